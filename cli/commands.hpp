@@ -1,0 +1,15 @@
+// Subcommands of the fiokit binary. Each returns the process exit code:
+// 0 ok, 1 a job or I/O failed, 2 usage or parse error, 130/143 after a signal.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace fiokit::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+int cmd_run(const std::vector<std::string>& args);
+
+}  // namespace fiokit::cli

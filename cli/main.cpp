@@ -1,0 +1,51 @@
+// fiokit: dispatches to one subcommand. No exception leaves main: whatever a
+// subcommand throws is reported on stderr and turned into a non-zero exit code.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "jobs/error.hpp"
+
+namespace {
+const char* kUsage =
+    "usage: fiokit <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run        run fio job files (or --name=... command-line jobs)\n"
+    "\n"
+    "  fiokit <command> --help   help for one command\n"
+    "  fiokit --version          print the version\n";
+}
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    fmt::print(stderr, "{}", kUsage);
+    return fiokit::cli::kExitUsage;
+  }
+  const std::string cmd = args.front();
+  args.erase(args.begin());
+  try {
+    if (cmd == "--version" || cmd == "version") {
+      fmt::print("fiokit {}\n", FIOKIT_VERSION);
+      return 0;
+    }
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+      fmt::print("{}", kUsage);
+      return 0;
+    }
+    if (cmd == "run") return fiokit::cli::cmd_run(args);
+    fmt::print(stderr, "fiokit: unknown command '{}'\n{}", cmd, kUsage);
+    return fiokit::cli::kExitUsage;
+  } catch (const fiokit::jobs::ParseError& e) {
+    fmt::print(stderr, "fiokit: {}\n", e.what());
+    return fiokit::cli::kExitUsage;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "fiokit: {}\n", e.what());
+    return fiokit::cli::kExitFailed;
+  }
+}

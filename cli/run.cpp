@@ -1,0 +1,144 @@
+// `fiokit run`: fio's command line. Run-level options (this file's table) are
+// taken out first; everything else is job options and job files, handed to
+// jobs/ in order. Parse errors exit 2 before anything runs.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+
+#include "cli/commands.hpp"
+#include "jobs/cmdline.hpp"
+#include "jobs/options.hpp"
+#include "jobs/parse.hpp"
+
+namespace fiokit::cli {
+namespace {
+
+enum class Arg { none, required, optional };
+struct RunOpt {
+  const char* name;
+  Arg arg;
+  const char* help;
+};
+
+constexpr RunOpt kRunOpts[] = {
+    {"output", Arg::required, "write the report to FILE instead of stdout"},
+    {"output-format", Arg::required, "normal, json, json+ or terse; a comma list for several"},
+    {"parse-only", Arg::none, "check the jobs and exit (0 when valid)"},
+    {"showcmd", Arg::none, "print the jobs as one command line and exit"},
+    {"cmdhelp", Arg::optional, "describe an option (or all)"},
+    {"section", Arg::required, "run only this job section (may repeat)"},
+    {"eta", Arg::required, "progress line: auto, always or never"},
+    {"eta-newline", Arg::required, "print progress on a new line every TIME"},
+    {"eta-interval", Arg::required, "progress update interval"},
+    {"status-interval", Arg::required, "print full results every TIME"},
+    {"minimal", Arg::none, "same as --output-format=terse"},
+    {"warnings-fatal", Arg::none, "treat warnings (e.g. options with no effect) as errors"},
+    {"help", Arg::none, "this help"},
+};
+
+const RunOpt* find_run_opt(const std::string& name) {
+  for (const auto& o : kRunOpts)
+    if (name == o.name) return &o;
+  return nullptr;
+}
+
+struct RunArgs {
+  std::optional<std::string> output;
+  std::vector<std::string> formats{"normal"};
+  bool parse_only = false, showcmd = false, help = false, warnings_fatal = false;
+  std::optional<std::string> cmdhelp;
+  std::vector<std::string> sections;
+  std::string eta = "auto";
+};
+
+std::vector<std::string> parse_formats(const std::string& v) {
+  std::vector<std::string> out;
+  for (auto& f : jobs::split(v, ',')) {
+    f = jobs::trim(f);
+    if (f != "normal" && f != "json" && f != "json+" && f != "terse")
+      throw jobs::ParseError(fmt::format("--output-format: '{}' is not one of normal, json, json+, terse", f));
+    out.push_back(f);
+  }
+  return out;
+}
+
+RunArgs parse_run_args(const std::vector<std::string>& args) {
+  RunArgs r;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0) continue;
+    std::string body = a.substr(2);
+    size_t eq = body.find('=');
+    std::string key = body.substr(0, eq);
+    const RunOpt* o = find_run_opt(key);
+    if (!o) continue;
+    std::optional<std::string> val;
+    if (eq != std::string::npos) val = body.substr(eq + 1);
+    else if (o->arg == Arg::required) {
+      if (i + 1 >= args.size()) throw jobs::ParseError(fmt::format("--{} needs a value", key));
+      val = args[++i];
+    }
+    if (o->arg == Arg::none && val) throw jobs::ParseError(fmt::format("--{} takes no value", key));
+    if (key == "output") r.output = *val;
+    else if (key == "output-format") r.formats = parse_formats(*val);
+    else if (key == "minimal") r.formats = {"terse"};
+    else if (key == "parse-only") r.parse_only = true;
+    else if (key == "showcmd") r.showcmd = true;
+    else if (key == "cmdhelp") r.cmdhelp = val.value_or("all");
+    else if (key == "section") r.sections.push_back(*val);
+    else if (key == "warnings-fatal") r.warnings_fatal = true;
+    else if (key == "help") r.help = true;
+    else if (key == "eta") {
+      if (*val != "auto" && *val != "always" && *val != "never")
+        throw jobs::ParseError(fmt::format("--eta: '{}' is not one of auto, always, never", *val));
+      r.eta = *val;
+    }
+  }
+  return r;
+}
+
+void print_help() {
+  fmt::print(
+      "usage: fiokit run [OPTIONS] [--name=JOB --OPTION=VALUE ...] [JOBFILE ...]\n\n"
+      "Runs fio job files ('-' reads one from stdin) and command-line jobs. Job\n"
+      "options before the first --name apply to every job. See --cmdhelp=all.\n\n"
+      "options:\n");
+  for (const auto& o : kRunOpts)
+    fmt::print("  --{:<22} {}\n", std::string(o.name) + (o.arg == Arg::required ? "=X" : o.arg == Arg::optional ? "[=X]" : ""), o.help);
+}
+
+}  // namespace
+
+int cmd_run(const std::vector<std::string>& args) {
+  RunArgs ra = parse_run_args(args);
+  if (ra.help) {
+    print_help();
+    return kExitOk;
+  }
+  if (ra.cmdhelp) {
+    try {
+      fmt::print("{}", jobs::cmdhelp(*ra.cmdhelp));
+    } catch (const jobs::ValueError& e) {
+      throw jobs::ParseError(e.what());
+    }
+    return kExitOk;
+  }
+  const auto ex = jobs::Expander::from_system();
+  auto cl = jobs::split_cmdline(
+      args, [](const std::string& n) { return find_run_opt(n) != nullptr; },
+      [](const std::string& n) { return find_run_opt(n)->arg == Arg::required; }, ex);
+  auto parsed = jobs::build_jobs(jobs::make_request(std::move(cl), ex, ra.sections));
+  for (const auto& w : parsed.warnings) fmt::print(stderr, "fiokit: warning: {}\n", w);
+  if (ra.warnings_fatal && !parsed.warnings.empty()) return kExitUsage;
+  if (ra.showcmd) {
+    fmt::print("{}\n", jobs::showcmd(parsed.jobs));
+    return kExitOk;
+  }
+  if (ra.parse_only) return kExitOk;
+  fmt::print(stderr, "fiokit: the I/O engine is not built yet; use --parse-only\n");
+  return kExitFailed;
+}
+
+}  // namespace fiokit::cli

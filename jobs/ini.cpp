@@ -1,0 +1,177 @@
+// fio ini dialect reader; see ini.hpp. Stricter than fio 3.33 where fio is lax:
+// an option before any section, an unterminated "[section", a duplicate job
+// section name and ${UNDEFINED} are errors with file:line here.
+#include "jobs/ini.hpp"
+
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "jobs/units.hpp"
+
+namespace fiokit::jobs {
+namespace fs = std::filesystem;
+
+Expander Expander::from_system() {
+  Expander ex;
+  ex.getenv = [](const std::string& n) -> std::optional<std::string> {
+    const char* v = std::getenv(n.c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
+  ex.pagesize = sysconf(_SC_PAGESIZE);
+  ex.mb_memory = static_cast<long>(static_cast<long long>(sysconf(_SC_PHYS_PAGES)) * ex.pagesize / (1024 * 1024));
+  ex.ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+  return ex;
+}
+
+std::string Expander::expand(std::string_view value, const SourceLoc& loc) const {
+  std::string out;
+  bool used_keyword = false;
+  for (size_t i = 0; i < value.size();) {
+    if (value[i] != '$') {
+      out += value[i++];
+      continue;
+    }
+    if (i + 1 < value.size() && value[i + 1] == '{') {
+      size_t close = value.find('}', i + 2);
+      if (close == std::string_view::npos) fail_at(loc, "unterminated '${' in '" + std::string(value) + "'");
+      std::string name(value.substr(i + 2, close - i - 2));
+      if (name.empty()) fail_at(loc, "empty variable name '${}'");
+      auto v = getenv ? getenv(name) : std::nullopt;
+      if (!v) fail_at(loc, "environment variable '" + name + "' is not set (fio would substitute an empty string)");
+      out += *v;
+      i = close + 1;
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < value.size() && (std::isalnum(static_cast<unsigned char>(value[j])) || value[j] == '_')) ++j;
+    std::string word(value.substr(i + 1, j - i - 1));
+    long kw = 0;
+    if (word == "pagesize") kw = pagesize;
+    else if (word == "mb_memory") kw = mb_memory;
+    else if (word == "ncpus") kw = ncpus;
+    else {
+      // Not a keyword: kept as written ($jobname in filename_format is the option's own syntax).
+      out += value.substr(i, j - i);
+      i = j;
+      continue;
+    }
+    out += std::to_string(kw);
+    used_keyword = true;
+    i = j;
+  }
+  if (used_keyword && out.find_first_of("+-*/%^") != std::string::npos && out.front() != '(')
+    out = "(" + out + ")";
+  return out;
+}
+
+namespace {
+
+struct Reader {
+  const Expander& ex;
+  std::vector<RawSection> sections;
+  std::set<std::string> job_names;
+  std::vector<std::string> include_stack;  // canonical paths being read
+  std::string top_file;
+
+  void read_stream(std::istream& in, const std::string& name, const std::string& base_dir, bool is_include) {
+    std::string line;
+    int lineno = 0;
+    while (std::getline(in, line)) {
+      ++lineno;
+      SourceLoc loc{name, lineno};
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      std::string t = trim(line);
+      if (t.empty() || t[0] == ';' || t[0] == '#') continue;
+      // Trailing comments, as fio strips them: "bs=4k ; why".
+      size_t c = t.find_first_of(";#");
+      if (c != std::string::npos) t = trim(t.substr(0, c));
+      if (t.empty()) continue;
+      if (t[0] == '[') {
+        if (is_include) fail_at(loc, "an included file may not contain [sections]");
+        size_t close = t.find(']');
+        if (close == std::string::npos) fail_at(loc, "unterminated section header '" + t + "' (missing ']')");
+        if (close + 1 != t.size()) fail_at(loc, "unexpected text after section header '" + t + "'");
+        std::string sname = trim(t.substr(1, close - 1));
+        if (sname.empty()) fail_at(loc, "empty section name '[]'");
+        if (sname != "global") {
+          if (!job_names.insert(sname).second)
+            fail_at(loc, "duplicate job section '[" + sname + "]' (fio 3.33 silently runs both under one name)");
+        }
+        sections.push_back({sname, loc, {}, top_file});
+        continue;
+      }
+      if (t.rfind("include", 0) == 0 && t.size() > 7 && std::isspace(static_cast<unsigned char>(t[7]))) {
+        std::string file = trim(t.substr(8));
+        if (sections.empty()) fail_at(loc, "'include' before any [section]");
+        include(file, base_dir, loc);
+        continue;
+      }
+      size_t eq = t.find('=');
+      RawOption opt;
+      opt.loc = loc;
+      if (eq == std::string::npos) {
+        opt.key = t;
+      } else {
+        opt.key = trim(t.substr(0, eq));
+        opt.value = ex.expand(trim(t.substr(eq + 1)), loc);
+      }
+      if (opt.key.empty()) fail_at(loc, "option name missing before '='");
+      if (sections.empty())
+        fail_at(loc, "option '" + opt.key + "' appears before any [section]; put it under [global] or a job");
+      sections.back().options.push_back(std::move(opt));
+    }
+  }
+
+  void include(const std::string& file, const std::string& base_dir, const SourceLoc& loc) {
+    if (file.empty()) fail_at(loc, "'include' needs a file name");
+    fs::path p = fs::path(file).is_absolute() ? fs::path(file) : fs::path(base_dir) / file;
+    std::error_code ec;
+    fs::path canon = fs::weakly_canonical(p, ec);
+    if (ec) canon = p;
+    for (const auto& s : include_stack)
+      if (s == canon.string()) fail_at(loc, "include cycle: '" + file + "' is already being read");
+    std::ifstream in(p);
+    if (!in) fail_at(loc, "cannot open included file '" + p.string() + "'");
+    include_stack.push_back(canon.string());
+    read_stream(in, p.string(), p.parent_path().string(), true);
+    include_stack.pop_back();
+  }
+};
+
+}  // namespace
+
+std::vector<RawSection> read_job_text(std::string_view text, const std::string& name, const std::string& base_dir,
+                                      const Expander& ex) {
+  Reader r{ex, {}, {}, {}, name};
+  std::istringstream in{std::string(text)};
+  r.read_stream(in, name, base_dir, false);
+  return std::move(r.sections);
+}
+
+std::vector<RawSection> read_job_file(const std::string& path, const Expander& ex) {
+  if (path == "-") {
+    std::stringstream ss;
+    ss << std::cin.rdbuf();
+    return read_job_text(ss.str(), "<stdin>", fs::current_path().string(), ex);
+  }
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw ParseError("job file '" + path + "' is a directory");
+  std::ifstream in(path);
+  if (!in) throw ParseError("cannot open job file '" + path + "'");
+  Reader r{ex, {}, {}, {}, path};
+  std::error_code ec2;
+  r.include_stack.push_back(fs::weakly_canonical(path, ec2).string());
+  fs::path parent = fs::path(path).parent_path();
+  r.read_stream(in, path, parent.empty() ? "." : parent.string(), false);
+  return std::move(r.sections);
+}
+
+}  // namespace fiokit::jobs

@@ -1,0 +1,237 @@
+// JobSpec: one fio job after parsing, as plain immutable data. It holds no file
+// descriptors, threads or clients: the engine's workers own all runtime state
+// (DESIGN.md rule 3). Field names follow fio's option names; sizes are bytes,
+// times are microseconds (suffix _us), percentages are 0..100.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "jobs/error.hpp"
+
+namespace fiokit::jobs {
+
+enum class Dir : int { read = 0, write = 1, trim = 2 };
+inline constexpr const char* dir_name(Dir d) {
+  return d == Dir::read ? "read" : d == Dir::write ? "write" : "trim";
+}
+
+// A value per data direction (read, write, trim), as fio's "bs=4k,8k,".
+template <class T>
+struct PerDir {
+  std::array<T, 3> v{};
+  T& operator[](Dir d) { return v[static_cast<int>(d)]; }
+  const T& operator[](Dir d) const { return v[static_cast<int>(d)]; }
+  bool operator==(const PerDir&) const = default;
+};
+
+enum class RwMode { read, write, trim, randread, randwrite, randtrim, rw, randrw, trimwrite, randtrimwrite };
+enum class RwSequencer { sequential, identical };
+
+struct BsSplitEntry {
+  uint64_t bs = 0;
+  uint32_t percent = 0;
+  bool operator==(const BsSplitEntry&) const = default;
+};
+
+struct RandomDistribution {
+  enum Kind { random, zipf, pareto, normal, zoned, zoned_abs } kind = random;
+  double param = 0;                // zipf theta, pareto power, normal stddev %
+  std::optional<double> center;    // optional second float, 0..1
+  struct Zone {
+    uint32_t access_pct;  // share of accesses
+    uint64_t size;        // percent of the range (zoned) or bytes (zoned_abs)
+    bool operator==(const Zone&) const = default;
+  };
+  std::vector<Zone> zones;
+  bool operator==(const RandomDistribution&) const = default;
+};
+
+enum class FileServiceType { random, roundrobin, sequential, zipf, pareto, normal, gauss };
+enum class FallocateMode { none, native, posix, keep, truncate };
+enum class RateProcess { linear, poisson };
+enum class RandomGenerator { tausworthe, lfsr, tausworthe64 };
+enum class VerifyKind { none, md5, crc64, crc32c, crc32c_intel, crc32, crc16, crc7, xxhash, sha512, sha256, sha1,
+                        sha3_224, sha3_256, sha3_384, sha3_512, meta, pattern, null };
+enum class CpusAllowedPolicy { shared, split };
+
+struct LogSettings {
+  std::optional<std::string> bw, iops, lat, hist;  // set = write that log, with this prefix ("" = job name)
+  uint64_t avg_msec = 0;
+  uint64_t hist_msec = 0;
+  uint32_t hist_coarseness = 0;
+  bool max_value = false;
+  bool offset = false;
+  bool per_job = true;
+  bool prio = false;
+  bool compression = false;
+  bool operator==(const LogSettings&) const = default;
+};
+
+struct JobSpec {
+  // --- identity and grouping (set by the parser, not by options) ---
+  std::string name;
+  std::string description;
+  SourceLoc defined_at;      // where the section started
+  std::string job_file;      // the file the job came from ("" for command line)
+  int job_index = 0;         // order among all jobs, clones included
+  int clone_index = 0;       // 0..numjobs-1 among clones of one section
+  int group_id = 0;          // reporting group
+  bool stonewall = false;    // wait for all earlier jobs before starting
+  bool new_group = false;
+  std::string wait_for;
+  // The options as written, after the global section was merged in: what fio
+  // prints as "job options" and what --showcmd reproduces.
+  std::vector<std::pair<std::string, std::string>> given;
+
+  // --- units ---
+  int kb_base = 1024;
+  int unit_base = 0;
+
+  // --- engine ---
+  std::string ioengine = "psync";
+  bool hipri = false, fixedbufs = false, registerfiles = false, sqthread_poll = false, nonvectored = false;
+  std::optional<int> sqthread_poll_cpu;
+  bool userspace_reap = false;
+  bool thread = false;
+
+  // --- I/O pattern ---
+  RwMode rw = RwMode::read;
+  uint64_t rw_modifier = 0;   // rw=randread:8 -> 8
+  RwSequencer rw_sequencer = RwSequencer::sequential;
+  uint32_t rwmixread = 50;    // rwmixwrite is 100 - rwmixread
+  PerDir<uint64_t> bs{{4096, 4096, 4096}};
+  PerDir<std::pair<uint64_t, uint64_t>> bsrange{};  // {0,0}: not set, use bs
+  PerDir<std::vector<BsSplitEntry>> bssplit{};
+  PerDir<uint64_t> blockalign{};                     // 0: same as the minimum block size
+  bool bs_unaligned = false;
+  bool bs_is_seq_rand = false;
+  uint32_t iodepth = 1;
+  uint32_t iodepth_batch_submit = 1;
+  uint32_t iodepth_batch_complete_min = 1;
+  uint32_t iodepth_batch_complete_max = 0;  // 0: = iodepth
+  uint32_t iodepth_low = 0;                 // 0: = iodepth
+  bool direct = false;
+  bool sync_io = false;  // "sync" option: O_SYNC writes
+  uint32_t numjobs = 1;
+
+  // --- files ---
+  std::vector<std::string> filenames;   // "filename=a:b" with "\:" unescaped
+  std::vector<std::string> directories; // "directory=a:b"
+  std::string filename_format = "$jobname.$jobnum.$filenum";
+  uint32_t nrfiles = 1;
+  uint32_t openfiles = 0;  // 0: = nrfiles
+  uint64_t size = 0;       // 0: not given
+  double size_percent = 0; // size=50%
+  std::pair<uint64_t, uint64_t> filesize{0, 0};
+  uint64_t offset = 0;
+  double offset_percent = 0;
+  uint64_t offset_align = 0;
+  uint64_t offset_increment = 0;
+  double offset_increment_percent = 0;
+  uint64_t io_size = 0;
+  double io_size_percent = 0;
+  uint64_t number_ios = 0;
+  uint32_t loops = 1;
+  bool create_on_open = false;
+  bool unlink = false;
+  bool unlink_each_loop = false;
+  FileServiceType file_service_type = FileServiceType::roundrobin;
+  double file_service_param = 0;
+  uint32_t file_service_nr = 1;  // "roundrobin:4": switch every N I/Os
+  bool invalidate = true;
+  FallocateMode fallocate = FallocateMode::native;
+  bool pre_read = false;
+  bool allow_file_create = true;
+  bool overwrite = false;
+
+  // --- timing ---
+  bool time_based = false;
+  uint64_t runtime_us = 0;
+  uint64_t ramp_time_us = 0;
+  std::pair<uint64_t, uint64_t> startdelay_us{0, 0};
+
+  // --- randomness ---
+  bool norandommap = false;
+  bool randrepeat = true;
+  uint64_t randseed = 0x89;  // fio's documented default seed
+  bool randseed_set = false;
+  RandomGenerator random_generator = RandomGenerator::tausworthe;
+  PerDir<RandomDistribution> random_distribution{};
+  PerDir<uint32_t> percentage_random{{100, 100, 100}};
+  bool percentage_random_set = false;
+
+  // --- rate and think time ---
+  PerDir<uint64_t> rate{}, rate_min{}, rate_iops{}, rate_iops_min{};
+  RateProcess rate_process = RateProcess::linear;
+  uint64_t rate_cycle_ms = 1000;
+  bool rate_ignore_thinktime = false;
+  uint64_t thinktime_us = 0, thinktime_spin_us = 0;
+  uint64_t thinktime_blocks = 1;
+  uint64_t thinktime_iotime_us = 0;
+
+  // --- sync ---
+  uint64_t fsync = 0, fdatasync = 0;
+  bool end_fsync = false, fsync_on_close = false;
+
+  // --- buffers ---
+  bool zero_buffers = false, refill_buffers = false, scramble_buffers = true;
+  uint32_t buffer_compress_percentage = 0;
+  uint64_t buffer_compress_chunk = 512;
+  uint32_t dedupe_percentage = 0;
+  std::vector<uint8_t> buffer_pattern;
+
+  // --- verify ---
+  VerifyKind verify = VerifyKind::none;
+  bool do_verify = true;
+  bool verify_fatal = false;
+  bool verify_dump = false;
+  bool verify_only = false;
+  uint64_t verify_backlog = 0;
+  uint64_t verify_backlog_batch = 0;
+  uint64_t verify_interval = 0;  // 0: = block size
+  uint64_t verify_offset = 0;
+  std::vector<uint8_t> verify_pattern;
+
+  // --- CPU and process ---
+  std::vector<int> cpus_allowed;
+  CpusAllowedPolicy cpus_allowed_policy = CpusAllowedPolicy::shared;
+  bool exitall = false;
+  bool exitall_on_error = false;
+  bool continue_on_error = false;  // only "none" is supported; others are refused
+
+  // --- results ---
+  bool group_reporting = false;
+  std::vector<double> percentile_list{1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99};
+  bool clat_percentiles = true, lat_percentiles = false, slat_percentiles = false;
+  uint64_t bwavgtime_ms = 500, iopsavgtime_ms = 500;
+  bool disable_lat = false, disable_clat = false, disable_slat = false, disable_bw = false;
+  bool gtod_reduce = false;
+  bool stats = true;
+  LogSettings log;
+
+  bool is_random() const {
+    return rw == RwMode::randread || rw == RwMode::randwrite || rw == RwMode::randtrim || rw == RwMode::randrw ||
+           rw == RwMode::randtrimwrite;
+  }
+  bool does(Dir d) const;
+  bool operator==(const JobSpec&) const = default;
+  uint32_t batch_complete_max() const { return iodepth_batch_complete_max ? iodepth_batch_complete_max : iodepth; }
+  uint32_t low_water() const { return iodepth_low ? iodepth_low : iodepth; }
+};
+
+inline bool JobSpec::does(Dir d) const {
+  switch (rw) {
+    case RwMode::read: case RwMode::randread: return d == Dir::read;
+    case RwMode::write: case RwMode::randwrite: return d == Dir::write;
+    case RwMode::trim: case RwMode::randtrim: return d == Dir::trim;
+    case RwMode::rw: case RwMode::randrw: return d != Dir::trim;
+    case RwMode::trimwrite: case RwMode::randtrimwrite: return d != Dir::read;
+  }
+  return false;
+}
+
+}  // namespace fiokit::jobs

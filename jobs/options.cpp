@@ -1,0 +1,282 @@
+// Option table machinery: the builder, generic value application with the
+// table's range and enum checks, lookup, typo suggestions and --cmdhelp.
+#include "jobs/options.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+namespace fiokit::jobs {
+
+const char* opt_type_name(OptType t) {
+  switch (t) {
+    case OptType::str: return "string";
+    case OptType::integer: return "integer";
+    case OptType::size: return "size (int with k/m/g/t/p suffix)";
+    case OptType::size_percent: return "size or percentage";
+    case OptType::boolean: return "boolean (0 or 1)";
+    case OptType::flag: return "flag (valueless, or 0/1)";
+    case OptType::time: return "time (us, ms, s, m, h, d)";
+    case OptType::real: return "floating point";
+    case OptType::enumeration: return "string (one of the values below)";
+    case OptType::range: return "range (lo-hi or lo:hi)";
+    case OptType::per_dir_size: return "size[,size][,size] (read,write,trim)";
+    case OptType::per_dir_range: return "range[,range][,range] (read,write,trim)";
+    case OptType::bssplit: return "bs/percent:bs/percent[,...] (read,write,trim)";
+    case OptType::float_list: return "float list (a:b:c)";
+    case OptType::custom: return "string";
+  }
+  return "string";
+}
+
+namespace {
+void check_range(const OptionDef& d, int64_t v, const std::string& text) {
+  if (d.min && v < *d.min)
+    throw ValueError(fmt::format("'{}' is below the minimum {} of {}", text, *d.min, d.name));
+  if (d.max && v > *d.max)
+    throw ValueError(fmt::format("'{}' is above the maximum {} of {}", text, *d.max, d.name));
+}
+}  // namespace
+
+Opt::Opt(std::string name, std::string help) {
+  d_.name = std::move(name);
+  d_.help = std::move(help);
+}
+
+// The typed setters capture the member and the definition's range by value at
+// build time; range checks read the final OptionDef through apply_option.
+Opt& Opt::integer(uint32_t JobSpec::*m) {
+  d_.type = OptType::integer;
+  if (!d_.min) d_.min = 0;
+  if (!d_.max) d_.max = UINT32_MAX;
+  d_.set = [m](JobSpec& s, const std::string& v, const ApplyCtx&) {
+    s.*m = static_cast<uint32_t>(parse_int(v, false));
+  };
+  return *this;
+}
+Opt& Opt::integer(uint64_t JobSpec::*m) {
+  d_.type = OptType::integer;
+  if (!d_.min) d_.min = 0;
+  d_.set = [m](JobSpec& s, const std::string& v, const ApplyCtx&) { s.*m = static_cast<uint64_t>(parse_int(v, false)); };
+  return *this;
+}
+Opt& Opt::integer(int JobSpec::*m) {
+  d_.type = OptType::integer;
+  d_.set = [m](JobSpec& s, const std::string& v, const ApplyCtx&) { s.*m = static_cast<int>(parse_int(v, true)); };
+  return *this;
+}
+Opt& Opt::size(uint64_t JobSpec::*m) {
+  d_.type = OptType::size;
+  d_.set = [m](JobSpec& s, const std::string& v, const ApplyCtx& c) { s.*m = parse_size(v, c.kb_base); };
+  return *this;
+}
+Opt& Opt::size_percent(uint64_t JobSpec::*bytes, double JobSpec::*percent) {
+  d_.type = OptType::size_percent;
+  d_.set = [bytes, percent](JobSpec& s, const std::string& v, const ApplyCtx& c) {
+    auto r = parse_size_or_percent(v, c.kb_base);
+    s.*bytes = r.bytes;
+    s.*percent = r.percent;
+  };
+  return *this;
+}
+Opt& Opt::boolean(bool JobSpec::*m) {
+  d_.type = OptType::boolean;
+  d_.set = [m](JobSpec& s, const std::string& v, const ApplyCtx&) { s.*m = parse_bool(v); };
+  return *this;
+}
+Opt& Opt::flag(bool JobSpec::*m) {
+  d_.type = OptType::flag;
+  d_.valueless_ok = true;
+  d_.set = [m](JobSpec& s, const std::string& v, const ApplyCtx&) { s.*m = parse_int(v, false) != 0; };
+  return *this;
+}
+Opt& Opt::time(uint64_t JobSpec::*m, TimeUnit unit) {
+  d_.type = OptType::time;
+  d_.time_unit = unit;
+  d_.set = [m, unit](JobSpec& s, const std::string& v, const ApplyCtx&) { s.*m = parse_time_us(v, unit); };
+  return *this;
+}
+Opt& Opt::str(std::string JobSpec::*m) {
+  d_.type = OptType::str;
+  d_.set = [m](JobSpec& s, const std::string& v, const ApplyCtx&) { s.*m = v; };
+  return *this;
+}
+Opt& Opt::per_dir_size(PerDir<uint64_t> JobSpec::*m) {
+  d_.type = OptType::per_dir_size;
+  d_.set = [m](JobSpec& s, const std::string& v, const ApplyCtx& c) {
+    auto parts = split_per_direction(v);
+    for (int i = 0; i < 3; ++i)
+      if (parts[i]) (s.*m).v[i] = parse_size(*parts[i], c.kb_base);
+  };
+  return *this;
+}
+Opt& Opt::custom(OptType t, Setter s) {
+  d_.type = t;
+  d_.set = std::move(s);
+  return *this;
+}
+Opt& Opt::enumeration(std::vector<EnumValue> values, Setter s) {
+  d_.type = OptType::enumeration;
+  d_.values = std::move(values);
+  d_.set = std::move(s);
+  return *this;
+}
+Opt& Opt::alias(std::string a) { d_.aliases.push_back(std::move(a)); return *this; }
+Opt& Opt::def(std::string d) { d_.def = std::move(d); return *this; }
+Opt& Opt::range(int64_t lo, int64_t hi) { d_.min = lo; d_.max = hi; return *this; }
+Opt& Opt::min(int64_t lo) { d_.min = lo; return *this; }
+Opt& Opt::cat(std::string c) { d_.category = std::move(c); return *this; }
+Opt& Opt::unit(TimeUnit u) { d_.time_unit = u; return *this; }
+Opt& Opt::valueless() { d_.valueless_ok = true; return *this; }
+Opt& Opt::type(OptType t) { d_.type = t; return *this; }
+Opt& Opt::no_effect(std::string why) { d_.support = Support::no_effect; d_.note = std::move(why); return *this; }
+Opt& Opt::unsupported(std::string why) {
+  d_.support = Support::unsupported;
+  d_.note = std::move(why);
+  return *this;
+}
+
+void apply_option(const OptionDef& d, JobSpec& spec, const std::optional<std::string>& value, const ApplyCtx& ctx) {
+  std::string v;
+  if (!value) {
+    if (!d.valueless_ok) throw ValueError(fmt::format("option '{}' requires a value ({}=...)", d.name, d.name));
+    v = "1";
+  } else {
+    v = *value;
+  }
+  if (d.type == OptType::enumeration) {
+    std::string head = v.substr(0, v.find(':'));
+    bool ok = std::any_of(d.values.begin(), d.values.end(), [&](const EnumValue& e) { return e.name == head || e.name == v; });
+    if (!ok) {
+      std::string allowed;
+      for (const auto& e : d.values) allowed += (allowed.empty() ? "" : ", ") + e.name;
+      throw ValueError(fmt::format("'{}' is not a valid value for {} (allowed: {})", v, d.name, allowed));
+    }
+  }
+  if (d.type == OptType::integer || d.type == OptType::size) {
+    const std::string t = trim(v);
+    int64_t n = d.type == OptType::size ? static_cast<int64_t>(parse_size(t, ctx.kb_base))
+                                        : parse_int(t, d.min && *d.min < 0);
+    check_range(d, n, t);
+  } else if (d.type == OptType::time && (d.min || d.max)) {
+    int64_t n = static_cast<int64_t>(parse_time_us(v, d.time_unit) / static_cast<uint64_t>(d.time_unit));
+    check_range(d, n, trim(v));
+  }
+  if (!d.set) throw ValueError(fmt::format("option '{}' has no implementation", d.name));
+  d.set(spec, v, ctx);
+}
+
+const std::vector<OptionDef>& option_table() {
+  static const std::vector<OptionDef> table = [] {
+    std::vector<OptionDef> t;
+    add_core_options(t);
+    add_io_options(t);
+    add_engine_options(t);
+    add_result_options(t);
+    add_unsupported_options(t);
+    return t;
+  }();
+  return table;
+}
+
+const OptionDef* find_option(std::string_view name) {
+  static const std::unordered_map<std::string, const OptionDef*> index = [] {
+    std::unordered_map<std::string, const OptionDef*> m;
+    for (const auto& d : option_table()) {
+      m.emplace(d.name, &d);
+      for (const auto& a : d.aliases) m.emplace(a, &d);
+    }
+    return m;
+  }();
+  auto it = index.find(std::string(name));
+  return it == index.end() ? nullptr : it->second;
+}
+
+namespace {
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+}  // namespace
+
+std::vector<std::string> suggest_options(std::string_view name, size_t n) {
+  std::vector<std::pair<size_t, std::string>> scored;
+  const std::string lname = lower(name);
+  for (const auto& d : option_table()) {
+    auto consider = [&](const std::string& cand) {
+      size_t dist = edit_distance(lname, cand);
+      // A name that contains the typo (or the reverse) is a good guess too.
+      if (cand.find(lname) != std::string::npos || lname.find(cand) != std::string::npos) dist = std::min<size_t>(dist, 2);
+      scored.emplace_back(dist, cand);
+    };
+    consider(d.name);
+    for (const auto& a : d.aliases) consider(a);
+  }
+  std::stable_sort(scored.begin(), scored.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  const size_t limit = std::max<size_t>(2, lname.size() / 3);
+  for (const auto& [dist, cand] : scored) {
+    if (dist > limit || out.size() >= n) break;
+    if (std::find(out.begin(), out.end(), cand) == out.end()) out.push_back(cand);
+  }
+  return out;
+}
+
+namespace {
+std::string describe(const OptionDef& d) {
+  std::string s = fmt::format("{:<24}: {}\n", d.name, d.help);
+  if (!d.aliases.empty()) {
+    std::string al;
+    for (const auto& a : d.aliases) al += (al.empty() ? "" : ", ") + a;
+    s += fmt::format("{:<24}: {}\n", "alias", al);
+  }
+  s += fmt::format("{:<24}: {}\n", "type", opt_type_name(d.type));
+  if (d.type == OptType::time) {
+    const char* u = d.time_unit == TimeUnit::s ? "s" : d.time_unit == TimeUnit::ms ? "ms" : "us";
+    s += fmt::format("{:<24}: {}\n", "default unit", u);
+  }
+  if (!d.def.empty()) s += fmt::format("{:<24}: {}\n", "default", d.def);
+  if (d.min && d.type != OptType::boolean) s += fmt::format("{:<24}: {}\n", "minimum", *d.min);
+  if (d.max && d.type != OptType::boolean) s += fmt::format("{:<24}: {}\n", "maximum", *d.max);
+  if (!d.category.empty()) s += fmt::format("{:<24}: {}\n", "category", d.category);
+  if (d.support != Support::supported)
+    s += fmt::format("{:<24}: {}{}\n", "fiokit",
+                     d.support == Support::unsupported ? "unsupported (refused when used)" : "accepted, no effect",
+                     d.note.empty() ? "" : "; " + d.note);
+  if (!d.values.empty()) {
+    s += fmt::format("{:<24}:\n", "valid values");
+    for (const auto& e : d.values) s += fmt::format("    {:<20}: {}\n", e.name, e.help);
+  }
+  return s;
+}
+}  // namespace
+
+std::string cmdhelp(std::string_view name) {
+  if (name.empty() || name == "all") {
+    std::map<std::string, std::vector<const OptionDef*>> by_cat;
+    for (const auto& d : option_table()) by_cat[d.category.empty() ? "Other" : d.category].push_back(&d);
+    std::string s;
+    for (const auto& [cat, defs] : by_cat) {
+      s += cat + ":\n";
+      for (const auto* d : defs)
+        s += fmt::format("  {:<28}: {}{}\n", d->name, d->help, d->support == Support::unsupported ? " [unsupported]" : "");
+    }
+    return s;
+  }
+  if (const OptionDef* d = find_option(name)) return describe(*d);
+  std::string msg = fmt::format("unknown option '{}'", name);
+  auto sug = suggest_options(name);
+  if (!sug.empty()) msg += fmt::format("; did you mean '{}'?", sug[0]);
+  throw ValueError(msg);
+}
+
+}  // namespace fiokit::jobs

@@ -1,0 +1,196 @@
+// Builds JobSpecs from raw sections; see parse.hpp. Errors name the option,
+// the file and the line; nothing is ignored silently.
+#include "jobs/parse.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "jobs/options.hpp"
+#include "jobs/units.hpp"
+
+namespace fiokit::jobs {
+namespace {
+
+// kb_base changes how every size in the job reads, wherever it is written, so it
+// is found first (the last one wins) and then applied to all options.
+int find_kb_base(const std::vector<const RawOption*>& opts) {
+  int kb = 1024;
+  for (const auto* o : opts) {
+    if (o->key != "kb_base") continue;
+    const std::string v = o->value ? trim(*o->value) : "";
+    if (v == "1024") kb = 1024;
+    else if (v == "1000") kb = 1000;
+    else fail_at(o->loc, fmt::format("invalid value for 'kb_base': '{}' (allowed: 1024, 1000)", v));
+  }
+  return kb;
+}
+
+void apply_one(JobSpec& spec, const RawOption& o, const ApplyCtx& ctx, std::vector<std::string>& warnings) {
+  const OptionDef* d = find_option(o.key);
+  if (!d) {
+    auto sug = suggest_options(o.key);
+    std::string msg = fmt::format("unknown option '{}' ({})", o.key, o.loc.str());
+    if (!sug.empty()) msg += fmt::format("; did you mean '{}'?", sug[0]);
+    throw ParseError(msg);
+  }
+  if (d->support == Support::unsupported) {
+    std::string msg = fmt::format("unsupported by fiokit: {} ({})", d->name, o.loc.str());
+    if (!d->note.empty()) msg += "; " + d->note;
+    throw ParseError(msg);
+  }
+  try {
+    apply_option(*d, spec, o.value, ctx);
+  } catch (const ValueError& e) {
+    fail_at(o.loc, fmt::format("invalid value for '{}': {}", d->name, e.what()));
+  }
+  if (d->support == Support::no_effect)
+    warnings.push_back(fmt::format("option '{}' has no effect in fiokit ({}){}", d->name, o.loc.str(),
+                                   d->note.empty() ? "" : ": " + d->note));
+  spec.given.emplace_back(o.key, o.value ? *o.value : std::string());
+}
+
+const RawOption* find_last(const std::vector<const RawOption*>& opts, std::string_view key) {
+  const RawOption* r = nullptr;
+  for (const auto* o : opts) {
+    const OptionDef* d = find_option(o->key);
+    if (d && d->name == key) r = o;
+  }
+  return r;
+}
+
+// Cross-option checks: what one option cannot know about another.
+void validate(const JobSpec& s, const std::vector<const RawOption*>& opts, const SourceLoc& section) {
+  auto where = [&](std::string_view key) {
+    const RawOption* o = find_last(opts, key);
+    return o ? o->loc : section;
+  };
+  for (int i = 0; i < 3; ++i) {
+    const auto& split = s.bssplit.v[i];
+    if (split.empty()) continue;
+    uint64_t sum = 0;
+    for (const auto& e : split) sum += e.percent;
+    if (sum != 100)
+      fail_at(where("bssplit"), fmt::format("invalid value for 'bssplit': the {} percentages add up to {}, not 100",
+                                            dir_name(static_cast<Dir>(i)), sum));
+  }
+  for (int i = 0; i < 3; ++i) {
+    const auto& z = s.random_distribution.v[i];
+    if (z.kind != RandomDistribution::zoned && z.kind != RandomDistribution::zoned_abs) continue;
+    uint64_t acc = 0, range = 0;
+    for (const auto& e : z.zones) acc += e.access_pct, range += e.size;
+    if (acc != 100)
+      fail_at(where("random_distribution"),
+              fmt::format("invalid value for 'random_distribution': zone access percentages add up to {}, not 100", acc));
+    if (z.kind == RandomDistribution::zoned && range != 100)
+      fail_at(where("random_distribution"),
+              fmt::format("invalid value for 'random_distribution': zone range percentages add up to {}, not 100", range));
+  }
+  if (s.iodepth_batch_submit > s.iodepth)
+    fail_at(where("iodepth_batch_submit"),
+            fmt::format("iodepth_batch_submit={} is larger than iodepth={}", s.iodepth_batch_submit, s.iodepth));
+  if (s.iodepth_batch_complete_max && s.iodepth_batch_complete_min > s.iodepth_batch_complete_max)
+    fail_at(where("iodepth_batch_complete_min"), "iodepth_batch_complete_min is larger than iodepth_batch_complete_max");
+  if (s.iodepth_low > s.iodepth)
+    fail_at(where("iodepth_low"), fmt::format("iodepth_low={} is larger than iodepth={}", s.iodepth_low, s.iodepth));
+  if (s.time_based && s.runtime_us == 0)
+    fail_at(where("time_based"), "time_based needs a runtime (fio 3.33 would run until interrupted)");
+  if (s.filesize.first > s.filesize.second)
+    fail_at(where("filesize"), "filesize range is reversed");
+  for (int i = 0; i < 3; ++i)
+    if (s.bs.v[i] == 0) fail_at(where("bs"), "invalid value for 'bs': block size must be > 0");
+  if (s.verify_only && s.verify == VerifyKind::none)
+    fail_at(where("verify_only"), "verify_only needs a verify= method");
+  if (s.thinktime_spin_us > s.thinktime_us)
+    fail_at(where("thinktime_spin"), "thinktime_spin is larger than thinktime");
+}
+
+}  // namespace
+
+ParseResult build_jobs(const ParseRequest& req) {
+  ParseResult out;
+  std::set<std::string> names_seen;
+  int group = -1;
+  bool first_job = true;
+  for (size_t src = 0; src < req.sources.size(); ++src) {
+    const JobSource& source = req.sources[src];
+    std::vector<const RawOption*> globals;
+    for (const auto& o : req.cli_globals) globals.push_back(&o);
+    bool first_of_source = true;
+    for (const RawSection& sec : source.sections) {
+      if (sec.name == "global") {
+        for (const auto& o : sec.options) globals.push_back(&o);
+        continue;
+      }
+      if (!req.only_sections.empty() &&
+          std::find(req.only_sections.begin(), req.only_sections.end(), sec.name) == req.only_sections.end())
+        continue;
+      std::vector<const RawOption*> opts = globals;
+      for (const auto& o : sec.options) opts.push_back(&o);
+
+      JobSpec spec;
+      spec.name = sec.name;
+      spec.defined_at = sec.loc;
+      spec.job_file = source.file;
+      ApplyCtx ctx{find_kb_base(opts)};
+      for (const auto* o : opts) apply_one(spec, *o, ctx, out.warnings);
+      validate(spec, opts, sec.loc);
+
+      // A new job file starts a new group behind a stonewall, as fio runs files in turn.
+      const bool new_source_group = first_of_source && src > 0 && !first_job;
+      if (new_source_group) spec.stonewall = true;
+      if (first_job || spec.stonewall || spec.new_group) ++group;
+      spec.group_id = group;
+      if (!spec.wait_for.empty() && !names_seen.count(spec.wait_for))
+        fail_at(find_last(opts, "wait_for")->loc,
+                fmt::format("wait_for='{}' names no job defined before '{}'", spec.wait_for, spec.name));
+      names_seen.insert(spec.name);
+      for (uint32_t c = 0; c < spec.numjobs; ++c) {
+        JobSpec clone = spec;
+        clone.clone_index = static_cast<int>(c);
+        clone.job_index = static_cast<int>(out.jobs.size());
+        out.jobs.push_back(std::move(clone));
+      }
+      first_job = false;
+      first_of_source = false;
+    }
+  }
+  if (out.jobs.empty()) {
+    if (!req.only_sections.empty())
+      throw ParseError("no job section matches --section=" + req.only_sections.front());
+    throw ParseError("no jobs defined (give a job file or --name=JOB options)");
+  }
+  return out;
+}
+
+namespace {
+// Shell-quotes a word when it needs it, so the printed command can be pasted.
+std::string shell_word(const std::string& w) {
+  if (!w.empty() && w.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,:/%@") ==
+                        std::string::npos)
+    return w;
+  std::string q = "'";
+  for (char c : w) q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+}  // namespace
+
+std::string showcmd(const std::vector<JobSpec>& jobs) {
+  std::string s = "fiokit run";
+  for (const auto& j : jobs) {
+    if (j.clone_index != 0) continue;  // numjobs is among the options
+    s += " " + shell_word("--name=" + j.name);
+    if (j.stonewall && j.job_index > 0) {
+      bool explicit_sw = std::any_of(j.given.begin(), j.given.end(), [](auto& kv) { return kv.first == "stonewall" || kv.first == "wait_for_previous"; });
+      if (!explicit_sw) s += " --stonewall";
+    }
+    for (const auto& [k, v] : j.given) {
+      if (k == "name") continue;
+      s += " " + shell_word(v.empty() ? "--" + k : "--" + k + "=" + v);
+    }
+  }
+  return s;
+}
+
+}  // namespace fiokit::jobs

@@ -1,0 +1,38 @@
+// From raw sections to JobSpecs: global sections merged into the jobs below
+// them, every option looked up in the table and applied in order, numjobs
+// clones, reporting groups (one per job file, stonewall, new_group), wait_for,
+// and the cross-option checks that no single setter can do.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jobs/ini.hpp"
+#include "jobs/jobspec.hpp"
+
+namespace fiokit::jobs {
+
+// One source of jobs: a job file's sections, or the command line's.
+struct JobSource {
+  std::string file;  // "" for the command line
+  std::vector<RawSection> sections;
+};
+
+struct ParseRequest {
+  std::vector<RawOption> cli_globals;     // job options before the first --name
+  std::vector<JobSource> sources;         // command-line jobs first, then files, in order
+  std::vector<std::string> only_sections; // --section=NAME (empty: all)
+};
+
+struct ParseResult {
+  std::vector<JobSpec> jobs;          // clones expanded, in run order
+  std::vector<std::string> warnings;  // e.g. options accepted with no effect
+};
+
+// Throws ParseError (message ends with "(FILE:LINE)") on the first bad option.
+ParseResult build_jobs(const ParseRequest& req);
+
+// fio's command line for the jobs: parsing it back yields equal JobSpecs.
+std::string showcmd(const std::vector<JobSpec>& jobs);
+
+}  // namespace fiokit::jobs

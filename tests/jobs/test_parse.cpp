@@ -1,0 +1,139 @@
+// From sections to JobSpecs: merging, cloning, groups, the option table's errors
+// and suggestions, and --showcmd parsing back to equal specs.
+#include <catch2/catch.hpp>
+
+#include "jobs/cmdline.hpp"
+#include "jobs/options.hpp"
+#include "jobs/parse.hpp"
+
+using namespace fiokit::jobs;
+
+namespace {
+Expander plain() {
+  Expander ex;
+  ex.getenv = [](const std::string&) { return std::nullopt; };
+  ex.pagesize = 4096;
+  ex.mb_memory = 1000;
+  ex.ncpus = 2;
+  return ex;
+}
+std::vector<JobSpec> parse_text(const std::string& text) {
+  ParseRequest req;
+  req.sources.push_back({"t.fio", read_job_text(text, "t.fio", ".", plain())});
+  return build_jobs(req).jobs;
+}
+std::vector<JobSpec> parse_args(const std::vector<std::string>& args) {
+  auto cl = split_cmdline(args, [](const std::string&) { return false; }, [](const std::string&) { return false; }, plain());
+  return build_jobs(make_request(std::move(cl), plain(), {})).jobs;
+}
+}  // namespace
+
+TEST_CASE("global sections apply to the jobs below them only") {
+  auto jobs = parse_text("[a]\n[global]\nsize=1m\n[b]\n[c]\nsize=2m\n");
+  REQUIRE(jobs.size() == 3);
+  CHECK(jobs[0].size == 0);
+  CHECK(jobs[1].size == 1048576);
+  CHECK(jobs[2].size == 2097152);
+}
+
+TEST_CASE("numjobs clones share a group; stonewall and new_group start groups") {
+  auto jobs = parse_text("[a]\nnumjobs=3\n[b]\n[c]\nstonewall\n[d]\nnew_group\n");
+  REQUIRE(jobs.size() == 6);
+  CHECK(jobs[0].clone_index == 0);
+  CHECK(jobs[2].clone_index == 2);
+  CHECK(jobs[2].name == "a");
+  CHECK(jobs[2].job_index == 2);
+  CHECK(jobs[3].group_id == 0);
+  CHECK(jobs[4].group_id == 1);
+  CHECK(jobs[4].stonewall);
+  CHECK(jobs[5].group_id == 2);
+  CHECK_FALSE(jobs[5].stonewall);
+}
+
+TEST_CASE("wait_for must name an earlier job") {
+  CHECK(parse_text("[a]\n[b]\nwait_for=a\n")[1].wait_for == "a");
+  CHECK_THROWS_WITH(parse_text("[a]\nwait_for=b\n[b]\n"), Catch::Contains("t.fio:2"));
+}
+
+TEST_CASE("unknown options suggest the nearest name") {
+  CHECK_THROWS_WITH(parse_text("[a]\nnumjob=2\n"),
+                    Catch::Contains("unknown option 'numjob' (t.fio:2); did you mean 'numjobs'?"));
+  CHECK_THROWS_WITH(parse_args({"--name=a", "--fileszie=1m"}), Catch::Contains("did you mean '--filesize'?"));
+}
+
+TEST_CASE("bad values name option, file and line") {
+  CHECK_THROWS_WITH(parse_text("[a]\nnumjobs=8x\n"), Catch::Contains("'numjobs'") && Catch::Contains("t.fio:2"));
+  CHECK_THROWS_WITH(parse_text("[a]\nsize=-5\n"), Catch::Contains("'size'") && Catch::Contains("t.fio:2"));
+  CHECK_THROWS_WITH(parse_text("[a]\nruntime=-1\n"), Catch::Contains("'runtime'"));
+  CHECK_THROWS_WITH(parse_text("[a]\nnumjobs=0\n"), Catch::Contains("minimum"));
+  CHECK_THROWS_WITH(parse_text("[a]\nkb_base=512\n"), Catch::Contains("kb_base"));
+  CHECK_THROWS_WITH(parse_text("[a]\nunlink\n"), Catch::Contains("requires a value"));
+}
+
+TEST_CASE("kb_base applies to every size in the job") {
+  auto jobs = parse_text("[a]\nsize=1m\nkb_base=1000\n");
+  CHECK(jobs[0].size == 1000000);
+}
+
+TEST_CASE("filename lists honour escaped colons") {
+  auto jobs = parse_text("[a]\nfilename=/dev/dsk/foo@3,0\\:c:/tmp/b\n");
+  REQUIRE(jobs[0].filenames.size() == 2);
+  CHECK(jobs[0].filenames[0] == "/dev/dsk/foo@3,0:c");
+  CHECK(jobs[0].filenames[1] == "/tmp/b");
+}
+
+TEST_CASE("command-line jobs: globals before the first --name") {
+  auto jobs = parse_args({"--size=1m", "--name=a", "--numjobs=2", "--name=b", "--size", "2m"});
+  REQUIRE(jobs.size() == 3);
+  CHECK(jobs[0].size == 1048576);
+  CHECK(jobs[2].name == "b");
+  CHECK(jobs[2].size == 2097152);
+}
+
+TEST_CASE("showcmd parses back to the same jobs") {
+  const char* text = "[global]\nsize=1m\nfilename=a\\:b:c\n[x]\nnumjobs=2\ntime_based\nruntime=3\n"
+                     "[y]\nstonewall\ndescription=two words\n";
+  auto jobs = parse_text(text);
+  std::string cmd = showcmd(jobs);
+  // Split the printed command back into words (single-quoted words as the shell would).
+  std::vector<std::string> words;
+  std::string cur;
+  bool quoted = false, any = false;
+  for (size_t i = 0; i < cmd.size(); ++i) {
+    char c = cmd[i];
+    if (c == '\'') { quoted = !quoted; any = true; continue; }
+    if (c == '\\' && !quoted && i + 1 < cmd.size()) { cur += cmd[++i]; continue; }
+    if (c == ' ' && !quoted) { if (any || !cur.empty()) words.push_back(cur); cur.clear(); any = false; continue; }
+    cur += c;
+  }
+  words.push_back(cur);
+  REQUIRE(words.at(0) == "fiokit");
+  REQUIRE(words.at(1) == "run");
+  words.erase(words.begin(), words.begin() + 2);
+  auto back = parse_args(words);
+  REQUIRE(back.size() == jobs.size());
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    JobSpec a = jobs[i], b = back[i];
+    a.defined_at = b.defined_at = {};
+    a.job_file = b.job_file = "";
+    b.given = a.given;  // order of the text differs; every parsed field must not
+    CHECK(a == b);
+  }
+}
+
+TEST_CASE("every table entry is well formed") {
+  for (const auto& d : option_table()) {
+    INFO(d.name);
+    CHECK_FALSE(d.help.empty());
+    CHECK(find_option(d.name) == &d);
+    if (d.support != Support::unsupported) {
+      CHECK(static_cast<bool>(d.set));
+      if (!d.def.empty()) {
+        // The documented default must parse, and must equal the JobSpec's own default.
+        JobSpec s, fresh;
+        CHECK_NOTHROW(apply_option(d, s, d.def, ApplyCtx{}));
+        CHECK(s == fresh);
+      }
+    }
+  }
+}
