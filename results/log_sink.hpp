@@ -1,0 +1,54 @@
+// Per-job fio-format log output (NAME_bw.N.log, _iops, _lat, _clat, _slat) fed
+// from the I/O threads. Rows are handed over through a bounded in-memory buffer
+// and written by a background thread that flushes at least once a second, so a
+// SIGKILLed run keeps every row up to its last second and the I/O threads never
+// wait on a write(2). Row format is fio's: "time_ms, value, ddir, bs, offset"
+// (offset only with log_offset=1; fio 3.33 adds a priority column).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace fiokit::results {
+
+enum class LogKind { bw, iops, lat, clat, slat };
+
+struct LogRow {
+  uint64_t time_ms;
+  uint64_t value;   // KiB/s for bw, IOPS for iops, ns for latencies
+  int ddir;         // 0 read, 1 write, 2 trim
+  uint64_t bs;
+  uint64_t offset;
+  uint32_t prio;
+};
+
+// Which logs one job writes and how they are named. fio names them
+// "<prefix>_<kind>.<N>.log" where N is the job's 1-based number (per_job_logs=1),
+// or "<prefix>_<kind>.log" with per_job_logs=0.
+struct LogConfig {
+  std::string dir;                 // where the files go (the run directory)
+  std::string bw_prefix, iops_prefix, lat_prefix;  // "" = not written
+  int job_number = 1;              // N in the file name
+  bool per_job = true;
+  bool with_offset = false;        // log_offset=1
+};
+
+class LogSink {
+ public:
+  // Opens (creates) the files; throws std::system_error naming the path.
+  static std::unique_ptr<LogSink> open(const LogConfig& cfg);
+  ~LogSink();
+  // Called from the job's I/O thread. Appends to an in-memory chunk (no
+  // allocation in steady state, no syscall); full chunks and at least one chunk
+  // a second go to the writer thread.
+  void append(LogKind kind, const LogRow& row);
+  // Flushes and closes every file; called once at the end of the job.
+  void close();
+
+ private:
+  LogSink();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fiokit::results

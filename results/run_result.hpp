@@ -1,0 +1,93 @@
+// RunResult: everything one run measured, as plain data (DESIGN.md rule 7). The
+// engine fills it; every output format is a pure function of it; readers of
+// fio's JSON produce it too, so plot/serve/compare treat fio's runs and ours
+// alike. It does not include jobs/ (results sits beside jobs, not above it):
+// what a writer needs of a job is copied into JobResult as plain values.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "results/histogram.hpp"
+
+namespace fiokit::results {
+
+constexpr int kDirs = 3;  // read, write, trim (fio's order)
+inline constexpr const char* kDirNames[kDirs] = {"read", "write", "trim"};
+
+// Samples of a rate (bw in KiB/s or IOPS), one per averaging window.
+struct RateSamples {
+  std::vector<double> values;
+};
+
+// Per direction of one job.
+struct DirStats {
+  uint64_t io_bytes = 0;
+  uint64_t total_ios = 0;
+  uint64_t short_ios = 0;
+  uint64_t drop_ios = 0;
+  LatencyHistogram slat, clat, lat;  // nanoseconds
+  RateSamples bw_kib;                // per bwavgtime window
+  RateSamples iops;                  // per iopsavgtime window
+  uint64_t runtime_ms = 0;           // time this direction was active
+};
+
+// fio's "iodepth_level", "iodepth_submit", "iodepth_complete" distributions.
+struct DepthStats {
+  std::array<uint64_t, 7> level{};     // 1, 2, 4, 8, 16, 32, >=64 (share of time/ios at that depth)
+  std::array<uint64_t, 7> submit{};    // 0, 4, 8, 16, 32, 64, >=64 (I/Os per submit call)
+  std::array<uint64_t, 7> complete{};  // same buckets, I/Os per reap
+  uint64_t submit_calls = 0, complete_calls = 0;
+};
+
+struct JobResult {
+  std::string name;
+  int job_index = 0;   // fio's "jobname" order
+  int group_id = 0;
+  std::vector<std::pair<std::string, std::string>> options;  // "job options" as given
+  int error = 0;                 // errno of the first failure, 0 if none
+  std::string error_message;     // what failed, with path; "" if none
+  bool interrupted = false;
+  std::array<DirStats, kDirs> dirs;
+  DepthStats depth;
+  uint64_t job_runtime_ms = 0;   // wall time of the job (excluding ramp)
+  double usr_cpu = 0, sys_cpu = 0;  // percent of job_runtime
+  uint64_t ctx = 0, majf = 0, minf = 0;
+  // What the writers need of the job's settings.
+  std::string rw, ioengine;
+  uint64_t bs[kDirs] = {4096, 4096, 4096};
+  uint32_t iodepth = 1;
+  std::vector<double> percentile_list;
+  bool clat_percentiles = true, lat_percentiles = false, slat_percentiles = false;
+  int kb_base = 1024, unit_base = 0;
+  bool group_reporting = false;
+  // fiokit additions, written under the top-level "fiokit" key.
+  std::map<std::string, std::string> extras;
+};
+
+struct DiskUtil {
+  std::string name;
+  uint64_t read_ios = 0, write_ios = 0, read_merges = 0, write_merges = 0;
+  uint64_t read_ticks = 0, write_ticks = 0, in_queue = 0;
+  double util = 0;
+};
+
+struct RunResult {
+  std::string tool = "fiokit";      // "fio-3.33" when read from fio's JSON
+  std::string version;
+  int64_t timestamp = 0;            // seconds since the epoch, at start
+  int64_t timestamp_ms = 0;
+  std::string time;                 // ctime-style, as fio prints it
+  std::vector<std::pair<std::string, std::string>> global_options;
+  std::vector<JobResult> jobs;
+  std::vector<DiskUtil> disk_util;
+  bool interrupted = false;
+  int signal = 0;
+  std::map<std::string, std::string> extras;  // host, volumes, engine features
+};
+
+}  // namespace fiokit::results
