@@ -64,6 +64,21 @@ class LatencyHistogram {
     sumsq_ += o.sumsq_;
   }
 
+  // Readers rebuild a histogram from what fio's JSON keeps: bin counts (json+)
+  // or counts placed at the reported percentiles, then the exact summary.
+  void add_to_bin(size_t idx, uint64_t n) { bins_[std::min(idx, kBins - 1)] += n; }
+  void restore_summary(uint64_t count, uint64_t min, uint64_t max, double mean, double stddev) {
+    count_ = count;
+    min_ = count ? min : UINT64_MAX;
+    max_ = max;
+    const long double n = static_cast<long double>(count);
+    const long double s = std::llround(static_cast<long double>(mean) * n);
+    sum_ = static_cast<uint64_t>(s);
+    const long double var = static_cast<long double>(stddev) * stddev;
+    const long double sq = count > 1 ? var * (n - 1) + s * s / n : s * s;
+    sumsq_ = sq > 0 ? static_cast<u128>(sq) : 0;
+  }
+
   uint64_t count() const { return count_; }
   uint64_t min() const { return count_ ? min_ : 0; }
   uint64_t max() const { return max_; }

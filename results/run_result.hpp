@@ -24,6 +24,14 @@ struct RateSamples {
   std::vector<double> values;
 };
 
+// Summary of a RateSamples (min/max/mean/sample stddev/count), as fio's JSON
+// reports it. Readers of fio's JSON fill DirStats::bw_stat/iops_stat with the
+// numbers they read, since the samples themselves are not in the file.
+struct RateStat {
+  double min = 0, max = 0, mean = 0, stddev = 0;
+  uint64_t samples = 0;
+};
+
 // Per direction of one job.
 struct DirStats {
   uint64_t io_bytes = 0;
@@ -34,6 +42,9 @@ struct DirStats {
   RateSamples bw_kib;                // per bwavgtime window
   RateSamples iops;                  // per iopsavgtime window
   uint64_t runtime_ms = 0;           // time this direction was active
+  // Set by readers only; when set, writers print these instead of summarising
+  // bw_kib / iops.
+  std::optional<RateStat> bw_stat, iops_stat;
 };
 
 // fio's "iodepth_level", "iodepth_submit", "iodepth_complete" distributions.
@@ -67,6 +78,11 @@ struct JobResult {
   bool group_reporting = false;
   // fiokit additions, written under the top-level "fiokit" key.
   std::map<std::string, std::string> extras;
+  int pid = 0;                   // shown in the normal output's job header
+  uint64_t elapsed_s = 0;        // fio's "elapsed"; 0 = derive from job_runtime_ms
+  // fio's "sync" block (fsync/fdatasync latencies).
+  uint64_t sync_total_ios = 0;
+  LatencyHistogram sync_lat;
 };
 
 struct DiskUtil {
@@ -77,7 +93,8 @@ struct DiskUtil {
 };
 
 struct RunResult {
-  std::string tool = "fiokit";      // "fio-3.33" when read from fio's JSON
+  // "fio version" is tool + "-" + version; read from fio it is "fio" / "3.33".
+  std::string tool = "fiokit";
   std::string version;
   int64_t timestamp = 0;            // seconds since the epoch, at start
   int64_t timestamp_ms = 0;

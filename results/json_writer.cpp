@@ -1,0 +1,260 @@
+// fio-schema JSON writer. fio prints its JSON with its own printer ("key" : value,
+// two-space indent, doubles as %f), and scripts diff or grep that text, so this
+// file emits text directly instead of going through nlohmann::json (which would
+// reorder nothing but print doubles in shortest form and indent differently).
+// Structure, observed from fio 3.33 --output-format=json/json+:
+//   top: "fio version", "timestamp", "timestamp_ms", "time", ["global options"],
+//        "jobs", ["disk_util"]  (optional objects are left out when empty)
+//   per direction: io_bytes .. drop_ios, slat_ns/clat_ns/lat_ns {min,max,mean,
+//        stddev,N[,percentile][,bins]}, bw_min .. iops_samples
+// "percentile" appears when that latency has samples and its *_percentiles
+// option is on; json+ adds "bins" (bin midpoint in ns -> count, non-zero only)
+// next to each "percentile".
+#include "results/json_writer.hpp"
+
+#include <cmath>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "results/summary.hpp"
+
+namespace fiokit::results {
+namespace {
+
+class Emitter {
+ public:
+  std::string out;
+
+  void open_object(const char* key = nullptr) { open(key, '{'); }
+  void open_array(const char* key) { open(key, '['); }
+  void close_object() { close('}'); }
+  void close_array() { close(']'); }
+
+  void kv(std::string_view key, std::string_view v) { item(key), quote(v); }
+  void kv(std::string_view key, const char* v) { kv(key, std::string_view(v)); }
+  void kv(std::string_view key, const std::string& v) { kv(key, std::string_view(v)); }
+  void kv(std::string_view key, uint64_t v) { item(key), fmt::format_to(std::back_inserter(out), "{}", v); }
+  void kv(std::string_view key, int64_t v) { item(key), fmt::format_to(std::back_inserter(out), "{}", v); }
+  void kv(std::string_view key, int v) { kv(key, static_cast<int64_t>(v)); }
+  void kv(std::string_view key, bool v) { item(key), out += v ? "true" : "false"; }
+  void kvf(std::string_view key, double v) {
+    item(key);
+    if (!std::isfinite(v)) v = 0;
+    fmt::format_to(std::back_inserter(out), "{:.6f}", v);
+  }
+
+ private:
+  std::vector<bool> first_{};
+
+  void indent() { out.append(2 * first_.size(), ' '); }
+  void item(std::string_view key) {
+    if (!first_.empty()) {
+      out += first_.back() ? "\n" : ",\n";
+      first_.back() = false;
+    }
+    indent();
+    if (!key.empty()) {
+      quote(key);
+      out += " : ";
+    }
+  }
+  void open(const char* key, char c) {
+    item(key ? std::string_view(key) : std::string_view());
+    out += c;
+    first_.push_back(true);
+  }
+  void close(char c) {
+    first_.pop_back();
+    out += '\n';
+    indent();
+    out += c;
+  }
+  void quote(std::string_view s) {
+    out += '"';
+    for (char ch : s) {
+      const auto u = static_cast<unsigned char>(ch);
+      if (ch == '"' || ch == '\\') {
+        out += '\\';
+        out += ch;
+      } else if (u < 0x20) {
+        fmt::format_to(std::back_inserter(out), "\\u{:04x}", u);
+      } else {
+        out += ch;
+      }
+    }
+    out += '"';
+  }
+};
+
+void write_options(Emitter& e, const char* key, const std::vector<std::pair<std::string, std::string>>& opts) {
+  if (opts.empty()) return;
+  e.open_object(key);
+  for (const auto& [k, v] : opts) e.kv(k, v);
+  e.close_object();
+}
+
+void write_lat(Emitter& e, const char* key, const LatencyHistogram& h, const std::vector<double>& plist, bool pct,
+               bool plus) {
+  e.open_object(key);
+  e.kv("min", h.min());
+  e.kv("max", h.max());
+  e.kvf("mean", h.mean());
+  e.kvf("stddev", h.stddev());
+  e.kv("N", h.count());
+  if (pct && h.count() > 0) {
+    e.open_object("percentile");
+    for (double p : plist) e.kv(fmt::format("{:.6f}", p), h.percentile(p));
+    e.close_object();
+    if (plus) {
+      e.open_object("bins");
+      const auto& bins = h.bins();
+      for (size_t i = 0; i < bins.size(); ++i)
+        if (bins[i]) e.kv(fmt::format("{}", LatencyHistogram::value_of(i)), bins[i]);
+      e.close_object();
+    }
+  }
+  e.close_object();
+}
+
+void write_dir(Emitter& e, const char* key, const JobResult& j, const DirStats& d, const GroupDir& g, bool plus) {
+  e.open_object(key);
+  e.kv("io_bytes", d.io_bytes);
+  e.kv("io_kbytes", d.io_bytes / 1024);
+  e.kv("bw_bytes", bw_bytes_of(d));
+  e.kv("bw", bw_kib_of(d));
+  e.kvf("iops", iops_of(d));
+  e.kv("runtime", d.runtime_ms);
+  e.kv("total_ios", d.total_ios);
+  e.kv("short_ios", d.short_ios);
+  e.kv("drop_ios", d.drop_ios);
+  write_lat(e, "slat_ns", d.slat, percentiles_of(j), j.slat_percentiles, plus);
+  write_lat(e, "clat_ns", d.clat, percentiles_of(j), j.clat_percentiles, plus);
+  write_lat(e, "lat_ns", d.lat, percentiles_of(j), j.lat_percentiles, plus);
+  const RateStat bw = bw_stat_of(d);
+  e.kv("bw_min", static_cast<uint64_t>(std::llround(bw.min)));
+  e.kv("bw_max", static_cast<uint64_t>(std::llround(bw.max)));
+  e.kvf("bw_agg", bw_agg_pct(d, g));
+  e.kvf("bw_mean", bw.mean);
+  e.kvf("bw_dev", bw.stddev);
+  e.kv("bw_samples", bw.samples);
+  const RateStat io = iops_stat_of(d);
+  e.kv("iops_min", static_cast<uint64_t>(std::llround(io.min)));
+  e.kv("iops_max", static_cast<uint64_t>(std::llround(io.max)));
+  e.kvf("iops_mean", io.mean);
+  e.kvf("iops_stddev", io.stddev);
+  e.kv("iops_samples", io.samples);
+  e.close_object();
+}
+
+template <size_t N>
+void write_pct_map(Emitter& e, const char* key, const std::array<double, N>& v, const char* const* labels) {
+  e.open_object(key);
+  for (size_t i = 0; i < N; ++i) e.kvf(labels[i], v[i]);
+  e.close_object();
+}
+
+void write_job(Emitter& e, const ReportJob& r, const GroupStats& groups, bool plus) {
+  const JobResult& j = r.job;
+  e.open_object();
+  e.kv("jobname", j.name);
+  e.kv("groupid", j.group_id);
+  e.kv("error", j.error);
+  // fio prints 0 for jobs that ran to completion; it has no better estimate.
+  e.kv("eta", 0);
+  e.kv("elapsed", elapsed_of(j));
+  write_options(e, "job options", j.options);
+  const auto git = groups.find(j.group_id);
+  for (int d = 0; d < kDirs; ++d)
+    write_dir(e, kDirNames[d], j, j.dirs[d], git != groups.end() ? git->second[d] : GroupDir{}, plus);
+  e.open_object("sync");
+  e.kv("total_ios", j.sync_total_ios);
+  write_lat(e, "lat_ns", j.sync_lat, percentiles_of(j), false, false);
+  e.close_object();
+  e.kv("job_runtime", j.job_runtime_ms);
+  e.kvf("usr_cpu", j.usr_cpu);
+  e.kvf("sys_cpu", j.sys_cpu);
+  e.kv("ctx", j.ctx);
+  e.kv("majf", j.majf);
+  e.kv("minf", j.minf);
+  static const char* const level_labels[] = {"1", "2", "4", "8", "16", "32", ">=64"};
+  static const char* const submit_labels[] = {"0", "4", "8", "16", "32", "64", ">=64"};
+  write_pct_map(e, "iodepth_level", depth_pct(j.depth.level), level_labels);
+  write_pct_map(e, "iodepth_submit", depth_pct(j.depth.submit), submit_labels);
+  write_pct_map(e, "iodepth_complete", depth_pct(j.depth.complete), submit_labels);
+  const LatBuckets b = lat_buckets_of(j);
+  static const char* const lat_labels[] = {"2", "4", "10", "20", "50", "100", "250", "500", "750", "1000"};
+  static const char* const ms_labels[] = {"2", "4", "10", "20", "50", "100", "250", "500", "750", "1000", "2000", ">=2000"};
+  write_pct_map(e, "latency_ns", b.ns, lat_labels);
+  write_pct_map(e, "latency_us", b.us, lat_labels);
+  write_pct_map(e, "latency_ms", b.ms, ms_labels);
+  e.kv("latency_depth", static_cast<uint64_t>(j.iodepth));
+  e.kv("latency_target", 0);
+  e.kvf("latency_percentile", 100.0);
+  e.kv("latency_window", 0);
+  e.close_object();
+}
+
+void write_extras(Emitter& e, const std::map<std::string, std::string>& extras) {
+  for (const auto& [k, v] : extras) e.kv(k, v);
+}
+
+void write_fiokit(Emitter& e, const RunResult& run) {
+  e.open_object("fiokit");
+  e.kv("version", run.tool == "fiokit" ? run.version : std::string());
+  e.kv("interrupted", run.interrupted);
+  e.kv("signal", run.signal);
+  write_extras(e, run.extras);
+  e.open_array("jobs");
+  for (const JobResult& j : run.jobs) {
+    e.open_object();
+    e.kv("jobname", j.name);
+    e.kv("groupid", j.group_id);
+    e.kv("interrupted", j.interrupted);
+    e.kv("error_message", j.error_message);
+    write_extras(e, j.extras);
+    e.close_object();
+  }
+  e.close_array();
+  e.close_object();
+}
+
+}  // namespace
+
+std::string write_json(const RunResult& run, bool plus) {
+  const std::vector<ReportJob> jobs = report_jobs(run);
+  const GroupStats groups = group_stats_of(jobs);
+  Emitter e;
+  e.open_object();
+  e.kv("fio version", version_string(run));
+  e.kv("timestamp", run.timestamp);
+  e.kv("timestamp_ms", run.timestamp_ms);
+  e.kv("time", run.time);
+  write_options(e, "global options", run.global_options);
+  e.open_array("jobs");
+  for (const ReportJob& r : jobs) write_job(e, r, groups, plus);
+  e.close_array();
+  if (!run.disk_util.empty()) {
+    e.open_array("disk_util");
+    for (const DiskUtil& d : run.disk_util) {
+      e.open_object();
+      e.kv("name", d.name);
+      e.kv("read_ios", d.read_ios);
+      e.kv("write_ios", d.write_ios);
+      e.kv("read_merges", d.read_merges);
+      e.kv("write_merges", d.write_merges);
+      e.kv("read_ticks", d.read_ticks);
+      e.kv("write_ticks", d.write_ticks);
+      e.kv("in_queue", d.in_queue);
+      e.kvf("util", d.util);
+      e.close_object();
+    }
+    e.close_array();
+  }
+  write_fiokit(e, run);
+  e.close_object();
+  e.out += '\n';
+  return e.out;
+}
+
+}  // namespace fiokit::results

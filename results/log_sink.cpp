@@ -1,0 +1,246 @@
+// LogSink: fio-format per-job logs written by a background thread while the job
+// runs. The I/O thread fills fixed-size chunks of raw rows; the writer thread
+// formats and write(2)s them, taking finished chunks from a queue and also
+// reading the published prefix of the chunk still being filled, so rows reach
+// the file within kFlushInterval even at a trickle of one I/O per minute. Because
+// rows are in the kernel's page cache as soon as write(2) returns, a SIGKILLed
+// run keeps them. The I/O thread's cost per row is one copy and one release
+// store; it takes the mutex once per chunk and allocates only when the writer has
+// fallen more than the recycled chunks behind (it never waits for the writer).
+#include "results/log_sink.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace fiokit::results {
+namespace {
+
+constexpr size_t kChunkRows = 4096;
+constexpr auto kFlushInterval = std::chrono::milliseconds(250);
+constexpr int kKinds = 5;
+constexpr const char* kKindNames[kKinds] = {"bw", "iops", "lat", "clat", "slat"};
+
+struct Entry {
+  LogKind kind;
+  LogRow row;
+};
+
+struct Chunk {
+  std::array<Entry, kChunkRows> rows;
+  std::atomic<size_t> published{0};  // rows [0, published) are complete
+  size_t consumed = 0;               // writer-private: rows already written
+};
+
+std::string log_path(const LogConfig& cfg, const std::string& prefix, const char* kind) {
+  std::string name = cfg.per_job ? fmt::format("{}_{}.{}.log", prefix, kind, cfg.job_number)
+                                 : fmt::format("{}_{}.log", prefix, kind);
+  if (cfg.dir.empty()) return name;
+  return cfg.dir.back() == '/' ? cfg.dir + name : cfg.dir + "/" + name;
+}
+
+}  // namespace
+
+struct LogSink::Impl {
+  LogConfig cfg;
+  std::array<int, kKinds> fds{-1, -1, -1, -1, -1};
+  std::array<std::string, kKinds> paths;
+
+  // Owned by the I/O thread; read by the writer under `mu` (pointer) and via
+  // `published` (contents).
+  Chunk* current = nullptr;
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Chunk*> full;       // handed over, not yet (fully) written
+  std::vector<Chunk*> free_list; // written, ready for reuse
+  std::vector<std::unique_ptr<Chunk>> all;
+  bool stopping = false;
+  std::thread writer;
+
+  // First write error, reported by close(); the writer thread never throws.
+  int write_errno = 0;
+  std::string write_error_path;
+
+  std::array<fmt::memory_buffer, kKinds> bufs;
+
+  Chunk* new_chunk_locked() {
+    if (!free_list.empty()) {
+      Chunk* c = free_list.back();
+      free_list.pop_back();
+      c->published.store(0, std::memory_order_relaxed);
+      c->consumed = 0;
+      return c;
+    }
+    all.push_back(std::make_unique<Chunk>());
+    return all.back().get();
+  }
+
+  // Formats rows [c->consumed, upto) of a chunk into the per-file buffers.
+  void format_rows(Chunk* c, size_t upto) {
+    for (size_t i = c->consumed; i < upto; ++i) {
+      const Entry& e = c->rows[i];
+      const auto k = static_cast<size_t>(e.kind);
+      auto out = std::back_inserter(bufs[k]);
+      if (cfg.with_offset)
+        fmt::format_to(out, "{}, {}, {}, {}, {}, {}\n", e.row.time_ms, e.row.value, e.row.ddir, e.row.bs,
+                       e.row.offset, e.row.prio);
+      else
+        fmt::format_to(out, "{}, {}, {}, {}, {}\n", e.row.time_ms, e.row.value, e.row.ddir, e.row.bs, e.row.prio);
+    }
+    c->consumed = upto;
+  }
+
+  void write_buffers() {
+    for (size_t k = 0; k < kKinds; ++k) {
+      auto& b = bufs[k];
+      size_t off = 0;
+      while (off < b.size() && fds[k] >= 0) {
+        const ssize_t n = ::write(fds[k], b.data() + off, b.size() - off);
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          if (write_errno == 0) {
+            write_errno = errno;
+            write_error_path = paths[k];
+          }
+          break;
+        }
+        off += static_cast<size_t>(n);
+      }
+      b.clear();
+    }
+  }
+
+  // One writer pass: whole chunks from the queue, then the published prefix
+  // of the chunk the I/O thread is filling.
+  void drain() {
+    std::vector<Chunk*> done;
+    Chunk* cur = nullptr;
+    {
+      std::lock_guard lk(mu);
+      while (!full.empty()) {
+        done.push_back(full.front());
+        full.pop_front();
+      }
+      cur = current;
+    }
+    for (Chunk* c : done) format_rows(c, c->published.load(std::memory_order_acquire));
+    // `cur` cannot be recycled while we read it: only this thread recycles.
+    if (cur) format_rows(cur, cur->published.load(std::memory_order_acquire));
+    write_buffers();
+    if (!done.empty()) {
+      std::lock_guard lk(mu);
+      for (Chunk* c : done) free_list.push_back(c);
+    }
+  }
+
+  void run_writer() noexcept {
+    try {
+      std::unique_lock lk(mu);
+      while (!stopping) {
+        cv.wait_for(lk, kFlushInterval);
+        lk.unlock();
+        drain();
+        lk.lock();
+      }
+      lk.unlock();
+      drain();
+    } catch (const std::exception&) {
+      // Formatting into memory can only fail on allocation; record and stop.
+      if (write_errno == 0) write_errno = ENOMEM;
+    }
+  }
+};
+
+LogSink::LogSink() : impl_(std::make_unique<Impl>()) {}
+
+std::unique_ptr<LogSink> LogSink::open(const LogConfig& cfg) {
+  std::unique_ptr<LogSink> sink(new LogSink());
+  Impl& im = *sink->impl_;
+  im.cfg = cfg;
+  const std::string* prefixes[kKinds] = {&cfg.bw_prefix, &cfg.iops_prefix, &cfg.lat_prefix, &cfg.lat_prefix,
+                                         &cfg.lat_prefix};
+  for (int k = 0; k < kKinds; ++k) {
+    if (prefixes[k]->empty()) continue;
+    im.paths[k] = log_path(cfg, *prefixes[k], kKindNames[k]);
+    // Log files are ours (named after the job, in the run directory); fio
+    // truncates them too when a job is re-run in the same place.
+    const int fd = ::open(im.paths[k].c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      const int err = errno;
+      for (int& f : im.fds)
+        if (f >= 0) ::close(f), f = -1;
+      throw std::system_error(err, std::generic_category(), "cannot create log file " + im.paths[k]);
+    }
+    im.fds[k] = fd;
+  }
+  {
+    std::lock_guard lk(im.mu);
+    im.current = im.new_chunk_locked();
+  }
+  im.writer = std::thread([&im] { im.run_writer(); });
+  return sink;
+}
+
+void LogSink::append(LogKind kind, const LogRow& row) {
+  Impl& im = *impl_;
+  Chunk* c = im.current;
+  const size_t n = c->published.load(std::memory_order_relaxed);
+  c->rows[n] = Entry{kind, row};
+  c->published.store(n + 1, std::memory_order_release);
+  if (n + 1 == kChunkRows) {
+    std::lock_guard lk(im.mu);
+    im.full.push_back(c);
+    im.current = im.new_chunk_locked();
+    im.cv.notify_one();
+  }
+}
+
+void LogSink::close() {
+  Impl& im = *impl_;
+  if (!im.writer.joinable()) return;
+  {
+    std::lock_guard lk(im.mu);
+    im.stopping = true;
+    // The current chunk may be partly filled: hand it over so the last pass
+    // writes it; no more appends come after close().
+    if (im.current) im.full.push_back(im.current);
+    im.current = nullptr;
+  }
+  im.cv.notify_one();
+  im.writer.join();
+  int close_err = 0;
+  std::string close_path;
+  for (int k = 0; k < kKinds; ++k) {
+    if (im.fds[k] < 0) continue;
+    if (::close(im.fds[k]) != 0 && close_err == 0) {
+      close_err = errno;
+      close_path = im.paths[k];
+    }
+    im.fds[k] = -1;
+  }
+  if (im.write_errno) throw std::system_error(im.write_errno, std::generic_category(), "cannot write log file " + im.write_error_path);
+  if (close_err) throw std::system_error(close_err, std::generic_category(), "cannot close log file " + close_path);
+}
+
+LogSink::~LogSink() {
+  try {
+    close();
+  } catch (const std::exception&) {
+    // Destructors must not throw; a caller that cares calls close() itself.
+  }
+}
+
+}  // namespace fiokit::results

@@ -1,0 +1,207 @@
+// Derived numbers shared by every writer; see summary.hpp for the rules.
+#include "results/summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace fiokit::results {
+
+namespace {
+
+void merge_dir(DirStats& into, const DirStats& d) {
+  into.io_bytes += d.io_bytes;
+  into.total_ios += d.total_ios;
+  into.short_ios += d.short_ios;
+  into.drop_ios += d.drop_ios;
+  into.slat.merge(d.slat);
+  into.clat.merge(d.clat);
+  into.lat.merge(d.lat);
+  into.bw_kib.values.insert(into.bw_kib.values.end(), d.bw_kib.values.begin(), d.bw_kib.values.end());
+  into.iops.values.insert(into.iops.values.end(), d.iops.values.begin(), d.iops.values.end());
+  into.runtime_ms = std::max(into.runtime_ms, d.runtime_ms);
+}
+
+void merge_job(JobResult& into, const JobResult& j, int members_before) {
+  for (int d = 0; d < kDirs; ++d) merge_dir(into.dirs[d], j.dirs[d]);
+  for (size_t i = 0; i < 7; ++i) {
+    into.depth.level[i] += j.depth.level[i];
+    into.depth.submit[i] += j.depth.submit[i];
+    into.depth.complete[i] += j.depth.complete[i];
+  }
+  into.depth.submit_calls += j.depth.submit_calls;
+  into.depth.complete_calls += j.depth.complete_calls;
+  into.job_runtime_ms = std::max(into.job_runtime_ms, j.job_runtime_ms);
+  into.elapsed_s = std::max(into.elapsed_s, j.elapsed_s);
+  // CPU shares are averaged over the merged jobs.
+  const double n = members_before;
+  into.usr_cpu = (into.usr_cpu * n + j.usr_cpu) / (n + 1);
+  into.sys_cpu = (into.sys_cpu * n + j.sys_cpu) / (n + 1);
+  into.ctx += j.ctx;
+  into.majf += j.majf;
+  into.minf += j.minf;
+  if (into.error == 0 && j.error != 0) {
+    into.error = j.error;
+    into.error_message = j.error_message;
+  }
+  into.interrupted = into.interrupted || j.interrupted;
+  into.sync_total_ios += j.sync_total_ios;
+  into.sync_lat.merge(j.sync_lat);
+  // fio 3.33 prints the options of the group's last job with the first job's name.
+  into.options = j.options;
+  for (const auto& [k, v] : j.extras) into.extras.emplace(k, v);
+}
+
+}  // namespace
+
+std::vector<ReportJob> report_jobs(const RunResult& run) {
+  std::vector<ReportJob> out;
+  std::map<int, size_t> group_entry;  // group id -> index in out
+  for (const JobResult& j : run.jobs) {
+    if (j.group_reporting) {
+      auto it = group_entry.find(j.group_id);
+      if (it != group_entry.end()) {
+        ReportJob& r = out[it->second];
+        merge_job(r.job, j, r.members);
+        ++r.members;
+        continue;
+      }
+      group_entry[j.group_id] = out.size();
+    }
+    out.push_back(ReportJob{j, 1});
+  }
+  return out;
+}
+
+uint64_t bw_bytes_of(const DirStats& d) {
+  if (d.runtime_ms == 0) return 0;
+  return static_cast<uint64_t>(static_cast<u128>(d.io_bytes) * 1000 / d.runtime_ms);
+}
+uint64_t bw_kib_of(const DirStats& d) { return bw_bytes_of(d) / 1024; }
+double iops_of(const DirStats& d) {
+  if (d.runtime_ms == 0) return 0;
+  return static_cast<double>(d.total_ios) * 1000.0 / static_cast<double>(d.runtime_ms);
+}
+
+RateStat summarize_rate(const RateSamples& s) {
+  RateStat r;
+  r.samples = s.values.size();
+  if (s.values.empty()) return r;
+  r.min = *std::min_element(s.values.begin(), s.values.end());
+  r.max = *std::max_element(s.values.begin(), s.values.end());
+  // Welford's update: no cancellation for long runs with large rates.
+  double mean = 0, m2 = 0;
+  uint64_t n = 0;
+  for (double v : s.values) {
+    ++n;
+    const double delta = v - mean;
+    mean += delta / static_cast<double>(n);
+    m2 += delta * (v - mean);
+  }
+  r.mean = mean;
+  r.stddev = n > 1 ? std::sqrt(m2 / static_cast<double>(n - 1)) : 0.0;
+  return r;
+}
+RateStat bw_stat_of(const DirStats& d) { return d.bw_stat ? *d.bw_stat : summarize_rate(d.bw_kib); }
+RateStat iops_stat_of(const DirStats& d) { return d.iops_stat ? *d.iops_stat : summarize_rate(d.iops); }
+
+LatBuckets lat_buckets_of(const JobResult& j) {
+  LatBuckets b;
+  std::array<uint64_t, 10> ns{}, us{};
+  std::array<uint64_t, 12> ms{};
+  uint64_t total = 0;
+  for (const DirStats& d : j.dirs) {
+    // Completion latency, as fio's buckets; a result that only has total
+    // latency (e.g. read back from a file without clat) falls back to it.
+    const LatencyHistogram& h = d.clat.count() ? d.clat : d.lat;
+    const auto& bins = h.bins();
+    for (size_t i = 0; i < bins.size(); ++i) {
+      if (!bins[i]) continue;
+      const uint64_t v = LatencyHistogram::value_of(i);
+      total += bins[i];
+      if (v < 1000) {
+        size_t k = 0;
+        while (k + 1 < kLatLimits.size() && v >= static_cast<uint64_t>(kLatLimits[k])) ++k;
+        ns[k] += bins[i];
+      } else if (v < 1000000) {
+        const uint64_t u = v / 1000;
+        size_t k = 0;
+        while (k + 1 < kLatLimits.size() && u >= static_cast<uint64_t>(kLatLimits[k])) ++k;
+        us[k] += bins[i];
+      } else {
+        const uint64_t m = v / 1000000;
+        size_t k = 0;
+        while (k + 1 < kLatLimitsMs.size() && m >= static_cast<uint64_t>(kLatLimitsMs[k])) ++k;
+        ms[k] += bins[i];
+      }
+    }
+  }
+  if (total == 0) return b;
+  const double t = static_cast<double>(total);
+  for (size_t k = 0; k < 10; ++k) {
+    b.ns[k] = 100.0 * static_cast<double>(ns[k]) / t;
+    b.us[k] = 100.0 * static_cast<double>(us[k]) / t;
+  }
+  for (size_t k = 0; k < 12; ++k) b.ms[k] = 100.0 * static_cast<double>(ms[k]) / t;
+  return b;
+}
+
+std::array<double, 7> depth_pct(const std::array<uint64_t, 7>& counts) {
+  std::array<double, 7> p{};
+  uint64_t total = 0;
+  for (uint64_t c : counts) total += c;
+  if (total == 0) return p;
+  for (size_t i = 0; i < 7; ++i) p[i] = 100.0 * static_cast<double>(counts[i]) / static_cast<double>(total);
+  return p;
+}
+
+GroupStats group_stats_of(const std::vector<ReportJob>& jobs) {
+  GroupStats g;
+  for (const ReportJob& r : jobs) {
+    auto& dirs = g[r.job.group_id];
+    for (int d = 0; d < kDirs; ++d) {
+      const DirStats& s = r.job.dirs[d];
+      if (s.total_ios == 0 && s.io_bytes == 0) continue;
+      GroupDir& gd = dirs[d];
+      const uint64_t bw = bw_bytes_of(s);
+      if (!gd.any) {
+        gd.min_run = gd.max_run = s.runtime_ms;
+        gd.min_bw = gd.max_bw = bw;
+        gd.any = true;
+      } else {
+        gd.min_run = std::min(gd.min_run, s.runtime_ms);
+        gd.max_run = std::max(gd.max_run, s.runtime_ms);
+        gd.min_bw = std::min(gd.min_bw, bw);
+        gd.max_bw = std::max(gd.max_bw, bw);
+      }
+      gd.io_bytes += s.io_bytes;
+    }
+  }
+  for (auto& [id, dirs] : g)
+    for (GroupDir& gd : dirs)
+      if (gd.any && gd.max_run)
+        gd.agg_bw = static_cast<uint64_t>(static_cast<u128>(gd.io_bytes) * 1000 / gd.max_run);
+  return g;
+}
+
+double bw_agg_pct(const DirStats& d, const GroupDir& g) {
+  const RateStat s = bw_stat_of(d);
+  if (s.samples == 0 || g.agg_bw == 0) return 0.0;
+  const double agg_kib = static_cast<double>(g.agg_bw) / 1024.0;
+  return std::min(100.0, 100.0 * s.mean / agg_kib);
+}
+
+uint64_t elapsed_of(const JobResult& j) {
+  if (j.elapsed_s) return j.elapsed_s;
+  return std::max<uint64_t>(1, (j.job_runtime_ms + 999) / 1000);
+}
+
+const std::vector<double>& percentiles_of(const JobResult& j) {
+  static const std::vector<double> kDefault = {1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99};
+  return j.percentile_list.empty() ? kDefault : j.percentile_list;
+}
+
+std::string version_string(const RunResult& run) {
+  return run.version.empty() ? run.tool : run.tool + "-" + run.version;
+}
+
+}  // namespace fiokit::results
