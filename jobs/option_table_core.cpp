@@ -53,7 +53,7 @@ void add_core_options(std::vector<OptionDef>& t) {
                   .cat(files));
   t.push_back(Opt("filename_format", "Pattern for generated file names ($jobname, $jobnum, $filenum, $clientuid)")
                   .str(&JobSpec::filename_format).def("$jobname.$jobnum.$filenum").cat(files));
-  t.push_back(Opt("nrfiles", "Number of files per job").integer(&JobSpec::nrfiles).range(1, 1 << 20).def("1").cat(files));
+  t.push_back(Opt("nrfiles", "Number of files per job").alias("nr_files").integer(&JobSpec::nrfiles).range(1, 1 << 20).def("1").cat(files));
   t.push_back(Opt("openfiles", "Number of files kept open at once (0: all)").integer(&JobSpec::openfiles).def("0").cat(files));
   t.push_back(Opt("file_service_type", "How the next file is picked: random, roundrobin[:N], sequential, zipf:t, pareto:t, normal:s")
                   .enumeration({{"random", "pick a random file"}, {"roundrobin", "round robin over open files"},
@@ -107,7 +107,7 @@ void add_core_options(std::vector<OptionDef>& t) {
                   .cat(sizes));
   t.push_back(Opt("io_size", "Bytes of I/O to do, when different from size").alias("io_limit")
                   .size_percent(&JobSpec::io_size, &JobSpec::io_size_percent).cat(sizes));
-  t.push_back(Opt("offset", "Start offset in each file, in bytes or percent").size_percent(&JobSpec::offset, &JobSpec::offset_percent).def("0").cat(sizes));
+  t.push_back(Opt("offset", "Start offset in each file, in bytes or percent").alias("fileoffset").size_percent(&JobSpec::offset, &JobSpec::offset_percent).def("0").cat(sizes));
   t.push_back(Opt("offset_align", "Alignment of a percentage offset").size(&JobSpec::offset_align).def("0").cat(sizes));
   t.push_back(Opt("offset_increment", "Extra offset per clone (job number x increment)")
                   .size_percent(&JobSpec::offset_increment, &JobSpec::offset_increment_percent).def("0").cat(sizes));
@@ -141,10 +141,5 @@ void add_core_options(std::vector<OptionDef>& t) {
   t.push_back(Opt("thread", "Run jobs as threads (fiokit always uses threads; accepted for fio compatibility)")
                   .flag(&JobSpec::thread).cat(groups));
 }
-
-void add_io_options(std::vector<OptionDef>&) {}
-void add_engine_options(std::vector<OptionDef>&) {}
-void add_result_options(std::vector<OptionDef>&) {}
-void add_unsupported_options(std::vector<OptionDef>&) {}
 
 }  // namespace fiokit::jobs

@@ -129,7 +129,14 @@ Opt& Opt::range(int64_t lo, int64_t hi) { d_.min = lo; d_.max = hi; return *this
 Opt& Opt::min(int64_t lo) { d_.min = lo; return *this; }
 Opt& Opt::cat(std::string c) { d_.category = std::move(c); return *this; }
 Opt& Opt::unit(TimeUnit u) { d_.time_unit = u; return *this; }
-Opt& Opt::valueless() { d_.valueless_ok = true; return *this; }
+Opt& Opt::valueless(std::string as) {
+  d_.valueless_ok = true;
+  d_.valueless_as = std::move(as);
+  return *this;
+}
+Opt& Opt::values(std::vector<EnumValue> v) { d_.values = std::move(v); return *this; }
+Opt& Opt::note(std::string n) { d_.note = std::move(n); return *this; }
+Opt& Opt::engines(std::vector<std::string> e) { d_.engines = std::move(e); return *this; }
 Opt& Opt::type(OptType t) { d_.type = t; return *this; }
 Opt& Opt::no_effect(std::string why) { d_.support = Support::no_effect; d_.note = std::move(why); return *this; }
 Opt& Opt::unsupported(std::string why) {
@@ -142,7 +149,7 @@ void apply_option(const OptionDef& d, JobSpec& spec, const std::optional<std::st
   std::string v;
   if (!value) {
     if (!d.valueless_ok) throw ValueError(fmt::format("option '{}' requires a value ({}=...)", d.name, d.name));
-    v = "1";
+    v = d.valueless_as;
   } else {
     v = *value;
   }
@@ -248,10 +255,17 @@ std::string describe(const OptionDef& d) {
   if (d.min && d.type != OptType::boolean) s += fmt::format("{:<24}: {}\n", "minimum", *d.min);
   if (d.max && d.type != OptType::boolean) s += fmt::format("{:<24}: {}\n", "maximum", *d.max);
   if (!d.category.empty()) s += fmt::format("{:<24}: {}\n", "category", d.category);
+  if (!d.engines.empty()) {
+    std::string en;
+    for (const auto& e : d.engines) en += (en.empty() ? "" : ", ") + e;
+    s += fmt::format("{:<24}: {}\n", "ioengine", en);
+  }
   if (d.support != Support::supported)
     s += fmt::format("{:<24}: {}{}\n", "fiokit",
                      d.support == Support::unsupported ? "unsupported (refused when used)" : "accepted, no effect",
                      d.note.empty() ? "" : "; " + d.note);
+  else if (!d.note.empty())
+    s += fmt::format("{:<24}: {}\n", "fiokit", d.note);
   if (!d.values.empty()) {
     s += fmt::format("{:<24}:\n", "valid values");
     for (const auto& e : d.values) s += fmt::format("    {:<20}: {}\n", e.name, e.help);

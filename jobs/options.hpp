@@ -31,6 +31,14 @@ struct EnumValue {
   std::string help;
 };
 
+// A value fio accepts but fiokit does not run ("ioengine=mmap", "sync=dsync").
+// Setters throw it; parse.cpp reports "unsupported by fiokit: OPTION=VALUE
+// (FILE:LINE)" so it reads like an unsupported option, not like a typo. The
+// message (may be empty) says what to use instead.
+struct UnsupportedValue : ValueError {
+  using ValueError::ValueError;
+};
+
 struct ApplyCtx {
   int kb_base = 1024;
 };
@@ -50,6 +58,8 @@ struct OptionDef {
   std::string note;                 // why NoEffect/Unsupported, or what to use instead
   TimeUnit time_unit = TimeUnit::s; // default unit of a time option
   bool valueless_ok = false;        // may be written without "=value" (fio's "set" options)
+  std::string valueless_as = "1";   // the value a valueless use stands for ("" for write_bw_log)
+  std::vector<std::string> engines; // non-empty: only valid with these ioengine values
   Setter set;                       // empty for unsupported options
 };
 
@@ -76,7 +86,10 @@ class Opt {
   Opt& min(int64_t lo);
   Opt& cat(std::string c);
   Opt& unit(TimeUnit u);
-  Opt& valueless();
+  Opt& valueless(std::string as = "1");
+  Opt& values(std::vector<EnumValue> v);  // list values for --cmdhelp without enum checking
+  Opt& note(std::string n);               // remark shown by --cmdhelp (e.g. accepted values)
+  Opt& engines(std::vector<std::string> e);
   Opt& no_effect(std::string why);
   Opt& unsupported(std::string why = "");
   Opt& type(OptType t);

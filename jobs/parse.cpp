@@ -36,12 +36,17 @@ void apply_one(JobSpec& spec, const RawOption& o, const ApplyCtx& ctx, std::vect
     throw ParseError(msg);
   }
   if (d->support == Support::unsupported) {
-    std::string msg = fmt::format("unsupported by fiokit: {} ({})", d->name, o.loc.str());
+    // The name as written: "iomem" stays "iomem" even though fio calls it "mem".
+    std::string msg = fmt::format("unsupported by fiokit: {} ({})", o.key, o.loc.str());
     if (!d->note.empty()) msg += "; " + d->note;
     throw ParseError(msg);
   }
   try {
     apply_option(*d, spec, o.value, ctx);
+  } catch (const UnsupportedValue& e) {
+    std::string msg = fmt::format("unsupported by fiokit: {}={} ({})", o.key, o.value ? trim(*o.value) : "", o.loc.str());
+    if (*e.what()) msg += std::string("; ") + e.what();
+    throw ParseError(msg);
   } catch (const ValueError& e) {
     fail_at(o.loc, fmt::format("invalid value for '{}': {}", d->name, e.what()));
   }
@@ -104,6 +109,23 @@ void validate(const JobSpec& s, const std::vector<const RawOption*>& opts, const
     fail_at(where("verify_only"), "verify_only needs a verify= method");
   if (s.thinktime_spin_us > s.thinktime_us)
     fail_at(where("thinktime_spin"), "thinktime_spin is larger than thinktime");
+  // Engine options exist only for the engines that read them; fio 3.33 drops a
+  // job that gives, say, hipri with ioengine=psync ("Bad option"), wherever the
+  // option is written relative to ioengine.
+  for (const auto* o : opts) {
+    const OptionDef* d = find_option(o->key);
+    if (!d || d->engines.empty()) continue;
+    if (std::find(d->engines.begin(), d->engines.end(), s.ioengine) == d->engines.end()) {
+      std::string list;
+      for (const auto& e : d->engines) list += (list.empty() ? "" : ", ") + e;
+      fail_at(o->loc, fmt::format("option '{}' applies only to ioengine={}, not ioengine={}", o->key, list, s.ioengine));
+    }
+  }
+  if (s.verify == VerifyKind::pattern && s.verify_pattern.empty())
+    fail_at(where("verify"), "verify=pattern needs verify_pattern=");
+  if (s.bwavgtime_ms == 0) fail_at(where("bwavgtime"), "bwavgtime must be at least 1 ms");
+  if (s.iopsavgtime_ms == 0) fail_at(where("iopsavgtime"), "iopsavgtime must be at least 1 ms");
+  if (s.rate_cycle_ms == 0) fail_at(where("rate_cycle"), "rate_cycle must be at least 1 ms");
 }
 
 }  // namespace

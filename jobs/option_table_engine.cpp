@@ -1,0 +1,186 @@
+// Option table, engine part: ioengine and the options each engine adds. fiokit
+// runs psync, pvsync, sync, libaio, io_uring and null; every other engine fio
+// 3.33 knows is refused as "unsupported by fiokit: ioengine=NAME", and the
+// options that only those engines read are listed (refused) here too, so a job
+// file written for them fails on a clear line instead of an "unknown option".
+// Engine options of supported engines carry `engines`, which parse.cpp's
+// cross-option pass checks against the job's ioengine, as fio does.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "jobs/options.hpp"
+
+namespace fiokit::jobs {
+namespace {
+
+const std::vector<EnumValue> kSupportedEngines = {
+    {"psync", "pread/pwrite, one I/O at a time"},
+    {"pvsync", "preadv/pwritev, one I/O at a time"},
+    {"sync", "read/write after lseek, one I/O at a time"},
+    {"libaio", "Linux native asynchronous I/O (use with direct=1)"},
+    {"io_uring", "Linux io_uring submission/completion rings"},
+    {"null", "no data transfer; measures fiokit's own overhead"}};
+
+// Engines fio 3.33 documents that fiokit does not implement, with the nearest
+// supported engine where one exists.
+const std::vector<std::pair<std::string, std::string>> kOtherEngines = {
+    {"vsync", "use ioengine=pvsync"}, {"pvsync2", "use ioengine=pvsync"}, {"io_uring_cmd", "use ioengine=io_uring"},
+    {"posixaio", "use ioengine=libaio or io_uring"}, {"solarisaio", ""}, {"windowsaio", ""}, {"mmap", "use ioengine=psync"},
+    {"splice", "use ioengine=psync"}, {"sg", ""}, {"libzbc", ""}, {"net", ""}, {"netsplice", ""}, {"cpuio", ""},
+    {"rdma", ""}, {"falloc", ""}, {"ftruncate", ""}, {"e4defrag", ""}, {"rados", ""}, {"rbd", ""}, {"http", ""},
+    {"gfapi", ""}, {"gfapi_async", ""}, {"libhdfs", ""}, {"mtd", ""}, {"pmemblk", ""}, {"dev-dax", ""}, {"external", ""},
+    {"filecreate", ""}, {"filestat", ""}, {"filedelete", ""}, {"libpmem", ""}, {"ime_psync", ""}, {"ime_psyncv", ""},
+    {"ime_aio", ""}, {"libiscsi", ""}, {"nbd", ""}, {"libcufile", ""}, {"dfs", ""}, {"nfs", ""}, {"exec", ""},
+    {"xnvme", ""}, {"guasi", ""}, {"binject", ""}, {"syslet-rw", ""}, {"librpma_apm_client", ""},
+    {"librpma_apm_server", ""}, {"librpma_gpspm_client", ""}, {"librpma_gpspm_server", ""}};
+
+void set_ioengine(JobSpec& s, const std::string& value, const ApplyCtx&) {
+  const std::string v = trim(value);
+  for (const auto& e : kSupportedEngines)
+    if (v == e.name) {
+      s.ioengine = v;
+      return;
+    }
+  // "external:/path/engine.so" loads code: never, and it is not a typo either.
+  const std::string head = v.substr(0, v.find(':'));
+  for (const auto& [name, instead] : kOtherEngines)
+    if (head == name) throw UnsupportedValue(instead);
+  std::string allowed;
+  for (const auto& e : kSupportedEngines) allowed += (allowed.empty() ? "" : ", ") + e.name;
+  throw ValueError(fmt::format("'{}' is not an I/O engine fio knows (fiokit runs: {})", v, allowed));
+}
+
+void set_sqthread_poll_cpu(JobSpec& s, const std::string& v, const ApplyCtx&) {
+  const int64_t cpu = parse_int(v);
+  if (cpu > 4095) throw ValueError("CPU number above 4095");
+  s.sqthread_poll_cpu = static_cast<int>(cpu);
+}
+
+// An option only an unsupported engine reads.
+Opt engine_only(std::string name, std::string help, std::string engines, OptType type) {
+  Opt o(std::move(name), std::move(help) + " [" + engines + "]");
+  o.type(type).cat("I/O engine specific (" + engines + ")").unsupported("only for ioengine=" + engines + ", which fiokit does not run");
+  return o;
+}
+
+}  // namespace
+
+void add_engine_options(std::vector<OptionDef>& t) {
+  const std::string eng = "I/O engine", uring = "I/O engine specific (io_uring)";
+  t.push_back(Opt("ioengine", "How I/O is issued: psync, pvsync, sync, libaio, io_uring or null; other fio engines are refused")
+                  .custom(OptType::str, set_ioengine).values(kSupportedEngines).def("psync").cat(eng));
+
+  // Options of the supported engines. fio accepts them only when the job's
+  // engine reads them; validate() in parse.cpp checks `engines`.
+  t.push_back(Opt("hipri", "Poll for completions (IORING_SETUP_IOPOLL); needs direct=1 and a polling-capable device")
+                  .flag(&JobSpec::hipri).engines({"io_uring"}).cat(uring));
+  t.push_back(Opt("fixedbufs", "Register the I/O buffers with the kernel once (IORING_REGISTER_BUFFERS)")
+                  .flag(&JobSpec::fixedbufs).engines({"io_uring"}).cat(uring));
+  t.push_back(Opt("registerfiles", "Register the files with the ring once (IORING_REGISTER_FILES)")
+                  .flag(&JobSpec::registerfiles).engines({"io_uring"}).cat(uring));
+  t.push_back(Opt("sqthread_poll", "Let a kernel thread poll the submission queue (IORING_SETUP_SQPOLL)")
+                  .flag(&JobSpec::sqthread_poll).engines({"io_uring"}).cat(uring));
+  t.push_back(Opt("sqthread_poll_cpu", "CPU for the submission-queue polling thread")
+                  .custom(OptType::integer, set_sqthread_poll_cpu).min(0).engines({"io_uring"}).cat(uring));
+  t.push_back(Opt("nonvectored", "Use plain read/write ring commands instead of readv/writev (1), or not (0); -1 lets the engine pick")
+                  .custom(OptType::integer, [](JobSpec& s, const std::string& v, const ApplyCtx&) { s.nonvectored = parse_int(v, true) > 0; })
+                  .range(-1, 1).def("-1").engines({"io_uring"}).cat(uring));
+  t.push_back(Opt("userspace_reap", "Reap libaio completions from the ring in user space instead of io_getevents")
+                  .flag(&JobSpec::userspace_reap).engines({"libaio"}).cat("I/O engine specific (libaio)"));
+
+  // Options of supported engines that fiokit does not implement.
+  const std::string prio = "I/O engine specific (io_uring, libaio)";
+  t.push_back(Opt("cmdprio_percentage", "Percent of I/Os sent with a higher priority; per direction").type(OptType::per_dir_size)
+                  .range(0, 100).cat(prio).unsupported("per-command priorities are not implemented"));
+  t.push_back(Opt("cmdprio_class", "Priority class for cmdprio_percentage I/Os (1-3); per direction").type(OptType::integer)
+                  .range(1, 3).cat(prio).unsupported("per-command priorities are not implemented"));
+  t.push_back(Opt("cmdprio", "Priority level for cmdprio_percentage I/Os (0-7); per direction").type(OptType::integer)
+                  .range(0, 7).cat(prio).unsupported("per-command priorities are not implemented"));
+  t.push_back(Opt("cmdprio_bssplit", "Priority percentages per block size, like bssplit").type(OptType::bssplit)
+                  .cat(prio).unsupported("per-command priorities are not implemented"));
+  t.push_back(Opt("force_async", "Mark every Nth io_uring request IOSQE_ASYNC").type(OptType::integer).cat(uring)
+                  .unsupported("not implemented by the io_uring engine"));
+  t.push_back(Opt("uncached", "Use RWF_UNCACHED for buffered I/O").type(OptType::integer).cat(uring)
+                  .unsupported("not implemented by the io_uring engine"));
+  t.push_back(Opt("nowait", "Issue I/O with RWF_NOWAIT").type(OptType::boolean).cat(prio)
+                  .unsupported("not implemented"));
+  t.push_back(Opt("cmd_type", "Kind of io_uring passthrough command (nvme)").type(OptType::enumeration)
+                  .values({{"nvme", "NVMe passthrough"}}).def("nvme").cat("I/O engine specific (io_uring_cmd)")
+                  .unsupported("io_uring_cmd is not implemented"));
+  t.push_back(Opt("hipri_percentage", "Percent of pvsync2 I/Os sent with RWF_HIPRI").type(OptType::integer).range(0, 100)
+                  .cat("I/O engine specific (pvsync2)").unsupported("ioengine=pvsync2 is not implemented"));
+
+  // Options of engines fiokit does not run.
+  auto E = [&t](std::string name, std::string help, std::string engines, OptType type = OptType::str) {
+    t.push_back(engine_only(std::move(name), std::move(help), std::move(engines), type));
+  };
+  E("cpuload", "Percent of CPU to burn", "cpuio", OptType::integer);
+  E("cpuchunks", "Length of each CPU burn cycle (us)", "cpuio", OptType::integer);
+  E("cpumode", "CPU burn method: noop or qsort", "cpuio");
+  E("exit_on_io_done", "Stop burning CPU when the I/O jobs are done", "cpuio", OptType::boolean);
+  E("namenode", "HDFS name node to connect to", "libhdfs");
+  E("port", "TCP/UDP port to use", "net, netsplice, rdma, libhdfs", OptType::integer);
+  E("hostname", "Host to connect to", "net, netsplice, rdma");
+  E("serverip", "Address of the RPMA server", "librpma_*");
+  E("direct_write_to_pmem", "Write straight to persistent memory", "librpma_*", OptType::boolean);
+  E("busy_wait_polling", "Busy-wait for RPMA completions", "librpma_*_server", OptType::boolean);
+  E("interface", "Network interface for multicast", "net, netsplice");
+  E("ttl", "Multicast time-to-live", "net, netsplice", OptType::integer);
+  E("nodelay", "Set TCP_NODELAY", "net, netsplice", OptType::boolean);
+  t.push_back(Opt("protocol", "Network protocol: tcp, tcpv6, udp, udpv6, unix [net, netsplice]").alias("proto").type(OptType::str)
+                  .cat("I/O engine specific (net, netsplice)").unsupported("only for ioengine=net/netsplice, which fiokit does not run"));
+  E("listen", "Wait for incoming connections instead of connecting", "net, netsplice", OptType::flag);
+  E("pingpong", "Echo each request back (latency test)", "net, netsplice", OptType::flag);
+  E("window_size", "Socket buffer size", "net, netsplice", OptType::size);
+  E("mss", "TCP maximum segment size", "net, netsplice", OptType::integer);
+  E("donorname", "File used as the block donor", "e4defrag");
+  E("inplace", "Allocate and free donor space per defrag event", "e4defrag", OptType::integer);
+  E("clustername", "Ceph cluster name", "rbd, rados");
+  E("rbdname", "RBD image name", "rbd");
+  E("clientname", "Ceph client name", "rbd, rados");
+  E("conf", "Path of the Ceph configuration file", "rados");
+  E("busy_poll", "Busy-poll for Ceph completions", "rbd, rados", OptType::boolean);
+  E("touch_objects", "Create the RADOS objects at start", "rados", OptType::boolean);
+  E("pool", "Storage pool name", "rbd, rados, dfs");
+  E("cont", "DAOS container", "dfs");
+  E("chunk_size", "DAOS chunk size", "dfs", OptType::size);
+  E("object_class", "DAOS object class", "dfs");
+  E("skip_bad", "Skip known bad MTD blocks", "mtd", OptType::boolean);
+  E("hdfsdirectory", "HDFS directory for the files", "libhdfs");
+  E("verb", "RDMA verb: write, read, send or recv", "rdma");
+  E("bindname", "Local address to bind for RDMA", "rdma");
+  E("stat_type", "stat call to measure: stat, lstat or statx", "filestat");
+  E("readfua", "Set the FUA bit on reads", "sg", OptType::boolean);
+  E("writefua", "Set the FUA bit on writes", "sg", OptType::boolean);
+  E("sg_write_mode", "SCSI write command to use", "sg");
+  E("stream_id", "Stream ID for WRITE STREAM commands", "sg", OptType::integer);
+  E("http_host", "HTTP server name", "http");
+  E("http_user", "HTTP user name", "http");
+  E("http_pass", "HTTP password", "http");
+  E("https", "Use HTTPS: on, off or insecure", "http");
+  E("http_mode", "Protocol flavour: webdav, swift or s3", "http");
+  E("http_s3_region", "S3 region", "http");
+  E("http_s3_key", "S3 secret key", "http");
+  E("http_s3_keyid", "S3 key id", "http");
+  E("http_s3_sse_customer_key", "S3 server-side encryption key", "http");
+  E("http_s3_sse_customer_algorithm", "S3 server-side encryption algorithm", "http");
+  E("http_s3_storage_class", "S3 storage class", "http");
+  E("http_swift_auth_token", "Swift authentication token", "http");
+  E("http_verbose", "libcurl verbosity (0-2)", "http", OptType::integer);
+  E("uri", "NBD server URI", "nbd");
+  E("gpu_dev_ids", "GPU ids to use", "libcufile");
+  E("cuda_io", "cuFile transfer mode: cufile or posix", "libcufile");
+  E("nfs_url", "NFS URL to connect to", "nfs");
+  E("program", "Program to run", "exec");
+  E("arguments", "Arguments for the program", "exec");
+  E("grace_time", "Time before the program gets SIGKILL", "exec", OptType::integer);
+  E("std_redirect", "Redirect the program's output to files", "exec", OptType::boolean);
+  E("xnvme_async", "xNVMe asynchronous backend", "xnvme");
+  E("xnvme_sync", "xNVMe synchronous backend", "xnvme");
+  E("xnvme_admin", "xNVMe admin command backend", "xnvme");
+  E("xnvme_dev_nsid", "xNVMe namespace id", "xnvme", OptType::integer);
+  E("xnvme_iovec", "Use vectored xNVMe commands", "xnvme", OptType::integer);
+}
+
+}  // namespace fiokit::jobs

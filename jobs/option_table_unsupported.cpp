@@ -1,0 +1,311 @@
+// Option table, the rest of fio 3.33's documented job options: those fiokit does
+// not implement. Nothing here is silently ignored. Three honest answers:
+//  - off_only / enum_only / int_only: the value that turns the feature off (or
+//    fio's default, where that means "nothing happens") is accepted, because it
+//    asks for exactly what fiokit does; any other value is refused as
+//    "unsupported by fiokit: OPTION=VALUE".
+//  - no_effect: accepted with a warning, only where the option cannot change
+//    which I/O happens or what is measured (a clock choice, a log buffer size).
+//  - unsupported: refused whenever it appears, with what to use instead.
+// Names, aliases, types, defaults and ranges follow `fio --cmdhelp`.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "jobs/options.hpp"
+
+namespace fiokit::jobs {
+namespace {
+
+// Checks that `v` is well formed for `type` (a bad value is a plain error, not
+// "unsupported"); returns it as a number where the type has one.
+int64_t check_syntax(OptType type, const std::string& v, const ApplyCtx& c, TimeUnit unit) {
+  switch (type) {
+    case OptType::boolean: return parse_bool(v) ? 1 : 0;
+    case OptType::flag:
+    case OptType::integer: return parse_int(v, true);
+    case OptType::size: return static_cast<int64_t>(parse_size(v, c.kb_base));
+    case OptType::time: return static_cast<int64_t>(parse_time_us(v, unit));
+    case OptType::real: return static_cast<int64_t>(parse_double(v));
+    default: return 0;
+  }
+}
+
+std::string join_names(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+// Accepted only when the value means "off" (0 for booleans, numbers, sizes, times).
+OptionDef off_only(std::string name, std::string help, std::string cat, OptType type, std::string instead = "",
+                   TimeUnit unit = TimeUnit::s) {
+  std::string why = instead.empty() ? "not implemented; only the value 0 (off) is accepted" : instead;
+  Opt o(std::move(name), std::move(help));
+  o.custom(type, [type, why, unit](JobSpec&, const std::string& v, const ApplyCtx& c) {
+     if (check_syntax(type, v, c, unit) != 0) throw UnsupportedValue(why);
+   })
+      .def("0").unit(unit).cat(std::move(cat)).note("only 0 (off) is accepted");
+  if (type == OptType::flag) o.valueless();
+  return o;
+}
+
+// Accepted only for the listed enum values (the ones meaning what fiokit does).
+OptionDef enum_only(std::string name, std::string help, std::string cat, std::vector<EnumValue> values,
+                    std::vector<std::string> accepted, std::string def) {
+  const std::string note = "only " + join_names(accepted) + " accepted";
+  Opt o(std::move(name), std::move(help));
+  o.enumeration(std::move(values),
+                [accepted, note](JobSpec&, const std::string& v, const ApplyCtx&) {
+                  const std::string head = trim(v.substr(0, v.find(':')));
+                  if (std::find(accepted.begin(), accepted.end(), head) == accepted.end() || head != trim(v))
+                    throw UnsupportedValue(note);
+                })
+      .def(std::move(def)).cat(std::move(cat)).note(note);
+  return o;
+}
+
+// Accepted only for one integer value (fio's default, where it means "as fiokit does").
+OptionDef int_only(std::string name, std::string help, std::string cat, int64_t value, int64_t lo, int64_t hi) {
+  Opt o(std::move(name), std::move(help));
+  o.custom(OptType::integer, [value](JobSpec&, const std::string& v, const ApplyCtx&) {
+     if (parse_int(v, true) != value) throw UnsupportedValue(fmt::format("only {} is accepted", value));
+   })
+      .range(lo, hi).def(std::to_string(value)).cat(std::move(cat)).note(fmt::format("only {} is accepted", value));
+  return o;
+}
+
+// Accepted with a warning: the setter only checks the value's syntax.
+OptionDef no_effect(std::string name, std::string help, std::string cat, OptType type, std::string why) {
+  Opt o(std::move(name), std::move(help));
+  o.custom(type, [type](JobSpec&, const std::string& v, const ApplyCtx& c) { check_syntax(type, v, c, TimeUnit::s); })
+      .cat(std::move(cat)).no_effect(std::move(why));
+  if (type == OptType::flag) o.valueless();
+  return o;
+}
+
+OptionDef unsupported(std::string name, std::string help, std::string cat, OptType type, std::string instead = "") {
+  Opt o(std::move(name), std::move(help));
+  o.type(type).cat(std::move(cat)).unsupported(std::move(instead));
+  return o;
+}
+
+}  // namespace
+
+void add_unsupported_options(std::vector<OptionDef>& t) {
+  using T = OptType;
+  const std::string timing = "Time related", files = "Target file/device", zones = "Zoned block devices",
+                    iotype = "I/O type", buf = "Buffers and memory", sizes = "I/O size", depth = "I/O depth",
+                    rate = "I/O rate", lat = "I/O latency", replay = "I/O replay", proc = "CPU and process",
+                    ver = "Verification", ss = "Steady state", rep = "Measurements and reporting", logs = "Log files",
+                    err = "Error handling", prof = "Profiles";
+
+  // --- time ---
+  {
+    Opt o("clocksource", "Clock used for timestamps: gettimeofday, clock_gettime or cpu");
+    o.enumeration({{"gettimeofday", "gettimeofday(2)"}, {"clock_gettime", "clock_gettime(2)"}, {"cpu", "the CPU's time stamp counter"}},
+                  [](JobSpec&, const std::string&, const ApplyCtx&) {})
+        .cat(timing).no_effect("fiokit always times I/O with clock_gettime(CLOCK_MONOTONIC)");
+    t.push_back(o);
+  }
+  t.push_back(no_effect("gtod_cpu", "CPU for a dedicated time-keeping thread", timing, T::integer,
+                        "fiokit reads the clock in each worker and has no time-keeping thread"));
+
+  // --- files ---
+  t.push_back(no_effect("unique_filename", "Prefix file names with the client address (client/server mode)", files, T::boolean,
+                        "fiokit has no client/server mode"));
+  t.push_back(unsupported("opendir", "Use every file below this directory as a target", files, T::str, "list the files with filename=a:b"));
+  t.push_back(enum_only("lockfile", "Lock the file around each I/O: none, exclusive or readwrite", files,
+                        {{"none", "no locking"}, {"exclusive", "one I/O at a time"}, {"readwrite", "readers share, writers exclusive"}},
+                        {"none"}, "none"));
+  t.push_back(unsupported("ioscheduler", "Switch the device's I/O scheduler before the job", files, T::str,
+                          "set /sys/block/DEV/queue/scheduler before running"));
+  t.push_back(unsupported("create_serialize", "Create the job's files one job at a time", files, T::boolean));
+  t.push_back(unsupported("create_fsync", "fsync each file after laying it out", files, T::boolean));
+  t.push_back(off_only("create_only", "Only lay out the files, do no I/O", files, T::boolean));
+  t.push_back(off_only("allow_mounted_write", "Allow writes to a device that has a mounted file system", files, T::boolean,
+                       "fiokit never writes to mounted devices"));
+  t.push_back(off_only("file_append", "Start I/O at the end of each file", sizes, T::boolean));
+  t.push_back(Opt("fill_device", "Write until the device or file system is full").alias("fill_fs")
+                  .custom(T::boolean, [](JobSpec&, const std::string& v, const ApplyCtx&) {
+                    if (parse_bool(v)) throw UnsupportedValue("give an explicit size= instead");
+                  })
+                  .def("0").note("only 0 (off) is accepted").cat(sizes));
+
+  // --- zoned devices ---
+  t.push_back(enum_only("zonemode", "How zonesize/zonerange/zoneskip apply: none, strided or zbd", zones,
+                        {{"none", "no zones"}, {"strided", "stride through zones"}, {"zbd", "zoned block device"}}, {"none"}, "none"));
+  t.push_back(off_only("zonerange", "Size of the region each zone covers", zones, T::size));
+  t.push_back(off_only("zonesize", "Bytes of I/O per zone before moving on", zones, T::size));
+  t.push_back(off_only("zonecapacity", "Usable bytes per zone", zones, T::size));
+  t.push_back(off_only("zoneskip", "Bytes skipped between zones", zones, T::size));
+  t.push_back(off_only("read_beyond_wp", "Allow reads past a zone's write pointer", zones, T::boolean));
+  t.push_back(off_only("max_open_zones", "Limit on zones open for writing", zones, T::integer));
+  t.push_back(off_only("job_max_open_zones", "Per-job limit on zones open for writing", zones, T::integer));
+  t.push_back(off_only("ignore_zone_limits", "Ignore the device's open-zone limits", zones, T::boolean));
+  t.push_back(unsupported("zone_reset_threshold", "Zone reset threshold, a fraction 0..1", zones, T::real));
+  t.push_back(unsupported("zone_reset_frequency", "Zone reset frequency, a fraction 0..1", zones, T::real));
+
+  // --- I/O type ---
+  t.push_back(off_only("atomic", "Atomic writes with O_DIRECT", iotype, T::boolean));
+  t.push_back(enum_only("unified_rw_reporting", "Report directions separately (none), summed (mixed) or both", rep,
+                        {{"none", "per direction"}, {"mixed", "summed"}, {"both", "per direction and summed"},
+                         {"0", "same as none"}, {"1", "same as mixed"}, {"2", "same as both"}},
+                        {"none", "0"}, "none"));
+  t.push_back(off_only("allrandrepeat", "Seed every random generator the same way each run", iotype, T::boolean,
+                       "use randrepeat/randseed for offsets"));
+  // fio's default is 1; fiokit gives no hint, which is fadvise_hint=0.
+  t.push_back(enum_only("fadvise_hint", "posix_fadvise hint: 0 (none; fiokit's behaviour), 1 (from rw; fio's default), random or sequential", iotype,
+                        {{"0", "no hint"}, {"1", "hint from the rw pattern"}, {"random", "POSIX_FADV_RANDOM"},
+                         {"sequential", "POSIX_FADV_SEQUENTIAL"}},
+                        {"0"}, "0"));
+  t.push_back(enum_only("write_hint", "Write lifetime hint for the files", iotype,
+                        {{"none", "no hint"}, {"short", "short"}, {"medium", "medium"}, {"long", "long"}, {"extreme", "extreme"}},
+                        {"none"}, ""));
+  t.push_back(off_only("write_barrier", "Make every Nth write a barrier write", iotype, T::integer));
+  t.push_back(unsupported("sync_file_range", "Call sync_file_range every N writes (wait_before, write, wait_after:N)", iotype,
+                          T::str, "use fsync=N or fdatasync=N"));
+  t.push_back(off_only("softrandommap", "Fall back to norandommap when the random map cannot be allocated", iotype, T::boolean,
+                       "set norandommap explicitly"));
+
+  // --- buffers and memory ---
+  t.push_back(enum_only("dedupe_mode", "How duplicate buffers are made: repeat or working_set", buf,
+                        {{"repeat", "repeat an earlier buffer"}, {"working_set", "pick from a bounded working set"}}, {"repeat"}, "repeat"));
+  t.push_back(int_only("dedupe_working_set_percentage", "Working set for dedupe_mode=working_set, percent of the file", buf, 5, 0, 100));
+  t.push_back(off_only("dedupe_global", "Share dedupe buffers between jobs", buf, T::boolean));
+  t.push_back(Opt("mem", "Where I/O buffers come from: malloc, shm, shmhuge, mmap, mmaphuge, mmapshared").alias("iomem")
+                  .enumeration({{"malloc", "heap memory"}, {"shm", "System V shared memory"}, {"shmhuge", "shared memory, huge pages"},
+                                {"mmap", "anonymous or file mmap"}, {"mmaphuge", "mmap of a hugetlbfs file"},
+                                {"mmapshared", "shared anonymous mmap"}},
+                               [](JobSpec&, const std::string& v, const ApplyCtx&) {
+                                 if (trim(v) != "malloc") throw UnsupportedValue("fiokit allocates aligned heap buffers; use mem=malloc");
+                               })
+                  .def("malloc").note("only malloc is accepted").cat(buf));
+  t.push_back(Opt("iomem_align", "Extra alignment of I/O buffers").alias("mem_align")
+                  .custom(T::size, [](JobSpec&, const std::string& v, const ApplyCtx& c) {
+                    if (parse_size(v, c.kb_base) != 0) throw UnsupportedValue("fiokit aligns buffers to the page size");
+                  })
+                  .def("0").note("only 0 is accepted (buffers are page aligned)").cat(buf));
+  t.push_back(no_effect("hugepage-size", "Huge page size for mem=shmhuge/mmaphuge", buf, T::size,
+                        "only used by huge-page buffers, which fiokit does not use"));
+  t.push_back(off_only("lockmem", "Lock this much memory to simulate less RAM", buf, T::size));
+
+  // --- depth and submission ---
+  t.push_back(off_only("serialize_overlap", "Hold back I/Os that overlap ones in flight", depth, T::boolean));
+  t.push_back(enum_only("io_submit_mode", "Submit I/O inline or from helper threads (offload)", depth,
+                        {{"inline", "the job's thread submits"}, {"offload", "helper threads submit"}}, {"inline"}, "inline"));
+  t.push_back(enum_only("thinktime_blocks_type", "When thinktime_blocks counts: complete or issue", rate,
+                        {{"complete", "count completed I/Os"}, {"issue", "count issued I/Os"}}, {"complete"}, "complete"));
+
+  // --- latency targets ---
+  t.push_back(unsupported("latency_target", "Find the highest queue depth that keeps latency under this", lat, T::time));
+  t.push_back(unsupported("latency_window", "Window over which latency_target is checked", lat, T::time));
+  t.push_back(unsupported("latency_percentile", "Percent of I/Os that must meet latency_target", lat, T::real));
+  t.push_back(off_only("latency_run", "Keep tuning the queue depth for latency_target", lat, T::boolean));
+  t.push_back(unsupported("max_latency", "Fail the job when an I/O takes longer than this; per direction", lat, T::time));
+
+  // --- replay ---
+  t.push_back(unsupported("write_iolog", "Record the I/O pattern to a file", replay, T::str));
+  t.push_back(unsupported("read_iolog", "Replay an I/O log or blktrace", replay, T::str));
+  t.push_back(off_only("read_iolog_chunked", "Read the replay log in chunks", replay, T::boolean));
+  t.push_back(unsupported("merge_blktrace_file", "Output file for merged blktraces", replay, T::str));
+  t.push_back(unsupported("merge_blktrace_scalars", "Time scale per merged trace, percent", replay, T::float_list));
+  t.push_back(unsupported("merge_blktrace_iters", "Iterations per merged trace", replay, T::float_list));
+  t.push_back(off_only("replay_no_stall", "Replay as fast as possible, ignoring timestamps", replay, T::boolean));
+  t.push_back(unsupported("replay_time_scale", "Scale replay timestamps, percent", replay, T::integer));
+  t.push_back(unsupported("replay_redirect", "Replay all trace I/O to this device", replay, T::str));
+  t.push_back(unsupported("replay_align", "Align replayed offsets", replay, T::size));
+  t.push_back(unsupported("replay_scale", "Divide replayed offsets", replay, T::integer));
+  t.push_back(unsupported("replay_skip", "Skip these I/O kinds during replay", replay, T::str));
+
+  // --- processes and placement ---
+  t.push_back(int_only("nice", "CPU nice value of the job", proc, 0, -20, 19));
+  t.push_back(unsupported("prio", "I/O priority level 0-7", proc, T::integer, "set it with ionice on fiokit"));
+  t.push_back(unsupported("prioclass", "I/O priority class 0-3", proc, T::integer, "set it with ionice on fiokit"));
+  t.push_back(unsupported("cpumask", "CPU affinity as a bit mask", proc, T::integer, "use cpus_allowed=0,2-3"));
+  t.push_back(unsupported("numa_cpu_nodes", "Run on these NUMA nodes' CPUs", proc, T::str, "use cpus_allowed or numactl"));
+  t.push_back(unsupported("numa_mem_policy", "NUMA memory policy", proc, T::str, "use numactl"));
+  t.push_back(unsupported("cgroup", "Run the job in this cgroup", proc, T::str));
+  t.push_back(unsupported("cgroup_weight", "Block I/O weight of the job's cgroup", proc, T::integer));
+  t.push_back(off_only("cgroup_nodelete", "Keep the job's cgroup afterwards", proc, T::boolean));
+  t.push_back(off_only("flow_id", "Flow group of the job", proc, T::integer));
+  t.push_back(off_only("flow", "Weight of the job in its flow group", proc, T::integer));
+  t.push_back(off_only("flow_sleep", "Microseconds to sleep when flow control holds the job", proc, T::integer));
+  t.push_back(enum_only("exit_what", "What exitall stops: group, stonewall or all", proc,
+                        {{"group", "the job's group"}, {"stonewall", "jobs up to the next stonewall"}, {"all", "everything"}},
+                        {"group"}, "group"));
+  t.push_back(unsupported("exec_prerun", "Run a shell command before the job", proc, T::str,
+                          "job files do not run commands in fiokit; run them yourself"));
+  t.push_back(unsupported("exec_postrun", "Run a shell command after the job", proc, T::str,
+                          "job files do not run commands in fiokit; run them yourself"));
+  t.push_back(unsupported("uid", "Switch to this user id", proc, T::integer));
+  t.push_back(unsupported("gid", "Switch to this group id", proc, T::integer));
+
+  // --- verification extras ---
+  t.push_back(off_only("verify_async", "Threads that verify asynchronously", ver, T::integer));
+  t.push_back(unsupported("verify_async_cpus", "CPUs of the verify threads", ver, T::str));
+  t.push_back(no_effect("verify_state_save", "Save verify progress when the job ends", ver, T::boolean,
+                        "fiokit does not write verify state files"));
+  t.push_back(off_only("verify_state_load", "Resume verification from a saved state", ver, T::boolean));
+  t.push_back(Opt("trim_percentage", "Percent of verified blocks to trim").custom(T::integer, [](JobSpec&, const std::string& v, const ApplyCtx&) {
+                    if (parse_int(v) != 0) throw UnsupportedValue("trim-then-verify is not implemented");
+                  })
+                  .range(0, 100).def("0").note("only 0 (off) is accepted").cat(ver));
+  t.push_back(no_effect("trim_verify_zero", "Check that trimmed blocks read back as zeros", ver, T::boolean,
+                        "only used with trim_percentage, which must be 0"));
+  t.push_back(off_only("trim_backlog", "Trim after every N written blocks", ver, T::integer));
+  t.push_back(off_only("trim_backlog_batch", "Blocks trimmed per trim_backlog", ver, T::integer));
+  t.push_back(off_only("experimental_verify", "fio's experimental verify mode", ver, T::boolean));
+
+  // --- steady state ---
+  t.push_back(Opt("steadystate", "Stop when a metric is steady: iops, iops_slope, bw, bw_slope with :limit").alias("ss")
+                  .type(T::str).values({{"iops", "IOPS deviation"}, {"iops_slope", "IOPS slope"}, {"bw", "bandwidth deviation"},
+                                        {"bw_slope", "bandwidth slope"}})
+                  .def("iops_slope:0.01%").cat(ss).unsupported("use runtime= with time_based"));
+  {
+    OptionDef d = off_only("steadystate_duration", "How long the metric must stay steady", ss, T::time);
+    d.aliases = {"ss_dur"};
+    t.push_back(std::move(d));
+    d = off_only("steadystate_ramp_time", "Delay before steady-state data collection starts", ss, T::time);
+    d.aliases = {"ss_ramp"};
+    t.push_back(std::move(d));
+  }
+
+  // --- reporting and logs ---
+  t.push_back(no_effect("log_entries", "Initial number of entries of an in-memory log", logs, T::integer,
+                        "fiokit writes logs as it goes; the size of its buffers does not change them"));
+  t.push_back(unsupported("log_compression_cpus", "CPUs for log compression", logs, T::str));
+  t.push_back(off_only("log_store_compressed", "Keep logs compressed on disk", logs, T::boolean));
+  t.push_back(off_only("log_unix_epoch", "Log timestamps as Unix time", logs, T::boolean, "log times are relative to the job start"));
+  t.push_back(off_only("log_alternate_epoch", "Log timestamps against another clock's epoch", logs, T::boolean,
+                       "log times are relative to the job start"));
+  t.push_back(off_only("log_alternate_epoch_clock_id", "clock_gettime clock for log_alternate_epoch", logs, T::integer));
+  t.push_back(off_only("block_error_percentiles", "Histogram of trim block errors", rep, T::boolean));
+  t.push_back(no_effect("disk_util", "Report disk utilisation", rep, T::boolean,
+                        "fiokit does not collect disk utilisation statistics"));
+  t.push_back(int_only("significant_figures", "Significant figures in normal output", rep, 4, 1, 10));
+
+  // --- errors ---
+  t.push_back(unsupported("ignore_error", "Error numbers to ignore per direction", err, T::str,
+                          "fiokit stops a job at its first error"));
+  t.push_back(off_only("error_dump", "Print every error", err, T::boolean));
+
+  // --- profiles (fio's built-in benchmarks) and their options ---
+  t.push_back(Opt("profile", "Run a built-in benchmark profile: tiobench or act").type(T::enumeration)
+                  .values({{"tiobench", "tiotest-like"}, {"act", "Aerospike ACT-like"}}).cat(prof)
+                  .unsupported("write the equivalent job file"));
+  const std::string pnote = "option of fio's built-in profiles; profile= is not supported";
+  t.push_back(unsupported("device-names", "Devices to test [profile=act]", prof, T::str, pnote));
+  t.push_back(unsupported("load", "ACT load factor [profile=act]", prof, T::integer, pnote));
+  t.push_back(unsupported("test-duration", "How long the ACT test runs [profile=act]", prof, T::time, pnote));
+  t.push_back(unsupported("threads-per-queue", "Threads per queue [profile=act]", prof, T::integer, pnote));
+  t.push_back(unsupported("read-req-num-512-blocks", "Read size in 512-byte blocks [profile=act]", prof, T::integer, pnote));
+  t.push_back(unsupported("large-block-op-kbytes", "Large block size in KiB [profile=act]", prof, T::integer, pnote));
+  t.push_back(unsupported("prep", "Prepare the devices first [profile=act]", prof, T::flag, pnote));
+  t.push_back(unsupported("block", "Block size [profile=tiobench]", prof, T::integer, pnote));
+  t.push_back(unsupported("numruns", "Number of runs [profile=tiobench]", prof, T::integer, pnote));
+  t.push_back(unsupported("dir", "Directory to test in [profile=tiobench]; for jobs use directory=", prof, T::str, pnote));
+  t.push_back(unsupported("threads", "Number of threads [profile=tiobench]; for jobs use numjobs=", prof, T::integer, pnote));
+}
+
+}  // namespace fiokit::jobs
