@@ -1,0 +1,47 @@
+// See signals.hpp. The watcher thread is woken at shutdown with SIGUSR2 aimed
+// at it alone (pthread_kill), which it ignores except as a reason to exit.
+#include "cli/signals.hpp"
+
+#include <fmt/format.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+namespace fiokit::cli {
+
+SignalWatcher::SignalWatcher() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR2);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  thread_ = std::thread([this, set] {
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&set, &sig) != 0) continue;
+      if (done_.load()) return;
+      if (sig == SIGUSR2) continue;
+      if (sig_.exchange(sig) != 0) {
+        // Second signal: the user wants out now.
+        fmt::print(stderr, "fiokit: second signal, exiting without results\n");
+        _exit(128 + sig);
+      }
+      fmt::print(stderr, "fiokit: {} received, stopping jobs and writing results\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      stop_.store(true);
+    }
+  });
+}
+
+SignalWatcher::~SignalWatcher() {
+  done_.store(true);
+  pthread_kill(thread_.native_handle(), SIGUSR2);
+  thread_.join();
+}
+
+int SignalWatcher::exit_code() const {
+  const int s = sig_.load();
+  return s == 0 ? 0 : 128 + s;
+}
+
+}  // namespace fiokit::cli
