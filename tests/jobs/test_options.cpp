@@ -1,0 +1,314 @@
+// The option table against fio's documentation and behaviour: every job option
+// the HOWTO lists is known, aliases resolve, values parse as fio reads them
+// (per direction, bssplit, zones, rw modifiers, time units), and what fiokit
+// does not run is refused with "unsupported by fiokit: OPTION (FILE:LINE)".
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <set>
+
+#include "jobs/options.hpp"
+#include "jobs/parse.hpp"
+
+using namespace fiokit::jobs;
+
+namespace {
+Expander plain() {
+  Expander ex;
+  ex.getenv = [](const std::string&) { return std::nullopt; };
+  ex.pagesize = 4096;
+  ex.mb_memory = 1000;
+  ex.ncpus = 2;
+  return ex;
+}
+ParseResult parse_full(const std::string& text) {
+  ParseRequest req;
+  req.sources.push_back({"t.fio", read_job_text(text, "t.fio", "/nonexistent", plain())});
+  return build_jobs(req);
+}
+JobSpec one(const std::string& options) { return parse_full("[a]\n" + options + "\n").jobs.at(0); }
+std::string error_of(const std::string& options) {
+  try {
+    parse_full("[a]\n" + options + "\n");
+  } catch (const ParseError& e) {
+    return e.what();
+  }
+  return "";
+}
+constexpr uint64_t KiB = 1024;
+}  // namespace
+
+TEST_CASE("every job option in fio's HOWTO is in the table") {
+  std::ifstream in(FIOKIT_SOURCE_DIR "/tests/jobs/howto_options.txt");
+  REQUIRE(in);
+  std::string name;
+  int n = 0;
+  while (std::getline(in, name)) {
+    if (name.empty()) continue;
+    INFO(name);
+    CHECK(find_option(name) != nullptr);
+    ++n;
+  }
+  // The list is generated from fio 3.33's HOWTO; a truncated file must not pass.
+  CHECK(n >= 300);
+}
+
+TEST_CASE("fio's aliases resolve to one option") {
+  const std::pair<const char*, const char*> pairs[] = {
+      {"readwrite", "rw"}, {"blocksize", "bs"}, {"blocksize_range", "bsrange"}, {"blockalign", "ba"},
+      {"blocksize_unaligned", "bs_unaligned"}, {"iodepth_batch_submit", "iodepth_batch"},
+      {"iodepth_batch_complete", "iodepth_batch_complete_min"}, {"io_limit", "io_size"}, {"timeout", "runtime"},
+      {"wait_for_previous", "stonewall"}, {"nr_files", "nrfiles"}, {"fileoffset", "offset"}, {"ratecycle", "rate_cycle"},
+      {"ratemin", "rate_min"}, {"disable_bw", "disable_bw_measurement"}, {"fill_fs", "fill_device"}, {"iomem", "mem"},
+      {"mem_align", "iomem_align"}, {"ss", "steadystate"}, {"ss_dur", "steadystate_duration"},
+      {"ss_ramp", "steadystate_ramp_time"}, {"proto", "protocol"}};
+  for (const auto& [alias, name] : pairs) {
+    INFO(alias);
+    REQUIRE(find_option(alias) != nullptr);
+    CHECK(find_option(alias)->name == name);
+  }
+  CHECK(one("readwrite=randwrite").rw == RwMode::randwrite);
+  CHECK(one("blocksize=8k").bs[Dir::read] == 8 * KiB);
+}
+
+TEST_CASE("names in the table are unique") {
+  std::set<std::string> seen;
+  for (const auto& d : option_table()) {
+    INFO(d.name);
+    CHECK(seen.insert(d.name).second);
+    for (const auto& a : d.aliases) CHECK(seen.insert(a).second);
+  }
+}
+
+TEST_CASE("enum errors list the allowed values") {
+  CHECK_THAT(error_of("rw=randomread"), Catch::Contains("'randomread' is not a valid value for rw") &&
+                                            Catch::Contains("allowed: read, write, trim, randread") && Catch::Contains("(t.fio:2)"));
+  CHECK_THAT(error_of("verify=md6"), Catch::Contains("allowed: 0, md5, crc64"));
+  CHECK_THAT(error_of("random_distribution=zipff:1.2"), Catch::Contains("allowed: random, zipf, pareto"));
+  CHECK_THAT(error_of("ioengine=uring"), Catch::Contains("fiokit runs: psync, pvsync, sync, libaio, io_uring, null"));
+}
+
+TEST_CASE("unsupported options and values have one message format") {
+  CHECK_THAT(error_of("opendir=/tmp"), Catch::StartsWith("unsupported by fiokit: opendir (t.fio:2)"));
+  CHECK_THAT(error_of("size=1m\nexec_prerun=ls"), Catch::StartsWith("unsupported by fiokit: exec_prerun (t.fio:3)"));
+  // The name as written, even for an alias.
+  CHECK_THAT(error_of("ss=iops:5%"), Catch::StartsWith("unsupported by fiokit: ss (t.fio:2)"));
+  CHECK_THAT(error_of("hostname=x"), Catch::StartsWith("unsupported by fiokit: hostname (t.fio:2)"));
+  CHECK_THAT(error_of("ioengine=mmap"), Catch::StartsWith("unsupported by fiokit: ioengine=mmap (t.fio:2)"));
+  CHECK_THAT(error_of("ioengine=external:/x.so"), Catch::StartsWith("unsupported by fiokit: ioengine=external:/x.so (t.fio:2)"));
+  CHECK_THAT(error_of("continue_on_error=io"), Catch::StartsWith("unsupported by fiokit: continue_on_error=io (t.fio:2)"));
+  CHECK_THAT(error_of("sync=dsync"), Catch::StartsWith("unsupported by fiokit: sync=dsync (t.fio:2)"));
+  CHECK_THAT(error_of("iomem=shmhuge"), Catch::StartsWith("unsupported by fiokit: iomem=shmhuge (t.fio:2)"));
+  CHECK_THAT(error_of("log_compression=1m"), Catch::StartsWith("unsupported by fiokit: log_compression=1m (t.fio:2)"));
+  CHECK_THAT(error_of("fadvise_hint=1"), Catch::StartsWith("unsupported by fiokit: fadvise_hint=1 (t.fio:2)"));
+  CHECK_THAT(error_of("zonemode=zbd"), Catch::StartsWith("unsupported by fiokit: zonemode=zbd (t.fio:2)"));
+  CHECK_THAT(error_of("thinktime_blocks_type=issue"), Catch::StartsWith("unsupported by fiokit: thinktime_blocks_type=issue"));
+  CHECK_THAT(error_of("nice=5"), Catch::StartsWith("unsupported by fiokit: nice=5 (t.fio:2)"));
+  CHECK_THAT(error_of("buffer_pattern='file'"), Catch::StartsWith("unsupported by fiokit: buffer_pattern='file'"));
+  // A malformed value of such an option is a plain error, not "unsupported".
+  CHECK_THAT(error_of("create_only=yes"), Catch::StartsWith("invalid value for 'create_only'"));
+  CHECK_THAT(error_of("lockfile=maybe"), Catch::Contains("allowed: none, exclusive, readwrite"));
+}
+
+TEST_CASE("values that ask for what fiokit does are accepted") {
+  CHECK_NOTHROW(one("continue_on_error=none\ncontinue_on_error=0\nfadvise_hint=0\nmem=malloc\nlockfile=none\n"
+                    "zonemode=none\nunified_rw_reporting=0\nnice=0\nlog_compression=0\ncreate_only=0\n"
+                    "significant_figures=4\nsteadystate_duration=0\nexit_what=group\nsync=none\nsync=0"));
+  CHECK(one("sync=1").sync_io);
+  CHECK(one("sync=sync").sync_io);
+}
+
+TEST_CASE("no-effect options are accepted with a warning that says why") {
+  auto r = parse_full("[a]\nclocksource=cpu\nlog_entries=4096\n");
+  REQUIRE(r.warnings.size() == 2);
+  CHECK_THAT(r.warnings[0], Catch::Contains("clocksource") && Catch::Contains("t.fio:2") && Catch::Contains("clock_gettime"));
+  CHECK_THAT(error_of("clocksource=sundial"), Catch::Contains("allowed: gettimeofday, clock_gettime, cpu"));
+}
+
+TEST_CASE("rw with an offset modifier") {
+  auto s = one("rw=randread:8");
+  CHECK(s.rw == RwMode::randread);
+  CHECK(s.rw_modifier == 8);
+  CHECK(one("rw=write:4k").rw_modifier == 4 * KiB);
+  CHECK(one("rw=randrw").rw_modifier == 0);
+  CHECK(one("rw=rw\nrw_sequencer=identical").rw_sequencer == RwSequencer::identical);
+  CHECK_THAT(error_of("rw=randread:x"), Catch::Contains("'rw'"));
+}
+
+TEST_CASE("rwmixwrite sets the read share; the later of the two wins") {
+  CHECK(one("rwmixread=70").rwmixread == 70);
+  CHECK(one("rwmixwrite=30").rwmixread == 70);
+  CHECK(one("rwmixread=10\nrwmixwrite=30").rwmixread == 70);
+  CHECK(one("rwmixwrite=30\nrwmixread=10").rwmixread == 10);
+  CHECK_THAT(error_of("rwmixwrite=101"), Catch::Contains("maximum 100"));
+}
+
+TEST_CASE("direct and buffered are opposites") {
+  CHECK(one("direct=1").direct);
+  CHECK(one("buffered=0").direct);
+  CHECK_FALSE(one("direct=1\nbuffered=1").direct);
+}
+
+TEST_CASE("per-direction values: read,write,trim") {
+  auto s = one("bs=4k,64k");
+  CHECK(s.bs[Dir::read] == 4 * KiB);
+  CHECK(s.bs[Dir::write] == 64 * KiB);
+  CHECK(s.bs[Dir::trim] == 64 * KiB);  // the last value repeats
+  s = one("bs=8k,");
+  CHECK(s.bs[Dir::read] == 8 * KiB);
+  CHECK(s.bs[Dir::write] == 4 * KiB);  // a trailing comma keeps the default
+  s = one("rate=,500k");
+  CHECK(s.rate[Dir::read] == 0);
+  CHECK(s.rate[Dir::write] == 500 * KiB);
+  s = one("rate_iops=100,200,300");
+  CHECK(s.rate_iops[Dir::trim] == 300);
+  s = one("bsrange=1k-4k,8k:2k");
+  CHECK(s.bsrange[Dir::read] == std::pair<uint64_t, uint64_t>{KiB, 4 * KiB});
+  CHECK(s.bsrange[Dir::write] == std::pair<uint64_t, uint64_t>{2 * KiB, 8 * KiB});
+  s = one("ba=512,4k");
+  CHECK(s.blockalign[Dir::read] == 512);
+  CHECK(s.blockalign[Dir::write] == 4 * KiB);
+  s = one("percentage_random=50,20");
+  CHECK(s.percentage_random[Dir::read] == 50);
+  CHECK(s.percentage_random[Dir::write] == 20);
+  CHECK(s.percentage_random_set);
+  CHECK_THAT(error_of("percentage_random=101"), Catch::Contains("above 100"));
+  CHECK_THAT(error_of("bs=4k,8k,16k,32k"), Catch::Contains("at most three"));
+}
+
+TEST_CASE("bssplit: weights, blank percentages, directions") {
+  auto s = one("bssplit=4k/10:64k/50:32k/40");
+  REQUIRE(s.bssplit[Dir::read].size() == 3);
+  CHECK(s.bssplit[Dir::read][1] == BsSplitEntry{64 * KiB, 50});
+  CHECK(s.bssplit[Dir::write] == s.bssplit[Dir::read]);
+  s = one("bssplit=4k/50:1k/:32k/");
+  CHECK(s.bssplit[Dir::read][1] == BsSplitEntry{KiB, 25});
+  CHECK(s.bssplit[Dir::read][2] == BsSplitEntry{32 * KiB, 25});
+  s = one("bssplit=4k/:8k/:16k/");  // 100 shared by three: 34/33/33
+  CHECK(s.bssplit[Dir::read][0].percent + s.bssplit[Dir::read][1].percent + s.bssplit[Dir::read][2].percent == 100);
+  s = one("bssplit=2k/50:4k/50,4k/90:8k/10");
+  CHECK(s.bssplit[Dir::read][0] == BsSplitEntry{2 * KiB, 50});
+  CHECK(s.bssplit[Dir::write][1] == BsSplitEntry{8 * KiB, 10});
+  CHECK_THAT(error_of("bssplit=4k/50:8k/60"), Catch::Contains("110"));
+  CHECK_THAT(error_of("bssplit=4k/50:8k/40"), Catch::Contains("add up to 90"));
+  CHECK_THAT(error_of("bssplit=4k/50::8k/50"), Catch::Contains("empty entry"));
+}
+
+TEST_CASE("random_distribution: models, centers, zones, directions") {
+  auto s = one("random_distribution=zipf:1.2");
+  CHECK(s.random_distribution[Dir::read].kind == RandomDistribution::zipf);
+  CHECK(s.random_distribution[Dir::read].param == Approx(1.2));
+  CHECK_FALSE(s.random_distribution[Dir::read].center);
+  s = one("random_distribution=normal:10:0.25");
+  CHECK(*s.random_distribution[Dir::write].center == Approx(0.25));
+  s = one("random_distribution=zoned:60/10:30/20:8/30:2/40");
+  const auto& z = s.random_distribution[Dir::read].zones;
+  REQUIRE(z.size() == 4);
+  CHECK(z[0] == RandomDistribution::Zone{60, 10});
+  CHECK(z[3] == RandomDistribution::Zone{2, 40});
+  s = one("random_distribution=zoned_abs:60/20g:40/100g");
+  CHECK(s.random_distribution[Dir::read].zones[1].size == 100ull << 30);
+  s = one("random_distribution=random,pareto:0.3");
+  CHECK(s.random_distribution[Dir::read].kind == RandomDistribution::random);
+  CHECK(s.random_distribution[Dir::write].kind == RandomDistribution::pareto);
+  CHECK_THAT(error_of("random_distribution=zoned:60/10:30/20"), Catch::Contains("add up to 90"));
+  CHECK_THAT(error_of("random_distribution=zoned:60/10:40/20"), Catch::Contains("range percentages add up to 30"));
+  CHECK_THAT(error_of("random_distribution=zipf"), Catch::Contains("needs a parameter"));
+  CHECK_THAT(error_of("random_distribution=zipf:1"), Catch::Contains("not 1"));
+  CHECK_THAT(error_of("random_distribution=normal:5:2"), Catch::Contains("0..1"));
+}
+
+TEST_CASE("time options use each option's default unit") {
+  CHECK(one("runtime=10").runtime_us == 10'000'000);          // seconds
+  CHECK(one("thinktime=10").thinktime_us == 10);              // microseconds
+  CHECK(one("thinktime=10ms\nthinktime_spin=500").thinktime_spin_us == 500);
+  CHECK(one("thinktime_iotime=2").thinktime_iotime_us == 2'000'000);  // seconds
+  CHECK(one("ramp_time=2m").ramp_time_us == 120'000'000);
+  CHECK(one("rate_cycle=250").rate_cycle_ms == 250);          // milliseconds, a plain number
+  CHECK(one("bwavgtime=1000").bwavgtime_ms == 1000);
+  CHECK_THAT(error_of("thinktime=1.5ms"), Catch::Contains("'thinktime'"));
+}
+
+TEST_CASE("kb_base changes every size, wherever it is written") {
+  CHECK(one("bs=4k\nkb_base=1000").bs[Dir::read] == 4000);
+  CHECK(one("kb_base=1000\nbs=4ki").bs[Dir::read] == 4096);
+  CHECK(one("bssplit=4k/100\nkb_base=1000").bssplit[Dir::read][0].bs == 4000);
+  CHECK(one("rate=1m").rate[Dir::read] == 1048576);
+}
+
+TEST_CASE("filename lists split on ':' and keep '\\:'") {
+  auto s = one("filename=/tmp/a:/tmp/b\\:c:/tmp/d");
+  REQUIRE(s.filenames.size() == 3);
+  CHECK(s.filenames[1] == "/tmp/b:c");
+  CHECK_THAT(error_of("filename=a::b"), Catch::Contains("empty name"));
+}
+
+TEST_CASE("engines and their options") {
+  CHECK(one("ioengine=io_uring\nhipri\nfixedbufs\nregisterfiles\nsqthread_poll\nsqthread_poll_cpu=1\nnonvectored=1").hipri);
+  auto s = one("hipri\nioengine=io_uring");  // position does not matter, as in fio
+  CHECK(s.hipri);
+  CHECK(one("ioengine=io_uring\nsqthread_poll_cpu=1").sqthread_poll_cpu == 1);
+  CHECK(one("ioengine=libaio\nuserspace_reap").userspace_reap);
+  CHECK_THAT(error_of("hipri"), Catch::Contains("applies only to ioengine=io_uring, not ioengine=psync") && Catch::Contains("t.fio:2"));
+  CHECK_THAT(error_of("ioengine=io_uring\nuserspace_reap"), Catch::Contains("ioengine=libaio"));
+  for (const char* e : {"psync", "pvsync", "sync", "libaio", "io_uring", "null"}) CHECK(one(std::string("ioengine=") + e).ioengine == e);
+}
+
+TEST_CASE("randseed, verify, cpus and patterns") {
+  auto s = one("randseed=1234");
+  CHECK(s.randseed == 1234);
+  CHECK(s.randseed_set);
+  CHECK(one("verify=crc32c-intel").verify == VerifyKind::crc32c_intel);
+  CHECK(one("verify=sha3-256").verify == VerifyKind::sha3_256);
+  CHECK(one("cpus_allowed=0,5,8-10").cpus_allowed == std::vector<int>{0, 5, 8, 9, 10});
+  CHECK(one("cpus_allowed_policy=split").cpus_allowed_policy == CpusAllowedPolicy::split);
+  CHECK_THAT(error_of("cpus_allowed=3-1"), Catch::Contains("reversed"));
+  CHECK(one("buffer_pattern=0xdeadface").buffer_pattern == std::vector<uint8_t>{0xde, 0xad, 0xfa, 0xce});
+  CHECK(one("buffer_pattern=\"ab\"0x01").buffer_pattern == std::vector<uint8_t>{'a', 'b', 1});
+  CHECK(one("verify_pattern=255").verify_pattern == std::vector<uint8_t>{0xff});
+  CHECK(one("verify_pattern=-12").verify_pattern == std::vector<uint8_t>{0xff, 0xff, 0xff, 0xf4});
+  CHECK_THAT(error_of("verify=pattern"), Catch::Contains("verify_pattern"));
+  CHECK_THAT(error_of("buffer_pattern=\"abc"), Catch::Contains("unterminated"));
+  CHECK_THAT(error_of("verify_interval=8"), Catch::Contains("minimum 80"));
+}
+
+TEST_CASE("logs: valueless means the job name") {
+  auto s = one("write_bw_log\nwrite_lat_log=mylat\nlog_avg_msec=1000\nlog_hist_coarseness=3\nper_job_logs=0");
+  REQUIRE(s.log.bw);
+  CHECK(s.log.bw->empty());
+  CHECK(*s.log.lat == "mylat");
+  CHECK_FALSE(s.log.iops);
+  CHECK(s.log.avg_msec == 1000);
+  CHECK(s.log.hist_coarseness == 3);
+  CHECK_FALSE(s.log.per_job);
+  CHECK_THAT(error_of("log_hist_coarseness=7"), Catch::Contains("maximum 6"));
+}
+
+TEST_CASE("percentile_list") {
+  CHECK(one("percentile_list=50:99:99.9").percentile_list == std::vector<double>{50, 99, 99.9});
+  CHECK_THAT(error_of("percentile_list=99:150"), Catch::Contains("150"));
+  CHECK_THAT(error_of("percentile_list=99:x"), Catch::Contains("'percentile_list'"));
+}
+
+TEST_CASE("--cmdhelp shows type, default, range and values") {
+  std::string h = cmdhelp("iodepth");
+  CHECK_THAT(h, Catch::Contains("type") && Catch::Contains("integer") && Catch::Contains("default                 : 1") &&
+                    Catch::Contains("minimum                 : 1"));
+  h = cmdhelp("readwrite");  // by alias
+  CHECK_THAT(h, Catch::StartsWith("rw ") && Catch::Contains("alias                   : readwrite") &&
+                    Catch::Contains("randtrimwrite") && Catch::Contains("default                 : read"));
+  CHECK_THAT(cmdhelp("thinktime"), Catch::Contains("default unit            : us"));
+  CHECK_THAT(cmdhelp("opendir"), Catch::Contains("unsupported"));
+  CHECK_THAT(cmdhelp("hipri"), Catch::Contains("ioengine                : io_uring"));
+  CHECK_THAT(cmdhelp("all"), Catch::Contains("Block size:") && Catch::Contains("bssplit"));
+  CHECK_THROWS_WITH(cmdhelp("iodpth"), Catch::Contains("did you mean 'iodepth'?"));
+}
+
+TEST_CASE("every category and help text is set") {
+  for (const auto& d : option_table()) {
+    INFO(d.name);
+    CHECK_FALSE(d.category.empty());
+    if (d.support == Support::unsupported) CHECK_FALSE(d.set);
+    if (d.type == OptType::enumeration) CHECK_FALSE(d.values.empty());
+  }
+}
