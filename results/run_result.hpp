@@ -80,6 +80,10 @@ struct JobResult {
   std::map<std::string, std::string> extras;
   int pid = 0;                   // shown in the normal output's job header
   uint64_t elapsed_s = 0;        // fio's "elapsed"; 0 = derive from job_runtime_ms
+  // fio's latency_ns (10), latency_us (10), latency_ms (12) shares in percent.
+  // Readers set them from the file; when unset, writers derive them from the
+  // clat histograms (exact to within one histogram bin at bucket edges).
+  std::optional<std::array<double, 32>> lat_buckets_pct;
   // fio's "sync" block (fsync/fdatasync latencies).
   uint64_t sync_total_ios = 0;
   LatencyHistogram sync_lat;

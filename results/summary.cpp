@@ -22,6 +22,8 @@ void merge_dir(DirStats& into, const DirStats& d) {
 }
 
 void merge_job(JobResult& into, const JobResult& j, int members_before) {
+  // Shares read from a file cannot be pooled; the merged histograms can.
+  into.lat_buckets_pct.reset();
   for (int d = 0; d < kDirs; ++d) merge_dir(into.dirs[d], j.dirs[d]);
   for (size_t i = 0; i < 7; ++i) {
     into.depth.level[i] += j.depth.level[i];
@@ -106,6 +108,13 @@ RateStat iops_stat_of(const DirStats& d) { return d.iops_stat ? *d.iops_stat : s
 
 LatBuckets lat_buckets_of(const JobResult& j) {
   LatBuckets b;
+  if (j.lat_buckets_pct) {
+    const auto& p = *j.lat_buckets_pct;
+    std::copy(p.begin(), p.begin() + 10, b.ns.begin());
+    std::copy(p.begin() + 10, p.begin() + 20, b.us.begin());
+    std::copy(p.begin() + 20, p.end(), b.ms.begin());
+    return b;
+  }
   std::array<uint64_t, 10> ns{}, us{};
   std::array<uint64_t, 12> ms{};
   uint64_t total = 0;
@@ -136,12 +145,15 @@ LatBuckets lat_buckets_of(const JobResult& j) {
     }
   }
   if (total == 0) return b;
+  // fio shows a bucket that holds any I/O as at least 0.01%, so rare outliers
+  // stay visible in every format (the shares may then add up to a bit over 100).
   const double t = static_cast<double>(total);
+  const auto pct = [t](uint64_t c) { return c ? std::max(0.01, 100.0 * static_cast<double>(c) / t) : 0.0; };
   for (size_t k = 0; k < 10; ++k) {
-    b.ns[k] = 100.0 * static_cast<double>(ns[k]) / t;
-    b.us[k] = 100.0 * static_cast<double>(us[k]) / t;
+    b.ns[k] = pct(ns[k]);
+    b.us[k] = pct(us[k]);
   }
-  for (size_t k = 0; k < 12; ++k) b.ms[k] = 100.0 * static_cast<double>(ms[k]) / t;
+  for (size_t k = 0; k < 12; ++k) b.ms[k] = pct(ms[k]);
   return b;
 }
 

@@ -7,9 +7,10 @@
 // (integer division), bw (KiB/s) = bw_bytes/1024, iops = total_ios*1000/runtime_ms
 // (double). Latency buckets ("latency_ns/us/ms", "lat (usec)   : 4=..") count
 // completion latencies: bucket "T" holds values v with previous-T <= v < T in
-// its unit; they are derived from the clat histogram's bin values, exact below
-// 128 ns and within 1/128 of the value above, so an I/O within 0.8% of a bucket
-// edge may be counted in the neighbouring bucket.
+// its unit, and a non-empty bucket shows at least 0.01%. They are derived from
+// the clat histogram's bin values, exact below 128 ns and within 1/128 of the
+// value above, so an I/O within 0.8% of a bucket edge may be counted in the
+// neighbouring bucket.
 #pragma once
 #include <array>
 #include <cstdint>

@@ -1,0 +1,207 @@
+// Normal (human) output. Layout and unit rules observed from fio 3.33:
+// - latency lines ("clat (usec): min=.., max=.., avg=%5.02f, stdev=%5.02f") start
+//   in ns and move to the next unit while max >= 100000 in the current unit;
+//   min/max are truncated, mean/stddev scaled as doubles;
+// - the percentile table picks its own unit the same way from its largest
+//   value, rounding values up (24192 ns shows as 25 usec); four entries a line,
+//   percentages printed with as many decimals as the list needs;
+// - latency buckets: five non-empty buckets a line, per unit;
+// - sizes and rates go through format_fio_number (4 significant characters).
+#include "results/normal_writer.hpp"
+
+#include <cmath>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "results/summary.hpp"
+
+namespace fiokit::results {
+namespace {
+
+using Out = std::back_insert_iterator<std::string>;
+
+constexpr const char* kUnitNames[] = {"nsec", "usec", "msec"};
+
+// Decimals the percentile list needs ("1.00", "99.5", "99.999"), at most 6.
+int percentile_precision(const std::vector<double>& list) {
+  int prec = 0;
+  for (double p : list) {
+    int d = 0;
+    double scale = 1;
+    while (d < 6 && std::fabs(p * scale - std::round(p * scale)) > 1e-6 * scale) ++d, scale *= 10;
+    prec = std::max(prec, d);
+  }
+  return prec;
+}
+
+void write_lat_line(Out out, const char* label, const LatencyHistogram& h) {
+  if (h.count() == 0) return;
+  int unit = 0;
+  uint64_t div = 1;
+  while (unit < 2 && h.max() / div >= 100000) ++unit, div *= 1000;
+  const double d = static_cast<double>(div);
+  fmt::format_to(out, "    {} ({}): min={}, max={}, avg={:5.2f}, stdev={:5.2f}\n", label, kUnitNames[unit],
+                 h.min() / div, h.max() / div, h.mean() / d, h.stddev() / d);
+}
+
+void write_percentiles(Out out, const char* label, const LatencyHistogram& h, const std::vector<double>& list) {
+  if (h.count() == 0 || list.empty()) return;
+  std::vector<uint64_t> vals;
+  uint64_t maxv = 0;
+  for (double p : list) {
+    vals.push_back(h.percentile(p));
+    maxv = std::max(maxv, vals.back());
+  }
+  int unit = 0;
+  uint64_t div = 1;
+  while (unit < 2 && maxv / div >= 100000) ++unit, div *= 1000;
+  const int prec = percentile_precision(list);
+  fmt::format_to(out, "    {} percentiles ({}):\n", label, kUnitNames[unit]);
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (i % 4 == 0) fmt::format_to(out, "     |");
+    const uint64_t v = (vals[i] + div - 1) / div;
+    fmt::format_to(out, " {:{}.{}f}th=[{:5}]", list[i], prec + 3, prec, v);
+    if (i + 1 < list.size()) fmt::format_to(out, ",");
+    if (i % 4 == 3 || i + 1 == list.size()) fmt::format_to(out, "\n");
+  }
+}
+
+void write_rates(Out out, const DirStats& d, const GroupDir& g) {
+  const RateStat bw = bw_stat_of(d);
+  if (bw.samples)
+    fmt::format_to(out, "   bw (  KiB/s): min={:5}, max={:5}, per={:3.2f}%, avg={:5.2f}, stdev={:5.2f}, samples={}\n",
+                   std::llround(bw.min), std::llround(bw.max), bw_agg_pct(d, g), bw.mean, bw.stddev, bw.samples);
+  const RateStat io = iops_stat_of(d);
+  if (io.samples)
+    fmt::format_to(out, "   iops        : min={:5}, max={:5}, avg={:5.2f}, stdev={:5.2f}, samples={}\n",
+                   std::llround(io.min), std::llround(io.max), io.mean, io.stddev, io.samples);
+}
+
+void write_dir(Out out, int dir, const JobResult& j, const GroupDir& g) {
+  const DirStats& d = j.dirs[dir];
+  if (d.total_ios == 0 && d.io_bytes == 0) return;
+  const uint64_t bw = bw_bytes_of(d);
+  fmt::format_to(out, "  {}: IOPS={}, BW={}/s ({}/s)({}/{}msec){}\n", kDirNames[dir],
+                 format_fio_number(iops_of(d), 4, 1000, ""), format_fio_number(static_cast<double>(bw), 4, 1024, "B"),
+                 format_fio_number(static_cast<double>(bw), 4, 1000, "B"),
+                 format_fio_number(static_cast<double>(d.io_bytes), 4, 1024, "B"), d.runtime_ms,
+                 dir == 1 ? "; 0 zone resets" : "");
+  write_lat_line(out, "slat", d.slat);
+  write_lat_line(out, "clat", d.clat);
+  write_lat_line(out, " lat", d.lat);
+  const auto& list = percentiles_of(j);
+  if (j.slat_percentiles) write_percentiles(out, "slat", d.slat, list);
+  if (j.clat_percentiles) write_percentiles(out, "clat", d.clat, list);
+  if (j.lat_percentiles) write_percentiles(out, "lat", d.lat, list);
+  write_rates(out, d, g);
+}
+
+template <size_t N>
+void write_buckets(Out out, const char* unit, const std::array<double, N>& pct, const char* const* labels) {
+  int on_line = 0;
+  for (size_t i = 0; i < N; ++i) {
+    if (pct[i] <= 0) continue;
+    if (on_line == 5) {
+      fmt::format_to(out, "\n");
+      on_line = 0;
+    }
+    fmt::format_to(out, "{}{}={:.2f}%", on_line ? ", " : fmt::format("  lat ({})   : ", unit), labels[i], pct[i]);
+    ++on_line;
+  }
+  if (on_line) fmt::format_to(out, "\n");
+}
+
+void write_depths(Out out, const char* label, const std::array<uint64_t, 7>& counts, const char* const* labels) {
+  const auto pct = depth_pct(counts);
+  fmt::format_to(out, "{}: ", label);
+  for (size_t i = 0; i < 7; ++i) fmt::format_to(out, "{}{}={:.1f}%", i ? ", " : "", labels[i], pct[i]);
+  fmt::format_to(out, "\n");
+}
+
+void write_job(Out out, const RunResult& run, const ReportJob& r, const GroupStats& groups) {
+  const JobResult& j = r.job;
+  fmt::format_to(out, "{}: (groupid={}, jobs={}): err={:2}: pid={}: {}\n", j.name, j.group_id, r.members, j.error,
+                 j.pid, run.time);
+  const auto git = groups.find(j.group_id);
+  for (int d = 0; d < kDirs; ++d) write_dir(out, d, j, git != groups.end() ? git->second[d] : GroupDir{});
+  static const char* const lat_labels[] = {"2", "4", "10", "20", "50", "100", "250", "500", "750", "1000"};
+  static const char* const ms_labels[] = {"2", "4", "10", "20", "50", "100", "250", "500", "750", "1000", "2000", ">=2000"};
+  const LatBuckets b = lat_buckets_of(j);
+  write_buckets(out, "nsec", b.ns, lat_labels);
+  write_buckets(out, "usec", b.us, lat_labels);
+  write_buckets(out, "msec", b.ms, ms_labels);
+  fmt::format_to(out, "  cpu          : usr={:.2f}%, sys={:.2f}%, ctx={}, majf={}, minf={}\n", j.usr_cpu, j.sys_cpu,
+                 j.ctx, j.majf, j.minf);
+  static const char* const level_labels[] = {"1", "2", "4", "8", "16", "32", ">=64"};
+  static const char* const submit_labels[] = {"0", "4", "8", "16", "32", "64", ">=64"};
+  write_depths(out, "  IO depths    ", j.depth.level, level_labels);
+  write_depths(out, "     submit    ", j.depth.submit, submit_labels);
+  write_depths(out, "     complete  ", j.depth.complete, submit_labels);
+  fmt::format_to(out, "     issued rwts: total={},{},{},0 short={},{},{},0 dropped={},{},{},0\n", j.dirs[0].total_ios,
+                 j.dirs[1].total_ios, j.dirs[2].total_ios, j.dirs[0].short_ios, j.dirs[1].short_ios,
+                 j.dirs[2].short_ios, j.dirs[0].drop_ios, j.dirs[1].drop_ios, j.dirs[2].drop_ios);
+  fmt::format_to(out, "     latency   : target=0, window=0, percentile=100.00%, depth={}\n", j.iodepth);
+}
+
+void write_group(Out out, int id, const std::array<GroupDir, kDirs>& dirs) {
+  static const char* const labels[] = {"   READ", "  WRITE", "   TRIM"};
+  fmt::format_to(out, "\nRun status group {} (all jobs):\n", id);
+  for (int d = 0; d < kDirs; ++d) {
+    const GroupDir& g = dirs[d];
+    if (!g.any) continue;
+    const auto b2 = [](uint64_t v) { return format_fio_number(static_cast<double>(v), 4, 1024, "B"); };
+    const auto b10 = [](uint64_t v) { return format_fio_number(static_cast<double>(v), 4, 1000, "B"); };
+    fmt::format_to(out, "{}: bw={}/s ({}/s), {}/s-{}/s ({}/s-{}/s), io={} ({}), run={}-{}msec\n", labels[d],
+                   b2(g.agg_bw), b10(g.agg_bw), b2(g.min_bw), b2(g.max_bw), b10(g.min_bw), b10(g.max_bw),
+                   b2(g.io_bytes), b10(g.io_bytes), g.min_run, g.max_run);
+  }
+}
+
+}  // namespace
+
+std::string format_fio_number(double value, int maxlen, int base, const char* unit) {
+  static const char* const p2[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
+  static const char* const p10[] = {"", "k", "M", "G", "T", "P", "E"};
+  const char* const* prefixes = base == 1024 ? p2 : p10;
+  if (!std::isfinite(value) || value < 0) value = 0;
+  const double limit = std::pow(10.0, maxlen);
+  size_t idx = 0;
+  while (idx < 6 && std::round(value) >= limit) value /= base, ++idx;
+  if (idx == 0) return fmt::format("{}{}{}", std::llround(value), prefixes[0], unit);
+  for (;;) {
+    const int digits = value < 1 ? 1 : static_cast<int>(std::floor(std::log10(value))) + 1;
+    const int decimals = std::max(0, maxlen - digits - 1);
+    std::string s = fmt::format("{:.{}f}", value, decimals);
+    // Rounding can add a digit (9999.7 -> "10000"): go one unit up then.
+    const size_t int_len = s.find('.') == std::string::npos ? s.size() : s.find('.');
+    if (static_cast<int>(int_len) > maxlen && idx < 6) {
+      value /= base, ++idx;
+      continue;
+    }
+    return s + prefixes[idx] + unit;
+  }
+}
+
+std::string format_job_header(const JobResult& j) {
+  return fmt::format("{}: (g={}): rw={}, bs=(R) {}B-{}B, (W) {}B-{}B, (T) {}B-{}B, ioengine={}, iodepth={}", j.name,
+                     j.group_id, j.rw, j.bs[0], j.bs[0], j.bs[1], j.bs[1], j.bs[2], j.bs[2], j.ioengine, j.iodepth);
+}
+
+std::string write_normal(const RunResult& run) {
+  const std::vector<ReportJob> jobs = report_jobs(run);
+  const GroupStats groups = group_stats_of(jobs);
+  std::string text;
+  Out out(text);
+  for (const ReportJob& r : jobs) write_job(out, run, r, groups);
+  for (const auto& [id, dirs] : groups) write_group(out, id, dirs);
+  if (!run.disk_util.empty()) {
+    fmt::format_to(out, "\nDisk stats (read/write):\n");
+    for (const DiskUtil& d : run.disk_util)
+      fmt::format_to(out, "  {}: ios={}/{}, merge={}/{}, ticks={}/{}, in_queue={}, util={:.2f}%\n", d.name, d.read_ios,
+                     d.write_ios, d.read_merges, d.write_merges, d.read_ticks, d.write_ticks, d.in_queue, d.util);
+  }
+  return text;
+}
+
+}  // namespace fiokit::results

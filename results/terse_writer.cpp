@@ -1,0 +1,82 @@
+// Terse v3 writer. Field layout (121 fields, plus 9 per disk), as fio 3.33
+// prints it and the HOWTO lists it:
+//   3;fio version;jobname;groupid;error;
+//   READ then WRITE (v3 has no TRIM block), 41 fields each:
+//     io_kbytes;bw KiB/s;iops;runtime ms;
+//     slat min;max;mean;stddev;  clat min;max;mean;stddev   (usec)
+//     20 clat percentiles "P%=usec" (unused slots "0%=0");
+//     lat min;max;mean;stddev (usec); bw min;max;agg%;mean;stddev (KiB/s)
+//   usr%;sys%;ctx;majf;minf; 7 IO depth shares; 10 latency shares in us (the
+//   first also holds every sub-microsecond I/O); 12 in ms;
+//   per disk: name;read ios;write ios;read merges;write merges;read ticks;
+//   write ticks;in_queue;util%.
+// Latencies are integer usec (truncated) for min/max/percentiles and "%f" usec
+// for mean/stddev, as fio prints them.
+#include "results/terse_writer.hpp"
+
+#include <cmath>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "results/summary.hpp"
+
+namespace fiokit::results {
+namespace {
+
+using Out = std::back_insert_iterator<std::string>;
+
+void write_lat(Out out, const LatencyHistogram& h) {
+  fmt::format_to(out, ";{};{};{:f};{:f}", h.min() / 1000, h.max() / 1000, h.mean() / 1000.0, h.stddev() / 1000.0);
+}
+
+void write_dir(Out out, const JobResult& j, const DirStats& d, const GroupDir& g) {
+  fmt::format_to(out, ";{};{};{};{}", d.io_bytes / 1024, bw_kib_of(d), static_cast<uint64_t>(iops_of(d)),
+                 d.runtime_ms);
+  write_lat(out, d.slat);
+  write_lat(out, d.clat);
+  // The "clat" percentile slots hold total-latency percentiles when
+  // lat_percentiles is on (fio 3.33 does the same).
+  const auto& list = percentiles_of(j);
+  const LatencyHistogram& ph = j.lat_percentiles ? d.lat : d.clat;
+  const bool on = j.lat_percentiles || j.clat_percentiles;
+  for (size_t i = 0; i < 20; ++i) {
+    if (i < list.size() && on)
+      fmt::format_to(out, ";{:f}%={}", list[i], ph.percentile(list[i]) / 1000);
+    else
+      fmt::format_to(out, ";0%=0");
+  }
+  write_lat(out, d.lat);
+  const RateStat bw = bw_stat_of(d);
+  fmt::format_to(out, ";{};{};{:f}%;{:f};{:f}", std::llround(bw.min), std::llround(bw.max), bw_agg_pct(d, g), bw.mean,
+                 bw.stddev);
+}
+
+}  // namespace
+
+std::string write_terse(const RunResult& run) {
+  const std::vector<ReportJob> jobs = report_jobs(run);
+  const GroupStats groups = group_stats_of(jobs);
+  std::string text;
+  Out out(text);
+  for (const ReportJob& r : jobs) {
+    const JobResult& j = r.job;
+    fmt::format_to(out, "3;{};{};{};{}", version_string(run), j.name, j.group_id, j.error);
+    const auto git = groups.find(j.group_id);
+    for (int d = 0; d < 2; ++d) write_dir(out, j, j.dirs[d], git != groups.end() ? git->second[d] : GroupDir{});
+    fmt::format_to(out, ";{:f}%;{:f}%;{};{};{}", j.usr_cpu, j.sys_cpu, j.ctx, j.majf, j.minf);
+    for (double p : depth_pct(j.depth.level)) fmt::format_to(out, ";{:.1f}%", p);
+    const LatBuckets b = lat_buckets_of(j);
+    double sub_us = 0;
+    for (double p : b.ns) sub_us += p;
+    for (size_t i = 0; i < b.us.size(); ++i) fmt::format_to(out, ";{:.2f}%", b.us[i] + (i == 0 ? sub_us : 0.0));
+    for (double p : b.ms) fmt::format_to(out, ";{:.2f}%", p);
+    for (const DiskUtil& d : run.disk_util)
+      fmt::format_to(out, ";{};{};{};{};{};{};{};{};{:.2f}%", d.name, d.read_ios, d.write_ios, d.read_merges,
+                     d.write_merges, d.read_ticks, d.write_ticks, d.in_queue, d.util);
+    fmt::format_to(out, "\n");
+  }
+  return text;
+}
+
+}  // namespace fiokit::results

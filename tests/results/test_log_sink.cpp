@@ -1,0 +1,190 @@
+// LogSink: fio's file names and row format (byte-identical to what fio 3.33
+// wrote for the same rows), rows reaching the disk while the sink is still open
+// (what lets a SIGKILLed run keep its logs), and fio's plotting scripts reading
+// the files.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include "fixtures.hpp"
+#include "results/log_sink.hpp"
+
+using namespace fiokit::results;
+using fiokit::testing::read_text;
+using fiokit::testing::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<LogRow> parse_fio_rows(const std::string& text, bool with_offset) {
+  std::vector<LogRow> rows;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    LogRow r{};
+    char c;
+    std::istringstream ls(line);
+    ls >> r.time_ms >> c >> r.value >> c >> r.ddir >> c >> r.bs >> c;
+    if (with_offset) ls >> r.offset >> c;
+    ls >> r.prio;
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("log sink: fio file names and row format") {
+  TempDir dir;
+  LogConfig cfg;
+  cfg.dir = dir.path;
+  cfg.bw_prefix = "j";
+  cfg.iops_prefix = "j";
+  cfg.lat_prefix = "j";
+  cfg.job_number = 3;
+  auto sink = LogSink::open(cfg);
+  sink->append(LogKind::bw, {500, 91928, 0, 4096, 8192, 0});
+  sink->append(LogKind::clat, {501, 30714, 1, 4096, 12288, 2});
+  sink->append(LogKind::iops, {502, 7, 2, 512, 0, 0});
+  sink->close();
+  for (const char* k : {"bw", "iops", "lat", "clat", "slat"})
+    CHECK(fs::exists(dir.path + "/j_" + std::string(k) + ".3.log"));
+  CHECK(read_text(dir.path + "/j_bw.3.log") == "500, 91928, 0, 4096, 0\n");
+  CHECK(read_text(dir.path + "/j_clat.3.log") == "501, 30714, 1, 4096, 2\n");
+  CHECK(read_text(dir.path + "/j_iops.3.log") == "502, 7, 2, 512, 0\n");
+  CHECK(read_text(dir.path + "/j_slat.3.log").empty());
+
+  TempDir dir2;
+  cfg.dir = dir2.path;
+  cfg.per_job = false;
+  cfg.with_offset = true;
+  cfg.iops_prefix.clear();
+  sink = LogSink::open(cfg);
+  sink->append(LogKind::lat, {1, 26120, 1, 4096, 61440, 0});
+  sink.reset();  // the destructor flushes too
+  CHECK(read_text(dir2.path + "/j_lat.log") == "1, 26120, 1, 4096, 61440, 0\n");
+  CHECK(fs::exists(dir2.path + "/j_bw.log"));
+  CHECK_FALSE(fs::exists(dir2.path + "/j_iops.log"));
+}
+
+TEST_CASE("log sink: an unwritable directory is an error naming the path") {
+  LogConfig cfg;
+  cfg.dir = "/nonexistent-fiokit-dir";
+  cfg.bw_prefix = "x";
+  try {
+    LogSink::open(cfg);
+    FAIL("open succeeded");
+  } catch (const std::system_error& e) {
+    CHECK(std::string(e.what()).find("/nonexistent-fiokit-dir/x_bw.1.log") != std::string::npos);
+  }
+}
+
+TEST_CASE("log sink: rows reach the file within 1.5 s while the sink is open") {
+  TempDir dir;
+  LogConfig cfg;
+  cfg.dir = dir.path;
+  cfg.lat_prefix = "live";
+  auto sink = LogSink::open(cfg);
+  const std::string path = dir.path + "/live_clat.1.log";
+  // Rows that do not fill a chunk: only the periodic pass can write them.
+  for (uint64_t i = 0; i < 10; ++i) sink->append(LogKind::clat, {i, 1000 + i, 0, 4096, 0, 0});
+  const auto start = std::chrono::steady_clock::now();
+  size_t lines = 0;
+  while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1500)) {
+    const std::string text = read_text(path);
+    lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+    if (lines == 10) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(lines == 10);
+  // And later rows too, after the first pass.
+  sink->append(LogKind::clat, {20, 5, 0, 4096, 0, 0});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  CHECK(read_text(path).find("20, 5, 0, 4096, 0\n") != std::string::npos);
+  sink->close();
+}
+
+TEST_CASE("log sink: many chunks keep order and lose nothing") {
+  TempDir dir;
+  LogConfig cfg;
+  cfg.dir = dir.path;
+  cfg.iops_prefix = "many";
+  auto sink = LogSink::open(cfg);
+  constexpr uint64_t kRows = 100000;
+  for (uint64_t i = 0; i < kRows; ++i) sink->append(LogKind::iops, {i / 100, i, 1, 4096, 0, 0});
+  sink->close();
+  const auto rows = parse_fio_rows(read_text(dir.path + "/many_iops.1.log"), false);
+  REQUIRE(rows.size() == kRows);
+  bool ordered = true;
+  for (uint64_t i = 0; i < kRows; ++i) ordered = ordered && rows[i].value == i && rows[i].time_ms == i / 100;
+  CHECK(ordered);
+}
+
+TEST_CASE("log sink: byte-identical to fio 3.33's logs for the same rows", "[fio]") {
+  if (!fiokit::testing::have_program("fio")) {
+    WARN("fio not installed: comparison skipped");
+    return;
+  }
+  for (bool with_offset : {false, true}) {
+    TempDir fio_dir;
+    const std::string cmd = "cd " + fio_dir.path +
+                            " && fio --name=f --ioengine=null --size=256k --rw=randrw --write_lat_log=f "
+                            "--write_bw_log=f --log_offset=" +
+                            (with_offset ? "1" : "0") + " >/dev/null";
+    REQUIRE(fiokit::testing::run_capture(cmd));
+    TempDir ours;
+    LogConfig cfg;
+    cfg.dir = ours.path;
+    cfg.bw_prefix = "f";
+    cfg.lat_prefix = "f";
+    cfg.with_offset = with_offset;
+    auto sink = LogSink::open(cfg);
+    const std::pair<LogKind, const char*> kinds[] = {{LogKind::bw, "bw"}, {LogKind::clat, "clat"}, {LogKind::lat, "lat"}};
+    for (auto [kind, name] : kinds)
+      for (const LogRow& r : parse_fio_rows(read_text(fio_dir.path + "/f_" + name + ".1.log"), with_offset))
+        sink->append(kind, r);
+    sink->close();
+    for (auto [kind, name] : kinds) {
+      INFO(name << " log_offset=" << with_offset);
+      const std::string theirs = read_text(fio_dir.path + "/f_" + name + ".1.log");
+      CHECK_FALSE(theirs.empty());
+      CHECK(read_text(ours.path + "/f_" + name + ".1.log") == theirs);
+    }
+  }
+}
+
+TEST_CASE("log sink: fio2gnuplot and fio_generate_plots render fiokit's logs", "[fio]") {
+  if (!fiokit::testing::have_program("fio2gnuplot") || !fiokit::testing::have_program("gnuplot")) {
+    WARN("fio2gnuplot or gnuplot not installed: skipped");
+    return;
+  }
+  TempDir dir;
+  LogConfig cfg;
+  cfg.dir = dir.path;
+  cfg.bw_prefix = "plot";
+  cfg.iops_prefix = "plot";
+  cfg.lat_prefix = "plot";
+  cfg.per_job = false;
+  auto sink = LogSink::open(cfg);
+  for (uint64_t t = 500; t <= 10000; t += 500) {
+    sink->append(LogKind::bw, {t, 90000 + t, 0, 4096, 0, 0});
+    sink->append(LogKind::iops, {t, 22000 + t / 10, 0, 4096, 0, 0});
+    sink->append(LogKind::lat, {t, 30000 + t, 0, 4096, 0, 0});
+    sink->append(LogKind::clat, {t, 29000 + t, 0, 4096, 0, 0});
+    sink->append(LogKind::slat, {t, 1000, 0, 4096, 0, 0});
+  }
+  sink->close();
+  REQUIRE(fiokit::testing::run_capture("cd " + dir.path + " && fio2gnuplot -p 'plot_bw.log' -g >/dev/null 2>&1"));
+  CHECK(fs::exists(dir.path + "/plot_bw-2Draw.png"));
+  CHECK(fs::file_size(dir.path + "/plot_bw-2Draw.png") > 1000);
+  if (fiokit::testing::have_program("fio_generate_plots")) {
+    REQUIRE(fiokit::testing::run_capture("cd " + dir.path + " && fio_generate_plots fiokit >/dev/null 2>&1"));
+    size_t svgs = 0;
+    for (const auto& e : fs::directory_iterator(dir.path))
+      if (e.path().extension() == ".svg" && fs::file_size(e.path()) > 1000) ++svgs;
+    CHECK(svgs >= 4);
+  }
+}

@@ -1,0 +1,138 @@
+// Normal and terse writers against fio 3.33 itself: fio runs a job with
+// "--output-format=json+,normal" (or terse), fiokit reads the json+ back and
+// renders normal/terse from it, and the text must equal fio's line for line
+// (the job header with pid and time aside). Also fio's number shortening.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "fixtures.hpp"
+#include "results/json_reader.hpp"
+#include "results/normal_writer.hpp"
+#include "results/terse_writer.hpp"
+
+using namespace fiokit::results;
+using fiokit::testing::TempDir;
+
+namespace {
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) out.push_back(line);
+  return out;
+}
+
+// fio prints the JSON document and the other format in an order of its own;
+// `other` is everything outside the JSON document.
+struct FioOutput {
+  std::string json, other;
+};
+
+std::optional<FioOutput> run_fio(const std::string& jobfile, const std::string& formats) {
+  TempDir dir;
+  fiokit::testing::write_text(dir.path + "/j.fio", jobfile);
+  const auto out = fiokit::testing::run_capture("cd " + dir.path + " && fio --output-format=" + formats + " j.fio");
+  if (!out) return std::nullopt;
+  const size_t a = out->find("\n{\n");
+  const size_t b = out->find("\n}\n", a);
+  if (a == std::string::npos || b == std::string::npos) return std::nullopt;
+  return FioOutput{out->substr(a + 1, b + 2 - a), out->substr(0, a + 1) + out->substr(b + 3)};
+}
+
+const char* kPsyncJob =
+    "[global]\nioengine=psync\nfilename=data.bin\nsize=4m\nbs=4k\n"
+    "[rw]\nrw=randrw\nloops=4\n";
+const char* kNullGroupJob =
+    "[global]\nioengine=null\nsize=8m\nbs=4k\ngroup_reporting\nlat_percentiles=1\npercentile_list=50:99.5:99.999\n"
+    "[a]\nrw=read\n[b]\nrw=write\nnumjobs=2\n";
+
+}  // namespace
+
+TEST_CASE("fio number shortening as fio prints it") {
+  CHECK(format_fio_number(22877.6, 4, 1000, "") == "22.9k");
+  CHECK(format_fio_number(2731000, 4, 1000, "") == "2731k");
+  CHECK(format_fio_number(1024000, 4, 1000, "") == "1024k");
+  CHECK(format_fio_number(116, 4, 1000, "") == "116");
+  CHECK(format_fio_number(93750000.0, 4, 1024, "B") == "89.4MiB");
+  CHECK(format_fio_number(93750000.0, 4, 1000, "B") == "93.8MB");
+  CHECK(format_fio_number(67108864, 4, 1024, "B") == "64.0MiB");
+  CHECK(format_fio_number(4194304, 4, 1024, "B") == "4096KiB");
+  CHECK(format_fio_number(4194304, 4, 1000, "B") == "4194kB");
+  CHECK(format_fio_number(187506688, 4, 1024, "B") == "179MiB");
+  CHECK(format_fio_number(187506688, 4, 1000, "B") == "188MB");
+  CHECK(format_fio_number(11166914969.0, 4, 1024, "B") == "10.4GiB");
+  // Rounding that would need a fifth digit moves up a unit.
+  CHECK(format_fio_number(9999.7 * 1024, 4, 1024, "B") == "9.77MiB");
+}
+
+TEST_CASE("job header line as fio prints it before the run") {
+  JobResult j;
+  j.name = "job2";
+  j.rw = "randrw";
+  j.ioengine = "psync";
+  CHECK(format_job_header(j) ==
+        "job2: (g=0): rw=randrw, bs=(R) 4096B-4096B, (W) 4096B-4096B, (T) 4096B-4096B, ioengine=psync, iodepth=1");
+}
+
+TEST_CASE("normal output equals fio 3.33's for the same numbers", "[fio]") {
+  if (!fiokit::testing::have_program("fio")) {
+    WARN("fio not installed: skipped");
+    return;
+  }
+  for (const char* job : {kPsyncJob, kNullGroupJob}) {
+    const auto fio = run_fio(job, "json+,normal");
+    REQUIRE(fio);
+    const RunResult run = read_fio_json(fio->json);
+    const auto theirs = lines_of(fio->other);
+    const auto ours = lines_of(write_normal(run));
+    // fio's text starts with the header of the first reported job.
+    size_t start = 0;
+    while (start < theirs.size() && theirs[start].find("(groupid=") == std::string::npos) ++start;
+    REQUIRE(start < theirs.size());
+    REQUIRE(ours.size() == theirs.size() - start);
+    size_t same = 0;
+    for (size_t i = 1; i < ours.size(); ++i) {
+      INFO("line " << i);
+      CHECK(ours[i] == theirs[start + i]);
+      same += ours[i] == theirs[start + i];
+    }
+    CHECK(same + 1 == ours.size());
+    // The header differs only in pid and time.
+    CHECK(ours[0].substr(0, ours[0].find("pid=")) == theirs[start].substr(0, theirs[start].find("pid=")));
+  }
+}
+
+TEST_CASE("terse v3 equals fio 3.33's field for field", "[fio]") {
+  if (!fiokit::testing::have_program("fio")) {
+    WARN("fio not installed: skipped");
+    return;
+  }
+  for (const char* job : {kPsyncJob, kNullGroupJob}) {
+    const auto fio = run_fio(job, "json+,terse");
+    REQUIRE(fio);
+    const RunResult run = read_fio_json(fio->json);
+    std::vector<std::string> theirs;
+    for (const auto& l : lines_of(fio->other))
+      if (l.rfind("3;", 0) == 0) theirs.push_back(l);
+    const auto ours = lines_of(write_terse(run));
+    REQUIRE(ours.size() == 1);
+    REQUIRE(!theirs.empty());
+    const auto split = [](const std::string& s) {
+      std::vector<std::string> f;
+      std::istringstream in(s);
+      std::string x;
+      while (std::getline(in, x, ';')) f.push_back(x);
+      return f;
+    };
+    const auto a = split(ours[0]), b = split(theirs[0]);
+    CHECK(a.size() == b.size());
+    CHECK((a.size() == 121 || a.size() == 121 + 9 * run.disk_util.size()));
+    for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+      if (i == 1) continue;  // fio version
+      INFO("field " << i + 1);
+      CHECK(a[i] == b[i]);
+    }
+  }
+}
