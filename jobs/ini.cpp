@@ -74,6 +74,40 @@ std::string Expander::expand(std::string_view value, const SourceLoc& loc) const
 
 namespace {
 
+// Limits that keep a hostile or mistaken job file from eating memory: a line
+// longer than 1 MiB or a file longer than 64 MiB is not a job file (found by
+// fuzz/parse_fuzzer with "include /dev/zero").
+constexpr size_t kMaxLine = 1 << 20;
+constexpr size_t kMaxFile = 64 << 20;
+
+// std::getline with a length cap; false at end of input.
+bool read_line(std::istream& in, std::string& line, const std::string& name, int lineno, size_t& total) {
+  line.clear();
+  std::streambuf* sb = in.rdbuf();
+  for (;;) {
+    const int c = sb->sbumpc();
+    if (c == std::char_traits<char>::eof()) return !line.empty();
+    if (++total > kMaxFile) fail_at({name, lineno}, "job file is larger than 64 MiB");
+    if (c == '\n') return true;
+    line.push_back(static_cast<char>(c));
+    if (line.size() > kMaxLine) fail_at({name, lineno}, "line is longer than 1 MiB");
+  }
+}
+
+// Job files and includes must be regular files or pipes: a directory reads as
+// nothing and a device such as /dev/zero never ends.
+void check_readable_kind(const std::string& path, const SourceLoc* where) {
+  std::error_code ec;
+  const auto st = fs::status(path, ec);
+  if (ec) return;  // the open that follows reports a missing file
+  std::string why;
+  if (fs::is_directory(st)) why = "is a directory";
+  else if (fs::is_character_file(st) || fs::is_block_file(st)) why = "is a device, not a job file";
+  if (why.empty()) return;
+  if (where) fail_at(*where, "included file '" + path + "' " + why);
+  throw ParseError("job file '" + path + "' " + why);
+}
+
 struct Reader {
   const Expander& ex;
   std::vector<RawSection> sections;
@@ -84,7 +118,8 @@ struct Reader {
   void read_stream(std::istream& in, const std::string& name, const std::string& base_dir, bool is_include) {
     std::string line;
     int lineno = 0;
-    while (std::getline(in, line)) {
+    size_t total = 0;
+    while (read_line(in, line, name, lineno + 1, total)) {
       ++lineno;
       SourceLoc loc{name, lineno};
       if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -138,6 +173,7 @@ struct Reader {
     if (ec) canon = p;
     for (const auto& s : include_stack)
       if (s == canon.string()) fail_at(loc, "include cycle: '" + file + "' is already being read");
+    check_readable_kind(p.string(), &loc);
     std::ifstream in(p);
     if (!in) fail_at(loc, "cannot open included file '" + p.string() + "'");
     include_stack.push_back(canon.string());
@@ -158,12 +194,12 @@ std::vector<RawSection> read_job_text(std::string_view text, const std::string& 
 
 std::vector<RawSection> read_job_file(const std::string& path, const Expander& ex) {
   if (path == "-") {
-    std::stringstream ss;
-    ss << std::cin.rdbuf();
-    return read_job_text(ss.str(), "<stdin>", fs::current_path().string(), ex);
+    // Read in place (not slurped first) so the line and size limits hold for stdin too.
+    Reader r{ex, {}, {}, {}, "<stdin>"};
+    r.read_stream(std::cin, "<stdin>", fs::current_path().string(), false);
+    return std::move(r.sections);
   }
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) throw ParseError("job file '" + path + "' is a directory");
+  check_readable_kind(path, nullptr);
   std::ifstream in(path);
   if (!in) throw ParseError("cannot open job file '" + path + "'");
   Reader r{ex, {}, {}, {}, path};

@@ -13,6 +13,8 @@
 namespace fiokit::jobs {
 namespace {
 
+constexpr size_t kMaxJobs = 4096;
+
 // kb_base changes how every size in the job reads, wherever it is written, so it
 // is found first (the last one wins) and then applied to all options.
 int find_kb_base(const std::vector<const RawOption*>& opts) {
@@ -168,6 +170,11 @@ ParseResult build_jobs(const ParseRequest& req) {
         fail_at(find_last(opts, "wait_for")->loc,
                 fmt::format("wait_for='{}' names no job defined before '{}'", spec.wait_for, spec.name));
       names_seen.insert(spec.name);
+      // A 4 KiB job file with numjobs=4096 in every section would otherwise
+      // ask for gigabytes of JobSpecs (found by fuzz/parse_fuzzer). 4096 is
+      // numjobs' own maximum, so the limit applies to the whole run too.
+      if (out.jobs.size() + spec.numjobs > kMaxJobs)
+        fail_at(sec.loc, fmt::format("more than {} jobs in total (numjobs clones included)", kMaxJobs));
       for (uint32_t c = 0; c < spec.numjobs; ++c) {
         JobSpec clone = spec;
         clone.clone_index = static_cast<int>(c);

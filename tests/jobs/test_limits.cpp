@@ -1,0 +1,48 @@
+// Limits found by fuzz/parse_fuzzer: inputs that are small or look harmless but
+// would hang or eat memory must fail fast with a clear message instead.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "jobs/ini.hpp"
+#include "jobs/parse.hpp"
+
+using namespace fiokit::jobs;
+namespace fs = std::filesystem;
+
+namespace {
+Expander plain() {
+  Expander ex;
+  ex.getenv = [](const std::string&) { return std::nullopt; };
+  ex.pagesize = 4096;
+  ex.mb_memory = 1000;
+  ex.ncpus = 2;
+  return ex;
+}
+}  // namespace
+
+TEST_CASE("numjobs clones are bounded in total") {
+  std::string text;
+  for (int i = 0; i < 3; ++i) text += "[j" + std::to_string(i) + "]\nnumjobs=2000\n";
+  ParseRequest req;
+  req.sources.push_back({"t.fio", read_job_text(text, "t.fio", ".", plain())});
+  CHECK_THROWS_WITH(build_jobs(req), Catch::Contains("more than 4096 jobs") && Catch::Contains("t.fio:5"));
+  text = "[a]\nnumjobs=4096\n";
+  ParseRequest ok;
+  ok.sources.push_back({"t.fio", read_job_text(text, "t.fio", ".", plain())});
+  CHECK(build_jobs(ok).jobs.size() == 4096);
+}
+
+TEST_CASE("include refuses devices and directories") {
+  CHECK_THROWS_WITH(read_job_text("[a]\ninclude /dev/zero\n", "t.fio", ".", plain()),
+                    Catch::Contains("is a device") && Catch::Contains("t.fio:2"));
+  CHECK_THROWS_WITH(read_job_text("[a]\ninclude " + fs::temp_directory_path().string() + "\n", "t.fio", ".", plain()),
+                    Catch::Contains("is a directory"));
+  CHECK_THROWS_WITH(read_job_file("/dev/zero", plain()), Catch::Contains("is a device"));
+}
+
+TEST_CASE("a line longer than 1 MiB is refused") {
+  std::string text = "[a]\ndescription=" + std::string((1 << 20) + 10, 'x') + "\n";
+  CHECK_THROWS_WITH(read_job_text(text, "t.fio", ".", plain()), Catch::Contains("longer than 1 MiB") && Catch::Contains("t.fio:2"));
+}
