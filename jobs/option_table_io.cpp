@@ -77,12 +77,19 @@ const std::vector<EnumValue> kDistributions = {
     {"zoned", "zoned:access%/range%:...; ranges in percent of the file"},
     {"zoned_abs", "zoned_abs:access%/size:...; ranges as absolute sizes"}};
 
-// One direction of random_distribution.
-RandomDistribution parse_distribution(const std::string& text, int kb_base) {
+// One direction of random_distribution. `inherit` is the previous direction's
+// kind: fio's own example writes "zoned:50/5:30/15:20/,50/10:50/90", naming
+// the kind once and giving only zones for the later directions.
+RandomDistribution parse_distribution(const std::string& text, int kb_base, RandomDistribution::Kind inherit) {
   RandomDistribution d;
   size_t colon = text.find(':');
   std::string head = trim(text.substr(0, colon));
   std::string tail = colon == std::string::npos ? "" : text.substr(colon + 1);
+  if (head.find('/') != std::string::npos &&
+      (inherit == RandomDistribution::zoned || inherit == RandomDistribution::zoned_abs)) {
+    head = inherit == RandomDistribution::zoned ? "zoned" : "zoned_abs";
+    tail = text;
+  }
   check_kind("random_distribution", head, kDistributions);
   if (head == "random") {
     if (!trim(tail).empty()) throw ValueError("'random' takes no parameter");
@@ -91,11 +98,23 @@ RandomDistribution parse_distribution(const std::string& text, int kb_base) {
   if (head == "zoned" || head == "zoned_abs") {
     d.kind = head == "zoned" ? RandomDistribution::zoned : RandomDistribution::zoned_abs;
     if (trim(tail).empty()) throw ValueError(head + " needs zones, e.g. " + head + (head == "zoned" ? ":60/10:40/90" : ":60/1g:40/3g"));
-    for (const auto& z : split(tail, ':')) {
-      auto [acc, range] = split_slash(z);
-      if (acc.empty() || range.empty()) throw ValueError("zone '" + z + "' must be access%/range");
+    const auto zones = split(tail, ':');
+    uint64_t range_sum = 0;
+    for (size_t i = 0; i < zones.size(); ++i) {
+      auto [acc, range] = split_slash(zones[i]);
+      if (acc.empty() || zones[i].find('/') == std::string::npos) throw ValueError("zone '" + zones[i] + "' must be access%/range");
       RandomDistribution::Zone zone{parse_percent_int(acc, "access percentage"), 0};
-      zone.size = d.kind == RandomDistribution::zoned ? parse_percent_int(range, "range percentage") : parse_size(range, kb_base);
+      if (range.empty()) {
+        // A blank range in the last zone takes the rest of the file, as in
+        // fio's "zoned:50/5:30/15:20/".
+        if (d.kind != RandomDistribution::zoned || i + 1 != zones.size())
+          throw ValueError("only the last zone of 'zoned' may leave its range blank");
+        if (range_sum > 100) throw ValueError("zone ranges add up to more than 100");
+        zone.size = 100 - range_sum;
+      } else {
+        zone.size = d.kind == RandomDistribution::zoned ? parse_percent_int(range, "range percentage") : parse_size(range, kb_base);
+      }
+      range_sum += zone.size;
       d.zones.push_back(zone);
     }
     if (d.zones.size() > 256) throw ValueError("at most 256 zones");
@@ -120,6 +139,16 @@ RandomDistribution parse_distribution(const std::string& text, int kb_base) {
     d.center = c;
   }
   return d;
+}
+
+void set_random_distribution(JobSpec& s, const std::string& v, const ApplyCtx& c) {
+  auto parts = split_per_direction(v);
+  auto kind = RandomDistribution::random;
+  for (int i = 0; i < 3; ++i) {
+    if (!parts[i]) continue;
+    s.random_distribution.v[i] = parse_distribution(*parts[i], c.kb_base, kind);
+    kind = s.random_distribution.v[i].kind;
+  }
 }
 
 // fio's pattern syntax for buffer_pattern / verify_pattern: pieces written one
@@ -212,6 +241,8 @@ void set_rw(JobSpec& s, const std::string& v, const ApplyCtx& c) {
     if (head == n) s.rw = m;
   // The modifier is an I/O count for random patterns and a byte gap for
   // sequential ones ("rw=write:4k"), so it reads as a size either way.
+  if (colon != std::string::npos && trim(v.substr(colon + 1)).rfind('-', 0) == 0)
+    throw UnsupportedValue("backward offsets (rw=read:-8k) are not supported");
   s.rw_modifier = colon == std::string::npos ? 0 : parse_size(v.substr(colon + 1), c.kb_base);
 }
 
@@ -297,9 +328,7 @@ void add_io_options(std::vector<OptionDef>& t) {
                   .def("tausworthe").cat(rnd));
   t.push_back(Opt("random_distribution", "Offset distribution: random, zipf:t, pareto:h, normal:dev (optional :center), "
                                          "zoned:acc/pct:..., zoned_abs:acc/size:...; per direction with commas")
-                  .custom(OptType::custom, per_dir(&JobSpec::random_distribution, [](const std::string& p, const ApplyCtx& c) {
-                            return parse_distribution(p, c.kb_base);
-                          }))
+                  .custom(OptType::custom, set_random_distribution)
                   .values(kDistributions).def("random").cat(rnd));
   t.push_back(Opt("percentage_random", "Percent of a random workload's I/Os that are random (the rest sequential); per direction")
                   .custom(OptType::per_dir_size,

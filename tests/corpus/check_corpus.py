@@ -70,6 +70,17 @@ def check_corpus(fiokit, corpus):
     for f in rows:
         if f not in files:
             failures.append(f"{f}: listed in expected.tsv but missing")
+    # --cmdhelp through the real binary: type, default, range and values.
+    for opt, needles in (("bs", ["type", "default", "4096", "minimum", "alias", "blocksize"]),
+                         ("readwrite", ["valid values", "randrw", "default", "read"]),
+                         ("thinktime", ["default unit", "us"])):
+        rc, out = run([fiokit, "run", "--cmdhelp=" + opt], corpus)
+        missing = [n for n in needles if n not in out]
+        if rc != 0 or missing:
+            failures.append(f"--cmdhelp={opt}: exit {rc}, missing {missing}: {out[:200]}")
+    rc, out = run([fiokit, "run", "--cmdhelp=iodpth"], corpus)
+    if rc != 2 or "did you mean 'iodepth'" not in out:
+        failures.append(f"--cmdhelp=iodpth: exit {rc}: {out[:200]}")
     fio = shutil.which("fio")
     if not fio:
         print("SKIP part: fio is not installed; checking fiokit's verdicts only")

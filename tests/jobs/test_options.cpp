@@ -133,6 +133,7 @@ TEST_CASE("rw with an offset modifier") {
   CHECK(one("rw=randrw").rw_modifier == 0);
   CHECK(one("rw=rw\nrw_sequencer=identical").rw_sequencer == RwSequencer::identical);
   CHECK_THAT(error_of("rw=randread:x"), Catch::Contains("'rw'"));
+  CHECK_THAT(error_of("rw=read:-8k"), Catch::StartsWith("unsupported by fiokit: rw=read:-8k (t.fio:2)"));
 }
 
 TEST_CASE("rwmixwrite sets the read share; the later of the two wins") {
@@ -211,6 +212,13 @@ TEST_CASE("random_distribution: models, centers, zones, directions") {
   s = one("random_distribution=random,pareto:0.3");
   CHECK(s.random_distribution[Dir::read].kind == RandomDistribution::random);
   CHECK(s.random_distribution[Dir::write].kind == RandomDistribution::pareto);
+  // fio's own example: a blank last range takes the rest; later directions may
+  // give only zones and keep the first direction's kind.
+  s = one("random_distribution=zoned:50/5:30/15:20/,50/10:50/90");
+  CHECK(s.random_distribution[Dir::read].zones[2] == RandomDistribution::Zone{20, 80});
+  CHECK(s.random_distribution[Dir::write].kind == RandomDistribution::zoned);
+  CHECK(s.random_distribution[Dir::write].zones[1] == RandomDistribution::Zone{50, 90});
+  CHECK_THAT(error_of("random_distribution=zoned:50/:50/50"), Catch::Contains("only the last zone"));
   CHECK_THAT(error_of("random_distribution=zoned:60/10:30/20"), Catch::Contains("add up to 90"));
   CHECK_THAT(error_of("random_distribution=zoned:60/10:40/20"), Catch::Contains("range percentages add up to 30"));
   CHECK_THAT(error_of("random_distribution=zipf"), Catch::Contains("needs a parameter"));
