@@ -287,7 +287,14 @@ void add_io_options(std::vector<OptionDef>& t) {
 
   // --- block sizes ---
   t.push_back(Opt("bs", "Block size of each I/O; read,write,trim may differ (bs=4k,64k)")
-                  .alias("blocksize").per_dir_size(&JobSpec::bs).min(1).def("4096").cat(bsz));
+                  .alias("blocksize")
+                  .custom(OptType::per_dir_size, per_dir(&JobSpec::bs, [](const std::string& p, const ApplyCtx& c) {
+                            // fio 3.33 reads "bs=4k-8k" as 4k; the writer most likely meant a range.
+                            if (p.find('-', 1) != std::string::npos)
+                              throw ValueError("'" + p + "' is not a size; for a range of block sizes use bsrange=" + p);
+                            return parse_size(p, c.kb_base);
+                          }))
+                  .min(1).def("4096").cat(bsz));
   t.push_back(Opt("bsrange", "Random block size between lo and hi, per direction (bsrange=4k-64k,8k-16k)")
                   .alias("blocksize_range")
                   .custom(OptType::per_dir_range, per_dir(&JobSpec::bsrange, [](const std::string& p, const ApplyCtx& c) {

@@ -175,6 +175,7 @@ TEST_CASE("per-direction values: read,write,trim") {
   CHECK(s.percentage_random_set);
   CHECK_THAT(error_of("percentage_random=101"), Catch::Contains("above 100"));
   CHECK_THAT(error_of("bs=4k,8k,16k,32k"), Catch::Contains("at most three"));
+  CHECK_THAT(error_of("bs=4k-8k"), Catch::Contains("use bsrange=4k-8k"));
 }
 
 TEST_CASE("bssplit: weights, blank percentages, directions") {
