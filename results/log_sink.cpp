@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <system_error>
@@ -29,6 +30,7 @@ namespace fiokit::results {
 namespace {
 
 constexpr size_t kChunkRows = 4096;
+constexpr size_t kSpareChunks = 4;
 constexpr auto kFlushInterval = std::chrono::milliseconds(250);
 constexpr int kKinds = 5;
 constexpr const char* kKindNames[kKinds] = {"bw", "iops", "lat", "clat", "slat"};
@@ -43,6 +45,18 @@ struct Chunk {
   std::atomic<size_t> published{0};  // rows [0, published) are complete
   size_t consumed = 0;               // writer-private: rows already written
 };
+
+// Decimal digits of v at p (at most 20); returns the end.
+char* put_u64(char* p, uint64_t v) {
+  char tmp[20];
+  int n = 0;
+  do {
+    tmp[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v);
+  while (n) *p++ = tmp[--n];
+  return p;
+}
 
 std::string log_path(const LogConfig& cfg, const std::string& prefix, const char* kind) {
   std::string name = cfg.per_job ? fmt::format("{}_{}.{}.log", prefix, kind, cfg.job_number)
@@ -74,7 +88,7 @@ struct LogSink::Impl {
   int write_errno = 0;
   std::string write_error_path;
 
-  std::array<fmt::memory_buffer, kKinds> bufs;
+  std::array<std::string, kKinds> bufs;
 
   Chunk* new_chunk_locked() {
     if (!free_list.empty()) {
@@ -84,21 +98,28 @@ struct LogSink::Impl {
       c->consumed = 0;
       return c;
     }
-    all.push_back(std::make_unique<Chunk>());
+    // Default-initialised: the rows are written before they are read, so the
+    // 200 KiB chunk is not zeroed on the I/O thread.
+    all.push_back(std::unique_ptr<Chunk>(new Chunk));
     return all.back().get();
   }
 
-  // Formats rows [c->consumed, upto) of a chunk into the per-file buffers.
+  // Formats rows [c->consumed, upto) of a chunk into the per-file buffers as
+  // "time, value, ddir, bs[, offset], prio". std::to_chars, not a format
+  // string: per-I/O logs make this the writer's whole cost, and it must keep
+  // up with millions of rows a second.
   void format_rows(Chunk* c, size_t upto) {
+    char line[6 * 24];
     for (size_t i = c->consumed; i < upto; ++i) {
       const Entry& e = c->rows[i];
-      const auto k = static_cast<size_t>(e.kind);
-      auto out = std::back_inserter(bufs[k]);
-      if (cfg.with_offset)
-        fmt::format_to(out, "{}, {}, {}, {}, {}, {}\n", e.row.time_ms, e.row.value, e.row.ddir, e.row.bs,
-                       e.row.offset, e.row.prio);
-      else
-        fmt::format_to(out, "{}, {}, {}, {}, {}\n", e.row.time_ms, e.row.value, e.row.ddir, e.row.bs, e.row.prio);
+      char* p = line;
+      p = put_u64(p, e.row.time_ms), *p++ = ',', *p++ = ' ';
+      p = put_u64(p, e.row.value), *p++ = ',', *p++ = ' ';
+      p = put_u64(p, static_cast<uint64_t>(e.row.ddir)), *p++ = ',', *p++ = ' ';
+      p = put_u64(p, e.row.bs), *p++ = ',', *p++ = ' ';
+      if (cfg.with_offset) p = put_u64(p, e.row.offset), *p++ = ',', *p++ = ' ';
+      p = put_u64(p, e.row.prio), *p++ = '\n';
+      bufs[static_cast<size_t>(e.kind)].append(line, p);
     }
     c->consumed = upto;
   }
@@ -136,13 +157,32 @@ struct LogSink::Impl {
       }
       cur = current;
     }
-    for (Chunk* c : done) format_rows(c, c->published.load(std::memory_order_acquire));
+    for (Chunk* c : done) {
+      format_rows(c, c->published.load(std::memory_order_acquire));
+      write_buffers();  // a chunk at a time keeps the buffers small
+    }
     // `cur` cannot be recycled while we read it: only this thread recycles.
     if (cur) format_rows(cur, cur->published.load(std::memory_order_acquire));
     write_buffers();
-    if (!done.empty()) {
+    // Keep spare chunks ready, allocated and touched here, so the I/O thread
+    // neither allocates nor page-faults when it moves to a new chunk.
+    std::vector<std::unique_ptr<Chunk>> fresh;
+    size_t spare;
+    {
+      std::lock_guard lk(mu);
+      spare = free_list.size() + done.size();
+    }
+    for (; spare < kSpareChunks; ++spare) {
+      fresh.push_back(std::unique_ptr<Chunk>(new Chunk));
+      std::memset(static_cast<void*>(fresh.back()->rows.data()), 0, sizeof(fresh.back()->rows));
+    }
+    if (!done.empty() || !fresh.empty()) {
       std::lock_guard lk(mu);
       for (Chunk* c : done) free_list.push_back(c);
+      for (auto& f : fresh) {
+        free_list.push_back(f.get());
+        all.push_back(std::move(f));
+      }
     }
   }
 
@@ -190,6 +230,7 @@ std::unique_ptr<LogSink> LogSink::open(const LogConfig& cfg) {
     std::lock_guard lk(im.mu);
     im.current = im.new_chunk_locked();
   }
+  im.drain();  // fills the spare chunks before the first I/O
   im.writer = std::thread([&im] { im.run_writer(); });
   return sink;
 }
@@ -197,6 +238,7 @@ std::unique_ptr<LogSink> LogSink::open(const LogConfig& cfg) {
 void LogSink::append(LogKind kind, const LogRow& row) {
   Impl& im = *impl_;
   Chunk* c = im.current;
+  if (!c) return;  // after close(): nothing more is written
   const size_t n = c->published.load(std::memory_order_relaxed);
   c->rows[n] = Entry{kind, row};
   c->published.store(n + 1, std::memory_order_release);
