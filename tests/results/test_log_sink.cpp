@@ -4,6 +4,10 @@
 // the files.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 #include <sstream>
@@ -105,6 +109,38 @@ TEST_CASE("log sink: rows reach the file within 1.5 s while the sink is open") {
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
   CHECK(read_text(path).find("20, 5, 0, 4096, 0\n") != std::string::npos);
   sink->close();
+}
+
+TEST_CASE("log sink: a SIGKILLed writer keeps its rows up to its last second") {
+  TempDir dir;
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    // Child: a job logging one row every 2 ms, never closing its sink.
+    LogConfig cfg;
+    cfg.dir = dir.path;
+    cfg.lat_prefix = "killed";
+    auto sink = LogSink::open(cfg);
+    const auto start = std::chrono::steady_clock::now();
+    for (;;) {
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+      sink->append(LogKind::clat, {static_cast<uint64_t>(ms.count()), 1000, 0, 4096, 0, 0});
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CHECK(WIFSIGNALED(status));
+  const auto rows = parse_fio_rows(read_text(dir.path + "/killed_clat.1.log"), false);
+  // ~750 rows fit in one chunk, so only the periodic flush can have written
+  // them; allow the flush interval plus scheduling slack on a busy machine.
+  REQUIRE(!rows.empty());
+  CHECK(rows.back().time_ms >= 500);
+  bool ordered = true;
+  for (size_t i = 1; i < rows.size(); ++i) ordered = ordered && rows[i].time_ms >= rows[i - 1].time_ms;
+  CHECK(ordered);
 }
 
 TEST_CASE("log sink: many chunks keep order and lose nothing") {
