@@ -217,6 +217,9 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::vector<std::string> suggest_options(std::string_view name, size_t n) {
   std::vector<std::pair<size_t, std::string>> scored;
+  // No option name is this long: a guess would be noise, and the edit distance
+  // of a long key against every name is the fuzzer's slowest path.
+  if (name.size() > 64) return {};
   const std::string lname = lower(name);
   for (const auto& d : option_table()) {
     auto consider = [&](const std::string& cand) {
