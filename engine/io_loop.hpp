@@ -1,0 +1,132 @@
+// The I/O loop, compiled once per engine type (DESIGN.md rule 6): include this
+// only from an engine's own .cpp, whose final class derives from EngineBase<E>.
+// Because E is final, eng.queue/commit/reap are direct calls the compiler can
+// inline, and the trace hook is a template flag, so a normal run pays nothing
+// for it. One call runs one pass (one loop) of the job; the worker decides
+// about loops, time_based repeats, fsync and teardown.
+//
+// Timestamps: start_ns before queue(); issue_ns after the commit() that
+// submitted the unit; completion when reap() returned it. slat = issue-start,
+// clat = completion-issue, lat = completion-start, so mean(slat)+mean(clat) =
+// mean(lat) exactly. Engines that complete inside queue() have no slat and
+// clat = lat, as fio reports for its sync engines.
+#pragma once
+#include <algorithm>
+
+#include "engine/worker.hpp"
+
+namespace fiokit::engine {
+
+template <class E, bool kTrace>
+void io_loop_impl(E& eng, Worker& w) {
+  auto fail_engine = [&](int rc, const char* what) {
+    w.record_error(-rc, std::string(eng.name()) + " " + what);
+  };
+  auto submit = [&]() -> bool {
+    const int rc = eng.commit();
+    if (rc < 0) [[unlikely]] {
+      fail_engine(rc, "submit failed");
+      // Nothing of this batch is in flight: hand the units back.
+      for (uint32_t i = 0; i < w.queued; ++i) w.free_units.push_back(w.queued_units[i]);
+      w.queued = 0;
+      return false;
+    }
+    const uint64_t t = now_ns();
+    for (uint32_t i = 0; i < w.queued; ++i) w.queued_units[i]->issue_ns = t;
+    w.inflight += w.queued;
+    w.count_submit(w.queued);
+    w.queued = 0;
+    return true;
+  };
+  auto reap = [&](unsigned min) -> bool {
+    const int n = eng.reap(std::min(min, w.inflight), w.complete_max);
+    if (n < 0) [[unlikely]] {
+      fail_engine(n, "reap failed");
+      w.inflight = 0;  // the engine is unusable; its units are abandoned with it
+      return false;
+    }
+    const uint64_t t = now_ns();
+    for (int i = 0; i < n; ++i) {
+      --w.inflight;
+      w.complete<false>(*eng.event(static_cast<unsigned>(i)), t);
+    }
+    if (n) w.count_complete(static_cast<uint32_t>(n));
+    return true;
+  };
+  auto drain = [&]() {
+    if (w.queued) submit();
+    while (w.inflight)
+      if (!reap(1)) break;
+  };
+
+  bool exhausted = false;
+  for (;;) {
+    while (!exhausted && w.inflight + w.queued < w.depth) {
+      if (w.halt_requested()) [[unlikely]]
+        break;
+      IoUnit& u = *w.free_units.back();
+      if (!w.prep_io(u)) {
+        exhausted = true;
+        break;
+      }
+      w.free_units.pop_back();
+      if (w.rated) [[unlikely]] {
+        const uint64_t due = w.rate_wait_until(u.ddir);
+        while (now_ns() < due && !w.halt_requested()) {
+          if (w.queued) submit();
+          if (w.inflight) reap(1);
+          else w.sleep_until(due);
+        }
+        w.charge_rate(u);
+      }
+      if constexpr (kTrace) w.trace->push_back({u.offset, u.len, u.ddir, u.file});
+      u.start_ns = now_ns();
+      QueueResult r;
+      while ((r = eng.queue(u)) == QueueResult::busy) [[unlikely]] {
+        if (w.queued) submit();
+        if (!w.inflight || !reap(1)) break;
+      }
+      if (r == QueueResult::completed) {
+        w.count_submit(1);
+        w.complete<true>(u, now_ns());
+        w.count_complete(1);
+      } else if (r == QueueResult::queued) {
+        w.queued_units[w.queued++] = &u;
+        if (w.queued >= w.batch_submit) submit();
+      } else {
+        w.record_error(EAGAIN, std::string(eng.name()) + " stayed busy with nothing in flight");
+        w.free_units.push_back(&u);
+      }
+      if (w.thinking) [[unlikely]] {
+        if (++w.since_think >= w.spec.thinktime_blocks) {
+          w.since_think = 0;
+          drain();
+          w.think();
+        }
+      }
+      if (w.writes && u.ddir == 1 && w.wants_fsync(u)) [[unlikely]] {
+        drain();
+        w.do_fsync_all(w.spec.fdatasync != 0 && w.spec.fsync == 0);
+      }
+    }
+    if (w.queued && !submit()) break;
+    if (!w.inflight) {
+      if (exhausted || w.halt_requested()) break;
+      continue;
+    }
+    unsigned min = w.complete_min;
+    if (exhausted || w.halt_requested()) min = 1;
+    else if (w.inflight >= w.depth) min = std::max<unsigned>({min, 1u, w.inflight - std::min(w.inflight, w.low_water)});
+    if (!reap(min)) break;
+  }
+  drain();
+}
+
+template <class E>
+void EngineBase<E>::run_loop(Worker& w) {
+  E& e = static_cast<E&>(*this);
+  if (w.trace) io_loop_impl<E, true>(e, w);
+  else io_loop_impl<E, false>(e, w);
+}
+
+}  // namespace fiokit::engine

@@ -1,0 +1,38 @@
+// JobLogs: the one place the engine talks to results::LogSink, so a worker
+// logs with one call per row and nothing about files or formats leaks into the
+// I/O loop. Built without the sink (FIOKIT_HAVE_LOG_SINK unset, while
+// results/log_sink.cpp is not in the build yet) every call is a no-op.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "jobs/jobspec.hpp"
+
+namespace fiokit::results {
+class LogSink;
+}
+
+namespace fiokit::engine {
+
+enum class LogWhat { bw, iops, lat, clat, slat };
+
+class JobLogs {
+ public:
+  // nullptr when the job writes no log. Throws std::system_error (from the
+  // sink) when a log file cannot be created.
+  static std::unique_ptr<JobLogs> open(const jobs::JobSpec& spec, const std::string& run_dir);
+  ~JobLogs();
+  bool bw() const { return bw_; }
+  bool iops() const { return iops_; }
+  bool lat() const { return lat_; }
+  void add(LogWhat what, uint64_t time_ms, uint64_t value, int ddir, uint64_t bs, uint64_t offset);
+  void close();
+
+ private:
+  JobLogs() = default;
+  bool bw_ = false, iops_ = false, lat_ = false;
+  std::unique_ptr<results::LogSink> sink_;
+};
+
+}  // namespace fiokit::engine

@@ -1,0 +1,103 @@
+// Non-uniform block distributions (see offsets.hpp). Formulas from the
+// literature, not from fio's code: zipf by Gray et al., "Quickly Generating
+// Billion-Record Synthetic Databases" (SIGMOD 1994); pareto as the same paper's
+// self-similar distribution (fraction h of the accesses go to 1-h of the blocks);
+// normal by Box-Muller around `center` with a stddev in percent of the range.
+#include "engine/offsets.hpp"
+
+#include <algorithm>
+
+namespace fiokit::engine {
+namespace {
+
+// zeta(n, theta) = sum_{i=1..n} i^-theta. Summed exactly up to 10M terms; the
+// tail is the integral of x^-theta, whose error is below 1e-7 relative there.
+double zeta(uint64_t n, double theta) {
+  const uint64_t exact = std::min<uint64_t>(n, 10'000'000);
+  double s = 0;
+  for (uint64_t i = 1; i <= exact; ++i) s += std::pow(static_cast<double>(i), -theta);
+  if (n > exact) {
+    const double a = static_cast<double>(exact) + 0.5, b = static_cast<double>(n) + 0.5;
+    s += theta == 1.0 ? std::log(b / a) : (std::pow(b, 1 - theta) - std::pow(a, 1 - theta)) / (1 - theta);
+  }
+  return s;
+}
+
+}  // namespace
+
+void BlockDistribution::init(const jobs::RandomDistribution& d, uint64_t nblocks, uint64_t seed) {
+  kind_ = d.kind;
+  n_ = std::max<uint64_t>(1, nblocks);
+  scatter_.init(n_, seed ^ 0x5ca77e2ull);
+  switch (kind_) {
+    case jobs::RandomDistribution::zipf:
+      theta_ = d.param > 0 ? d.param : 1.2;
+      if (theta_ == 1.0) theta_ = 0.9999;  // the formula has a pole at 1
+      zetan_ = zeta(n_, theta_);
+      zeta2_ = zeta(2, theta_);
+      alpha_ = 1.0 / (1.0 - theta_);
+      eta_ = (1 - std::pow(2.0 / static_cast<double>(n_), 1 - theta_)) / (1 - zeta2_ / zetan_);
+      break;
+    case jobs::RandomDistribution::pareto: {
+      const double h = d.param > 0 && d.param < 1 ? d.param : 0.2;
+      pareto_exp_ = std::log(h) / std::log(1 - h);
+      break;
+    }
+    case jobs::RandomDistribution::normal:
+      sd_ = (d.param > 0 ? d.param : 10.0) / 100.0;
+      center_ = d.center.value_or(0.5);
+      break;
+    case jobs::RandomDistribution::zoned:
+    case jobs::RandomDistribution::zoned_abs: {
+      uint32_t cum = 0;
+      uint64_t first = 0;
+      for (const auto& z : d.zones) {
+        uint64_t count = kind_ == jobs::RandomDistribution::zoned ? n_ * z.size / 100 : z.size;  // zoned_abs: blocks set by caller
+        count = std::max<uint64_t>(1, std::min(count, n_ - std::min(first, n_ - 1)));
+        cum += z.access_pct;
+        zones_.push_back({cum, std::min(first, n_ - 1), count});
+        first += count;
+      }
+      break;
+    }
+    case jobs::RandomDistribution::random:
+      break;
+  }
+}
+
+uint64_t BlockDistribution::next(Rng& rng) const {
+  switch (kind_) {
+    case jobs::RandomDistribution::zipf: {
+      const double u = rng.unit(), uz = u * zetan_;
+      uint64_t rank;
+      if (uz < 1.0) rank = 0;
+      else if (uz < 1.0 + std::pow(0.5, theta_)) rank = 1;
+      else rank = static_cast<uint64_t>(static_cast<double>(n_) * std::pow(eta_ * u - eta_ + 1, alpha_));
+      return scatter_.at(std::min(rank, n_ - 1));
+    }
+    case jobs::RandomDistribution::pareto: {
+      const auto rank = static_cast<uint64_t>(static_cast<double>(n_) * std::pow(rng.unit(), pareto_exp_));
+      return scatter_.at(std::min(rank, n_ - 1));
+    }
+    case jobs::RandomDistribution::normal: {
+      double u1 = rng.unit();
+      if (u1 < 1e-300) u1 = 1e-300;
+      const double g = std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * rng.unit());
+      double x = center_ + g * sd_;
+      x -= std::floor(x);  // wrap into [0, 1)
+      return std::min(n_ - 1, static_cast<uint64_t>(x * static_cast<double>(n_)));
+    }
+    case jobs::RandomDistribution::zoned:
+    case jobs::RandomDistribution::zoned_abs: {
+      const auto pct = static_cast<uint32_t>(rng.below(100));
+      for (const auto& z : zones_)
+        if (pct < z.cum_pct) return z.first + rng.below(z.count);
+      return zones_.empty() ? rng.below(n_) : zones_.back().first + rng.below(zones_.back().count);
+    }
+    case jobs::RandomDistribution::random:
+      break;
+  }
+  return rng.below(n_);
+}
+
+}  // namespace fiokit::engine

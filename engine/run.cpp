@@ -1,0 +1,193 @@
+// run_jobs (see run.hpp): schedules jobs into segments separated by stonewall,
+// lays out each segment's files on the calling thread (so clones sharing a file
+// do not race to create it), starts one thread per job clone, and watches the
+// stop flag and progress while they run. Workers are threads of this process,
+// so they can never outlive it (a SIGKILLed run leaves no I/O behind).
+#include "engine/run.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "engine/worker.hpp"
+
+namespace fiokit::engine {
+namespace {
+
+// Content of laid-out files: pseudo-random, so compressing or deduplicating
+// storage does not make reads faster than they would be on real data.
+void fill_layout(uint8_t* buf, size_t len, uint64_t offset) {
+  Rng r(mix64(offset ^ 0x1a70));
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    const uint64_t v = r.next();
+    std::memcpy(buf + i, &v, 8);
+  }
+  for (; i < len; ++i) buf[i] = static_cast<uint8_t>(r.next());
+}
+
+bool is_diskless(const std::string& engine_name) {
+  auto e = make_engine(engine_name);
+  return e && e->features().diskless;
+}
+
+// Plans and lays out the files of one job; LayoutError on failure.
+std::vector<volumes::FileTarget> prepare_files(const jobs::JobSpec& j) {
+  const bool diskless = is_diskless(j.ioengine);
+  auto targets = volumes::plan_files(j, diskless);
+  if (diskless || j.create_on_open) return targets;
+  volumes::LayoutOptions o;
+  // Reads (and verify_only) need real bytes; write-only jobs only need the
+  // file to exist with its size, as fio lays them out.
+  o.need_data = j.does(jobs::Dir::read) || j.verify_only || j.does(jobs::Dir::trim);
+  o.fallocate = j.fallocate;
+  o.allow_create = j.allow_file_create;
+  o.fill = fill_layout;
+  for (const auto& t : targets) volumes::lay_out_file(t, o);
+  return targets;
+}
+
+std::string ctime_now(time_t t) {
+  char buf[64];
+  struct tm tm {};
+  localtime_r(&t, &tm);
+  strftime(buf, sizeof(buf), "%a %b %e %H:%M:%S %Y", &tm);
+  return buf;
+}
+
+}  // namespace
+
+results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const RunOptions& opts) {
+  results::RunResult rr;
+  const auto wall = std::chrono::system_clock::now();
+  rr.timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count();
+  rr.timestamp = rr.timestamp_ms / 1000;
+  rr.time = ctime_now(static_cast<time_t>(rr.timestamp));
+  const size_t n = jobs.size();
+  rr.jobs.resize(n);
+  if (opts.trace) opts.trace->assign(n, {});
+
+  // The result slot of a job is its position in `jobs`; live counters and the
+  // done flags are indexed by JobSpec::job_index, so both must agree.
+  for (size_t i = 0; i < n; ++i)
+    if (jobs[i].job_index != static_cast<int>(i))
+      throw std::invalid_argument(fmt::format("job '{}': job_index {} does not match its position {}", jobs[i].name, jobs[i].job_index, i));
+
+  // wait_for=NAME: every earlier clone of the job named NAME.
+  std::vector<std::vector<int>> waits(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (jobs[i].wait_for.empty()) continue;
+    for (size_t k = 0; k < i; ++k)
+      if (jobs[k].name == jobs[i].wait_for) waits[i].push_back(static_cast<int>(k));
+    if (waits[i].empty())
+      throw std::invalid_argument(fmt::format("job '{}': wait_for={} names no earlier job", jobs[i].name, jobs[i].wait_for));
+  }
+
+  RunShared sh;
+  sh.run_dir = opts.run_dir;
+  sh.live = std::vector<LiveCounters>(n);
+  sh.done.assign(n, 0);
+  sh.run_start_ns = now_ns();
+
+  auto poll_stop = [&] {
+    if (opts.stop && opts.stop->load()) {
+      sh.signalled.store(true);
+      sh.halt.store(true);
+    }
+  };
+  uint64_t next_progress = sh.run_start_ns + opts.progress_interval_ms * 1'000'000;
+  auto report_progress = [&](bool force) {
+    if (!opts.progress) return;
+    const uint64_t now = now_ns();
+    if (!force && now < next_progress) return;
+    next_progress = now + opts.progress_interval_ms * 1'000'000;
+    Progress p;
+    p.elapsed_ms = (now - sh.run_start_ns) / 1'000'000;
+    p.jobs_total = static_cast<int>(n);
+    for (size_t i = 0; i < n; ++i) {
+      const int st = sh.live[i].state.load();
+      p.jobs_running += st == 1;
+      p.jobs_done += st == 2;
+      for (int d = 0; d < 3; ++d) {
+        p.bytes[d] += sh.live[i].bytes[d].load(std::memory_order_relaxed);
+        p.ios[d] += sh.live[i].ios[d].load(std::memory_order_relaxed);
+      }
+    }
+    opts.progress(p);
+  };
+
+  size_t seg_begin = 0;
+  while (seg_begin < n) {
+    size_t seg_end = seg_begin + 1;
+    while (seg_end < n && !jobs[seg_end].stonewall) ++seg_end;
+    poll_stop();
+    if (sh.halt.load()) {
+      for (size_t i = seg_begin; i < n; ++i) {
+        rr.jobs[i].name = jobs[i].name;
+        rr.jobs[i].job_index = jobs[i].job_index;
+        rr.jobs[i].group_id = jobs[i].group_id;
+        rr.jobs[i].interrupted = sh.signalled.load();
+      }
+      break;
+    }
+    const size_t count = seg_end - seg_begin;
+    std::vector<std::unique_ptr<Worker>> workers;
+    for (size_t i = seg_begin; i < seg_end; ++i) {
+      std::vector<volumes::FileTarget> targets;
+      int err = 0;
+      std::string msg;
+      try {
+        targets = prepare_files(jobs[i]);
+      } catch (const volumes::LayoutError& e) {
+        err = e.err;
+        msg = fmt::format("job '{}': {}", jobs[i].name, e.what());
+      } catch (const std::exception& e) {
+        err = EIO;
+        msg = fmt::format("job '{}': {}", jobs[i].name, e.what());
+      }
+      auto w = std::make_unique<Worker>(jobs[i], sh, rr.jobs[i], opts.trace ? &(*opts.trace)[i] : nullptr, std::move(targets));
+      if (err) w->record_error(err, msg);
+      workers.push_back(std::move(w));
+    }
+    StartGate gate(static_cast<int>(count));
+    std::vector<std::thread> threads;
+    threads.reserve(count);
+    for (size_t k = 0; k < count; ++k) {
+      const size_t i = seg_begin + k;
+      threads.emplace_back([&, i, k] {
+        workers[k]->run(gate, waits[i]);
+        sh.live[i].state.store(2);
+        std::lock_guard lk(sh.done_m);
+        sh.done[i] = 1;
+        sh.done_cv.notify_all();
+      });
+    }
+    for (;;) {
+      {
+        std::unique_lock lk(sh.done_m);
+        const bool all = std::all_of(sh.done.begin() + static_cast<long>(seg_begin), sh.done.begin() + static_cast<long>(seg_end),
+                                     [](char c) { return c != 0; });
+        if (all) break;
+        sh.done_cv.wait_for(lk, std::chrono::milliseconds(50));
+      }
+      poll_stop();
+      report_progress(false);
+    }
+    for (auto& t : threads) t.join();
+    seg_begin = seg_end;
+  }
+  report_progress(true);
+  rr.interrupted = sh.signalled.load();
+  for (auto& j : rr.jobs)
+    if (rr.interrupted) j.interrupted = true;
+  return rr;
+}
+
+}  // namespace fiokit::engine

@@ -1,0 +1,51 @@
+// The engine's public entry point: run parsed jobs and return what they
+// measured. Jobs run in fio's order: a job with stonewall waits for every
+// earlier job; jobs between stonewalls run together, each clone on its own
+// thread, starting on a common barrier once their files are laid out; wait_for
+// holds a job until the named one is done. Nothing here formats output.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "jobs/jobspec.hpp"
+#include "results/run_result.hpp"
+
+namespace fiokit::engine {
+
+// One issued I/O, recorded only when RunOptions::trace is set (tests).
+struct TraceRecord {
+  uint64_t offset;
+  uint32_t len;
+  uint8_t ddir;
+  uint8_t file;
+  bool operator==(const TraceRecord&) const = default;
+};
+
+// Progress of the running jobs, for an ETA line. Called from the thread that
+// called run_jobs, about every progress_interval_ms.
+struct Progress {
+  uint64_t elapsed_ms = 0;
+  int jobs_running = 0, jobs_done = 0, jobs_total = 0;
+  uint64_t bytes[3] = {0, 0, 0};  // moved so far, per direction, all jobs
+  uint64_t ios[3] = {0, 0, 0};
+};
+
+struct RunOptions {
+  std::string run_dir = ".";                    // where fio-format logs go
+  const std::atomic<bool>* stop = nullptr;      // set (e.g. by a signal handler) to stop every worker within 1 s
+  std::function<void(const Progress&)> progress;
+  uint64_t progress_interval_ms = 1000;
+  // Test hook: when set, per job (indexed like the result's jobs) every issued
+  // I/O is recorded. Off in normal runs; the I/O loop is compiled without it.
+  std::vector<std::vector<TraceRecord>>* trace = nullptr;
+};
+
+// Runs every job; never throws for an I/O or layout failure (those are recorded
+// in JobResult::error/error_message). Throws std::invalid_argument only for
+// a job list that cannot be scheduled (wait_for naming no earlier job).
+results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const RunOptions& opts);
+
+}  // namespace fiokit::engine

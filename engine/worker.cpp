@@ -1,0 +1,797 @@
+// Worker (see worker.hpp): everything about one job clone that is not per-I/O —
+// opening files, buffers and their contents, the engine's setup, loops and
+// time_based repeats, sampling windows, ramp, rate and think-time waits, fsync,
+// errors, and the final JobResult numbers. The I/O loop itself is in
+// io_loop.hpp; the general (non fast-path) offset choice is here too.
+#include "engine/worker.hpp"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "engine/job_logs.hpp"
+
+namespace fiokit::engine {
+namespace {
+
+constexpr uint64_t kMs = 1'000'000;
+constexpr size_t kAlign = 4096;  // O_DIRECT-safe on every common device
+
+const char* rw_name(jobs::RwMode m) {
+  switch (m) {
+    case jobs::RwMode::read: return "read";
+    case jobs::RwMode::write: return "write";
+    case jobs::RwMode::trim: return "trim";
+    case jobs::RwMode::randread: return "randread";
+    case jobs::RwMode::randwrite: return "randwrite";
+    case jobs::RwMode::randtrim: return "randtrim";
+    case jobs::RwMode::rw: return "rw";
+    case jobs::RwMode::randrw: return "randrw";
+    case jobs::RwMode::trimwrite: return "trimwrite";
+    case jobs::RwMode::randtrimwrite: return "randtrimwrite";
+  }
+  return "?";
+}
+
+double tv_sec(const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; }
+
+uint64_t min_bs_of(const jobs::JobSpec& s, jobs::Dir d) {
+  uint64_t m = s.bs[d];
+  if (s.bsrange[d].first) m = s.bsrange[d].first;
+  for (const auto& e : s.bssplit[d]) m = std::min(m, e.bs);
+  return std::max<uint64_t>(1, m);
+}
+uint64_t max_bs_of(const jobs::JobSpec& s, jobs::Dir d) {
+  uint64_t m = s.bs[d];
+  if (s.bsrange[d].second) m = std::max(m, s.bsrange[d].second);
+  for (const auto& e : s.bssplit[d]) m = std::max(m, e.bs);
+  return m;
+}
+
+}  // namespace
+
+Worker::Worker(const jobs::JobSpec& s, RunShared& sh, results::JobResult& r, std::vector<TraceRecord>* t,
+               std::vector<volumes::FileTarget> targets)
+    : spec(s), shared(sh), res(r), trace(t), targets_(std::move(targets)) {}
+
+Worker::~Worker() {
+  for (auto& f : files)
+    if (f.fd >= 0) ::close(f.fd);
+  std::free(mem_);
+}
+
+void Worker::record_error(int err, const std::string& what) {
+  if (!failed) {
+    res.error = err ? err : EIO;
+    res.error_message = what;
+  }
+  failed = true;
+  halted = true;
+  if (spec.exitall_on_error) shared.halt.store(true);
+}
+
+void Worker::run(StartGate& gate, const std::vector<int>& wait_for_jobs) {
+  fill_identity();
+  try {
+    if (!failed) setup();
+  } catch (const volumes::LayoutError& e) {
+    record_error(e.err, e.what());
+  } catch (const std::exception& e) {
+    record_error(EINVAL, fmt::format("job '{}': setup failed: {}", spec.name, e.what()));
+  }
+  gate.arrive_and_wait();
+  try {
+    if (!failed) {
+      if (spec.startdelay_us.second > spec.startdelay_us.first) {
+        Rng r(spec.randseed ^ 0x57a27);
+        sleep_until(now_ns() + (spec.startdelay_us.first + r.below(spec.startdelay_us.second - spec.startdelay_us.first + 1)) * 1000);
+      } else if (spec.startdelay_us.first) {
+        sleep_until(now_ns() + spec.startdelay_us.first * 1000);
+      }
+      if (!wait_for_jobs.empty()) {
+        std::unique_lock lk(shared.done_m);
+        while (!halt_requested()) {
+          const bool all = std::all_of(wait_for_jobs.begin(), wait_for_jobs.end(), [&](int j) { return shared.done[j] != 0; });
+          if (all) break;
+          shared.done_cv.wait_for(lk, std::chrono::milliseconds(100));
+        }
+      }
+      if (!halt_requested()) run_io();
+    }
+  } catch (const std::exception& e) {
+    record_error(EIO, fmt::format("job '{}': {}", spec.name, e.what()));
+  }
+  try {
+    teardown();
+  } catch (const std::exception& e) {
+    record_error(EIO, fmt::format("job '{}': teardown: {}", spec.name, e.what()));
+  }
+  if (shared.signalled.load()) res.interrupted = true;
+  if (spec.exitall) shared.halt.store(true);
+}
+
+void Worker::fill_identity() {
+  res.name = spec.name;
+  res.job_index = spec.job_index;
+  res.group_id = spec.group_id;
+  res.options = spec.given;
+  res.rw = rw_name(spec.rw);
+  res.ioengine = spec.ioengine;
+  for (int d = 0; d < 3; ++d) res.bs[d] = spec.bs[static_cast<jobs::Dir>(d)];
+  res.iodepth = spec.iodepth;
+  res.percentile_list = spec.percentile_list;
+  res.clat_percentiles = spec.clat_percentiles;
+  res.lat_percentiles = spec.lat_percentiles;
+  res.slat_percentiles = spec.slat_percentiles;
+  res.kb_base = spec.kb_base;
+  res.unit_base = spec.unit_base;
+  res.group_reporting = spec.group_reporting;
+}
+
+void Worker::setup() {
+  if (!spec.cpus_allowed.empty()) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (spec.cpus_allowed_policy == jobs::CpusAllowedPolicy::split)
+      CPU_SET(spec.cpus_allowed[static_cast<size_t>(spec.clone_index) % spec.cpus_allowed.size()], &set);
+    else
+      for (int c : spec.cpus_allowed) CPU_SET(c, &set);
+    if (int e = pthread_setaffinity_np(pthread_self(), sizeof(set), &set); e != 0)
+      throw volumes::LayoutError(fmt::format("job '{}': cpus_allowed: cannot pin the thread: {}", spec.name, std::strerror(e)), e);
+  }
+
+  engine = make_engine(spec.ioengine);
+  if (!engine)
+    throw volumes::LayoutError(fmt::format("job '{}': unknown ioengine '{}'", spec.name, spec.ioengine), EINVAL);
+  const EngineFeatures feat = engine->features();
+
+  // What the loop will do, decided once.
+  const jobs::Dir dirs[3] = {jobs::Dir::read, jobs::Dir::write, jobs::Dir::trim};
+  random = spec.is_random();
+  use_map = !spec.norandommap;
+  trimwrite = spec.rw == jobs::RwMode::trimwrite || spec.rw == jobs::RwMode::randtrimwrite;
+  mixed = spec.rw == jobs::RwMode::rw || spec.rw == jobs::RwMode::randrw || trimwrite;
+  writes = spec.does(jobs::Dir::write) && !spec.verify_only;
+  for (auto d : dirs)
+    if (spec.does(d)) {
+      fixed_dir = static_cast<uint8_t>(d);
+      break;
+    }
+  uint64_t first_bs = 0, unit = UINT64_MAX, max_len = 0;
+  fixed_bs = true;
+  for (auto d : dirs) {
+    if (!spec.does(d)) continue;
+    if (spec.bsrange[d].first || !spec.bssplit[d].empty()) fixed_bs = false;
+    if (first_bs && spec.bs[d] != first_bs) fixed_bs = false;
+    if (!first_bs) first_bs = spec.bs[d];
+    unit = std::min(unit, spec.blockalign[d] ? spec.blockalign[d] : min_bs_of(spec, d));
+    max_len = std::max(max_len, max_bs_of(spec, d));
+    auto& cum = bssplit_cum[static_cast<int>(d)];
+    uint32_t given = 0, zero = 0;
+    for (const auto& e : spec.bssplit[d]) (e.percent ? given += e.percent : ++zero);
+    uint32_t acc = 0;
+    for (const auto& e : spec.bssplit[d]) {
+      acc += e.percent ? e.percent : (zero ? (100 - std::min(100u, given)) / zero : 0);
+      cum.emplace_back(acc, e.bs);
+    }
+  }
+  if (max_len > UINT32_MAX || max_len == 0)
+    throw volumes::LayoutError(fmt::format("job '{}': block size {} is out of range", spec.name, max_len), EINVAL);
+  fixed_len = static_cast<uint32_t>(first_bs);
+  unit_bytes = unit == UINT64_MAX ? 4096 : unit;
+  if (spec.percentage_random_set && spec.percentage_random[static_cast<jobs::Dir>(fixed_dir)] == 100 && !mixed) {
+    // percentage_random=100 is plain random: keep the fast path.
+  }
+  single_file = targets_.size() == 1;
+
+  // Seeds: randrepeat (fio's default) makes runs repeatable from randseed;
+  // clones of one job differ, the same job in another run does not.
+  uint64_t seed = spec.randseed;
+  if (!spec.randrepeat && !spec.randseed_set) seed = (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
+  seed = mix64(seed + 0x9e37u * static_cast<uint64_t>(spec.clone_index));
+  verify_seed_base = seed;
+  rng_off.seed(seed ^ 1);
+  rng_mix.seed(seed ^ 2);
+  rng_bs.seed(seed ^ 3);
+  rng_file.seed(seed ^ 4);
+  rng_rate.seed(seed ^ 5);
+
+  files.resize(targets_.size());
+  uint64_t total = 0, max_blocks = 1;
+  for (size_t i = 0; i < targets_.size(); ++i) {
+    FileState& f = files[i];
+    f.target = targets_[i];
+    f.end = f.target.offset + f.target.size;
+    f.nblocks = std::max<uint64_t>(1, f.target.size / unit_bytes);
+    for (auto& p : f.seq_pos) p = f.target.offset;
+    f.perm_pass = i << 40;
+    next_pass(f);
+    total += f.target.size;
+    max_blocks = std::max(max_blocks, f.nblocks);
+  }
+  for (auto d : dirs) {
+    jobs::RandomDistribution rd = spec.random_distribution[d];
+    if (rd.kind == jobs::RandomDistribution::zoned_abs)
+      for (auto& z : rd.zones) z.size = std::max<uint64_t>(1, z.size / unit_bytes);
+    dist[static_cast<int>(d)].init(rd, max_blocks, seed ^ 6);
+  }
+  loop_limit_bytes = spec.io_size ? spec.io_size
+                     : spec.io_size_percent > 0 ? static_cast<uint64_t>(static_cast<double>(total) * spec.io_size_percent / 100.0)
+                                                : total;
+  if (!random && spec.rw_modifier && fixed_len)
+    loop_limit_bytes = loop_limit_bytes / (fixed_len + spec.rw_modifier) * fixed_len;  // holes: one pass over the region
+  loop_limit_ios = spec.number_ios;
+  file_ios_left = std::max<uint32_t>(1, spec.file_service_nr);
+
+  depth = std::max<uint32_t>(1, spec.iodepth);
+  batch_submit = spec.iodepth_batch_submit ? std::min(spec.iodepth_batch_submit, depth) : depth;
+  complete_min = std::min(spec.iodepth_batch_complete_min, depth);
+  complete_max = std::max<uint32_t>(1, std::min(spec.batch_complete_max(), depth));
+  low_water = std::min(spec.low_water(), depth);
+  queued_storage.assign(depth, nullptr);
+  queued_units = queued_storage.data();
+
+  for (auto d : dirs) {
+    const int i = static_cast<int>(d);
+    if (spec.rate_iops[d]) rate_ns_per_io[i] = static_cast<int64_t>(1e9 / static_cast<double>(spec.rate_iops[d]));
+    if (spec.rate[d]) rate_ns_per_byte[i] = 1e9 / static_cast<double>(spec.rate[d]);
+    if (rate_ns_per_io[i] || rate_ns_per_byte[i] > 0) rated = true;
+  }
+  thinking = spec.thinktime_us > 0;
+
+  std::string why;
+  if (spec.verify != jobs::VerifyKind::none && !verifier.init(spec, &why))
+    throw volumes::LayoutError(fmt::format("job '{}': {}", spec.name, why), EINVAL);
+  verifying_reads = verifier.enabled() && spec.does(jobs::Dir::read) && !writes;
+  stamp_writes = writes && (verifier.enabled() || spec.refill_buffers ||
+                            (spec.scramble_buffers && !spec.zero_buffers && spec.buffer_pattern.empty() &&
+                             spec.buffer_compress_percentage == 0));
+
+  logs_ = JobLogs::open(spec, shared.run_dir);
+  log_lat_each = logs_ && logs_->lat() && spec.log.avg_msec == 0;
+
+  if (!feat.diskless) open_files();
+  alloc_buffers();
+
+  EngineSetup es;
+  es.iodepth = depth;
+  es.units = &units;
+  es.buf_len = buf_bytes_;
+  for (const auto& f : files) es.fds.push_back(f.fd);
+  es.direct = spec.direct;
+  es.hipri = spec.hipri;
+  es.fixedbufs = spec.fixedbufs;
+  es.registerfiles = spec.registerfiles && !spec.unlink_each_loop && !feat.diskless;
+  es.sqthread_poll = spec.sqthread_poll;
+  es.sqthread_poll_cpu = spec.sqthread_poll_cpu.value_or(-1);
+  es.nonvectored = -1;
+  for (const auto& [k, v] : spec.given)
+    if (k == "nonvectored") es.nonvectored = spec.nonvectored ? 1 : 0;
+  es.userspace_reap = spec.userspace_reap;
+  if (const int rc = engine->init(es); rc < 0) {
+    std::string hint = engine->error_hint();
+    if (hint.empty()) hint = fmt::format("{}: setup failed: {}", engine->name(), std::strerror(-rc));
+    throw volumes::LayoutError(fmt::format("job '{}': ioengine={}: {}", spec.name, engine->name(), hint), -rc);
+  }
+}
+
+void Worker::open_files() {
+  int flags = O_CLOEXEC;
+  const bool rd = spec.does(jobs::Dir::read) || (verifier.enabled() && spec.do_verify);
+  const bool wr = spec.does(jobs::Dir::write) || spec.does(jobs::Dir::trim);
+  flags |= rd && wr ? O_RDWR : wr ? O_WRONLY : O_RDONLY;
+  if (wr && !spec.verify_only) flags = (flags & ~O_WRONLY) | O_RDWR;  // verify reads back through the same fd
+  if (spec.direct) flags |= O_DIRECT;
+  if (spec.sync_io) flags |= O_SYNC;
+  for (auto& f : files) {
+    int fl = flags;
+    if (wr && spec.allow_file_create) fl |= O_CREAT;
+    const bool existed = ::access(f.target.path.c_str(), F_OK) == 0;
+    f.fd = ::open(f.target.path.c_str(), fl, 0644);
+    if (f.fd < 0) {
+      const int e = errno;
+      std::string hint = e == EINVAL && spec.direct ? " (the filesystem may not support O_DIRECT; try direct=0)" : "";
+      throw volumes::LayoutError(fmt::format("job '{}': cannot open '{}': {}{}", spec.name, f.target.path, std::strerror(e), hint), e);
+    }
+    if (!existed) {
+      f.created = true;
+      (void)volumes::mark_created(f.fd);
+    }
+    if (spec.invalidate && !f.target.is_device)
+      (void)::posix_fadvise(f.fd, static_cast<off_t>(f.target.offset), static_cast<off_t>(f.target.size), POSIX_FADV_DONTNEED);
+    if (spec.pre_read && !spec.direct) {
+      std::vector<uint8_t> b(1 << 20);
+      for (uint64_t p = f.target.offset; p < f.end;) {
+        const ssize_t n = ::pread(f.fd, b.data(), std::min<uint64_t>(b.size(), f.end - p), static_cast<off_t>(p));
+        if (n <= 0) break;
+        p += static_cast<uint64_t>(n);
+      }
+    }
+  }
+}
+
+void Worker::fill_buffer(uint8_t* p, size_t n, uint64_t offset) {
+  if (spec.zero_buffers) {
+    std::memset(p, 0, n);
+    return;
+  }
+  if (!spec.buffer_pattern.empty()) {
+    const auto& pat = spec.buffer_pattern;
+    for (size_t i = 0; i < n; ++i) p[i] = pat[(offset + i) % pat.size()];
+    return;
+  }
+  Rng r(verify_seed_base ^ mix64(offset + 0xb0f));
+  const uint32_t pct = std::min(100u, spec.buffer_compress_percentage);
+  const size_t chunk = std::max<size_t>(1, spec.buffer_compress_chunk);
+  for (size_t c = 0; c < n; c += chunk) {
+    const size_t len = std::min(chunk, n - c);
+    // buffer_compress_percentage: that share of each chunk is zeros, the rest random.
+    const size_t rnd = len - len * pct / 100;
+    for (size_t i = 0; i < rnd; i += 8) {
+      const uint64_t v = r.next();
+      std::memcpy(p + c + i, &v, std::min<size_t>(8, rnd - i));
+    }
+    std::memset(p + c + rnd, 0, len - rnd);
+  }
+}
+
+void Worker::alloc_buffers() {
+  uint64_t max_len = 0;
+  for (int d = 0; d < 3; ++d)
+    if (spec.does(static_cast<jobs::Dir>(d))) max_len = std::max(max_len, max_bs_of(spec, static_cast<jobs::Dir>(d)));
+  buf_bytes_ = (static_cast<size_t>(max_len) + kAlign - 1) / kAlign * kAlign;
+  void* p = nullptr;
+  if (int e = ::posix_memalign(&p, kAlign, buf_bytes_ * depth); e != 0)
+    throw volumes::LayoutError(fmt::format("job '{}': cannot allocate {} bytes of I/O buffers", spec.name, buf_bytes_ * depth), e);
+  mem_ = static_cast<uint8_t*>(p);
+  units.resize(depth);
+  free_units.reserve(depth);
+  for (uint32_t i = 0; i < depth; ++i) {
+    units[i].buf = mem_ + static_cast<size_t>(i) * buf_bytes_;
+    units[i].index = i;
+    fill_buffer(units[i].buf, buf_bytes_, i * buf_bytes_);
+  }
+  for (uint32_t i = depth; i-- > 0;) free_units.push_back(&units[i]);
+}
+
+void Worker::next_pass(FileState& f) {
+  ++f.perm_pass;
+  f.perm.init(f.nblocks, verify_seed_base ^ mix64(f.perm_pass));
+  f.perm_next = 0;
+}
+
+uint32_t Worker::pick_len(uint8_t d) {
+  const auto dir = static_cast<jobs::Dir>(d);
+  if (!bssplit_cum[d].empty()) {
+    const auto r = static_cast<uint32_t>(rng_bs.below(100));
+    for (const auto& [cum, bs] : bssplit_cum[d])
+      if (r < cum) return static_cast<uint32_t>(bs);
+    return static_cast<uint32_t>(bssplit_cum[d].back().second);
+  }
+  if (const auto [lo, hi] = spec.bsrange[dir]; lo) {
+    const uint64_t step = spec.bs_unaligned ? 1 : std::max<uint64_t>(1, spec.blockalign[dir] ? spec.blockalign[dir] : lo);
+    const uint64_t v = lo + rng_bs.below((hi - lo) / step + 1) * step;
+    return static_cast<uint32_t>(std::min(v, hi));
+  }
+  return static_cast<uint32_t>(spec.bs[dir]);
+}
+
+uint32_t Worker::pick_file() {
+  const auto n = static_cast<uint32_t>(files.size());
+  if (n == 1) return 0;
+  switch (spec.file_service_type) {
+    case jobs::FileServiceType::roundrobin:
+      if (--file_ios_left == 0) {
+        cur_file = (cur_file + 1) % n;
+        file_ios_left = std::max<uint32_t>(1, spec.file_service_nr);
+      }
+      return cur_file;
+    case jobs::FileServiceType::sequential:
+      for (uint32_t k = 0; k < n && files[cur_file].issued >= files[cur_file].target.size; ++k) cur_file = (cur_file + 1) % n;
+      return cur_file;
+    default:  // random; zipf/pareto/normal file choice is treated as random for now
+      if (--file_ios_left == 0) {
+        cur_file = static_cast<uint32_t>(rng_file.below(n));
+        file_ios_left = std::max<uint32_t>(1, spec.file_service_nr);
+      }
+      return cur_file;
+  }
+}
+
+void Worker::prep_io_general(IoUnit& u) {
+  uint8_t d = fixed_dir;
+  if (trimwrite && trim_then_write) {
+    trim_then_write = false;
+    FileState& f = files[pending_write_file];
+    u.fd = f.fd;
+    u.file = pending_write_file;
+    u.ddir = 1;
+    u.offset = pending_write_off;
+    u.len = pending_write_len;
+    f.issued += u.len;
+    return;
+  }
+  if (trimwrite) d = 2;
+  else if (mixed) d = rng_mix.below(100) < spec.rwmixread ? 0 : 1;
+  uint32_t len = fixed_bs ? fixed_len : pick_len(d);
+  const uint32_t fi = pick_file();
+  FileState& f = files[fi];
+  bool rnd = random;
+  if (rnd && spec.percentage_random_set) rnd = rng_mix.below(100) < spec.percentage_random[static_cast<jobs::Dir>(d)];
+  if (rnd && spec.rw_modifier) {
+    // randread:N — a new random offset every N I/Os, sequential in between.
+    if (seq_run_left) {
+      rnd = false;
+      --seq_run_left;
+    } else {
+      seq_run_left = spec.rw_modifier - 1;
+    }
+  }
+  uint64_t off;
+  if (rnd) {
+    uint64_t blk;
+    const BlockDistribution& bd = dist[d];
+    if (!bd.uniform()) {
+      blk = bd.next(rng_off) % f.nblocks;
+    } else if (use_map) {
+      if (f.perm_next >= f.nblocks) next_pass(f);
+      blk = f.perm.at(f.perm_next++);
+    } else {
+      const uint64_t starts = f.target.size >= len ? (f.target.size - len) / unit_bytes + 1 : 1;
+      blk = rng_off.below(starts);
+    }
+    off = f.target.offset + blk * unit_bytes;
+  } else {
+    off = f.seq_pos[d];
+    if (off >= f.end) off = f.target.offset;
+  }
+  len = static_cast<uint32_t>(std::min<uint64_t>(len, f.end - off));
+  f.seq_pos[d] = off + len + (random ? 0 : spec.rw_modifier);
+  f.issued += len;
+  if (trimwrite) {
+    trim_then_write = true;
+    pending_write_off = off;
+    pending_write_len = len;
+    pending_write_file = static_cast<uint8_t>(fi);
+  }
+  u.fd = f.fd;
+  u.file = static_cast<uint8_t>(fi);
+  u.ddir = d;
+  u.offset = off;
+  u.len = len;
+}
+
+void Worker::stamp_buffer(IoUnit& u) {
+  if (verifier.enabled()) {
+    written.push_back({u.offset, u.len, u.file});
+    verifier.make_block(u.buf, u.len, u.offset, mix64(verify_seed_base ^ u.offset));
+  } else if (spec.refill_buffers) {
+    fill_buffer(u.buf, u.len, u.offset ^ loop_ios);
+  } else {
+    // scramble_buffers: a few bytes per 512-byte sector change on every write,
+    // so deduplicating storage cannot collapse the data.
+    const uint64_t v = mix64(u.offset ^ (loop_ios << 20));
+    for (uint32_t p = 0; p + 8 <= u.len; p += 512) std::memcpy(u.buf + p, &v, 8);
+  }
+}
+
+bool Worker::account_short(IoUnit& u) {
+  const FileState* f = u.file < files.size() ? &files[u.file] : nullptr;
+  const std::string path = f ? f->target.path : std::string("(none)");
+  if (u.result < 0) {
+    const int e = static_cast<int>(-u.result);
+    record_error(e, fmt::format("job '{}': {} of {} bytes at offset {} in '{}' failed: {}", spec.name, jobs::dir_name(static_cast<jobs::Dir>(u.ddir)),
+                                u.len, u.offset, path, std::strerror(e)));
+    return false;
+  }
+  if (u.result == 0) {
+    record_error(ENODATA, fmt::format("job '{}': {} of {} bytes at offset {} in '{}' returned 0 bytes (end of file?)", spec.name,
+                                      jobs::dir_name(static_cast<jobs::Dir>(u.ddir)), u.len, u.offset, path));
+    return false;
+  }
+  results::DirStats& d = res.dirs[u.ddir];
+  ++d.short_ios;
+  ++d.total_ios;
+  d.io_bytes += static_cast<uint64_t>(u.result);
+  return true;
+}
+
+void Worker::log_latency(const IoUnit& u, uint64_t now) {
+  const uint64_t t = (now - stats_start_ns) / kMs;
+  logs_->add(LogWhat::lat, t, now - u.start_ns, u.ddir, u.len, u.offset);
+  logs_->add(LogWhat::clat, t, now - u.issue_ns, u.ddir, u.len, u.offset);
+  if (u.issue_ns != u.start_ns && u.issue_ns) logs_->add(LogWhat::slat, t, u.issue_ns - u.start_ns, u.ddir, u.len, u.offset);
+}
+
+void Worker::check_read(IoUnit& u) {
+  std::string what;
+  if (verifier.check_block(u.buf, static_cast<uint32_t>(u.result), u.offset, &what) != 0) {
+    const auto n = std::stoull(res.extras.count("verify_errors") ? res.extras["verify_errors"] : "0") + 1;
+    res.extras["verify_errors"] = std::to_string(n);
+    if (!failed || res.error == 0) {
+      res.error = EILSEQ;
+      res.error_message = fmt::format("job '{}': verify failed in '{}': {}", spec.name, files[u.file].target.path, what);
+    }
+    failed = true;
+    if (spec.verify_fatal) halted = true;
+  }
+}
+
+bool Worker::sleep_until(uint64_t t) {
+  for (;;) {
+    if (halt_requested()) return false;
+    const uint64_t now = now_ns();
+    if (now >= deadline_ns) {
+      halted = true;
+      return false;
+    }
+    if (now >= t) return true;
+    // Short slices: a stop request or the deadline is noticed within 100 ms.
+    const uint64_t dt = std::min({t - now, deadline_ns - now, 100 * kMs});
+    timespec ts{static_cast<time_t>(dt / 1'000'000'000ull), static_cast<long>(dt % 1'000'000'000ull)};
+    nanosleep(&ts, nullptr);
+  }
+}
+
+void Worker::charge_rate(const IoUnit& u) {
+  const int d = u.ddir;
+  double cost = std::max(static_cast<double>(rate_ns_per_io[d]), rate_ns_per_byte[d] * u.len);
+  if (spec.rate_process == jobs::RateProcess::poisson) cost *= -std::log(1.0 - rng_rate.unit());
+  // Never bank more than one rate cycle of credit after a stall.
+  const auto now = static_cast<int64_t>(now_ns());
+  const auto cycle = static_cast<int64_t>(spec.rate_cycle_ms * kMs);
+  if (due_ns[d] < now - cycle) due_ns[d] = now - cycle;
+  due_ns[d] += static_cast<int64_t>(cost);
+}
+
+void Worker::think() {
+  const uint64_t t0 = now_ns();
+  const uint64_t spin = std::min(spec.thinktime_spin_us, spec.thinktime_us) * 1000;
+  while (now_ns() - t0 < spin && !halt_requested()) {
+  }
+  sleep_until(t0 + spec.thinktime_us * 1000);
+}
+
+bool Worker::wants_fsync(const IoUnit&) {
+  const uint64_t every = spec.fsync ? spec.fsync : spec.fdatasync;
+  if (!every) return false;
+  if (++total_writes_since_sync < every) return false;
+  total_writes_since_sync = 0;
+  return true;
+}
+
+void Worker::do_fsync_all(bool data_only) {
+  for (const auto& f : files) {
+    if (f.fd < 0 || f.target.is_device) continue;
+    if ((data_only ? ::fdatasync(f.fd) : ::fsync(f.fd)) != 0)
+      record_error(errno, fmt::format("job '{}': {} '{}' failed: {}", spec.name, data_only ? "fdatasync" : "fsync", f.target.path, std::strerror(errno)));
+  }
+}
+
+void Worker::reset_stats(uint64_t now) {
+  for (auto& d : res.dirs) d = results::DirStats{};
+  res.depth = results::DepthStats{};
+  stats_start_ns = now;
+  bw_win_ = Window{now, {}, {}};
+  iops_win_ = Window{now, {}, {}};
+  bw_next_ = now + std::max<uint64_t>(1, spec.bwavgtime_ms) * kMs;
+  iops_next_ = now + std::max<uint64_t>(1, spec.iopsavgtime_ms) * kMs;
+  rusage ru{};
+  getrusage(RUSAGE_THREAD, &ru);
+  ru0_ = {tv_sec(ru.ru_utime), tv_sec(ru.ru_stime), ru.ru_nvcsw, ru.ru_nivcsw, ru.ru_majflt, ru.ru_minflt};
+}
+
+void Worker::sample_windows(uint64_t now, bool final) {
+  const uint64_t t_ms = (now - stats_start_ns) / kMs;
+  if (now >= bw_next_ || final) {
+    const double secs = static_cast<double>(now - bw_win_.start_ns) / 1e9;
+    for (int d = 0; d < 3; ++d) {
+      if (!spec.does(static_cast<jobs::Dir>(d)) || secs <= 0) continue;
+      const uint64_t b = res.dirs[d].io_bytes - bw_win_.bytes[d];
+      const double kib = static_cast<double>(b) / 1024.0 / secs;
+      res.dirs[d].bw_kib.values.push_back(kib);
+      if (logs_ && logs_->bw()) logs_->add(LogWhat::bw, t_ms, static_cast<uint64_t>(kib + 0.5), d, res.bs[d], 0);
+      bw_win_.bytes[d] = res.dirs[d].io_bytes;
+    }
+    bw_win_.start_ns = now;
+    bw_next_ = std::max(bw_next_ + spec.bwavgtime_ms * kMs, now + 1);
+  }
+  if (now >= iops_next_ || final) {
+    const double secs = static_cast<double>(now - iops_win_.start_ns) / 1e9;
+    for (int d = 0; d < 3; ++d) {
+      if (!spec.does(static_cast<jobs::Dir>(d)) || secs <= 0) continue;
+      const uint64_t n = res.dirs[d].total_ios - iops_win_.ios[d];
+      const double iops = static_cast<double>(n) / secs;
+      res.dirs[d].iops.values.push_back(iops);
+      if (logs_ && logs_->iops()) logs_->add(LogWhat::iops, t_ms, static_cast<uint64_t>(iops + 0.5), d, res.bs[d], 0);
+      iops_win_.ios[d] = res.dirs[d].total_ios;
+    }
+    iops_win_.start_ns = now;
+    iops_next_ = std::max(iops_next_ + spec.iopsavgtime_ms * kMs, now + 1);
+  }
+}
+
+void Worker::on_event(uint64_t now) {
+  if (ramping && now >= ramp_end_ns) {
+    ramping = false;
+    reset_stats(now);
+    if (spec.runtime_us) deadline_ns = now + spec.runtime_us * 1000;  // runtime counts from the end of the ramp
+  }
+  if (now >= deadline_ns) halted = true;
+  if (!ramping && (now >= bw_next_ || now >= iops_next_)) sample_windows(now, false);
+  if (now >= progress_next_) {
+    LiveCounters& lc = shared.live[static_cast<size_t>(spec.job_index)];
+    for (int d = 0; d < 3; ++d) {
+      lc.bytes[d].store(res.dirs[d].io_bytes, std::memory_order_relaxed);
+      lc.ios[d].store(res.dirs[d].total_ios, std::memory_order_relaxed);
+    }
+    progress_next_ = now + 250 * kMs;
+  }
+  if (!ramping && now >= rate_min_next_) {
+    for (int d = 0; d < 3; ++d) {
+      const uint64_t want = spec.rate_min[static_cast<jobs::Dir>(d)];
+      const uint64_t got = (res.dirs[d].io_bytes - rate_min_bytes_[d]) * 1000 / std::max<uint64_t>(1, spec.rate_cycle_ms);
+      if (want && got < want)
+        record_error(EIO, fmt::format("job '{}': {} bandwidth {} B/s fell below rate_min={} B/s over {} ms", spec.name,
+                                      jobs::dir_name(static_cast<jobs::Dir>(d)), got, want, spec.rate_cycle_ms));
+      rate_min_bytes_[d] = res.dirs[d].io_bytes;
+    }
+    rate_min_next_ = now + spec.rate_cycle_ms * kMs;
+  }
+  next_event_ns = std::min({ramping ? ramp_end_ns : UINT64_MAX, deadline_ns, ramping ? UINT64_MAX : std::min(bw_next_, iops_next_),
+                            progress_next_, ramping ? UINT64_MAX : rate_min_next_});
+}
+
+void Worker::reset_loop() {
+  loop_bytes = loop_ios = 0;
+  seq_run_left = 0;
+  trim_then_write = false;
+  for (auto& f : files) {
+    for (auto& p : f.seq_pos) p = f.target.offset;
+    f.issued = 0;
+    next_pass(f);
+  }
+  if (spec.unlink_each_loop) {
+    for (auto& f : files) {
+      if (f.fd < 0) continue;
+      ::close(f.fd);
+      f.fd = -1;
+      (void)volumes::remove_created_file(f.target.path);
+    }
+    open_files();
+  }
+}
+
+void Worker::verify_pass(bool whole_region) {
+  // Reads back with pread through the job's own descriptors (O_DIRECT-aligned
+  // buffers), outside the measured statistics.
+  std::vector<Written> todo;
+  if (whole_region) {
+    for (uint32_t i = 0; i < files.size(); ++i)
+      for (uint64_t o = files[i].target.offset; o < files[i].end; o += fixed_len)
+        todo.push_back({o, static_cast<uint32_t>(std::min<uint64_t>(fixed_len, files[i].end - o)), i});
+  } else {
+    todo.swap(written);
+  }
+  uint8_t* buf = units[0].buf;
+  uint64_t checked = 0;
+  for (const auto& w : todo) {
+    if (halt_requested() && !failed) break;
+    if (failed && spec.verify_fatal) break;
+    const ssize_t n = ::pread(files[w.file].fd, buf, w.len, static_cast<off_t>(w.offset));
+    if (n != static_cast<ssize_t>(w.len)) {
+      record_error(n < 0 ? errno : EIO, fmt::format("job '{}': verify read of {} bytes at {} in '{}' failed", spec.name, w.len, w.offset,
+                                                    files[w.file].target.path));
+      return;
+    }
+    IoUnit u;
+    u.buf = buf;
+    u.result = n;
+    u.offset = w.offset;
+    u.file = static_cast<uint8_t>(w.file);
+    check_read(u);
+    ++checked;
+  }
+  const uint64_t prev = res.extras.count("verify_blocks") ? std::stoull(res.extras["verify_blocks"]) : 0;
+  res.extras["verify_blocks"] = std::to_string(prev + checked);
+}
+
+void Worker::run_io() {
+  start_ns = now_ns();
+  for (auto& d : due_ns) d = static_cast<int64_t>(start_ns);
+  ramping = spec.ramp_time_us > 0;
+  ramp_end_ns = start_ns + spec.ramp_time_us * 1000;
+  reset_stats(start_ns);
+  if (ramping) stats_start_ns = ramp_end_ns;
+  if (spec.runtime_us) deadline_ns = stats_start_ns + spec.runtime_us * 1000;
+  progress_next_ = start_ns;
+  rate_min_next_ = stats_start_ns + spec.rate_cycle_ms * kMs;
+  if (ramping) {
+    bw_next_ = iops_next_ = UINT64_MAX;
+  }
+  next_event_ns = start_ns;
+  shared.live[static_cast<size_t>(spec.job_index)].state.store(1);
+
+  const bool verify_writes = verifier.enabled() && writes && spec.do_verify;
+  const uint64_t backlog = spec.verify_backlog;
+  for (;;) {
+    if (spec.verify_only) {
+      verify_pass(true);
+      break;
+    }
+    if (backlog && verify_writes) {
+      // verify_backlog=N: verify what was written every N writes.
+      const uint64_t keep = loop_limit_ios;
+      while (!failed && !halt_requested() && loop_bytes < loop_limit_bytes && (!keep || loop_ios < keep)) {
+        loop_limit_ios = std::min(keep ? keep : UINT64_MAX, loop_ios + backlog);
+        engine->run_loop(*this);
+        verify_pass(false);
+      }
+      loop_limit_ios = keep;
+    } else {
+      engine->run_loop(*this);
+      if (verify_writes && !halt_requested()) verify_pass(false);
+    }
+    if (halt_requested()) break;
+    ++loops_done_;
+    if (spec.time_based && spec.runtime_us) {
+      if (now_ns() >= deadline_ns) break;
+    } else if (loops_done_ >= std::max<uint32_t>(1, spec.loops)) {
+      break;
+    }
+    reset_loop();
+  }
+  const uint64_t end = now_ns();
+  if (!ramping && res.dirs[0].bw_kib.values.empty() && res.dirs[1].bw_kib.values.empty() && res.dirs[2].bw_kib.values.empty())
+    sample_windows(end, true);  // a job shorter than one window still gets one sample
+  finish_result(end);
+}
+
+void Worker::finish_result(uint64_t end_ns) {
+  const uint64_t run_ns = end_ns > stats_start_ns ? end_ns - stats_start_ns : 0;
+  res.job_runtime_ms = run_ns / kMs;
+  for (int d = 0; d < 3; ++d)
+    if (spec.does(static_cast<jobs::Dir>(d))) res.dirs[d].runtime_ms = res.job_runtime_ms;
+  rusage ru{};
+  getrusage(RUSAGE_THREAD, &ru);
+  const double secs = static_cast<double>(run_ns) / 1e9;
+  if (secs > 0) {
+    res.usr_cpu = (tv_sec(ru.ru_utime) - ru0_.usr) / secs * 100.0;
+    res.sys_cpu = (tv_sec(ru.ru_stime) - ru0_.sys) / secs * 100.0;
+  }
+  res.ctx = static_cast<uint64_t>((ru.ru_nvcsw - ru0_.nvcsw) + (ru.ru_nivcsw - ru0_.nivcsw));
+  res.majf = static_cast<uint64_t>(ru.ru_majflt - ru0_.majflt);
+  res.minf = static_cast<uint64_t>(ru.ru_minflt - ru0_.minflt);
+  LiveCounters& lc = shared.live[static_cast<size_t>(spec.job_index)];
+  for (int d = 0; d < 3; ++d) {
+    lc.bytes[d].store(res.dirs[d].io_bytes, std::memory_order_relaxed);
+    lc.ios[d].store(res.dirs[d].total_ios, std::memory_order_relaxed);
+  }
+}
+
+void Worker::teardown() {
+  const bool stopped_by_signal = shared.signalled.load();
+  if (spec.end_fsync && writes && !stopped_by_signal) do_fsync_all(false);
+  for (auto& f : files) {
+    if (f.fd < 0) continue;
+    if (spec.fsync_on_close && writes) (void)::fsync(f.fd);
+    ::close(f.fd);
+    f.fd = -1;
+    if (spec.unlink && !volumes::remove_created_file(f.target.path))
+      res.extras["unlink"] = fmt::format("'{}' was not created by fiokit: left in place", f.target.path);
+  }
+  if (logs_) logs_->close();
+  engine.reset();
+}
+
+}  // namespace fiokit::engine

@@ -1,0 +1,272 @@
+// Worker: the runtime state of one job clone on its own thread — open files,
+// I/O units and buffers, offset generators, rate and think-time clocks, and the
+// JobResult it fills. JobSpec stays immutable; everything that changes lives
+// here (DESIGN.md rule 3). The per-I/O pieces (prep_io, complete) are inline so
+// the engine-specialised loop in io_loop.hpp compiles into one tight function;
+// everything else (setup, sampling windows, errors, teardown) is in worker.cpp,
+// off the hot path.
+#pragma once
+#include <time.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/io_engine.hpp"
+#include "engine/offsets.hpp"
+#include "engine/run.hpp"
+#include "engine/verify.hpp"
+#include "jobs/jobspec.hpp"
+#include "results/run_result.hpp"
+#include "volumes/layout.hpp"
+
+namespace fiokit::engine {
+
+inline uint64_t now_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// Counters a worker publishes for progress; written at sample-window time only.
+struct alignas(64) LiveCounters {
+  std::atomic<uint64_t> bytes[3]{}, ios[3]{};
+  std::atomic<int> state{0};  // 0 waiting, 1 running, 2 done
+};
+
+// A one-shot gate every worker of a segment arrives at once its setup is done.
+class StartGate {
+ public:
+  explicit StartGate(int n) : left_(n) {}
+  void arrive_and_wait() {
+    std::unique_lock lk(m_);
+    if (--left_ <= 0) cv_.notify_all();
+    else cv_.wait(lk, [&] { return left_ <= 0; });
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  int left_;
+};
+
+// State shared by the workers of one run.
+struct RunShared {
+  std::atomic<bool> halt{false};     // stop everything: signal, exitall
+  std::atomic<bool> signalled{false};
+  std::string run_dir;
+  std::vector<LiveCounters> live;    // per job index
+  std::mutex done_m;
+  std::condition_variable done_cv;
+  std::vector<char> done;            // per job index, under done_m
+  uint64_t run_start_ns = 0;
+};
+
+struct FileState {
+  volumes::FileTarget target;
+  int fd = -1;
+  bool created = false;      // by this job (create_on_open)
+  uint64_t end = 0;          // target.offset + target.size
+  uint64_t nblocks = 1;      // region / block unit
+  uint64_t seq_pos[3] = {};  // next sequential offset per direction
+  uint64_t issued = 0;       // bytes issued this loop (file_service_type=sequential)
+  BlockPermutation perm;     // the random map
+  uint64_t perm_next = 0;
+  uint64_t perm_pass = 0;
+};
+
+class Worker {
+ public:
+  Worker(const jobs::JobSpec& spec, RunShared& shared, results::JobResult& res, std::vector<TraceRecord>* trace,
+         std::vector<volumes::FileTarget> targets);
+  ~Worker();
+  // The whole job: setup, start gate, I/O, teardown. Never throws.
+  void run(StartGate& gate, const std::vector<int>& wait_for_jobs);
+
+  // ---- used by the I/O loop (io_loop.hpp) ----
+  const jobs::JobSpec& spec;
+  RunShared& shared;
+  results::JobResult& res;
+  std::vector<TraceRecord>* trace;
+  std::unique_ptr<IoEngine> engine;
+  std::vector<FileState> files;
+  std::vector<IoUnit> units;
+  std::vector<IoUnit*> free_units;
+  uint32_t inflight = 0;  // submitted, not reaped
+  uint32_t queued = 0;    // queued, not yet committed
+  std::vector<IoUnit*> queued_storage;
+  IoUnit** queued_units = nullptr;
+  uint32_t depth = 1, batch_submit = 1, complete_min = 1, complete_max = 1, low_water = 1;
+
+  // What the loop does, decided once in setup.
+  bool fixed_bs = true, random = false, use_map = true, mixed = false, trimwrite = false, rated = false, thinking = false;
+  bool single_file = true, log_lat_each = false, verifying_reads = false, stamp_writes = false, writes = false;
+  uint64_t unit_bytes = 4096;  // random-map block size
+  uint32_t fixed_len = 4096;
+  uint8_t fixed_dir = 0;
+
+  // Loop accounting (not stats: ramp does not reset these).
+  uint64_t loop_bytes = 0, loop_ios = 0, loop_limit_bytes = 0, loop_limit_ios = 0;
+  uint64_t total_writes_since_sync = 0;
+  uint32_t cur_file = 0, file_ios_left = 1;
+  uint64_t since_think = 0, seq_run_left = 0;
+  bool trim_then_write = false;
+  uint64_t pending_write_off = 0;
+  uint32_t pending_write_len = 0;
+  uint8_t pending_write_file = 0;
+  Rng rng_off, rng_mix, rng_bs, rng_file, rng_rate;
+  BlockDistribution dist[3];
+  int64_t rate_ns_per_io[3] = {}, due_ns[3] = {};
+  double rate_ns_per_byte[3] = {};
+
+  // Time bases (ns, CLOCK_MONOTONIC).
+  uint64_t start_ns = 0, stats_start_ns = 0, ramp_end_ns = 0, deadline_ns = UINT64_MAX, next_event_ns = 0;
+  bool ramping = false, halted = false, failed = false;
+
+  Verifier verifier;
+  struct Written {
+    uint64_t offset;
+    uint32_t len;
+    uint32_t file;
+  };
+  std::vector<Written> written;  // writes not yet verified (verify= on write jobs)
+  uint64_t verify_seed_base = 0;
+  std::vector<std::pair<uint32_t, uint64_t>> bssplit_cum[3];  // cumulative percent, bs
+
+  bool halt_requested() const { return halted || shared.halt.load(std::memory_order_relaxed); }
+
+  // Fills u with the next I/O; false when this loop's work is all issued.
+  bool prep_io(IoUnit& u) {
+    if (loop_bytes >= loop_limit_bytes || (loop_limit_ios && loop_ios >= loop_limit_ios)) [[unlikely]]
+      return false;
+    if (fixed_bs && !random && single_file && !mixed && !trim_then_write) {
+      FileState& f = files[0];
+      uint64_t off = f.seq_pos[fixed_dir];
+      if (off + fixed_len > f.end) [[unlikely]] {
+        if (off >= f.end) off = f.target.offset;  // wrap: io_size larger than the region
+      }
+      f.seq_pos[fixed_dir] = off + fixed_len + spec.rw_modifier;
+      u.fd = f.fd;
+      u.file = 0;
+      u.ddir = fixed_dir;
+      u.offset = off;
+      u.len = static_cast<uint32_t>(std::min<uint64_t>(fixed_len, f.end - off));
+    } else if (fixed_bs && random && use_map && single_file && !mixed && spec.rw_modifier == 0 && !spec.percentage_random_set) {
+      FileState& f = files[0];
+      if (f.perm_next >= f.nblocks) [[unlikely]]
+        next_pass(f);
+      const uint64_t off = f.target.offset + f.perm.at(f.perm_next++) * unit_bytes;
+      u.fd = f.fd;
+      u.file = 0;
+      u.ddir = fixed_dir;
+      u.offset = off;
+      u.len = static_cast<uint32_t>(std::min<uint64_t>(fixed_len, f.end - off));
+    } else {
+      prep_io_general(u);
+    }
+    loop_bytes += u.len;
+    ++loop_ios;
+    if (stamp_writes && u.ddir == 1) stamp_buffer(u);
+    return true;
+  }
+
+  // Accounts one finished I/O. `now` is the time the completion was seen.
+  template <bool kSync>
+  void complete(IoUnit& u, uint64_t now) {
+    if (u.result != static_cast<int64_t>(u.len)) [[unlikely]] {
+      if (!account_short(u)) {
+        free_units.push_back(&u);
+        return;
+      }
+    } else {
+      results::DirStats& d = res.dirs[u.ddir];
+      d.io_bytes += u.len;
+      ++d.total_ios;
+    }
+    results::DirStats& d = res.dirs[u.ddir];
+    const uint64_t lat = now - u.start_ns;
+    if constexpr (!kSync) {
+      d.slat.add(u.issue_ns - u.start_ns);
+      d.clat.add(now - u.issue_ns);
+    } else {
+      d.clat.add(lat);
+    }
+    d.lat.add(lat);
+    if (log_lat_each) [[unlikely]]
+      log_latency(u, now);
+    if (verifying_reads && u.ddir == 0) [[unlikely]]
+      check_read(u);
+    free_units.push_back(&u);
+    if (now >= next_event_ns) [[unlikely]]
+      on_event(now);
+  }
+
+  void count_submit(uint32_t n) {
+    auto& dp = res.depth;
+    ++dp.submit_calls;
+    ++dp.submit[bucket_of(n)];
+    dp.level[std::min(6, 31 - __builtin_clz(inflight | 1))] += n;
+  }
+  void count_complete(uint32_t n) {
+    ++res.depth.complete_calls;
+    ++res.depth.complete[bucket_of(n)];
+  }
+  static int bucket_of(uint32_t n) {
+    return n == 0 ? 0 : n <= 4 ? 1 : n <= 8 ? 2 : n <= 16 ? 3 : n <= 32 ? 4 : n <= 64 ? 5 : 6;
+  }
+
+  // ---- off the hot path (worker.cpp) ----
+  void prep_io_general(IoUnit& u);
+  void next_pass(FileState& f);
+  void stamp_buffer(IoUnit& u);
+  bool account_short(IoUnit& u);           // false: it was an error (job stops)
+  void record_error(int err, const std::string& what);
+  void log_latency(const IoUnit& u, uint64_t now);
+  void check_read(IoUnit& u);
+  void on_event(uint64_t now);             // windows, ramp end, deadline, progress
+  // Waits until `t` (ns) sleeping in slices, returns false when halted meanwhile.
+  bool sleep_until(uint64_t t);
+  uint64_t rate_wait_until(uint8_t ddir) const { return static_cast<uint64_t>(due_ns[ddir]); }
+  void charge_rate(const IoUnit& u);
+  void think();                            // thinktime after thinktime_blocks I/Os
+  void do_fsync_all(bool data_only);
+  bool wants_fsync(const IoUnit& u);       // after this write, is an fsync due?
+
+ private:
+  void fill_identity();
+  void setup();
+  void open_files();
+  void alloc_buffers();
+  void fill_buffer(uint8_t* p, size_t n, uint64_t offset);
+  void reset_loop();
+  void reset_stats(uint64_t now);
+  void sample_windows(uint64_t now, bool final);
+  void teardown();
+  void finish_result(uint64_t end_ns);
+  void run_io();
+  void verify_pass(bool whole_region);
+  uint32_t pick_len(uint8_t d);
+  uint32_t pick_file();
+
+  std::vector<volumes::FileTarget> targets_;
+  uint8_t* mem_ = nullptr;
+  size_t buf_bytes_ = 0;
+  struct Window {
+    uint64_t start_ns = 0, bytes[3] = {}, ios[3] = {};
+  } bw_win_, iops_win_;
+  uint64_t bw_next_ = UINT64_MAX, iops_next_ = UINT64_MAX, progress_next_ = UINT64_MAX, rate_min_next_ = UINT64_MAX;
+  uint64_t rate_min_bytes_[3] = {};
+  struct rusage_snap {
+    double usr = 0, sys = 0;
+    long nvcsw = 0, nivcsw = 0, majflt = 0, minflt = 0;
+  } ru0_;
+  std::unique_ptr<class JobLogs> logs_;
+  uint32_t loops_done_ = 0;
+  friend class JobLogs;
+};
+
+}  // namespace fiokit::engine

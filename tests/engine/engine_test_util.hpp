@@ -1,0 +1,75 @@
+// Helpers shared by the engine tests: a temp directory removed afterwards,
+// JobSpec builders, and a probe that tells whether the kernel lets this
+// process use an engine (io_uring and libaio may be refused in containers).
+#pragma once
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/io_engine.hpp"
+#include "engine/run.hpp"
+#include "jobs/jobspec.hpp"
+
+namespace fiokit::test {
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char tmpl[] = "/tmp/fiokit-eng-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { (void)std::system(("rm -rf '" + path + "'").c_str()); }
+};
+
+inline jobs::JobSpec make_job(const std::string& engine, jobs::RwMode rw, const std::string& dir, uint64_t size = 256 * 1024,
+                              uint64_t bs = 4096) {
+  jobs::JobSpec j;
+  j.name = "t";
+  j.ioengine = engine;
+  j.rw = rw;
+  j.size = size;
+  j.bs = {{bs, bs, bs}};
+  if (engine != "null") j.directories = {dir};
+  return j;
+}
+
+// "" when usable, otherwise why not (printed as the skip reason).
+inline std::string engine_unavailable(const std::string& name) {
+  static std::map<std::string, std::string> cache;
+  if (auto it = cache.find(name); it != cache.end()) return it->second;
+  auto e = engine::make_engine(name);
+  std::string why;
+  if (!e) {
+    why = "unknown engine";
+  } else {
+    std::vector<engine::IoUnit> units(1);
+    engine::EngineSetup s;
+    s.iodepth = 4;
+    s.units = &units;
+    if (int rc = e->init(s); rc < 0) why = e->error_hint().empty() ? "init failed" : e->error_hint();
+  }
+  return cache[name] = why;
+}
+
+inline const std::vector<std::string>& all_engines() {
+  static const std::vector<std::string> v{"null", "sync", "psync", "pvsync", "libaio", "io_uring"};
+  return v;
+}
+
+inline results::RunResult run_one(const jobs::JobSpec& j, std::vector<std::vector<engine::TraceRecord>>* trace = nullptr) {
+  engine::RunOptions o;
+  o.trace = trace;
+  return engine::run_jobs({j}, o);
+}
+
+}  // namespace fiokit::test
+
+#define FIOKIT_FOR_EACH_ENGINE(var)                                                        \
+  const std::string var = GENERATE(from_range(fiokit::test::all_engines()));              \
+  if (auto why_ = fiokit::test::engine_unavailable(var); !why_.empty()) {                  \
+    WARN("skipping ioengine=" << var << ": " << why_);                                    \
+    return;                                                                                \
+  }                                                                                        \
+  INFO("ioengine=" << var)

@@ -1,0 +1,236 @@
+// File layout (see layout.hpp): planning paths and regions, creating and
+// extending files with the created-by-fiokit marker, refusing to touch a
+// user's file beyond reading and writing inside it.
+#include "volumes/layout.hpp"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include <fmt/format.h>
+
+namespace fiokit::volumes {
+namespace {
+
+constexpr const char* kMarkerName = "user.fiokit";
+constexpr const char kMarkerValue[] = "created";
+
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {}
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+};
+
+// Size of an existing file or device; -errno when it cannot be opened or sized.
+int64_t target_size(const std::string& path, bool* is_device, bool* exists) {
+  struct stat st {};
+  *exists = false;
+  *is_device = false;
+  if (::stat(path.c_str(), &st) != 0) return -errno;
+  *exists = true;
+  if (S_ISREG(st.st_mode)) return st.st_size;
+  if (S_ISBLK(st.st_mode)) {
+    *is_device = true;
+    Fd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (f.fd < 0) return -errno;
+    uint64_t bytes = 0;
+    if (::ioctl(f.fd, BLKGETSIZE64, &bytes) != 0) return -errno;
+    return static_cast<int64_t>(bytes);
+  }
+  if (S_ISCHR(st.st_mode)) {
+    *is_device = true;
+    return 0;
+  }
+  return -EINVAL;
+}
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  size_t p = 0;
+  while ((p = s.find(from, p)) != std::string::npos) {
+    s.replace(p, from.size(), to);
+    p += to.size();
+  }
+  return s;
+}
+
+// A per-file size from a filesize=lo-hi range: deterministic per file, so a
+// rerun finds the files it made the same size.
+uint64_t pick_filesize(const jobs::JobSpec& j, uint32_t filenum) {
+  auto [lo, hi] = j.filesize;
+  if (hi <= lo) return lo;
+  uint64_t h = (filenum + 1) * 0x9e3779b97f4a7c15ull;
+  h ^= h >> 31;
+  uint64_t v = lo + h % (hi - lo + 1);
+  const uint64_t bs = std::max<uint64_t>(1, j.bs[jobs::Dir::read]);
+  return std::max(lo, v / bs * bs);
+}
+
+}  // namespace
+
+std::string expand_filename_format(const jobs::JobSpec& job, uint32_t filenum) {
+  std::string s = job.filename_format;
+  s = replace_all(s, "$jobname", job.name);
+  s = replace_all(s, "$jobnum", std::to_string(job.clone_index));
+  s = replace_all(s, "$filenum", std::to_string(filenum));
+  s = replace_all(s, "$clientuid", "0");
+  return s;
+}
+
+std::vector<FileTarget> plan_files(const jobs::JobSpec& job, bool diskless) {
+  std::vector<FileTarget> out;
+  if (!job.filenames.empty()) {
+    for (const auto& f : job.filenames) {
+      // A filename relative to directory= lives in that directory, as in fio.
+      std::string p = f;
+      if (!job.directories.empty() && !f.empty() && f[0] != '/') p = job.directories[0] + "/" + f;
+      out.push_back({p});
+    }
+  } else {
+    for (uint32_t i = 0; i < std::max<uint32_t>(1, job.nrfiles); ++i) {
+      std::string name = expand_filename_format(job, i);
+      if (!job.directories.empty()) name = job.directories[i % job.directories.size()] + "/" + name;
+      out.push_back({name});
+    }
+  }
+  const uint64_t nfiles = out.size();
+  for (uint32_t i = 0; i < nfiles; ++i) {
+    FileTarget& t = out[i];
+    int64_t existing = 0;
+    if (!diskless) {
+      existing = target_size(t.path, &t.is_device, &t.exists);
+      if (existing < 0 && existing != -ENOENT)
+        throw LayoutError(fmt::format("job '{}': cannot use '{}': {}", job.name, t.path, std::strerror(static_cast<int>(-existing))),
+                          static_cast<int>(-existing));
+      if (existing < 0) existing = 0;
+    }
+    const uint64_t have = static_cast<uint64_t>(existing);
+    uint64_t off = job.offset;
+    if (job.offset_percent > 0) {
+      off = static_cast<uint64_t>(static_cast<double>(have) * job.offset_percent / 100.0);
+      const uint64_t align = job.offset_align ? job.offset_align : std::max<uint64_t>(1, job.bs[jobs::Dir::read]);
+      off = off / align * align;
+    }
+    uint64_t size = 0;
+    if (job.filesize.first > 0) {
+      size = pick_filesize(job, i);
+    } else if (job.size > 0) {
+      size = job.size / nfiles;
+    } else if (t.exists && have > off) {
+      size = have - off;
+      if (job.size_percent > 0) size = static_cast<uint64_t>(static_cast<double>(size) * job.size_percent / 100.0);
+    } else {
+      throw LayoutError(fmt::format("job '{}': no size for '{}': give size= or filesize=, or point filename= at an existing file",
+                                    job.name, t.path), EINVAL);
+    }
+    uint64_t inc = job.offset_increment;
+    if (job.offset_increment_percent > 0) inc = static_cast<uint64_t>(static_cast<double>(size) * job.offset_increment_percent / 100.0);
+    off += inc * static_cast<uint64_t>(job.clone_index);
+    if (size == 0)
+      throw LayoutError(fmt::format("job '{}': '{}' leaves no bytes to do I/O on (size {}, offset {})", job.name, t.path, size, off), EINVAL);
+    t.offset = off;
+    t.size = size;
+    if (t.is_device && have > 0 && off + size > have)
+      throw LayoutError(fmt::format("job '{}': region {}+{} is beyond the end of device '{}' ({} bytes)", job.name, off, size, t.path, have),
+                        EINVAL);
+  }
+  return out;
+}
+
+int mark_created(int fd) {
+  if (::fsetxattr(fd, kMarkerName, kMarkerValue, sizeof(kMarkerValue) - 1, 0) != 0) return -errno;
+  return 0;
+}
+
+bool created_by_fiokit(const std::string& path) {
+  char buf[32];
+  const ssize_t n = ::getxattr(path.c_str(), kMarkerName, buf, sizeof(buf));
+  return n == static_cast<ssize_t>(sizeof(kMarkerValue) - 1) && std::memcmp(buf, kMarkerValue, n) == 0;
+}
+
+bool remove_created_file(const std::string& path) {
+  if (!created_by_fiokit(path)) return false;
+  return ::unlink(path.c_str()) == 0;
+}
+
+bool lay_out_file(const FileTarget& t, const LayoutOptions& o) {
+  if (t.is_device) return false;
+  const uint64_t need = t.offset + t.size;
+  struct stat st {};
+  bool ours = false;
+  int fd = -1;
+  if (::stat(t.path.c_str(), &st) == 0) {
+    if (!S_ISREG(st.st_mode)) return false;
+    if (static_cast<uint64_t>(st.st_size) >= need) return false;
+    ours = created_by_fiokit(t.path);
+    if (!ours) {
+      if (!o.need_data) return false;  // a write job's own writes extend it
+      throw LayoutError(fmt::format("'{}' is {} bytes but the job reads up to byte {}; fiokit does not extend or re-lay a file it did "
+                                    "not create: use a smaller size=/offset=, a larger file, or another filename",
+                                    t.path, st.st_size, need),
+                        EFBIG);
+    }
+    fd = ::open(t.path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) throw LayoutError(fmt::format("cannot open '{}' to extend it: {}", t.path, std::strerror(errno)), errno);
+  } else {
+    if (errno != ENOENT) throw LayoutError(fmt::format("cannot stat '{}': {}", t.path, std::strerror(errno)), errno);
+    if (!o.allow_create) throw LayoutError(fmt::format("'{}' does not exist and allow_file_create=0", t.path), ENOENT);
+    fd = ::open(t.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) throw LayoutError(fmt::format("cannot create '{}': {}", t.path, std::strerror(errno)), errno);
+    // Without the marker a later run would treat the file as the user's and
+    // refuse to extend it; that is safe, so a filesystem without xattrs is fine.
+    (void)mark_created(fd);
+    st.st_size = 0;
+  }
+  Fd guard(fd);
+  const uint64_t from = static_cast<uint64_t>(st.st_size);
+  const auto len = static_cast<off_t>(need - from);
+  switch (o.fallocate) {
+    case jobs::FallocateMode::native:
+      (void)::fallocate(fd, 0, static_cast<off_t>(from), len);  // unsupported: fine, plain writes follow
+      break;
+    case jobs::FallocateMode::posix:
+      if (int e = ::posix_fallocate(fd, static_cast<off_t>(from), len); e != 0)
+        throw LayoutError(fmt::format("posix_fallocate '{}': {}", t.path, std::strerror(e)), e);
+      break;
+    case jobs::FallocateMode::keep:
+      (void)::fallocate(fd, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(from), len);
+      break;
+    case jobs::FallocateMode::none:
+    case jobs::FallocateMode::truncate:
+      break;
+  }
+  if (!o.need_data) {
+    if (::ftruncate(fd, static_cast<off_t>(need)) != 0)
+      throw LayoutError(fmt::format("cannot size '{}' to {} bytes: {}", t.path, need, std::strerror(errno)), errno);
+    return true;
+  }
+  constexpr size_t kChunk = 1 << 20;
+  std::unique_ptr<uint8_t[]> buf(new uint8_t[kChunk]());
+  for (uint64_t pos = from; pos < need;) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, need - pos));
+    if (o.fill) o.fill(buf.get(), n, pos);
+    const ssize_t w = ::pwrite(fd, buf.get(), n, static_cast<off_t>(pos));
+    if (w <= 0) {
+      const int e = w < 0 ? errno : ENOSPC;
+      throw LayoutError(fmt::format("laying out '{}' failed at byte {}: {}", t.path, pos, std::strerror(e)), e);
+    }
+    pos += static_cast<uint64_t>(w);
+  }
+  // The data must reach the disk before invalidate= can drop it from the cache.
+  if (::fdatasync(fd) != 0) throw LayoutError(fmt::format("fdatasync '{}': {}", t.path, std::strerror(errno)), errno);
+  return true;
+}
+
+}  // namespace fiokit::volumes
