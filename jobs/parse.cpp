@@ -95,8 +95,8 @@ void validate(const JobSpec& s, const std::vector<const RawOption*>& opts, const
               fmt::format("invalid value for 'random_distribution': zone range percentages add up to {}, not 100", range));
   }
   if (s.iodepth_batch_submit > s.iodepth)
-    fail_at(where("iodepth_batch_submit"),
-            fmt::format("iodepth_batch_submit={} is larger than iodepth={}", s.iodepth_batch_submit, s.iodepth));
+    fail_at(where("iodepth_batch"),  // the table's name; iodepth_batch_submit is its alias
+            fmt::format("iodepth_batch={} is larger than iodepth={}", s.iodepth_batch_submit, s.iodepth));
   if (s.iodepth_batch_complete_max && s.iodepth_batch_complete_min > s.iodepth_batch_complete_max)
     fail_at(where("iodepth_batch_complete_min"), "iodepth_batch_complete_min is larger than iodepth_batch_complete_max");
   if (s.iodepth_low > s.iodepth)

@@ -144,6 +144,12 @@ TEST_CASE("rwmixwrite sets the read share; the later of the two wins") {
   CHECK_THAT(error_of("rwmixwrite=101"), Catch::Contains("maximum 100"));
 }
 
+TEST_CASE("cross-option errors point at the option's line, aliases included") {
+  CHECK_THAT(error_of("iodepth=4\niodepth_batch_submit=8"), Catch::Contains("iodepth_batch=8 is larger than iodepth=4 (t.fio:3)"));
+  CHECK_THAT(error_of("iodepth=4\niodepth_batch=8"), Catch::Contains("(t.fio:3)"));
+  CHECK_THAT(error_of("bssplit=4k/50:8k/40\nsize=1m"), Catch::Contains("(t.fio:2)"));
+}
+
 TEST_CASE("direct and buffered are opposites") {
   CHECK(one("direct=1").direct);
   CHECK(one("buffered=0").direct);
