@@ -6,7 +6,8 @@
 //   value, rounding values up (24192 ns shows as 25 usec); four entries a line,
 //   percentages printed with as many decimals as the list needs;
 // - latency buckets: five non-empty buckets a line, per unit;
-// - sizes and rates go through format_fio_number (4 significant characters).
+// - sizes and rates go through format_fio_number (4 significant characters);
+//   IOPS is truncated to an integer first (1984 I/Os in 215 ms print 9227).
 #include "results/normal_writer.hpp"
 
 #include <cmath>
@@ -83,7 +84,7 @@ void write_dir(Out out, int dir, const JobResult& j, const GroupDir& g) {
   if (d.total_ios == 0 && d.io_bytes == 0) return;
   const uint64_t bw = bw_bytes_of(d);
   fmt::format_to(out, "  {}: IOPS={}, BW={}/s ({}/s)({}/{}msec){}\n", kDirNames[dir],
-                 format_fio_number(iops_of(d), 4, 1000, ""), format_fio_number(static_cast<double>(bw), 4, 1024, "B"),
+                 format_fio_number(std::floor(iops_of(d)), 4, 1000, ""), format_fio_number(static_cast<double>(bw), 4, 1024, "B"),
                  format_fio_number(static_cast<double>(bw), 4, 1000, "B"),
                  format_fio_number(static_cast<double>(d.io_bytes), 4, 1024, "B"), d.runtime_ms,
                  dir == 1 ? "; 0 zone resets" : "");
