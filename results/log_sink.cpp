@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -38,6 +39,13 @@ constexpr const char* kKindNames[kKinds] = {"bw", "iops", "lat", "clat", "slat"}
 struct Entry {
   LogKind kind;
   LogRow row;
+};
+
+struct HistSnap {
+  uint64_t time_ms;
+  int ddir;
+  uint64_t bs;
+  std::array<uint64_t, LatencyHistogram::kBins> bins;
 };
 
 struct Chunk {
@@ -90,6 +98,65 @@ struct LogSink::Impl {
 
   std::array<std::string, kKinds> bufs;
 
+  // Histogram log: rare rows (one per window), so a plain locked queue.
+  int hist_fd = -1;
+  std::string hist_path;
+  std::mutex hist_mu;
+  std::deque<HistSnap*> hist_queue;
+  std::vector<HistSnap*> hist_free;
+  std::vector<std::unique_ptr<HistSnap>> hist_all;
+  std::array<std::array<uint64_t, LatencyHistogram::kBins>, 3> hist_prev{};  // writer-private
+  std::string hist_buf;
+
+  void write_all(int fd, const std::string& b, const std::string& path) {
+    size_t off = 0;
+    while (off < b.size() && fd >= 0) {
+      const ssize_t n = ::write(fd, b.data() + off, b.size() - off);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (write_errno == 0) {
+          write_errno = errno;
+          write_error_path = path;
+        }
+        return;
+      }
+      off += static_cast<size_t>(n);
+    }
+  }
+
+  void drain_hist() {
+    std::deque<HistSnap*> todo;
+    {
+      std::lock_guard lk(hist_mu);
+      todo.swap(hist_queue);
+    }
+    if (todo.empty()) return;
+    const size_t group = size_t{1} << std::clamp(cfg.hist_coarseness, 0, 6);
+    for (HistSnap* h : todo) {
+      auto& prev = hist_prev[static_cast<size_t>(std::clamp(h->ddir, 0, 2))];
+      char num[24];
+      hist_buf.append(num, put_u64(num, h->time_ms));
+      hist_buf += ", ";
+      hist_buf.append(num, put_u64(num, static_cast<uint64_t>(h->ddir)));
+      hist_buf += ", ";
+      hist_buf.append(num, put_u64(num, h->bs));
+      for (size_t i = 0; i < h->bins.size(); i += group) {
+        uint64_t sum = 0;
+        for (size_t k = i; k < std::min(i + group, h->bins.size()); ++k) {
+          sum += h->bins[k] >= prev[k] ? h->bins[k] - prev[k] : 0;
+          prev[k] = h->bins[k];
+        }
+        hist_buf += ", ";
+        hist_buf.append(num, put_u64(num, sum));
+      }
+      hist_buf += '\n';
+    }
+    write_all(hist_fd, hist_buf, hist_path);
+    hist_buf.clear();
+    std::lock_guard lk(hist_mu);
+    for (HistSnap* h : todo) hist_free.push_back(h);
+  }
+
   Chunk* new_chunk_locked() {
     if (!free_list.empty()) {
       Chunk* c = free_list.back();
@@ -126,21 +193,8 @@ struct LogSink::Impl {
 
   void write_buffers() {
     for (size_t k = 0; k < kKinds; ++k) {
-      auto& b = bufs[k];
-      size_t off = 0;
-      while (off < b.size() && fds[k] >= 0) {
-        const ssize_t n = ::write(fds[k], b.data() + off, b.size() - off);
-        if (n < 0) {
-          if (errno == EINTR) continue;
-          if (write_errno == 0) {
-            write_errno = errno;
-            write_error_path = paths[k];
-          }
-          break;
-        }
-        off += static_cast<size_t>(n);
-      }
-      b.clear();
+      write_all(fds[k], bufs[k], paths[k]);
+      bufs[k].clear();
     }
   }
 
@@ -164,6 +218,7 @@ struct LogSink::Impl {
     // `cur` cannot be recycled while we read it: only this thread recycles.
     if (cur) format_rows(cur, cur->published.load(std::memory_order_acquire));
     write_buffers();
+    drain_hist();
     // Keep spare chunks ready, allocated and touched here, so the I/O thread
     // neither allocates nor page-faults when it moves to a new chunk.
     std::vector<std::unique_ptr<Chunk>> fresh;
@@ -226,6 +281,16 @@ std::unique_ptr<LogSink> LogSink::open(const LogConfig& cfg) {
     }
     im.fds[k] = fd;
   }
+  if (!cfg.hist_prefix.empty()) {
+    im.hist_path = log_path(cfg, cfg.hist_prefix, "clat_hist");
+    im.hist_fd = ::open(im.hist_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (im.hist_fd < 0) {
+      const int err = errno;
+      for (int& f : im.fds)
+        if (f >= 0) ::close(f), f = -1;
+      throw std::system_error(err, std::generic_category(), "cannot create log file " + im.hist_path);
+    }
+  }
   {
     std::lock_guard lk(im.mu);
     im.current = im.new_chunk_locked();
@@ -250,6 +315,25 @@ void LogSink::append(LogKind kind, const LogRow& row) {
   }
 }
 
+void LogSink::append_hist(uint64_t time_ms, int ddir, uint64_t bs, const LatencyHistogram& cumulative) {
+  Impl& im = *impl_;
+  if (im.hist_fd < 0) return;
+  std::lock_guard lk(im.hist_mu);
+  HistSnap* h;
+  if (!im.hist_free.empty()) {
+    h = im.hist_free.back();
+    im.hist_free.pop_back();
+  } else {
+    im.hist_all.push_back(std::unique_ptr<HistSnap>(new HistSnap));
+    h = im.hist_all.back().get();
+  }
+  h->time_ms = time_ms;
+  h->ddir = ddir;
+  h->bs = bs;
+  h->bins = cumulative.bins();
+  im.hist_queue.push_back(h);
+}
+
 void LogSink::close() {
   Impl& im = *impl_;
   if (!im.writer.joinable()) return;
@@ -272,6 +356,13 @@ void LogSink::close() {
       close_path = im.paths[k];
     }
     im.fds[k] = -1;
+  }
+  if (im.hist_fd >= 0) {
+    if (::close(im.hist_fd) != 0 && close_err == 0) {
+      close_err = errno;
+      close_path = im.hist_path;
+    }
+    im.hist_fd = -1;
   }
   if (im.write_errno) throw std::system_error(im.write_errno, std::generic_category(), "cannot write log file " + im.write_error_path);
   if (close_err) throw std::system_error(close_err, std::generic_category(), "cannot close log file " + close_path);

@@ -3,11 +3,16 @@
 // and written by a background thread that flushes at least once a second, so a
 // SIGKILLed run keeps every row up to its last second and the I/O threads never
 // wait on a write(2). Row format is fio's: "time_ms, value, ddir, bs, offset"
-// (offset only with log_offset=1; fio 3.33 adds a priority column).
+// (offset only with log_offset=1; fio 3.33 adds a priority column). Completion
+// latency histogram logs (write_hist_log / log_hist_msec) are written the same
+// way: "time_ms, ddir, bs, count0, ..., count1855" per window, in the bin layout
+// of LatencyHistogram (fio's), merged 2^log_hist_coarseness bins to a column.
 #pragma once
 #include <cstdint>
 #include <memory>
 #include <string>
+
+#include "results/histogram.hpp"
 
 namespace fiokit::results {
 
@@ -31,6 +36,8 @@ struct LogConfig {
   int job_number = 1;              // N in the file name
   bool per_job = true;
   bool with_offset = false;        // log_offset=1
+  std::string hist_prefix;         // write_hist_log: "<prefix>_clat_hist.<N>.log"
+  int hist_coarseness = 0;         // log_hist_coarseness, 0..6
 };
 
 class LogSink {
@@ -42,6 +49,11 @@ class LogSink {
   // allocation in steady state, no syscall); full chunks and at least one chunk
   // a second go to the writer thread.
   void append(LogKind kind, const LogRow& row);
+  // Called from the I/O thread once per log_hist_msec window with the job's
+  // running (cumulative) clat histogram of direction ddir; the sink logs the
+  // counts added since the previous call for that direction. Copies the bins
+  // into a recycled buffer under a lock taken once per window, never per I/O.
+  void append_hist(uint64_t time_ms, int ddir, uint64_t bs, const LatencyHistogram& cumulative);
   // Flushes and closes every file; called once at the end of the job.
   void close();
 
