@@ -114,7 +114,7 @@ void add_core_options(std::vector<OptionDef>& t) {
   t.push_back(Opt("number_ios", "Stop after this many I/Os").integer(&JobSpec::number_ios).def("0").cat(sizes));
   t.push_back(Opt("loops", "Repeat the job this many times").integer(&JobSpec::loops).range(1, UINT32_MAX).def("1").cat(sizes));
 
-  t.push_back(Opt("runtime", "Stop the job after this long").alias("timeout").time(&JobSpec::runtime_us, TimeUnit::s).cat(timing));
+  t.push_back(Opt("runtime", "Stop the job after this long").alias("timeout").time(&JobSpec::runtime_us, TimeUnit::s).def("0").cat(timing));
   t.push_back(Opt("time_based", "Run for the whole runtime, repeating the workload as needed").flag(&JobSpec::time_based).cat(timing));
   t.push_back(Opt("ramp_time", "Run this long before measuring").time(&JobSpec::ramp_time_us, TimeUnit::s).def("0").cat(timing));
   t.push_back(Opt("startdelay", "Wait this long (or a random time in lo-hi) before starting")

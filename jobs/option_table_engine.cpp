@@ -33,7 +33,10 @@ const std::vector<std::pair<std::string, std::string>> kOtherEngines = {
     {"filecreate", ""}, {"filestat", ""}, {"filedelete", ""}, {"libpmem", ""}, {"ime_psync", ""}, {"ime_psyncv", ""},
     {"ime_aio", ""}, {"libiscsi", ""}, {"nbd", ""}, {"libcufile", ""}, {"dfs", ""}, {"nfs", ""}, {"exec", ""},
     {"xnvme", ""}, {"guasi", ""}, {"binject", ""}, {"syslet-rw", ""}, {"librpma_apm_client", ""},
-    {"librpma_apm_server", ""}, {"librpma_gpspm_client", ""}, {"librpma_gpspm_server", ""}};
+    {"librpma_apm_server", ""}, {"librpma_gpspm_client", ""}, {"librpma_gpspm_server", ""},
+    // Older and newer fio engines that real job files still name.
+    {"fusion-aw-sync", ""}, {"sheepdog", ""}, {"libblkio", ""}, {"dircreate", ""}, {"dirstat", ""},
+    {"dirdelete", ""}, {"filexattr", ""}, {"libhipfile", ""}, {"skeleton_external", ""}, {"cpp_null", "use ioengine=null"}};
 
 void set_ioengine(JobSpec& s, const std::string& value, const ApplyCtx&) {
   const std::string v = trim(value);
@@ -134,6 +137,7 @@ void add_engine_options(std::vector<OptionDef>& t) {
   E("pingpong", "Echo each request back (latency test)", "net, netsplice", OptType::flag);
   E("window_size", "Socket buffer size", "net, netsplice", OptType::size);
   E("mss", "TCP maximum segment size", "net, netsplice", OptType::integer);
+  t.back().def = "4096";
   E("donorname", "File used as the block donor", "e4defrag");
   E("inplace", "Allocate and free donor space per defrag event", "e4defrag", OptType::integer);
   E("clustername", "Ceph cluster name", "rbd, rados");

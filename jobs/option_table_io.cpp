@@ -323,7 +323,7 @@ void add_io_options(std::vector<OptionDef>& t) {
                     s.randseed = static_cast<uint64_t>(parse_int(v));
                     s.randseed_set = true;
                   })
-                  .min(0).cat(rnd));
+                  .min(0).def("0x89").cat(rnd));
   t.push_back(Opt("random_generator", "Generator for random offsets: tausworthe, lfsr, tausworthe64")
                   .enumeration({{"tausworthe", "fio's default 32-bit generator"}, {"lfsr", "linear feedback shift register; visits each block once"},
                                 {"tausworthe64", "64-bit variant for very large files"}},
@@ -345,7 +345,7 @@ void add_io_options(std::vector<OptionDef>& t) {
                             })(s, v, c);
                             s.percentage_random_set = true;
                           })
-                  .range(0, 100).cat(rnd));
+                  .range(0, 100).def("100,100,100").cat(rnd));
 
   // --- queue depth ---
   t.push_back(Opt("iodepth", "Number of I/Os kept in flight (async engines)").integer(&JobSpec::iodepth).range(1, 65536).def("1").cat(depth));

@@ -84,6 +84,11 @@ OptionDef no_effect(std::string name, std::string help, std::string cat, OptType
   return o;
 }
 
+OptionDef with_def(OptionDef d, std::string def) {
+  d.def = std::move(def);
+  return d;
+}
+
 OptionDef unsupported(std::string name, std::string help, std::string cat, OptType type, std::string instead = "") {
   Opt o(std::move(name), std::move(help));
   o.type(type).cat(std::move(cat)).unsupported(std::move(instead));
@@ -112,16 +117,17 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
                         "fiokit reads the clock in each worker and has no time-keeping thread"));
 
   // --- files ---
-  t.push_back(no_effect("unique_filename", "Prefix file names with the client address (client/server mode)", files, T::boolean,
-                        "fiokit has no client/server mode"));
+  t.push_back(with_def(no_effect("unique_filename", "Prefix file names with the client address (client/server mode)", files,
+                                 T::boolean, "fiokit has no client/server mode"),
+                       "1"));
   t.push_back(unsupported("opendir", "Use every file below this directory as a target", files, T::str, "list the files with filename=a:b"));
   t.push_back(enum_only("lockfile", "Lock the file around each I/O: none, exclusive or readwrite", files,
                         {{"none", "no locking"}, {"exclusive", "one I/O at a time"}, {"readwrite", "readers share, writers exclusive"}},
                         {"none"}, "none"));
   t.push_back(unsupported("ioscheduler", "Switch the device's I/O scheduler before the job", files, T::str,
                           "set /sys/block/DEV/queue/scheduler before running"));
-  t.push_back(unsupported("create_serialize", "Create the job's files one job at a time", files, T::boolean));
-  t.push_back(unsupported("create_fsync", "fsync each file after laying it out", files, T::boolean));
+  t.push_back(with_def(unsupported("create_serialize", "Create the job's files one job at a time", files, T::boolean), "1"));
+  t.push_back(with_def(unsupported("create_fsync", "fsync each file after laying it out", files, T::boolean), "1"));
   t.push_back(off_only("create_only", "Only lay out the files, do no I/O", files, T::boolean));
   t.push_back(off_only("allow_mounted_write", "Allow writes to a device that has a mounted file system", files, T::boolean,
                        "fiokit never writes to mounted devices"));
@@ -163,8 +169,13 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
                         {{"none", "no hint"}, {"short", "short"}, {"medium", "medium"}, {"long", "long"}, {"extreme", "extreme"}},
                         {"none"}, ""));
   t.push_back(off_only("write_barrier", "Make every Nth write a barrier write", iotype, T::integer));
-  t.push_back(unsupported("sync_file_range", "Call sync_file_range every N writes (wait_before, write, wait_after:N)", iotype,
-                          T::str, "use fsync=N or fdatasync=N"));
+  {
+    OptionDef d = unsupported("sync_file_range", "Call sync_file_range every N writes (wait_before, write, wait_after:N)",
+                              iotype, T::str, "use fsync=N or fdatasync=N");
+    d.values = {{"wait_before", "SYNC_FILE_RANGE_WAIT_BEFORE"}, {"write", "SYNC_FILE_RANGE_WRITE"},
+                {"wait_after", "SYNC_FILE_RANGE_WAIT_AFTER"}};
+    t.push_back(std::move(d));
+  }
   t.push_back(off_only("softrandommap", "Fall back to norandommap when the random map cannot be allocated", iotype, T::boolean,
                        "set norandommap explicitly"));
 
@@ -186,8 +197,9 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
                     if (parse_size(v, c.kb_base) != 0) throw UnsupportedValue("fiokit aligns buffers to the page size");
                   })
                   .def("0").note("only 0 is accepted (buffers are page aligned)").cat(buf));
-  t.push_back(no_effect("hugepage-size", "Huge page size for mem=shmhuge/mmaphuge", buf, T::size,
-                        "only used by huge-page buffers, which fiokit does not use"));
+  t.push_back(with_def(no_effect("hugepage-size", "Huge page size for mem=shmhuge/mmaphuge", buf, T::size,
+                                 "only used by huge-page buffers, which fiokit does not use"),
+                       "2097152"));
   t.push_back(off_only("lockmem", "Lock this much memory to simulate less RAM", buf, T::size));
 
   // --- depth and submission ---
@@ -200,7 +212,7 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
   // --- latency targets ---
   t.push_back(unsupported("latency_target", "Find the highest queue depth that keeps latency under this", lat, T::time));
   t.push_back(unsupported("latency_window", "Window over which latency_target is checked", lat, T::time));
-  t.push_back(unsupported("latency_percentile", "Percent of I/Os that must meet latency_target", lat, T::real));
+  t.push_back(with_def(unsupported("latency_percentile", "Percent of I/Os that must meet latency_target", lat, T::real), "100"));
   t.push_back(off_only("latency_run", "Keep tuning the queue depth for latency_target", lat, T::boolean));
   t.push_back(unsupported("max_latency", "Fail the job when an I/O takes longer than this; per direction", lat, T::time));
 
@@ -212,10 +224,10 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
   t.push_back(unsupported("merge_blktrace_scalars", "Time scale per merged trace, percent", replay, T::float_list));
   t.push_back(unsupported("merge_blktrace_iters", "Iterations per merged trace", replay, T::float_list));
   t.push_back(off_only("replay_no_stall", "Replay as fast as possible, ignoring timestamps", replay, T::boolean));
-  t.push_back(unsupported("replay_time_scale", "Scale replay timestamps, percent", replay, T::integer));
+  t.push_back(with_def(unsupported("replay_time_scale", "Scale replay timestamps, percent", replay, T::integer), "100"));
   t.push_back(unsupported("replay_redirect", "Replay all trace I/O to this device", replay, T::str));
   t.push_back(unsupported("replay_align", "Align replayed offsets", replay, T::size));
-  t.push_back(unsupported("replay_scale", "Divide replayed offsets", replay, T::integer));
+  t.push_back(with_def(unsupported("replay_scale", "Divide replayed offsets", replay, T::integer), "1"));
   t.push_back(unsupported("replay_skip", "Skip these I/O kinds during replay", replay, T::str));
 
   // --- processes and placement ---
@@ -244,15 +256,17 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
   // --- verification extras ---
   t.push_back(off_only("verify_async", "Threads that verify asynchronously", ver, T::integer));
   t.push_back(unsupported("verify_async_cpus", "CPUs of the verify threads", ver, T::str));
-  t.push_back(no_effect("verify_state_save", "Save verify progress when the job ends", ver, T::boolean,
-                        "fiokit does not write verify state files"));
+  t.push_back(with_def(no_effect("verify_state_save", "Save verify progress when the job ends", ver, T::boolean,
+                                 "fiokit does not write verify state files"),
+                       "1"));
   t.push_back(off_only("verify_state_load", "Resume verification from a saved state", ver, T::boolean));
   t.push_back(Opt("trim_percentage", "Percent of verified blocks to trim").custom(T::integer, [](JobSpec&, const std::string& v, const ApplyCtx&) {
                     if (parse_int(v) != 0) throw UnsupportedValue("trim-then-verify is not implemented");
                   })
                   .range(0, 100).def("0").note("only 0 (off) is accepted").cat(ver));
-  t.push_back(no_effect("trim_verify_zero", "Check that trimmed blocks read back as zeros", ver, T::boolean,
-                        "only used with trim_percentage, which must be 0"));
+  t.push_back(with_def(no_effect("trim_verify_zero", "Check that trimmed blocks read back as zeros", ver, T::boolean,
+                                 "only used with trim_percentage, which must be 0"),
+                       "1"));
   t.push_back(off_only("trim_backlog", "Trim after every N written blocks", ver, T::integer));
   t.push_back(off_only("trim_backlog_batch", "Blocks trimmed per trim_backlog", ver, T::integer));
   t.push_back(off_only("experimental_verify", "fio's experimental verify mode", ver, T::boolean));
@@ -272,8 +286,9 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
   }
 
   // --- reporting and logs ---
-  t.push_back(no_effect("log_entries", "Initial number of entries of an in-memory log", logs, T::integer,
-                        "fiokit writes logs as it goes; the size of its buffers does not change them"));
+  t.push_back(with_def(no_effect("log_entries", "Initial number of entries of an in-memory log", logs, T::integer,
+                                 "fiokit writes logs as it goes; the size of its buffers does not change them"),
+                       "1024"));
   t.push_back(unsupported("log_compression_cpus", "CPUs for log compression", logs, T::str));
   t.push_back(off_only("log_store_compressed", "Keep logs compressed on disk", logs, T::boolean));
   t.push_back(off_only("log_unix_epoch", "Log timestamps as Unix time", logs, T::boolean, "log times are relative to the job start"));
@@ -281,8 +296,9 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
                        "log times are relative to the job start"));
   t.push_back(off_only("log_alternate_epoch_clock_id", "clock_gettime clock for log_alternate_epoch", logs, T::integer));
   t.push_back(off_only("block_error_percentiles", "Histogram of trim block errors", rep, T::boolean));
-  t.push_back(no_effect("disk_util", "Report disk utilisation", rep, T::boolean,
-                        "fiokit does not collect disk utilisation statistics"));
+  t.push_back(with_def(no_effect("disk_util", "Report disk utilisation", rep, T::boolean,
+                                 "fiokit does not collect disk utilisation statistics"),
+                       "1"));
   t.push_back(int_only("significant_figures", "Significant figures in normal output", rep, 4, 1, 10));
 
   // --- errors ---
