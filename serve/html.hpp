@@ -1,0 +1,32 @@
+// The HTML pages, rendered on the server so that every name is escaped in one
+// place (html_escape) and the pages read without JavaScript; the script only
+// adds the interactive charts, which it draws from the series API.
+#pragma once
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "serve/confine.hpp"
+#include "serve/run_index.hpp"
+
+namespace fiokit::serve {
+
+// &, <, >, " and ' as entities; safe in text and in quoted attributes.
+std::string html_escape(std::string_view s);
+
+// "1.23 GiB/s", "12.3k", "1.23 ms" as shown in tables.
+std::string format_bytes_rate(double bytes_per_s);
+std::string format_count(double v);
+std::string format_ns(double ns);
+
+std::string render_index_page(const IndexSnapshot& snap);
+// job_texts: (file name, contents) of the run's job files, already read.
+std::string render_run_page(const RunInfo& run, const std::vector<std::pair<std::string, std::string>>& job_texts);
+std::string render_compare_page(const std::vector<std::shared_ptr<const RunInfo>>& runs);
+// rel: directory relative to the root, "" for the root itself.
+std::string render_listing_page(const std::string& rel, const std::vector<DirEntry>& entries);
+std::string render_error_page(int status, std::string_view message);
+
+}  // namespace fiokit::serve

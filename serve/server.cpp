@@ -1,0 +1,437 @@
+// Routes, limits and file serving of `fiokit serve` (see server.hpp).
+//
+// Limits, and why: cpp-httplib gives each connection one worker for its whole
+// life, waiting up to the keep-alive timeout for each request and up to the
+// read timeout for each recv of it. With 1 s for both, an idle connection
+// holds a worker for at most 1 s; a trickling one holds it while it trickles.
+// The pool therefore grows with demand (one worker per waiting connection, up
+// to max_threads) instead of queueing a normal GET behind slow sockets, and the
+// listen backlog is raised from the library's compiled-in 5 so a burst of
+// connections is not dropped into the kernel's 1 s SYN retry.
+#include "serve/server.hpp"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <fmt/format.h>
+#include <list>
+#include <mutex>
+#include <stdexcept>
+
+#include "results/log_reader.hpp"
+#include "serve/api.hpp"
+#include "serve/assets.hpp"
+#include "serve/confine.hpp"
+#include "serve/html.hpp"
+#include "serve/run_index.hpp"
+
+namespace fiokit::serve {
+
+namespace {
+
+constexpr size_t kInlineFileMax = 1u << 20;    // larger files are streamed
+constexpr size_t kLogMaxBytes = 1ull << 30;    // a log parsed for the series API
+constexpr size_t kJobFileMax = 256u << 10;     // job file text shown on a run page
+constexpr const char* kPageCsp =
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+// Files from the data dir are data, never active content of this origin
+// (an SVG plot with a script in it stays inert).
+constexpr const char* kRawCsp = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox";
+
+// A task queue that grows: a connection waiting for a worker gets a new one
+// (up to max), so slow clients cannot make a normal request wait behind them.
+// Workers stay once started; the peak is bounded by max.
+class GrowingPool : public httplib::TaskQueue {
+ public:
+  GrowingPool(size_t min, size_t max) : max_(std::max(max, min)) {
+    std::lock_guard<std::mutex> lk(m_);
+    for (size_t i = 0; i < min; ++i) spawn_locked();
+  }
+  void enqueue(std::function<void()> fn) override {
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      jobs_.push_back(std::move(fn));
+      if (jobs_.size() > idle_ && threads_.size() < max_) spawn_locked();
+    }
+    cv_.notify_one();
+  }
+  void shutdown() override {
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();  // no spawn after stopping_, so no race on threads_
+  }
+
+ private:
+  void spawn_locked() {
+    threads_.emplace_back([this] { work(); });
+  }
+  void work() {
+    for (;;) {
+      std::function<void()> fn;
+      {
+        std::unique_lock<std::mutex> lk(m_);
+        ++idle_;
+        cv_.wait(lk, [&] { return !jobs_.empty() || stopping_; });
+        --idle_;
+        if (jobs_.empty()) return;  // stopping, nothing left
+        fn = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      try {
+        fn();
+      } catch (...) {
+        // No exception leaves a worker (DESIGN rule 5); the connection is already closed.
+      }
+    }
+  }
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  std::list<std::thread> threads_;
+  size_t idle_ = 0;
+  size_t max_;
+  bool stopping_ = false;
+};
+
+// Reaches the listening socket, which 0.11.4 keeps protected, to raise its backlog.
+class HttpServer : public httplib::Server {
+ public:
+  int listen_fd() const { return static_cast<int>(svr_sock_.load()); }
+};
+
+// Parsed logs, kept for repeated chart requests (zooming asks for the same log
+// again), keyed by path and invalidated by size or mtime.
+class LogCache {
+ public:
+  using Rows = std::shared_ptr<const std::vector<results::LogRow>>;
+  // Returns rows or sets err (-errno); throws results::LogParseError.
+  Rows get(const Root& root, const std::string& rel, int& err) {
+    const int fd = root.open_beneath(rel);
+    if (fd < 0) {
+      err = fd;
+      return nullptr;
+    }
+    struct stat st;
+    ::fstat(fd, &st);
+    const int64_t mtime = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    const auto size = static_cast<uint64_t>(st.st_size);
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      for (auto it = lru_.begin(); it != lru_.end(); ++it) {
+        if (it->rel == rel && it->mtime == mtime && it->size == size) {
+          lru_.splice(lru_.begin(), lru_, it);
+          ::close(fd);
+          return lru_.front().rows;
+        }
+      }
+    }
+    std::string text;
+    err = read_fd(fd, text, kLogMaxBytes);
+    if (err < 0) return nullptr;
+    auto rows = std::make_shared<std::vector<results::LogRow>>();
+    results::parse_log_text(text, rel, *rows);
+    std::lock_guard<std::mutex> lk(m_);
+    lru_.push_front({rel, mtime, size, rows});
+    if (lru_.size() > kEntries) lru_.pop_back();
+    return rows;
+  }
+
+ private:
+  static constexpr size_t kEntries = 32;
+  struct Entry {
+    std::string rel;
+    int64_t mtime;
+    uint64_t size;
+    Rows rows;
+  };
+  std::mutex m_;
+  std::list<Entry> lru_;
+};
+
+bool ends_with(std::string_view s, std::string_view x) {
+  return s.size() >= x.size() && s.substr(s.size() - x.size()) == x;
+}
+
+const char* mime_of(std::string_view name) {
+  if (ends_with(name, ".json")) return "application/json";
+  if (ends_with(name, ".png")) return "image/png";
+  if (ends_with(name, ".svg")) return "image/svg+xml";
+  if (ends_with(name, ".csv")) return "text/csv; charset=utf-8";
+  // Logs, job files, outputs, gnuplot scripts, and anything that might be
+  // HTML: shown as text, never rendered as a page of this origin.
+  if (ends_with(name, ".log") || ends_with(name, ".fio") || ends_with(name, ".txt") || ends_with(name, ".out") ||
+      ends_with(name, ".job") || ends_with(name, ".ini") || ends_with(name, ".gp") || ends_with(name, ".html") ||
+      ends_with(name, ".htm") || ends_with(name, ".md"))
+    return "text/plain; charset=utf-8";
+  return "application/octet-stream";
+}
+
+void set_error(httplib::Response& res, int status, std::string_view msg) {
+  res.status = status;
+  res.set_content(render_error_page(status, msg), "text/html; charset=utf-8");
+}
+
+int status_of_errno(int neg_errno) { return neg_errno == -EACCES || neg_errno == -EPERM ? 403 : 404; }
+
+std::optional<uint64_t> param_u64(const httplib::Request& req, const char* key) {
+  if (!req.has_param(key)) return std::nullopt;
+  const std::string v = req.get_param_value(key);
+  if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) {
+    throw std::invalid_argument(key);
+  }
+  return std::stoull(v);
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServeOptions opt;
+  Root root;
+  RunIndex index;
+  HttpServer http;
+  LogCache logs;
+
+  explicit Impl(ServeOptions o) : opt(std::move(o)), root(opt.dir), index(root, opt.refresh) {}
+
+  void serve_file(const httplib::Request& req, httplib::Response& res, const std::string& rel) {
+    bool want_dir = rel.empty() || rel.back() == '/';
+    if (!want_dir) {
+      const int fd = root.open_beneath(rel);
+      if (fd == -EISDIR) {
+        want_dir = true;
+      } else if (fd < 0) {
+        return set_error(res, status_of_errno(fd), "No such file.");
+      } else {
+        return send_fd(req, res, fd, rel);
+      }
+    }
+    std::vector<DirEntry> entries;
+    const int err = root.list(rel, entries);
+    if (err < 0) return set_error(res, status_of_errno(err), "No such directory.");
+    res.set_content(render_listing_page(rel, entries), "text/html; charset=utf-8");
+  }
+
+  static void send_fd(const httplib::Request&, httplib::Response& res, int fd, const std::string& rel) {
+    struct stat st;
+    ::fstat(fd, &st);
+    const auto size = static_cast<size_t>(st.st_size);
+    res.set_header("Content-Security-Policy", kRawCsp);
+    const char* mime = mime_of(rel);
+    if (size <= kInlineFileMax) {
+      std::string body;
+      const int err = read_fd(fd, body, kInlineFileMax);
+      if (err < 0) return set_error(res, 500, "Cannot read the file.");
+      res.set_content(std::move(body), mime);
+      return;
+    }
+    // Streamed from the descriptor already checked, never reopened by name.
+    auto holder = std::shared_ptr<int>(new int(fd), [](int* p) {
+      ::close(*p);
+      delete p;
+    });
+    res.set_content_provider(size, mime, [holder](size_t offset, size_t length, httplib::DataSink& sink) {
+      char buf[65536];
+      const ssize_t n = ::pread(*holder, buf, std::min(length, sizeof buf), static_cast<off_t>(offset));
+      if (n <= 0) return false;
+      return sink.write(buf, static_cast<size_t>(n));
+    });
+  }
+
+  void route();
+};
+
+void Server::Impl::route() {
+  // Only GET and HEAD exist; everything else is refused before its body is
+  // read. Targets are vetted raw, since req.path arrives already decoded.
+  http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (req.method != "GET" && req.method != "HEAD") {
+      res.set_header("Allow", "GET, HEAD");
+      res.set_header("Connection", "close");
+      set_error(res, 405, "This server is read-only.");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (!check_target(req.target)) {
+      set_error(res, 403, "Forbidden path.");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+
+  http.Get("/files/(.*)", [this](const httplib::Request& req, httplib::Response& res) {
+    serve_file(req, res, req.matches[1]);
+  });
+  http.Get("/api/runs", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(index.snapshot()->runs_json, "application/json");
+  });
+  http.Get("/api/runs/([^/]+)/series", [this](const httplib::Request& req, httplib::Response& res) {
+    auto snap = index.snapshot();
+    auto run = snap->find(req.matches[1]);
+    if (!run) return set_error(res, 404, "No such run.");
+    if (!req.has_param("log")) return set_error(res, 400, "Missing ?log=NAME.");
+    const std::string name = req.get_param_value("log");
+    const LogInfo* log = nullptr;
+    for (const auto& l : run->logs) {
+      if (l.file == name) log = &l;
+    }
+    if (!log) return set_error(res, 404, "No such log in this run.");
+    std::optional<uint64_t> max_points, from, to;
+    try {
+      max_points = param_u64(req, "max_points");
+      from = param_u64(req, "from");
+      to = param_u64(req, "to");
+    } catch (const std::exception& e) {
+      return set_error(res, 400, std::string("Bad number in ?") + e.what() + "=.");
+    }
+    const size_t mp = std::clamp<uint64_t>(max_points.value_or(2000), 2, 100000);
+    int err = 0;
+    LogCache::Rows rows;
+    try {
+      rows = logs.get(root, run->rel_path(log->file), err);
+    } catch (const results::LogParseError& e) {
+      return set_error(res, 422, e.what());
+    }
+    if (!rows) return set_error(res, status_of_errno(err), "Cannot read the log.");
+    res.set_content(render_series_json(*log, downsample_log(*rows, mp, from, to), rows->size()), "application/json");
+  });
+  http.Get("/api/runs/([^/]+)", [this](const httplib::Request& req, httplib::Response& res) {
+    auto run = index.snapshot()->find(req.matches[1]);
+    if (!run) return set_error(res, 404, "No such run.");
+    res.set_content(render_run_json(*run), "application/json");
+  });
+  http.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(fmt::format("{{\"status\":\"ok\",\"runs\":{}}}", index.snapshot()->runs.size()), "application/json");
+  });
+  http.Get("/", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(render_index_page(*index.snapshot()), "text/html; charset=utf-8");
+  });
+  http.Get("/runs/([^/]+)", [this](const httplib::Request& req, httplib::Response& res) {
+    auto run = index.snapshot()->find(req.matches[1]);
+    if (!run) return set_error(res, 404, "No such run.");
+    std::vector<std::pair<std::string, std::string>> texts;
+    for (const auto& f : run->job_files) {
+      std::string text;
+      const int fd = root.open_beneath(run->rel_path(f));
+      const int err = fd < 0 ? fd : read_fd(fd, text, kJobFileMax);
+      if (err == -EFBIG) text = "(larger than 256 KiB: download it below)";
+      else if (err < 0) continue;
+      texts.emplace_back(f, std::move(text));
+    }
+    res.set_content(render_run_page(*run, texts), "text/html; charset=utf-8");
+  });
+  http.Get("/compare", [this](const httplib::Request& req, httplib::Response& res) {
+    auto snap = index.snapshot();
+    std::vector<std::string> ids;
+    for (size_t i = 0; i < req.get_param_value_count("run"); ++i) ids.push_back(req.get_param_value("run", i));
+    if (req.has_param("runs")) {
+      const std::string list = req.get_param_value("runs");
+      size_t start = 0;
+      while (start <= list.size()) {
+        size_t end = list.find(',', start);
+        if (end == std::string::npos) end = list.size();
+        if (end > start) ids.push_back(list.substr(start, end - start));
+        start = end + 1;
+      }
+    }
+    std::vector<std::shared_ptr<const RunInfo>> runs;
+    for (const auto& id : ids) {
+      auto r = snap->find(id);
+      if (!r) return set_error(res, 404, "No such run: " + id);
+      runs.push_back(r);
+    }
+    res.set_content(render_compare_page(runs), "text/html; charset=utf-8");
+  });
+  http.Get("/static/([^/]+)", [](const httplib::Request& req, httplib::Response& res) {
+    const Asset* a = find_asset(req.matches[1].str());
+    if (!a) return set_error(res, 404, "No such asset.");
+    res.set_header("Cache-Control", "max-age=300");
+    res.set_content(reinterpret_cast<const char*>(a->data), a->size, std::string(a->mime));
+  });
+
+  http.set_error_handler(httplib::Server::HandlerWithResponse(
+      [](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty() || res.content_length_ > 0) return httplib::Server::HandlerResponse::Unhandled;
+        set_error(res, res.status, res.status == 404 ? "Not found." : "Request refused.");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  // The client sees a bare 500; what went wrong goes to the operator's stderr
+  // (0.11.4 would otherwise echo what() in an EXCEPTION_WHAT header).
+  http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    fmt::print(stderr, "fiokit serve: {} {}: {}\n", req.method, req.path, what);
+    res.headers.clear();
+    set_error(res, 500, "Internal error.");
+  });
+  http.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.has_header("Content-Security-Policy")) res.set_header("Content-Security-Policy", kPageCsp);
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "no-referrer");
+  });
+  if (opt.access_log) {
+    http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+      fmt::print(stderr, "{} {} {} {}\n", req.remote_addr, req.method, req.target, res.status);
+    });
+  }
+
+  http.set_read_timeout(1, 0);
+  http.set_write_timeout(1, 0);
+  http.set_keep_alive_timeout(1);
+  http.set_keep_alive_max_count(1000);
+  http.set_payload_max_length(64 * 1024);
+  http.set_tcp_nodelay(true);
+  const size_t lo = opt.min_threads, hi = opt.max_threads;
+  http.new_task_queue = [lo, hi] { return new GrowingPool(lo, hi); };
+}
+
+Server::Server(ServeOptions opt) : impl_(std::make_unique<Impl>(std::move(opt))) { impl_->route(); }
+
+Server::~Server() { stop(); }
+
+const std::string& Server::root_path() const { return impl_->root.path(); }
+
+httplib::Server& Server::http() { return impl_->http; }
+
+int Server::bind() {
+  auto& o = impl_->opt;
+  if (o.port == 0) {
+    port_ = impl_->http.bind_to_any_port(o.bind);
+    if (port_ < 0) port_ = 0;
+  } else if (impl_->http.bind_to_port(o.bind, o.port)) {
+    port_ = o.port;
+  }
+  if (port_ <= 0) {
+    throw std::runtime_error(fmt::format("cannot listen on {}:{}: {} (address in use, or not an address of this host?)",
+                                         o.bind, o.port, std::strerror(errno)));
+  }
+  ::listen(impl_->http.listen_fd(), 1024);  // see the top of this file
+  return port_;
+}
+
+void Server::listen() { impl_->http.listen_after_bind(); }
+
+int Server::start() {
+  const int p = bind();
+  thread_ = std::thread([this] { listen(); });
+  return p;
+}
+
+void Server::stop() {
+  impl_->http.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace fiokit::serve

@@ -1,0 +1,68 @@
+// Page behaviour: draws every .chart element from the series API (its
+// data-sources list names run and log), refetches at full resolution for the
+// zoomed range, and records the points drawn in data-points so a headless
+// browser test can tell a chart with data from an empty one.
+(function () {
+  'use strict';
+
+  function seriesUrl(src, maxPoints, from, to) {
+    var u = '/api/runs/' + encodeURIComponent(src.run) + '/series?log=' + encodeURIComponent(src.log) +
+            '&max_points=' + maxPoints;
+    if (from !== null && from !== undefined) u += '&from=' + from + '&to=' + to;
+    return u;
+  }
+
+  function setupChart(el) {
+    var sources;
+    try { sources = JSON.parse(el.getAttribute('data-sources') || '[]'); } catch (e) { sources = []; }
+    var chart = new window.FiokitChart(el, el.getAttribute('data-unit'));
+    var generation = 0;
+    function load(from, to) {
+      var mine = ++generation;
+      var maxPoints = Math.max(200, Math.min(4000, Math.round((el.clientWidth || 800) * 2)));
+      el.classList.add('loading');
+      return Promise.all(sources.map(function (src) {
+        return fetch(seriesUrl(src, maxPoints, from, to)).then(function (r) {
+          if (!r.ok) throw new Error(src.log + ': HTTP ' + r.status);
+          return r.json();
+        }).then(function (j) {
+          return j.series.map(function (s) { return { label: src.label + ' ' + s.dir, t: s.t, v: s.v }; });
+        }).catch(function (e) {
+          el.setAttribute('data-error', String(e.message || e));
+          return [];
+        });
+      })).then(function (lists) {
+        if (mine !== generation) return;  // a newer zoom superseded this one
+        var all = [].concat.apply([], lists);
+        chart.setData(all);
+        el.classList.remove('loading');
+        el.setAttribute('data-points', String(chart.points()));
+        el.setAttribute('data-series', String(all.length));
+      });
+    }
+    chart.onZoom = function (from, to) { load(from, to); };
+    return load(null, null);
+  }
+
+  function setupCompareForm() {
+    var form = document.querySelector('form[action="/compare"]');
+    if (!form) return;
+    var button = form.querySelector('button');
+    var boxes = form.querySelectorAll('input[type=checkbox]');
+    function update() {
+      var n = 0;
+      boxes.forEach(function (b) { if (b.checked) n++; });
+      button.disabled = n < 2;
+    }
+    boxes.forEach(function (b) { b.addEventListener('change', update); });
+    update();
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    setupCompareForm();
+    var charts = document.querySelectorAll('.chart');
+    Promise.all(Array.prototype.map.call(charts, setupChart)).then(function () {
+      document.body.setAttribute('data-charts-ready', String(charts.length));
+    });
+  });
+})();

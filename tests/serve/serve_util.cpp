@@ -1,0 +1,197 @@
+// See serve_util.hpp.
+#include "serve_util.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+#include "results/json_writer.hpp"
+
+namespace fs = std::filesystem;
+
+namespace fiokit::servetest {
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/fiokit-serve-XXXXXX";
+  if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+  path = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+}
+
+results::RunResult make_result(const std::vector<std::string>& jobs, int64_t ts, double scale, uint64_t clat_us) {
+  results::RunResult r;
+  r.tool = "fiokit";
+  r.version = "0.1.0";
+  r.timestamp = ts;
+  r.timestamp_ms = ts * 1000;
+  r.time = "Sun Nov 22 03:00:00 2026";
+  r.extras["host"] = "testhost";
+  r.extras["volume"] = "/dev/test (ext4)";
+  std::mt19937_64 rng(static_cast<uint64_t>(ts));
+  int idx = 0;
+  for (const auto& name : jobs) {
+    results::JobResult j;
+    j.name = name;
+    j.job_index = idx++;
+    j.rw = "randread";
+    j.ioengine = "psync";
+    j.options = {{"rw", "randread"}, {"bs", "4k"}};
+    auto& d = j.dirs[0];
+    const uint64_t n = static_cast<uint64_t>(2000 * scale);
+    for (uint64_t i = 0; i < n; ++i) {
+      const uint64_t c = clat_us * 1000 + rng() % (clat_us * 200);
+      d.clat.add(c);
+      d.slat.add(500);
+      d.lat.add(c + 500);
+    }
+    d.total_ios = n;
+    d.io_bytes = n * 4096;
+    d.runtime_ms = 2000;
+    for (int s = 0; s < 4; ++s) {
+      d.bw_kib.values.push_back(static_cast<double>(n * 4) / 2.0);
+      d.iops.values.push_back(static_cast<double>(n) / 2.0);
+    }
+    j.job_runtime_ms = 2000;
+    r.jobs.push_back(std::move(j));
+  }
+  return r;
+}
+
+std::string make_log(size_t rows, uint64_t step_ms, int ddir, uint64_t base, uint64_t spike_at, uint64_t spike_value) {
+  std::string out;
+  out.reserve(rows * 24);
+  for (size_t i = 0; i < rows; ++i) {
+    const uint64_t t = (i + 1) * step_ms;
+    uint64_t v = base + (i * 7919) % (base / 10 + 1);
+    if (spike_value && i == spike_at) v = spike_value;
+    out += std::to_string(t) + ", " + std::to_string(v) + ", " + std::to_string(ddir) + ", 4096, 0\n";
+  }
+  return out;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+  if (!f) throw std::runtime_error("cannot write " + path);
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::string tiny_png() {
+  static const unsigned char png[] = {
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00,
+      0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00,
+      0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff,
+      0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+  return std::string(reinterpret_cast<const char*>(png), sizeof png);
+}
+
+void write_run_dir(const std::string& data_dir, const std::string& id, const results::RunResult& r, bool with_logs) {
+  const std::string dir = data_dir + "/runs/" + id;
+  write_text(dir + "/results.json", results::write_json(r, false));
+  write_text(dir + "/job.fio", "[global]\nioengine=psync\n[" + (r.jobs.empty() ? std::string("x") : r.jobs[0].name) +
+                                   "]\nrw=randread\nbs=4k\n");
+  write_text(dir + "/output.txt", "fiokit output\n");
+  write_text(dir + "/plots/bw.png", tiny_png());
+  if (with_logs) {
+    for (const auto& j : r.jobs) {
+      write_text(dir + "/" + j.name + "_bw.1.log", make_log(50, 100, 0, 40000));
+      write_text(dir + "/" + j.name + "_iops.1.log", make_log(50, 100, 0, 10000));
+      write_text(dir + "/" + j.name + "_clat.1.log", make_log(200, 10, 0, 100000));
+    }
+  }
+}
+
+TestServer::TestServer(const std::string& dir, bool start_now) {
+  serve::ServeOptions opt;
+  opt.dir = dir;
+  opt.port = 0;
+  opt.refresh = std::chrono::milliseconds(0);
+  server = std::make_unique<serve::Server>(opt);
+  if (start_now) start();
+}
+
+void TestServer::start() { port = server->start(); }
+
+TestServer::~TestServer() { server->stop(); }
+
+int connect_local(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+RawResponse raw_http(int port, const std::string& request) {
+  RawResponse out;
+  const int fd = connect_local(port);
+  if (fd < 0) return out;
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string data;
+  char buf[8192];
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    data.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  const size_t split = data.find("\r\n\r\n");
+  out.head = data.substr(0, split);
+  if (split != std::string::npos) out.body = data.substr(split + 4);
+  if (data.rfind("HTTP/1.", 0) == 0 && data.size() > 12) out.status = std::atoi(data.c_str() + 9);
+  return out;
+}
+
+RawResponse raw_get(int port, const std::string& target) {
+  return raw_http(port, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+}
+
+bool have_program(const std::string& path) { return ::access(path.c_str(), X_OK) == 0; }
+
+std::optional<std::string> run_capture(const std::string& cmd, int* exit_code) {
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return std::nullopt;
+  std::string out;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int st = ::pclose(p);
+  const int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+  if (exit_code) *exit_code = code;
+  if (code != 0) return std::nullopt;
+  return out;
+}
+
+}  // namespace fiokit::servetest

@@ -1,0 +1,71 @@
+// Helpers for the serve tests: run directories built at test time with the
+// results writers (write_json on a RunResult filled here) plus hand-written fio
+// logs, a server on an ephemeral port, and raw HTTP over a plain socket for
+// requests a client library would normalise (%2e%2e, backslashes, NUL).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "results/run_result.hpp"
+#include "serve/server.hpp"
+
+namespace fiokit::servetest {
+
+struct TempDir {
+  std::string path;
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+};
+
+// A run with one job per entry of `jobs` (name -> read IOPS scale), timestamp ts.
+// Each job reads 4 KiB I/Os for 2 s with clat around `clat_us` microseconds.
+results::RunResult make_result(const std::vector<std::string>& jobs, int64_t ts, double scale = 1.0,
+                               uint64_t clat_us = 100);
+
+// fio-format log text: rows "t, v, ddir, bs, 0" every step ms.
+std::string make_log(size_t rows, uint64_t step_ms, int ddir, uint64_t base, uint64_t spike_at = 0,
+                     uint64_t spike_value = 0);
+
+void write_text(const std::string& path, const std::string& text);
+std::string read_text(const std::string& path);
+
+// <data>/runs/<id>/ with results.json, a job file, bw/iops/clat logs, a plot.
+void write_run_dir(const std::string& data_dir, const std::string& id, const results::RunResult& r,
+                   bool with_logs = true);
+
+// A minimal valid PNG (1x1), for plot listings.
+std::string tiny_png();
+
+// A server on 127.0.0.1, ephemeral port, index refreshed on every request.
+struct TestServer {
+  std::unique_ptr<serve::Server> server;
+  int port = 0;
+  explicit TestServer(const std::string& dir, bool start = true);
+  ~TestServer();
+  void start();
+};
+
+struct RawResponse {
+  int status = 0;
+  std::string head;  // status line and headers
+  std::string body;
+};
+// Sends `request` verbatim and reads until the server closes (requests must
+// carry "Connection: close"). Times out after 5 s.
+RawResponse raw_http(int port, const std::string& request);
+// "GET <target> HTTP/1.1" with Host and Connection: close.
+RawResponse raw_get(int port, const std::string& target);
+
+// A connected TCP socket to 127.0.0.1:port, or -1.
+int connect_local(int port);
+
+bool have_program(const std::string& path);
+std::optional<std::string> run_capture(const std::string& cmd, int* exit_code = nullptr);
+
+}  // namespace fiokit::servetest

@@ -1,0 +1,87 @@
+// Headless Chromium (Debian's chromium) loads the index, a run page and a
+// compare page from the server: screenshots must be far from a blank page, and
+// the DOM after the scripts ran must show charts holding data (app.js writes
+// data-points="N" on each chart). Skips with a reason when chromium is missing.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <regex>
+#include <set>
+
+#include "serve_util.hpp"
+
+using namespace fiokit;
+using namespace fiokit::servetest;
+
+namespace {
+
+const char* kChromium = "/usr/bin/chromium";
+
+std::string chromium_cmd(const std::string& profile, const std::string& args, const std::string& url) {
+  return std::string("timeout 120 ") + kChromium +
+         " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking"
+         " --disable-component-update --disable-sync --disable-dev-shm-usage --user-data-dir=" + profile + " " + args +
+         " '" + url + "' 2>/dev/null";
+}
+
+// Screenshot of url; returns the PNG bytes ("" on failure).
+std::string screenshot(const std::string& dir, const std::string& name, const std::string& url) {
+  const std::string file = dir + "/" + name + ".png";
+  TempDir profile;
+  run_capture(chromium_cmd(profile.path, "--window-size=1280,900 --virtual-time-budget=5000 --screenshot=" + file, url));
+  return read_text(file);
+}
+
+size_t distinct_bytes(const std::string& s) {
+  std::set<unsigned char> seen(s.begin(), s.end());
+  return seen.size();
+}
+
+// data-points values of every chart in the DOM after the scripts ran.
+std::vector<long> chart_points(const std::string& url) {
+  TempDir profile;
+  const auto dom = run_capture(chromium_cmd(profile.path, "--virtual-time-budget=5000 --dump-dom", url));
+  std::vector<long> out;
+  if (!dom) return out;
+  const std::regex re("class=\"chart[^\"]*\"[^>]*data-points=\"([0-9]+)\"");
+  for (std::sregex_iterator it(dom->begin(), dom->end(), re), end; it != end; ++it) out.push_back(std::stol((*it)[1]));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("headless chromium renders the pages and the charts hold data", "[browser]") {
+  if (!have_program(kChromium)) {
+    WARN("skipped: " << kChromium << " is not installed (apt-get install chromium)");
+    return;
+  }
+  TempDir data;
+  write_run_dir(data.path, "20261120T100000Z-old", make_result({"seqread"}, 1763632800, 1.0, 200));
+  write_run_dir(data.path, "20261121T100000Z-new", make_result({"randread", "second"}, 1763719200, 2.0, 100));
+  TestServer s(data.path);
+  const std::string base = "http://127.0.0.1:" + std::to_string(s.port);
+  // Keep the screenshots where a person can look at them after the run.
+  const std::string out = std::filesystem::temp_directory_path().string() + "/fiokit-serve-screens";
+  std::filesystem::create_directories(out);
+
+  const std::string blank = screenshot(out, "blank", "about:blank");
+  REQUIRE(!blank.empty());
+  const std::vector<std::pair<std::string, std::string>> pages = {
+      {"index", base + "/"},
+      {"run", base + "/runs/20261121T100000Z-new"},
+      {"compare", base + "/compare?run=20261120T100000Z-old&run=20261121T100000Z-new"},
+  };
+  for (const auto& [name, url] : pages) {
+    INFO(name << ": " << url);
+    const std::string png = screenshot(out, name, url);
+    REQUIRE(png.size() > 8);
+    CHECK(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+    CHECK(png.size() > 3 * blank.size());
+    CHECK(distinct_bytes(png) > 200);
+  }
+  for (const auto& [name, url] : std::vector<std::pair<std::string, std::string>>(pages.begin() + 1, pages.end())) {
+    INFO(name << ": " << url);
+    const auto points = chart_points(url);
+    REQUIRE(points.size() == 3);  // bw, iops, clat
+    for (long n : points) CHECK(n > 0);
+  }
+}
