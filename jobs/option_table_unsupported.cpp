@@ -53,7 +53,7 @@ OptionDef off_only(std::string name, std::string help, std::string cat, OptType 
 // Accepted only for the listed enum values (the ones meaning what fiokit does).
 OptionDef enum_only(std::string name, std::string help, std::string cat, std::vector<EnumValue> values,
                     std::vector<std::string> accepted, std::string def) {
-  const std::string note = "only " + join_names(accepted) + " accepted";
+  const std::string note = "only " + join_names(accepted) + (accepted.size() > 1 ? " are" : " is") + " accepted";
   Opt o(std::move(name), std::move(help));
   o.enumeration(std::move(values),
                 [accepted, note](JobSpec&, const std::string& v, const ApplyCtx&) {

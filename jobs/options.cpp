@@ -285,7 +285,11 @@ std::string cmdhelp(std::string_view name) {
     for (const auto& [cat, defs] : by_cat) {
       s += cat + ":\n";
       for (const auto* d : defs)
-        s += fmt::format("  {:<28}: {}{}\n", d->name, d->help, d->support == Support::unsupported ? " [unsupported]" : "");
+        s += fmt::format("  {:<28}: {}{}\n", d->name, d->help,
+                         d->support == Support::unsupported ? " [unsupported]"
+                         : d->support == Support::no_effect ? " [no effect]"
+                         : d->note.empty()                   ? ""
+                                                             : " [" + d->note + "]");
     }
     return s;
   }
