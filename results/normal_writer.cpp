@@ -1,15 +1,19 @@
 // Normal (human) output. Layout and unit rules observed from fio 3.33:
-// - latency lines ("clat (usec): min=.., max=.., avg=%5.02f, stdev=%5.02f") start
-//   in ns and move to the next unit while max >= 100000 in the current unit;
-//   min/max are truncated, mean/stddev scaled as doubles;
-// - the percentile table picks its own unit the same way from its largest
-//   value, rounding values up (24192 ns shows as 25 usec); four entries a line,
-//   percentages printed with as many decimals as the list needs;
+// - latency lines ("clat (usec): min=.., max=.., avg=%5.02f, stdev=%5.02f") are
+//   in usec when min > 2000 ns, max > 99999 ns and stddev > 1000 ns, in msec
+//   when the same holds a thousand times over, else in nsec; min/max are
+//   truncated and shortened to 6 characters ("max=12602k" nsec);
+// - the percentile table picks its unit from its smallest and largest values
+//   by the same min/max thresholds, rounding values up (24192 ns shows as 25
+//   usec); columns as wide as the largest value (at least 5), as many a line
+//   as fit in 80 columns, with as many decimals as the list needs;
 // - latency buckets: five non-empty buckets a line, per unit;
 // - sizes and rates go through format_fio_number (4 significant characters);
-//   IOPS is truncated to an integer first (1984 I/Os in 215 ms print 9227).
+//   IOPS is truncated to an integer first (1984 I/Os in 215 ms print 9227);
+// - bw samples are KiB/s, or MiB/s once their mean passes 1 GiB/s.
 #include "results/normal_writer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iterator>
 
@@ -38,12 +42,16 @@ int percentile_precision(const std::vector<double>& list) {
 
 void write_lat_line(Out out, const char* label, const LatencyHistogram& h) {
   if (h.count() == 0) return;
+  const uint64_t mn = h.min(), mx = h.max();
+  const double dev = h.stddev();
   int unit = 0;
-  uint64_t div = 1;
-  while (unit < 2 && h.max() / div >= 100000) ++unit, div *= 1000;
+  if (mn > 2000000 && mx > 99999999 && dev > 1000000.0) unit = 2;
+  else if (mn > 2000 && mx > 99999 && dev > 1000.0) unit = 1;
+  const uint64_t div = unit == 2 ? 1000000 : unit == 1 ? 1000 : 1;
   const double d = static_cast<double>(div);
   fmt::format_to(out, "    {} ({}): min={}, max={}, avg={:5.2f}, stdev={:5.2f}\n", label, kUnitNames[unit],
-                 h.min() / div, h.max() / div, h.mean() / d, h.stddev() / d);
+                 format_fio_number(static_cast<double>(mn / div), 6, 1000, ""),
+                 format_fio_number(static_cast<double>(mx / div), 6, 1000, ""), h.mean() / d, dev / d);
 }
 
 void write_percentiles(Out out, const char* label, const LatencyHistogram& h, const std::vector<double>& list) {
@@ -54,25 +62,38 @@ void write_percentiles(Out out, const char* label, const LatencyHistogram& h, co
     vals.push_back(h.percentile(p));
     maxv = std::max(maxv, vals.back());
   }
+  const uint64_t minv = *std::min_element(vals.begin(), vals.end());
   int unit = 0;
-  uint64_t div = 1;
-  while (unit < 2 && maxv / div >= 100000) ++unit, div *= 1000;
+  if (minv > 2000000 && maxv > 99999999) unit = 2;
+  else if (minv > 2000 && maxv > 99999) unit = 1;
+  const uint64_t div = unit == 2 ? 1000000 : unit == 1 ? 1000 : 1;
   const int prec = percentile_precision(list);
+  // Columns as wide as the largest value (at least 5), as many entries a line
+  // as fit in 80 columns.
+  std::vector<uint64_t> shown;
+  for (uint64_t v : vals) shown.push_back((v + div - 1) / div);
+  const uint64_t widest = *std::max_element(shown.begin(), shown.end());
+  const int width = std::max(5, static_cast<int>(fmt::formatted_size("{}", widest)));
+  const size_t per_line = static_cast<size_t>(std::max(1, (80 - 7) / (prec + 10 + width)));
   fmt::format_to(out, "    {} percentiles ({}):\n", label, kUnitNames[unit]);
   for (size_t i = 0; i < list.size(); ++i) {
-    if (i % 4 == 0) fmt::format_to(out, "     |");
-    const uint64_t v = (vals[i] + div - 1) / div;
-    fmt::format_to(out, " {:{}.{}f}th=[{:5}]", list[i], prec + 3, prec, v);
+    if (i % per_line == 0) fmt::format_to(out, "     |");
+    fmt::format_to(out, " {:{}.{}f}th=[{:{}}]", list[i], prec + 3, prec, shown[i], width);
     if (i + 1 < list.size()) fmt::format_to(out, ",");
-    if (i % 4 == 3 || i + 1 == list.size()) fmt::format_to(out, "\n");
+    if (i % per_line == per_line - 1 || i + 1 == list.size()) fmt::format_to(out, "\n");
   }
 }
 
 void write_rates(Out out, const DirStats& d, const GroupDir& g) {
   const RateStat bw = bw_stat_of(d);
-  if (bw.samples)
-    fmt::format_to(out, "   bw (  KiB/s): min={:5}, max={:5}, per={:3.2f}%, avg={:5.2f}, stdev={:5.2f}, samples={}\n",
-                   std::llround(bw.min), std::llround(bw.max), bw_agg_pct(d, g), bw.mean, bw.stddev, bw.samples);
+  if (bw.samples) {
+    // Past 1 GiB/s on average fio shows the samples in MiB/s.
+    const bool mib = bw.mean > 1024.0 * 1024.0;
+    const double div = mib ? 1024.0 : 1.0;
+    fmt::format_to(out, "   bw (  {}/s): min={:5}, max={:5}, per={:3.2f}%, avg={:5.2f}, stdev={:5.2f}, samples={}\n",
+                   mib ? "MiB" : "KiB", static_cast<uint64_t>(bw.min / div), static_cast<uint64_t>(bw.max / div),
+                   bw_agg_pct(d, g), bw.mean / div, bw.stddev / div, bw.samples);
+  }
   const RateStat io = iops_stat_of(d);
   if (io.samples)
     fmt::format_to(out, "   iops        : min={:5}, max={:5}, avg={:5.2f}, stdev={:5.2f}, samples={}\n",
