@@ -96,6 +96,10 @@ const char* kFastSampledJob = "[fast]\nioengine=null\nsize=1g\nrw=read\nbs=128k\
 const char* kPsyncWritesJob =
     "[global]\nioengine=psync\nfilename=data.bin\nsize=8m\n[w4k]\nrw=write\nbs=4k\nloops=2\n"
     "[w512k]\nrw=randwrite\nbs=512k\nloops=2\n";
+// Queue depth > 1: slat lines, depth and submit/complete distributions.
+const char* kAsyncDepthJob =
+    "[global]\nioengine=libaio\nfilename=data.bin\nsize=4m\nbs=4k\niodepth=16\niodepth_batch_submit=4\n"
+    "slat_percentiles=1\n[q]\nrw=randrw\nrwmixread=70\nloops=2\n";
 const char* kTwoGroupsJob =
     "[global]\nioengine=null\nsize=1m\nbs=4k\n[a]\nrw=read\n[b]\nrw=write\nstonewall\n[c]\nrw=randrw\n";
 
@@ -132,7 +136,7 @@ TEST_CASE("normal output equals fio 3.33's for the same numbers", "[fio]") {
     WARN("fio not installed: skipped");
     return;
   }
-  for (const char* job : {kPsyncJob, kNullGroupJob, kTwoGroupsJob, kFastSampledJob, kPsyncWritesJob}) {
+  for (const char* job : {kPsyncJob, kNullGroupJob, kTwoGroupsJob, kFastSampledJob, kPsyncWritesJob, kAsyncDepthJob}) {
     const auto fio = run_fio(job, "json+,normal");
     REQUIRE(fio);
     const RunResult run = read_fio_json(fio->json);
@@ -161,7 +165,7 @@ TEST_CASE("terse v3 equals fio 3.33's field for field", "[fio]") {
     WARN("fio not installed: skipped");
     return;
   }
-  for (const char* job : {kPsyncJob, kNullGroupJob, kTwoGroupsJob, kPsyncWritesJob}) {
+  for (const char* job : {kPsyncJob, kNullGroupJob, kTwoGroupsJob, kPsyncWritesJob, kAsyncDepthJob}) {
     const auto fio = run_fio(job, "json+,terse");
     REQUIRE(fio);
     const RunResult run = read_fio_json(fio->json);
