@@ -21,7 +21,9 @@
 #include <fmt/format.h>
 #include <list>
 #include <mutex>
+#include <shared_mutex>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "results/log_reader.hpp"
 #include "serve/api.hpp"
@@ -157,6 +159,55 @@ class LogCache {
   std::list<Entry> lru_;
 };
 
+// Small files already opened through the confinement check, kept by path.
+// A hit costs one stat(): the same device, inode, size and mtime means the
+// same file that was checked when it was cached, wherever a symlink on the
+// path points now, so serving the kept bytes never serves anything unchecked.
+class FileCache {
+ public:
+  static constexpr size_t kMaxFile = 256u << 10;
+  static constexpr size_t kMaxTotal = 64u << 20;
+  using Body = std::shared_ptr<const std::string>;
+
+  Body lookup(const std::string& path) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return nullptr;
+    std::shared_lock<std::shared_mutex> lk(m_);
+    auto it = map_.find(path);
+    if (it == map_.end() || !same(it->second, st)) return nullptr;
+    return it->second.body;
+  }
+  void store(const std::string& path, const struct stat& st, Body body) {
+    if (body->size() > kMaxFile) return;
+    std::unique_lock<std::shared_mutex> lk(m_);
+    if (total_ + body->size() > kMaxTotal) {
+      map_.clear();  // crude, but bounded; the hot set refills at once
+      total_ = 0;
+    }
+    auto& e = map_[path];
+    if (e.body) total_ -= e.body->size();
+    e = {st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec, std::move(body)};
+    total_ += e.body->size();
+  }
+
+ private:
+  struct Entry {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    time_t mtime_s;
+    long mtime_ns;
+    Body body;
+  };
+  static bool same(const Entry& e, const struct stat& st) {
+    return e.dev == st.st_dev && e.ino == st.st_ino && e.size == st.st_size && e.mtime_s == st.st_mtim.tv_sec &&
+           e.mtime_ns == st.st_mtim.tv_nsec;
+  }
+  std::shared_mutex m_;
+  std::unordered_map<std::string, Entry> map_;
+  size_t total_ = 0;
+};
+
 bool ends_with(std::string_view s, std::string_view x) {
   return s.size() >= x.size() && s.substr(s.size() - x.size()) == x;
 }
@@ -199,19 +250,26 @@ struct Server::Impl {
   RunIndex index;
   HttpServer http;
   LogCache logs;
+  FileCache files;
 
   explicit Impl(ServeOptions o) : opt(std::move(o)), root(opt.dir), index(root, opt.refresh) {}
 
   void serve_file(const httplib::Request& req, httplib::Response& res, const std::string& rel) {
     bool want_dir = rel.empty() || rel.back() == '/';
     if (!want_dir) {
+      const std::string path = root.path() + "/" + rel;
+      if (auto body = files.lookup(path)) {
+        res.set_header("Content-Security-Policy", kRawCsp);
+        res.set_content(*body, mime_of(rel));
+        return;
+      }
       const int fd = root.open_beneath(rel);
       if (fd == -EISDIR) {
         want_dir = true;
       } else if (fd < 0) {
         return set_error(res, status_of_errno(fd), "No such file.");
       } else {
-        return send_fd(req, res, fd, rel);
+        return send_fd(req, res, fd, rel, path);
       }
     }
     std::vector<DirEntry> entries;
@@ -220,7 +278,8 @@ struct Server::Impl {
     res.set_content(render_listing_page(rel, entries), "text/html; charset=utf-8");
   }
 
-  static void send_fd(const httplib::Request&, httplib::Response& res, int fd, const std::string& rel) {
+  void send_fd(const httplib::Request&, httplib::Response& res, int fd, const std::string& rel,
+               const std::string& path) {
     struct stat st;
     ::fstat(fd, &st);
     const auto size = static_cast<size_t>(st.st_size);
@@ -230,7 +289,8 @@ struct Server::Impl {
       std::string body;
       const int err = read_fd(fd, body, kInlineFileMax);
       if (err < 0) return set_error(res, 500, "Cannot read the file.");
-      res.set_content(std::move(body), mime);
+      res.set_content(body, mime);
+      files.store(path, st, std::make_shared<const std::string>(std::move(body)));
       return;
     }
     // Streamed from the descriptor already checked, never reopened by name.

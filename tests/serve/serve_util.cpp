@@ -116,10 +116,13 @@ void write_run_dir(const std::string& data_dir, const std::string& id, const res
   write_text(dir + "/output.txt", "fiokit output\n");
   write_text(dir + "/plots/bw.png", tiny_png());
   if (with_logs) {
+    // Levels differ per run and job so overlaid series are told apart.
+    uint64_t k = static_cast<uint64_t>(r.timestamp % 5) + 1;
     for (const auto& j : r.jobs) {
-      write_text(dir + "/" + j.name + "_bw.1.log", make_log(50, 100, 0, 40000));
-      write_text(dir + "/" + j.name + "_iops.1.log", make_log(50, 100, 0, 10000));
-      write_text(dir + "/" + j.name + "_clat.1.log", make_log(200, 10, 0, 100000));
+      write_text(dir + "/" + j.name + "_bw.1.log", make_log(50, 100, 0, 20000 * k, 25, 60000 * k));
+      write_text(dir + "/" + j.name + "_iops.1.log", make_log(50, 100, 0, 5000 * k));
+      write_text(dir + "/" + j.name + "_clat.1.log", make_log(200, 10, 0, 50000 * k, 120, 400000 * k));
+      ++k;
     }
   }
 }

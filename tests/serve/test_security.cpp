@@ -101,6 +101,20 @@ TEST_CASE("nothing outside the served directory is served", "[serve]") {
   CHECK(api.body.find("leak_bw") == std::string::npos);
 }
 
+TEST_CASE("a served file swapped for a symlink out of the tree is refused", "[serve]") {
+  Fixture f;
+  TestServer s(f.data.path);
+  const std::string file = f.data.path + "/runs/r1/output.txt";
+  CHECK(raw_get(s.port, "/files/runs/r1/output.txt").body == "fiokit output\n");  // now cached
+  write_text(file, "changed, same path\n");
+  CHECK(raw_get(s.port, "/files/runs/r1/output.txt").body == "changed, same path\n");
+  fs::remove(file);
+  fs::create_symlink(f.outside.path + "/secret.log", file);
+  const auto r = raw_get(s.port, "/files/runs/r1/output.txt");
+  CHECK(r.status == 403);
+  CHECK_FALSE(leaked(r));
+}
+
 TEST_CASE("no open redirect on //host", "[serve]") {
   Fixture f;
   TestServer s(f.data.path);
