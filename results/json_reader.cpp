@@ -83,9 +83,9 @@ template <size_t N>
 void read_depth(const ojson& j, const char* key, const char* const* labels, std::array<uint64_t, N>& out) {
   const auto it = j.find(key);
   if (it == j.end() || !it->is_object()) return;
-  // Shares are kept as counts of 1/10000 percent so writers print them back.
+  // Shares are kept as counts of 1e-9 percent so writers print them back.
   for (size_t i = 0; i < N; ++i)
-    out[i] = static_cast<uint64_t>(std::llround(get_or<double>(*it, labels[i], 0) * 10000.0));
+    out[i] = static_cast<uint64_t>(std::llround(get_or<double>(*it, labels[i], 0) * 1e9));
 }
 
 JobResult read_job(const ojson& j, const RunResult& run, size_t index) {

@@ -130,6 +130,9 @@ TEST_CASE("reader: fio 3.33 output read and re-written reproduces fio's numbers"
   fiokit::testing::write_text(dir.path + "/j.fio",
                               "[global]\nioengine=psync\nfilename=data.bin\nsize=2m\nbs=4k\n"
                               "[rw]\nrw=randrw\nloops=4\n[rd]\nrw=read\nbs=8k\nlat_percentiles=1\n");
+  fiokit::testing::write_text(dir.path + "/q.fio",
+                              "[global]\nioengine=libaio\nfilename=data.bin\nsize=2m\nbs=4k\niodepth=16\n"
+                              "slat_percentiles=1\ngroup_reporting\n[q]\nrw=randrw\nnumjobs=2\n");
   for (const char* fmt : {"json", "json+"}) {
     const auto out =
         fiokit::testing::run_capture("cd " + dir.path + " && fio --output-format=" + std::string(fmt) + " j.fio");
@@ -147,6 +150,16 @@ TEST_CASE("reader: fio 3.33 output read and re-written reproduces fio's numbers"
     INFO(fmt);
     compare_leaves(ojson::parse(write_json(run, std::string(fmt) == "json+")), ojson::parse(*out), "", compared);
     CHECK(compared > 400);
+
+    const auto q = fiokit::testing::run_capture("cd " + dir.path + " && fio --output-format=" + std::string(fmt) + " q.fio");
+    REQUIRE(q);
+    const RunResult qrun = read_fio_json(*q);
+    REQUIRE(qrun.jobs.size() == 1);
+    CHECK(qrun.jobs[0].slat_percentiles);
+    CHECK(qrun.jobs[0].iodepth == 16);
+    compared = 0;
+    compare_leaves(ojson::parse(write_json(qrun, std::string(fmt) == "json+")), ojson::parse(*q), "", compared);
+    CHECK(compared > 200);
   }
 }
 
