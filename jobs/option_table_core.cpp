@@ -80,7 +80,7 @@ void add_core_options(std::vector<OptionDef>& t) {
                                    s.file_service_nr = static_cast<uint32_t>(n);
                                  }
                                })
-                  .def("roundrobin").cat(files));
+                  .param().def("roundrobin").cat(files));
   t.push_back(Opt("create_on_open", "Create files when they are first opened for I/O, not before").boolean(&JobSpec::create_on_open).def("0").cat(files));
   t.push_back(Opt("allow_file_create", "Allow creating files that do not exist").boolean(&JobSpec::allow_file_create).def("1").cat(files));
   t.push_back(Opt("unlink", "Delete the job's files when it is done").boolean(&JobSpec::unlink).def("0").cat(files));

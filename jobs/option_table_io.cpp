@@ -255,7 +255,7 @@ void add_io_options(std::vector<OptionDef>& t) {
   // --- direction and mix ---
   t.push_back(Opt("rw", "Kind of I/O: read, write, trim, randread, randwrite, randtrim, rw, randrw, trimwrite, randtrimwrite; "
                         "':N' sets the offset modifier")
-                  .alias("readwrite").enumeration(kRwModes, set_rw).def("read").cat(iotype));
+                  .alias("readwrite").enumeration(kRwModes, set_rw).param().def("read").cat(iotype));
   t.push_back(Opt("rw_sequencer", "How the rw=...:N modifier changes offsets: sequential (N I/Os per seek) or identical (same offset N times)")
                   .enumeration({{"sequential", "new offset every N I/Os"}, {"identical", "repeat the same offset N times"}},
                                [](JobSpec& s, const std::string& v, const ApplyCtx&) {

@@ -26,7 +26,7 @@ int64_t check_syntax(OptType type, const std::string& v, const ApplyCtx& c, Time
     case OptType::integer: return parse_int(v, true);
     case OptType::size: return static_cast<int64_t>(parse_size(v, c.kb_base));
     case OptType::time: return static_cast<int64_t>(parse_time_us(v, unit));
-    case OptType::real: return static_cast<int64_t>(parse_double(v));
+    case OptType::real: return parse_double(v) != 0 ? 1 : 0;  // no float-to-int cast: 1e300 would overflow
     default: return 0;
   }
 }
@@ -191,7 +191,7 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
                                [](JobSpec&, const std::string& v, const ApplyCtx&) {
                                  if (trim(v) != "malloc") throw UnsupportedValue("fiokit allocates aligned heap buffers; use mem=malloc");
                                })
-                  .def("malloc").note("only malloc is accepted").cat(buf));
+                  .param().def("malloc").note("only malloc is accepted").cat(buf));
   t.push_back(Opt("iomem_align", "Extra alignment of I/O buffers").alias("mem_align")
                   .custom(T::size, [](JobSpec&, const std::string& v, const ApplyCtx& c) {
                     if (parse_size(v, c.kb_base) != 0) throw UnsupportedValue("fiokit aligns buffers to the page size");

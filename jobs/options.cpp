@@ -137,6 +137,7 @@ Opt& Opt::valueless(std::string as) {
 Opt& Opt::values(std::vector<EnumValue> v) { d_.values = std::move(v); return *this; }
 Opt& Opt::note(std::string n) { d_.note = std::move(n); return *this; }
 Opt& Opt::engines(std::vector<std::string> e) { d_.engines = std::move(e); return *this; }
+Opt& Opt::param() { d_.enum_param = true; return *this; }
 Opt& Opt::type(OptType t) { d_.type = t; return *this; }
 Opt& Opt::no_effect(std::string why) { d_.support = Support::no_effect; d_.note = std::move(why); return *this; }
 Opt& Opt::unsupported(std::string why) {
@@ -155,7 +156,10 @@ void apply_option(const OptionDef& d, JobSpec& spec, const std::optional<std::st
   }
   if (d.type == OptType::enumeration) {
     std::string head = v.substr(0, v.find(':'));
-    bool ok = std::any_of(d.values.begin(), d.values.end(), [&](const EnumValue& e) { return e.name == head || e.name == v; });
+    // Only options that take ":param" may match on the part before ':';
+    // elsewhere "verify=md5:x" would pass the check and be dropped by the setter.
+    bool ok = std::any_of(d.values.begin(), d.values.end(),
+                          [&](const EnumValue& e) { return e.name == v || (d.enum_param && e.name == head); });
     if (!ok) {
       std::string allowed;
       for (const auto& e : d.values) allowed += (allowed.empty() ? "" : ", ") + e.name;

@@ -60,6 +60,7 @@ struct OptionDef {
   bool valueless_ok = false;        // may be written without "=value" (fio's "set" options)
   std::string valueless_as = "1";   // the value a valueless use stands for ("" for write_bw_log)
   std::vector<std::string> engines; // non-empty: only valid with these ioengine values
+  bool enum_param = false;          // enumeration value may carry ":param" (rw=randread:8)
   Setter set;                       // empty for unsupported options
 };
 
@@ -90,6 +91,7 @@ class Opt {
   Opt& values(std::vector<EnumValue> v);  // list values for --cmdhelp without enum checking
   Opt& note(std::string n);               // remark shown by --cmdhelp (e.g. accepted values)
   Opt& engines(std::vector<std::string> e);
+  Opt& param();  // enumeration values may be followed by ":param"
   Opt& no_effect(std::string why);
   Opt& unsupported(std::string why = "");
   Opt& type(OptType t);

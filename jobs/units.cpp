@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 #include "jobs/error.hpp"
@@ -105,7 +106,11 @@ Number split_number(std::string_view t) {
     while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i, digits = true, frac = true;
   }
   if (!digits) throw ValueError("'" + std::string(t) + "' is not a number");
-  double v = std::stod(std::string(t.substr(0, i)));
+  // strtod, not std::stod: 400 digits overflow to HUGE_VAL instead of throwing
+  // std::out_of_range past the parser's error handling (found by fuzzing).
+  const std::string number(t.substr(0, i));
+  double v = std::strtod(number.c_str(), nullptr);
+  if (!std::isfinite(v) || v >= kMaxExact * 1024) throw ValueError("'" + std::string(t) + "' is too large");
   return {v, frac, std::string(t.substr(i))};
 }
 

@@ -46,3 +46,14 @@ TEST_CASE("a line longer than 1 MiB is refused") {
   std::string text = "[a]\ndescription=" + std::string((1 << 20) + 10, 'x') + "\n";
   CHECK_THROWS_WITH(read_job_text(text, "t.fio", ".", plain()), Catch::Contains("longer than 1 MiB") && Catch::Contains("t.fio:2"));
 }
+
+TEST_CASE("numbers too large for a double are a value error, not a crash") {
+  const std::string huge(400, '9');
+  for (const std::string& opt : {"bs=" + huge, "size=" + huge + ".5k", "size=(" + huge + ")", "iodepth=" + huge,
+                                 "runtime=" + huge}) {
+    INFO(opt);
+    ParseRequest req;
+    req.sources.push_back({"t.fio", read_job_text("[a]\n" + opt + "\n", "t.fio", ".", plain())});
+    CHECK_THROWS_WITH(build_jobs(req), Catch::Contains("too large") && Catch::Contains("t.fio:2"));
+  }
+}

@@ -85,6 +85,10 @@ TEST_CASE("enum errors list the allowed values") {
                                             Catch::Contains("allowed: read, write, trim, randread") && Catch::Contains("(t.fio:2)"));
   CHECK_THAT(error_of("verify=md6"), Catch::Contains("allowed: 0, md5, crc64"));
   CHECK_THAT(error_of("random_distribution=zipff:1.2"), Catch::Contains("allowed: random, zipf, pareto"));
+  // ":param" only where the option takes one; elsewhere it is not silently dropped.
+  CHECK_THAT(error_of("verify=md5:x"), Catch::Contains("not a valid value for verify"));
+  CHECK_THAT(error_of("cpus_allowed_policy=split:2"), Catch::Contains("not a valid value"));
+  CHECK_THAT(error_of("mem=mmaphuge:/huge/f"), Catch::StartsWith("unsupported by fiokit: mem=mmaphuge:/huge/f"));
   CHECK_THAT(error_of("ioengine=uring"), Catch::Contains("fiokit runs: psync, pvsync, sync, libaio, io_uring, null"));
 }
 
