@@ -32,12 +32,19 @@ void merge_job(JobResult& into, const JobResult& j, int members_before) {
   }
   into.depth.submit_calls += j.depth.submit_calls;
   into.depth.complete_calls += j.depth.complete_calls;
-  into.job_runtime_ms = std::max(into.job_runtime_ms, j.job_runtime_ms);
-  into.elapsed_s = std::max(into.elapsed_s, j.elapsed_s);
-  // CPU shares are averaged over the merged jobs.
+  // fio sums the jobs' runtimes and reports CPU time over that sum, i.e. the
+  // CPU shares weighted by runtime (a plain mean when no runtime is known).
+  const double ta = static_cast<double>(into.job_runtime_ms), tb = static_cast<double>(j.job_runtime_ms);
   const double n = members_before;
-  into.usr_cpu = (into.usr_cpu * n + j.usr_cpu) / (n + 1);
-  into.sys_cpu = (into.sys_cpu * n + j.sys_cpu) / (n + 1);
+  if (ta + tb > 0) {
+    into.usr_cpu = (into.usr_cpu * ta + j.usr_cpu * tb) / (ta + tb);
+    into.sys_cpu = (into.sys_cpu * ta + j.sys_cpu * tb) / (ta + tb);
+  } else {
+    into.usr_cpu = (into.usr_cpu * n + j.usr_cpu) / (n + 1);
+    into.sys_cpu = (into.sys_cpu * n + j.sys_cpu) / (n + 1);
+  }
+  into.job_runtime_ms += j.job_runtime_ms;
+  into.elapsed_s = std::max(into.elapsed_s, j.elapsed_s);
   into.ctx += j.ctx;
   into.majf += j.majf;
   into.minf += j.minf;

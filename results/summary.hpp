@@ -29,7 +29,8 @@ struct ReportJob {
 };
 
 // Jobs as fio reports them: group_reporting jobs merged per group (name of the
-// first, counters summed, histograms and samples pooled, runtime the longest).
+// first, options of the last, counters and job_runtime summed, histograms and
+// samples pooled, per-direction runtime the longest, CPU weighted by runtime).
 std::vector<ReportJob> report_jobs(const RunResult& run);
 
 uint64_t bw_bytes_of(const DirStats& d);

@@ -73,6 +73,7 @@ results::RunResult make_run(uint64_t seed) {
   fill_dir(b.dirs[1], 1000, 8192, 2000, rng, false);
   b.bs[1] = 8192;
   b.job_runtime_ms = 2000;
+  b.usr_cpu = 2.5;
   run.jobs = {a, b};
   run.extras = {{"host", "testhost"}};
   return run;

@@ -140,6 +140,10 @@ TEST_CASE("json: group_reporting merges a group into one entry") {
   CHECK(j["jobs"][0]["write"]["total_ios"].get<uint64_t>() == writes);
   CHECK(j["jobs"][0]["write"]["clat_ns"]["N"].get<uint64_t>() == writes);
   CHECK(j["jobs"][0]["write"]["runtime"].get<uint64_t>() == 3000);
+  // As fio: job_runtime summed, CPU weighted by it, options of the last job.
+  CHECK(j["jobs"][0]["job_runtime"].get<uint64_t>() == 5000);
+  CHECK(j["jobs"][0]["usr_cpu"].get<double>() == Approx((12.5 * 3000 + 2.5 * 2000) / 5000.0));
+  CHECK(j["jobs"][0]["job options"]["rw"] == "write");
 }
 
 TEST_CASE("json/json+: key structure matches fio 3.33 for the same job", "[fio]") {
