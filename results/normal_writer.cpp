@@ -143,8 +143,10 @@ void write_depths(Out out, const char* label, const std::array<uint64_t, 7>& cou
 
 void write_job(Out out, const RunResult& run, const ReportJob& r, const GroupStats& groups) {
   const JobResult& j = r.job;
-  fmt::format_to(out, "{}: (groupid={}, jobs={}): err={:2}: pid={}: {}\n", j.name, j.group_id, r.members, j.error,
-                 j.pid, run.time);
+  // fio: "err=28 (file:io_u.c:1876, func=io_u error, error=No space left on device): pid=..".
+  const std::string why = j.error && !j.error_message.empty() ? " (" + j.error_message + ")" : "";
+  fmt::format_to(out, "{}: (groupid={}, jobs={}): err={:2}{}: pid={}: {}\n", j.name, j.group_id, r.members, j.error,
+                 why, j.pid, run.time);
   const auto git = groups.find(j.group_id);
   for (int d = 0; d < kDirs; ++d) write_dir(out, d, j, git != groups.end() ? git->second[d] : GroupDir{});
   static const char* const lat_labels[] = {"2", "4", "10", "20", "50", "100", "250", "500", "750", "1000"};

@@ -194,3 +194,14 @@ TEST_CASE("terse v3 equals fio 3.33's field for field", "[fio]") {
     }
   }
 }
+
+TEST_CASE("normal output names a job's error in its header") {
+  RunResult run = fiokit::testing::make_run();
+  run.jobs[1].error = 28;
+  run.jobs[1].error_message = "write /dev/full: No space left on device";
+  run.jobs[1].pid = 77;
+  const std::string text = write_normal(run);
+  CHECK(text.find("job2: (groupid=0, jobs=1): err=28 (write /dev/full: No space left on device): pid=77: ") !=
+        std::string::npos);
+  CHECK(text.find("job1: (groupid=0, jobs=1): err= 0: pid=1234: ") != std::string::npos);
+}
