@@ -8,6 +8,8 @@
 #include <optional>
 
 #include "cli/commands.hpp"
+#include "cli/quickstart.hpp"
+#include "cli/run_exec.hpp"
 #include "jobs/cmdline.hpp"
 #include "jobs/options.hpp"
 #include "jobs/parse.hpp"
@@ -30,9 +32,8 @@ constexpr RunOpt kRunOpts[] = {
     {"cmdhelp", Arg::optional, "describe an option (or all)"},
     {"section", Arg::required, "run only this job section (may repeat)"},
     {"eta", Arg::required, "progress line: auto, always or never"},
-    {"eta-newline", Arg::required, "print progress on a new line every TIME"},
-    {"eta-interval", Arg::required, "progress update interval"},
-    {"status-interval", Arg::required, "print full results every TIME"},
+    {"data-dir", Arg::required, "write a run directory DIR/runs/<time>-<job>/ (results.json, logs, job files)"},
+    {"quickstart", Arg::none, "run the embedded quickstart job in a new temporary directory"},
     {"minimal", Arg::none, "same as --output-format=terse"},
     {"warnings-fatal", Arg::none, "treat warnings (e.g. options with no effect) as errors"},
     {"help", Arg::none, "this help"},
@@ -51,6 +52,8 @@ struct RunArgs {
   std::optional<std::string> cmdhelp;
   std::vector<std::string> sections;
   std::string eta = "auto";
+  std::optional<std::string> data_dir;
+  bool quickstart = false;
 };
 
 std::vector<std::string> parse_formats(const std::string& v) {
@@ -90,6 +93,8 @@ RunArgs parse_run_args(const std::vector<std::string>& args) {
     else if (key == "section") r.sections.push_back(*val);
     else if (key == "warnings-fatal") r.warnings_fatal = true;
     else if (key == "help") r.help = true;
+    else if (key == "data-dir") r.data_dir = *val;
+    else if (key == "quickstart") r.quickstart = true;
     else if (key == "eta") {
       if (*val != "auto" && *val != "always" && *val != "never")
         throw jobs::ParseError(fmt::format("--eta: '{}' is not one of auto, always, never", *val));
@@ -125,11 +130,28 @@ int cmd_run(const std::vector<std::string>& args) {
     }
     return kExitOk;
   }
-  const auto ex = jobs::Expander::from_system();
+  auto ex = jobs::Expander::from_system();
+  std::string quick_dir;
+  if (ra.quickstart) {
+    quick_dir = make_quickstart_dir();
+    auto sys_env = ex.getenv;
+    ex.getenv = [sys_env, quick_dir](const std::string& n) -> std::optional<std::string> {
+      if (n == "FIOKIT_QUICKSTART_DIR") return quick_dir + "/data";
+      return sys_env(n);
+    };
+    if (!ra.data_dir) ra.data_dir = quick_dir;
+  }
   auto cl = jobs::split_cmdline(
       args, [](const std::string& n) { return find_run_opt(n) != nullptr; },
       [](const std::string& n) { return find_run_opt(n)->arg == Arg::required; }, ex);
-  auto parsed = jobs::build_jobs(jobs::make_request(std::move(cl), ex, ra.sections));
+  ExecArgs ea;
+  ea.job_files = cl.job_files;
+  auto req = jobs::make_request(std::move(cl), ex, ra.sections);
+  if (ra.quickstart) {
+    req.sources.push_back({"quickstart.fio", jobs::read_job_text(kQuickstartJob, "quickstart.fio", ".", ex)});
+    ea.inline_jobs.emplace_back("quickstart.fio", kQuickstartJob);
+  }
+  auto parsed = jobs::build_jobs(req);
   for (const auto& w : parsed.warnings) fmt::print(stderr, "fiokit: warning: {}\n", w);
   if (ra.warnings_fatal && !parsed.warnings.empty()) return kExitUsage;
   if (ra.showcmd) {
@@ -137,8 +159,16 @@ int cmd_run(const std::vector<std::string>& args) {
     return kExitOk;
   }
   if (ra.parse_only) return kExitOk;
-  fmt::print(stderr, "fiokit: the I/O engine is not built yet; use --parse-only\n");
-  return kExitFailed;
+
+  ea.output = ra.output;
+  ea.formats = ra.formats;
+  ea.eta = ra.eta;
+  ea.data_dir = ra.data_dir;
+  ea.run_label = ra.quickstart ? "quickstart" : "";
+  std::string run_dir;
+  const int rc = execute_run(parsed.jobs, ea, &run_dir);
+  if (!run_dir.empty()) fmt::print(stderr, "fiokit: run directory {}\n", run_dir);
+  return rc;
 }
 
 }  // namespace fiokit::cli

@@ -1,0 +1,249 @@
+// `fiokit compare`: the CI regression gate's command line. Argument handling,
+// baseline selection/update and report files only; the decisions are
+// results/compare.cpp's and the report formats results/gate_report.cpp's.
+// Exit codes: 0 pass, 1 regression, 2 invalid comparison or usage error, so a
+// pipeline step fails on both a regression and data it cannot trust.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "results/compare.hpp"
+#include "results/gate_report.hpp"
+#include "results/run_source.hpp"
+
+namespace fiokit::cli {
+namespace {
+
+constexpr int kPass = 0, kInvalid = 2;
+
+const char* kHelp = R"(usage: fiokit compare [OPTIONS] BASELINE CURRENT
+       fiokit compare [OPTIONS] --baseline-dir DIR CURRENT
+
+Compares a current run with a baseline and gates CI on it. BASELINE and
+CURRENT are run directories (with repeats/<N>/results.json from
+`fiokit run --repeat N`, every repeat is used; else results.json) or
+results.json files, also fio's own --output-format=json(+) output.
+
+Jobs are matched by name and direction (read/write/trim). Metrics:
+  iops, bw, lat_mean, clat_mean, clat_p50, clat_p99, clat_p99.9,
+  and lat_p50, lat_p99, lat_p99.9 when the runs have lat percentiles.
+A metric regresses when its current median is worse than the baseline
+median by more than its threshold AND, with at least a few repeats on both
+sides, a one-sided Mann-Whitney U test (exact for n_b + n_c <= 40, else
+normal approximation with tie correction) gives p <= alpha. With one sample
+per side the threshold alone decides. Latency changes smaller than the
+latency floor never regress (clock and scheduling noise).
+
+Default thresholds:
+  iops=-10%  bw=-10%  lat_mean=+10%  clat_mean=+10%  clat_p50=+10%
+  clat_p99=+20%  clat_p99.9=+30%  lat_p50=+10%  lat_p99=+20%  lat_p99.9=+30%
+
+options:
+  --threshold M=P        threshold of metric M: -10%, +20%, 15 (the metric's
+                         bad direction), or off; may repeat
+  --thresholds FILE      one M=P per line, '#' comments
+  --alpha A              significance level of the rank test (default 0.05)
+  --latency-floor T      ignore latency changes below T (default 1us; 0 = off)
+  --strict-host          invalid when the runs come from different (or unknown) hosts
+  --compare-option NAME  also require job option NAME to match (may repeat)
+  --ignore-option NAME   do not require job option NAME to match (may repeat)
+  --baseline-dir DIR     baseline = newest run in DIR (DIR/runs/* or DIR/*) with the
+                         same job names and job options as CURRENT
+  --update-baseline      with --baseline-dir: copy CURRENT into DIR/runs/ when it
+                         passes, or when DIR has no comparable baseline yet
+  --markdown FILE        write a Markdown report (CI summaries, MR comments)
+  --junit FILE           write a JUnit XML report (GitLab/Jenkins test reports)
+  --json FILE            write a JSON report ('-': stdout; the table goes to stderr)
+  --quiet                no table on the terminal
+  --help                 this help
+
+Exit status: 0 pass, 1 regression, 2 invalid comparison (zero I/O, a job
+error, an interrupted run, missing jobs, directions or metrics, different
+job options: rw rwmixread bs bsrange bssplit iodepth ioengine size io_size
+runtime time_based numjobs direct, a different host with --strict-host) or a
+usage error. Each invalid case is printed with its reason.
+)";
+
+struct Args {
+  std::vector<std::string> positional;
+  results::CompareOptions opt;
+  std::string baseline_dir, markdown, junit, json;
+  bool update_baseline = false, quiet = false, help = false;
+};
+
+double parse_number(const std::string& what, const std::string& text) {
+  double v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v) || v < 0)
+    throw std::invalid_argument(fmt::format("{}: '{}' is not a non-negative number", what, text));
+  return v;
+}
+
+// "1us", "500ns", "0.5ms", "2s", plain numbers are nanoseconds.
+double parse_duration_ns(const std::string& text) {
+  static const std::pair<const char*, double> units[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+  for (const auto& [suffix, scale] : units) {
+    const std::string s(suffix);
+    if (text.size() > s.size() && text.compare(text.size() - s.size(), s.size(), s) == 0)
+      return parse_number("--latency-floor", text.substr(0, text.size() - s.size())) * scale;
+  }
+  return parse_number("--latency-floor", text);
+}
+
+Args parse_args(const std::vector<std::string>& argv) {
+  Args a;
+  std::vector<std::string> threshold_specs, threshold_files;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& arg = argv[i];
+    if (arg.rfind("--", 0) != 0 || arg == "--") {
+      a.positional.push_back(arg);
+      continue;
+    }
+    std::string key = arg.substr(2), value;
+    bool has_value = false;
+    if (const size_t eq = key.find('='); eq != std::string::npos) {
+      value = key.substr(eq + 1), key = key.substr(0, eq), has_value = true;
+    }
+    const auto need = [&]() -> const std::string& {
+      if (!has_value) {
+        if (i + 1 >= argv.size()) throw std::invalid_argument(fmt::format("--{} needs a value", key));
+        value = argv[++i];
+        has_value = true;
+      }
+      return value;
+    };
+    const auto flag = [&]() {
+      if (has_value) throw std::invalid_argument(fmt::format("--{} takes no value", key));
+      return true;
+    };
+    if (key == "help") a.help = flag();
+    else if (key == "threshold") threshold_specs.push_back(need());
+    else if (key == "thresholds") threshold_files.push_back(need());
+    else if (key == "alpha") {
+      a.opt.alpha = parse_number("--alpha", need());
+      if (a.opt.alpha <= 0 || a.opt.alpha >= 1) throw std::invalid_argument("--alpha must be between 0 and 1");
+    } else if (key == "latency-floor") a.opt.latency_floor_ns = parse_duration_ns(need());
+    else if (key == "strict-host") a.opt.strict_host = flag();
+    else if (key == "compare-option") a.opt.compared_options.push_back(need());
+    else if (key == "ignore-option") {
+      auto& v = a.opt.compared_options;
+      const std::string name = need();
+      const auto it = std::find(v.begin(), v.end(), name);
+      if (it == v.end()) throw std::invalid_argument(fmt::format("--ignore-option: '{}' is not compared", name));
+      v.erase(it);
+    } else if (key == "baseline-dir") a.baseline_dir = need();
+    else if (key == "update-baseline") a.update_baseline = flag();
+    else if (key == "markdown") a.markdown = need();
+    else if (key == "junit") a.junit = need();
+    else if (key == "json") a.json = need();
+    else if (key == "quiet") a.quiet = flag();
+    else throw std::invalid_argument(fmt::format("unknown option --{} (see fiokit compare --help)", key));
+  }
+  // Files first, then single --threshold flags, so the command line wins.
+  for (const std::string& f : threshold_files) results::read_thresholds_file(f, a.opt.thresholds);
+  for (const std::string& s : threshold_specs) results::parse_threshold(s, a.opt.thresholds);
+  if (a.help) return a;
+  const size_t want = a.baseline_dir.empty() ? 2 : 1;
+  if (a.positional.size() != want)
+    throw std::invalid_argument(a.baseline_dir.empty()
+                                    ? "expected BASELINE and CURRENT (run directories or results.json files)"
+                                    : "with --baseline-dir, expected only CURRENT");
+  if (a.update_baseline && a.baseline_dir.empty()) throw std::invalid_argument("--update-baseline needs --baseline-dir");
+  return a;
+}
+
+void write_report(const std::string& path, const std::string& text, const char* what) {
+  if (path == "-") {
+    std::fputs(text.c_str(), stdout);
+    return;
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) throw std::runtime_error(fmt::format("cannot write the {} report {}: {}", what, path, std::strerror(errno)));
+}
+
+}  // namespace
+
+int cmd_compare(const std::vector<std::string>& argv) {
+  Args a;
+  try {
+    a = parse_args(argv);
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "fiokit compare: {}\n", e.what());
+    return kInvalid;
+  }
+  if (a.help) {
+    fmt::print("{}", kHelp);
+    return kPass;
+  }
+  std::FILE* table_to = a.json == "-" ? stderr : stdout;
+  try {
+    const results::LoadedRun current = results::load_run(a.positional.back());
+    std::string baseline_path;
+    if (!a.baseline_dir.empty()) {
+      const auto found = results::find_baseline(a.baseline_dir, current, a.opt.compared_options);
+      if (!found) {
+        if (!a.update_baseline) {
+          fmt::print(stderr, "fiokit compare: invalid: no run in {} has the job names and job options of {}\n",
+                     a.baseline_dir, current.path);
+          return kInvalid;
+        }
+        // The first baseline: it must be valid data itself.
+        const results::Comparison self = results::compare_runs(current, current, a.opt);
+        if (self.exit_code() == kInvalid) {
+          for (const std::string& why : self.invalid) fmt::print(stderr, "fiokit compare: invalid: {}\n", why);
+          fmt::print(stderr, "fiokit compare: {} is not valid; not stored as a baseline\n", current.path);
+          return kInvalid;
+        }
+        const std::string stored = results::store_baseline(a.baseline_dir, current);
+        fmt::print(stderr, "fiokit compare: no comparable baseline in {}; stored {} as the first one: {}\n",
+                   a.baseline_dir, current.path, stored);
+        return kPass;
+      }
+      baseline_path = *found;
+      fmt::print(stderr, "fiokit compare: baseline {}\n", baseline_path);
+    } else {
+      baseline_path = a.positional.front();
+    }
+    const results::LoadedRun baseline = results::load_run(baseline_path);
+    const results::Comparison c = results::compare_runs(baseline, current, a.opt);
+    if (!a.quiet) fmt::print(table_to, "{}", results::render_gate_table(c));
+    if (!a.markdown.empty()) write_report(a.markdown, results::render_gate_markdown(c), "Markdown");
+    if (!a.junit.empty()) write_report(a.junit, results::render_gate_junit(c), "JUnit");
+    if (!a.json.empty()) write_report(a.json, results::render_gate_json(c), "JSON");
+    // Reasons also on stderr, so a CI log shows why even with --quiet.
+    for (const std::string& why : c.invalid) fmt::print(stderr, "fiokit compare: invalid: {}\n", why);
+    for (const results::MetricComparison& m : c.metrics)
+      if (m.verdict != results::Verdict::pass)
+        fmt::print(stderr, "fiokit compare: {}: {}/{}/{}: {}\n", results::verdict_name(m.verdict), m.job, m.dir,
+                   m.metric, m.reason);
+    if (c.metrics.empty() && c.invalid.empty()) fmt::print(stderr, "fiokit compare: invalid: no metric was compared\n");
+    if (a.update_baseline) {
+      if (c.exit_code() == kPass)
+        fmt::print(stderr, "fiokit compare: stored {} as a baseline: {}\n", current.path,
+                   results::store_baseline(a.baseline_dir, current));
+      else
+        fmt::print(stderr, "fiokit compare: baseline not updated ({})\n", results::verdict_name(c.verdict()));
+    }
+    return c.exit_code();
+  } catch (const results::RunLoadError& e) {
+    fmt::print(stderr, "fiokit compare: invalid: {}\n", e.what());
+    return kInvalid;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "fiokit compare: {}\n", e.what());
+    return kInvalid;
+  }
+}
+
+}  // namespace fiokit::cli

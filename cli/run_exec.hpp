@@ -1,0 +1,29 @@
+// Executing parsed jobs for `fiokit run`: run directory, signals, live progress,
+// the engine, and the chosen output formats. Business logic stays in the stages;
+// this file only wires them and turns the outcome into an exit code.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jobs/jobspec.hpp"
+
+namespace fiokit::cli {
+
+struct ExecArgs {
+  std::optional<std::string> output;     // --output FILE
+  std::vector<std::string> formats;      // normal, json, json+, terse
+  std::string eta = "auto";              // auto, always, never
+  uint64_t status_interval_ms = 0;       // --status-interval (0: off)
+  std::optional<std::string> data_dir;   // --data-dir: write a run directory under DIR/runs
+  std::string run_label;                 // label of the run dir ("" = first job's name)
+  std::vector<std::string> job_files;    // copied into the run directory
+  std::vector<std::pair<std::string, std::string>> inline_jobs;  // (file name, text) of jobs given as text
+};
+
+// Runs the jobs. Returns 0, 1 (a job failed), or 130/143 after a signal.
+// On return, the run directory (if any) is complete: results.json, output.txt,
+// logs and the job files. Its path is written to *run_dir_out when given.
+int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, std::string* run_dir_out = nullptr);
+
+}  // namespace fiokit::cli

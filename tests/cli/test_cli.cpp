@@ -1,0 +1,137 @@
+// The fiokit binary as a user meets it: subcommands, help, exit codes (0 ok,
+// 1 failed I/O, 2 usage/parse error, 130/143 after a signal), pure JSON on
+// stdout with every message on stderr, and results kept when interrupted.
+#include <catch2/catch.hpp>
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "subprocess.hpp"
+
+using fiokit::test::make_temp_dir;
+using fiokit::test::run_fiokit;
+using fiokit::test::RunSpec;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+TEST_CASE("version, help and unknown commands") {
+  auto v = run_fiokit({{"--version"}});
+  CHECK(v.code == 0);
+  CHECK(v.out.rfind("fiokit ", 0) == 0);
+  auto h = run_fiokit({{"--help"}});
+  CHECK(h.code == 0);
+  CHECK(h.out.find("run") != std::string::npos);
+  auto rh = run_fiokit({{"run", "--help"}});
+  CHECK(rh.code == 0);
+  CHECK(rh.out.find("--output-format") != std::string::npos);
+  auto bad = run_fiokit({{"frobnicate"}});
+  CHECK(bad.code == 2);
+  CHECK(bad.out.empty());
+  auto none = run_fiokit({{}});
+  CHECK(none.code == 2);
+}
+
+TEST_CASE("parse errors exit 2 naming option, file and line, and run nothing") {
+  auto dir = make_temp_dir("cli");
+  std::ofstream(dir + "/bad.fio") << "[global]\nioengine=null\nsize=1m\n[a]\nrw=read\nbs=1.5k\n";
+  auto o = run_fiokit({{"run", "--output-format=json", dir + "/bad.fio"}});
+  CHECK(o.code == 2);
+  CHECK(o.out.empty());  // nothing on stdout: a JSON consumer sees no half document
+  CHECK(o.err.find("'bs'") != std::string::npos);
+  CHECK(o.err.find("bad.fio:6") != std::string::npos);
+  auto typo = run_fiokit({{"run", "--parse-only", "--name=a", "--numjob=2"}});
+  CHECK(typo.code == 2);
+  CHECK(typo.err.find("did you mean '--numjobs'?") != std::string::npos);
+  auto fmt = run_fiokit({{"run", "--output-format=xml", "--name=a"}});
+  CHECK(fmt.code == 2);
+  auto missing = run_fiokit({{"run", "--parse-only", dir + "/nope.fio"}});
+  CHECK(missing.code == 2);
+  CHECK(missing.err.find("nope.fio") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("--parse-only, --showcmd, --cmdhelp and stdin job files") {
+  auto ok = run_fiokit({{"run", "--parse-only", "-"}, "[a]\nrw=randread\nbs=4k\nsize=1m\n"});
+  CHECK(ok.code == 0);
+  CHECK(ok.out.empty());
+  auto sc = run_fiokit({{"run", "--showcmd", "--size=1m", "--name=a", "--rw=randread", "--name=b"}});
+  CHECK(sc.code == 0);
+  CHECK(sc.out == "fiokit run --name=a --size=1m --rw=randread --name=b --size=1m\n");
+  auto ch = run_fiokit({{"run", "--cmdhelp=iodepth"}});
+  CHECK(ch.code == 0);
+  CHECK(ch.out.find("default") != std::string::npos);
+  auto chu = run_fiokit({{"run", "--cmdhelp=iodept"}});
+  CHECK(chu.code == 2);
+  CHECK(chu.err.find("did you mean 'iodepth'") != std::string::npos);
+  auto sec = run_fiokit({{"run", "--showcmd", "--section=b", "-"}, "[a]\nsize=1m\n[b]\nsize=2m\n"});
+  CHECK(sec.out == "fiokit run --name=b --size=2m\n");
+}
+
+TEST_CASE("a null-engine job writes pure JSON and a run directory") {
+  auto dir = make_temp_dir("cli");
+  auto o = run_fiokit({{"run", "--output-format=json", "--data-dir=" + dir, "--name=n", "--ioengine=null",
+                        "--rw=randread", "--size=4m", "--bs=4k"}});
+  REQUIRE(o.code == 0);
+  auto doc = nlohmann::json::parse(o.out);  // throws if anything else is on stdout
+  REQUIRE(doc["jobs"].size() == 1);
+  CHECK(doc["jobs"][0]["jobname"] == "n");
+  CHECK(doc["jobs"][0]["read"]["io_bytes"] == 4 * 1024 * 1024);
+  CHECK(doc["jobs"][0]["read"]["total_ios"] == 1024);
+  auto runs = fs::path(dir) / "runs";
+  REQUIRE(fs::exists(runs));
+  auto run = fs::directory_iterator(runs)->path();
+  CHECK(fs::exists(run / "results.json"));
+  CHECK(fs::exists(run / "output.txt"));
+  CHECK(o.err.find(run.string()) != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("SIGINT stops the run within a second and keeps the results") {
+  auto dir = make_temp_dir("cli");
+  RunSpec spec{{"run", "--output-format=json", "--data-dir=" + dir, "--name=spin", "--ioengine=null", "--rw=randread",
+                "--size=1g", "--time_based", "--runtime=30", "--write_bw_log=spin", "--log_avg_msec=100"}};
+  spec.signal = SIGINT;
+  spec.signal_after = 1500ms;
+  auto o = run_fiokit(spec);
+  CHECK(o.code == 130);
+  CHECK(o.elapsed < 3500ms);
+  auto doc = nlohmann::json::parse(o.out);
+  CHECK(doc["fiokit"]["interrupted"] == true);
+  CHECK(doc["jobs"][0]["read"]["total_ios"].get<uint64_t>() > 0);
+  CHECK(o.out.find("signal") != std::string::npos);  // the flag, not a message
+  CHECK(o.err.find("SIGINT") != std::string::npos);
+  auto run = fs::directory_iterator(fs::path(dir) / "runs")->path();
+  std::ifstream log(run / "spin_bw.1.log");
+  std::string line;
+  int rows = 0;
+  while (std::getline(log, line)) ++rows;
+  CHECK(rows >= 5);  // 100 ms windows over ~1.5 s
+  fs::remove_all(dir);
+}
+
+TEST_CASE("SIGTERM exits 143") {
+  RunSpec spec{{"run", "--output-format=terse", "--name=spin", "--ioengine=null", "--size=1g", "--time_based",
+                "--runtime=30"}};
+  spec.signal = SIGTERM;
+  spec.signal_after = 500ms;
+  auto o = run_fiokit(spec);
+  CHECK(o.code == 143);
+  CHECK(o.elapsed < 2500ms);
+  CHECK(o.out.find(";spin;") != std::string::npos);
+}
+
+TEST_CASE("a failed I/O exits 1 with the path in the message") {
+  auto dir = make_temp_dir("cli");
+  // A read job on a file that exists but is too small: fio would re-lay the
+  // user's file; fiokit refuses and leaves it as it was.
+  std::ofstream(dir + "/user.dat") << "precious";
+  auto o = run_fiokit({{"run", "--name=r", "--rw=read", "--size=1m", "--filename=" + dir + "/user.dat"}});
+  CHECK(o.code == 1);
+  CHECK(o.err.find("user.dat") != std::string::npos);
+  std::ifstream in(dir + "/user.dat");
+  std::string content((std::istreambuf_iterator<char>(in)), {});
+  CHECK(content == "precious");
+  fs::remove_all(dir);
+}
