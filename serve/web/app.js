@@ -40,8 +40,12 @@
         el.setAttribute('data-series', String(all.length));
       });
     }
-    chart.onZoom = function (from, to) { load(from, to); };
-    return load(null, null);
+    chart.onZoom = function (from, to) { return load(from, to); };
+    // "#zoom=FROM-TO" (ms) opens the charts zoomed, e.g. from a shared link.
+    var m = /zoom=(\d+)-(\d+)/.exec(window.location.hash);
+    return load(null, null).then(function () {
+      if (m) return chart.zoomTo(Number(m[1]), Number(m[2]));
+    });
   }
 
   function setupCompareForm() {

@@ -58,19 +58,32 @@
       var a = Math.min(d.x0, d.x1), b = Math.max(d.x0, d.x1);
       if (b - a >= 5) {
         var r = self.range();
-        var t0 = self.tAt(a, r), t1 = self.tAt(b, r);
-        self.view = [t0, t1];
-        if (self.onZoom) self.onZoom(Math.floor(t0), Math.ceil(t1));
+        self.zoomTo(self.tAt(a, r), self.tAt(b, r));
+      } else {
+        self.draw();
       }
-      self.draw();
     });
-    this.canvas.addEventListener('dblclick', function () {
-      self.view = null;
-      if (self.onZoom) self.onZoom(null, null);
-      self.draw();
-    });
+    this.canvas.addEventListener('dblclick', function () { self.reset(); });
     window.addEventListener('resize', function () { self.draw(); });
   }
+
+  // Shows [t0, t1] (ms) and asks the owner for that range in full detail.
+  Chart.prototype.zoomTo = function (t0, t1) {
+    if (!(t1 > t0)) return;
+    this.view = [t0, t1];
+    this.container.setAttribute('data-view', Math.floor(t0) + '-' + Math.ceil(t1));
+    var pending = this.onZoom ? this.onZoom(Math.floor(t0), Math.ceil(t1)) : null;
+    this.draw();
+    return pending;
+  };
+
+  Chart.prototype.reset = function () {
+    this.view = null;
+    this.container.removeAttribute('data-view');
+    var pending = this.onZoom ? this.onZoom(null, null) : null;
+    this.draw();
+    return pending;
+  };
 
   Chart.prototype.px = function (e) {
     var r = this.canvas.getBoundingClientRect();
@@ -145,7 +158,11 @@
     g.strokeStyle = '#e4e4e4';
     g.fillStyle = '#444';
     g.lineWidth = 1;
-    var ys = niceStep(r.v1 - r.v0, 5);
+    // Steps are "nice" in the unit shown (MiB/s, ms), not in the raw unit.
+    var div = 1;
+    if (this.unit === 'KiB/s') div = r.v1 >= 1048576 ? 1048576 : r.v1 >= 1024 ? 1024 : 1;
+    else if (this.unit === 'ns') div = r.v1 >= 1e9 ? 1e9 : r.v1 >= 1e6 ? 1e6 : r.v1 >= 1e3 ? 1e3 : 1;
+    var ys = niceStep((r.v1 - r.v0) / div, 5) * div;
     g.textAlign = 'right';
     g.textBaseline = 'middle';
     for (var v = 0; v <= r.v1; v += ys) {

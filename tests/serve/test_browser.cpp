@@ -36,14 +36,22 @@ size_t distinct_bytes(const std::string& s) {
   return seen.size();
 }
 
-// data-points values of every chart in the DOM after the scripts ran.
-std::vector<long> chart_points(const std::string& url) {
+// data-points values of every chart in the DOM after the scripts ran; `views`
+// gets each chart's data-view (the zoomed range) or "".
+std::vector<long> chart_points(const std::string& url, std::vector<std::string>* views = nullptr) {
   TempDir profile;
   const auto dom = run_capture(chromium_cmd(profile.path, "--virtual-time-budget=5000 --dump-dom", url));
   std::vector<long> out;
   if (!dom) return out;
-  const std::regex re("class=\"chart[^\"]*\"[^>]*data-points=\"([0-9]+)\"");
-  for (std::sregex_iterator it(dom->begin(), dom->end(), re), end; it != end; ++it) out.push_back(std::stol((*it)[1]));
+  const std::regex tag("<div class=\"chart( [^\"]*)?\"[^>]*>");  // not "charts"
+  const std::regex points("data-points=\"([0-9]+)\"");
+  const std::regex view("data-view=\"([0-9-]+)\"");
+  for (std::sregex_iterator it(dom->begin(), dom->end(), tag), end; it != end; ++it) {
+    const std::string t = it->str();
+    std::smatch m;
+    if (std::regex_search(t, m, points)) out.push_back(std::stol(m[1]));
+    if (views) views->push_back(std::regex_search(t, m, view) ? m[1].str() : "");
+  }
   return out;
 }
 
@@ -84,4 +92,19 @@ TEST_CASE("headless chromium renders the pages and the charts hold data", "[brow
     REQUIRE(points.size() == 3);  // bw, iops, clat
     for (long n : points) CHECK(n > 0);
   }
+  // Zoomed (the path a drag takes: Chart.zoomTo, then a refetch of that range
+  // from the series API): fewer points, all inside the range, none lost.
+  const auto full = chart_points(base + "/runs/20261121T100000Z-new");
+  std::vector<std::string> views;
+  const auto zoomed = chart_points(base + "/runs/20261121T100000Z-new#zoom=1000-2000", &views);
+  REQUIRE(full.size() == 3);
+  REQUIRE(zoomed.size() == 3);
+  for (size_t i = 0; i < 3; ++i) {
+    INFO("chart " << i << ": " << zoomed[i] << " of " << full[i] << " points, view '" << views[i] << "'");
+    CHECK(views[i] == "1000-2000");
+    CHECK(zoomed[i] > 0);
+    CHECK(zoomed[i] < full[i]);
+  }
+  // bw: 2 jobs x 11 rows in [1000, 2000] ms (one every 100 ms).
+  CHECK(zoomed[0] == 22);
 }
