@@ -11,5 +11,6 @@ constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 
 int cmd_run(const std::vector<std::string>& args);
+int cmd_serve(const std::vector<std::string>& args);
 
 }  // namespace fiokit::cli

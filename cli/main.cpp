@@ -16,6 +16,7 @@ const char* kUsage =
     "\n"
     "commands:\n"
     "  run        run fio job files (or --name=... command-line jobs)\n"
+    "  serve      browse runs, graphs and raw files over HTTP (port 8000)\n"
     "\n"
     "  fiokit <command> --help   help for one command\n"
     "  fiokit --version          print the version\n";
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (cmd == "run") return fiokit::cli::cmd_run(args);
+    if (cmd == "serve") return fiokit::cli::cmd_serve(args);
     fmt::print(stderr, "fiokit: unknown command '{}'\n{}", cmd, kUsage);
     return fiokit::cli::kExitUsage;
   } catch (const fiokit::jobs::ParseError& e) {
