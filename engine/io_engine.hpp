@@ -26,7 +26,7 @@ struct IoUnit {
   uint64_t offset = 0;
   uint32_t len = 0;
   uint8_t ddir = 0;       // jobs::Dir: 0 read, 1 write, 2 trim
-  uint8_t file = 0;       // index in the job's file table (also the registered-file index)
+  uint32_t file = 0;      // index in the job's file table (also the registered-file index)
   uint32_t index = 0;     // position in the worker's unit array (fixed buffers use it)
   int fd = -1;
   int64_t result = 0;     // bytes done, or -errno; set by the engine on completion

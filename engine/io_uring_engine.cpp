@@ -49,17 +49,19 @@ class IoUringEngine final : public EngineBase<IoUringEngine> {
       }
       p.sq_thread_idle = 1000;
     }
-    unsigned extra = s.sqthread_poll ? 0u : (IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN);
-    int rc;
-    for (;;) {
+    // Optional flags, best first: completions are processed only when this
+    // thread waits for them (DEFER_TASKRUN, 6.1+), or at least without an
+    // interrupt per completion (COOP_TASKRUN, 5.19+). Older kernels answer
+    // EINVAL and get the next set.
+    const unsigned extras[] = {IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+                               IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN, 0u};
+    int rc = -EINVAL;
+    for (unsigned extra : extras) {
+      if (s.sqthread_poll && extra) continue;  // SQPOLL submits from a kernel thread
       io_uring_params q = p;
       q.flags = base | extra;
       rc = io_uring_queue_init_params(std::max(1u, s.iodepth), &ring_, &q);
-      if (rc == -EINVAL && extra) {
-        extra = 0;  // older kernel: retry without the optional flags
-        continue;
-      }
-      break;
+      if (rc != -EINVAL) break;
     }
     if (rc < 0) {
       explain_setup_failure(rc, s);

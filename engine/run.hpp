@@ -20,7 +20,7 @@ struct TraceRecord {
   uint64_t offset;
   uint32_t len;
   uint8_t ddir;
-  uint8_t file;
+  uint32_t file;
   bool operator==(const TraceRecord&) const = default;
 };
 

@@ -117,7 +117,7 @@ class Worker {
   bool trim_then_write = false;
   uint64_t pending_write_off = 0;
   uint32_t pending_write_len = 0;
-  uint8_t pending_write_file = 0;
+  uint32_t pending_write_file = 0;
   Rng rng_off, rng_mix, rng_bs, rng_file, rng_rate;
   BlockDistribution dist[3];
   int64_t rate_ns_per_io[3] = {}, due_ns[3] = {};

@@ -113,10 +113,10 @@ void Worker::prep_io_general(IoUnit& u) {
     trim_then_write = true;
     pending_write_off = off;
     pending_write_len = len;
-    pending_write_file = static_cast<uint8_t>(fi);
+    pending_write_file = fi;
   }
   u.fd = f.fd;
-  u.file = static_cast<uint8_t>(fi);
+  u.file = fi;
   u.ddir = d;
   u.offset = off;
   u.len = len;
@@ -162,7 +162,7 @@ void Worker::verify_pass(bool whole_region) {
     u.buf = buf;
     u.result = n;
     u.offset = w.offset;
-    u.file = static_cast<uint8_t>(w.file);
+    u.file = w.file;
     check_read(u);
     ++checked;
   }

@@ -277,3 +277,32 @@ TEST_CASE("depth statistics and usage fields are filled") {
   CHECK(jr.ioengine == "null");
   CHECK(jr.iodepth == 32);
 }
+
+TEST_CASE("write_bw_log and write_lat_log produce fio-format logs in the run dir") {
+  test::TempDir d;
+  auto j = make_job("psync", RwMode::randread, d.path, 1 << 20);
+  j.log.bw = "";
+  j.log.lat = "mylat";
+  j.bwavgtime_ms = 100;
+  j.time_based = true;
+  j.runtime_us = 350'000;
+  j.rate_iops = {{2000, 0, 0}};
+  engine::RunOptions o;
+  o.run_dir = d.path;
+  auto r = engine::run_jobs({j}, o);
+  REQUIRE(r.jobs[0].error == 0);
+  auto lines = [&](const std::string& name) {
+    std::ifstream in(d.path + "/" + name);
+    std::vector<std::string> v;
+    for (std::string l; std::getline(in, l);) v.push_back(l);
+    return v;
+  };
+  const auto bw = lines("t_bw.1.log");
+  CHECK(bw.size() >= 3);  // one row per 100 ms window
+  CHECK(bw.size() == r.jobs[0].dirs[0].bw_kib.values.size());
+  const auto lat = lines("mylat_lat.1.log");
+  CHECK(lat.size() == r.jobs[0].dirs[0].total_ios);  // log_avg_msec=0: one row per I/O
+  CHECK(lines("mylat_clat.1.log").size() == lat.size());
+  REQUIRE_FALSE(lat.empty());
+  CHECK_THAT(lat[0], Catch::Matches(R"(\d+, \d+, 0, 4096, 0)"));
+}
