@@ -310,18 +310,25 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
   t.push_back(Opt("profile", "Run a built-in benchmark profile: tiobench or act").type(T::enumeration)
                   .values({{"tiobench", "tiotest-like"}, {"act", "Aerospike ACT-like"}}).cat(prof)
                   .unsupported("write the equivalent job file"));
-  const std::string pnote = "option of fio's built-in profiles; profile= is not supported";
-  t.push_back(unsupported("device-names", "Devices to test [profile=act]", prof, T::str, pnote));
-  t.push_back(unsupported("load", "ACT load factor [profile=act]", prof, T::integer, pnote));
-  t.push_back(unsupported("test-duration", "How long the ACT test runs [profile=act]", prof, T::time, pnote));
-  t.push_back(unsupported("threads-per-queue", "Threads per queue [profile=act]", prof, T::integer, pnote));
-  t.push_back(unsupported("read-req-num-512-blocks", "Read size in 512-byte blocks [profile=act]", prof, T::integer, pnote));
-  t.push_back(unsupported("large-block-op-kbytes", "Large block size in KiB [profile=act]", prof, T::integer, pnote));
-  t.push_back(unsupported("prep", "Prepare the devices first [profile=act]", prof, T::flag, pnote));
-  t.push_back(unsupported("block", "Block size [profile=tiobench]", prof, T::integer, pnote));
-  t.push_back(unsupported("numruns", "Number of runs [profile=tiobench]", prof, T::integer, pnote));
-  t.push_back(unsupported("dir", "Directory to test in [profile=tiobench]; for jobs use directory=", prof, T::str, pnote));
-  t.push_back(unsupported("threads", "Number of threads [profile=tiobench]; for jobs use numjobs=", prof, T::integer, pnote));
+  // fio 3.33 accepts these in any job and, without profile=, does nothing with
+  // them (threads=4 still runs one job): accepted with a warning that says so.
+  auto P = [&t, &prof](std::string name, std::string help, std::string profile, std::string hint = "") {
+    t.push_back(no_effect(std::move(name), help + " [profile=" + profile + "]", prof, T::str,
+                          "an option of fio's built-in " + profile + " profile; fio ignores it too without profile=" + profile +
+                              hint));
+  };
+  P("device-names", "Devices to test", "act");
+  P("load", "ACT load factor", "act");
+  P("test-duration", "How long the ACT test runs", "act");
+  P("threads-per-queue", "Threads per queue", "act");
+  P("read-req-num-512-blocks", "Read size in 512-byte blocks", "act");
+  P("large-block-op-kbytes", "Large block size in KiB", "act");
+  P("prep", "Prepare the devices first", "act");
+  t.back().valueless_ok = true;
+  P("block", "Block size", "tiobench", "; for the block size use bs=");
+  P("numruns", "Number of runs", "tiobench", "; to repeat a job use loops=");
+  P("dir", "Directory to test in", "tiobench", "; for the directory use directory=");
+  P("threads", "Number of threads", "tiobench", "; for several workers use numjobs=");
 }
 
 }  // namespace fiokit::jobs

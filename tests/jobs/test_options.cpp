@@ -127,6 +127,11 @@ TEST_CASE("no-effect options are accepted with a warning that says why") {
   REQUIRE(r.warnings.size() == 2);
   CHECK_THAT(r.warnings[0], Catch::Contains("clocksource") && Catch::Contains("t.fio:2") && Catch::Contains("clock_gettime"));
   CHECK_THAT(error_of("clocksource=sundial"), Catch::Contains("allowed: gettimeofday, clock_gettime, cpu"));
+  // fio's profile options do nothing without profile= (fio runs one job for threads=4).
+  r = parse_full("[a]\nthreads=4\nprep\n");
+  REQUIRE(r.jobs.size() == 1);
+  REQUIRE(r.warnings.size() == 2);
+  CHECK_THAT(r.warnings[0], Catch::Contains("tiobench") && Catch::Contains("numjobs="));
 }
 
 TEST_CASE("rw with an offset modifier") {
