@@ -1,0 +1,304 @@
+// `fiokit container tool|plots|serve|aio`: the entrypoint of the four images,
+// doing what fio-tools' run.sh, plot.sh and runall.sh did, without their
+// hazards: no `rm -rf /tmp/fio-data/*` (every run gets its own new directory
+// runs/<UTC time>-<PLOTNAME or job>/ and nothing in the data dir is touched),
+// remote job files fetched with limits into a private folder and checked before
+// they run, and signals honoured as PID 1 (the kernel ignores SIGTERM for PID 1
+// unless a handler is installed, so `docker stop` would otherwise wait 10 s and
+// SIGKILL). The env contract is in container_env.hpp, fetching in
+// container_fetch.hpp, the remote-job rules in container_policy.hpp.
+#include <fmt/format.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "cli/container_env.hpp"
+#include "cli/container_fetch.hpp"
+#include "cli/container_policy.hpp"
+#include "cli/run_exec.hpp"
+#include "jobs/cmdline.hpp"
+#include "jobs/error.hpp"
+#include "jobs/parse.hpp"
+
+namespace fiokit::cli {
+
+// Declared in commands.hpp once the lead wires them; repeated here so this file
+// builds on its own (identical redeclarations are harmless).
+int cmd_plot(const std::vector<std::string>& args);
+int cmd_serve(const std::vector<std::string>& args);
+int cmd_container(const std::vector<std::string>& args);
+
+namespace {
+namespace fs = std::filesystem;
+using namespace container;
+
+const char* kContainerUsage =
+    "usage: fiokit container tool|plots|serve|aio [ARGS ...]\n"
+    "\n"
+    "The entrypoint of the fiokit images (docker/README.md). The data dir is\n"
+    "/tmp/fio-data (FIOKIT_DATA_DIR); nothing already in it is deleted or replaced.\n"
+    "\n"
+    "  tool   run JOBFILES; results go to a new DATA/runs/<UTC time>-<PLOTNAME or job>/\n"
+    "         (ARGS: job options for every job, e.g. --runtime=10)\n"
+    "  plots  graphs of the newest run (or FIOKIT_RUN) into its plots/; ARGS are\n"
+    "         fio2gnuplot's (-t TITLE -b|-i -g -p PATTERN), run inside the run dir\n"
+    "  serve  serve the data dir on 0.0.0.0:8000 (ARGS: fiokit serve options)\n"
+    "  aio    tool, then plots (bandwidth, IOPS, latency titled PLOTNAME), then serve\n"
+    "\n"
+    "environment:\n"
+    "  JOBFILES=\"a.fio b.fio\"    job files, relative to the data dir (or fetched)\n"
+    "  REMOTEFILES=\"URL ...\"     fetched into the run dir before the run (https, 1 MiB,\n"
+    "                            5 redirects); a fetched job file may not use exec_*,\n"
+    "                            external engines, outside includes, absolute log\n"
+    "                            paths or raw devices\n"
+    "  PLOTNAME=NAME             run directory label and graph title\n"
+    "  FIOKIT_DATA_DIR=DIR       data dir (default /tmp/fio-data)\n"
+    "  FIOKIT_RUN=ID             run for `plots` (default: the newest under runs/)\n"
+    "  FIOKIT_ALLOW_HTTP=1       also fetch plain http:// URLs\n"
+    "  FIOKIT_TRUST_REMOTE=1     run fetched job files without the checks above\n"
+    "  FIOKIT_BIND, FIOKIT_PORT  address and port for serve/aio (0.0.0.0, 8000)\n";
+
+void exit_on_signal(int sig) { _exit(128 + sig); }
+
+// PID 1 gets no default action for SIGTERM/SIGINT: give it one. `run` and
+// `serve` block these signals and take them with sigwait while they work, so
+// this handler only acts between phases (fetching, plotting).
+void install_exit_on_signal() {
+  struct sigaction sa {};
+  sa.sa_handler = exit_on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);  // `run` leaves them blocked behind it
+}
+
+void say(const std::string& msg) { fmt::print(stderr, "fiokit container: {}\n", msg); }
+
+// A private folder for downloads, outside the data dir so an interrupted fetch
+// leaves nothing there; removed when done (it holds only what we wrote).
+struct Staging {
+  std::string dir;
+  Staging() {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/fiokit-remote-XXXXXX";
+    if (!mkdtemp(tmpl.data())) throw UsageError("cannot create a folder for REMOTEFILES under " + fs::path(tmpl).parent_path().string());
+    dir = tmpl;
+  }
+  ~Staging() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  Staging(const Staging&) = delete;
+  Staging& operator=(const Staging&) = delete;
+};
+
+void fetch_remote_files(const Settings& s, const std::string& dir) {
+  FetchOptions opt;
+  opt.allow_http = s.allow_http;
+  for (const std::string& url : s.remotefiles) {
+    say("fetching " + url);
+    try {
+      const Fetched f = fetch_url(url, dir, opt);
+      say(fmt::format("fetched {} ({} bytes{})", f.name, f.bytes, f.final_url != parse_url(url, s.allow_http).str() ? ", from " + f.final_url : ""));
+    } catch (const FetchError& e) {
+      throw UsageError(std::string("REMOTEFILES: ") + e.what());
+    }
+  }
+}
+
+void check_remote(const std::vector<JobFile>& files, const std::string& dir) {
+  const auto ex = jobs::Expander::from_system();
+  std::string report;
+  for (const JobFile& f : files) {
+    if (!f.remote) continue;
+    for (const Violation& v : check_remote_job(f.path, dir, ex)) report += "\n  " + v.str();
+  }
+  if (!report.empty())
+    throw UsageError("refusing a remote job file (fetched through REMOTEFILES):" + report +
+                     "\nRun it anyway only if you trust its source: FIOKIT_TRUST_REMOTE=1");
+}
+
+// Fetched files that are not job files (includes, verify patterns) end up in
+// the run dir too; the job files themselves were copied by execute_run.
+void keep_fetched_files(const std::string& staging, const std::string& run_dir) {
+  std::error_code ec;
+  for (fs::directory_iterator it(staging, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path to = fs::path(run_dir) / it->path().filename();
+    std::error_code ec2;
+    if (fs::exists(fs::symlink_status(to, ec2))) continue;
+    fs::copy_file(it->path(), to, fs::copy_options::none, ec2);
+    if (ec2) say("could not keep " + it->path().filename().string() + " in the run dir: " + ec2.message());
+  }
+}
+
+// tool: fetch, resolve, check, run. Returns the exit code; *run_dir gets the run dir.
+int run_tool(const Settings& s, const std::vector<std::string>& extra, std::string* run_dir) {
+  std::error_code ec;
+  if (!fs::is_directory(s.data_dir, ec))
+    throw UsageError("data dir '" + s.data_dir + "' does not exist (mount one: -v /tmp/fio-data:/tmp/fio-data)");
+  std::optional<Staging> staging;
+  if (!s.remotefiles.empty()) {
+    staging.emplace();
+    fetch_remote_files(s, staging->dir);
+  }
+  const std::vector<JobFile> files = resolve_job_files(s, staging ? staging->dir : "");
+  if (s.trust_remote) {
+    if (staging) say("FIOKIT_TRUST_REMOTE=1: fetched job files run without checks");
+  } else if (staging) {
+    check_remote(files, staging->dir);
+  }
+
+  // Relative names in the job files (filename=, directory=) mean the data dir,
+  // as they did when fio-tools ran `fio $JOBFILES` there.
+  if (chdir(s.data_dir.c_str()) != 0) throw UsageError("cannot enter the data dir '" + s.data_dir + "'");
+  std::vector<std::string> args = extra;
+  for (const JobFile& f : files) args.push_back(f.path);
+  const auto ex = jobs::Expander::from_system();
+  auto cl = jobs::split_cmdline(
+      args, [](const std::string&) { return false; }, [](const std::string&) { return false; }, ex);
+  ExecArgs ea;
+  ea.job_files = cl.job_files;
+  auto parsed = jobs::build_jobs(jobs::make_request(std::move(cl), ex, {}));
+  for (const auto& w : parsed.warnings) fmt::print(stderr, "fiokit: warning: {}\n", w);
+  ea.formats = {"normal"};
+  ea.data_dir = s.data_dir;
+  ea.run_label = s.plotname;
+  std::string dir;
+  const int rc = execute_run(parsed.jobs, ea, &dir);
+  install_exit_on_signal();
+  if (staging && !dir.empty()) keep_fetched_files(staging->dir, dir);
+  if (!dir.empty()) say("run directory " + dir);
+  if (run_dir) *run_dir = dir;
+  return rc;
+}
+
+std::string utc_stamp() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
+// The run `plots` draws: FIOKIT_RUN, else the newest run (run ids start with
+// their UTC time, so the greatest name is the newest). Empty when the data dir
+// holds no runs.
+std::string plot_target(const Settings& s) {
+  const fs::path runs = fs::path(s.data_dir) / "runs";
+  if (!s.run.empty()) {
+    for (const fs::path& p : {runs / s.run, fs::path(s.data_dir) / s.run, fs::path(s.run)}) {
+      std::error_code ec;
+      if (fs::is_directory(p, ec)) return p.string();
+    }
+    throw UsageError("FIOKIT_RUN: no run '" + s.run + "' under " + runs.string());
+  }
+  std::vector<std::string> ids;
+  std::error_code ec;
+  for (fs::directory_iterator it(runs, ec), end; !ec && it != end; it.increment(ec))
+    if (it->is_directory() && it->path().filename().string()[0] != '.') ids.push_back(it->path().filename().string());
+  if (ids.empty()) return "";
+  return (runs / *std::max_element(ids.begin(), ids.end())).string();
+}
+
+bool has_output_dir(const std::vector<std::string>& args) {
+  for (const std::string& a : args)
+    if (a.rfind("-d", 0) == 0 || a.rfind("--outputdir", 0) == 0) return true;
+  return false;
+}
+
+int run_plots(const Settings& s, const std::vector<std::string>& args) {
+  const std::string target = plot_target(s);
+  const bool legacy = target.empty();  // fio logs straight in the data dir, as fio-tools left them
+  const std::string dir = legacy ? s.data_dir : target;
+  if (legacy && list_job_files(s.data_dir).empty()) {
+    std::error_code ec;
+    bool logs = false;
+    for (fs::directory_iterator it(s.data_dir, ec), end; !ec && it != end; it.increment(ec))
+      logs = logs || it->path().extension() == ".log";
+    if (!logs) throw UsageError("nothing to plot: no runs under " + (fs::path(s.data_dir) / "runs").string() + " and no .log files in " + s.data_dir);
+  }
+  if (chdir(dir.c_str()) != 0) throw UsageError("cannot enter '" + dir + "'");
+  // A new folder in the user's data dir, never one that may hold their files.
+  const std::string out = legacy ? "plots-" + utc_stamp() : "plots";
+  say("plotting " + dir);
+  if (args.empty()) {
+    if (!legacy) {
+      std::vector<std::string> a{target};
+      if (!s.plotname.empty()) a.insert(a.end(), {"-t", s.plotname});
+      return cmd_plot(a);
+    }
+    const std::string title = s.plotname.empty() ? "FIO" : s.plotname;
+    const int bw = cmd_plot({"-t", title + "-bw", "-b", "-g", "-d", out});
+    const int iops = cmd_plot({"-t", title + "-iops", "-i", "-g", "-d", out});
+    return std::max(bw, iops);
+  }
+  std::vector<std::string> a = args;
+  const bool fio2gnuplot_style = !args.front().empty() && args.front()[0] == '-';
+  if (fio2gnuplot_style && !has_output_dir(args)) {
+    std::error_code ec;
+    fs::create_directories(out, ec);
+    a.insert(a.end(), {"-d", out});
+  }
+  return cmd_plot(a);
+}
+
+int run_serve(const Settings& s, const std::vector<std::string>& extra) {
+  std::vector<std::string> a{s.data_dir, "--bind", s.bind, "--port", std::to_string(s.port)};
+  a.insert(a.end(), extra.begin(), extra.end());
+  return cmd_serve(a);
+}
+
+int run_aio(const Settings& s, const std::vector<std::string>& extra) {
+  std::string run_dir;
+  const int rc = run_tool(s, extra, &run_dir);
+  if (rc == kExitUsage || rc >= 128 || run_dir.empty()) return rc;
+  if (rc != kExitOk) say("the run failed (exit " + std::to_string(rc) + "); plotting and serving what it wrote");
+  std::vector<std::string> a{run_dir};
+  if (!s.plotname.empty()) a.insert(a.end(), {"-t", s.plotname});
+  if (const int prc = cmd_plot(a); prc != kExitOk) say("plotting failed (exit " + std::to_string(prc) + "); serving the run anyway");
+  return run_serve(s, {});
+}
+
+}  // namespace
+
+int cmd_container(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    fmt::print(args.empty() ? stderr : stdout, "{}", kContainerUsage);
+    return args.empty() ? kExitUsage : kExitOk;
+  }
+  install_exit_on_signal();
+  const std::string mode = args[0];
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  try {
+    Settings s = read_settings(system_env());
+    // Absolute from here on: the phases change the working directory.
+    s.data_dir = fs::absolute(s.data_dir).lexically_normal().string();
+    if (mode == "tool") return run_tool(s, rest, nullptr);
+    if (mode == "plots") return run_plots(s, rest);
+    if (mode == "serve") return run_serve(s, rest);
+    if (mode == "aio") return run_aio(s, rest);
+    fmt::print(stderr, "fiokit container: unknown image role '{}'\n{}", mode, kContainerUsage);
+    return kExitUsage;
+  } catch (const UsageError& e) {
+    say(e.what());
+    return kExitUsage;
+  } catch (const jobs::ParseError& e) {
+    say(e.what());
+    return kExitUsage;
+  }
+}
+
+}  // namespace fiokit::cli

@@ -1,0 +1,297 @@
+// See container_fetch.hpp. Redirects are followed here, not by cpp-httplib, so
+// every hop goes through parse_url again (no https -> http downgrade, no ftp:,
+// no user info) and a loop is reported as a loop rather than as a count.
+#include "cli/container_fetch.hpp"
+
+#include <fcntl.h>
+#include <httplib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+namespace fiokit::cli::container {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// What one GET returned, as far as we let it read.
+struct Reply {
+  int status = 0;
+  std::string location;
+  std::string body;
+  bool oversize = false;
+  bool too_slow = false;
+  httplib::Error error = httplib::Error::Success;
+};
+
+bool is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+bool is_transient(const Reply& r) {
+  if (r.oversize || r.too_slow) return false;
+  if (r.status == 0) {
+    // No HTTP status at all: the connection or the TLS handshake failed.
+    return r.error != httplib::Error::SSLServerVerification && r.error != httplib::Error::SSLLoadingCerts;
+  }
+  return r.status == 429 || r.status >= 500;
+}
+
+std::string describe(const Reply& r, const FetchOptions& opt) {
+  if (r.oversize) return "larger than the " + std::to_string(opt.max_bytes) + "-byte limit for remote files";
+  if (r.too_slow) return "took longer than " + std::to_string(opt.total_timeout.count() / 1000) + " s";
+  if (r.status == 0) {
+    std::string e = httplib::to_string(r.error);
+    if (r.error == httplib::Error::SSLServerVerification) e += " (the server's certificate is not trusted)";
+    return "request failed: " + e;
+  }
+  return "HTTP " + std::to_string(r.status);
+}
+
+Reply get_once(const Url& u, const FetchOptions& opt, std::chrono::steady_clock::time_point deadline) {
+  Reply r;
+  httplib::Client cli(u.origin());
+  if (!cli.is_valid()) {
+    r.error = httplib::Error::Connection;
+    return r;
+  }
+  cli.set_connection_timeout(opt.connect_timeout);
+  cli.set_read_timeout(opt.read_timeout);
+  cli.set_write_timeout(opt.read_timeout);
+  cli.set_follow_location(false);  // we follow, checking every hop
+  cli.set_url_encode(false);       // send the path exactly as the user wrote it
+  cli.set_keep_alive(false);
+#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+  cli.enable_server_certificate_verification(true);
+#endif
+  const httplib::Headers headers{{"User-Agent", "fiokit-container"}, {"Accept", "*/*"}};
+  auto on_response = [&](const httplib::Response& res) {
+    r.status = res.status;
+    if (res.has_header("Location")) r.location = res.get_header_value("Location");
+    if (res.status != 200) return false;  // the body of an error or redirect is not wanted
+    if (res.has_header("Content-Length")) {
+      const std::string cl = res.get_header_value("Content-Length");
+      errno = 0;
+      const unsigned long long n = std::strtoull(cl.c_str(), nullptr, 10);
+      if (errno == 0 && n > opt.max_bytes) {
+        r.oversize = true;
+        return false;
+      }
+    }
+    return true;
+  };
+  auto on_data = [&](const char* data, size_t len) {
+    if (r.body.size() + len > opt.max_bytes) {
+      r.oversize = true;
+      return false;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      r.too_slow = true;
+      return false;
+    }
+    r.body.append(data, len);
+    return true;
+  };
+  auto res = cli.Get(u.target, headers, on_response, on_data);
+  r.error = res.error();
+  if (res && r.status == 0) r.status = res->status;
+  return r;
+}
+
+// One hop with retries for transient failures. Returns the last reply.
+Reply get_with_retries(const Url& u, const FetchOptions& opt, std::chrono::steady_clock::time_point deadline) {
+  std::chrono::milliseconds wait = opt.backoff;
+  Reply r;
+  for (int attempt = 1; attempt <= std::max(1, opt.attempts); ++attempt) {
+    r = get_once(u, opt, deadline);
+    if (r.status == 200 && !r.oversize && !r.too_slow && r.error == httplib::Error::Success) return r;
+    if (is_redirect(r.status) || !is_transient(r) || attempt == opt.attempts) return r;
+    if (std::chrono::steady_clock::now() + wait > deadline) {
+      r.too_slow = true;
+      return r;
+    }
+    std::this_thread::sleep_for(wait);
+    wait *= 2;
+  }
+  return r;
+}
+
+void write_new_file(const std::string& path, const std::string& body, const std::string& url) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    const int err = errno;
+    throw FetchError(url + ": cannot create '" + path + "': " + std::strerror(err) +
+                     (err == EEXIST ? " (two URLs with the same file name?)" : ""));
+  }
+  size_t done = 0;
+  while (done < body.size()) {
+    const ssize_t n = ::write(fd, body.data() + done, body.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      ::unlink(path.c_str());  // ours: created with O_EXCL above
+      throw FetchError(url + ": writing '" + path + "' failed: " + std::strerror(err));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(path.c_str());
+    throw FetchError(url + ": writing '" + path + "' failed: " + std::strerror(err));
+  }
+}
+
+}  // namespace
+
+std::string Url::origin() const {
+  const std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return scheme + "://" + h + ":" + std::to_string(port);
+}
+
+Url parse_url(const std::string& text, bool allow_http) {
+  for (unsigned char c : text)
+    if (c <= 0x20 || c == 0x7f) throw FetchError("'" + text + "' is not a URL (spaces or control characters; encode them as %XX)");
+  const size_t sep = text.find("://");
+  if (sep == std::string::npos || sep == 0) throw FetchError("'" + text + "' is not a URL (expected https://HOST/PATH)");
+  Url u;
+  u.scheme = lower(text.substr(0, sep));
+  if (u.scheme != "https" && u.scheme != "http")
+    throw FetchError("'" + text + "': only https URLs are fetched (scheme '" + u.scheme + "')");
+  if (u.scheme == "http" && !allow_http)
+    throw FetchError("'" + text + "': plain http is refused; use https, or set FIOKIT_ALLOW_HTTP=1 to allow it");
+  const size_t auth_begin = sep + 3;
+  const size_t auth_end = text.find_first_of("/?#", auth_begin);
+  const std::string auth = text.substr(auth_begin, auth_end == std::string::npos ? std::string::npos : auth_end - auth_begin);
+  if (auth.find('@') != std::string::npos)
+    throw FetchError("'" + text + "': user names or passwords in URLs are not supported");
+  std::string port_text;
+  if (!auth.empty() && auth[0] == '[') {
+    const size_t close = auth.find(']');
+    if (close == std::string::npos) throw FetchError("'" + text + "': unterminated IPv6 address");
+    u.host = auth.substr(1, close - 1);
+    if (close + 1 < auth.size()) {
+      if (auth[close + 1] != ':') throw FetchError("'" + text + "': unexpected text after the IPv6 address");
+      port_text = auth.substr(close + 2);
+    }
+  } else {
+    const size_t colon = auth.find(':');
+    u.host = auth.substr(0, colon);
+    if (colon != std::string::npos) port_text = auth.substr(colon + 1);
+  }
+  if (u.host.empty()) throw FetchError("'" + text + "': no host name");
+  for (char c : u.host)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != ':' && c != '_')
+      throw FetchError("'" + text + "': invalid character in host name");
+  u.port = u.scheme == "https" ? 443 : 80;
+  if (!port_text.empty()) {
+    if (port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      throw FetchError("'" + text + "': invalid port '" + port_text + "'");
+    u.port = std::stoi(port_text);
+    if (u.port < 1 || u.port > 65535) throw FetchError("'" + text + "': invalid port '" + port_text + "'");
+  }
+  std::string rest = auth_end == std::string::npos ? "" : text.substr(auth_end);
+  rest = rest.substr(0, rest.find('#'));
+  if (rest.empty() || rest[0] != '/') rest = "/" + rest;
+  u.target = rest;
+  u.path = rest.substr(0, rest.find('?'));
+  return u;
+}
+
+std::string resolve_location(const Url& base, const std::string& location) {
+  if (location.find("://") != std::string::npos) return location;
+  if (location.rfind("//", 0) == 0) return base.scheme + ":" + location;
+  if (!location.empty() && location[0] == '/') return base.origin() + location;
+  const size_t slash = base.path.rfind('/');
+  return base.origin() + base.path.substr(0, slash + 1) + location;
+}
+
+std::string file_name_from_url(const Url& url) {
+  std::string decoded = percent_decode(url.path);
+  std::replace(decoded.begin(), decoded.end(), '\\', '/');
+  const size_t slash = decoded.rfind('/');
+  const std::string last = slash == std::string::npos ? decoded : decoded.substr(slash + 1);
+  std::string name;
+  for (char c : last) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+    name += ok ? c : '_';
+  }
+  // No hidden files, no "." or "..": a leading dot is dropped, not replaced.
+  name.erase(0, name.find_first_not_of('.'));
+  if (name.size() > 128) name.resize(128);
+  if (name.empty())
+    throw FetchError(url.str() + ": no file name in the URL path (it must end in a name such as job.fio)");
+  return name;
+}
+
+Fetched fetch_url(const std::string& url, const std::string& dest_dir, const FetchOptions& opt) {
+  Fetched f;
+  f.url = url;
+  Url cur = parse_url(url, opt.allow_http);
+  f.name = file_name_from_url(cur);
+  f.path = (fs::path(dest_dir) / f.name).string();
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(f.path, ec)))
+    throw FetchError(url + ": '" + f.path + "' already exists (two URLs with the same file name?); it is not replaced");
+
+  const auto deadline = std::chrono::steady_clock::now() + opt.total_timeout;
+  std::set<std::string> seen{cur.str()};
+  for (int hop = 0;; ++hop) {
+    const Reply r = get_with_retries(cur, opt, deadline);
+    if (is_redirect(r.status)) {
+      if (r.location.empty()) throw FetchError(cur.str() + ": HTTP " + std::to_string(r.status) + " without a Location");
+      if (hop >= opt.max_redirects)
+        throw FetchError(url + ": more than " + std::to_string(opt.max_redirects) + " redirects (last to " + r.location + ")");
+      Url next;
+      try {
+        next = parse_url(resolve_location(cur, r.location), opt.allow_http);
+      } catch (const FetchError& e) {
+        throw FetchError(url + ": redirect refused: " + e.what());
+      }
+      if (!seen.insert(next.str()).second) throw FetchError(url + ": redirect loop at " + next.str());
+      cur = next;
+      continue;
+    }
+    if (r.status != 200 || r.oversize || r.too_slow || r.error != httplib::Error::Success) {
+      std::string where = cur.str() == parse_url(url, opt.allow_http).str() ? url : url + " (redirected to " + cur.str() + ")";
+      throw FetchError(where + ": " + describe(r, opt));
+    }
+    write_new_file(f.path, r.body, url);
+    f.final_url = cur.str();
+    f.bytes = r.body.size();
+    return f;
+  }
+}
+
+}  // namespace fiokit::cli::container

@@ -1,0 +1,69 @@
+// REMOTEFILES for the container entrypoint: fetching job files from URLs the
+// way fio-tools' `wget` did, without its trust. https only unless the user says
+// otherwise, a bounded number of redirects (each hop checked again), timeouts,
+// a size cap, retries with backoff for transient failures only, and a local
+// file name derived from the URL that can never leave the destination folder
+// nor replace a file already there (O_EXCL). Uses cpp-httplib's client.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace fiokit::cli::container {
+
+// A URL that cannot be used, or a download that failed. The message names the
+// URL and what went wrong; nothing is left behind in the destination.
+struct FetchError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Url {
+  std::string scheme;  // "http" or "https"
+  std::string host;    // without brackets for IPv6
+  int port = 0;
+  std::string target;  // path and query as sent, starting with '/'
+  std::string path;    // path only (no query or fragment), still percent-encoded
+  // scheme://host:port, the form cpp-httplib's Client takes.
+  std::string origin() const;
+  std::string str() const { return origin() + target; }
+};
+
+// Parses an absolute http(s) URL; refuses other schemes, user info, spaces and
+// control characters, and an http URL unless allow_http.
+Url parse_url(const std::string& text, bool allow_http);
+
+// Resolves a Location header against the URL it came from (absolute URL,
+// "//host/...", "/path" or a relative path).
+std::string resolve_location(const Url& base, const std::string& location);
+
+// The local name for a URL: the last segment of the percent-decoded path, with
+// anything but letters, digits, '.', '-' and '_' replaced by '_' and leading dots
+// removed. Throws FetchError when no usable name remains ("", ".", "..").
+std::string file_name_from_url(const Url& url);
+
+struct FetchOptions {
+  bool allow_http = false;
+  uint64_t max_bytes = 1 << 20;  // 1 MiB: job files are small; anything bigger is a mistake or an attack
+  int max_redirects = 5;
+  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds read_timeout{15000};
+  std::chrono::milliseconds total_timeout{60000};  // a server dribbling bytes cannot hold us forever
+  int attempts = 3;                                 // for connection errors, timeouts, 5xx and 429
+  std::chrono::milliseconds backoff{1000};          // doubled after each failed attempt
+};
+
+struct Fetched {
+  std::string url;         // as given
+  std::string final_url;   // after redirects
+  std::string name;        // file name in the destination folder
+  std::string path;        // dest_dir/name
+  uint64_t bytes = 0;
+};
+
+// Downloads `url` into dest_dir/<file_name_from_url>. The file is created with
+// O_EXCL: an existing file of that name is an error, never replaced. On any
+// failure the partial file is removed and FetchError thrown.
+Fetched fetch_url(const std::string& url, const std::string& dest_dir, const FetchOptions& opt);
+
+}  // namespace fiokit::cli::container

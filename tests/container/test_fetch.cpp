@@ -1,0 +1,181 @@
+// REMOTEFILES fetching against a real cpp-httplib server on 127.0.0.1: URL and
+// name rules, 404, size cap (declared and streamed), redirect loops and limits,
+// relative redirects, retries of transient errors, no downgrade, no overwrite.
+#include <httplib.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "cli/container_fetch.hpp"
+#include "local_server.hpp"
+#include "subprocess.hpp"
+
+namespace fs = std::filesystem;
+using namespace fiokit::cli::container;
+using fiokit::test::LocalServer;
+
+namespace {
+
+std::string slurp(const std::string& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+FetchOptions fast_options() {
+  FetchOptions o;
+  o.allow_http = true;
+  o.attempts = 3;
+  o.backoff = std::chrono::milliseconds(20);
+  o.connect_timeout = std::chrono::milliseconds(2000);
+  o.read_timeout = std::chrono::milliseconds(2000);
+  return o;
+}
+
+size_t entries(const std::string& dir) {
+  return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
+}
+
+}  // namespace
+
+TEST_CASE("parse_url accepts https URLs and refuses everything else", "[fetch]") {
+  const Url u = parse_url("https://Example.com/a/job.fio?rev=1#frag", false);
+  CHECK(u.scheme == "https");
+  CHECK(u.host == "Example.com");
+  CHECK(u.port == 443);
+  CHECK(u.target == "/a/job.fio?rev=1");
+  CHECK(u.path == "/a/job.fio");
+  CHECK(parse_url("http://127.0.0.1:8080", true).target == "/");
+  CHECK(parse_url("https://[::1]:8443/x.fio", false).host == "::1");
+  CHECK(parse_url("https://[::1]:8443/x.fio", false).origin() == "https://[::1]:8443");
+
+  CHECK_THROWS_WITH(parse_url("not a url", false), Catch::Contains("not a URL"));
+  CHECK_THROWS_WITH(parse_url("job.fio", false), Catch::Contains("not a URL"));
+  CHECK_THROWS_WITH(parse_url("ftp://host/job.fio", true), Catch::Contains("only https"));
+  CHECK_THROWS_WITH(parse_url("file:///etc/passwd", true), Catch::Contains("only https"));
+  CHECK_THROWS_WITH(parse_url("http://host/job.fio", false), Catch::Contains("FIOKIT_ALLOW_HTTP=1"));
+  CHECK_THROWS_WITH(parse_url("https://user:pw@host/job.fio", false), Catch::Contains("user names"));
+  CHECK_THROWS_WITH(parse_url("https://host:99999/job.fio", false), Catch::Contains("invalid port"));
+  CHECK_THROWS_WITH(parse_url("https:///job.fio", false), Catch::Contains("no host"));
+  CHECK_THROWS_WITH(parse_url("https://ho$t/job.fio", false), Catch::Contains("host name"));
+}
+
+TEST_CASE("file names come from the URL path and never leave the folder", "[fetch]") {
+  auto name = [](const std::string& url) { return file_name_from_url(parse_url(url, false)); };
+  CHECK(name("https://h/a/b/job.fio") == "job.fio");
+  CHECK(name("https://h/job.fio?token=x") == "job.fio");
+  CHECK(name("https://h/a/..%2f..%2fetc%2fpasswd") == "passwd");
+  CHECK(name("https://h/a/..%5c..%5cwin.fio") == "win.fio");
+  CHECK(name("https://h/a/.hidden.fio") == "hidden.fio");
+  CHECK(name("https://h/we%20ird;name$.fio") == "we_ird_name_.fio");
+  CHECK_THROWS_WITH(name("https://h/"), Catch::Contains("no file name"));
+  CHECK_THROWS_WITH(name("https://h/a/.."), Catch::Contains("no file name"));
+  CHECK_THROWS_WITH(name("https://h/a/%2e%2e"), Catch::Contains("no file name"));
+  CHECK_THROWS_WITH(name("https://h/a/..."), Catch::Contains("no file name"));
+}
+
+TEST_CASE("resolve_location handles absolute, host-relative and relative targets", "[fetch]") {
+  const Url base = parse_url("https://h:8443/dir/sub/job.fio", false);
+  CHECK(resolve_location(base, "https://other/x.fio") == "https://other/x.fio");
+  CHECK(resolve_location(base, "//cdn/x.fio") == "https://cdn/x.fio");
+  CHECK(resolve_location(base, "/top.fio") == "https://h:8443/top.fio");
+  CHECK(resolve_location(base, "next.fio") == "https://h:8443/dir/sub/next.fio");
+}
+
+TEST_CASE("fetching from a local server", "[fetch]") {
+  LocalServer srv;
+  const std::string dest = fiokit::test::make_temp_dir("fetch");
+  const FetchOptions opt = fast_options();
+
+  SECTION("a job file arrives byte for byte") {
+    const Fetched f = fetch_url(srv.url("/jobs/job.fio"), dest, opt);
+    CHECK(f.name == "job.fio");
+    CHECK(f.path == dest + "/job.fio");
+    CHECK(slurp(f.path) == LocalServer::kJob);
+    CHECK(f.bytes == std::string(LocalServer::kJob).size());
+  }
+  SECTION("404 is reported at once, without retries, and leaves nothing") {
+    const auto before = srv.hits.load();
+    CHECK_THROWS_WITH(fetch_url(srv.url("/missing.fio"), dest, opt), Catch::Contains("HTTP 404") && Catch::Contains("/missing.fio"));
+    CHECK(srv.hits.load() - before == 1);
+    CHECK(entries(dest) == 0);
+  }
+  SECTION("more than 1 MiB is refused, declared or streamed") {
+    CHECK_THROWS_WITH(fetch_url(srv.url("/big.fio"), dest, opt), Catch::Contains("limit"));
+    CHECK_THROWS_WITH(fetch_url(srv.url("/big-chunked.fio"), dest, opt), Catch::Contains("limit"));
+    CHECK(entries(dest) == 0);
+    FetchOptions small = opt;
+    small.max_bytes = 10;
+    CHECK_THROWS_WITH(fetch_url(srv.url("/jobs/job.fio"), dest, small), Catch::Contains("10-byte limit"));
+  }
+  SECTION("exactly the cap is fine") {
+    FetchOptions exact = opt;
+    exact.max_bytes = std::string(LocalServer::kJob).size();
+    CHECK_NOTHROW(fetch_url(srv.url("/jobs/job.fio"), dest, exact));
+  }
+  SECTION("a redirect loop is named as such") {
+    CHECK_THROWS_WITH(fetch_url(srv.url("/loop/a.fio"), dest, opt), Catch::Contains("redirect loop"));
+    CHECK(entries(dest) == 0);
+  }
+  SECTION("at most 5 redirects") {
+    CHECK_THROWS_WITH(fetch_url(srv.url("/chain/0/job.fio"), dest, opt), Catch::Contains("more than 5 redirects"));
+    const Fetched f = fetch_url(srv.url("/chain/5/job.fio"), dest, opt);  // 5 hops to /chain/10
+    CHECK(slurp(f.path) == LocalServer::kJob);
+    CHECK(f.final_url.find("/chain/10/") != std::string::npos);
+  }
+  SECTION("relative redirects resolve; the name stays the one the user asked for") {
+    const Fetched f = fetch_url(srv.url("/moved/renamed.fio"), dest, opt);
+    CHECK(f.name == "renamed.fio");
+    CHECK(slurp(f.path) == LocalServer::kJob);
+  }
+  SECTION("a redirect may not leave https or http for another scheme") {
+    CHECK_THROWS_WITH(fetch_url(srv.url("/to-ftp.fio"), dest, opt), Catch::Contains("redirect refused"));
+  }
+  SECTION("http is refused unless allowed") {
+    FetchOptions strict = opt;
+    strict.allow_http = false;
+    const auto before = srv.hits.load();
+    CHECK_THROWS_WITH(fetch_url(srv.url("/jobs/job.fio"), dest, strict), Catch::Contains("FIOKIT_ALLOW_HTTP"));
+    CHECK(srv.hits.load() == before);
+  }
+  SECTION("a transient 503 is retried, then succeeds") {
+    const Fetched f = fetch_url(srv.url("/flaky.fio"), dest, opt);
+    CHECK(slurp(f.path) == LocalServer::kJob);
+    CHECK(srv.flaky_hits.load() == 2);
+  }
+  SECTION("a server that keeps failing gives up after the attempts") {
+    const auto before = srv.hits.load();
+    CHECK_THROWS_WITH(fetch_url(srv.url("/always-503.fio"), dest, opt), Catch::Contains("HTTP 503"));
+    CHECK(srv.hits.load() - before == 3);
+  }
+  SECTION("a closed port fails with the reason, after retries") {
+    CHECK_THROWS_WITH(fetch_url("http://127.0.0.1:" + std::to_string(fiokit::test::closed_port()) + "/job.fio", dest, opt),
+                      Catch::Contains("request failed"));
+  }
+  SECTION("`../` in the URL cannot place the file outside the folder") {
+    const Fetched f = fetch_url(srv.url("/dl/..%2f..%2fescape.fio"), dest, opt);
+    CHECK(f.name == "escape.fio");
+    CHECK(fs::equivalent(fs::path(f.path).parent_path(), dest));
+    CHECK(!fs::exists(fs::path(dest).parent_path() / "escape.fio"));
+    CHECK_THROWS_WITH(fetch_url(srv.url("/dl/%2e%2e"), dest, opt), Catch::Contains("no file name"));
+  }
+  SECTION("an existing file is never replaced") {
+    { std::ofstream(dest + "/job.fio") << "mine"; }
+    CHECK_THROWS_WITH(fetch_url(srv.url("/jobs/job.fio"), dest, opt), Catch::Contains("already exists"));
+    CHECK(slurp(dest + "/job.fio") == "mine");
+  }
+  SECTION("a server slower than the read timeout is abandoned") {
+    FetchOptions quick = opt;
+    quick.read_timeout = std::chrono::milliseconds(300);
+    quick.attempts = 1;
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK_THROWS_WITH(fetch_url(srv.url("/slow.fio"), dest, quick), Catch::Contains("request failed"));
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(1500));
+  }
+  fs::remove_all(dest);
+}

