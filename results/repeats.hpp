@@ -1,0 +1,28 @@
+// repeats.json: the summary `fiokit run --repeat N` writes beside the N
+// repeats (repeats/<i>/results.json), so a reader sees the spread of every
+// metric without opening each repeat. The metrics and their units are the
+// compare gate's (run_source.hpp: iops, bw in B/s, latencies in ns), so what a
+// user reads here is exactly what `fiokit compare` tests.
+//
+// Shape:
+//   {"repeats": N,
+//    "jobs": [{"jobname": "j", "<dir>": {"<metric>": {"values": [...], "median": m,
+//              "min": a, "max": b, "stddev": s}, ...}}, ...]}
+// values are in repeat order; a metric a repeat lacks is left out of its
+// values; stddev is the sample standard deviation (n-1), 0 for one value;
+// the median of an even count is the mean of the middle two.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "results/run_result.hpp"
+
+namespace fiokit::results {
+
+std::string summarize_repeats(const std::vector<RunResult>& runs);
+
+// Shared with the compare gate so both report the same middle value.
+double median_of(std::vector<double> values);
+double stddev_of(const std::vector<double>& values);
+
+}  // namespace fiokit::results
