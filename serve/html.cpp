@@ -60,7 +60,7 @@ std::string charts_html(const std::vector<std::shared_ptr<const RunInfo>>& runs,
     nlohmann::json sources = nlohmann::json::array();
     for (const auto& r : runs) {
       for (const auto& l : r->logs) {
-        if (l.name.kind != kind) continue;
+        if (l.name.kind != kind || l.size == 0) continue;  // an empty log has nothing to draw
         std::string label = l.name.prefix + (l.name.job_number ? "." + std::to_string(l.name.job_number) : "");
         if (label_with_run) label = r->id + ": " + label;
         sources.push_back({{"run", r->id}, {"log", l.file}, {"label", label}});

@@ -151,6 +151,15 @@
     g.fillRect(0, 0, W, H);
     var r = this.range();
     var pw = W - M.left - M.right, ph = H - M.top - M.bottom;
+    if (!this.points()) {
+      g.strokeStyle = '#888';
+      g.strokeRect(M.left + 0.5, M.top + 0.5, pw, ph);
+      g.fillStyle = '#999';
+      g.font = '12px sans-serif';
+      g.textAlign = 'center';
+      g.fillText('no samples in this range', M.left + pw / 2, M.top + ph / 2);
+      return;
+    }
     var X = function (t) { return M.left + (t - r.t0) / (r.t1 - r.t0) * pw; };
     var Y = function (v) { return M.top + ph - (v - r.v0) / (r.v1 - r.v0) * ph; };
 
@@ -201,11 +210,6 @@
       g.fillStyle = 'rgba(31,119,180,0.15)';
       var a = Math.min(this.drag.x0, this.drag.x1), b = Math.max(this.drag.x0, this.drag.x1);
       g.fillRect(a, M.top, b - a, ph);
-    }
-    if (!this.points()) {
-      g.fillStyle = '#999';
-      g.textAlign = 'center';
-      g.fillText('no samples in this range', M.left + pw / 2, M.top + ph / 2);
     }
   };
 

@@ -101,6 +101,13 @@ TEST_CASE("run page and run API show summary, extras, job file, plots, charts, f
   CHECK(j["job_files"] == json::array({"job.fio"}));
   CHECK(j["fiokit"]["host"] == "testhost");
 
+  // An empty log (a job that logged nothing) is listed but gets no chart.
+  write_text(f.data.path + "/runs/20261121T100000Z-new/randread_slat.1.log", "");
+  auto again = c.Get("/runs/20261121T100000Z-new");
+  REQUIRE(again);
+  CHECK(count_of(again->body, "class=\"chart\"") == 3);
+  CHECK(again->body.find("randread_slat.1.log") != std::string::npos);
+
   CHECK(c.Get("/runs/nope")->status == 404);
   CHECK(c.Get("/api/runs/nope")->status == 404);
 }
@@ -313,4 +320,33 @@ TEST_CASE("a run directory made by the real fio is served", "[serve][fio]") {
   CHECK(page->status == 200);
   CHECK(page->body.find("nulljob") != std::string::npos);
   CHECK(page->body.find("ioengine=null") != std::string::npos);  // options shown as a job file
+}
+
+TEST_CASE("a run whose results cannot be read is listed with the reason", "[serve]") {
+  TempDir data;
+  write_run_dir(data.path, "good", make_result({"j"}, 1763632800));
+  write_text(data.path + "/runs/broken/results.json", "{\"fio version\": \"fio-3.33\", \"jobs\": [ {");
+  write_text(data.path + "/runs/broken/b_bw.1.log", make_log(10, 100, 0, 1000));
+  write_text(data.path + "/runs/nojson/n_bw.1.log", "0, 1, 0, 4096, 0\nnot a row\n");
+  TestServer s(data.path);
+  httplib::Client c("127.0.0.1", s.port);
+  const auto j = json::parse(c.Get("/api/runs")->body);
+  REQUIRE(j["runs"].size() == 3);
+  std::map<std::string, json> by_id;
+  for (const auto& r : j["runs"]) by_id[r["id"]] = r;
+  CHECK(by_id["broken"]["error"].get<std::string>().find("results.json") != std::string::npos);
+  CHECK(by_id["nojson"]["error"] == "no results.json in this run directory");
+  CHECK_FALSE(by_id["good"].contains("error"));
+  auto page = c.Get("/runs/broken");
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  CHECK(page->body.find("class=\"bad\"") != std::string::npos);
+  CHECK(c.Get("/")->body.find("(unreadable)") != std::string::npos);
+  // Its logs still chart; a malformed log is a 422 naming file and line.
+  CHECK(c.Get("/api/runs/broken/series?log=b_bw.1.log")->status == 200);
+  auto bad = c.Get("/api/runs/nojson/series?log=n_bw.1.log");
+  REQUIRE(bad);
+  CHECK(bad->status == 422);
+  CHECK(bad->body.find("n_bw.1.log:2") != std::string::npos);
+  CHECK(bad->body.find(data.path) == std::string::npos);  // no absolute paths leak
 }
