@@ -94,6 +94,7 @@ Reply get_once(const Url& u, const FetchOptions& opt, std::chrono::steady_clock:
   cli.set_keep_alive(false);
 #ifdef CPPHTTPLIB_OPENSSL_SUPPORT
   cli.enable_server_certificate_verification(true);
+  if (!opt.ca_file.empty()) cli.set_ca_cert_path(opt.ca_file);
 #endif
   const httplib::Headers headers{{"User-Agent", "fiokit-container"}, {"Accept", "*/*"}};
   auto on_response = [&](const httplib::Response& res) {

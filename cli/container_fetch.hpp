@@ -51,6 +51,7 @@ struct FetchOptions {
   std::chrono::milliseconds total_timeout{60000};  // a server dribbling bytes cannot hold us forever
   int attempts = 3;                                 // for connection errors, timeouts, 5xx and 429
   std::chrono::milliseconds backoff{1000};          // doubled after each failed attempt
+  std::string ca_file;                              // PEM CA bundle; "" = the system's (tests pass their own)
 };
 
 struct Fetched {

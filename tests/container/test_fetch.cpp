@@ -179,3 +179,38 @@ TEST_CASE("fetching from a local server", "[fetch]") {
   }
   fs::remove_all(dest);
 }
+
+TEST_CASE("https: certificates are checked", "[fetch][tls]") {
+  const std::string dir = fiokit::test::make_temp_dir("tls");
+  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+                          "-addext subjectAltName=IP:127.0.0.1 -keyout " + dir + "/key.pem -out " + dir +
+                          "/cert.pem >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) {
+    WARN("SKIP: openssl could not make a test certificate");
+    fs::remove_all(dir);
+    return;
+  }
+  httplib::SSLServer srv((dir + "/cert.pem").c_str(), (dir + "/key.pem").c_str());
+  srv.Get("/job.fio", [](const httplib::Request&, httplib::Response& res) { res.set_content(LocalServer::kJob, "text/plain"); });
+  const int port = srv.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { srv.listen_after_bind(); });
+  while (!srv.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const std::string url = "https://127.0.0.1:" + std::to_string(port) + "/job.fio";
+  FetchOptions opt;  // https: no FIOKIT_ALLOW_HTTP needed
+  opt.backoff = std::chrono::milliseconds(10);
+  const std::string dest = dir + "/dest";
+  fs::create_directories(dest);
+
+  SECTION("a certificate nobody vouches for is refused, without retries") {
+    CHECK_THROWS_WITH(fetch_url(url, dest, opt), Catch::Contains("not trusted"));
+    CHECK(!fs::exists(dest + "/job.fio"));
+  }
+  SECTION("a trusted certificate works") {
+    opt.ca_file = dir + "/cert.pem";
+    const Fetched f = fetch_url(url, dest, opt);
+    CHECK(slurp(f.path) == LocalServer::kJob);
+  }
+  srv.stop();
+  t.join();
+  fs::remove_all(dir);
+}
