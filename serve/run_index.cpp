@@ -152,10 +152,16 @@ void RunIndex::add_run_dir(const std::string& rel_dir, const std::string& id_hin
     // In a folder of fio outputs, a JSON that is not fio's is just a file.
     if (!data_dir_layout && !p.result) continue;
     auto run = std::make_shared<RunInfo>();
+    std::string stem = stem_of(j->name);
+    if (rel_dir.empty() && stem == "results") {
+      // Serving one run directory itself: name the run after the directory.
+      const size_t slash = root_.path().rfind('/');
+      if (slash != std::string::npos && slash + 1 < root_.path().size()) stem = root_.path().substr(slash + 1);
+    }
     if (jsons.size() == 1 || data_dir_layout) {
-      run->id = id_hint.empty() ? stem_of(j->name) : id_hint;
+      run->id = id_hint.empty() ? stem : id_hint;
     } else {
-      run->id = id_hint.empty() ? stem_of(j->name) : id_hint + "-" + stem_of(j->name);
+      run->id = id_hint.empty() ? stem : id_hint + "-" + stem;
     }
     run->rel_dir = rel_dir;
     run->results_file = j->name;

@@ -350,3 +350,17 @@ TEST_CASE("a run whose results cannot be read is listed with the reason", "[serv
   CHECK(bad->body.find("n_bw.1.log:2") != std::string::npos);
   CHECK(bad->body.find(data.path) == std::string::npos);  // no absolute paths leak
 }
+
+TEST_CASE("serving one run directory itself names the run after it", "[serve]") {
+  TempDir data;
+  write_run_dir(data.path, "20261121T100000Z-single", make_result({"j"}, 1763719200));
+  TestServer s(data.path + "/runs/20261121T100000Z-single");
+  httplib::Client c("127.0.0.1", s.port);
+  const auto j = json::parse(c.Get("/api/runs")->body);
+  REQUIRE(j["runs"].size() == 1);
+  CHECK(j["runs"][0]["id"] == "20261121T100000Z-single");
+  const auto run = json::parse(c.Get("/api/runs/20261121T100000Z-single")->body);
+  CHECK(run["logs"].size() == 3);
+  CHECK(run["plots"] == json::array({"plots/bw.png"}));
+  CHECK(c.Get("/files/plots/bw.png")->status == 200);
+}
