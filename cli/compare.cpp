@@ -173,6 +173,32 @@ void write_report(const std::string& path, const std::string& text, const char* 
   if (!out) throw std::runtime_error(fmt::format("cannot write the {} report {}: {}", what, path, std::strerror(errno)));
 }
 
+// Table and report files of a comparison; also for one that could not start
+// (no baseline, unreadable run), so CI always has a report saying why.
+void emit(const Args& a, const results::Comparison& c) {
+  std::FILE* table_to = a.json == "-" ? stderr : stdout;
+  if (!a.quiet) fmt::print(table_to, "{}", results::render_gate_table(c));
+  if (!a.markdown.empty()) write_report(a.markdown, results::render_gate_markdown(c), "Markdown");
+  if (!a.junit.empty()) write_report(a.junit, results::render_gate_junit(c), "JUnit");
+  if (!a.json.empty()) write_report(a.json, results::render_gate_json(c), "JSON");
+  // Reasons also on stderr, so a CI log shows why even with --quiet.
+  for (const std::string& why : c.invalid) fmt::print(stderr, "fiokit compare: invalid: {}\n", why);
+  for (const results::MetricComparison& m : c.metrics)
+    if (m.verdict != results::Verdict::pass)
+      fmt::print(stderr, "fiokit compare: {}: {}/{}/{}: {}\n", results::verdict_name(m.verdict), m.job, m.dir,
+                 m.metric, m.reason);
+  if (c.metrics.empty() && c.invalid.empty()) fmt::print(stderr, "fiokit compare: invalid: no metric was compared\n");
+}
+
+results::Comparison failed_comparison(const Args& a, const std::string& baseline, const std::string& why) {
+  results::Comparison c;
+  c.baseline_path = baseline;
+  c.current_path = a.positional.back();
+  c.alpha = a.opt.alpha;
+  c.invalid.push_back(why);
+  return c;
+}
+
 }  // namespace
 
 int cmd_compare(const std::vector<std::string>& argv) {
@@ -187,16 +213,16 @@ int cmd_compare(const std::vector<std::string>& argv) {
     fmt::print("{}", kHelp);
     return kPass;
   }
-  std::FILE* table_to = a.json == "-" ? stderr : stdout;
+  std::string baseline_path = a.baseline_dir.empty() ? a.positional.front() : "(from " + a.baseline_dir + ")";
   try {
     const results::LoadedRun current = results::load_run(a.positional.back());
-    std::string baseline_path;
     if (!a.baseline_dir.empty()) {
       const auto found = results::find_baseline(a.baseline_dir, current, a.opt.compared_options);
       if (!found) {
         if (!a.update_baseline) {
-          fmt::print(stderr, "fiokit compare: invalid: no run in {} has the job names and job options of {}\n",
-                     a.baseline_dir, current.path);
+          emit(a, failed_comparison(a, "(none in " + a.baseline_dir + ")",
+                                    fmt::format("no run in {} has the job names and job options of {}",
+                                                a.baseline_dir, current.path)));
           return kInvalid;
         }
         // The first baseline: it must be valid data itself.
@@ -213,22 +239,10 @@ int cmd_compare(const std::vector<std::string>& argv) {
       }
       baseline_path = *found;
       fmt::print(stderr, "fiokit compare: baseline {}\n", baseline_path);
-    } else {
-      baseline_path = a.positional.front();
     }
     const results::LoadedRun baseline = results::load_run(baseline_path);
     const results::Comparison c = results::compare_runs(baseline, current, a.opt);
-    if (!a.quiet) fmt::print(table_to, "{}", results::render_gate_table(c));
-    if (!a.markdown.empty()) write_report(a.markdown, results::render_gate_markdown(c), "Markdown");
-    if (!a.junit.empty()) write_report(a.junit, results::render_gate_junit(c), "JUnit");
-    if (!a.json.empty()) write_report(a.json, results::render_gate_json(c), "JSON");
-    // Reasons also on stderr, so a CI log shows why even with --quiet.
-    for (const std::string& why : c.invalid) fmt::print(stderr, "fiokit compare: invalid: {}\n", why);
-    for (const results::MetricComparison& m : c.metrics)
-      if (m.verdict != results::Verdict::pass)
-        fmt::print(stderr, "fiokit compare: {}: {}/{}/{}: {}\n", results::verdict_name(m.verdict), m.job, m.dir,
-                   m.metric, m.reason);
-    if (c.metrics.empty() && c.invalid.empty()) fmt::print(stderr, "fiokit compare: invalid: no metric was compared\n");
+    emit(a, c);
     if (a.update_baseline) {
       if (c.exit_code() == kPass)
         fmt::print(stderr, "fiokit compare: stored {} as a baseline: {}\n", current.path,
@@ -238,7 +252,12 @@ int cmd_compare(const std::vector<std::string>& argv) {
     }
     return c.exit_code();
   } catch (const results::RunLoadError& e) {
-    fmt::print(stderr, "fiokit compare: invalid: {}\n", e.what());
+    // Unreadable input is an invalid comparison, reported like any other.
+    try {
+      emit(a, failed_comparison(a, baseline_path, e.what()));
+    } catch (const std::exception& w) {
+      fmt::print(stderr, "fiokit compare: invalid: {}\nfiokit compare: {}\n", e.what(), w.what());
+    }
     return kInvalid;
   } catch (const std::exception& e) {
     fmt::print(stderr, "fiokit compare: {}\n", e.what());

@@ -153,3 +153,23 @@ TEST_CASE("--json - keeps stdout pure JSON", "[reports]") {
   CHECK(doc["verdict"] == "pass");
   CHECK_THAT(o.err, Catch::Contains("fiokit compare: PASS"));
 }
+
+TEST_CASE("a comparison that cannot start still writes its reports", "[reports]") {
+  TempDir d;
+  write_run_dir(d.path + "/cur", {make_run({FakeJob{}})});
+  const std::string junit = d.path + "/j.xml", md = d.path + "/r.md";
+  // No baseline in an empty store, and an unreadable baseline: both invalid, both reported.
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"--baseline-dir", d.path + "/store", d.path + "/cur"}, {d.path + "/missing", d.path + "/cur"}}) {
+    std::vector<std::string> all = args;
+    all.insert(all.end(), {"--junit", junit, "--markdown", md});
+    const Outcome o = run_compare(all);
+    INFO(o.err);
+    CHECK(o.code == 2);
+    CHECK_THAT(read_text(md), Catch::Contains("INVALID"));
+    if (have_program("xmllint")) {
+      CHECK(xmllint({"--noout", "--schema", JUNIT_XSD, junit}).code == 0);
+      CHECK(xpath_count(junit, "//error[@type='invalid']") == 1);
+    }
+  }
+}
