@@ -210,3 +210,42 @@ TEST_CASE("fio's own JSON output compares as a results.json", "[invalid][fio]") 
   CHECK_THAT(o.out, Catch::Contains("clat_p99.9"));
   require_invalid(run_compare({d.path + "/a.json", d.path + "/b.json", "--strict-host"}), "unknown");
 }
+
+TEST_CASE("lat percentiles are compared when both sides have them", "[invalid]") {
+  FakeJob with;
+  with.lat_percentiles = true;
+  Pair p;
+  write_pair(p, {make_run({with})}, {make_run({with})});
+  const Outcome o = compare_pair(p);
+  CHECK(o.code == 0);
+  CHECK_THAT(o.out, Catch::Contains("lat_p99.9"));
+  // Only the baseline has them: the current run lacks metrics the baseline had.
+  Pair q;
+  write_pair(q, {make_run({with})}, {make_run({FakeJob{}})});
+  require_invalid(compare_pair(q), "lat_p50 missing in the current run");
+  // Neither side: not compared, not an error.
+  Pair r;
+  write_pair(r, {make_run({FakeJob{}})}, {make_run({FakeJob{}})});
+  const Outcome none = compare_pair(r);
+  CHECK(none.code == 0);
+  CHECK_THAT(none.out, !Catch::Contains("read  lat_p"));  // "clat_p50" must not count
+}
+
+TEST_CASE("a job with reads and writes compares each direction", "[invalid]") {
+  auto mixed = [](double write_iops) {
+    FakeJob r;
+    r.options = {{"rw", "randrw"}, {"bs", "4k"}};
+    FakeJob w = r;
+    w.dir = 1;
+    w.iops = write_iops;
+    auto run = make_run({r});
+    run.jobs[0].dirs[1] = make_run({w}).jobs[0].dirs[1];
+    return run;
+  };
+  Pair p;
+  write_pair(p, {mixed(1000)}, {mixed(500)});
+  const Outcome o = compare_pair(p, {"--json", "-"});
+  CHECK(o.code == 1);
+  CHECK_THAT(o.err, Catch::Contains("regression: job1/write/iops"));
+  CHECK_THAT(o.err, !Catch::Contains("job1/read/iops"));
+}
