@@ -48,42 +48,70 @@ constexpr const char* kRawCsp = "default-src 'none'; img-src 'self'; style-src '
 
 // A task queue that grows: a connection waiting for a worker gets a new one
 // (up to max), so slow clients cannot make a normal request wait behind them.
-// Workers stay once started; the peak is bounded by max.
+// Workers above min that sat idle for idle_exit leave, so a burst does not pin
+// its peak of threads; a leaving worker is joined by the next enqueue.
 class GrowingPool : public httplib::TaskQueue {
  public:
-  GrowingPool(size_t min, size_t max) : max_(std::max(max, min)) {
+  GrowingPool(size_t min, size_t max, std::chrono::milliseconds idle_exit)
+      : min_(min), max_(std::max(max, min)), idle_exit_(idle_exit) {
     std::lock_guard<std::mutex> lk(m_);
     for (size_t i = 0; i < min; ++i) spawn_locked();
   }
   void enqueue(std::function<void()> fn) override {
     {
       std::lock_guard<std::mutex> lk(m_);
+      reap_locked();
       jobs_.push_back(std::move(fn));
-      if (jobs_.size() > idle_ && threads_.size() < max_) spawn_locked();
+      if (jobs_.size() > idle_ && live_ < max_) spawn_locked();
     }
     cv_.notify_one();
   }
   void shutdown() override {
+    std::list<std::thread> all;
     {
       std::lock_guard<std::mutex> lk(m_);
-      stopping_ = true;
+      stopping_ = true;  // from here no worker spawns or retires
+      all.swap(threads_);
+      retired_.clear();
     }
     cv_.notify_all();
-    for (auto& t : threads_) t.join();  // no spawn after stopping_, so no race on threads_
+    for (auto& t : all) t.join();
   }
 
  private:
+  using Slot = std::list<std::thread>::iterator;
   void spawn_locked() {
-    threads_.emplace_back([this] { work(); });
+    threads_.emplace_back();
+    const Slot slot = std::prev(threads_.end());
+    // The worker uses its slot only under m_, which is held until it is assigned.
+    *slot = std::thread([this, slot] { work(slot); });
+    ++live_;
   }
-  void work() {
+  // Joins workers that left; each released m_ for the last time before being
+  // listed, so the join waits only for its return.
+  void reap_locked() {
+    for (const Slot& s : retired_) {
+      s->join();
+      threads_.erase(s);
+    }
+    retired_.clear();
+  }
+  void work(Slot slot) {
     for (;;) {
       std::function<void()> fn;
       {
         std::unique_lock<std::mutex> lk(m_);
         ++idle_;
-        cv_.wait(lk, [&] { return !jobs_.empty() || stopping_; });
+        const bool woken = cv_.wait_for(lk, idle_exit_, [&] { return !jobs_.empty() || stopping_; });
         --idle_;
+        if (!woken) {
+          if (live_ > min_) {
+            --live_;
+            retired_.push_back(slot);
+            return;
+          }
+          continue;
+        }
         if (jobs_.empty()) return;  // stopping, nothing left
         fn = std::move(jobs_.front());
         jobs_.pop_front();
@@ -99,8 +127,10 @@ class GrowingPool : public httplib::TaskQueue {
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;
   std::list<std::thread> threads_;
-  size_t idle_ = 0;
-  size_t max_;
+  std::vector<Slot> retired_;
+  size_t idle_ = 0, live_ = 0;
+  size_t min_, max_;
+  std::chrono::milliseconds idle_exit_;
   bool stopping_ = false;
 };
 
@@ -454,7 +484,8 @@ void Server::Impl::route() {
   http.set_payload_max_length(64 * 1024);
   http.set_tcp_nodelay(true);
   const size_t lo = opt.min_threads, hi = opt.max_threads;
-  http.new_task_queue = [lo, hi] { return new GrowingPool(lo, hi); };
+  const auto idle_exit = opt.worker_idle_exit;
+  http.new_task_queue = [lo, hi, idle_exit] { return new GrowingPool(lo, hi, idle_exit); };
 }
 
 Server::Server(ServeOptions opt) : impl_(std::make_unique<Impl>(std::move(opt))) { impl_->route(); }

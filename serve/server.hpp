@@ -23,6 +23,7 @@ struct ServeOptions {
   // slow clients can be held while others are still answered.
   size_t min_threads = 8;
   size_t max_threads = 1024;
+  std::chrono::milliseconds worker_idle_exit{30000};  // idle workers above min leave after this
   std::chrono::milliseconds refresh{1000};  // how stale the run index may be
   bool access_log = false;                  // one line per request on stderr
 };

@@ -249,3 +249,35 @@ TEST_CASE("200 idle and trickling connections do not delay a normal GET", "[serv
   trickler.join();
   for (int fd : socks) ::close(fd);
 }
+
+namespace {
+size_t thread_count() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/task")) ++n;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("workers added for a burst of connections leave once idle", "[serve][slow]") {
+  TempDir data;
+  serve::ServeOptions opt;
+  opt.dir = data.path;
+  opt.port = 0;
+  opt.min_threads = 4;
+  opt.worker_idle_exit = std::chrono::milliseconds(300);
+  serve::Server server(opt);
+  const int port = server.start();
+  const size_t before = thread_count();
+  std::vector<int> socks;
+  for (int i = 0; i < 100; ++i) socks.push_back(connect_local(port));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const size_t peak = thread_count();
+  CHECK(peak >= before + 90);  // one worker per waiting connection
+  for (int fd : socks) ::close(fd);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  httplib::Client c("127.0.0.1", port);
+  REQUIRE(c.Get("/healthz"));  // an enqueue joins the workers that left
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(thread_count() < before + 10);
+  server.stop();
+}
