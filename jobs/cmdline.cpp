@@ -13,7 +13,10 @@ CmdlineJobs split_cmdline(const std::vector<std::string>& args,
                           const Expander& ex) {
   CmdlineJobs out;
   for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
+    std::string a = args[i];
+    // fio's getopt also takes long options with one dash ("-rw=randread", seen
+    // in many scripts); a job option written that way means the same here.
+    if (a.size() > 2 && a[0] == '-' && a[1] != '-' && find_option(a.substr(1, a.find('=') - 1))) a = "-" + a;
     if (a == "-" || a.rfind("--", 0) != 0) {
       if (!a.empty() && a[0] == '-' && a != "-")
         throw ParseError(fmt::format("unknown argument '{}' (job options are written --name=value)", a));

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 
+#include "jobs/cmdline.hpp"
 #include "jobs/options.hpp"
 #include "jobs/parse.hpp"
 
@@ -335,4 +336,16 @@ TEST_CASE("every category and help text is set") {
     if (d.support == Support::unsupported) CHECK_FALSE(d.set);
     if (d.type == OptType::enumeration) CHECK_FALSE(d.values.empty());
   }
+}
+
+TEST_CASE("command-line job options may use one dash, as fio's getopt allows") {
+  auto cl = split_cmdline({"-filename=/tmp/x", "-direct=1", "-rw=randwrite", "-bs=4k", "--name=test"},
+                          [](const std::string&) { return false; }, [](const std::string&) { return false; }, Expander{});
+  auto jobs = build_jobs(make_request(std::move(cl), Expander{}, {})).jobs;
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0].direct);
+  CHECK(jobs[0].rw == RwMode::randwrite);
+  CHECK_THROWS_WITH(split_cmdline({"-nosuchoption=1"}, [](const std::string&) { return false; },
+                                  [](const std::string&) { return false; }, Expander{}),
+                    Catch::Contains("unknown argument '-nosuchoption=1'"));
 }
