@@ -269,7 +269,10 @@ std::optional<std::string> find_baseline(const std::string& dir, const LoadedRun
   for (const std::string& cand : list_stored_runs(dir)) {
     if (!cur_dir.empty() && fs::weakly_canonical(cand) == cur_dir) continue;  // never itself
     try {
-      if (incomparable_reasons(load_run(cand), current, keys).empty()) return cand;
+      // Repeats share jobs and options, so the first results.json decides;
+      // a large store is then scanned without parsing every repeat.
+      if (incomparable_reasons(load_run((fs::path(cand) / "results.json").string()), current, keys).empty())
+        return cand;
     } catch (const RunLoadError&) {
       continue;
     }
