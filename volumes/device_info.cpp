@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <climits>
@@ -22,6 +23,7 @@
 
 #include <fmt/format.h>
 
+#include "volumes/layout.hpp"
 #include "volumes/mounts.hpp"
 
 namespace fiokit::volumes {
@@ -166,6 +168,41 @@ std::map<std::string, std::string> to_extras(const VolumeInfo& v, const std::str
   if (v.capacity_bytes) m[prefix + "free"] = std::to_string(v.free_bytes);
   if (v.read_only) m[prefix + "read_only"] = "1";
   return m;
+}
+
+std::map<std::string, std::string> volume_extras(const std::vector<jobs::JobSpec>& jobs) {
+  struct Seen {
+    VolumeInfo info;
+    std::vector<std::string> jobs;
+  };
+  std::vector<Seen> vols;
+  for (const auto& j : jobs) {
+    if (j.ioengine == "null") continue;
+    std::vector<FileTarget> targets;
+    try {
+      targets = plan_files(j, false);
+    } catch (const std::exception&) {
+      continue;  // preflight or the run reports it
+    }
+    for (const auto& t : targets) {
+      VolumeInfo v = describe(t.is_device ? t.path : dir_name(t.path));
+      const std::string id = v.is_block_device ? v.path : v.mount_point + "\n" + v.mount_source;
+      auto it = std::find_if(vols.begin(), vols.end(), [&](const Seen& s) {
+        return (s.info.is_block_device ? s.info.path : s.info.mount_point + "\n" + s.info.mount_source) == id;
+      });
+      if (it == vols.end()) it = vols.insert(vols.end(), Seen{std::move(v), {}});
+      if (std::find(it->jobs.begin(), it->jobs.end(), j.name) == it->jobs.end()) it->jobs.push_back(j.name);
+    }
+  }
+  std::map<std::string, std::string> out;
+  for (size_t i = 0; i < vols.size(); ++i) {
+    const std::string prefix = fmt::format("volume.{}.", i);
+    out.merge(to_extras(vols[i].info, prefix));
+    std::string names;
+    for (const auto& n : vols[i].jobs) names += (names.empty() ? "" : ", ") + n;
+    out[prefix + "jobs"] = names;
+  }
+  return out;
 }
 
 std::string to_json(const VolumeInfo& v) {

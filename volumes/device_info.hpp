@@ -9,6 +9,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "jobs/jobspec.hpp"
 
 namespace fiokit::volumes {
 
@@ -38,6 +41,11 @@ VolumeInfo describe(const std::string& path);
 // The fields as flat "fiokit" extras of results.json: prefix + "fstype" and
 // so on; empty and unknown fields are left out.
 std::map<std::string, std::string> to_extras(const VolumeInfo& v, const std::string& prefix);
+// The volumes the jobs use, one per mount (or device), as extras for the
+// "fiokit" key of results.json: "volume.0.fstype", ..., and "volume.0.jobs"
+// naming the jobs on it. Diskless jobs (ioengine=null) use none.
+std::map<std::string, std::string> volume_extras(const std::vector<jobs::JobSpec>& jobs);
+
 // One JSON object with the same fields (for `fiokit volumes --json`).
 std::string to_json(const VolumeInfo& v);
 

@@ -284,7 +284,8 @@ void Checker::check_space() {
   }
   for (const auto& [dev, n] : per_fs) {
     struct statvfs sv {};
-    if (::statvfs(n.dir.c_str(), &sv) != 0) continue;
+    // ramfs and some network filesystems report no size at all: no limit to check.
+    if (::statvfs(n.dir.c_str(), &sv) != 0 || sv.f_blocks == 0) continue;
     const uint64_t avail = static_cast<uint64_t>(sv.f_bavail) * sv.f_frsize;
     if (n.bytes <= avail) continue;
     std::string names;

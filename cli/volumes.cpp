@@ -1,0 +1,143 @@
+// `fiokit volumes [--json] [--all] [PATH...]`: which mounted volumes are worth
+// benchmarking (filesystem, size, free space, O_DIRECT support, a job line to
+// use), or a description of the volumes holding PATHs. Only argument handling
+// and printing live here; the facts come from volumes/.
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "volumes/device_info.hpp"
+#include "volumes/mounts.hpp"
+
+namespace fiokit::cli {
+namespace {
+
+struct Row {
+  volumes::VolumeInfo info;
+  int direct = -1;  // probe_o_direct: 1, 0, or < 0 unknown
+  std::string suggestion;
+};
+
+Row make_row(const std::string& path) {
+  Row r;
+  r.info = volumes::describe(path);
+  if (r.info.is_block_device) {
+    r.suggestion = r.info.mount_point.empty() ? "filename=" + path : "";
+    return r;
+  }
+  struct stat st {};
+  const std::string dir = ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode) ? path : r.info.resolved;
+  if (!r.info.read_only) r.direct = volumes::probe_o_direct(dir);
+  r.suggestion = r.info.read_only ? "" : "directory=" + dir;
+  return r;
+}
+
+const char* direct_word(int d) { return d == 1 ? "yes" : d == 0 ? "no" : "?"; }
+
+std::string row_json(const Row& r) {
+  std::string j = volumes::to_json(r.info);
+  j.pop_back();  // the closing brace: the listing adds its own fields
+  std::string sug;
+  for (const char c : r.suggestion) {
+    if (c == '"' || c == '\\') sug += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20) sug += c;
+  }
+  j += fmt::format(", \"o_direct\": {}, \"suggested_job\": \"{}\"}}", r.direct == 1 ? "true" : r.direct == 0 ? "false" : "null", sug);
+  return j;
+}
+
+void print_table(const std::vector<Row>& rows) {
+  fmt::print("{:<28} {:<8} {:>9} {:>9} {:<6} {:<10} {}\n", "MOUNT", "FSTYPE", "SIZE", "FREE", "DIRECT", "DEVICE", "SUGGESTED");
+  for (const auto& r : rows) {
+    const auto& v = r.info;
+    std::string dev = v.device.empty() ? v.mount_source : v.device;
+    if (v.rotational) dev += *v.rotational ? " (hdd)" : "";
+    fmt::print("{:<28} {:<8} {:>9} {:>9} {:<6} {:<10} {}\n", v.mount_point.empty() ? v.path : v.mount_point, v.fstype,
+               volumes::format_bytes(v.capacity_bytes), volumes::format_bytes(v.free_bytes), direct_word(r.direct), dev,
+               r.suggestion.empty() ? "(read-only)" : r.suggestion);
+  }
+}
+
+void print_details(const Row& r) {
+  const auto& v = r.info;
+  fmt::print("{}\n", v.path);
+  auto line = [](const char* k, const std::string& val) {
+    if (!val.empty()) fmt::print("  {:<20} {}\n", k, val);
+  };
+  line("exists", v.exists ? "yes" : "no (described by " + v.resolved + ")");
+  line("filesystem", v.fstype);
+  line("mount point", v.mount_point);
+  line("mount source", v.mount_source);
+  line("mount options", v.mount_options + (v.super_options.empty() ? "" : " / " + v.super_options));
+  line("device", v.device + (v.disk != v.device && !v.disk.empty() ? " (disk " + v.disk + ")" : ""));
+  line("model", v.model);
+  line("loop backing file", v.loop_backing_file);
+  if (v.rotational) line("rotational", *v.rotational ? "yes" : "no");
+  if (v.logical_block_size) line("block size", fmt::format("logical {}, physical {}", v.logical_block_size, v.physical_block_size));
+  line("scheduler", v.scheduler);
+  if (v.nr_requests) line("nr_requests", std::to_string(v.nr_requests));
+  if (v.capacity_bytes) line("size", fmt::format("{} ({} bytes)", volumes::format_bytes(v.capacity_bytes), v.capacity_bytes));
+  if (v.capacity_bytes && !v.is_block_device) line("free", fmt::format("{} ({} bytes)", volumes::format_bytes(v.free_bytes), v.free_bytes));
+  line("read-only", v.read_only ? "yes" : "");
+  if (!v.is_block_device) line("O_DIRECT", direct_word(r.direct));
+  line("suggested job", r.suggestion);
+}
+
+}  // namespace
+
+int cmd_volumes(const std::vector<std::string>& args) {
+  bool json = false, all = false;
+  std::vector<std::string> paths;
+  for (const auto& a : args) {
+    if (a == "--json") {
+      json = true;
+    } else if (a == "--all") {
+      all = true;
+    } else if (a == "--help" || a == "-h") {
+      fmt::print(
+          "usage: fiokit volumes [--json] [--all] [PATH...]\n\n"
+          "Without PATH: lists the mounted volumes worth benchmarking (pseudo filesystems\n"
+          "and a container image's own root left out; --all shows every mount) with\n"
+          "filesystem, size, free space, O_DIRECT support and a job line to use.\n"
+          "With PATHs: describes the volume holding each (mount, device, block sizes,\n"
+          "scheduler). --json prints one JSON document.\n");
+      return kExitOk;
+    } else if (a.rfind("--", 0) == 0) {
+      std::fprintf(stderr, "fiokit volumes: unknown option '%s' (see --help)\n", a.c_str());
+      return kExitUsage;
+    } else {
+      paths.push_back(a);
+    }
+  }
+  std::vector<Row> rows;
+  if (paths.empty()) {
+    for (const auto& m : volumes::read_mounts())
+      if (all || volumes::worth_benchmarking(m)) rows.push_back(make_row(m.mount_point));
+  } else {
+    for (const auto& p : paths) rows.push_back(make_row(p));
+  }
+  if (json) {
+    std::string out = "{\"volumes\": [";
+    for (size_t i = 0; i < rows.size(); ++i) out += (i ? ",\n  " : "\n  ") + row_json(rows[i]);
+    out += rows.empty() ? "]}\n" : "\n]}\n";
+    fmt::print("{}", out);
+    return kExitOk;
+  }
+  if (paths.empty()) {
+    if (rows.empty()) {
+      std::fprintf(stderr, "fiokit volumes: no mounted volume besides pseudo filesystems and the image root; mount one (docker run -v HOST:/data) or name a PATH\n");
+      return kExitOk;
+    }
+    print_table(rows);
+  } else {
+    for (const auto& r : rows) print_details(r);
+  }
+  return kExitOk;
+}
+
+}  // namespace fiokit::cli
