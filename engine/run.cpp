@@ -147,7 +147,8 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const RunOpt
         targets = prepare_files(jobs[i]);
       } catch (const volumes::LayoutError& e) {
         err = e.err;
-        msg = fmt::format("job '{}': {}", jobs[i].name, e.what());
+        const std::string what = e.what();
+        msg = what.rfind("job '", 0) == 0 ? what : fmt::format("job '{}': {}", jobs[i].name, what);
       } catch (const std::exception& e) {
         err = EIO;
         msg = fmt::format("job '{}': {}", jobs[i].name, e.what());

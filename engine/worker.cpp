@@ -189,9 +189,6 @@ void Worker::setup() {
     throw volumes::LayoutError(fmt::format("job '{}': block size {} is out of range", spec.name, max_len), EINVAL);
   fixed_len = static_cast<uint32_t>(first_bs);
   unit_bytes = unit == UINT64_MAX ? 4096 : unit;
-  if (spec.percentage_random_set && spec.percentage_random[static_cast<jobs::Dir>(fixed_dir)] == 100 && !mixed) {
-    // percentage_random=100 is plain random: keep the fast path.
-  }
   single_file = targets_.size() == 1;
 
   // Seeds: randrepeat (fio's default) makes runs repeatable from randseed;
@@ -231,6 +228,10 @@ void Worker::setup() {
   if (!random && spec.rw_modifier && fixed_len)
     loop_limit_bytes = loop_limit_bytes / (fixed_len + spec.rw_modifier) * fixed_len;  // holes: one pass over the region
   loop_limit_ios = spec.number_ios;
+  fast_seq = fixed_bs && !random && single_file && !mixed;
+  fast_rand = fixed_bs && random && use_map && single_file && !mixed && spec.rw_modifier == 0 &&
+              (!spec.percentage_random_set || spec.percentage_random[static_cast<jobs::Dir>(fixed_dir)] >= 100) &&
+              dist[fixed_dir].uniform();
   file_ios_left = std::max<uint32_t>(1, spec.file_service_nr);
 
   depth = std::max<uint32_t>(1, spec.iodepth);

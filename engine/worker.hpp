@@ -104,6 +104,7 @@ class Worker {
 
   // What the loop does, decided once in setup.
   bool fixed_bs = true, random = false, use_map = true, mixed = false, trimwrite = false, rated = false, thinking = false;
+  bool fast_seq = false, fast_rand = false;  // prep_io's inline paths apply
   bool single_file = true, log_lat_each = false, verifying_reads = false, stamp_writes = false, writes = false;
   uint64_t unit_bytes = 4096;  // random-map block size
   uint32_t fixed_len = 4096;
@@ -143,7 +144,7 @@ class Worker {
   bool prep_io(IoUnit& u) {
     if (loop_bytes >= loop_limit_bytes || (loop_limit_ios && loop_ios >= loop_limit_ios)) [[unlikely]]
       return false;
-    if (fixed_bs && !random && single_file && !mixed && !trim_then_write) {
+    if (fast_seq) {
       FileState& f = files[0];
       uint64_t off = f.seq_pos[fixed_dir];
       if (off + fixed_len > f.end) [[unlikely]] {
@@ -155,7 +156,7 @@ class Worker {
       u.ddir = fixed_dir;
       u.offset = off;
       u.len = static_cast<uint32_t>(std::min<uint64_t>(fixed_len, f.end - off));
-    } else if (fixed_bs && random && use_map && single_file && !mixed && spec.rw_modifier == 0 && !spec.percentage_random_set) {
+    } else if (fast_rand) {
       FileState& f = files[0];
       if (f.perm_next >= f.nblocks) [[unlikely]]
         next_pass(f);

@@ -306,3 +306,24 @@ TEST_CASE("write_bw_log and write_lat_log produce fio-format logs in the run dir
   REQUIRE_FALSE(lat.empty());
   CHECK_THAT(lat[0], Catch::Matches(R"(\d+, \d+, 0, 4096, 0)"));
 }
+
+TEST_CASE("random_distribution=zipf concentrates I/O on few blocks; percentage_random mixes in sequential runs") {
+  test::TempDir d;
+  auto j = make_job("null", RwMode::randread, d.path, 4 << 20);
+  j.random_distribution[jobs::Dir::read].kind = jobs::RandomDistribution::zipf;
+  j.random_distribution[jobs::Dir::read].param = 1.2;
+  j.loops = 4;
+  std::vector<std::vector<engine::TraceRecord>> tr;
+  run_one(j, &tr);
+  std::map<uint64_t, int> hits;
+  for (const auto& t : tr[0]) ++hits[t.offset];
+  REQUIRE(tr[0].size() == 4 * 1024);
+  CHECK(hits.size() < 600);  // the random map would touch all 1024 blocks
+  auto k = make_job("null", RwMode::randread, d.path, 4 << 20);
+  k.percentage_random = {{50, 50, 50}};
+  k.percentage_random_set = true;
+  run_one(k, &tr);
+  size_t seq = 0;
+  for (size_t i = 1; i < tr[0].size(); ++i) seq += tr[0][i].offset == tr[0][i - 1].offset + 4096;
+  CHECK(static_cast<double>(seq) / static_cast<double>(tr[0].size()) == Approx(0.5).margin(0.06));
+}
