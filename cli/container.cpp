@@ -10,7 +10,11 @@
 #include <fmt/format.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
 
 #include <algorithm>
 #include <chrono>
@@ -143,6 +147,42 @@ void keep_fetched_files(const std::string& staging, const std::string& run_dir) 
   }
 }
 
+// podman's and Docker's (>= 25) default seccomp profiles make io_uring_setup
+// fail. The engine reports the failure per job; here, where we know we are the
+// container entrypoint, we say which profile fixes it. A probe with a one-entry
+// ring (closed at once) is the only reliable test: the kernel may have io_uring
+// and the filter still deny it.
+void warn_if_io_uring_blocked(const std::vector<jobs::JobSpec>& jobs) {
+  bool wants = false;
+  for (const auto& j : jobs) wants = wants || j.ioengine == "io_uring";
+  if (!wants) return;
+#ifdef __NR_io_uring_setup
+  unsigned char params[120] = {};  // struct io_uring_params; zeroed is a valid request
+  const long fd = syscall(__NR_io_uring_setup, 1, params);
+  if (fd >= 0) {
+    close(static_cast<int>(fd));
+    return;
+  }
+  const int err = errno;
+  if (err != ENOSYS && err != EPERM) return;
+  std::string disabled;
+  if (FILE* f = std::fopen("/proc/sys/kernel/io_uring_disabled", "r")) {
+    int v = 0;
+    if (std::fscanf(f, "%d", &v) == 1 && v != 0) disabled = std::to_string(v);
+    std::fclose(f);
+  }
+  if (!disabled.empty()) {
+    say("io_uring is disabled on this host (kernel.io_uring_disabled = " + disabled +
+        "); the host's administrator can set it to 0, or use ioengine=libaio");
+    return;
+  }
+  say(fmt::format("io_uring is blocked here (io_uring_setup: {}): podman's and Docker's (>= 25) default seccomp "
+                  "profiles do not allow it. Run the container with --security-opt seccomp=seccomp-io_uring.json "
+                  "(docker/seccomp-io_uring.json in fiokit's source, see docker/README.md), or use ioengine=libaio",
+                  err == ENOSYS ? "ENOSYS" : "EPERM"));
+#endif
+}
+
 // tool: fetch, resolve, check, run. Returns the exit code; *run_dir gets the run dir.
 int run_tool(const Settings& s, const std::vector<std::string>& extra, std::string* run_dir) {
   std::error_code ec;
@@ -172,6 +212,7 @@ int run_tool(const Settings& s, const std::vector<std::string>& extra, std::stri
   ea.job_files = cl.job_files;
   auto parsed = jobs::build_jobs(jobs::make_request(std::move(cl), ex, {}));
   for (const auto& w : parsed.warnings) fmt::print(stderr, "fiokit: warning: {}\n", w);
+  warn_if_io_uring_blocked(parsed.jobs);
   ea.formats = {"normal"};
   ea.data_dir = s.data_dir;
   ea.run_label = s.plotname;
