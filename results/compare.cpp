@@ -268,10 +268,12 @@ Comparison compare_runs(const LoadedRun& baseline, const LoadedRun& current, con
         if (!bv || !cv) {
           m.verdict = Verdict::invalid;
           m.test = "none";
-          m.reason = fmt::format("{} missing in the {}{}", info.name, !bv ? "baseline" : "current run",
+          m.reason = fmt::format("{} missing in the {}{}; --threshold {}=off stops comparing it", info.name,
+                                 !bv ? "baseline" : "current run",
                                  info.name[0] == 'c' || info.name[0] == 'l'
                                      ? " (no such percentile in percentile_list and no json+ bins, or no samples)"
-                                     : "");
+                                     : "",
+                                 info.name);
           if (bv) m.baseline = *bv;
           if (cv) m.current = *cv;
           c.metrics.push_back(std::move(m));
