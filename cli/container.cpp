@@ -264,12 +264,14 @@ int run_plots(const Settings& s, const std::vector<std::string>& args) {
   const std::string target = plot_target(s);
   const bool legacy = target.empty();  // fio logs straight in the data dir, as fio-tools left them
   const std::string dir = legacy ? s.data_dir : target;
-  if (legacy && list_job_files(s.data_dir).empty()) {
+  if (legacy) {
     std::error_code ec;
     bool logs = false;
     for (fs::directory_iterator it(s.data_dir, ec), end; !ec && it != end; it.increment(ec))
       logs = logs || it->path().extension() == ".log";
-    if (!logs) throw UsageError("nothing to plot: no runs under " + (fs::path(s.data_dir) / "runs").string() + " and no .log files in " + s.data_dir);
+    if (!logs)
+      throw UsageError("nothing to plot: no runs under " + (fs::path(s.data_dir) / "runs").string() + " and no .log files in " +
+                       s.data_dir + (list_job_files(s.data_dir).empty() ? "" : " (run the job files first: fiokit-tool)"));
   }
   if (chdir(dir.c_str()) != 0) throw UsageError("cannot enter '" + dir + "'");
   // A new folder in the user's data dir, never one that may hold their files.
@@ -284,7 +286,7 @@ int run_plots(const Settings& s, const std::vector<std::string>& args) {
     const std::string title = s.plotname.empty() ? "FIO" : s.plotname;
     const int bw = cmd_plot({"-t", title + "-bw", "-b", "-g", "-d", out});
     const int iops = cmd_plot({"-t", title + "-iops", "-i", "-g", "-d", out});
-    return std::max(bw, iops);
+    return bw == kExitOk || iops == kExitOk ? kExitOk : std::max(bw, iops);  // a job may log only one kind
   }
   std::vector<std::string> a = args;
   const bool fio2gnuplot_style = !args.front().empty() && args.front()[0] == '-';

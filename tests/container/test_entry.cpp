@@ -242,6 +242,31 @@ TEST_CASE("plots draws the newest run, with fio2gnuplot's arguments too", "[entr
   CHECK_THAT(o.err, Catch::Contains("no-such-run"));
 }
 
+TEST_CASE("plots on a fio-tools data dir: real fio's logs, graphs in a new folder", "[entry][fio]") {
+  DataDir d;
+  const std::string cmd = "cd " + d.dir + " && fio --name=legacy --rw=write --bs=4k --size=256k --filename=legacy.dat "
+                          "--write_bw_log=legacy --write_iops_log=legacy --output=fio.out >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) {
+    WARN("SKIP: fio is not installed or failed");
+    return;
+  }
+  const auto before = snapshot(d.dir);
+  const Outcome o = run_container({"plots"}, {{"FIOKIT_DATA_DIR", d.dir}, {"PLOTNAME", "Old"}});
+  INFO(o.err);
+  REQUIRE(o.code == 0);
+  std::vector<fs::path> outs;
+  for (const auto& e : fs::directory_iterator(d.dir))
+    if (e.path().filename().string().rfind("plots-", 0) == 0) outs.push_back(e.path());
+  REQUIRE(outs.size() == 1);
+  CHECK(has_png(outs[0]));
+  const auto after = snapshot(d.dir);
+  for (const auto& [path, bytes] : before) {
+    INFO(path);
+    REQUIRE(after.count(path) == 1);
+    CHECK(after.at(path) == bytes);
+  }
+}
+
 TEST_CASE("plots with nothing to plot is a usage error", "[entry]") {
   DataDir d;
   fs::remove(d.dir + "/job.fio");
