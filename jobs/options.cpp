@@ -227,9 +227,14 @@ std::vector<std::string> suggest_options(std::string_view name, size_t n) {
   const std::string lname = lower(name);
   for (const auto& d : option_table()) {
     auto consider = [&](const std::string& cand) {
-      size_t dist = edit_distance(lname, cand);
       // A name that contains the typo (or the reverse) is a good guess too.
-      if (cand.find(lname) != std::string::npos || lname.find(cand) != std::string::npos) dist = std::min<size_t>(dist, 2);
+      const bool contains = cand.find(lname) != std::string::npos || lname.find(cand) != std::string::npos;
+      // The distance is at least the length difference: beyond the limit below
+      // it cannot be suggested, so skip the quadratic work.
+      const size_t diff = cand.size() > lname.size() ? cand.size() - lname.size() : lname.size() - cand.size();
+      if (!contains && diff > std::max<size_t>(2, lname.size() / 3)) return;
+      size_t dist = edit_distance(lname, cand);
+      if (contains) dist = std::min<size_t>(dist, 2);
       scored.emplace_back(dist, cand);
     };
     consider(d.name);
