@@ -4,6 +4,7 @@
 // and printing live here; the facts come from volumes/.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -116,8 +117,16 @@ int cmd_volumes(const std::vector<std::string>& args) {
   }
   std::vector<Row> rows;
   if (paths.empty()) {
-    for (const auto& m : volumes::read_mounts())
-      if (all || volumes::worth_benchmarking(m)) rows.push_back(make_row(m.mount_point));
+    // One row per filesystem: bind mounts of an already listed one (same
+    // device numbers) measure the same volume.
+    std::vector<std::pair<unsigned, unsigned>> listed;
+    for (const auto& m : volumes::read_mounts()) {
+      if (!all && !volumes::worth_benchmarking(m)) continue;
+      const std::pair<unsigned, unsigned> dev{m.major, m.minor};
+      if (!all && std::find(listed.begin(), listed.end(), dev) != listed.end()) continue;
+      listed.push_back(dev);
+      rows.push_back(make_row(m.mount_point));
+    }
   } else {
     for (const auto& p : paths) rows.push_back(make_row(p));
   }

@@ -182,8 +182,9 @@ bool worth_benchmarking(const MountEntry& m) {
     const std::string t = top;
     if (m.mount_point == t || m.mount_point.compare(0, t.size() + 1, t + "/") == 0) return false;
   }
-  // A container's image root: the writable layer of an image, not a volume.
-  if (m.mount_point == "/" && (m.fstype == "overlay" || m.fstype == "aufs" || m.fstype == "fuse-overlayfs")) return false;
+  // Overlays are container image roots (ours at "/", other containers' under
+  // /var/lib/docker or /var/lib/containers): layers, not volumes.
+  if (m.fstype == "overlay" || m.fstype == "aufs" || m.fstype == "fuse-overlayfs") return false;
   // Bind-mounted files (/etc/hosts, /etc/resolv.conf in containers) hold no jobs.
   struct stat st {};
   if (::stat(m.mount_point.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return false;

@@ -176,6 +176,11 @@ void Checker::check_file(const jobs::JobSpec& j, const FileTarget& t, bool write
     return;
   }
   const bool creates = !exists;
+  if (creates && !j.allow_file_create) {
+    add(&j, "allow_file_create", fmt::format("{} does not exist and allow_file_create=0 forbids creating it", t.path), t.path,
+        "create the file beforehand, or drop allow_file_create=0");
+    return;
+  }
   struct statvfs sv {};
   const bool have_sv = ::statvfs(dir.c_str(), &sv) == 0;
   if (have_sv && (sv.f_flag & ST_RDONLY) && (writes || creates)) {

@@ -204,3 +204,13 @@ TEST_CASE("the null engine touches no files and needs no checks", "[preflight]")
   auto jobs = test::parse_job_file(jobs_dir.path, "[n]\nioengine=null\nrw=write\nsize=1p\ndirectory=/no/such/dir\n");
   CHECK(check(jobs).empty());
 }
+
+TEST_CASE("allow_file_create=0 with a missing file is a problem at its line", "[preflight]") {
+  TempDir jobs_dir, d;
+  auto jobs = test::parse_job_file(jobs_dir.path, "[r]\nrw=read\nsize=64k\nallow_file_create=0\nfilename=" + d.path + "/absent\n");
+  auto ps = check(jobs);
+  INFO(test::all_text(ps));
+  REQUIRE(ps.size() == 1);
+  CHECK(ps[0].what.find("allow_file_create=0") != std::string::npos);
+  CHECK(ps[0].where == jobs_dir.path + "/t.fio:4");
+}
