@@ -359,6 +359,7 @@ void Server::Impl::route() {
   http.Get("/files/(.*)", [this](const httplib::Request& req, httplib::Response& res) {
     serve_file(req, res, req.matches[1]);
   });
+  http.Get("/files", [this](const httplib::Request& req, httplib::Response& res) { serve_file(req, res, ""); });
   http.Get("/api/runs", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(index.snapshot()->runs_json, "application/json");
   });

@@ -222,6 +222,7 @@ TEST_CASE("raw file browser lists and downloads every file", "[serve]") {
   REQUIRE(root);
   CHECK(root->status == 200);
   CHECK(root->body.find("href=\"/files/runs/\"") != std::string::npos);
+  CHECK(c.Get("/files")->body == root->body);
   auto run = c.Get("/files/runs/20261121T100000Z-new/");
   REQUIRE(run);
   CHECK(run->body.find("randread_bw.1.log") != std::string::npos);
