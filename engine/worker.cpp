@@ -222,6 +222,16 @@ void Worker::setup() {
       for (auto& z : rd.zones) z.size = std::max<uint64_t>(1, z.size / unit_bytes);
     dist[static_cast<int>(d)].init(rd, max_blocks, seed ^ 6);
   }
+  {
+    jobs::RandomDistribution fd;
+    fd.param = spec.file_service_param;
+    using F = jobs::FileServiceType;
+    fd.kind = spec.file_service_type == F::zipf     ? jobs::RandomDistribution::zipf
+              : spec.file_service_type == F::pareto ? jobs::RandomDistribution::pareto
+              : spec.file_service_type == F::normal || spec.file_service_type == F::gauss ? jobs::RandomDistribution::normal
+                                                                                          : jobs::RandomDistribution::random;
+    file_dist.init(fd, files.size(), seed ^ 7);
+  }
   loop_limit_bytes = spec.io_size ? spec.io_size
                      : spec.io_size_percent > 0 ? static_cast<uint64_t>(static_cast<double>(total) * spec.io_size_percent / 100.0)
                                                 : total;
@@ -398,6 +408,7 @@ void Worker::check_read(IoUnit& u) {
   if (verifier.check_block(u.buf, static_cast<uint32_t>(u.result), u.offset, &what) != 0) {
     const auto n = std::stoull(res.extras.count("verify_errors") ? res.extras["verify_errors"] : "0") + 1;
     res.extras["verify_errors"] = std::to_string(n);
+    if (spec.verify_dump) dump_block(u);
     if (!failed || res.error == 0) {
       res.error = EILSEQ;
       res.error_message = fmt::format("job '{}': verify failed in '{}': {}", spec.name, files[u.file].target.path, what);
@@ -405,6 +416,26 @@ void Worker::check_read(IoUnit& u) {
     failed = true;
     if (spec.verify_fatal) halted = true;
   }
+}
+
+// verify_dump=1: what was read goes to RUN_DIR/<file>.<offset>.received and
+// what a writer with this job's seed would have put there to .expected, for a
+// byte-level diff.
+void Worker::dump_block(const IoUnit& u) {
+  std::string base = files[u.file].target.path;
+  base = base.substr(base.find_last_of('/') + 1);
+  const std::string stem = fmt::format("{}/{}.{}", shared.run_dir, base, u.offset);
+  const auto len = static_cast<size_t>(u.result);
+  auto write_all = [](const std::string& path, const uint8_t* p, size_t n) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return;
+    (void)!::write(fd, p, n);
+    ::close(fd);
+  };
+  write_all(stem + ".received", u.buf, len);
+  std::vector<uint8_t> want(len);
+  verifier.make_block(want.data(), static_cast<uint32_t>(len), u.offset, mix64(verify_seed_base ^ u.offset));
+  write_all(stem + ".expected", want.data(), len);
 }
 
 bool Worker::sleep_until(uint64_t t) {

@@ -121,6 +121,7 @@ class Worker {
   uint32_t pending_write_file = 0;
   Rng rng_off, rng_mix, rng_bs, rng_file, rng_rate;
   BlockDistribution dist[3];
+  BlockDistribution file_dist;  // file_service_type=zipf/pareto/normal
   int64_t rate_ns_per_io[3] = {}, due_ns[3] = {};
   double rate_ns_per_byte[3] = {};
 
@@ -228,6 +229,7 @@ class Worker {
   void record_error(int err, const std::string& what);
   void log_latency(const IoUnit& u, uint64_t now);
   void check_read(IoUnit& u);
+  void dump_block(const IoUnit& u);
   void on_event(uint64_t now);             // windows, ramp end, deadline, progress
   // Waits until `t` (ns) sleeping in slices, returns false when halted meanwhile.
   bool sleep_until(uint64_t t);

@@ -50,9 +50,9 @@ uint32_t Worker::pick_file() {
     case jobs::FileServiceType::sequential:
       for (uint32_t k = 0; k < n && files[cur_file].issued >= files[cur_file].target.size; ++k) cur_file = (cur_file + 1) % n;
       return cur_file;
-    default:  // random; zipf/pareto/normal file choice is treated as random for now
+    default:  // random, zipf, pareto, normal: drawn from file_dist
       if (--file_ios_left == 0) {
-        cur_file = static_cast<uint32_t>(rng_file.below(n));
+        cur_file = static_cast<uint32_t>(file_dist.next(rng_file) % n);
         file_ios_left = std::max<uint32_t>(1, spec.file_service_nr);
       }
       return cur_file;

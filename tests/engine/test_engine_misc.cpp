@@ -327,3 +327,41 @@ TEST_CASE("random_distribution=zipf concentrates I/O on few blocks; percentage_r
   for (size_t i = 1; i < tr[0].size(); ++i) seq += tr[0][i].offset == tr[0][i - 1].offset + 4096;
   CHECK(static_cast<double>(seq) / static_cast<double>(tr[0].size()) == Approx(0.5).margin(0.06));
 }
+
+TEST_CASE("file_service_type=zipf favours some files over others") {
+  test::TempDir d;
+  auto j = make_job("null", RwMode::randread, d.path, 16 << 20);
+  j.nrfiles = 16;
+  j.file_service_type = jobs::FileServiceType::zipf;
+  j.file_service_param = 1.5;
+  std::vector<std::vector<engine::TraceRecord>> tr;
+  run_one(j, &tr);
+  std::vector<int> per(16, 0);
+  for (const auto& t : tr[0]) ++per[t.file];
+  std::sort(per.rbegin(), per.rend());
+  CHECK(per[0] > 4 * per[8]);
+}
+
+TEST_CASE("verify_dump writes the received and expected block to the run dir") {
+  test::TempDir d;
+  auto w = make_job("psync", RwMode::write, d.path, 64 * 1024);
+  w.filenames = {"vd.dat"};
+  w.verify = jobs::VerifyKind::md5;
+  REQUIRE(run_one(w).jobs[0].error == 0);
+  const int fd = ::open((d.path + "/vd.dat").c_str(), O_RDWR);
+  REQUIRE(fd >= 0);
+  const char junk[4] = {1, 2, 3, 4};
+  REQUIRE(::pwrite(fd, junk, 4, 3 * 4096 + 500) == 4);
+  ::close(fd);
+  auto r = w;
+  r.rw = RwMode::read;
+  r.verify_dump = true;
+  engine::RunOptions o;
+  o.run_dir = d.path;
+  auto res = engine::run_jobs({r}, o);
+  CHECK(res.jobs[0].error == EILSEQ);
+  CHECK(res.jobs[0].extras.at("verify_errors") == "1");
+  struct stat st {};
+  CHECK(::stat((d.path + "/vd.dat.12288.received").c_str(), &st) == 0);
+  CHECK(::stat((d.path + "/vd.dat.12288.expected").c_str(), &st) == 0);
+}
