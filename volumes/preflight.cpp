@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -49,6 +50,12 @@ unsigned count_open_fds() {
     ::closedir(d);
   }
   return n > 0 ? n - 1 : 0;  // the directory stream's own descriptor
+}
+
+// fiokit marks its files with a user xattr; without xattr support every
+// existing file looks like the user's.
+bool no_xattrs(const std::string& path) {
+  return ::getxattr(path.c_str(), "user.fiokit", nullptr, 0) < 0 && (errno == ENOTSUP || errno == EOPNOTSUPP);
 }
 
 // How much a file will grow on one filesystem: the largest end any job needs
@@ -206,7 +213,9 @@ void Checker::check_file(const jobs::JobSpec& j, const FileTarget& t, bool write
         fmt::format("{} exists and was not created by fiokit: this {} job would overwrite its data{}", t.path,
                     j.does(jobs::Dir::trim) ? "trim" : "write",
                     static_cast<uint64_t>(fst.st_size) < end ? fmt::format(" and extend it from {} to {} bytes", fst.st_size, end) : ""),
-        t.path, "pass --allow-clobber if its contents may be destroyed, or use another filename or directory");
+        t.path,
+        std::string("pass --allow-clobber if its contents may be destroyed, or use another filename or directory") +
+            (no_xattrs(t.path) ? "; this filesystem has no user xattrs, so fiokit cannot mark (and later recognise) files it created" : ""));
   if (users_file && reads && !writes && static_cast<uint64_t>(fst.st_size) < end)
     add(&j, "size",
         fmt::format("{} is {} bytes but the job reads up to byte {}; fiokit does not extend, re-lay or delete a file it did not create",
