@@ -39,7 +39,7 @@ bool is_diskless(const std::string& engine_name) {
 }
 
 // Plans and lays out the files of one job; LayoutError on failure.
-std::vector<volumes::FileTarget> prepare_files(const jobs::JobSpec& j) {
+std::vector<volumes::FileTarget> prepare_files(const jobs::JobSpec& j, const std::atomic<bool>* stop) {
   const bool diskless = is_diskless(j.ioengine);
   auto targets = volumes::plan_files(j, diskless);
   if (diskless || j.create_on_open) return targets;
@@ -50,6 +50,7 @@ std::vector<volumes::FileTarget> prepare_files(const jobs::JobSpec& j) {
   o.fallocate = j.fallocate;
   o.allow_create = j.allow_file_create;
   o.fill = fill_layout;
+  o.stop = stop;
   for (const auto& t : targets) volumes::lay_out_file(t, o);
   return targets;
 }
@@ -144,7 +145,7 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const RunOpt
       int err = 0;
       std::string msg;
       try {
-        targets = prepare_files(jobs[i]);
+        targets = prepare_files(jobs[i], opts.stop);
       } catch (const volumes::LayoutError& e) {
         err = e.err;
         const std::string what = e.what();
@@ -154,7 +155,11 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const RunOpt
         msg = fmt::format("job '{}': {}", jobs[i].name, e.what());
       }
       auto w = std::make_unique<Worker>(jobs[i], sh, rr.jobs[i], opts.trace ? &(*opts.trace)[i] : nullptr, std::move(targets));
-      if (err) w->record_error(err, msg);
+      poll_stop();
+      // A layout cut short by a stop request is not a job failure: the job is
+      // reported as interrupted with nothing done.
+      if (err == EINTR && sh.signalled.load()) w->skip();
+      else if (err) w->record_error(err, msg);
       workers.push_back(std::move(w));
     }
     StartGate gate(static_cast<int>(count));

@@ -227,6 +227,7 @@ class Worker {
   void stamp_buffer(IoUnit& u);
   bool account_short(IoUnit& u);           // false: it was an error (job stops)
   void record_error(int err, const std::string& what);
+  void skip() { failed = halted = true; }  // do not run (stopped before start); no error
   void log_latency(const IoUnit& u, uint64_t now);
   void check_read(IoUnit& u);
   void dump_block(const IoUnit& u);

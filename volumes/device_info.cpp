@@ -184,8 +184,12 @@ std::map<std::string, std::string> volume_extras(const std::vector<jobs::JobSpec
     } catch (const std::exception&) {
       continue;  // preflight or the run reports it
     }
+    std::string last_dir;  // nrfiles= puts many files in one directory: describe it once
     for (const auto& t : targets) {
-      VolumeInfo v = describe(t.is_device ? t.path : dir_name(t.path));
+      const std::string where = t.is_device ? t.path : dir_name(t.path);
+      if (where == last_dir) continue;
+      last_dir = where;
+      VolumeInfo v = describe(where);
       const std::string id = v.is_block_device ? v.path : v.mount_point + "\n" + v.mount_source;
       auto it = std::find_if(vols.begin(), vols.end(), [&](const Seen& s) {
         return (s.info.is_block_device ? s.info.path : s.info.mount_point + "\n" + s.info.mount_source) == id;

@@ -219,6 +219,8 @@ bool lay_out_file(const FileTarget& t, const LayoutOptions& o) {
   constexpr size_t kChunk = 1 << 20;
   std::unique_ptr<uint8_t[]> buf(new uint8_t[kChunk]());
   for (uint64_t pos = from; pos < need;) {
+    if (o.stop && o.stop->load(std::memory_order_relaxed))
+      throw LayoutError(fmt::format("laying out '{}' was interrupted at byte {}", t.path, pos), EINTR);
     const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, need - pos));
     if (o.fill) o.fill(buf.get(), n, pos);
     const ssize_t w = ::pwrite(fd, buf.get(), n, static_cast<off_t>(pos));

@@ -6,6 +6,7 @@
 // creates carry a marker (the user.fiokit xattr), so a later run may extend or
 // delete them; a user's file that is too small for a read job is an error.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
@@ -49,6 +50,9 @@ struct LayoutOptions {
   bool allow_create = true;
   bool direct = false;     // write the layout with O_DIRECT when the job is direct
   LayoutFill fill;         // empty: zeros
+  // Checked between 1 MiB writes: a stop request ends a long layout with
+  // LayoutError(EINTR); the bytes written so far stay (the file is ours).
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // Makes `t.path` cover [0, t.offset + t.size). Creates it (with the marker) when

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <fstream>
 #include <set>
+#include <atomic>
+#include <thread>
 
 #include "engine_test_util.hpp"
 
@@ -364,4 +366,24 @@ TEST_CASE("verify_dump writes the received and expected block to the run dir") {
   struct stat st {};
   CHECK(::stat((d.path + "/vd.dat.12288.received").c_str(), &st) == 0);
   CHECK(::stat((d.path + "/vd.dat.12288.expected").c_str(), &st) == 0);
+}
+
+TEST_CASE("a stop request during file layout ends the run promptly, without an error") {
+  test::TempDir d;
+  auto j = make_job("psync", RwMode::read, d.path, 4ull << 30);  // 4 GiB to lay out: far longer than the test
+  std::atomic<bool> stop{false};
+  engine::RunOptions o;
+  o.stop = &stop;
+  std::thread t([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    stop = true;
+  });
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = engine::run_jobs({j}, o);
+  t.join();
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(1500));
+  CHECK(r.interrupted);
+  CHECK(r.jobs[0].interrupted);
+  CHECK(r.jobs[0].error == 0);
+  CHECK(r.jobs[0].dirs[0].total_ios == 0);
 }
