@@ -17,6 +17,8 @@ const char* kUsage =
     "commands:\n"
     "  run        run fio job files (or --name=... command-line jobs)\n"
     "  serve      browse runs, graphs and raw files over HTTP (port 8000)\n"
+    "  compare    CI performance gate: compare a run against a baseline\n"
+    "  volumes    list mounted volumes worth benchmarking, or describe PATHs\n"
     "\n"
     "  fiokit <command> --help   help for one command\n"
     "  fiokit --version          print the version\n";
@@ -41,6 +43,8 @@ int main(int argc, char** argv) {
     }
     if (cmd == "run") return fiokit::cli::cmd_run(args);
     if (cmd == "serve") return fiokit::cli::cmd_serve(args);
+    if (cmd == "compare") return fiokit::cli::cmd_compare(args);
+    if (cmd == "volumes") return fiokit::cli::cmd_volumes(args);
     fmt::print(stderr, "fiokit: unknown command '{}'\n{}", cmd, kUsage);
     return fiokit::cli::kExitUsage;
   } catch (const fiokit::jobs::ParseError& e) {

@@ -33,6 +33,9 @@ constexpr RunOpt kRunOpts[] = {
     {"section", Arg::required, "run only this job section (may repeat)"},
     {"eta", Arg::required, "progress line: auto, always or never"},
     {"data-dir", Arg::required, "write a run directory DIR/runs/<time>-<job>/ (results.json, logs, job files)"},
+    {"repeat", Arg::required, "run the jobs N times; stdout shows repeat 1, the run directory keeps all and repeats.json"},
+    {"allow-clobber", Arg::none, "let write jobs overwrite existing files fiokit did not create"},
+    {"allow-device-write", Arg::none, "let write jobs use block devices that are mounted or hold a filesystem"},
     {"quickstart", Arg::none, "run the embedded quickstart job in a new temporary directory"},
     {"minimal", Arg::none, "same as --output-format=terse"},
     {"warnings-fatal", Arg::none, "treat warnings (e.g. options with no effect) as errors"},
@@ -54,6 +57,8 @@ struct RunArgs {
   std::string eta = "auto";
   std::optional<std::string> data_dir;
   bool quickstart = false;
+  int repeat = 1;
+  bool allow_clobber = false, allow_device_write = false;
 };
 
 std::vector<std::string> parse_formats(const std::string& v) {
@@ -95,6 +100,18 @@ RunArgs parse_run_args(const std::vector<std::string>& args) {
     else if (key == "help") r.help = true;
     else if (key == "data-dir") r.data_dir = *val;
     else if (key == "quickstart") r.quickstart = true;
+    else if (key == "allow-clobber") r.allow_clobber = true;
+    else if (key == "allow-device-write") r.allow_device_write = true;
+    else if (key == "repeat") {
+      int64_t n = 0;
+      try {
+        n = jobs::parse_int(*val);
+      } catch (const jobs::ValueError& e) {
+        throw jobs::ParseError(fmt::format("--repeat: {}", e.what()));
+      }
+      if (n < 1 || n > 1000) throw jobs::ParseError("--repeat must be between 1 and 1000");
+      r.repeat = static_cast<int>(n);
+    }
     else if (key == "eta") {
       if (*val != "auto" && *val != "always" && *val != "never")
         throw jobs::ParseError(fmt::format("--eta: '{}' is not one of auto, always, never", *val));
@@ -164,6 +181,9 @@ int cmd_run(const std::vector<std::string>& args) {
   ea.formats = ra.formats;
   ea.eta = ra.eta;
   ea.data_dir = ra.data_dir;
+  ea.repeat = ra.repeat;
+  ea.allow_clobber = ra.allow_clobber;
+  ea.allow_device_write = ra.allow_device_write;
   ea.run_label = ra.quickstart ? "quickstart" : "";
   std::string run_dir;
   const int rc = execute_run(parsed.jobs, ea, &run_dir);

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "cli/commands.hpp"
@@ -16,8 +17,11 @@
 #include "jobs/error.hpp"
 #include "results/json_writer.hpp"
 #include "results/normal_writer.hpp"
+#include "results/repeats.hpp"
 #include "results/run_dir.hpp"
 #include "results/terse_writer.hpp"
+#include "volumes/device_info.hpp"
+#include "volumes/preflight.hpp"
 
 namespace fiokit::cli {
 namespace {
@@ -44,9 +48,30 @@ void add_host_info(results::RunResult& r) {
   r.extras["version"] = "fiokit-" FIOKIT_VERSION;
 }
 
+// "job: 1234 IOPS read, ..." for the per-repeat line on stderr.
+std::string headline(const results::RunResult& r) {
+  std::string s;
+  for (const auto& j : r.jobs) {
+    for (int d = 0; d < results::kDirs; ++d) {
+      const auto& ds = j.dirs[d];
+      if (!ds.total_ios || !ds.runtime_ms) continue;
+      s += fmt::format("{}{} {} {:.0f} IOPS", s.empty() ? "" : ", ", j.name, results::kDirNames[d],
+                       static_cast<double>(ds.total_ios) * 1000.0 / static_cast<double>(ds.runtime_ms));
+    }
+  }
+  return s.empty() ? "no I/O" : s;
+}
+
 }  // namespace
 
 int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, std::string* run_dir_out) {
+  // Everything that would fail or destroy data is found before the first byte.
+  const auto problems = volumes::preflight(jobs, {args.allow_clobber, args.allow_device_write});
+  if (!problems.empty()) {
+    fmt::print(stderr, "{}", volumes::format_problems(problems));
+    return kExitUsage;
+  }
+
   std::string run_dir;
   if (args.data_dir) {
     const auto now = std::chrono::system_clock::now();
@@ -66,27 +91,47 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
   }
 
   SignalWatcher signals;  // before the engine starts any thread
-  engine::RunOptions opts;
-  opts.run_dir = run_dir.empty() ? "." : run_dir;
-  opts.stop = signals.stop_flag();
-  ProgressPrinter progress(args.eta, jobs);
-  if (progress.enabled()) opts.progress = [&progress](const engine::Progress& p) { progress.update(p); };
+  const auto volume_info = volumes::volume_extras(jobs);
+  std::vector<results::RunResult> runs;
+  for (int rep = 1; rep <= args.repeat && !signals.signal(); ++rep) {
+    engine::RunOptions opts;
+    // Repeat 1 logs into the run directory itself (what plot and serve show);
+    // later repeats into repeats/<i>/ beside their results.json.
+    std::string rep_dir = run_dir;
+    if (!run_dir.empty() && args.repeat > 1) {
+      rep_dir = run_dir + "/repeats/" + std::to_string(rep);
+      std::filesystem::create_directories(rep_dir);
+    }
+    opts.run_dir = run_dir.empty() ? "." : (rep == 1 ? run_dir : rep_dir);
+    opts.stop = signals.stop_flag();
+    ProgressPrinter progress(args.eta, jobs);
+    if (progress.enabled()) opts.progress = [&progress](const engine::Progress& p) { progress.update(p); };
 
-  results::RunResult r = engine::run_jobs(jobs, opts);
-  progress.finish();
-  add_host_info(r);
-  if (signals.signal()) {
-    r.interrupted = true;
-    r.signal = signals.signal();
-    for (auto& j : r.jobs) j.interrupted = true;
+    results::RunResult r = engine::run_jobs(jobs, opts);
+    progress.finish();
+    add_host_info(r);
+    r.extras.insert(volume_info.begin(), volume_info.end());
+    if (args.repeat > 1) r.extras["repeat"] = std::to_string(rep) + "/" + std::to_string(args.repeat);
+    if (signals.signal()) {
+      r.interrupted = true;
+      r.signal = signals.signal();
+      for (auto& j : r.jobs) j.interrupted = true;
+    }
+    // The run directory first: it is the record that must survive a bad stdout.
+    if (!run_dir.empty() && args.repeat > 1) results::write_file_atomic(rep_dir, "results.json", results::write_json(r, true));
+    if (args.repeat > 1) fmt::print(stderr, "fiokit: repeat {}/{}: {}\n", rep, args.repeat, headline(r));
+    runs.push_back(std::move(r));
   }
-
-  // The run directory first: it is the record that must survive a bad stdout.
+  const results::RunResult& first = runs.front();
   if (!run_dir.empty()) {
-    results::write_file_atomic(run_dir, "results.json", results::write_json(r, true));
-    results::write_file_atomic(run_dir, "output.txt", results::write_normal(r));
+    results::write_file_atomic(run_dir, "results.json", results::write_json(first, true));
+    std::string text_out;
+    for (const auto& r : runs) text_out += results::write_normal(r);
+    results::write_file_atomic(run_dir, "output.txt", text_out);
+    if (args.repeat > 1) results::write_file_atomic(run_dir, "repeats.json", results::summarize_repeats(runs));
   }
-  const std::string text = render(r, args.formats);
+  // stdout carries repeat 1 (one JSON document); the run directory keeps all.
+  const std::string text = render(first, args.formats);
   if (args.output) {
     out_file << text;
     out_file.flush();
@@ -97,11 +142,12 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
   }
 
   int failed = 0;
-  for (const auto& j : r.jobs)
-    if (j.error) {
-      ++failed;
-      fmt::print(stderr, "fiokit: job '{}' failed: {}\n", j.name, j.error_message);
-    }
+  for (const auto& r : runs)
+    for (const auto& j : r.jobs)
+      if (j.error) {
+        ++failed;
+        fmt::print(stderr, "fiokit: job '{}' failed: {}\n", j.name, j.error_message);
+      }
   if (signals.exit_code()) return signals.exit_code();
   return failed ? kExitFailed : kExitOk;
 }

@@ -16,6 +16,9 @@ struct ExecArgs {
   std::string eta = "auto";              // auto, always, never
   uint64_t status_interval_ms = 0;       // --status-interval (0: off)
   std::optional<std::string> data_dir;   // --data-dir: write a run directory under DIR/runs
+  int repeat = 1;                        // --repeat N
+  bool allow_clobber = false;            // --allow-clobber
+  bool allow_device_write = false;       // --allow-device-write
   std::string run_label;                 // label of the run dir ("" = first job's name)
   std::vector<std::string> job_files;    // copied into the run directory
   std::vector<std::pair<std::string, std::string>> inline_jobs;  // (file name, text) of jobs given as text

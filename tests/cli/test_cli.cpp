@@ -123,15 +123,59 @@ TEST_CASE("SIGTERM exits 143") {
 }
 
 TEST_CASE("a failed I/O exits 1 with the path in the message") {
+  // /dev/full answers every write with ENOSPC: a real I/O failure, recorded as data.
+  auto o = run_fiokit({{"run", "--output-format=json", "--name=f", "--rw=write", "--size=64k", "--filename=/dev/full"}});
+  CHECK(o.code == 1);
+  CHECK(o.err.find("/dev/full") != std::string::npos);
+  CHECK(o.err.find("No space left") != std::string::npos);
+  auto doc = nlohmann::json::parse(o.out);  // still one pure JSON document
+  CHECK(doc["jobs"][0]["error"] == 28);
+}
+
+TEST_CASE("a read job on a user's too-small file is refused and the file kept") {
   auto dir = make_temp_dir("cli");
-  // A read job on a file that exists but is too small: fio would re-lay the
-  // user's file; fiokit refuses and leaves it as it was.
+  // fio 3.33 would delete and re-lay the user's file; fiokit refuses before any I/O.
   std::ofstream(dir + "/user.dat") << "precious";
   auto o = run_fiokit({{"run", "--name=r", "--rw=read", "--size=1m", "--filename=" + dir + "/user.dat"}});
-  CHECK(o.code == 1);
+  CHECK(o.code == 2);
   CHECK(o.err.find("user.dat") != std::string::npos);
   std::ifstream in(dir + "/user.dat");
   std::string content((std::istreambuf_iterator<char>(in)), {});
   CHECK(content == "precious");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("--repeat keeps every repeat and a summary; compare reads them") {
+  auto dir = make_temp_dir("cli");
+  auto o = run_fiokit({{"run", "--repeat", "3", "--output-format=json", "--data-dir=" + dir, "--name=n", "--ioengine=null",
+                        "--rw=randread", "--size=8m"}});
+  REQUIRE(o.code == 0);
+  auto doc = nlohmann::json::parse(o.out);  // one document: repeat 1
+  CHECK(doc["jobs"].size() == 1);
+  auto run = fs::directory_iterator(fs::path(dir) / "runs")->path();
+  for (int i = 1; i <= 3; ++i) CHECK(fs::exists(run / "repeats" / std::to_string(i) / "results.json"));
+  std::ifstream in(run / "repeats.json");
+  auto summary = nlohmann::json::parse(in);
+  CHECK(summary["repeats"] == 3);
+  auto cmp = run_fiokit({{"compare", run.string(), run.string()}});
+  CHECK(cmp.code == 0);
+  auto bad = run_fiokit({{"run", "--repeat", "0", "--name=n", "--ioengine=null", "--size=1m"}});
+  CHECK(bad.code == 2);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("preflight problems exit 2 before any I/O and list every problem") {
+  auto dir = make_temp_dir("cli");
+  std::ofstream(dir + "/user.dat") << "precious";
+  auto o = run_fiokit({{"run", "--name=w", "--rw=write", "--size=1m", "--filename=" + dir + "/user.dat", "--name=m",
+                        "--rw=write", "--size=1m", "--directory=" + dir + "/missing/deeper"}});
+  CHECK(o.code == 2);
+  CHECK(o.err.find("user.dat") != std::string::npos);
+  CHECK(o.err.find("missing") != std::string::npos);
+  std::ifstream in(dir + "/user.dat");
+  std::string content((std::istreambuf_iterator<char>(in)), {});
+  CHECK(content == "precious");
+  auto allowed = run_fiokit({{"run", "--allow-clobber", "--name=w", "--rw=write", "--size=64k", "--filename=" + dir + "/user.dat"}});
+  CHECK(allowed.code == 0);
   fs::remove_all(dir);
 }
