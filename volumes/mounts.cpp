@@ -178,7 +178,8 @@ bool is_pseudo_fs(const std::string& t) {
 
 bool worth_benchmarking(const MountEntry& m) {
   if (is_pseudo_fs(m.fstype)) return false;
-  for (const char* top : {"/proc", "/sys", "/dev", "/run"}) {
+  // Container runtimes keep other containers' roots and /dev/shm there.
+  for (const char* top : {"/proc", "/sys", "/dev", "/run", "/var/lib/containers", "/var/lib/docker"}) {
     const std::string t = top;
     if (m.mount_point == t || m.mount_point.compare(0, t.size() + 1, t + "/") == 0) return false;
   }

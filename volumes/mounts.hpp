@@ -41,7 +41,8 @@ std::vector<MountEntry> mounts_on_device(const std::vector<MountEntry>& mounts, 
 // Kernel-internal filesystems nobody benchmarks (proc, sysfs, cgroup, devpts...).
 bool is_pseudo_fs(const std::string& fstype);
 // A mount `fiokit volumes` lists: a real or tmpfs filesystem on a directory,
-// not under /proc, /sys, /dev or /run, and not an overlay (a container's image).
+// not under /proc, /sys, /dev, /run or a container runtime's storage, and not
+// an overlay (a container's image).
 bool worth_benchmarking(const MountEntry& m);
 
 // The nearest existing ancestor of `path` (the path itself when it exists),
