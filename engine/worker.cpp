@@ -380,8 +380,11 @@ bool Worker::account_short(IoUnit& u) {
   const std::string path = f ? f->target.path : std::string("(none)");
   if (u.result < 0) {
     const int e = static_cast<int>(-u.result);
-    record_error(e, fmt::format("job '{}': {} of {} bytes at offset {} in '{}' failed: {}", spec.name, jobs::dir_name(static_cast<jobs::Dir>(u.ddir)),
-                                u.len, u.offset, path, std::strerror(e)));
+    const char* hint = e == EOPNOTSUPP && spec.hipri ? " (hipri=1 needs polled I/O: direct=1 on a device with poll queues, e.g. nvme.poll_queues=N)"
+                       : e == EINVAL && spec.direct ? " (direct=1 needs offsets, sizes and buffers aligned to the device's logical block size)"
+                                                    : "";
+    record_error(e, fmt::format("job '{}': {} of {} bytes at offset {} in '{}' failed: {}{}", spec.name,
+                                jobs::dir_name(static_cast<jobs::Dir>(u.ddir)), u.len, u.offset, path, std::strerror(e), hint));
     return false;
   }
   if (u.result == 0) {
