@@ -3,6 +3,7 @@
 // (no O_DIRECT), and loop devices (4096-byte sectors, an ext4 signature, a
 // mounted device). All tagged [root]; each skips with the reason when mount or
 // losetup is not possible. Mounts and loop devices are released by RAII.
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -193,4 +194,94 @@ TEST_CASE("disk full mid-run: the job records ENOSPC and unlink removes the file
   struct stat st {};
   CHECK(::stat((m.path() + "/fill.0.0").c_str(), &st) != 0);
   CHECK(test::sha256(m.path() + "/user.keep") == before);
+}
+
+namespace {
+
+// A loop device over an image with one MBR partition (LBA 2048..end), set up
+// with partition scanning so /dev/loopNp1 appears; detached by RAII.
+struct PartitionedLoop {
+  TempDir dir{"part"};
+  TempDir mnt{"partmnt"};
+  std::string dev, part, error;
+  bool mounted = false;
+  PartitionedLoop() {
+    const std::string img = dir.path + "/disk.img";
+    int rc = 0;
+    test::sh("truncate -s 32M '" + img + "'", &rc);
+    // One primary Linux partition: type 0x83, start LBA 2048, 63488 sectors.
+    unsigned char entry[16] = {0, 0, 0, 0, 0x83, 0, 0, 0, 0x00, 0x08, 0, 0, 0x00, 0xf8, 0, 0};
+    const int fd = ::open(img.c_str(), O_WRONLY);
+    if (fd < 0 || ::pwrite(fd, entry, 16, 446) != 16 || ::pwrite(fd, "\x55\xaa", 2, 510) != 2) {
+      error = "cannot write the partition table";
+      if (fd >= 0) ::close(fd);
+      return;
+    }
+    ::close(fd);
+    dev = test::sh("losetup -P --find --show '" + img + "' 2>/dev/null", &rc);
+    while (!dev.empty() && dev.back() == '\n') dev.pop_back();
+    if (rc != 0 || dev.empty()) {
+      error = "losetup -P failed";
+      dev.clear();
+      return;
+    }
+    part = dev + "p1";
+    for (int i = 0; i < 50 && ::access(part.c_str(), F_OK) != 0; ++i) ::usleep(20000);
+    if (::access(part.c_str(), F_OK) != 0) {
+      error = part + " did not appear (the kernel did not scan the partition table: no MBR partition support or no devtmpfs node)";
+      return;
+    }
+    if (test::sh("mkfs.ext4 -q -F '" + part + "' 2>&1", &rc), rc != 0) {
+      error = "mkfs.ext4 on " + part + " failed";
+      return;
+    }
+    if (::mount(part.c_str(), mnt.path.c_str(), "ext4", 0, nullptr) == 0)
+      mounted = true;
+    else
+      error = "mount " + part + ": " + std::strerror(errno);
+  }
+  ~PartitionedLoop() {
+    if (mounted) (void)::umount2(mnt.path.c_str(), MNT_DETACH);
+    if (!dev.empty()) test::sh("losetup -d '" + dev + "' 2>/dev/null");
+  }
+  PartitionedLoop(const PartitionedLoop&) = delete;
+  PartitionedLoop& operator=(const PartitionedLoop&) = delete;
+};
+
+}  // namespace
+
+TEST_CASE("a whole disk counts as mounted when one of its partitions is", "[root][preflight]") {
+  FIOKIT_REQUIRE_ROOT();
+  PartitionedLoop loop;
+  if (!loop.mounted) {
+    WARN("skipping: " << loop.error);
+    return;
+  }
+  TempDir jobs_dir;
+  auto w = test::parse_job_file(jobs_dir.path, "[w]\nrw=write\nsize=1m\nfilename=" + loop.dev + "\n");
+  auto ps = check(w, true, false);
+  INFO(test::all_text(ps));
+  REQUIRE(ps.size() == 1);
+  CHECK(ps[0].what.find("mounted") != std::string::npos);
+  CHECK(ps[0].what.find(loop.part) != std::string::npos);
+  CHECK(volumes::detect_signature(loop.dev) == "MBR");
+}
+
+TEST_CASE("direct=1 on a block device checks bs against the device's own logical block size", "[root][preflight]") {
+  FIOKIT_REQUIRE_ROOT();
+  test::LoopDevice loop(8, 4096, /*mkfs=*/false, /*mount=*/false);
+  if (!loop.ok(false)) {
+    WARN("skipping: " << loop.error);
+    return;
+  }
+  TempDir jobs_dir;
+  auto bad = test::parse_job_file(jobs_dir.path, "[r]\nrw=randread\ndirect=1\nbs=2k\nsize=1m\nfilename=" + loop.dev + "\n");
+  auto ps = check(bad);
+  INFO(test::all_text(ps));
+  REQUIRE(ps.size() == 1);
+  CHECK(ps[0].what.find("bs=2048") != std::string::npos);
+  CHECK(ps[0].what.find("4096") != std::string::npos);
+  CHECK(ps[0].where == jobs_dir.path + "/t.fio:4");
+  auto good = test::parse_job_file(jobs_dir.path, "[r]\nrw=randread\ndirect=1\nbs=8k\nsize=1m\nfilename=" + loop.dev + "\n", "g.fio");
+  CHECK(check(good).empty());
 }
