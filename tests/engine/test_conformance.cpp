@@ -147,6 +147,9 @@ TEST_CASE("rate_iops=1000 lands in 950-1050") {
   j.rate_iops = {{1000, 0, 0}};
   j.time_based = true;
   j.runtime_us = 2'000'000;
+  // Reads from the page cache: the test is about pacing, not about a shared
+  // disk that may not do 1000 IOPS at depth 1 while other work runs.
+  j.invalidate = false;
   j.iodepth = 4;
   auto r = run_one(j);
   const auto& jr = r.jobs[0];
@@ -164,13 +167,12 @@ TEST_CASE("time_based runs at least runtime, repeating the workload") {
   auto j = make_job(eng, RwMode::read, d.path, 64 * 1024, 4096);
   j.time_based = true;
   j.runtime_us = 300'000;
-  const auto t0 = std::chrono::steady_clock::now();
+  j.invalidate = false;
   auto r = run_one(j);
-  const auto wall = std::chrono::steady_clock::now() - t0;
   const auto& jr = r.jobs[0];
   REQUIRE(jr.error == 0);
   CHECK(jr.job_runtime_ms >= 300);
-  CHECK(wall < std::chrono::milliseconds(1500));
+  CHECK(jr.job_runtime_ms < 1000);  // and stops at the deadline
   CHECK(jr.dirs[0].io_bytes > 64 * 1024);  // more than one pass over the file
   CHECK_FALSE(jr.dirs[0].bw_kib.values.empty());
 }
