@@ -381,6 +381,9 @@ std::string format_problems(const std::vector<Problem>& problems) {
 
 std::string locate_option(const jobs::JobSpec& job, const std::string& key) {
   if (job.job_file.empty()) return job.defined_at.line > 0 ? job.defined_at.str() : "";
+  // Standard input ("-") was read once already; reading it again would block.
+  struct stat st {};
+  if (::stat(job.job_file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return job.defined_at.str();
   std::vector<jobs::RawSection> secs;
   try {
     secs = jobs::read_job_file(job.job_file, jobs::Expander::from_system());

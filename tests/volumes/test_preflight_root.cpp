@@ -178,7 +178,7 @@ TEST_CASE("disk full mid-run: the job records ENOSPC and unlink removes the file
   TempDir jobs_dir;
   test::write_file(m.path() + "/user.keep", std::string(4096, 'k'));
   const std::string before = test::sha256(m.path() + "/user.keep");
-  auto jobs = test::parse_job_file(jobs_dir.path, "[fill]\nrw=write\nbs=64k\nsize=16m\nfallocate=none\nunlink=1\ndirectory=" + m.path() + "\n");
+  auto jobs = test::parse_job_file(jobs_dir.path, "[fill]\nrw=write\nbs=64k\nsize=16m\nfallocate=none\nunlink=1\nwrite_bw_log=fill\ndirectory=" + m.path() + "\n");
   REQUIRE(!check(jobs).empty());  // preflight sees it coming; the engine is run anyway
   engine::RunOptions o;
   o.run_dir = jobs_dir.path;
@@ -193,6 +193,9 @@ TEST_CASE("disk full mid-run: the job records ENOSPC and unlink removes the file
   CHECK(jr.dirs[1].io_bytes < 16u << 20);
   struct stat st {};
   CHECK(::stat((m.path() + "/fill.0.0").c_str(), &st) != 0);
+  // ...and so is the log of what happened before.
+  const std::string log = test::sh("cat '" + jobs_dir.path + "/fill_bw.1.log' 2>/dev/null");
+  CHECK(!log.empty());
   CHECK(test::sha256(m.path() + "/user.keep") == before);
 }
 
