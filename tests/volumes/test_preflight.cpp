@@ -214,3 +214,16 @@ TEST_CASE("allow_file_create=0 with a missing file is a problem at its line", "[
   CHECK(ps[0].what.find("allow_file_create=0") != std::string::npos);
   CHECK(ps[0].where == jobs_dir.path + "/t.fio:4");
 }
+
+TEST_CASE("an option set in a [global] section is located at its line there", "[preflight]") {
+  TempDir jobs_dir, d;
+  test::write_file(d.path + "/mine", std::string(4096, 'm'));
+  auto jobs = test::parse_job_file(jobs_dir.path, "; header\n[global]\nfilename=" + d.path + "/mine\nsize=4k\n\n[one]\nrw=write\n[two]\nrw=write\n");
+  auto ps = check(jobs);
+  INFO(test::all_text(ps));
+  REQUIRE(ps.size() == 2);
+  CHECK(ps[0].where == jobs_dir.path + "/t.fio:3");
+  CHECK(ps[1].where == jobs_dir.path + "/t.fio:3");
+  CHECK(ps[0].str().rfind("job 'one' (" + jobs_dir.path + "/t.fio:3): ", 0) == 0);
+  CHECK(ps[0].str().find("\n    hint: ") != std::string::npos);
+}
