@@ -210,6 +210,36 @@ int Comparison::exit_code() const {
   return 2;
 }
 
+namespace {
+// "ext4 on vda (model X, rotational 0)": the kind of target a run measured, from
+// the volume.N.* keys fiokit writes under "fiokit" (runs by fio itself have none).
+std::string target_kind(const RunResult& r) {
+  std::string kinds;
+  for (int n = 0;; ++n) {
+    const std::string p = "volume." + std::to_string(n) + ".";
+    auto get = [&](const char* k) {
+      auto it = r.extras.find(p + k);
+      return it == r.extras.end() ? std::string() : it->second;
+    };
+    if (get("fstype").empty() && get("device").empty()) break;
+    std::string one = get("fstype");
+    if (!get("disk").empty() || !get("device").empty()) one += " on " + (get("disk").empty() ? get("device") : get("disk"));
+    if (!get("model").empty()) one += " (" + get("model") + ")";
+    if (!get("rotational").empty()) one += get("rotational") == "1" ? " rotational" : " non-rotational";
+    kinds += (kinds.empty() ? "" : "; ") + one;
+  }
+  return kinds;
+}
+}  // namespace
+
+std::vector<std::string> target_kind_differences(const LoadedRun& baseline, const LoadedRun& current) {
+  if (baseline.runs.empty() || current.runs.empty()) return {};
+  const std::string b = target_kind(baseline.runs.front()), c = target_kind(current.runs.front());
+  if (b == c) return {};
+  return {fmt::format("warning: the runs measured different kinds of target: baseline {}, current {}",
+                      b.empty() ? "unknown" : b, c.empty() ? "unknown" : c)};
+}
+
 Comparison compare_runs(const LoadedRun& baseline, const LoadedRun& current, const CompareOptions& opt) {
   Comparison c;
   c.baseline_path = baseline.path;
@@ -235,6 +265,7 @@ Comparison compare_runs(const LoadedRun& baseline, const LoadedRun& current, con
           c.invalid.push_back(fmt::format("--strict-host: repeats of {} ran on different hosts", r->path));
       }
   }
+  for (std::string& why : target_kind_differences(baseline, current)) c.notes.push_back(std::move(why));
   const size_t nb = baseline.samples.size(), nc = current.samples.size();
   if (nb < 2 || nc < 2)
     c.notes.push_back(fmt::format("{} baseline and {} current sample(s): threshold only, no significance test "

@@ -81,6 +81,10 @@ struct Comparison {
   int exit_code() const;                   // 0 pass, 1 regression, 2 invalid
 };
 
+// Warnings (not verdicts) when the two runs measured different kinds of target
+// (filesystem, device, model, rotational), from the volume info fiokit records.
+std::vector<std::string> target_kind_differences(const LoadedRun& baseline, const LoadedRun& current);
+
 Comparison compare_runs(const LoadedRun& baseline, const LoadedRun& current, const CompareOptions& opt);
 
 }  // namespace fiokit::results

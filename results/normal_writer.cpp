@@ -212,6 +212,36 @@ std::string format_job_header(const JobResult& j) {
                      j.group_id, j.rw, j.bs[0], j.bs[0], j.bs[1], j.bs[1], j.bs[2], j.bs[2], j.ioengine, j.iodepth);
 }
 
+namespace {
+// fiokit's addition after fio's blocks: what each volume under test was
+// (recorded as volume.N.* extras), so a pasted report says what it measured.
+// Runs read from fio's own JSON have none, and print exactly as fio.
+void write_volumes(Out& out, const RunResult& run) {
+  bool header = false;
+  for (int n = 0;; ++n) {
+    const std::string p = "volume." + std::to_string(n) + ".";
+    auto get = [&](const char* k) {
+      auto it = run.extras.find(p + k);
+      return it == run.extras.end() ? std::string() : it->second;
+    };
+    if (get("fstype").empty() && get("path").empty()) break;
+    if (!header) fmt::format_to(out, "\nVolumes (fiokit):\n");
+    header = true;
+    std::string line = fmt::format("  {}: {}", get("mount_point").empty() ? get("path") : get("mount_point"), get("fstype"));
+    const std::string dev = get("disk").empty() ? get("device") : get("disk");
+    if (!dev.empty()) line += " on " + dev;
+    if (!get("model").empty()) line += " (" + get("model") + ")";
+    if (!get("rotational").empty()) line += get("rotational") == "1" ? ", rotational" : ", non-rotational";
+    if (!get("logical_block_size").empty()) line += ", logical block " + get("logical_block_size");
+    if (!get("capacity").empty())
+      line += fmt::format(", {:.1f} GiB free of {:.1f} GiB", std::stod(get("free")) / 1073741824.0,
+                          std::stod(get("capacity")) / 1073741824.0);
+    if (!get("jobs").empty()) line += ", jobs: " + get("jobs");
+    fmt::format_to(out, "{}\n", line);
+  }
+}
+}  // namespace
+
 std::string write_normal(const RunResult& run) {
   const std::vector<ReportJob> jobs = report_jobs(run);
   const GroupStats groups = group_stats_of(jobs);
@@ -225,6 +255,7 @@ std::string write_normal(const RunResult& run) {
       fmt::format_to(out, "  {}: ios={}/{}, merge={}/{}, ticks={}/{}, in_queue={}, util={:.2f}%\n", d.name, d.read_ios,
                      d.write_ios, d.read_merges, d.write_merges, d.read_ticks, d.write_ticks, d.in_queue, d.util);
   }
+  write_volumes(out, run);
   return text;
 }
 

@@ -249,3 +249,23 @@ TEST_CASE("a job with reads and writes compares each direction", "[invalid]") {
   CHECK_THAT(o.err, Catch::Contains("regression: job1/write/iops"));
   CHECK_THAT(o.err, !Catch::Contains("job1/read/iops"));
 }
+
+TEST_CASE("different kinds of target are a warning, not a verdict", "[invalid]") {
+  auto base = make_run({FakeJob{}});
+  auto cur = make_run({FakeJob{}});
+  base.extras["volume.0.fstype"] = "ext4";
+  base.extras["volume.0.device"] = "vda";
+  base.extras["volume.0.rotational"] = "0";
+  cur.extras["volume.0.fstype"] = "tmpfs";
+  Pair p;
+  write_pair(p, {base}, {cur});
+  const Outcome o = compare_pair(p);
+  INFO(o.out << o.err);
+  CHECK(o.code == 0);
+  CHECK_THAT(o.out + o.err, Catch::Contains("different kinds of target") && Catch::Contains("ext4 on vda") &&
+                                Catch::Contains("tmpfs"));
+  Pair same;
+  write_pair(same, {base}, {base});
+  const Outcome s = compare_pair(same);
+  CHECK_THAT(s.out + s.err, !Catch::Contains("different kinds of target"));
+}

@@ -205,3 +205,22 @@ TEST_CASE("normal output names a job's error in its header") {
         std::string::npos);
   CHECK(text.find("job1: (groupid=0, jobs=1): err= 0: pid=1234: ") != std::string::npos);
 }
+
+TEST_CASE("normal output lists the volumes fiokit recorded, and nothing for fio's runs") {
+  fiokit::results::RunResult run;
+  CHECK(fiokit::results::write_normal(run).find("Volumes") == std::string::npos);
+  run.extras["volume.0.path"] = "/data";
+  run.extras["volume.0.mount_point"] = "/data";
+  run.extras["volume.0.fstype"] = "ext4";
+  run.extras["volume.0.device"] = "vdb";
+  run.extras["volume.0.rotational"] = "0";
+  run.extras["volume.0.capacity"] = std::to_string(10ull << 30);
+  run.extras["volume.0.free"] = std::to_string(5ull << 30);
+  run.extras["volume.0.jobs"] = "a,b";
+  run.extras["volume.1.fstype"] = "tmpfs";
+  run.extras["volume.1.path"] = "/tmp";
+  const std::string text = fiokit::results::write_normal(run);
+  CHECK(text.find("Volumes (fiokit):\n  /data: ext4 on vdb, non-rotational, 5.0 GiB free of 10.0 GiB, jobs: a,b\n") !=
+        std::string::npos);
+  CHECK(text.find("  /tmp: tmpfs\n") != std::string::npos);
+}
