@@ -5,6 +5,8 @@
 // so they can never outlive it (a SIGKILLed run leaves no I/O behind).
 #include "engine/run.hpp"
 
+#include "engine/disk_stats.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -71,6 +73,7 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const RunOpt
   rr.timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count();
   rr.timestamp = rr.timestamp_ms / 1000;
   rr.time = ctime_now(static_cast<time_t>(rr.timestamp));
+  const DiskStats disks(jobs);
   const size_t n = jobs.size();
   rr.jobs.resize(n);
   if (opts.trace) opts.trace->assign(n, {});
@@ -190,6 +193,7 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const RunOpt
     seg_begin = seg_end;
   }
   report_progress(true);
+  rr.disk_util = disks.finish();
   rr.interrupted = sh.signalled.load();
   for (auto& j : rr.jobs)
     if (rr.interrupted) j.interrupted = true;
