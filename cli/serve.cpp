@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli/signals.hpp"
 #include "serve/server.hpp"
 
 namespace fiokit::cli {
@@ -85,48 +86,28 @@ int cmd_serve(const std::vector<std::string>& args) {
     }
   }
 
-  // Before any thread exists, so every thread inherits the blocked mask.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGUSR2);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  auto unblock = [&] { pthread_sigmask(SIG_UNBLOCK, &set, nullptr); };
-
+  // Before any thread exists, so every thread inherits the blocked mask. The
+  // watcher stops the server on the first signal; a second one exits at once.
+  std::atomic<serve::Server*> srv{nullptr};
+  SignalWatcher signals(
+      [&srv](int) {
+        if (serve::Server* s = srv.load()) s->stop();
+      },
+      "fiokit serve", "stopping");
   std::unique_ptr<serve::Server> server;
   try {
     server = std::make_unique<serve::Server>(opt);
     server->bind();
   } catch (const std::exception& e) {
-    unblock();
     fmt::print(stderr, "fiokit serve: {}\n", e.what());
     return 1;
   }
   fmt::print(stderr, "fiokit serve: serving {} on http://{}:{}/ (Ctrl-C to stop)\n", server->root_path(),
              opt.bind.find(':') != std::string::npos ? "[" + opt.bind + "]" : opt.bind, server->port());
-
-  std::atomic<bool> done{false};
-  serve::Server* srv = server.get();
-  std::thread watcher([&set, &done, srv] {
-    for (;;) {
-      int sig = 0;
-      if (sigwait(&set, &sig) != 0) continue;
-      if (done.load()) return;
-      if (sig == SIGUSR2) continue;
-      static bool stopping = false;
-      if (stopping) _exit(128 + sig);  // second signal: out now
-      stopping = true;
-      fmt::print(stderr, "fiokit serve: {} received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-      srv->stop();
-    }
-  });
-  server->listen();
-  done.store(true);
-  pthread_kill(watcher.native_handle(), SIGUSR2);
-  watcher.join();
+  srv.store(server.get());
+  if (!signals.signal()) server->listen();
+  srv.store(nullptr);
   server.reset();
-  unblock();
   return 0;
 }
 

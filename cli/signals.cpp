@@ -9,7 +9,8 @@
 
 namespace fiokit::cli {
 
-SignalWatcher::SignalWatcher() {
+SignalWatcher::SignalWatcher(std::function<void(int)> on_signal, std::string who, std::string doing)
+    : on_signal_(std::move(on_signal)), who_(std::move(who)), doing_(std::move(doing)) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
@@ -24,11 +25,12 @@ SignalWatcher::SignalWatcher() {
       if (sig == SIGUSR2) continue;
       if (sig_.exchange(sig) != 0) {
         // Second signal: the user wants out now.
-        fmt::print(stderr, "fiokit: second signal, exiting without results\n");
+        fmt::print(stderr, "{}: second signal, exiting now\n", who_);
         _exit(128 + sig);
       }
-      fmt::print(stderr, "fiokit: {} received, stopping jobs and writing results\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      fmt::print(stderr, "{}: {} received, {}\n", who_, sig == SIGINT ? "SIGINT" : "SIGTERM", doing_);
       stop_.store(true);
+      if (on_signal_) on_signal_(sig);
     }
   });
 }
@@ -37,6 +39,14 @@ SignalWatcher::~SignalWatcher() {
   done_.store(true);
   pthread_kill(thread_.native_handle(), SIGUSR2);
   thread_.join();
+  // The process goes on (tests, the container entrypoint running several
+  // roles): give SIGINT/SIGTERM their usual meaning back.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR2);
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
 }
 
 int SignalWatcher::exit_code() const {

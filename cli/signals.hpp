@@ -5,6 +5,8 @@
 // the process at once, as users expect of a second Ctrl-C.
 #pragma once
 #include <atomic>
+#include <functional>
+#include <string>
 #include <thread>
 
 namespace fiokit::cli {
@@ -12,7 +14,10 @@ namespace fiokit::cli {
 class SignalWatcher {
  public:
   // Must be constructed before any other thread starts (threads inherit the mask).
-  SignalWatcher();
+  // `on_signal` runs on the watcher thread after the first signal (e.g. to stop
+  // a server); `who` prefixes the message ("fiokit", "fiokit serve").
+  explicit SignalWatcher(std::function<void(int)> on_signal = {}, std::string who = "fiokit",
+                         std::string doing = "stopping jobs and writing results");
   ~SignalWatcher();
   std::atomic<bool>* stop_flag() { return &stop_; }
   int signal() const { return sig_.load(); }
@@ -23,6 +28,8 @@ class SignalWatcher {
   std::atomic<bool> stop_{false};
   std::atomic<int> sig_{0};
   std::atomic<bool> done_{false};
+  std::function<void(int)> on_signal_;
+  std::string who_, doing_;
   std::thread thread_;
 };
 
