@@ -8,6 +8,7 @@
 #include <string>
 
 #include "jobs/jobspec.hpp"
+#include "results/histogram.hpp"
 
 namespace fiokit::results {
 class LogSink;
@@ -26,12 +27,16 @@ class JobLogs {
   bool bw() const { return bw_; }
   bool iops() const { return iops_; }
   bool lat() const { return lat_; }
+  bool hist() const { return hist_; }
   void add(LogWhat what, uint64_t time_ms, uint64_t value, int ddir, uint64_t bs, uint64_t offset);
+  // One write_hist_log row: the clat counts added to `cumulative` since the
+  // previous call for this direction (the sink keeps the difference).
+  void add_hist(uint64_t time_ms, int ddir, uint64_t bs, const results::LatencyHistogram& cumulative);
   void close();
 
  private:
   JobLogs() = default;
-  bool bw_ = false, iops_ = false, lat_ = false;
+  bool bw_ = false, iops_ = false, lat_ = false, hist_ = false;
   std::unique_ptr<results::LogSink> sink_;
 };
 

@@ -269,7 +269,10 @@ void Worker::setup() {
                              spec.buffer_compress_percentage == 0));
 
   logs_ = JobLogs::open(spec, shared.run_dir);
-  log_lat_each = logs_ && logs_->lat() && spec.log.avg_msec == 0;
+  // fio: log_avg_msec=0 logs every I/O in the lat, bw and iops logs; >0 logs
+  // one row per direction per window.
+  log_each = logs_ && (logs_->lat() || logs_->bw() || logs_->iops()) && spec.log.avg_msec == 0;
+  log_window = logs_ && (logs_->lat() || logs_->bw() || logs_->iops()) && spec.log.avg_msec > 0;
 
   if (!feat.diskless) open_files();
   alloc_buffers();
@@ -399,11 +402,18 @@ bool Worker::account_short(IoUnit& u) {
   return true;
 }
 
-void Worker::log_latency(const IoUnit& u, uint64_t now) {
+void Worker::log_io(const IoUnit& u, uint64_t now, uint64_t clat_ns, uint64_t slat_ns) {
+  if (ramping) return;  // fio logs nothing before ramp_time ends
   const uint64_t t = (now - stats_start_ns) / kMs;
-  logs_->add(LogWhat::lat, t, now - u.start_ns, u.ddir, u.len, u.offset);
-  logs_->add(LogWhat::clat, t, now - u.issue_ns, u.ddir, u.len, u.offset);
-  if (u.issue_ns != u.start_ns && u.issue_ns) logs_->add(LogWhat::slat, t, u.issue_ns - u.start_ns, u.ddir, u.len, u.offset);
+  if (logs_->lat()) {
+    logs_->add(LogWhat::lat, t, now - u.start_ns, u.ddir, u.len, u.offset);
+    logs_->add(LogWhat::clat, t, clat_ns, u.ddir, u.len, u.offset);
+    if (slat_ns != UINT64_MAX) logs_->add(LogWhat::slat, t, slat_ns, u.ddir, u.len, u.offset);
+  }
+  // Observed in fio 3.33: per-I/O bw rows are len * 10^6 / clat_ns (the I/O's
+  // own rate) and per-I/O iops rows are 1.
+  if (logs_->bw()) logs_->add(LogWhat::bw, t, static_cast<uint64_t>(u.len) * 1000000 / std::max<uint64_t>(1, clat_ns), u.ddir, u.len, u.offset);
+  if (logs_->iops()) logs_->add(LogWhat::iops, t, 1, u.ddir, u.len, u.offset);
 }
 
 void Worker::check_read(IoUnit& u) {
@@ -499,6 +509,12 @@ void Worker::reset_stats(uint64_t now) {
   bw_win_ = Window{now, {}, {}};
   iops_win_ = Window{now, {}, {}};
   bw_next_ = now + std::max<uint64_t>(1, spec.bwavgtime_ms) * kMs;
+  for (auto& a : log_acc_) a = LogAcc{};
+  log_win_ = Window{now, {}, {}};
+  log_next_ms_ = spec.log.avg_msec;
+  log_next_ = log_window ? now + log_next_ms_ * kMs : UINT64_MAX;
+  hist_next_ms_ = spec.log.hist_msec;
+  hist_next_ = logs_ && logs_->hist() && hist_next_ms_ ? now + hist_next_ms_ * kMs : UINT64_MAX;
   iops_next_ = now + std::max<uint64_t>(1, spec.iopsavgtime_ms) * kMs;
   rusage ru{};
   getrusage(RUSAGE_THREAD, &ru);
@@ -506,7 +522,6 @@ void Worker::reset_stats(uint64_t now) {
 }
 
 void Worker::sample_windows(uint64_t now, bool final) {
-  const uint64_t t_ms = (now - stats_start_ns) / kMs;
   if (now >= bw_next_ || final) {
     const double secs = static_cast<double>(now - bw_win_.start_ns) / 1e9;
     for (int d = 0; d < 3; ++d) {
@@ -514,7 +529,6 @@ void Worker::sample_windows(uint64_t now, bool final) {
       const uint64_t b = res.dirs[d].io_bytes - bw_win_.bytes[d];
       const double kib = static_cast<double>(b) / 1024.0 / secs;
       res.dirs[d].bw_kib.values.push_back(kib);
-      if (logs_ && logs_->bw()) logs_->add(LogWhat::bw, t_ms, static_cast<uint64_t>(kib + 0.5), d, res.bs[d], 0);
       bw_win_.bytes[d] = res.dirs[d].io_bytes;
     }
     bw_win_.start_ns = now;
@@ -527,12 +541,59 @@ void Worker::sample_windows(uint64_t now, bool final) {
       const uint64_t n = res.dirs[d].total_ios - iops_win_.ios[d];
       const double iops = static_cast<double>(n) / secs;
       res.dirs[d].iops.values.push_back(iops);
-      if (logs_ && logs_->iops()) logs_->add(LogWhat::iops, t_ms, static_cast<uint64_t>(iops + 0.5), d, res.bs[d], 0);
       iops_win_.ios[d] = res.dirs[d].total_ios;
     }
     iops_win_.start_ns = now;
     iops_next_ = std::max(iops_next_ + spec.iopsavgtime_ms * kMs, now + 1);
   }
+}
+
+// Closes the log_avg_msec window that ended at or before `now`: rows carry the
+// window's nominal end (a multiple of log_avg_msec, so rows are exactly that far
+// apart and never go back), values cover the time actually elapsed. bs is 0 as
+// in fio's windowed rows. A window that several periods passed without a
+// completion becomes one row at the last boundary passed.
+void Worker::close_log_window(uint64_t now, bool final) {
+  const uint64_t avg = spec.log.avg_msec;
+  uint64_t t_ms = log_next_ms_;
+  if (final) {
+    t_ms = std::max(t_ms - avg, (now - stats_start_ns) / kMs);
+  } else {
+    const uint64_t late = (now - stats_start_ns) / kMs - log_next_ms_;
+    t_ms += late / avg * avg;
+    log_next_ms_ = t_ms + avg;
+    log_next_ = stats_start_ns + log_next_ms_ * kMs;
+  }
+  const double secs = static_cast<double>(now - log_win_.start_ns) / 1e9;
+  const bool use_max = spec.log.max_value;
+  for (int d = 0; d < 3; ++d) {
+    if (!spec.does(static_cast<jobs::Dir>(d))) continue;
+    LogAcc& a = log_acc_[d];
+    const uint64_t bytes = res.dirs[d].io_bytes - log_win_.bytes[d], ios = res.dirs[d].total_ios - log_win_.ios[d];
+    if (!final || ios) {
+      if (logs_->bw() && secs > 0) logs_->add(LogWhat::bw, t_ms, static_cast<uint64_t>(static_cast<double>(bytes) / 1024.0 / secs + 0.5), d, 0, 0);
+      if (logs_->iops() && secs > 0) logs_->add(LogWhat::iops, t_ms, static_cast<uint64_t>(static_cast<double>(ios) / secs + 0.5), d, 0, 0);
+    }
+    if (logs_->lat() && a.n) {
+      auto value = [&](int k) { return use_max ? a.max[k] : (a.sum[k] + a.n / 2) / a.n; };
+      logs_->add(LogWhat::lat, t_ms, value(0), d, 0, 0);
+      logs_->add(LogWhat::clat, t_ms, value(1), d, 0, 0);
+      if (a.sum[2]) logs_->add(LogWhat::slat, t_ms, value(2), d, 0, 0);
+    }
+    a = LogAcc{};
+    log_win_.bytes[d] = res.dirs[d].io_bytes;
+    log_win_.ios[d] = res.dirs[d].total_ios;
+  }
+  log_win_.start_ns = now;
+}
+
+// write_hist_log: every log_hist_msec the clat counts of each direction added
+// since the previous row (the sink keeps the cumulative snapshot).
+void Worker::write_hist_rows(uint64_t now) {
+  const uint64_t t_ms = (now - stats_start_ns) / kMs;
+  for (int d = 0; d < 3; ++d)
+    if (spec.does(static_cast<jobs::Dir>(d))) logs_->add_hist(t_ms, d, res.bs[d], res.dirs[d].clat);
+  hist_next_ = std::max(hist_next_ + hist_next_ms_ * kMs, now + 1);
 }
 
 void Worker::on_event(uint64_t now) {
@@ -543,6 +604,8 @@ void Worker::on_event(uint64_t now) {
   }
   if (now >= deadline_ns) halted = true;
   if (!ramping && (now >= bw_next_ || now >= iops_next_)) sample_windows(now, false);
+  if (!ramping && now >= log_next_) close_log_window(now, false);
+  if (!ramping && now >= hist_next_) write_hist_rows(now);
   if (now >= progress_next_) {
     LiveCounters& lc = shared.live[static_cast<size_t>(spec.job_index)];
     for (int d = 0; d < 3; ++d) {
@@ -562,7 +625,7 @@ void Worker::on_event(uint64_t now) {
     }
     rate_min_next_ = now + spec.rate_cycle_ms * kMs;
   }
-  next_event_ns = std::min({ramping ? ramp_end_ns : UINT64_MAX, deadline_ns, ramping ? UINT64_MAX : std::min(bw_next_, iops_next_),
+  next_event_ns = std::min({ramping ? ramp_end_ns : UINT64_MAX, deadline_ns, ramping ? UINT64_MAX : std::min({bw_next_, iops_next_, log_next_, hist_next_}),
                             progress_next_, ramping ? UINT64_MAX : rate_min_next_});
 }
 
@@ -597,7 +660,7 @@ void Worker::run_io() {
   progress_next_ = start_ns;
   rate_min_next_ = stats_start_ns + spec.rate_cycle_ms * kMs;
   if (ramping) {
-    bw_next_ = iops_next_ = UINT64_MAX;
+    bw_next_ = iops_next_ = log_next_ = hist_next_ = UINT64_MAX;
   }
   next_event_ns = start_ns;
   shared.live[static_cast<size_t>(spec.job_index)].state.store(1);
@@ -634,6 +697,7 @@ void Worker::run_io() {
   const uint64_t end = now_ns();
   if (!ramping && res.dirs[0].bw_kib.values.empty() && res.dirs[1].bw_kib.values.empty() && res.dirs[2].bw_kib.values.empty())
     sample_windows(end, true);  // a job shorter than one window still gets one sample
+  if (!ramping && log_window) close_log_window(end, true);  // the partial last window, if it saw I/O
   finish_result(end);
 }
 

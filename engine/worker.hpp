@@ -105,7 +105,7 @@ class Worker {
   // What the loop does, decided once in setup.
   bool fixed_bs = true, random = false, use_map = true, mixed = false, trimwrite = false, rated = false, thinking = false;
   bool fast_seq = false, fast_rand = false;  // prep_io's inline paths apply
-  bool single_file = true, log_lat_each = false, verifying_reads = false, stamp_writes = false, writes = false;
+  bool single_file = true, log_each = false, log_window = false, verifying_reads = false, stamp_writes = false, writes = false;
   uint64_t unit_bytes = 4096;  // random-map block size
   uint32_t fixed_len = 4096;
   uint8_t fixed_dir = 0;
@@ -198,8 +198,20 @@ class Worker {
       d.clat.add(lat);
     }
     d.lat.add(lat);
-    if (log_lat_each) [[unlikely]]
-      log_latency(u, now);
+    if (log_each) [[unlikely]]
+      log_io(u, now, kSync ? lat : now - u.issue_ns, kSync ? UINT64_MAX : u.issue_ns - u.start_ns);
+    if (log_window) [[unlikely]] {
+      // log_avg_msec: sums only; the row is formatted when the window closes.
+      LogAcc& a = log_acc_[u.ddir];
+      const uint64_t c = kSync ? lat : now - u.issue_ns;
+      ++a.n;
+      a.sum[0] += lat, a.sum[1] += c;
+      a.max[0] = std::max(a.max[0], lat), a.max[1] = std::max(a.max[1], c);
+      if constexpr (!kSync) {
+        const uint64_t s = u.issue_ns - u.start_ns;
+        a.sum[2] += s, a.max[2] = std::max(a.max[2], s);
+      }
+    }
     if (verifying_reads && u.ddir == 0) [[unlikely]]
       check_read(u);
     free_units.push_back(&u);
@@ -228,7 +240,8 @@ class Worker {
   bool account_short(IoUnit& u);           // false: it was an error (job stops)
   void record_error(int err, const std::string& what);
   void skip() { failed = halted = true; }  // do not run (stopped before start); no error
-  void log_latency(const IoUnit& u, uint64_t now);
+  // log_avg_msec=0: one row per I/O in each log (slat_ns UINT64_MAX: none).
+  void log_io(const IoUnit& u, uint64_t now, uint64_t clat_ns, uint64_t slat_ns);
   void check_read(IoUnit& u);
   void dump_block(const IoUnit& u);
   void on_event(uint64_t now);             // windows, ramp end, deadline, progress
@@ -249,6 +262,8 @@ class Worker {
   void reset_loop();
   void reset_stats(uint64_t now);
   void sample_windows(uint64_t now, bool final);
+  void close_log_window(uint64_t now, bool final);
+  void write_hist_rows(uint64_t now);
   void teardown();
   void finish_result(uint64_t end_ns);
   void run_io();
@@ -264,6 +279,13 @@ class Worker {
   } bw_win_, iops_win_;
   uint64_t bw_next_ = UINT64_MAX, iops_next_ = UINT64_MAX, progress_next_ = UINT64_MAX, rate_min_next_ = UINT64_MAX;
   uint64_t rate_min_bytes_[3] = {};
+  // log_avg_msec windows: latency sums/maxima (lat, clat, slat) per direction,
+  // and the byte/I/O counters at the window's start for the bw/iops rows.
+  struct LogAcc {
+    uint64_t n = 0, sum[3] = {}, max[3] = {};
+  } log_acc_[3];
+  Window log_win_;
+  uint64_t log_next_ = UINT64_MAX, log_next_ms_ = 0, hist_next_ = UINT64_MAX, hist_next_ms_ = 0;
   struct rusage_snap {
     double usr = 0, sys = 0;
     long nvcsw = 0, nivcsw = 0, majflt = 0, minflt = 0;
