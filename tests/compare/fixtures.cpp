@@ -65,16 +65,6 @@ void write_run_dir(const std::string& dir, const std::vector<results::RunResult>
   }
 }
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/fiokit-compare-XXXXXX";
-  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-  path = tmpl;
-}
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path, ec);
-}
-
 Outcome run_program(const std::vector<std::string>& argv) {
   // stdout and stderr go to temporary files, so neither pipe can fill and block.
   TempDir t;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "results/run_result.hpp"
+#include "common/temp_dir.hpp"
 
 namespace fiokit::cmptest {
 
@@ -36,13 +37,7 @@ std::string to_json(const results::RunResult& run, bool plus = false);
 // dir/repeats/<i>/results.json for every run: the layout of `fiokit run --repeat`.
 void write_run_dir(const std::string& dir, const std::vector<results::RunResult>& runs, bool plus = false);
 
-struct TempDir {
-  std::string path;
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+using TempDir = fiokit::test::TempDir;
 
 struct Outcome {
   int code = -1;

@@ -11,17 +11,10 @@
 #include "engine/io_engine.hpp"
 #include "engine/run.hpp"
 #include "jobs/jobspec.hpp"
+#include "common/temp_dir.hpp"
 
 namespace fiokit::test {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/fiokit-eng-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { (void)std::system(("rm -rf '" + path + "'").c_str()); }
-};
 
 inline jobs::JobSpec make_job(const std::string& engine, jobs::RwMode rw, const std::string& dir, uint64_t size = 256 * 1024,
                               uint64_t bs = 4096) {

@@ -79,16 +79,6 @@ results::RunResult make_run(uint64_t seed) {
   return run;
 }
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/fiokit-results-XXXXXX";
-  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-  path = tmpl;
-}
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path, ec);
-}
-
 bool have_program(const std::string& name) {
   return std::system(("command -v " + name + " >/dev/null 2>&1").c_str()) == 0;
 }

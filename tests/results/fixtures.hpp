@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "results/run_result.hpp"
+#include "common/temp_dir.hpp"
 
 namespace fiokit::testing {
 
@@ -25,14 +26,7 @@ RawDir fill_dir(results::DirStats& d, uint64_t n, uint64_t bs, uint64_t runtime_
 // A two-job run (randrw job with slat, write-only job), one group.
 results::RunResult make_run(uint64_t seed = 42);
 
-// Fresh empty directory under /tmp, removed by the destructor.
-struct TempDir {
-  std::string path;
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+using TempDir = fiokit::test::TempDir;
 
 bool have_program(const std::string& name);
 // Runs a shell command; returns its stdout, or nullopt when it exits non-zero.

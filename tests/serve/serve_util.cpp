@@ -23,16 +23,6 @@ namespace fs = std::filesystem;
 
 namespace fiokit::servetest {
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/fiokit-serve-XXXXXX";
-  if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-  path = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path, ec);
-}
 
 results::RunResult make_result(const std::vector<std::string>& jobs, int64_t ts, double scale, uint64_t clat_us) {
   results::RunResult r;

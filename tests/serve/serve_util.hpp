@@ -12,16 +12,11 @@
 
 #include "results/run_result.hpp"
 #include "serve/server.hpp"
+#include "common/temp_dir.hpp"
 
 namespace fiokit::servetest {
 
-struct TempDir {
-  std::string path;
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+using TempDir = fiokit::test::TempDir;
 
 // A run with one job per entry of `jobs` (name -> read IOPS scale), timestamp ts.
 // Each job reads 4 KiB I/Os for 2 s with clat around `clat_us` microseconds.

@@ -10,20 +10,14 @@
 #include <fstream>
 #include <string>
 
+#include "common/temp_dir.hpp"
 #include "volumes/layout.hpp"
 
 using namespace fiokit;
 
 namespace {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/fiokit-vol-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { (void)std::system(("rm -rf '" + path + "'").c_str()); }
-};
+using test::TempDir;
 
 uint64_t file_size(const std::string& p) {
   struct stat st {};

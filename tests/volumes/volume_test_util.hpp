@@ -22,25 +22,10 @@
 #include "jobs/ini.hpp"
 #include "jobs/parse.hpp"
 #include "volumes/preflight.hpp"
+#include "common/temp_dir.hpp"
 
 namespace fiokit::test {
 
-struct TempDir {
-  std::string path;
-  explicit TempDir(const char* tag = "pf") {
-    std::string t = std::string("/tmp/fiokit-") + tag + "-XXXXXX";
-    std::vector<char> buf(t.begin(), t.end());
-    buf.push_back('\0');
-    path = ::mkdtemp(buf.data());
-  }
-  ~TempDir() {
-    // A mount left behind by a failed test must not make rm -rf cross into it.
-    (void)::umount2(path.c_str(), MNT_DETACH);
-    (void)std::system(("rm -rf '" + path + "'").c_str());
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
 
 // Runs a shell command; returns its stdout, and its exit status in *rc.
 inline std::string sh(const std::string& cmd, int* rc = nullptr) {
