@@ -158,10 +158,13 @@ class IoUringEngine final : public EngineBase<IoUringEngine> {
                                         std::strerror(-rc));
     if (rc == -ENOSYS)
       hint_ = fmt::format("io_uring_setup failed with {}: the kernel has no io_uring or a seccomp filter blocks it (e.g. a container's "
-                          "default profile); allow io_uring_setup/io_uring_enter/io_uring_register, or use ioengine=libaio or psync", err);
+                          "default profile: podman's and Docker >= 25's block it); run the container with --security-opt "
+                          "seccomp=docker/seccomp-io_uring.json (fiokit's profile that allows io_uring_setup/enter/register), "
+                          "or use ioengine=libaio or psync", err);
     else if (rc == -EPERM)
       hint_ = fmt::format("io_uring_setup failed with {}: io_uring is disabled for this process (kernel.io_uring_disabled = {}, or not in "
-                          "kernel.io_uring_group, or a seccomp filter); set 'sysctl -w kernel.io_uring_disabled=0' or use ioengine=libaio or psync",
+                          "kernel.io_uring_group, or a seccomp filter such as Docker's default profile); set 'sysctl -w kernel.io_uring_disabled=0', "
+                          "run the container with --security-opt seccomp=docker/seccomp-io_uring.json, or use ioengine=libaio or psync",
                           err, io_uring_disabled_value());
     else if (rc == -ENOMEM)
       hint_ = fmt::format("io_uring_setup failed with {} for iodepth={}: the locked-memory limit is too low; raise 'ulimit -l' or lower iodepth", err,
