@@ -1,0 +1,73 @@
+// Reader for fio-format logs (NAME_bw.N.log, _iops, _lat, _clat, _slat), the
+// per-sample files that plot, serve and compare read from a run directory made
+// by fiokit or by fio itself. Rows are "time_ms, value, ddir, bs[, offset][, prio]"
+// (fio HOWTO, "Log File Formats"); a malformed row is an error naming the file and
+// line, never a silently skipped sample, because a plot with holes looks like a
+// stall that never happened. Parsing is a hand-rolled integer scan so a
+// 1,000,000-row log reads in tens of milliseconds.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "results/log_sink.hpp"
+
+namespace fiokit::results {
+
+// A row that cannot be read: what() is "PATH:LINE: reason".
+class LogParseError : public std::runtime_error {
+ public:
+  LogParseError(std::string path, size_t line, const std::string& reason);
+  const std::string& path() const { return path_; }
+  size_t line() const { return line_; }
+
+ private:
+  std::string path_;
+  size_t line_;
+};
+
+// What a log's file name says: fio names logs "<prefix>_<kind>.<N>.log"
+// (per_job_logs=1, N = job number) or "<prefix>_<kind>.log".
+struct LogName {
+  std::string prefix;   // usually the job name ("t" in t_bw.1.log)
+  LogKind kind = LogKind::bw;
+  int job_number = 0;   // N, or 0 when the name has none
+};
+
+// Parses a file name (directories are ignored). nullopt for names that are not
+// a bw/iops/lat/clat/slat log, e.g. "h_clat_hist.1.log" or "results.json".
+std::optional<LogName> parse_log_name(std::string_view path);
+
+// "bw", "iops", "lat", "clat", "slat".
+const char* log_kind_name(LogKind kind);
+
+// The unit of a log's value column: "KiB/s", "IOPS" or "ns".
+const char* log_value_unit(LogKind kind);
+
+struct LogFile {
+  std::string path;
+  LogName name;
+  std::vector<LogRow> rows;  // in file order
+  // Number of columns of the rows (4, 5 or 6). fio 3.33 writes 5 columns
+  // (time, value, ddir, bs, prio) without log_offset and 6 with it; older fio
+  // wrote 4 or 5 (offset). Five columns are read as fio 3.33's layout.
+  int columns = 0;
+  // log_avg_msec logs carry bs = 0 on every row (HOWTO): each row is a window
+  // average, not one I/O, so per-I/O statistics such as percentiles do not apply.
+  bool windowed() const;
+};
+
+// Parses log text; `path` is used in error messages only. Blank lines (and a
+// trailing '\r') are accepted; anything else that is not 4-6 unsigned integer
+// fields throws LogParseError.
+void parse_log_text(std::string_view text, const std::string& path, std::vector<LogRow>& out,
+                    int* columns = nullptr);
+
+// Reads and parses one log file. Throws LogParseError for a malformed row and
+// std::system_error (naming the path) when the file cannot be read.
+LogFile read_log(const std::string& path);
+
+}  // namespace fiokit::results
