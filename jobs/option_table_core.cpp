@@ -54,7 +54,9 @@ void add_core_options(std::vector<OptionDef>& t) {
   t.push_back(Opt("filename_format", "Pattern for generated file names ($jobname, $jobnum, $filenum, $clientuid)")
                   .str(&JobSpec::filename_format).def("$jobname.$jobnum.$filenum").cat(files));
   t.push_back(Opt("nrfiles", "Number of files per job").alias("nr_files").integer(&JobSpec::nrfiles).range(1, 1 << 20).def("1").cat(files));
-  t.push_back(Opt("openfiles", "Number of files kept open at once (0: all)").integer(&JobSpec::openfiles).def("0").cat(files));
+  // Values below nrfiles are refused in parse.cpp's validate(): fiokit keeps every file open.
+  t.push_back(Opt("openfiles", "Number of files kept open at once (0: all; fiokit keeps all open, so 0 or >= nrfiles)")
+                  .integer(&JobSpec::openfiles).def("0").cat(files));
   t.push_back(Opt("file_service_type", "How the next file is picked: random, roundrobin[:N], sequential, zipf:t, pareto:t, normal:s")
                   .enumeration({{"random", "pick a random file"}, {"roundrobin", "round robin over open files"},
                                 {"sequential", "finish one file before the next"}, {"zipf", "zipf-distributed file choice"},
@@ -87,7 +89,14 @@ void add_core_options(std::vector<OptionDef>& t) {
   t.push_back(Opt("unlink_each_loop", "Delete the job's files after each loop").boolean(&JobSpec::unlink_each_loop).def("0").cat(files));
   t.push_back(Opt("invalidate", "Drop the page cache of the files before I/O starts").boolean(&JobSpec::invalidate).def("1").cat(files));
   t.push_back(Opt("pre_read", "Read the files into the page cache before the measured I/O").boolean(&JobSpec::pre_read).def("0").cat(files));
-  t.push_back(Opt("overwrite", "Lay the file out with writes before a write job").boolean(&JobSpec::overwrite).def("0").cat(files));
+  t.push_back(Opt("overwrite", "Lay the file out with writes before a write job (fiokit: 0 only)")
+                  .custom(OptType::boolean, [](JobSpec& s, const std::string& v, const ApplyCtx&) {
+                    s.overwrite = parse_bool(v);
+                    if (s.overwrite)
+                      throw UnsupportedValue("fiokit does not pre-write new files before a write job; lay the file out "
+                                             "first with a rw=write job to write over existing data");
+                  })
+                  .def("0").cat(files));
   t.push_back(Opt("fallocate", "How files are preallocated: none, native, posix, keep, truncate (0/1 as fio)")
                   .enumeration({{"none", "no preallocation"}, {"native", "fallocate(2), falling back to none"},
                                 {"posix", "posix_fallocate(3)"}, {"keep", "fallocate with FALLOC_FL_KEEP_SIZE"},

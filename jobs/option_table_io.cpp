@@ -332,7 +332,8 @@ void add_io_options(std::vector<OptionDef>& t) {
                                                       : v == "tausworthe64" ? RandomGenerator::tausworthe64
                                                                             : RandomGenerator::tausworthe;
                                })
-                  .def("tausworthe").cat(rnd));
+                  .def("tausworthe").cat(rnd)
+                  .no_effect("fiokit uses its own random generator whichever is named; offsets differ from fio's anyway"));
   t.push_back(Opt("random_distribution", "Offset distribution: random, zipf:t, pareto:h, normal:dev (optional :center), "
                                          "zoned:acc/pct:..., zoned_abs:acc/size:...; per direction with commas")
                   .custom(OptType::custom, set_random_distribution)

@@ -140,6 +140,7 @@ Opt& Opt::engines(std::vector<std::string> e) { d_.engines = std::move(e); retur
 Opt& Opt::param() { d_.enum_param = true; return *this; }
 Opt& Opt::type(OptType t) { d_.type = t; return *this; }
 Opt& Opt::no_effect(std::string why) { d_.support = Support::no_effect; d_.note = std::move(why); return *this; }
+Opt& Opt::quiet_for(std::vector<std::string> values) { d_.quiet_values = std::move(values); return *this; }
 Opt& Opt::unsupported(std::string why) {
   d_.support = Support::unsupported;
   d_.note = std::move(why);

@@ -56,6 +56,7 @@ struct OptionDef {
   std::string category;
   Support support = Support::supported;
   std::string note;                 // why NoEffect/Unsupported, or what to use instead
+  std::vector<std::string> quiet_values;  // no_effect: values that ask for fiokit's behaviour anyway (no warning)
   TimeUnit time_unit = TimeUnit::s; // default unit of a time option
   bool valueless_ok = false;        // may be written without "=value" (fio's "set" options)
   std::string valueless_as = "1";   // the value a valueless use stands for ("" for write_bw_log)
@@ -93,6 +94,9 @@ class Opt {
   Opt& engines(std::vector<std::string> e);
   Opt& param();  // enumeration values may be followed by ":param"
   Opt& no_effect(std::string why);
+  // A no_effect option given one of these values (e.g. disable_lat=0) asks for
+  // what fiokit does anyway, so it is accepted without the warning.
+  Opt& quiet_for(std::vector<std::string> values);
   Opt& unsupported(std::string why = "");
   Opt& type(OptType t);
   // Moves the definition out: builders are temporaries used once, in a push_back.

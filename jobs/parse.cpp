@@ -52,7 +52,9 @@ void apply_one(JobSpec& spec, const RawOption& o, const ApplyCtx& ctx, std::vect
   } catch (const ValueError& e) {
     fail_at(o.loc, fmt::format("invalid value for '{}': {}", d->name, e.what()));
   }
-  if (d->support == Support::no_effect)
+  const std::string given = o.value ? lower(trim(*o.value)) : d->valueless_as;
+  const bool quiet = std::find(d->quiet_values.begin(), d->quiet_values.end(), given) != d->quiet_values.end();
+  if (d->support == Support::no_effect && !quiet)
     warnings.push_back(fmt::format("option '{}' has no effect in fiokit ({}){}", d->name, o.loc.str(),
                                    d->note.empty() ? "" : ": " + d->note));
   spec.given.emplace_back(o.key, o.value ? *o.value : std::string());
@@ -94,6 +96,10 @@ void validate(const JobSpec& s, const std::vector<const RawOption*>& opts, const
       fail_at(where("random_distribution"),
               fmt::format("invalid value for 'random_distribution': zone range percentages add up to {}, not 100", range));
   }
+  if (s.openfiles && s.openfiles < s.nrfiles)  // a cross-option refusal: openfiles alone cannot know nrfiles
+    throw ParseError(fmt::format("unsupported by fiokit: openfiles={} ({}); fiokit keeps all nrfiles={} files open, "
+                                 "use openfiles=0 or leave it out",
+                                 s.openfiles, where("openfiles").str(), s.nrfiles));
   if (s.iodepth_batch_submit > s.iodepth)
     fail_at(where("iodepth_batch"),  // the table's name; iodepth_batch_submit is its alias
             fmt::format("iodepth_batch={} is larger than iodepth={}", s.iodepth_batch_submit, s.iodepth));

@@ -349,3 +349,30 @@ TEST_CASE("command-line job options may use one dash, as fio's getopt allows") {
                                   [](const std::string&) { return false; }, Expander{}),
                     Catch::Contains("unknown argument '-nosuchoption=1'"));
 }
+
+TEST_CASE("measurement switches, random_generator, openfiles and overwrite say what fiokit does with them") {
+  // Asking to measure is what fiokit does: no warning.
+  auto r = parse_full("[a]\ngtod_reduce=0\ndisable_lat=0\ndisable_clat=0\ndisable_slat=0\ndisable_bw=0\n");
+  CHECK(r.warnings.empty());
+  // Asking not to measure is accepted with the reason it changes nothing.
+  r = parse_full("[a]\ngtod_reduce=1\ndisable_lat=1\ndisable_clat=1\ndisable_slat=1\ndisable_bw_measurement=1\n");
+  REQUIRE(r.warnings.size() == 5);
+  CHECK_THAT(r.warnings[0], Catch::Contains("gtod_reduce") && Catch::Contains("t.fio:2") && Catch::Contains("always measures"));
+  CHECK_THAT(r.warnings[2], Catch::Contains("disable_clat") && Catch::Contains("t.fio:4"));
+  CHECK_THAT(r.warnings[4], Catch::Contains("disable_bw_measurement") && Catch::Contains("bandwidth"));
+  CHECK_THAT(error_of("disable_lat=maybe"), Catch::StartsWith("invalid value for 'disable_lat'"));
+  // Any named generator: fiokit's own is used.
+  r = parse_full("[a]\nrandom_generator=tausworthe\n");
+  REQUIRE(r.warnings.size() == 1);
+  CHECK_THAT(r.warnings[0], Catch::Contains("random_generator") && Catch::Contains("own random generator"));
+  CHECK_THAT(error_of("random_generator=mt"), Catch::Contains("allowed: tausworthe, lfsr, tausworthe64"));
+  // fiokit keeps every file open: openfiles below nrfiles is refused where it is written.
+  CHECK(parse_full("[a]\nnrfiles=4\nopenfiles=0\n").warnings.empty());
+  CHECK(parse_full("[a]\nopenfiles=8\nnrfiles=4\n").warnings.empty());
+  CHECK_THAT(error_of("nrfiles=4\nopenfiles=2"),
+             Catch::StartsWith("unsupported by fiokit: openfiles=2 (t.fio:3)") && Catch::Contains("nrfiles=4"));
+  CHECK_THAT(error_of("openfiles=1\nnrfiles=2"), Catch::StartsWith("unsupported by fiokit: openfiles=1 (t.fio:2)"));
+  // overwrite=1 would pre-write new files; fiokit does not.
+  CHECK(parse_full("[a]\noverwrite=0\n").warnings.empty());
+  CHECK_THAT(error_of("overwrite=1"), Catch::StartsWith("unsupported by fiokit: overwrite=1 (t.fio:2)") && Catch::Contains("rw=write"));
+}
