@@ -69,7 +69,9 @@ char* put_u64(char* p, uint64_t v) {
 std::string log_path(const LogConfig& cfg, const std::string& prefix, const char* kind) {
   std::string name = cfg.per_job ? fmt::format("{}_{}.{}.log", prefix, kind, cfg.job_number)
                                  : fmt::format("{}_{}.log", prefix, kind);
-  if (cfg.dir.empty()) return name;
+  // An absolute prefix (write_bw_log=/data/x) is where the user wants the log,
+  // as in fio; relative prefixes go into the run directory.
+  if (cfg.dir.empty() || name.front() == '/') return name;
   return cfg.dir.back() == '/' ? cfg.dir + name : cfg.dir + "/" + name;
 }
 

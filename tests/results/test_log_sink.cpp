@@ -74,6 +74,19 @@ TEST_CASE("log sink: fio file names and row format") {
   CHECK_FALSE(fs::exists(dir2.path + "/j_iops.log"));
 }
 
+TEST_CASE("log sink: an absolute prefix is used as written, not inside the run directory") {
+  TempDir run, elsewhere;
+  LogConfig cfg;
+  cfg.dir = run.path;
+  cfg.bw_prefix = elsewhere.path + "/abs";
+  cfg.iops_prefix = "rel";
+  auto sink = LogSink::open(cfg);
+  sink->append(LogKind::bw, {1, 2, 0, 4096, 0, 0});
+  sink->close();
+  CHECK(read_text(elsewhere.path + "/abs_bw.1.log") == "1, 2, 0, 4096, 0\n");
+  CHECK(fs::exists(run.path + "/rel_iops.1.log"));
+}
+
 TEST_CASE("log sink: an unwritable directory is an error naming the path") {
   LogConfig cfg;
   cfg.dir = "/nonexistent-fiokit-dir";
