@@ -12,6 +12,8 @@ constexpr int kExitUsage = 2;
 
 int cmd_run(const std::vector<std::string>& args);
 int cmd_serve(const std::vector<std::string>& args);
+int cmd_plot(const std::vector<std::string>& args);
+int cmd_container(const std::vector<std::string>& args);
 int cmd_compare(const std::vector<std::string>& args);
 int cmd_volumes(const std::vector<std::string>& args);
 

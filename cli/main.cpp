@@ -16,9 +16,11 @@ const char* kUsage =
     "\n"
     "commands:\n"
     "  run        run fio job files (or --name=... command-line jobs)\n"
+    "  plot       graphs from fio-format logs (fio2gnuplot's flags, or a run directory)\n"
     "  serve      browse runs, graphs and raw files over HTTP (port 8000)\n"
     "  compare    CI performance gate: compare a run against a baseline\n"
     "  volumes    list mounted volumes worth benchmarking, or describe PATHs\n"
+    "  container  entrypoint of the images: tool, plots, serve or aio (JOBFILES, REMOTEFILES, PLOTNAME)\n"
     "\n"
     "  fiokit <command> --help   help for one command\n"
     "  fiokit --version          print the version\n";
@@ -43,6 +45,8 @@ int main(int argc, char** argv) {
     }
     if (cmd == "run") return fiokit::cli::cmd_run(args);
     if (cmd == "serve") return fiokit::cli::cmd_serve(args);
+    if (cmd == "plot") return fiokit::cli::cmd_plot(args);
+    if (cmd == "container") return fiokit::cli::cmd_container(args);
     if (cmd == "compare") return fiokit::cli::cmd_compare(args);
     if (cmd == "volumes") return fiokit::cli::cmd_volumes(args);
     fmt::print(stderr, "fiokit: unknown command '{}'\n{}", cmd, kUsage);

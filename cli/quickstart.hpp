@@ -6,7 +6,7 @@
 
 namespace fiokit::cli {
 
-// Sequential write, then random read and random write side by side, with bw,
+// Sequential write for a second, then random read and random write side by side, with bw,
 // IOPS and latency logs. Files go to ${FIOKIT_QUICKSTART_DIR} and are removed
 // afterwards (unlink=1): fiokit created them, in a directory it created.
 inline constexpr const char* kQuickstartJob = R"(; fiokit quickstart: a small, fast tour of a volume.
@@ -23,6 +23,8 @@ log_avg_msec=100
 [seq-write]
 rw=write
 bs=128k
+runtime=1
+time_based
 unlink=1
 
 [rand-read]

@@ -188,6 +188,12 @@ int cmd_run(const std::vector<std::string>& args) {
   std::string run_dir;
   const int rc = execute_run(parsed.jobs, ea, &run_dir);
   if (!run_dir.empty()) fmt::print(stderr, "fiokit: run directory {}\n", run_dir);
+  if (ra.quickstart && rc == kExitOk) {
+    // The quickstart shows the whole pipeline: run -> results -> plots -> serve.
+    const int prc = cmd_plot({run_dir});
+    if (prc != kExitOk) fmt::print(stderr, "fiokit: quickstart: no graphs (see above); the results are in {}\n", run_dir);
+    fmt::print(stderr, "fiokit: quickstart done; browse it with: fiokit serve {}\n", quick_dir);
+  }
   return rc;
 }
 
