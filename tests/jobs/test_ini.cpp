@@ -7,23 +7,13 @@
 #include <map>
 
 #include "jobs/ini.hpp"
+#include "test_expander.hpp"
 
 using namespace fiokit::jobs;
 namespace fs = std::filesystem;
 
 namespace {
-Expander test_expander(std::map<std::string, std::string> env = {}) {
-  Expander ex;
-  ex.getenv = [env](const std::string& n) -> std::optional<std::string> {
-    auto it = env.find(n);
-    if (it == env.end()) return std::nullopt;
-    return it->second;
-  };
-  ex.pagesize = 4096;
-  ex.mb_memory = 1000;
-  ex.ncpus = 2;
-  return ex;
-}
+using fiokit::test::test_expander;
 
 struct TempDir {
   fs::path path;

@@ -7,19 +7,13 @@
 
 #include "jobs/ini.hpp"
 #include "jobs/parse.hpp"
+#include "test_expander.hpp"
 
 using namespace fiokit::jobs;
 namespace fs = std::filesystem;
 
 namespace {
-Expander plain() {
-  Expander ex;
-  ex.getenv = [](const std::string&) { return std::nullopt; };
-  ex.pagesize = 4096;
-  ex.mb_memory = 1000;
-  ex.ncpus = 2;
-  return ex;
-}
+Expander plain() { return fiokit::test::test_expander(); }
 }  // namespace
 
 TEST_CASE("numjobs clones are bounded in total") {

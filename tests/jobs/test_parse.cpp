@@ -5,18 +5,12 @@
 #include "jobs/cmdline.hpp"
 #include "jobs/options.hpp"
 #include "jobs/parse.hpp"
+#include "test_expander.hpp"
 
 using namespace fiokit::jobs;
 
 namespace {
-Expander plain() {
-  Expander ex;
-  ex.getenv = [](const std::string&) { return std::nullopt; };
-  ex.pagesize = 4096;
-  ex.mb_memory = 1000;
-  ex.ncpus = 2;
-  return ex;
-}
+Expander plain() { return fiokit::test::test_expander(); }
 std::vector<JobSpec> parse_text(const std::string& text) {
   ParseRequest req;
   req.sources.push_back({"t.fio", read_job_text(text, "t.fio", ".", plain())});

@@ -7,23 +7,13 @@
 
 #include "jobs/cmdline.hpp"
 #include "jobs/parse.hpp"
+#include "test_expander.hpp"
 
 using namespace fiokit::jobs;
 namespace fs = std::filesystem;
 
 namespace {
-Expander fixed() {
-  Expander ex;
-  ex.getenv = [](const std::string& n) -> std::optional<std::string> {
-    if (n == "FIOKIT_DIR") return std::string("/tmp");
-    if (n == "FIOKIT_CORPUS_BS") return std::string("8k");
-    return std::nullopt;
-  };
-  ex.pagesize = 4096;
-  ex.mb_memory = 1000;
-  ex.ncpus = 2;
-  return ex;
-}
+Expander fixed() { return fiokit::test::test_expander({{"FIOKIT_DIR", "/tmp"}, {"FIOKIT_CORPUS_BS", "8k"}}); }
 
 // Splits the printed command as a POSIX shell would for the quoting showcmd uses.
 std::vector<std::string> shell_split(const std::string& cmd) {
