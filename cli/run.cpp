@@ -33,6 +33,7 @@ constexpr RunOpt kRunOpts[] = {
     {"section", Arg::required, "run only this job section (may repeat)"},
     {"eta", Arg::required, "progress line: auto, always or never"},
     {"data-dir", Arg::required, "write a run directory DIR/runs/<time>-<job>/ (results.json, logs, job files)"},
+    {"status-interval", Arg::required, "also print the results so far every TIME (default unit s), as fio"},
     {"repeat", Arg::required, "run the jobs N times; stdout shows repeat 1, the run directory keeps all and repeats.json"},
     {"allow-clobber", Arg::none, "let write jobs overwrite existing files fiokit did not create"},
     {"allow-device-write", Arg::none, "let write jobs use block devices that are mounted or hold a filesystem"},
@@ -58,6 +59,7 @@ struct RunArgs {
   std::optional<std::string> data_dir;
   bool quickstart = false;
   int repeat = 1;
+  uint64_t status_interval_ms = 0;
   bool allow_clobber = false, allow_device_write = false;
 };
 
@@ -102,7 +104,14 @@ RunArgs parse_run_args(const std::vector<std::string>& args) {
     else if (key == "quickstart") r.quickstart = true;
     else if (key == "allow-clobber") r.allow_clobber = true;
     else if (key == "allow-device-write") r.allow_device_write = true;
-    else if (key == "repeat") {
+    else if (key == "status-interval") {
+      try {
+        r.status_interval_ms = jobs::parse_time_us(*val, jobs::TimeUnit::s) / 1000;
+      } catch (const jobs::ValueError& e) {
+        throw jobs::ParseError(fmt::format("--status-interval: {}", e.what()));
+      }
+      if (r.status_interval_ms == 0) throw jobs::ParseError("--status-interval must be at least 1ms");
+    } else if (key == "repeat") {
       int64_t n = 0;
       try {
         n = jobs::parse_int(*val);
@@ -182,6 +191,7 @@ int cmd_run(const std::vector<std::string>& args) {
   ea.eta = ra.eta;
   ea.data_dir = ra.data_dir;
   ea.repeat = ra.repeat;
+  ea.status_interval_ms = ra.status_interval_ms;
   ea.allow_clobber = ra.allow_clobber;
   ea.allow_device_write = ra.allow_device_write;
   ea.run_label = ra.quickstart ? "quickstart" : "";

@@ -106,6 +106,22 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
     opts.stop = signals.stop_flag();
     ProgressPrinter progress(args.eta, jobs);
     if (progress.enabled()) opts.progress = [&progress](const engine::Progress& p) { progress.update(p); };
+    if (args.status_interval_ms) {
+      // fio's --status-interval: the cumulative results so far, in the chosen
+      // formats, to the same place as the final report (one document each).
+      opts.status_interval_ms = args.status_interval_ms;
+      opts.status = [&](const results::RunResult& snap) {
+        const std::string text = render(snap, args.formats);
+        progress.finish();
+        if (args.output) {
+          out_file << text;
+          out_file.flush();
+        } else {
+          std::fwrite(text.data(), 1, text.size(), stdout);
+          std::fflush(stdout);
+        }
+      };
+    }
 
     results::RunResult r = engine::run_jobs(jobs, opts);
     progress.finish();

@@ -97,6 +97,7 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const RunOpt
   RunShared sh;
   sh.run_dir = opts.run_dir;
   sh.live = std::vector<LiveCounters>(n);
+  sh.snaps = std::vector<RunShared::Snapshot>(n);
   sh.done.assign(n, 0);
   sh.run_start_ns = now_ns();
 
@@ -125,6 +126,45 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const RunOpt
       }
     }
     opts.progress(p);
+  };
+
+  // --status-interval: ask the workers for a snapshot, and report it once they
+  // have all had a progress point (250 ms) to answer.
+  const bool want_status = opts.status && opts.status_interval_ms > 0;
+  uint64_t next_status = sh.run_start_ns + opts.status_interval_ms * 1'000'000;
+  uint64_t status_due = 0;
+  auto report_status = [&] {
+    if (!want_status) return;
+    const uint64_t now = now_ns();
+    if (!status_due && now >= next_status) {
+      sh.snap_gen.fetch_add(1, std::memory_order_release);
+      status_due = now + 300'000'000;
+      next_status = now + opts.status_interval_ms * 1'000'000;
+      return;
+    }
+    if (!status_due || now < status_due) return;
+    status_due = 0;
+    results::RunResult snap;
+    snap.tool = rr.tool;
+    snap.version = rr.version;
+    snap.timestamp = rr.timestamp;
+    snap.timestamp_ms = rr.timestamp_ms;
+    snap.time = rr.time;
+    const uint64_t gen = sh.snap_gen.load();
+    for (size_t i = 0; i < n; ++i) {
+      bool done;
+      {
+        std::lock_guard lk(sh.done_m);
+        done = sh.done[i] != 0;
+      }
+      if (done) {
+        snap.jobs.push_back(rr.jobs[i]);  // the worker is finished with it
+        continue;
+      }
+      std::lock_guard lk(sh.snaps[i].m);
+      if (sh.snaps[i].gen == gen) snap.jobs.push_back(sh.snaps[i].res);
+    }
+    if (!snap.jobs.empty()) opts.status(snap);
   };
 
   size_t seg_begin = 0;
@@ -188,6 +228,7 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const RunOpt
       }
       poll_stop();
       report_progress(false);
+      report_status();
     }
     for (auto& t : threads) t.join();
     seg_begin = seg_end;

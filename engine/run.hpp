@@ -38,6 +38,11 @@ struct RunOptions {
   const std::atomic<bool>* stop = nullptr;      // set (e.g. by a signal handler) to stop every worker within 1 s
   std::function<void(const Progress&)> progress;
   uint64_t progress_interval_ms = 1000;
+  // --status-interval: every status_interval_ms, the results so far (running
+  // jobs as of their last progress point, finished jobs whole) are handed to
+  // `status` on the thread that called run_jobs. 0: off.
+  std::function<void(const results::RunResult&)> status;
+  uint64_t status_interval_ms = 0;
   // Test hook: when set, per job (indexed like the result's jobs) every issued
   // I/O is recorded. Off in normal runs; the I/O loop is compiled without it.
   std::vector<std::vector<TraceRecord>>* trace = nullptr;

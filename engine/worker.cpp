@@ -613,6 +613,7 @@ void Worker::on_event(uint64_t now) {
       lc.ios[d].store(res.dirs[d].total_ios, std::memory_order_relaxed);
     }
     progress_next_ = now + 250 * kMs;
+    if (shared.snap_gen.load(std::memory_order_acquire) != snap_gen_) publish_snapshot(now);
   }
   if (!ramping && now >= rate_min_next_) {
     for (int d = 0; d < 3; ++d) {
@@ -627,6 +628,20 @@ void Worker::on_event(uint64_t now) {
   }
   next_event_ns = std::min({ramping ? ramp_end_ns : UINT64_MAX, deadline_ns, ramping ? UINT64_MAX : std::min({bw_next_, iops_next_, log_next_, hist_next_}),
                             progress_next_, ramping ? UINT64_MAX : rate_min_next_});
+}
+
+// A copy of the result so far, with runtimes up to now, for --status-interval.
+// Taken on this thread at a progress point, so no counter is read mid-update.
+void Worker::publish_snapshot(uint64_t now) {
+  snap_gen_ = shared.snap_gen.load(std::memory_order_acquire);
+  auto& slot = shared.snaps[static_cast<size_t>(spec.job_index)];
+  std::lock_guard lk(slot.m);
+  slot.res = res;
+  const uint64_t run_ms = (now > stats_start_ns && !ramping) ? (now - stats_start_ns) / kMs : 0;
+  slot.res.job_runtime_ms = run_ms;
+  for (int d = 0; d < 3; ++d)
+    if (spec.does(static_cast<jobs::Dir>(d))) slot.res.dirs[d].runtime_ms = run_ms;
+  slot.gen = snap_gen_;
 }
 
 void Worker::reset_loop() {

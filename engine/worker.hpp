@@ -60,6 +60,15 @@ struct RunShared {
   std::atomic<bool> signalled{false};
   std::string run_dir;
   std::vector<LiveCounters> live;    // per job index
+  // --status-interval: the run thread bumps snap_gen; each running worker then
+  // copies its result into its slot at its next progress point (<= 250 ms).
+  struct Snapshot {
+    std::mutex m;
+    results::JobResult res;
+    uint64_t gen = 0;
+  };
+  std::atomic<uint64_t> snap_gen{0};
+  std::vector<Snapshot> snaps;       // per job index
   std::mutex done_m;
   std::condition_variable done_cv;
   std::vector<char> done;            // per job index, under done_m
@@ -278,6 +287,8 @@ class Worker {
     uint64_t start_ns = 0, bytes[3] = {}, ios[3] = {};
   } bw_win_, iops_win_;
   uint64_t bw_next_ = UINT64_MAX, iops_next_ = UINT64_MAX, progress_next_ = UINT64_MAX, rate_min_next_ = UINT64_MAX;
+  uint64_t snap_gen_ = 0;  // last snapshot generation published
+  void publish_snapshot(uint64_t now);
   uint64_t rate_min_bytes_[3] = {};
   // log_avg_msec windows: latency sums/maxima (lat, clat, slat) per direction,
   // and the byte/I/O counters at the window's start for the bw/iops rows.

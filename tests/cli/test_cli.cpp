@@ -179,3 +179,25 @@ TEST_CASE("preflight problems exit 2 before any I/O and list every problem") {
   CHECK(allowed.code == 0);
   fs::remove_all(dir);
 }
+
+TEST_CASE("--status-interval prints the cumulative results so far, then the final ones") {
+  auto o = run_fiokit({{"run", "--status-interval=500ms", "--output-format=json", "--name=n", "--ioengine=null",
+                        "--rw=randread", "--size=1g", "--rate_iops=2000", "--runtime=2", "--time_based"}});
+  REQUIRE(o.code == 0);
+  // One JSON document per status and one at the end, as fio collates them.
+  std::vector<uint64_t> ios;
+  size_t pos = 0;
+  while ((pos = o.out.find("{\n", pos)) != std::string::npos) {
+    size_t end = o.out.find("\n}\n", pos);
+    REQUIRE(end != std::string::npos);
+    auto doc = nlohmann::json::parse(o.out.substr(pos, end + 2 - pos));
+    ios.push_back(doc["jobs"][0]["read"]["total_ios"].get<uint64_t>());
+    pos = end + 3;
+  }
+  REQUIRE(ios.size() >= 3);  // ~3 statuses in 2 s, then the final report
+  for (size_t i = 1; i < ios.size(); ++i) CHECK(ios[i] >= ios[i - 1]);
+  CHECK(ios.front() > 0);
+  CHECK(ios.back() >= 3900);  // 2000 IOPS for 2 s
+  auto bad = run_fiokit({{"run", "--status-interval=0", "--name=n", "--ioengine=null", "--size=1m"}});
+  CHECK(bad.code == 2);
+}
