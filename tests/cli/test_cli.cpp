@@ -201,3 +201,22 @@ TEST_CASE("--status-interval prints the cumulative results so far, then the fina
   auto bad = run_fiokit({{"run", "--status-interval=0", "--name=n", "--ioengine=null", "--size=1m"}});
   CHECK(bad.code == 2);
 }
+
+TEST_CASE("--eta=always draws fio's progress line on stderr only; --eta=never and pipes get none") {
+  const std::vector<std::string> job = {"--output-format=json", "--name=n", "--ioengine=null", "--rw=randread",
+                                        "--size=1g", "--rate_iops=5000", "--runtime=2", "--time_based"};
+  std::vector<std::string> always = {"run", "--eta=always"};
+  always.insert(always.end(), job.begin(), job.end());
+  auto o = run_fiokit({always});
+  REQUIRE(o.code == 0);
+  CHECK(o.err.find("Jobs: 1 (f=1): [r(1)][") != std::string::npos);
+  CHECK(o.err.find(" IOPS][eta ") != std::string::npos);
+  CHECK_NOTHROW(nlohmann::json::parse(o.out));  // stdout stays one JSON document
+  std::vector<std::string> never = {"run", "--eta=never"};
+  never.insert(never.end(), job.begin(), job.end());
+  CHECK(run_fiokit({never}).err.find("Jobs:") == std::string::npos);
+  // auto: stderr is a pipe here, so no progress line either.
+  std::vector<std::string> piped = {"run"};
+  piped.insert(piped.end(), job.begin(), job.end());
+  CHECK(run_fiokit({piped}).err.find("Jobs:") == std::string::npos);
+}
