@@ -272,24 +272,26 @@ Graph make_percentiles(LogKind kind, const std::vector<const LogFile*>& logs, co
   return g;
 }
 
-Graph make_compare(LogKind kind, const std::vector<RunLogs>& runs, const GraphOptions& opt,
-                   const std::string& name) {
+// Every run's tracks, labelled with the run, for the compare graphs.
+static std::vector<Track> tracks_of_runs(const std::vector<RunLogs>& runs, const GraphOptions& opt) {
   std::vector<Track> tracks;
   for (const RunLogs& run : runs) {
     auto t = tracks_of(run.logs, opt, run.label + ": ");
     std::move(t.begin(), t.end(), std::back_inserter(tracks));
   }
+  return tracks;
+}
+
+Graph make_compare(LogKind kind, const std::vector<RunLogs>& runs, const GraphOptions& opt,
+                   const std::string& name) {
+  const std::vector<Track> tracks = tracks_of_runs(runs, opt);
   if (tracks.empty()) return Graph{name, {}, {}, {}, {}, {}, {}, {}};
   return overlay_of(kind, tracks, opt, name, std::string(kind_title(kind)) + " across runs");
 }
 
 Graph make_compare_bars(LogKind kind, const std::vector<RunLogs>& runs, const GraphOptions& opt,
                         const std::string& name) {
-  std::vector<Track> tracks;
-  for (const RunLogs& run : runs) {
-    auto t = tracks_of(run.logs, opt, run.label + ": ");
-    std::move(t.begin(), t.end(), std::back_inserter(tracks));
-  }
+  const std::vector<Track> tracks = tracks_of_runs(runs, opt);
   if (tracks.empty()) return Graph{name, {}, {}, {}, {}, {}, {}, {}};
   return bars_of(kind, tracks, opt, name, std::string(kind_title(kind)) + " across runs: min/avg/max/stddev");
 }
