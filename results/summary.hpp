@@ -29,8 +29,10 @@ struct ReportJob {
 };
 
 // Jobs as fio reports them: group_reporting jobs merged per group (name of the
-// first, options of the last, counters and job_runtime summed, histograms and
-// samples pooled, per-direction runtime the longest, CPU weighted by runtime).
+// first, options of the last, counters and job_runtime summed, histograms
+// pooled, bw/iops sample summaries summed term by term as fio's group does
+// (min, max, mean and count added; see summary.cpp), per-direction runtime the
+// longest, CPU weighted by runtime).
 std::vector<ReportJob> report_jobs(const RunResult& run);
 
 uint64_t bw_bytes_of(const DirStats& d);
