@@ -1,6 +1,8 @@
 // JobLogs (see job_logs.hpp): maps a job's log settings onto a LogSink.
 #include "engine/job_logs.hpp"
 
+#include <algorithm>
+
 #ifdef FIOKIT_HAVE_LOG_SINK
 #include "results/log_sink.hpp"
 #else
@@ -13,6 +15,17 @@ namespace fiokit::engine {
 
 JobLogs::~JobLogs() { close(); }
 
+uint64_t rate_window_ms(const jobs::JobSpec& spec, LogWhat what) {
+  const bool bw = what == LogWhat::bw;
+  const uint64_t avg = std::max<uint64_t>(1, bw ? spec.bwavgtime_ms : spec.iopsavgtime_ms);
+  const bool logged = bw ? spec.log.bw.has_value() : spec.log.iops.has_value();
+  if (!logged || spec.log.avg_msec == 0) return avg;
+  const char* option = bw ? "bwavgtime" : "iopsavgtime";
+  for (const auto& kv : spec.given)
+    if (kv.first == option) return avg;
+  return spec.log.avg_msec;
+}
+
 std::unique_ptr<JobLogs> JobLogs::open(const jobs::JobSpec& spec, const std::string& run_dir) {
   const auto& l = spec.log;
   if (!l.bw && !l.iops && !l.lat && !l.hist) return nullptr;
@@ -21,6 +34,9 @@ std::unique_ptr<JobLogs> JobLogs::open(const jobs::JobSpec& spec, const std::str
   j->iops_ = l.iops.has_value();
   j->lat_ = l.lat.has_value();
   j->hist_ = l.hist.has_value();
+  j->windowed_ = l.avg_msec > 0;
+  for (auto& per_kind : j->last_ms_)
+    for (int64_t& t : per_kind) t = -1;
 #ifdef FIOKIT_HAVE_LOG_SINK
   results::LogConfig c;
   c.dir = run_dir;
@@ -43,6 +59,11 @@ std::unique_ptr<JobLogs> JobLogs::open(const jobs::JobSpec& spec, const std::str
 void JobLogs::add(LogWhat what, uint64_t time_ms, uint64_t value, int ddir, uint64_t bs, uint64_t offset) {
 #ifdef FIOKIT_HAVE_LOG_SINK
   if (!sink_) return;
+  if (windowed_) {
+    int64_t& last = last_ms_[static_cast<int>(what)][ddir];
+    if (static_cast<int64_t>(time_ms) <= last) return;
+    last = static_cast<int64_t>(time_ms);
+  }
   static constexpr results::LogKind kinds[] = {results::LogKind::bw, results::LogKind::iops, results::LogKind::lat,
                                                results::LogKind::clat, results::LogKind::slat};
   sink_->append(kinds[static_cast<int>(what)], results::LogRow{time_ms, value, ddir, bs, offset, 0});

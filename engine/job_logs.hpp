@@ -18,6 +18,14 @@ namespace fiokit::engine {
 
 enum class LogWhat { bw, iops, lat, clat, slat };
 
+// The window in ms of the job's bw (what=bw) or iops (what=iops) rate samples.
+// fio 3.33 (init.c, log setup): a job that writes that log with log_avg_msec=M>0
+// takes its samples every M ms instead of bwavgtime/iopsavgtime, unless that
+// option was given; either way each sample is also one row of the log (the log
+// window is min(M, avgtime) and one sample arrives per avgtime). So
+// write_bw_log + log_avg_msec=1000 over runtime=5 gives bw_samples=4, not 9.
+uint64_t rate_window_ms(const jobs::JobSpec& spec, LogWhat what);
+
 class JobLogs {
  public:
   // nullptr when the job writes no log. Throws std::system_error (from the
@@ -28,6 +36,9 @@ class JobLogs {
   bool iops() const { return iops_; }
   bool lat() const { return lat_; }
   bool hist() const { return hist_; }
+  // With log_avg_msec>0, a row whose time does not advance past the previous
+  // row of the same log and direction is dropped: a windowed log's times always
+  // increase, so plotting it never draws a vertical spike at a repeated time.
   void add(LogWhat what, uint64_t time_ms, uint64_t value, int ddir, uint64_t bs, uint64_t offset);
   // One write_hist_log row: the clat counts added to `cumulative` since the
   // previous call for this direction (the sink keeps the difference).
@@ -37,6 +48,8 @@ class JobLogs {
  private:
   JobLogs() = default;
   bool bw_ = false, iops_ = false, lat_ = false, hist_ = false;
+  bool windowed_ = false;                // log_avg_msec > 0
+  int64_t last_ms_[5][3] = {};           // time of the last row per log and direction, -1: none
   std::unique_ptr<results::LogSink> sink_;
 };
 

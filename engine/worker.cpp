@@ -508,81 +508,105 @@ void Worker::reset_stats(uint64_t now) {
   stats_start_ns = now;
   bw_win_ = Window{now, {}, {}};
   iops_win_ = Window{now, {}, {}};
-  bw_next_ = now + std::max<uint64_t>(1, spec.bwavgtime_ms) * kMs;
+  bw_next_ = now + rate_window_ms(spec, LogWhat::bw) * kMs;
   for (auto& a : log_acc_) a = LogAcc{};
   log_win_ = Window{now, {}, {}};
   log_next_ms_ = spec.log.avg_msec;
   log_next_ = log_window ? now + log_next_ms_ * kMs : UINT64_MAX;
   hist_next_ms_ = spec.log.hist_msec;
   hist_next_ = logs_ && logs_->hist() && hist_next_ms_ ? now + hist_next_ms_ * kMs : UINT64_MAX;
-  iops_next_ = now + std::max<uint64_t>(1, spec.iopsavgtime_ms) * kMs;
+  iops_next_ = now + rate_window_ms(spec, LogWhat::iops) * kMs;
   rusage ru{};
   getrusage(RUSAGE_THREAD, &ru);
   ru0_ = {tv_sec(ru.ru_utime), tv_sec(ru.ru_stime), ru.ru_nvcsw, ru.ru_nivcsw, ru.ru_majflt, ru.ru_minflt};
 }
 
+// bw/iops samples as fio 3.33 takes them (stat.c __add_samples, run by its
+// helper thread every bwavgtime / iopsavgtime ms), observed with the null engine
+// and rate_iops (time_based runtime=3, 5 and 5.3 s; sized jobs ending at 2.3 s
+// and at 75 ms; 500 and 1000 ms windows):
+// - one integer sample per window and direction: KiB/s for bw (bytes/s / 1024,
+//   truncated), I/Os per second for iops; a direction that completed nothing
+//   in the window adds no sample ("no entries for interval");
+// - only windows that end while the job runs count. fio's helper skips a job
+//   that has stopped, so neither the partial last window nor a window whose end
+//   coincides with the end of runtime is sampled: runtime=5 with 1000 ms
+//   windows gives 4 samples, 5.3 s gives 5, a job shorter than one window none
+//   (and no bw/iops line in the normal output). Never extrapolate the last,
+//   partial window into a rate: a few I/Os over a few microseconds become an
+//   absurd outlier (24117140 KiB/s after a steady 124063).
+// - with write_bw_log / write_iops_log and log_avg_msec>0 each sample is also
+//   the row of the log (see rate_window_ms), with bs 0, so the rows and
+//   bw_samples / iops_samples always agree in number.
+// fio's windows start when its helper thread wakes, so its row times drift by a
+// few ms per window (1039, 2043, 3056 ...); ours are the nominal window ends,
+// multiples of the window, with the elapsed time measured in ns.
 void Worker::sample_windows(uint64_t now, bool final) {
-  if (now >= bw_next_ || final) {
-    const double secs = static_cast<double>(now - bw_win_.start_ns) / 1e9;
-    for (int d = 0; d < 3; ++d) {
-      if (!spec.does(static_cast<jobs::Dir>(d)) || secs <= 0) continue;
-      const uint64_t b = res.dirs[d].io_bytes - bw_win_.bytes[d];
-      const double kib = static_cast<double>(b) / 1024.0 / secs;
-      res.dirs[d].bw_kib.values.push_back(kib);
-      bw_win_.bytes[d] = res.dirs[d].io_bytes;
+  if (final) return;  // the partial last window: no sample, as in fio (above)
+  const auto take = [&](Window& w, uint64_t& next, LogWhat what) {
+    if (now < next) return;
+    const uint64_t period = rate_window_ms(spec, what) * kMs;
+    const uint64_t boundary = next + (now - next) / period * period;  // the last window end passed
+    next = boundary + period;
+    if (boundary >= deadline_ns) {  // the job's time is up: this window closes with the job
+      next = UINT64_MAX;
+      return;
     }
-    bw_win_.start_ns = now;
-    bw_next_ = std::max(bw_next_ + spec.bwavgtime_ms * kMs, now + 1);
-  }
-  if (now >= iops_next_ || final) {
-    const double secs = static_cast<double>(now - iops_win_.start_ns) / 1e9;
+    const bool bw = what == LogWhat::bw;
+    const bool log = log_window && (bw ? logs_->bw() : logs_->iops());
+    const uint64_t spent_ns = now - w.start_ns, t_ms = (boundary - stats_start_ns) / kMs;
+    w.start_ns = now;
     for (int d = 0; d < 3; ++d) {
-      if (!spec.does(static_cast<jobs::Dir>(d)) || secs <= 0) continue;
-      const uint64_t n = res.dirs[d].total_ios - iops_win_.ios[d];
-      const double iops = static_cast<double>(n) / secs;
-      res.dirs[d].iops.values.push_back(iops);
-      iops_win_.ios[d] = res.dirs[d].total_ios;
+      if (!spec.does(static_cast<jobs::Dir>(d))) continue;
+      const uint64_t count = bw ? res.dirs[d].io_bytes : res.dirs[d].total_ios;
+      uint64_t& seen = bw ? w.bytes[d] : w.ios[d];
+      const uint64_t delta = count - seen;
+      seen = count;
+      if (delta == 0 || spent_ns == 0) continue;
+      const uint64_t rate = static_cast<uint64_t>(static_cast<results::u128>(delta) * 1'000'000'000u / spent_ns / (bw ? 1024 : 1));
+      (bw ? res.dirs[d].bw_kib : res.dirs[d].iops).values.push_back(static_cast<double>(rate));
+      if (log) logs_->add(what, t_ms, rate, d, 0, 0);
     }
-    iops_win_.start_ns = now;
-    iops_next_ = std::max(iops_next_ + spec.iopsavgtime_ms * kMs, now + 1);
-  }
+  };
+  take(bw_win_, bw_next_, LogWhat::bw);
+  take(iops_win_, iops_next_, LogWhat::iops);
 }
 
-// Closes the log_avg_msec window that ended at or before `now`: rows carry the
-// window's nominal end (a multiple of log_avg_msec, so rows are exactly that far
-// apart and never go back), values cover the time actually elapsed. bs is 0 as
-// in fio's windowed rows. A window that several periods passed without a
-// completion becomes one row at the last boundary passed.
+// Closes the log_avg_msec window of the lat/clat/slat logs that ended at or
+// before `now` (bw/iops rows are the rate samples, see sample_windows): rows
+// carry the window's nominal end (a multiple of log_avg_msec, so rows are
+// exactly that far apart and never go back), values are the window's mean (or
+// maximum with log_max_value). bs is 0 as in fio's windowed rows. A window that
+// several periods passed without a completion becomes one row at the last
+// boundary passed. The partial last window is flushed at the job's end with
+// the elapsed ms as its time, as fio's finalize_logs does (runtime=5300ms with
+// 1000 ms windows: ..., 5000, 5300; fio: ..., 5024, 5330); when that time does
+// not advance past the previous row (the job ended within the same ms) the
+// window is dropped rather than logged at a repeated time.
 void Worker::close_log_window(uint64_t now, bool final) {
   const uint64_t avg = spec.log.avg_msec;
   uint64_t t_ms = log_next_ms_;
+  bool write = true;
   if (final) {
-    t_ms = std::max(t_ms - avg, (now - stats_start_ns) / kMs);
+    t_ms = (now - stats_start_ns) / kMs;
+    write = t_ms > log_next_ms_ - avg;
   } else {
     const uint64_t late = (now - stats_start_ns) / kMs - log_next_ms_;
     t_ms += late / avg * avg;
     log_next_ms_ = t_ms + avg;
     log_next_ = stats_start_ns + log_next_ms_ * kMs;
   }
-  const double secs = static_cast<double>(now - log_win_.start_ns) / 1e9;
   const bool use_max = spec.log.max_value;
   for (int d = 0; d < 3; ++d) {
     if (!spec.does(static_cast<jobs::Dir>(d))) continue;
     LogAcc& a = log_acc_[d];
-    const uint64_t bytes = res.dirs[d].io_bytes - log_win_.bytes[d], ios = res.dirs[d].total_ios - log_win_.ios[d];
-    if (!final || ios) {
-      if (logs_->bw() && secs > 0) logs_->add(LogWhat::bw, t_ms, static_cast<uint64_t>(static_cast<double>(bytes) / 1024.0 / secs + 0.5), d, 0, 0);
-      if (logs_->iops() && secs > 0) logs_->add(LogWhat::iops, t_ms, static_cast<uint64_t>(static_cast<double>(ios) / secs + 0.5), d, 0, 0);
-    }
-    if (logs_->lat() && a.n) {
+    if (write && logs_->lat() && a.n) {
       auto value = [&](int k) { return use_max ? a.max[k] : (a.sum[k] + a.n / 2) / a.n; };
       logs_->add(LogWhat::lat, t_ms, value(0), d, 0, 0);
       logs_->add(LogWhat::clat, t_ms, value(1), d, 0, 0);
       if (a.sum[2]) logs_->add(LogWhat::slat, t_ms, value(2), d, 0, 0);
     }
     a = LogAcc{};
-    log_win_.bytes[d] = res.dirs[d].io_bytes;
-    log_win_.ios[d] = res.dirs[d].total_ios;
   }
   log_win_.start_ns = now;
 }
