@@ -3,7 +3,10 @@
 // per-row allocation would dominate the time of a whole plot.
 #include "results/log_reader.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -76,6 +79,36 @@ bool LogFile::windowed() const {
   for (const LogRow& r : rows)
     if (r.bs != 0) return false;
   return true;
+}
+
+std::array<size_t, 3> repeated_final_rows(const std::vector<LogRow>& rows) {
+  // The last and the one-before-last row of each direction, by index.
+  std::array<size_t, 3> last{SIZE_MAX, SIZE_MAX, SIZE_MAX}, before{SIZE_MAX, SIZE_MAX, SIZE_MAX};
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto d = static_cast<size_t>(rows[i].ddir);
+    if (d >= 3) continue;
+    before[d] = last[d];
+    last[d] = i;
+  }
+  std::array<size_t, 3> stale{SIZE_MAX, SIZE_MAX, SIZE_MAX};
+  for (size_t d = 0; d < 3; ++d) {
+    if (last[d] == SIZE_MAX || before[d] == SIZE_MAX) continue;
+    const LogRow& r = rows[last[d]];
+    if (r.bs == 0 && r.time_ms <= rows[before[d]].time_ms) stale[d] = last[d];
+  }
+  return stale;
+}
+
+size_t drop_repeated_final_rows(std::vector<LogRow>& rows) {
+  std::array<size_t, 3> stale = repeated_final_rows(rows);
+  std::sort(stale.rbegin(), stale.rend(), [](size_t x, size_t y) { return x < y; });  // highest index first
+  size_t n = 0;
+  for (size_t i : stale) {
+    if (i == SIZE_MAX) continue;
+    rows.erase(rows.begin() + static_cast<std::ptrdiff_t>(i));
+    ++n;
+  }
+  return n;
 }
 
 namespace {
@@ -183,6 +216,7 @@ LogFile read_log(const std::string& path) {
   log.path = path;
   if (auto name = parse_log_name(path)) log.name = *name;
   parse_log_text(buf, path, log.rows, &log.columns);
+  log.dropped_final_rows = drop_repeated_final_rows(log.rows);
   return log;
 }
 

@@ -6,6 +6,7 @@
 // stall that never happened. Parsing is a hand-rolled integer scan so a
 // 1,000,000-row log reads in tens of milliseconds.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -58,7 +59,23 @@ struct LogFile {
   // log_avg_msec logs carry bs = 0 on every row (HOWTO): each row is a window
   // average, not one I/O, so per-I/O statistics such as percentiles do not apply.
   bool windowed() const;
+  // Rows read_log left out by drop_repeated_final_rows (see there).
+  size_t dropped_final_rows = 0;
 };
+
+// Removes, per direction, a windowed (bs = 0) last row whose time does not
+// advance past the previous row of that direction, and returns how many rows
+// it removed. Logs written by fiokit before 2026-11 (and possibly other tools)
+// ended with such a row: the last, partial window extrapolated into a rate
+// over a few microseconds and stamped with the previous row's time
+// ("5000, 124063" then "5000, 24117140"). It is not a measurement of any
+// window - fio 3.33 never writes a partial window's rate - and plotted it is a
+// vertical spike 200 times the real rate that also sets the y axis. Rows of
+// per-I/O logs (bs > 0) share milliseconds legitimately and are never touched.
+size_t drop_repeated_final_rows(std::vector<LogRow>& rows);
+// The indices of the rows drop_repeated_final_rows would remove, per direction
+// (SIZE_MAX: none), for readers that must not copy or change the rows.
+std::array<size_t, 3> repeated_final_rows(const std::vector<LogRow>& rows);
 
 // Parses log text; `path` is used in error messages only. Blank lines (and a
 // trailing '\r') are accepted; anything else that is not 4-6 unsigned integer
@@ -66,7 +83,7 @@ struct LogFile {
 void parse_log_text(std::string_view text, const std::string& path, std::vector<LogRow>& out,
                     int* columns = nullptr);
 
-// Reads and parses one log file. Throws LogParseError for a malformed row and
+// Reads and parses one log file, then applies drop_repeated_final_rows. Throws LogParseError for a malformed row and
 // std::system_error (naming the path) when the file cannot be read.
 LogFile read_log(const std::string& path);
 

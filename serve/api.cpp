@@ -2,9 +2,11 @@
 #include "serve/api.hpp"
 
 #include <algorithm>
+#include <array>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "results/log_reader.hpp"
 #include "results/summary.hpp"
 
 namespace fiokit::serve {
@@ -24,12 +26,18 @@ std::string format_time(int64_t unix_seconds) {
 std::vector<Series> downsample_log(const std::vector<results::LogRow>& rows, size_t max_points,
                                    std::optional<uint64_t> from, std::optional<uint64_t> to) {
   max_points = std::max<size_t>(max_points, 2);
+  // A windowed log's last row that repeats the previous time is the partial
+  // last window extrapolated into a rate by an older writer, not a
+  // measurement; charted it is a spike that also sets the y axis (see
+  // results::drop_repeated_final_rows). The cached rows are shared, so skip it.
+  const std::array<size_t, 3> stale = results::repeated_final_rows(rows);
   std::vector<Series> out;
   for (int d = 0; d < results::kDirs; ++d) {
     // Rows of this direction in range, in file order (fio writes them in time order).
     std::vector<const results::LogRow*> sel;
-    for (const auto& r : rows) {
-      if (r.ddir != d) continue;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const results::LogRow& r = rows[i];
+      if (r.ddir != d || i == stale[static_cast<size_t>(d)]) continue;
       if ((from && r.time_ms < *from) || (to && r.time_ms > *to)) continue;
       sel.push_back(&r);
     }

@@ -2,6 +2,8 @@
 // (including per-job NAME_bw.N.log), and errors that name file and line.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "plot_test_util.hpp"
 #include "results/log_reader.hpp"
 
@@ -95,4 +97,37 @@ TEST_CASE("log_avg_msec logs are recognised as windowed", "[log_reader]") {
   LogFile log;
   parse_log_text("149, 11602738, 0, 0, 0\n159, 12007200, 0, 0, 0\n", "t_bw.1.log", log.rows);
   CHECK(log.windowed());
+}
+
+// Logs written by fiokit before its fix (and possibly by other tools) end with
+// the partial last window extrapolated into a rate and stamped with the previous
+// row's time. Plotted, that one row is a spike 200x the real rate that also sets
+// the y axis; the reader leaves it out, and only it.
+TEST_CASE("a windowed log's last row that repeats the previous time is dropped", "[log_reader]") {
+  plottest::TempDir dir;
+  const std::string path = dir / "old_bw.1.log";
+  plottest::write_file(path,
+                       "1000, 124100, 0, 0, 0\n1000, 120000, 1, 0, 0\n2000, 124063, 0, 0, 0\n2000, 119000, 1, 0, 0\n"
+                       "2000, 24117140, 0, 0, 0\n2000, 99000, 1, 0, 0\n");
+  const LogFile log = read_log(path);
+  CHECK(log.dropped_final_rows == 2);
+  REQUIRE(log.rows.size() == 4);
+  uint64_t max = 0;
+  for (const LogRow& r : log.rows) max = std::max(max, r.value);
+  CHECK(max == 124100);
+  CHECK(log.rows.back().time_ms == 2000);
+  CHECK(log.rows.back().value == 119000);
+
+  // Per-I/O rows (bs > 0) share milliseconds legitimately: kept.
+  std::vector<LogRow> per_io;
+  parse_log_text("5, 100, 0, 4096, 0\n5, 900000, 0, 4096, 0\n", "p_bw.1.log", per_io);
+  CHECK(drop_repeated_final_rows(per_io) == 0);
+  CHECK(per_io.size() == 2);
+  // A last row that advances, and a single row, are kept.
+  std::vector<LogRow> fine;
+  parse_log_text("500, 4000, 0, 0, 0\n1000, 4100, 0, 0, 0\n", "f_bw.1.log", fine);
+  CHECK(drop_repeated_final_rows(fine) == 0);
+  std::vector<LogRow> one;
+  parse_log_text("500, 4000, 0, 0, 0\n", "o_bw.1.log", one);
+  CHECK(drop_repeated_final_rows(one) == 0);
 }

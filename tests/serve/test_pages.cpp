@@ -2,6 +2,7 @@
 // server on an ephemeral port, over run directories written at test time.
 #include <httplib.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -189,6 +190,30 @@ TEST_CASE("downsample_log: no bucket loses its extremes", "[serve]") {
   }
   const auto all = serve::downsample_log(rows, 10000);
   CHECK(all[0].t.size() == 5000);
+}
+
+// An older writer's last row repeats the previous time with the partial last
+// window extrapolated into a huge rate; the series API leaves it out so the
+// chart's y axis is not set by a sample that measured nothing.
+TEST_CASE("downsample_log: a windowed log's repeated-time last row is left out", "[serve]") {
+  std::vector<results::LogRow> rows;
+  for (uint64_t t = 1; t <= 5; ++t) {
+    rows.push_back({t * 1000, 124000 + t, 0, 0, 0, 0});
+    rows.push_back({t * 1000, 60000 + t, 1, 0, 0, 0});
+  }
+  rows.push_back({5000, 24117140, 0, 0, 0, 0});
+  for (size_t max_points : {size_t{4}, size_t{1000}}) {
+    const auto s = serve::downsample_log(rows, max_points);
+    REQUIRE(s.size() == 2);
+    CHECK(s[0].rows == 5);
+    CHECK(std::find(s[0].v.begin(), s[0].v.end(), uint64_t{24117140}) == s[0].v.end());
+    CHECK(*std::max_element(s[0].v.begin(), s[0].v.end()) == 124005);
+    CHECK(s[1].rows == 5);  // the other direction keeps its last row
+    CHECK(s[1].v.back() == 60005);
+  }
+  // Per-I/O logs (bs > 0) may end with several rows in one millisecond: kept.
+  rows.back().bs = 4096;
+  CHECK(serve::downsample_log(rows, 1000)[0].rows == 6);
 }
 
 TEST_CASE("compare page shows deltas against the first run", "[serve]") {
