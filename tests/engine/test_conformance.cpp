@@ -174,7 +174,9 @@ TEST_CASE("time_based runs at least runtime, repeating the workload") {
   CHECK(jr.job_runtime_ms >= 300);
   CHECK(jr.job_runtime_ms < 1000);  // and stops at the deadline
   CHECK(jr.dirs[0].io_bytes > 64 * 1024);  // more than one pass over the file
-  CHECK_FALSE(jr.dirs[0].bw_kib.values.empty());
+  // Shorter than one 500 ms bwavgtime window: no bw sample, as in fio 3.33
+  // (it never samples the partial last window; a 75 ms job shows samples=0).
+  CHECK(jr.dirs[0].bw_kib.values.empty());
 }
 
 TEST_CASE("the same randseed gives the same offset sequence") {
