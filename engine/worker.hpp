@@ -84,6 +84,7 @@ struct FileState {
   uint64_t seq_pos[3] = {};  // next sequential offset per direction
   uint64_t issued = 0;       // bytes issued this loop (file_service_type=sequential)
   BlockPermutation perm;     // the random map
+  Lfsr lfsr;                 // random_generator=lfsr
   uint64_t perm_next = 0;
   uint64_t perm_pass = 0;
 };
@@ -129,6 +130,7 @@ class Worker {
   uint32_t pending_write_len = 0;
   uint32_t pending_write_file = 0;
   Rng rng_off, rng_mix, rng_bs, rng_file, rng_rate;
+  Tausworthe rng_taus;  // norandommap draws (random_generator=tausworthe*)
   BlockDistribution dist[3];
   BlockDistribution file_dist;  // file_service_type=zipf/pareto/normal
   int64_t rate_ns_per_io[3] = {}, due_ns[3] = {};
@@ -245,6 +247,7 @@ class Worker {
   // ---- off the hot path (worker.cpp) ----
   void prep_io_general(IoUnit& u);
   void next_pass(FileState& f);
+  void restart_pass(FileState& f);
   void stamp_buffer(IoUnit& u);
   bool account_short(IoUnit& u);           // false: it was an error (job stops)
   void record_error(int err, const std::string& what);

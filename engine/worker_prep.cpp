@@ -15,10 +15,26 @@
 
 namespace fiokit::engine {
 
+// A new pass over a file's blocks: at a wrap (io_size beyond the region, a
+// time_based repeat) the random map takes a new order; lfsr restarts its one
+// sequence, as fio resets its LFSR to the seed.
 void Worker::next_pass(FileState& f) {
+  f.perm_next = 0;
+  if (spec.random_generator == jobs::RandomGenerator::lfsr) {
+    if (!f.lfsr.ready()) f.lfsr.init(f.nblocks, verify_seed_base ^ mix64(f.perm_pass | 0x1f5));
+    f.lfsr.restart();
+    return;
+  }
   ++f.perm_pass;
   f.perm.init(f.nblocks, verify_seed_base ^ mix64(f.perm_pass));
-  f.perm_next = 0;
+}
+
+// A new loop (loops=N). Measured with fio 3.33 (write_iolog, loops=2): with
+// randrepeat=1 every loop repeats the first loop's order, since fio re-seeds its
+// generators between loops; randrepeat=0 gives each loop a new order.
+void Worker::restart_pass(FileState& f) {
+  if (spec.randrepeat && !spec.time_based) f.perm_pass = static_cast<uint64_t>(&f - files.data()) << 40;
+  next_pass(f);
 }
 
 uint32_t Worker::pick_len(uint8_t d) {
@@ -94,12 +110,13 @@ void Worker::prep_io_general(IoUnit& u) {
     const BlockDistribution& bd = dist[d];
     if (!bd.uniform()) {
       blk = bd.next(rng_off) % f.nblocks;
-    } else if (use_map) {
+    } else if (use_map || spec.random_generator == jobs::RandomGenerator::lfsr) {
       if (f.perm_next >= f.nblocks) next_pass(f);
-      blk = f.perm.at(f.perm_next++);
+      blk = spec.random_generator == jobs::RandomGenerator::lfsr ? f.lfsr.next() : f.perm.at(f.perm_next);
+      ++f.perm_next;
     } else {
       const uint64_t starts = f.target.size >= len ? (f.target.size - len) / unit_bytes + 1 : 1;
-      blk = rng_off.below(starts);
+      blk = rng_taus.below(starts);
     }
     off = f.target.offset + blk * unit_bytes;
   } else {

@@ -158,8 +158,6 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
                         {{"none", "per direction"}, {"mixed", "summed"}, {"both", "per direction and summed"},
                          {"0", "same as none"}, {"1", "same as mixed"}, {"2", "same as both"}},
                         {"none", "0"}, "none"));
-  t.push_back(off_only("allrandrepeat", "Seed every random generator the same way each run", iotype, T::boolean,
-                       "use randrepeat/randseed for offsets"));
   // fio's default is 1; fiokit gives no hint, which is fadvise_hint=0.
   t.push_back(enum_only("fadvise_hint", "posix_fadvise hint: 0 (none; fiokit's behaviour), 1 (from rw; fio's default), random or sequential", iotype,
                         {{"0", "no hint"}, {"1", "hint from the rw pattern"}, {"random", "POSIX_FADV_RANDOM"},
