@@ -692,7 +692,7 @@ void Worker::run_io() {
   const uint64_t backlog = spec.verify_backlog;
   for (;;) {
     if (spec.verify_only) {
-      verify_pass(true);
+      verify_pass(true, true);
       break;
     }
     if (backlog && verify_writes) {
@@ -701,12 +701,13 @@ void Worker::run_io() {
       while (!failed && !halt_requested() && loop_bytes < loop_limit_bytes && (!keep || loop_ios < keep)) {
         loop_limit_ios = std::min(keep ? keep : UINT64_MAX, loop_ios + backlog);
         engine->run_loop(*this);
-        verify_pass(false);
+        const bool last = loop_bytes >= loop_limit_bytes || (keep && loop_ios >= keep) || halt_requested();
+        verify_pass(false, last);
       }
       loop_limit_ios = keep;
     } else {
       engine->run_loop(*this);
-      if (verify_writes && !halt_requested()) verify_pass(false);
+      if (verify_writes && !halt_requested()) verify_pass(false, true);
     }
     if (halt_requested()) break;
     ++loops_done_;
@@ -727,8 +728,12 @@ void Worker::run_io() {
 void Worker::finish_result(uint64_t end_ns) {
   const uint64_t run_ns = end_ns > stats_start_ns ? end_ns - stats_start_ns : 0;
   res.job_runtime_ms = run_ns / kMs;
+  // fio: each direction's runtime is the I/O phase; the verify phase adds to
+  // the read runtime only (a write+verify job has both, summing to the job's).
+  const uint64_t verify_ns = std::min(verify_phase_ns, run_ns);
   for (int d = 0; d < 3; ++d)
-    if (spec.does(static_cast<jobs::Dir>(d))) res.dirs[d].runtime_ms = res.job_runtime_ms;
+    if (spec.does(static_cast<jobs::Dir>(d))) res.dirs[d].runtime_ms = (run_ns - verify_ns) / kMs;
+  if (res.dirs[0].total_ios) res.dirs[0].runtime_ms = (spec.does(jobs::Dir::read) ? run_ns : verify_ns) / kMs;
   rusage ru{};
   getrusage(RUSAGE_THREAD, &ru);
   const double secs = static_cast<double>(run_ns) / 1e9;

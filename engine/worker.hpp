@@ -147,6 +147,13 @@ class Worker {
     uint32_t file;
   };
   std::vector<Written> written;  // writes not yet verified (verify= on write jobs)
+  // The verify phase: prep_io hands out these reads instead of the job's own
+  // I/O, so they go through the job's engine at its iodepth and are counted as
+  // reads, as fio counts them (see verify_pass in worker_prep.cpp).
+  std::vector<Written> verify_todo;
+  size_t verify_next = 0;
+  bool verify_phase = false;
+  uint64_t verify_phase_ns = 0;  // time in final verify phases: fio's read runtime of a write job
   uint64_t verify_seed_base = 0;
   std::vector<std::pair<uint32_t, uint64_t>> bssplit_cum[3];  // cumulative percent, bs
 
@@ -154,6 +161,8 @@ class Worker {
 
   // Fills u with the next I/O; false when this loop's work is all issued.
   bool prep_io(IoUnit& u) {
+    if (verify_phase) [[unlikely]]
+      return prep_verify(u);
     if (loop_bytes >= loop_limit_bytes || (loop_limit_ios && loop_ios >= loop_limit_ios)) [[unlikely]]
       return false;
     if (fast_seq) {
@@ -246,6 +255,7 @@ class Worker {
 
   // ---- off the hot path (worker.cpp) ----
   void prep_io_general(IoUnit& u);
+  bool prep_verify(IoUnit& u);
   void next_pass(FileState& f);
   void restart_pass(FileState& f);
   void stamp_buffer(IoUnit& u);
@@ -279,7 +289,7 @@ class Worker {
   void teardown();
   void finish_result(uint64_t end_ns);
   void run_io();
-  void verify_pass(bool whole_region);
+  void verify_pass(bool whole_region, bool final_phase);
   uint32_t pick_len(uint8_t d);
   uint32_t pick_file();
 

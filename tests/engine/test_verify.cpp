@@ -1,11 +1,14 @@
 // Checksums against the published test vectors, and the verify block format:
-// a block round-trips, and each kind of damage is named.
+// a block round-trips, and each kind of damage is named. Then the verify
+// phase of a write job, counted as reads the way fio 3.33 counts them.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "engine/verify.hpp"
+#include "engine_test_util.hpp"
 
 using namespace fiokit;
 
@@ -73,4 +76,86 @@ TEST_CASE("verify refuses methods it does not implement and tiny blocks") {
   j.verify = jobs::VerifyKind::crc32c;
   j.bs = {{64, 64, 64}};
   CHECK_FALSE(v.init(j, &why));
+}
+
+namespace {
+using fiokit::test::make_job;
+using fiokit::test::run_one;
+}  // namespace
+
+TEST_CASE("a write job's verify reads go through its engine and count as reads (fio t0005, t0025)") {
+  FIOKIT_FOR_EACH_ENGINE(eng);
+  if (eng == "null") return;  // nothing to read back
+  test::TempDir d;
+  for (auto rw : {jobs::RwMode::write, jobs::RwMode::randwrite}) {
+    for (uint64_t backlog : {0u, 16u}) {
+      INFO("rw=" << (rw == jobs::RwMode::write ? "write" : "randwrite") << " verify_backlog=" << backlog);
+      auto j = make_job(eng, rw, d.path, 256 * 1024, 4096);
+      j.filenames = {"v.dat"};
+      j.verify = jobs::VerifyKind::md5;
+      j.verify_backlog = backlog;
+      j.iodepth = 4;
+      std::vector<std::vector<engine::TraceRecord>> tr;
+      const auto r = run_one(j, &tr);
+      const auto& jr = r.jobs.at(0);
+      INFO(jr.error_message);
+      REQUIRE(jr.error == 0);
+      // fio 3.33 for this job: read io_kbytes == write io_kbytes == 256.
+      CHECK(jr.dirs[1].io_bytes == 256 * 1024);
+      CHECK(jr.dirs[0].io_bytes == 256 * 1024);
+      CHECK(jr.dirs[0].total_ios == 64);
+      CHECK(jr.dirs[0].clat.count() == 64);
+      CHECK(jr.dirs[0].lat.count() == 64);
+      CHECK(jr.extras.at("verify_blocks") == "64");
+      // Read runtime is the verify phase, write runtime the rest.
+      CHECK(jr.dirs[0].runtime_ms + jr.dirs[1].runtime_ms <= jr.job_runtime_ms);
+      // Through the engine's loop: the trace holds every read, each after its write.
+      REQUIRE(tr.at(0).size() == 128);
+      size_t reads = 0;
+      for (const auto& t : tr[0]) reads += t.ddir == 0;
+      CHECK(reads == 64);
+      CHECK(tr[0].front().ddir == 1);
+      CHECK(tr[0].back().ddir == 0);
+    }
+  }
+}
+
+TEST_CASE("norandommap writes are read back once per block, in offset order, as fio does") {
+  test::TempDir d;
+  auto j = make_job("psync", jobs::RwMode::randwrite, d.path, 1 << 20, 4096);
+  j.filenames = {"n.dat"};
+  j.norandommap = true;
+  j.verify = jobs::VerifyKind::crc32c;
+  std::vector<std::vector<engine::TraceRecord>> tr;
+  const auto r = run_one(j, &tr);
+  const auto& jr = r.jobs.at(0);
+  INFO(jr.error_message);
+  REQUIRE(jr.error == 0);
+  std::vector<uint64_t> written, read;
+  for (const auto& t : tr.at(0)) (t.ddir == 1 ? written : read).push_back(t.offset);
+  REQUIRE(written.size() == 256);
+  std::sort(written.begin(), written.end());
+  written.erase(std::unique(written.begin(), written.end()), written.end());
+  REQUIRE(written.size() < 256);  // some blocks were written twice
+  CHECK(read == written);         // each once, ascending
+  CHECK(jr.dirs[0].io_bytes == written.size() * 4096);
+}
+
+TEST_CASE("a read job with verify counts its reads once") {
+  test::TempDir d;
+  auto w = make_job("psync", jobs::RwMode::write, d.path, 128 * 1024, 4096);
+  w.filenames = {"r.dat"};
+  w.verify = jobs::VerifyKind::crc32c;
+  w.do_verify = false;
+  REQUIRE(run_one(w).jobs.at(0).error == 0);
+  auto rd = w;
+  rd.rw = jobs::RwMode::read;
+  rd.do_verify = true;
+  const auto r = run_one(rd);
+  const auto& jr = r.jobs.at(0);
+  INFO(jr.error_message);
+  REQUIRE(jr.error == 0);
+  CHECK(jr.dirs[0].io_bytes == 128 * 1024);
+  CHECK(jr.dirs[1].io_bytes == 0);
+  CHECK(jr.dirs[0].runtime_ms == jr.job_runtime_ms);
 }
