@@ -7,7 +7,10 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "engine/verify.hpp"
+#include "results/json_reader.hpp"
 #include "engine_test_util.hpp"
 
 using namespace fiokit;
@@ -158,4 +161,39 @@ TEST_CASE("a read job with verify counts its reads once") {
   CHECK(jr.dirs[0].io_bytes == 128 * 1024);
   CHECK(jr.dirs[1].io_bytes == 0);
   CHECK(jr.dirs[0].runtime_ms == jr.job_runtime_ms);
+}
+
+TEST_CASE("verify read figures match fio 3.33's for the same job", "[fio]") {
+  if (!test::fio_available()) {
+    WARN("fio not installed: comparison skipped");
+    return;
+  }
+  test::TempDir d;
+  for (auto rw : {jobs::RwMode::write, jobs::RwMode::randwrite}) {
+    for (uint64_t backlog : {0u, 16u}) {
+      const char* rw_name = rw == jobs::RwMode::write ? "write" : "randwrite";
+      INFO("rw=" << rw_name << " verify_backlog=" << backlog);
+      const auto out = test::run_shell(fmt::format("fio --name=v --filename={}/f.fio --size=1M --bs=4k --rw={} --verify=md5 "
+                                                   "--verify_backlog={} --iodepth=4 --ioengine=libaio --output-format=json 2>/dev/null",
+                                                   d.path, rw_name, backlog));
+      REQUIRE(out);
+      const auto fio = results::read_fio_json(*out);
+      REQUIRE(fio.jobs.size() == 1);
+      auto j = make_job("psync", rw, d.path, 1 << 20, 4096);
+      j.filenames = {"f.fiokit"};
+      j.verify = jobs::VerifyKind::md5;
+      j.verify_backlog = backlog;
+      j.iodepth = 4;
+      if (test::engine_unavailable("libaio").empty()) j.ioengine = "libaio";
+      const auto ours = run_one(j);
+      INFO(ours.jobs.at(0).error_message);
+      REQUIRE(ours.jobs.at(0).error == 0);
+      for (int dir : {0, 1}) {
+        INFO("dir " << dir);
+        CHECK(ours.jobs[0].dirs[dir].io_bytes == fio.jobs[0].dirs[dir].io_bytes);
+        CHECK(ours.jobs[0].dirs[dir].total_ios == fio.jobs[0].dirs[dir].total_ios);
+        CHECK(ours.jobs[0].dirs[dir].clat.count() == fio.jobs[0].dirs[dir].clat.count());
+      }
+    }
+  }
 }
