@@ -210,8 +210,9 @@ void Worker::verify_pass(bool whole_region, bool final_phase) {
   }
   verify_todo = std::move(todo);
   verify_next = 0;
-  const bool reads_checked = verifying_reads;
+  const bool reads_checked = verifying_reads, thinks = thinking, paced = rated;
   verifying_reads = verify_phase = true;
+  thinking = rated = false;  // fio's verify loop neither thinks nor rate-limits
   // fio takes no bw/iops samples and writes no windowed log rows during the
   // final verify phase (per-I/O log rows, log_avg_msec=0, it does write).
   const uint64_t windows[4] = {bw_next_, iops_next_, log_next_, hist_next_};
@@ -219,6 +220,8 @@ void Worker::verify_pass(bool whole_region, bool final_phase) {
   if (!verify_todo.empty() && !halt_requested()) engine->run_loop(*this);
   if (final_phase) std::tie(bw_next_, iops_next_, log_next_, hist_next_) = std::tie(windows[0], windows[1], windows[2], windows[3]);
   verifying_reads = reads_checked;
+  thinking = thinks;
+  rated = paced;
   verify_phase = false;
   const uint64_t prev = res.extras.count("verify_blocks") ? std::stoull(res.extras["verify_blocks"]) : 0;
   res.extras["verify_blocks"] = std::to_string(prev + verify_next);

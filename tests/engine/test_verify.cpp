@@ -123,6 +123,23 @@ TEST_CASE("a write job's verify reads go through its engine and count as reads (
   }
 }
 
+TEST_CASE("the verify phase neither thinks nor rate-limits, as fio's verify loop") {
+  test::TempDir d;
+  auto j = make_job("psync", jobs::RwMode::write, d.path, 16 * 4096, 4096);
+  j.filenames = {"t.dat"};
+  j.verify = jobs::VerifyKind::crc32c;
+  j.thinktime_us = 300'000;  // after every 8 I/Os: 2 thinks in the write phase
+  j.thinktime_blocks = 8;
+  j.rate_iops = {{20, 0, 0}};  // a read rate the writes do not use: 16 reads would take 0.75 s
+  const auto r = run_one(j);
+  const auto& jr = r.jobs.at(0);
+  INFO(jr.error_message);
+  REQUIRE(jr.error == 0);
+  CHECK(jr.dirs[0].total_ios == 16);
+  CHECK(jr.dirs[1].runtime_ms >= 500);
+  CHECK(jr.dirs[0].runtime_ms < 250);
+}
+
 TEST_CASE("norandommap writes are read back once per block, in offset order, as fio does") {
   test::TempDir d;
   auto j = make_job("psync", jobs::RwMode::randwrite, d.path, 1 << 20, 4096);
