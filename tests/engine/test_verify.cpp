@@ -27,6 +27,15 @@ const uint8_t* u8(const char* s) { return reinterpret_cast<const uint8_t*>(s); }
 
 TEST_CASE("checksums match their specifications' test vectors") {
   CHECK(engine::crc32c(u8("123456789"), 9) == 0xE3069283u);
+  // RFC 3720 B.4: 32 zero bytes, 32 0xff bytes, bytes 0..31 (8-byte strides and tails).
+  std::vector<uint8_t> v32(32, 0);
+  CHECK(engine::crc32c(v32.data(), 32) == 0x8A9136AAu);
+  std::fill(v32.begin(), v32.end(), 0xff);
+  CHECK(engine::crc32c(v32.data(), 32) == 0x62A8AB43u);
+  for (uint8_t i = 0; i < 32; ++i) v32[i] = i;
+  CHECK(engine::crc32c(v32.data(), 32) == 0x46DD794Eu);
+  // Chaining: a crc continued over a split buffer equals the crc of the whole.
+  CHECK(engine::crc32c(v32.data() + 13, 19, engine::crc32c(v32.data(), 13)) == 0x46DD794Eu);
   CHECK(engine::xxhash64(u8(""), 0) == 0xEF46DB3751D8E999ull);
   CHECK(engine::xxhash64(u8("abc"), 3) == 0x44BC2CF5AD770999ull);
   uint8_t m[16], s[32];
