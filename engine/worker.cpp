@@ -656,6 +656,7 @@ void Worker::reset_loop() {
   loop_bytes = loop_ios = 0;
   seq_run_left = 0;
   trim_then_write = false;
+  reseed_loop();
   for (auto& f : files) {
     for (auto& p : f.seq_pos) p = f.target.offset;
     f.issued = 0;

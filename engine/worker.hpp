@@ -258,6 +258,7 @@ class Worker {
   bool prep_verify(IoUnit& u);
   void next_pass(FileState& f);
   void restart_pass(FileState& f);
+  void reseed_loop();
   void stamp_buffer(IoUnit& u);
   bool account_short(IoUnit& u);           // false: it was an error (job stops)
   void record_error(int err, const std::string& what);

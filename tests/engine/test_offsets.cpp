@@ -255,6 +255,30 @@ TEST_CASE("randrepeat and randseed: the same seed repeats the sequence, loops re
   }
 }
 
+TEST_CASE("randrepeat=1: every loop repeats the first's directions and sizes too, as fio re-seeds") {
+  std::vector<std::vector<engine::TraceRecord>> tr;
+  auto j = t002x(false, jobs::RandomGenerator::tausworthe);
+  j.rw = jobs::RwMode::randrw;
+  for (auto& r : j.bsrange.v) r = {4096, 16384};
+  j.loops = 2;
+  for (bool repeat : {true, false}) {
+    INFO("randrepeat=" << repeat);
+    j.randrepeat = repeat;
+    tr.clear();
+    const auto r = run_one(j, &tr);
+    REQUIRE(r.jobs.at(0).error == 0);
+    const auto& v = tr.at(0);
+    // The loops split where the first one's bytes reach the size.
+    size_t first = 0;
+    for (uint64_t bytes = 0; first < v.size() && bytes < j.size; ++first) bytes += v[first].len;
+    REQUIRE(v.size() >= 2 * first);
+    bool same = true;
+    for (size_t i = 0; i < first; ++i)
+      same = same && v[i].ddir == v[first + i].ddir && v[i].len == v[first + i].len;
+    CHECK(same == repeat);
+  }
+}
+
 TEST_CASE("coverage per loop matches fio 3.33's for each generator and map setting", "[fio]") {
   if (!test::fio_available()) {
     WARN("fio not installed: comparison skipped");
