@@ -290,7 +290,7 @@ class Worker {
   void teardown();
   void finish_result(uint64_t end_ns);
   void run_io();
-  void verify_pass(bool whole_region, bool final_phase);
+  void verify_pass(bool replay_writes, bool final_phase);  // replay_writes: verify_only
   uint32_t pick_len(uint8_t d);
   uint32_t pick_file();
 

@@ -188,32 +188,35 @@ bool Worker::prep_verify(IoUnit& u) {
 //  - the order: writes made under a random map are read back in the order they
 //    were written; otherwise (sequential, norandommap, lfsr) sorted by file and
 //    offset with a rewritten block read once (fio keeps those in a tree).
-void Worker::verify_pass(bool whole_region, bool final_phase) {
+void Worker::verify_pass(bool replay_writes, bool final_phase) {
   const uint64_t t0 = now_ns();
   std::vector<Written> todo;
-  if (whole_region) {
-    for (uint32_t i = 0; i < files.size(); ++i)
-      for (uint64_t o = files[i].target.offset; o < files[i].end; o += fixed_len)
-        todo.push_back({o, static_cast<uint32_t>(std::min<uint64_t>(fixed_len, files[i].end - o)), i});
-  } else {
-    todo.swap(written);
-    if (!random || !use_map || spec.random_generator == jobs::RandomGenerator::lfsr) {
-      auto key = [](const Written& w) { return std::pair(w.file, w.offset); };
-      std::stable_sort(todo.begin(), todo.end(), [&](const Written& a, const Written& b) { return key(a) < key(b); });
-      // A later write of the same block replaces the earlier one.
-      std::vector<Written> uniq;
-      uniq.reserve(todo.size());
-      for (const auto& w : todo) {
-        if (!uniq.empty() && key(uniq.back()) == key(w)) uniq.back() = w;
-        else uniq.push_back(w);
-      }
-      todo.swap(uniq);
+  if (replay_writes) {
+    // verify_only: replay the job's writes without doing them (fio's dry run),
+    // so the blocks are read back in the order, and with the coverage, that
+    // the same job wrote them (random, not a sequential sweep).
+    IoUnit u;
+    u.buf = units[0].buf;
+    while (prep_io(u))
+      if (u.ddir == 1) written.push_back({u.offset, u.len, u.file});
+  }
+  todo.swap(written);
+  if (!random || !use_map || spec.random_generator == jobs::RandomGenerator::lfsr) {
+    auto key = [](const Written& w) { return std::pair(w.file, w.offset); };
+    std::stable_sort(todo.begin(), todo.end(), [&](const Written& a, const Written& b) { return key(a) < key(b); });
+    // A later write of the same block replaces the earlier one.
+    std::vector<Written> uniq;
+    uniq.reserve(todo.size());
+    for (const auto& w : todo) {
+      if (!uniq.empty() && key(uniq.back()) == key(w)) uniq.back() = w;
+      else uniq.push_back(w);
     }
+    todo.swap(uniq);
   }
   if (final_phase) {
     for (auto& f : files) {
       if (f.fd < 0) continue;
-      if (writes) (void)::fsync(f.fd);
+      (void)::fsync(f.fd);  // also for verify_only: the blocks may still be dirty from the writer
       if (spec.invalidate && !f.target.is_device)
         (void)::posix_fadvise(f.fd, static_cast<off_t>(f.target.offset), static_cast<off_t>(f.target.size), POSIX_FADV_DONTNEED);
     }

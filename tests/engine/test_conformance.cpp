@@ -131,6 +131,9 @@ TEST_CASE("rwmixread=70 lands within 1%") {
   j.rwmixread = 70;
   j.loops = 20;
   j.iodepth = 8;
+  // Fresh draws each loop but still a fixed seed: randrepeat=1 would repeat loop 1's mix 20 times, as fio does.
+  j.randrepeat = false;
+  j.randseed_set = true;
   auto r = run_one(j);
   const auto& jr = r.jobs[0];
   INFO(jr.error_message);

@@ -170,6 +170,30 @@ TEST_CASE("norandommap writes are read back once per block, in offset order, as 
   CHECK(jr.dirs[0].io_bytes == written.size() * 4096);
 }
 
+TEST_CASE("verify_only replays the job's writes as reads, counted as fio counts them") {
+  test::TempDir d;
+  auto j = make_job("psync", jobs::RwMode::randwrite, d.path, 256 * 1024, 4096);
+  j.filenames = {"o.dat"};
+  j.verify = jobs::VerifyKind::crc32c;
+  std::vector<std::vector<engine::TraceRecord>> written, replayed;
+  REQUIRE(run_one(j, &written).jobs.at(0).error == 0);
+  j.verify_only = true;
+  const auto r = run_one(j, &replayed);
+  const auto& jr = r.jobs.at(0);
+  INFO(jr.error_message);
+  REQUIRE(jr.error == 0);
+  CHECK(jr.dirs[0].io_bytes == 256 * 1024);
+  CHECK(jr.dirs[0].total_ios == 64);
+  CHECK(jr.dirs[1].io_bytes == 0);  // fio 3.33 counts its dry-run writes here; nothing was written
+  // The same blocks in the order the writer wrote them (the same seed), as fio's dry run.
+  std::vector<uint64_t> w, rd;
+  for (const auto& t : written.at(0))
+    if (t.ddir == 1) w.push_back(t.offset);
+  for (const auto& t : replayed.at(0)) rd.push_back(t.offset);
+  CHECK(rd == w);
+  CHECK_FALSE(std::is_sorted(rd.begin(), rd.end()));
+}
+
 TEST_CASE("a read job with verify counts its reads once") {
   test::TempDir d;
   auto w = make_job("psync", jobs::RwMode::write, d.path, 128 * 1024, 4096);
