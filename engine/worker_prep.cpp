@@ -181,8 +181,8 @@ bool Worker::prep_verify(IoUnit& u) {
 //  - the reads go through the job's engine at the job's iodepth and are
 //    counted as reads: read io_bytes, total_ios, clat/lat histograms, I/O
 //    depths; a 16 MiB write+verify job reports 16 MiB read and 16 MiB written.
-//  - the phase after the writes starts with an fsync and, with invalidate=1,
-//    dropping the cached pages, so the reads come from the device.
+//  - the phase after the writes starts, with invalidate=1, by dropping the
+//    file's clean cached pages (see below); there is no fsync first.
 //  - the read runtime (hence read bw/iops) is the time of that final phase
 //    only; backlog verifies done between writes count in the write runtime.
 //  - the order: writes made under a random map are read back in the order they
@@ -213,13 +213,15 @@ void Worker::verify_pass(bool replay_writes, bool final_phase) {
     }
     todo.swap(uniq);
   }
-  if (final_phase) {
-    for (auto& f : files) {
-      if (f.fd < 0) continue;
-      (void)::fsync(f.fd);  // also for verify_only: the blocks may still be dirty from the writer
-      if (spec.invalidate && !f.target.is_device)
+  if (final_phase && spec.invalidate) {
+    // fio closes the files after the writes and reopens them for the verify
+    // phase; the reopen's invalidate drops the pages already written back but
+    // not the dirty ones (no fsync comes first), so most reads of fresh
+    // buffered writes hit the cache. Measured (randwrite 16 MiB, md5): verify
+    // read clat p50 1.4 us with invalidate=1 as with 0. Same here.
+    for (auto& f : files)
+      if (f.fd >= 0 && !f.target.is_device)
         (void)::posix_fadvise(f.fd, static_cast<off_t>(f.target.offset), static_cast<off_t>(f.target.size), POSIX_FADV_DONTNEED);
-    }
   }
   verify_todo = std::move(todo);
   verify_next = 0;
