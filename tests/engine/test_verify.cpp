@@ -223,8 +223,9 @@ TEST_CASE("verify read figures match fio 3.33's for the same job", "[fio]") {
     for (uint64_t backlog : {0u, 16u}) {
       const char* rw_name = rw == jobs::RwMode::write ? "write" : "randwrite";
       INFO("rw=" << rw_name << " verify_backlog=" << backlog);
-      const auto out = test::run_shell(fmt::format("fio --name=v --filename={}/f.fio --size=1M --bs=4k --rw={} --verify=md5 "
-                                                   "--verify_backlog={} --iodepth=4 --ioengine=libaio --output-format=json 2>/dev/null",
+      // In the temp dir: fio leaves a verify state file (local-v-0-verify.state) where it runs.
+      const auto out = test::run_shell(fmt::format("cd {0} && fio --name=v --filename={0}/f.fio --size=1M --bs=4k --rw={1} --verify=md5 "
+                                                   "--verify_backlog={2} --iodepth=4 --ioengine=libaio --output-format=json 2>/dev/null",
                                                    d.path, rw_name, backlog));
       REQUIRE(out);
       const auto fio = results::read_fio_json(*out);
