@@ -25,6 +25,54 @@ double zeta(uint64_t n, double theta) {
 
 }  // namespace
 
+void Tausworthe::seed(uint64_t s, bool wide) {
+  wide_ = wide;
+  // Each component's state must exceed its minimum (below it the component is
+  // stuck): 1, 7, 15 for taus88; 1, 511, 4095, 131071, 8388607 for lfsr258.
+  static constexpr uint32_t kMin32[3] = {1, 7, 15};
+  static constexpr uint64_t kMin64[5] = {1, 511, 4095, 131071, 8388607};
+  for (int i = 0; i < 3; ++i) {
+    s = mix64(s + 0x9e3779b97f4a7c15ull);
+    t_[i] = static_cast<uint32_t>(s);
+    if (t_[i] <= kMin32[i]) t_[i] += kMin32[i] + 1;
+  }
+  for (int i = 0; i < 5; ++i) {
+    s = mix64(s + 0x9e3779b97f4a7c15ull);
+    z_[i] = s;
+    if (z_[i] <= kMin64[i]) z_[i] += kMin64[i] + 1;
+  }
+  // Discard a few outputs so nearby seeds do not start alike.
+  for (int i = 0; i < 10; ++i) (void)next();
+}
+
+uint64_t Lfsr::taps_mask(int bits) {
+  // XAPP052 Table 3: tap positions (1-based) of a maximal-length LFSR per width.
+  static constexpr uint8_t kTaps[65][6] = {
+      {}, {}, {}, {3, 2}, {4, 3}, {5, 3}, {6, 5}, {7, 6}, {8, 6, 5, 4}, {9, 5}, {10, 7}, {11, 9}, {12, 6, 4, 1},
+      {13, 4, 3, 1}, {14, 5, 3, 1}, {15, 14}, {16, 15, 13, 4}, {17, 14}, {18, 11}, {19, 6, 2, 1}, {20, 17},
+      {21, 19}, {22, 21}, {23, 18}, {24, 23, 22, 17}, {25, 22}, {26, 6, 2, 1}, {27, 5, 2, 1}, {28, 25},
+      {29, 27}, {30, 6, 4, 1}, {31, 28}, {32, 22, 2, 1}, {33, 20}, {34, 27, 2, 1}, {35, 33}, {36, 25},
+      {37, 5, 4, 3, 2, 1}, {38, 6, 5, 1}, {39, 35}, {40, 38, 21, 19}, {41, 38}, {42, 41, 20, 19},
+      {43, 42, 38, 37}, {44, 43, 18, 17}, {45, 44, 42, 41}, {46, 45, 26, 25}, {47, 42}, {48, 47, 21, 20},
+      {49, 40}, {50, 49, 24, 23}, {51, 50, 36, 35}, {52, 49}, {53, 52, 38, 37}, {54, 53, 18, 17}, {55, 31},
+      {56, 55, 35, 34}, {57, 50}, {58, 39}, {59, 58, 38, 37}, {60, 59}, {61, 60, 46, 45}, {62, 61, 6, 5},
+      {63, 62}, {64, 63, 61, 60}};
+  uint64_t m = 0;
+  for (uint8_t t : kTaps[std::clamp(bits, 3, 64)])
+    if (t) m |= uint64_t{1} << (t - 1);
+  return m;
+}
+
+void Lfsr::init(uint64_t n, uint64_t seed) {
+  n_ = std::max<uint64_t>(1, n);
+  // 2^k - 1 nonzero states must cover n blocks; state s stands for block s-1.
+  const int bits = std::max(3, 64 - std::countl_zero(n_));
+  mask_ = taps_mask(bits);
+  // Start at a seed-chosen block inside the range, so the first I/O is not a skip.
+  start_ = mix64(seed) % n_ + 1;
+  state_ = start_;
+}
+
 void BlockDistribution::init(const jobs::RandomDistribution& d, uint64_t nblocks, uint64_t seed) {
   kind_ = d.kind;
   n_ = std::max<uint64_t>(1, nblocks);

@@ -3,6 +3,15 @@
 // random_distribution. Everything here is deterministic given a seed, so the
 // same randseed gives the same offset sequence (randrepeat).
 //
+// random_generator picks how a random workload walks its blocks, as in fio:
+// tausworthe (the default) and tausworthe64 draw with replacement unless the
+// random map ensures every block once per loop; lfsr visits every block once
+// per loop by construction, with or without norandommap (see Lfsr). fiokit
+// does not reproduce fio's exact offset sequence for a seed (its seeding and
+// its map's collision walk are fio's own): none of fio 3.33's tests depends on
+// it (t0020-t0022 count distinct and sequential offsets), only coverage and
+// repeatability do, and those match.
+//
 // The random map is a keyed permutation of [0, nblocks) rather than fio's bitmap:
 // a 4-round Feistel network over the next even power of two, cycle-walking
 // values that fall outside the range. It needs O(1) memory for any file size,
@@ -93,6 +102,87 @@ class BlockPermutation {
   int half_ = 1;
   uint64_t mask_ = 1;
   uint64_t keys_[4]{};
+};
+
+// random_generator=tausworthe / tausworthe64: the combined Tausworthe
+// generators fio names, written from L'Ecuyer's papers: taus88 ("Maximally
+// equidistributed combined Tausworthe generators", Math. Comp. 1996; three
+// 32-bit components, period ~2^88) and lfsr258 ("Tables of maximally
+// equidistributed combined LFSR generators", Math. Comp. 1999; five 64-bit
+// components, period ~2^258). They draw the blocks of norandommap jobs. A
+// 32-bit draw is scaled to the block count, so past 2^32 blocks it cannot reach
+// every block; as fio does, the 64-bit variant is then used unless tausworthe
+// was asked for explicitly.
+class Tausworthe {
+ public:
+  void seed(uint64_t s, bool wide);
+  bool wide() const { return wide_; }
+  uint64_t next() { return wide_ ? next64() : next32(); }
+  // Uniform block in [0, n).
+  uint64_t below(uint64_t n) {
+    __extension__ typedef unsigned __int128 u128;
+    if (!wide_) return static_cast<uint64_t>((static_cast<u128>(next32()) * n) >> 32);
+    return static_cast<uint64_t>((static_cast<u128>(next64()) * n) >> 64);
+  }
+
+ private:
+  uint32_t next32() {
+    uint32_t b = ((t_[0] << 13) ^ t_[0]) >> 19;
+    t_[0] = ((t_[0] & 0xfffffffeu) << 12) ^ b;
+    b = ((t_[1] << 2) ^ t_[1]) >> 25;
+    t_[1] = ((t_[1] & 0xfffffff8u) << 4) ^ b;
+    b = ((t_[2] << 3) ^ t_[2]) >> 11;
+    t_[2] = ((t_[2] & 0xfffffff0u) << 17) ^ b;
+    return t_[0] ^ t_[1] ^ t_[2];
+  }
+  uint64_t next64() {
+    // (q, s, k) per component: (1,10,63) (24,5,55) (3,29,52) (5,23,47) (3,8,41).
+    uint64_t b = ((z_[0] << 1) ^ z_[0]) >> 53;
+    z_[0] = ((z_[0] & ~uint64_t{1}) << 10) ^ b;
+    b = ((z_[1] << 24) ^ z_[1]) >> 50;
+    z_[1] = ((z_[1] & ~uint64_t{511}) << 5) ^ b;
+    b = ((z_[2] << 3) ^ z_[2]) >> 23;
+    z_[2] = ((z_[2] & ~uint64_t{4095}) << 29) ^ b;
+    b = ((z_[3] << 5) ^ z_[3]) >> 24;
+    z_[3] = ((z_[3] & ~uint64_t{131071}) << 23) ^ b;
+    b = ((z_[4] << 3) ^ z_[4]) >> 33;
+    z_[4] = ((z_[4] & ~uint64_t{8388607}) << 8) ^ b;
+    return z_[0] ^ z_[1] ^ z_[2] ^ z_[3] ^ z_[4];
+  }
+  bool wide_ = false;
+  uint32_t t_[3] = {2, 8, 16};
+  uint64_t z_[5] = {2, 512, 4096, 131072, 8388608};
+};
+
+// random_generator=lfsr: a maximal-length Galois linear feedback shift
+// register over the smallest width whose 2^k - 1 states cover the blocks. It
+// steps through every nonzero state once per period, so (skipping states
+// beyond the last block) it yields every block exactly once before repeating,
+// with no map on the side: fio's HOWTO promises exactly that, and fio's test
+// t0021 checks it with norandommap=1. The sequence is a fixed function of the
+// start state, which restart() returns to (fio resets its LFSR to the seed at
+// every loop and every wrap). Feedback polynomials: the tap lists of Xilinx
+// XAPP052 ("Efficient Shift Registers, LFSR Counters, and Long Pseudo-Random
+// Sequence Generators", Table 3), one per width 3..64.
+class Lfsr {
+ public:
+  void init(uint64_t n, uint64_t seed);
+  bool ready() const { return mask_ != 0; }
+  void restart() { state_ = start_; }
+  uint64_t size() const { return n_; }
+  // The next block in [0, n).
+  uint64_t next() {
+    uint64_t v;
+    do {
+      v = state_ - 1;
+      state_ = (state_ >> 1) ^ ((0 - (state_ & 1)) & mask_);
+    } while (v >= n_);
+    return v;
+  }
+  static uint64_t taps_mask(int bits);
+
+ private:
+  uint64_t n_ = 1, mask_ = 0, start_ = 1, state_ = 1;
 };
 
 // Non-uniform block choice (random_distribution other than random). Hot blocks

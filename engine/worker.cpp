@@ -194,7 +194,8 @@ void Worker::setup() {
   // Seeds: randrepeat (fio's default) makes runs repeatable from randseed;
   // clones of one job differ, the same job in another run does not.
   uint64_t seed = spec.randseed;
-  if (!spec.randrepeat && !spec.randseed_set) seed = (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
+  if (!spec.randrepeat && !spec.allrandrepeat && !spec.randseed_set)
+    seed = (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
   seed = mix64(seed + 0x9e37u * static_cast<uint64_t>(spec.clone_index));
   verify_seed_base = seed;
   rng_off.seed(seed ^ 1);
@@ -215,6 +216,12 @@ void Worker::setup() {
     next_pass(f);
     total += f.target.size;
     max_blocks = std::max(max_blocks, f.nblocks);
+  }
+  {
+    // fio switches to tausworthe64 past 2^32 blocks unless told otherwise.
+    bool named = false;
+    for (const auto& kv : spec.given) named = named || kv.first == "random_generator";
+    rng_taus.seed(seed ^ 8, spec.random_generator == jobs::RandomGenerator::tausworthe64 || (!named && max_blocks > UINT32_MAX));
   }
   for (auto d : dirs) {
     jobs::RandomDistribution rd = spec.random_distribution[d];
@@ -239,7 +246,8 @@ void Worker::setup() {
     loop_limit_bytes = loop_limit_bytes / (fixed_len + spec.rw_modifier) * fixed_len;  // holes: one pass over the region
   loop_limit_ios = spec.number_ios;
   fast_seq = fixed_bs && !random && single_file && !mixed;
-  fast_rand = fixed_bs && random && use_map && single_file && !mixed && spec.rw_modifier == 0 &&
+  fast_rand = fixed_bs && random && use_map && spec.random_generator != jobs::RandomGenerator::lfsr && single_file && !mixed &&
+              spec.rw_modifier == 0 &&
               (!spec.percentage_random_set || spec.percentage_random[static_cast<jobs::Dir>(fixed_dir)] >= 100) &&
               dist[fixed_dir].uniform();
   file_ios_left = std::max<uint32_t>(1, spec.file_service_nr);
@@ -674,10 +682,11 @@ void Worker::reset_loop() {
   loop_bytes = loop_ios = 0;
   seq_run_left = 0;
   trim_then_write = false;
+  reseed_loop();
   for (auto& f : files) {
     for (auto& p : f.seq_pos) p = f.target.offset;
     f.issued = 0;
-    next_pass(f);
+    restart_pass(f);
   }
   if (spec.unlink_each_loop) {
     for (auto& f : files) {
@@ -710,7 +719,7 @@ void Worker::run_io() {
   const uint64_t backlog = spec.verify_backlog;
   for (;;) {
     if (spec.verify_only) {
-      verify_pass(true);
+      verify_pass(true, true);
       break;
     }
     if (backlog && verify_writes) {
@@ -719,12 +728,13 @@ void Worker::run_io() {
       while (!failed && !halt_requested() && loop_bytes < loop_limit_bytes && (!keep || loop_ios < keep)) {
         loop_limit_ios = std::min(keep ? keep : UINT64_MAX, loop_ios + backlog);
         engine->run_loop(*this);
-        verify_pass(false);
+        const bool last = loop_bytes >= loop_limit_bytes || (keep && loop_ios >= keep) || halt_requested();
+        verify_pass(false, last);
       }
       loop_limit_ios = keep;
     } else {
       engine->run_loop(*this);
-      if (verify_writes && !halt_requested()) verify_pass(false);
+      if (verify_writes && !halt_requested()) verify_pass(false, true);
     }
     if (halt_requested()) break;
     ++loops_done_;
@@ -745,8 +755,12 @@ void Worker::run_io() {
 void Worker::finish_result(uint64_t end_ns) {
   const uint64_t run_ns = end_ns > stats_start_ns ? end_ns - stats_start_ns : 0;
   res.job_runtime_ms = run_ns / kMs;
+  // fio: each direction's runtime is the I/O phase; the verify phase adds to
+  // the read runtime only (a write+verify job has both, summing to the job's).
+  const uint64_t verify_ns = std::min(verify_phase_ns, run_ns);
   for (int d = 0; d < 3; ++d)
-    if (spec.does(static_cast<jobs::Dir>(d))) res.dirs[d].runtime_ms = res.job_runtime_ms;
+    if (spec.does(static_cast<jobs::Dir>(d))) res.dirs[d].runtime_ms = (run_ns - verify_ns) / kMs;
+  if (res.dirs[0].total_ios) res.dirs[0].runtime_ms = (spec.does(jobs::Dir::read) ? run_ns : verify_ns) / kMs;
   rusage ru{};
   getrusage(RUSAGE_THREAD, &ru);
   const double secs = static_cast<double>(run_ns) / 1e9;

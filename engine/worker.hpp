@@ -84,6 +84,7 @@ struct FileState {
   uint64_t seq_pos[3] = {};  // next sequential offset per direction
   uint64_t issued = 0;       // bytes issued this loop (file_service_type=sequential)
   BlockPermutation perm;     // the random map
+  Lfsr lfsr;                 // random_generator=lfsr
   uint64_t perm_next = 0;
   uint64_t perm_pass = 0;
 };
@@ -129,6 +130,7 @@ class Worker {
   uint32_t pending_write_len = 0;
   uint32_t pending_write_file = 0;
   Rng rng_off, rng_mix, rng_bs, rng_file, rng_rate;
+  Tausworthe rng_taus;  // norandommap draws (random_generator=tausworthe*)
   BlockDistribution dist[3];
   BlockDistribution file_dist;  // file_service_type=zipf/pareto/normal
   int64_t rate_ns_per_io[3] = {}, due_ns[3] = {};
@@ -145,6 +147,13 @@ class Worker {
     uint32_t file;
   };
   std::vector<Written> written;  // writes not yet verified (verify= on write jobs)
+  // The verify phase: prep_io hands out these reads instead of the job's own
+  // I/O, so they go through the job's engine at its iodepth and are counted as
+  // reads, as fio counts them (see verify_pass in worker_prep.cpp).
+  std::vector<Written> verify_todo;
+  size_t verify_next = 0;
+  bool verify_phase = false;
+  uint64_t verify_phase_ns = 0;  // time in final verify phases: fio's read runtime of a write job
   uint64_t verify_seed_base = 0;
   std::vector<std::pair<uint32_t, uint64_t>> bssplit_cum[3];  // cumulative percent, bs
 
@@ -152,6 +161,8 @@ class Worker {
 
   // Fills u with the next I/O; false when this loop's work is all issued.
   bool prep_io(IoUnit& u) {
+    if (verify_phase) [[unlikely]]
+      return prep_verify(u);
     if (loop_bytes >= loop_limit_bytes || (loop_limit_ios && loop_ios >= loop_limit_ios)) [[unlikely]]
       return false;
     if (fast_seq) {
@@ -244,7 +255,10 @@ class Worker {
 
   // ---- off the hot path (worker.cpp) ----
   void prep_io_general(IoUnit& u);
+  bool prep_verify(IoUnit& u);
   void next_pass(FileState& f);
+  void restart_pass(FileState& f);
+  void reseed_loop();
   void stamp_buffer(IoUnit& u);
   bool account_short(IoUnit& u);           // false: it was an error (job stops)
   void record_error(int err, const std::string& what);
@@ -276,7 +290,7 @@ class Worker {
   void teardown();
   void finish_result(uint64_t end_ns);
   void run_io();
-  void verify_pass(bool whole_region);
+  void verify_pass(bool replay_writes, bool final_phase);  // replay_writes: verify_only
   uint32_t pick_len(uint8_t d);
   uint32_t pick_file();
 

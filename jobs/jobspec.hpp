@@ -157,6 +157,7 @@ struct JobSpec {
   // --- randomness ---
   bool norandommap = false;
   bool randrepeat = true;
+  bool allrandrepeat = false;  // every generator repeatable, even with randrepeat=0
   uint64_t randseed = 0x89;  // fio's documented default seed
   bool randseed_set = false;
   RandomGenerator random_generator = RandomGenerator::tausworthe;

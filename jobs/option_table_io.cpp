@@ -318,6 +318,8 @@ void add_io_options(std::vector<OptionDef>& t) {
   // --- random offsets ---
   t.push_back(Opt("norandommap", "Pick random offsets without tracking which blocks were done").flag(&JobSpec::norandommap).cat(rnd));
   t.push_back(Opt("randrepeat", "Seed the offset generator the same way each run").boolean(&JobSpec::randrepeat).def("1").cat(rnd));
+  t.push_back(Opt("allrandrepeat", "Seed every random generator the same way each run, even with randrepeat=0")
+                  .boolean(&JobSpec::allrandrepeat).def("0").cat(rnd));
   t.push_back(Opt("randseed", "Seed for the random generators (fio's default is 0x89)")
                   .custom(OptType::integer, [](JobSpec& s, const std::string& v, const ApplyCtx&) {
                     s.randseed = static_cast<uint64_t>(parse_int(v));
@@ -325,15 +327,14 @@ void add_io_options(std::vector<OptionDef>& t) {
                   })
                   .min(0).def("0x89").cat(rnd));
   t.push_back(Opt("random_generator", "Generator for random offsets: tausworthe, lfsr, tausworthe64")
-                  .enumeration({{"tausworthe", "fio's default 32-bit generator"}, {"lfsr", "linear feedback shift register; visits each block once"},
+                  .enumeration({{"tausworthe", "fio's default 32-bit generator"}, {"lfsr", "linear feedback shift register; visits each block once per loop, even with norandommap"},
                                 {"tausworthe64", "64-bit variant for very large files"}},
                                [](JobSpec& s, const std::string& v, const ApplyCtx&) {
                                  s.random_generator = v == "lfsr" ? RandomGenerator::lfsr
                                                       : v == "tausworthe64" ? RandomGenerator::tausworthe64
                                                                             : RandomGenerator::tausworthe;
                                })
-                  .def("tausworthe").cat(rnd)
-                  .no_effect("fiokit uses its own random generator whichever is named; offsets differ from fio's anyway"));
+                  .def("tausworthe").cat(rnd));
   t.push_back(Opt("random_distribution", "Offset distribution: random, zipf:t, pareto:h, normal:dev (optional :center), "
                                          "zoned:acc/pct:..., zoned_abs:acc/size:...; per direction with commas")
                   .custom(OptType::custom, set_random_distribution)

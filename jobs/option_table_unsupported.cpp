@@ -158,8 +158,6 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
                         {{"none", "per direction"}, {"mixed", "summed"}, {"both", "per direction and summed"},
                          {"0", "same as none"}, {"1", "same as mixed"}, {"2", "same as both"}},
                         {"none", "0"}, "none"));
-  t.push_back(off_only("allrandrepeat", "Seed every random generator the same way each run", iotype, T::boolean,
-                       "use randrepeat/randseed for offsets"));
   // fio's default is 1; fiokit gives no hint, which is fadvise_hint=0.
   t.push_back(enum_only("fadvise_hint", "posix_fadvise hint: 0 (none; fiokit's behaviour), 1 (from rw; fio's default), random or sequential", iotype,
                         {{"0", "no hint"}, {"1", "hint from the rw pattern"}, {"random", "POSIX_FADV_RANDOM"},
@@ -269,7 +267,9 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
                        "1"));
   t.push_back(off_only("trim_backlog", "Trim after every N written blocks", ver, T::integer));
   t.push_back(off_only("trim_backlog_batch", "Blocks trimmed per trim_backlog", ver, T::integer));
-  t.push_back(off_only("experimental_verify", "fio's experimental verify mode", ver, T::boolean));
+  // fio's t0025 uses it; the blocks read back and the read figures are the same.
+  t.push_back(no_effect("experimental_verify", "fio's experimental verify mode: replay the write offsets instead of logging them", ver,
+                        T::boolean, "fiokit reads back the same written blocks from its own record of the writes"));
 
   // --- steady state ---
   t.push_back(Opt("steadystate", "Stop when a metric is steady: iops, iops_slope, bw, bw_slope with :limit").alias("ss")

@@ -3,7 +3,9 @@
 // process use an engine (io_uring and libaio may be refused in containers).
 #pragma once
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <map>
 #include <string>
 #include <vector>
@@ -56,6 +58,19 @@ inline results::RunResult run_one(const jobs::JobSpec& j, std::vector<std::vecto
   o.trace = trace;
   return engine::run_jobs({j}, o);
 }
+
+// Runs a shell command; its stdout, or nullopt when it could not run or failed.
+inline std::optional<std::string> run_shell(const std::string& cmd) {
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return std::nullopt;
+  std::string out;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  return ::pclose(p) == 0 ? std::optional(out) : std::nullopt;
+}
+
+// Tests tagged [fio] compare with the installed fio 3.33 (CTest label fio).
+inline bool fio_available() { return std::system("fio --version >/dev/null 2>&1") == 0; }
 
 }  // namespace fiokit::test
 

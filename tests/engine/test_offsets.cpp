@@ -1,11 +1,19 @@
 // Offset generation: the random map is a permutation for any size, keyed by
-// the seed; the non-uniform distributions have the skew they promise.
+// the seed; the non-uniform distributions have the skew they promise; the
+// random_generator, norandommap, randrepeat and randseed choices touch the
+// blocks fio 3.33 touches (fio's t0020-t0022 checks, on real runs).
 #include <catch2/catch.hpp>
 #include <algorithm>
+#include <fstream>
 #include <numeric>
+#include <sstream>
+#include <tuple>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "engine/offsets.hpp"
+#include "engine_test_util.hpp"
 
 using namespace fiokit;
 
@@ -90,4 +98,221 @@ TEST_CASE("distributions: zipf and pareto are skewed, zoned honours its zones") 
     mid += b >= 450 && b < 550;
   }
   CHECK(mid / 100000.0 == Approx(0.68).margin(0.02));
+}
+
+TEST_CASE("Lfsr taps give a full period for every width a unit test can walk") {
+  // A Galois LFSR with these taps must return to its start after exactly
+  // 2^k - 1 steps and not before; widths above 24 are trusted to XAPP052.
+  for (int bits = 3; bits <= 24; ++bits) {
+    const uint64_t mask = engine::Lfsr::taps_mask(bits), period = (uint64_t{1} << bits) - 1;
+    uint64_t s = 1, steps = 0;
+    do {
+      s = (s >> 1) ^ ((0 - (s & 1)) & mask);
+      ++steps;
+    } while (s != 1 && steps <= period);
+    INFO("width " << bits);
+    CHECK(steps == period);
+  }
+}
+
+TEST_CASE("Lfsr yields every block once per pass and repeats the pass after restart") {
+  for (uint64_t n : {1ull, 2ull, 3ull, 7ull, 8ull, 256ull, 1000ull, 4097ull, 65537ull}) {
+    engine::Lfsr l;
+    l.init(n, 0x89);
+    std::vector<uint64_t> first;
+    std::vector<char> seen(n, 0);
+    for (uint64_t i = 0; i < n; ++i) {
+      const uint64_t b = l.next();
+      REQUIRE(b < n);
+      REQUIRE_FALSE(seen[b]);
+      seen[b] = 1;
+      first.push_back(b);
+    }
+    l.restart();
+    for (uint64_t i = 0; i < n; ++i) REQUIRE(l.next() == first[i]);
+  }
+}
+
+TEST_CASE("Tausworthe (taus88 and lfsr258) is deterministic per seed and uniform over blocks") {
+  for (bool wide : {false, true}) {
+    INFO("wide=" << wide);
+    engine::Tausworthe a, b, c;
+    a.seed(7, wide);
+    b.seed(7, wide);
+    c.seed(8, wide);
+    std::vector<int> hist(16, 0);
+    int same_as_other_seed = 0;
+    for (int i = 0; i < 160000; ++i) {
+      const uint64_t v = a.below(16);
+      REQUIRE(v == b.below(16));
+      same_as_other_seed += v == c.below(16);
+      ++hist[v];
+    }
+    for (int h : hist) CHECK(h == Approx(10000).epsilon(0.05));
+    CHECK(same_as_other_seed < 160000 / 16 * 1.2);  // independent streams agree ~1/16 of the time
+    // The raw output never sticks (a component at a bad state would).
+    std::vector<uint64_t> raw;
+    for (int i = 0; i < 1000; ++i) raw.push_back(a.next());
+    std::sort(raw.begin(), raw.end());
+    CHECK(std::unique(raw.begin(), raw.end()) - raw.begin() == 1000);
+  }
+}
+
+namespace {
+using fiokit::test::run_one;
+
+// The offsets of one run of `j`, in issue order (null engine: no files).
+std::vector<uint64_t> offsets_of(const jobs::JobSpec& j) {
+  std::vector<std::vector<engine::TraceRecord>> tr;
+  const auto r = run_one(j, &tr);
+  INFO(r.jobs.at(0).error_message);
+  REQUIRE(r.jobs.at(0).error == 0);
+  std::vector<uint64_t> v;
+  for (const auto& t : tr.at(0)) v.push_back(t.offset);
+  return v;
+}
+
+// fio's t0020-t0022 job: 1 MiB of 4 KiB random reads on the null engine.
+jobs::JobSpec t002x(bool norandommap, jobs::RandomGenerator g) {
+  jobs::JobSpec j;  // make_job() inlined here trips GCC 12's false -Wrestrict
+  j.name = std::string(4, 't');
+  j.ioengine = std::string("null");
+  j.rw = jobs::RwMode::randread;
+  j.size = 1 << 20;
+  j.bs = {{4096, 4096, 4096}};
+  j.norandommap = norandommap;
+  j.random_generator = g;
+  return j;
+}
+
+size_t distinct(std::vector<uint64_t> v) {
+  std::sort(v.begin(), v.end());
+  return static_cast<size_t>(std::unique(v.begin(), v.end()) - v.begin());
+}
+
+size_t sequential_pairs(const std::vector<uint64_t>& v) {
+  size_t n = 0;
+  for (size_t i = 1; i < v.size(); ++i) n += v[i] == v[i - 1] + 4096;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("random_generator=lfsr touches every block exactly once per loop, even with norandommap (fio t0021)") {
+  using G = jobs::RandomGenerator;
+  for (bool nrm : {true, false}) {
+    INFO("norandommap=" << nrm);
+    auto j = t002x(nrm, G::lfsr);
+    j.loops = 2;
+    const auto v = offsets_of(j);
+    REQUIRE(v.size() == 512);
+    const std::vector<uint64_t> loop1(v.begin(), v.begin() + 256), loop2(v.begin() + 256, v.end());
+    CHECK(distinct(loop1) == 256);
+    for (uint64_t o : loop1) CHECK((o % 4096 == 0 && o < (1u << 20)));
+    CHECK(sequential_pairs(loop1) <= 10);  // t0021's bound: not a sequential walk
+    CHECK(loop2 == loop1);                 // fio resets its LFSR to the seed each loop
+  }
+}
+
+TEST_CASE("tausworthe: norandommap repeats blocks (fio t0022); the random map visits each once (t0020)") {
+  using G = jobs::RandomGenerator;
+  for (G g : {G::tausworthe, G::tausworthe64}) {
+    const auto free_draws = offsets_of(t002x(true, g));
+    REQUIRE(free_draws.size() == 256);
+    CHECK(distinct(free_draws) < 256);
+    CHECK(distinct(free_draws) > 128);  // 256 draws from 256 blocks: ~162 distinct
+    CHECK(sequential_pairs(free_draws) <= 10);
+    const auto mapped = offsets_of(t002x(false, g));
+    CHECK(distinct(mapped) == 256);
+    CHECK(sequential_pairs(mapped) <= 10);
+  }
+}
+
+TEST_CASE("randrepeat and randseed: the same seed repeats the sequence, loops repeat it, randrepeat=0 does not") {
+  const auto base = t002x(false, jobs::RandomGenerator::tausworthe);
+  CHECK(offsets_of(base) == offsets_of(base));  // randrepeat=1 (default): the same every run
+  auto seeded = base;
+  seeded.randseed = 1234;
+  seeded.randseed_set = true;
+  CHECK(offsets_of(seeded) == offsets_of(seeded));
+  CHECK(offsets_of(seeded) != offsets_of(base));  // fio 3.33 ignores randseed here; its HOWTO says it seeds
+  auto fresh = base;
+  fresh.randrepeat = false;
+  CHECK(offsets_of(fresh) != offsets_of(fresh));
+  fresh.allrandrepeat = true;  // every generator repeatable again
+  CHECK(offsets_of(fresh) == offsets_of(fresh));
+  // loops=2, as measured with fio 3.33's write_iolog: randrepeat=1 re-seeds
+  // between loops (the same order twice), randrepeat=0 does not.
+  for (bool repeat : {true, false}) {
+    auto j = base;
+    j.loops = 2;
+    j.randrepeat = repeat;
+    const auto v = offsets_of(j);
+    REQUIRE(v.size() == 512);
+    const std::vector<uint64_t> loop1(v.begin(), v.begin() + 256), loop2(v.begin() + 256, v.end());
+    CHECK(distinct(loop1) == 256);
+    CHECK(distinct(loop2) == 256);
+    CHECK((loop1 == loop2) == repeat);
+  }
+}
+
+TEST_CASE("randrepeat=1: every loop repeats the first's directions and sizes too, as fio re-seeds") {
+  std::vector<std::vector<engine::TraceRecord>> tr;
+  auto j = t002x(false, jobs::RandomGenerator::tausworthe);
+  j.rw = jobs::RwMode::randrw;
+  for (auto& r : j.bsrange.v) r = {4096, 16384};
+  j.loops = 2;
+  for (bool repeat : {true, false}) {
+    INFO("randrepeat=" << repeat);
+    j.randrepeat = repeat;
+    tr.clear();
+    const auto r = run_one(j, &tr);
+    REQUIRE(r.jobs.at(0).error == 0);
+    const auto& v = tr.at(0);
+    // The loops split where the first one's bytes reach the size.
+    size_t first = 0;
+    for (uint64_t bytes = 0; first < v.size() && bytes < j.size; ++first) bytes += v[first].len;
+    REQUIRE(v.size() > first);
+    bool same = v.size() == 2 * first;  // loop 2 with other sizes may take another number of I/Os
+    for (size_t i = 0; same && i < first; ++i)
+      same = same && v[i].ddir == v[first + i].ddir && v[i].len == v[first + i].len;
+    CHECK(same == repeat);
+  }
+}
+
+TEST_CASE("coverage per loop matches fio 3.33's for each generator and map setting", "[fio]") {
+  if (!test::fio_available()) {
+    WARN("fio not installed: comparison skipped");
+    return;
+  }
+  using G = jobs::RandomGenerator;
+  test::TempDir d;
+  for (auto [nrm, g, name] : {std::tuple{true, G::lfsr, "lfsr"}, std::tuple{false, G::lfsr, "lfsr"},
+                              std::tuple{true, G::tausworthe, "tausworthe"}, std::tuple{false, G::tausworthe, "tausworthe"}}) {
+    INFO("norandommap=" << nrm << " random_generator=" << name);
+    // fio's own record of what it issued: write_iolog (version 3: "TIME FILE read OFFSET LEN" rows).
+    const std::string log = fmt::format("{}/io-{}-{}.log", d.path, name, nrm ? 1 : 0);  // fio appends to an existing log
+    const auto ran = test::run_shell(fmt::format("cd {} && fio --name=test --ioengine=null --filesize=1M --rw=randread --norandommap={} "
+                                                 "--random_generator={} --loops=2 --write_iolog={} >/dev/null 2>&1",
+                                                 d.path, nrm ? 1 : 0, name, log));
+    REQUIRE(ran);
+    std::vector<uint64_t> fio;
+    std::ifstream in(log);
+    for (std::string line; std::getline(in, line);) {
+      std::istringstream f(line);
+      std::string time, file, act;
+      uint64_t off = 0;
+      if (f >> time >> file >> act >> off && act == "read") fio.push_back(off);
+    }
+    auto j = t002x(nrm, g);
+    j.loops = 2;
+    const auto ours = offsets_of(j);
+    REQUIRE(fio.size() == 512);
+    REQUIRE(ours.size() == 512);
+    auto loop = [](const std::vector<uint64_t>& v, int k) { return std::vector<uint64_t>(v.begin() + k * 256, v.begin() + (k + 1) * 256); };
+    for (int k = 0; k < 2; ++k) {
+      // Full coverage exactly where fio has it; repeats where fio repeats.
+      CHECK((distinct(loop(fio, k)) == 256) == (distinct(loop(ours, k)) == 256));
+    }
+    CHECK((loop(fio, 0) == loop(fio, 1)) == (loop(ours, 0) == loop(ours, 1)));
+  }
 }

@@ -1,11 +1,17 @@
 // Checksums against the published test vectors, and the verify block format:
-// a block round-trips, and each kind of damage is named.
+// a block round-trips, and each kind of damage is named. Then the verify
+// phase of a write job, counted as reads the way fio 3.33 counts them.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "engine/verify.hpp"
+#include "results/json_reader.hpp"
+#include "engine_test_util.hpp"
 
 using namespace fiokit;
 
@@ -21,6 +27,15 @@ const uint8_t* u8(const char* s) { return reinterpret_cast<const uint8_t*>(s); }
 
 TEST_CASE("checksums match their specifications' test vectors") {
   CHECK(engine::crc32c(u8("123456789"), 9) == 0xE3069283u);
+  // RFC 3720 B.4: 32 zero bytes, 32 0xff bytes, bytes 0..31 (8-byte strides and tails).
+  std::vector<uint8_t> v32(32, 0);
+  CHECK(engine::crc32c(v32.data(), 32) == 0x8A9136AAu);
+  std::fill(v32.begin(), v32.end(), 0xff);
+  CHECK(engine::crc32c(v32.data(), 32) == 0x62A8AB43u);
+  for (uint8_t i = 0; i < 32; ++i) v32[i] = i;
+  CHECK(engine::crc32c(v32.data(), 32) == 0x46DD794Eu);
+  // Chaining: a crc continued over a split buffer equals the crc of the whole.
+  CHECK(engine::crc32c(v32.data() + 13, 19, engine::crc32c(v32.data(), 13)) == 0x46DD794Eu);
   CHECK(engine::xxhash64(u8(""), 0) == 0xEF46DB3751D8E999ull);
   CHECK(engine::xxhash64(u8("abc"), 3) == 0x44BC2CF5AD770999ull);
   uint8_t m[16], s[32];
@@ -73,4 +88,163 @@ TEST_CASE("verify refuses methods it does not implement and tiny blocks") {
   j.verify = jobs::VerifyKind::crc32c;
   j.bs = {{64, 64, 64}};
   CHECK_FALSE(v.init(j, &why));
+}
+
+namespace {
+using fiokit::test::make_job;
+using fiokit::test::run_one;
+}  // namespace
+
+TEST_CASE("a write job's verify reads go through its engine and count as reads (fio t0005, t0025)") {
+  FIOKIT_FOR_EACH_ENGINE(eng);
+  if (eng == "null") return;  // nothing to read back
+  test::TempDir d;
+  for (auto rw : {jobs::RwMode::write, jobs::RwMode::randwrite}) {
+    for (uint64_t backlog : {0u, 16u}) {
+      INFO("rw=" << (rw == jobs::RwMode::write ? "write" : "randwrite") << " verify_backlog=" << backlog);
+      auto j = make_job(eng, rw, d.path, 256 * 1024, 4096);
+      j.filenames = {"v.dat"};
+      j.verify = jobs::VerifyKind::md5;
+      j.verify_backlog = backlog;
+      j.iodepth = 4;
+      std::vector<std::vector<engine::TraceRecord>> tr;
+      const auto r = run_one(j, &tr);
+      const auto& jr = r.jobs.at(0);
+      INFO(jr.error_message);
+      REQUIRE(jr.error == 0);
+      // fio 3.33 for this job: read io_kbytes == write io_kbytes == 256.
+      CHECK(jr.dirs[1].io_bytes == 256 * 1024);
+      CHECK(jr.dirs[0].io_bytes == 256 * 1024);
+      CHECK(jr.dirs[0].total_ios == 64);
+      CHECK(jr.dirs[0].clat.count() == 64);
+      CHECK(jr.dirs[0].lat.count() == 64);
+      CHECK(jr.extras.at("verify_blocks") == "64");
+      // Read runtime is the verify phase, write runtime the rest.
+      CHECK(jr.dirs[0].runtime_ms + jr.dirs[1].runtime_ms <= jr.job_runtime_ms);
+      // Through the engine's loop: the trace holds every read, each after its write.
+      REQUIRE(tr.at(0).size() == 128);
+      size_t reads = 0;
+      for (const auto& t : tr[0]) reads += t.ddir == 0;
+      CHECK(reads == 64);
+      CHECK(tr[0].front().ddir == 1);
+      CHECK(tr[0].back().ddir == 0);
+    }
+  }
+}
+
+TEST_CASE("the verify phase neither thinks nor rate-limits, as fio's verify loop") {
+  test::TempDir d;
+  auto j = make_job("psync", jobs::RwMode::write, d.path, 16 * 4096, 4096);
+  j.filenames = {"t.dat"};
+  j.verify = jobs::VerifyKind::crc32c;
+  j.thinktime_us = 300'000;  // after every 8 I/Os: 2 thinks in the write phase
+  j.thinktime_blocks = 8;
+  j.rate_iops = {{20, 0, 0}};  // a read rate the writes do not use: 16 reads would take 0.75 s
+  const auto r = run_one(j);
+  const auto& jr = r.jobs.at(0);
+  INFO(jr.error_message);
+  REQUIRE(jr.error == 0);
+  CHECK(jr.dirs[0].total_ios == 16);
+  CHECK(jr.dirs[1].runtime_ms >= 500);
+  CHECK(jr.dirs[0].runtime_ms < 250);
+}
+
+TEST_CASE("norandommap writes are read back once per block, in offset order, as fio does") {
+  test::TempDir d;
+  auto j = make_job("psync", jobs::RwMode::randwrite, d.path, 1 << 20, 4096);
+  j.filenames = {"n.dat"};
+  j.norandommap = true;
+  j.verify = jobs::VerifyKind::crc32c;
+  std::vector<std::vector<engine::TraceRecord>> tr;
+  const auto r = run_one(j, &tr);
+  const auto& jr = r.jobs.at(0);
+  INFO(jr.error_message);
+  REQUIRE(jr.error == 0);
+  std::vector<uint64_t> written, read;
+  for (const auto& t : tr.at(0)) (t.ddir == 1 ? written : read).push_back(t.offset);
+  REQUIRE(written.size() == 256);
+  std::sort(written.begin(), written.end());
+  written.erase(std::unique(written.begin(), written.end()), written.end());
+  REQUIRE(written.size() < 256);  // some blocks were written twice
+  CHECK(read == written);         // each once, ascending
+  CHECK(jr.dirs[0].io_bytes == written.size() * 4096);
+}
+
+TEST_CASE("verify_only replays the job's writes as reads, counted as fio counts them") {
+  test::TempDir d;
+  auto j = make_job("psync", jobs::RwMode::randwrite, d.path, 256 * 1024, 4096);
+  j.filenames = {"o.dat"};
+  j.verify = jobs::VerifyKind::crc32c;
+  std::vector<std::vector<engine::TraceRecord>> written, replayed;
+  REQUIRE(run_one(j, &written).jobs.at(0).error == 0);
+  j.verify_only = true;
+  const auto r = run_one(j, &replayed);
+  const auto& jr = r.jobs.at(0);
+  INFO(jr.error_message);
+  REQUIRE(jr.error == 0);
+  CHECK(jr.dirs[0].io_bytes == 256 * 1024);
+  CHECK(jr.dirs[0].total_ios == 64);
+  CHECK(jr.dirs[1].io_bytes == 0);  // fio 3.33 counts its dry-run writes here; nothing was written
+  // The same blocks in the order the writer wrote them (the same seed), as fio's dry run.
+  std::vector<uint64_t> w, rd;
+  for (const auto& t : written.at(0))
+    if (t.ddir == 1) w.push_back(t.offset);
+  for (const auto& t : replayed.at(0)) rd.push_back(t.offset);
+  CHECK(rd == w);
+  CHECK_FALSE(std::is_sorted(rd.begin(), rd.end()));
+}
+
+TEST_CASE("a read job with verify counts its reads once") {
+  test::TempDir d;
+  auto w = make_job("psync", jobs::RwMode::write, d.path, 128 * 1024, 4096);
+  w.filenames = {"r.dat"};
+  w.verify = jobs::VerifyKind::crc32c;
+  w.do_verify = false;
+  REQUIRE(run_one(w).jobs.at(0).error == 0);
+  auto rd = w;
+  rd.rw = jobs::RwMode::read;
+  rd.do_verify = true;
+  const auto r = run_one(rd);
+  const auto& jr = r.jobs.at(0);
+  INFO(jr.error_message);
+  REQUIRE(jr.error == 0);
+  CHECK(jr.dirs[0].io_bytes == 128 * 1024);
+  CHECK(jr.dirs[1].io_bytes == 0);
+  CHECK(jr.dirs[0].runtime_ms == jr.job_runtime_ms);
+}
+
+TEST_CASE("verify read figures match fio 3.33's for the same job", "[fio]") {
+  if (!test::fio_available()) {
+    WARN("fio not installed: comparison skipped");
+    return;
+  }
+  test::TempDir d;
+  for (auto rw : {jobs::RwMode::write, jobs::RwMode::randwrite}) {
+    for (uint64_t backlog : {0u, 16u}) {
+      const char* rw_name = rw == jobs::RwMode::write ? "write" : "randwrite";
+      INFO("rw=" << rw_name << " verify_backlog=" << backlog);
+      // In the temp dir: fio leaves a verify state file (local-v-0-verify.state) where it runs.
+      const auto out = test::run_shell(fmt::format("cd {0} && fio --name=v --filename={0}/f.fio --size=1M --bs=4k --rw={1} --verify=md5 "
+                                                   "--verify_backlog={2} --iodepth=4 --ioengine=libaio --output-format=json 2>/dev/null",
+                                                   d.path, rw_name, backlog));
+      REQUIRE(out);
+      const auto fio = results::read_fio_json(*out);
+      REQUIRE(fio.jobs.size() == 1);
+      auto j = make_job("psync", rw, d.path, 1 << 20, 4096);
+      j.filenames = {"f.fiokit"};
+      j.verify = jobs::VerifyKind::md5;
+      j.verify_backlog = backlog;
+      j.iodepth = 4;
+      if (test::engine_unavailable("libaio").empty()) j.ioengine = "libaio";
+      const auto ours = run_one(j);
+      INFO(ours.jobs.at(0).error_message);
+      REQUIRE(ours.jobs.at(0).error == 0);
+      for (int dir : {0, 1}) {
+        INFO("dir " << dir);
+        CHECK(ours.jobs[0].dirs[dir].io_bytes == fio.jobs[0].dirs[dir].io_bytes);
+        CHECK(ours.jobs[0].dirs[dir].total_ios == fio.jobs[0].dirs[dir].total_ios);
+        CHECK(ours.jobs[0].dirs[dir].clat.count() == fio.jobs[0].dirs[dir].clat.count());
+      }
+    }
+  }
 }

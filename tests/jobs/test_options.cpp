@@ -355,10 +355,11 @@ TEST_CASE("measurement switches, random_generator, openfiles and overwrite say w
   CHECK_THAT(r.warnings[2], Catch::Contains("disable_clat") && Catch::Contains("t.fio:4"));
   CHECK_THAT(r.warnings[4], Catch::Contains("disable_bw_measurement") && Catch::Contains("bandwidth"));
   CHECK_THAT(error_of("disable_lat=maybe"), Catch::StartsWith("invalid value for 'disable_lat'"));
-  // Any named generator: fiokit's own is used.
-  r = parse_full("[a]\nrandom_generator=tausworthe\n");
-  REQUIRE(r.warnings.size() == 1);
-  CHECK_THAT(r.warnings[0], Catch::Contains("random_generator") && Catch::Contains("own random generator"));
+  // The generator changes which blocks a job touches (lfsr: each once per loop), so no warning.
+  r = parse_full("[a]\nrandom_generator=lfsr\n");
+  CHECK(r.warnings.empty());
+  REQUIRE(r.jobs.size() == 1);
+  CHECK(r.jobs[0].random_generator == RandomGenerator::lfsr);
   CHECK_THAT(error_of("random_generator=mt"), Catch::Contains("allowed: tausworthe, lfsr, tausworthe64"));
   // fiokit keeps every file open: openfiles below nrfiles is refused where it is written.
   CHECK(parse_full("[a]\nnrfiles=4\nopenfiles=0\n").warnings.empty());
