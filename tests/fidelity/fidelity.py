@@ -131,8 +131,8 @@ def run_case(case, args):
         want = case.get('rc', 0)
         rc_fio = median_of([r.rc for r in runs['fio']])
         rc_kit = median_of([r.rc for r in runs['fiokit']])
-        if rc_fio != want or rc_kit != rc_fio:
-            odd = next((r for r in runs['fiokit'] + runs['fio'] if r.rc != want), runs['fio'][0])
+        if (want is not None and rc_fio != want) or rc_kit != rc_fio:
+            odd = next((r for r in runs['fiokit'] + runs['fio'] if r.rc != rc_fio), runs['fio'][0])
             rows.append(('exit code', rc_fio, rc_kit, None, False,
                          '%s: %s' % (odd.tool, ' / '.join(odd.stderr.strip().splitlines()[-3:]))))
         for fi, fig in enumerate(case['figures']):
@@ -184,6 +184,7 @@ def main():
     if ver != 'fio-3.33':
         print('note: comparing against %s, not fio-3.33' % ver)
     args.fio = fio
+    args.fiokit = os.path.abspath(args.fiokit)
     if not os.access(args.fiokit, os.X_OK):
         print('fiokit binary not found: %s' % args.fiokit)
         return 1

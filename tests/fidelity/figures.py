@@ -117,6 +117,14 @@ def JN(name, path):
     return get
 
 
+def PCT(name, ddir, pct, lat='clat_ns'):
+    """A latency percentile of job `name` ('50.000000' keys hold a dot)."""
+    def get(r):
+        p = JN(name, '%s.%s.percentile' % (ddir, lat))(r)
+        return p.get('%.6f' % pct) if isinstance(p, dict) else None
+    return get
+
+
 def SUM(path):
     """The sum of `path` over every job in the output."""
     def get(r):
@@ -161,12 +169,20 @@ def KEYS(path):
     """The sorted key set of a JSON object, as one string (compared exactly)."""
     def get(r):
         obj = dig(r.json, path) if r.json else None
-        return ' '.join(sorted(obj.keys())) if isinstance(obj, dict) else None
+        return ' | '.join(sorted(obj.keys())) if isinstance(obj, dict) else None
+    return get
+
+
+def JOB_KEYS(name, sub):
+    """The sorted key set of object `sub` of the job called `name`."""
+    def get(r):
+        obj = JN(name, sub)(r)
+        return ' | '.join(sorted(obj.keys())) if isinstance(obj, dict) else None
     return get
 
 
 def TOP_KEYS(r):
-    return ' '.join(sorted(r.json.keys())) if r.json else None
+    return ' | '.join(sorted(r.json.keys())) if r.json else None
 
 
 # ---- log extractors (fio's log format: time, value, ddir, bs, offset, ...) --
