@@ -518,3 +518,32 @@ loops=3
       ('read.bw_samples', J('read.bw_samples'), EXACT),
       ('read.bw_mean', J('read.bw_mean'), EXACT),
       ('read.iops_mean', J('read.iops_mean'), EXACT)])
+
+# ---- verify and trimwrite: what each direction counts ----------------------
+# A write job with verify reads every block back after the writes: fio counts
+# those reads in the job's read figures.
+case('files', 'verify-crc32c', """
+[v]
+ioengine=psync
+filename=data.bin
+size=4m
+bs=4k
+rw=write
+verify=crc32c
+""", [('write.io_bytes', J('write.io_bytes'), EXACT),
+      ('read.io_bytes', J('read.io_bytes'), EXACT),
+      ('read.total_ios', J('read.total_ios'), EXACT),
+      ('error', J('error'), EXACT)], known='verify reads counted')
+
+# trimwrite: each block is trimmed, then written.
+for rw in ('trimwrite', 'randtrim'):
+    case('files', 'null-' + rw, f"""
+[t]
+ioengine=null
+size=4m
+bs=4k
+rw={rw}
+""", [('trim.io_bytes', J('trim.io_bytes'), EXACT),
+      ('trim.total_ios', J('trim.total_ios'), EXACT),
+      ('write.io_bytes', J('write.io_bytes'), EXACT),
+      ('write.total_ios', J('write.total_ios'), EXACT)], known='trimwrite')
