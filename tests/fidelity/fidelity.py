@@ -162,7 +162,7 @@ def main():
     ap.add_argument('--fio', default=os.environ.get('FIO', 'fio'))
     ap.add_argument('--group', action='append', help='case group (default: all)')
     ap.add_argument('--case', action='append', help='only cases whose name contains this')
-    ap.add_argument('--runs', type=int, default=int(os.environ.get('FIOKIT_FIDELITY_RUNS', '2')))
+    ap.add_argument('--runs', type=int, default=int(os.environ.get('FIOKIT_FIDELITY_RUNS', '3')))
     ap.add_argument('--dir', default=os.environ.get('FIOKIT_FIDELITY_DIR', ''))
     ap.add_argument('--all', action='store_true', help='print every figure, not only failures')
     ap.add_argument('--keep', action='store_true', help='keep the run directories')
