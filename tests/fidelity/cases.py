@@ -325,12 +325,15 @@ log_avg_msec=0
 log_offset=1
 """, figs)
 
+# lfsr visits every block exactly once per pass even without the random map
+# (norandommap=1), which is why fio offers it; a plain PRNG repeats blocks.
 case('distribution', 'dist-lfsr', """
 [d]
 ioengine=null
 size=16m
 bs=4k
 rw=randread
+norandommap=1
 random_generator=lfsr
 write_lat_log=d
 log_avg_msec=0
