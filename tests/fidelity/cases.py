@@ -6,6 +6,7 @@
 # measured for 2 with ctest -j2). A case's
 # `known` names the bug another branch is fixing, so the table says why a
 # figure fails today; the case stays in and fails until it is fixed.
+import os
 import re
 
 from figures import (ABS, EXACT, RATIO, REL, SHARE, WIDE_BW, WIDE_LAT, BS_SHARES, DEPTHS, FILES, J, JN,
@@ -443,7 +444,9 @@ write_bw_log=l
 log_avg_msec=0
 """, [('lat log rows', LOG_ROWS('l_lat.1.log'), EXACT),
       ('bw log rows', LOG_ROWS('l_bw.1.log'), EXACT),
-      ('lat log columns', LOG_COLS('l_lat.1.log'), EXACT)])
+      ('lat log columns', LOG_COLS('l_lat.1.log'), EXACT),
+      ('log files written', lambda r: ' '.join(sorted(f for f in os.listdir(r.dir) if f.endswith('.log'))),
+       EXACT)])
 
 case('logs', 'hist-log', """
 [h]
@@ -554,3 +557,8 @@ rw={rw}
       ('trim.total_ios', J('trim.total_ios'), EXACT),
       ('write.io_bytes', J('write.io_bytes'), EXACT),
       ('write.total_ios', J('write.total_ios'), EXACT)], known='trimwrite')
+
+# ---- I/O pattern cases (cases_io.py, group "pattern") -------------------------
+import cases_io  # noqa: E402
+
+cases_io.add(case)
