@@ -562,3 +562,4 @@ rw={rw}
 import cases_io  # noqa: E402
 
 cases_io.add(case)
+cases_io.add_stats(case)
