@@ -333,7 +333,8 @@ void add_io_options(std::vector<OptionDef>& t) {
                                                                             : RandomGenerator::tausworthe;
                                })
                   .def("tausworthe").cat(rnd)
-                  .no_effect("fiokit uses its own random generator whichever is named; offsets differ from fio's anyway"));
+                  .no_effect("fiokit's generator does not guarantee lfsr's one visit per block without the random map")
+                  .quiet_for({"tausworthe", "tausworthe64"}));
   t.push_back(Opt("random_distribution", "Offset distribution: random, zipf:t, pareto:h, normal:dev (optional :center), "
                                          "zoned:acc/pct:..., zoned_abs:acc/size:...; per direction with commas")
                   .custom(OptType::custom, set_random_distribution)
