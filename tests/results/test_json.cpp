@@ -4,6 +4,7 @@
 // fio 3.33 run on the same job file: the set and order of key paths must match.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -174,4 +175,49 @@ TEST_CASE("json/json+: key structure matches fio 3.33 for the same job", "[fio]"
       CHECK(paths_of(ours) == paths_of(theirs));
     }
   }
+}
+
+TEST_CASE("json: any job name gives valid JSON (control characters, bytes that are not UTF-8)") {
+  // fio 3.33 escapes only '"' and '\\': these names would make its JSON unreadable.
+  RunResult run = make_run();
+  run.jobs[0].name = std::string("a\xff" "b\x01" "c\"\\") + "\xc3\xa9" + "\xe2\x82" + "\xed\xa0\x80";
+  const std::string text = write_json(run, true);
+  ojson doc;
+  REQUIRE_NOTHROW(doc = ojson::parse(text));
+  // Invalid bytes become U+FFFD each; valid UTF-8 (U+00E9) passes unchanged;
+  // a truncated sequence and an encoded surrogate are invalid too.
+  CHECK(doc["jobs"][0]["jobname"].get<std::string>() ==
+        "a\xef\xbf\xbd" "b\x01" "c\"\\\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+  CHECK(text.find("\\u0001") != std::string::npos);
+}
+
+TEST_CASE("json: unified_rw_reporting writes fio's mixed direction") {
+  RunResult run = make_run();
+  JobResult& j = run.jobs[0];  // reads and writes
+  const uint64_t ios = j.dirs[0].total_ios + j.dirs[1].total_ios;
+  const uint64_t bytes = j.dirs[0].io_bytes + j.dirs[1].io_bytes;
+  j.unified_rw_reporting = 1;
+  ojson doc = ojson::parse(write_json(run, false));
+  const ojson& m = doc["jobs"][0];
+  CHECK(!m.contains("read"));
+  CHECK(!m.contains("write"));
+  CHECK(!m.contains("trim"));
+  REQUIRE(m.contains("mixed"));
+  CHECK(m["mixed"]["total_ios"] == ios);
+  CHECK(m["mixed"]["io_bytes"] == bytes);
+  CHECK(m["mixed"]["clat_ns"]["N"] == ios);
+  // Samples: per window the directions' sum, counted per direction (fio 3.33).
+  CHECK(m["mixed"]["bw_samples"] == j.dirs[0].bw_kib.values.size() + j.dirs[1].bw_kib.values.size());
+  const auto& rv = j.dirs[0].bw_kib.values;
+  REQUIRE(!rv.empty());
+  CHECK(m["mixed"]["bw_min"].get<double>() >= std::floor(*std::min_element(rv.begin(), rv.end())));
+  j.unified_rw_reporting = 2;
+  doc = ojson::parse(write_json(run, false));
+  std::vector<std::string> keys;
+  for (auto it = doc["jobs"][0].begin(); it != doc["jobs"][0].end(); ++it) keys.push_back(it.key());
+  const auto at = [&](const char* k) { return std::find(keys.begin(), keys.end(), k) - keys.begin(); };
+  CHECK(at("read") < at("sync"));
+  CHECK(at("sync") + 1 == at("mixed"));  // fio writes it right after "sync"
+  CHECK(doc["jobs"][0]["mixed"]["total_ios"] == ios);
+  CHECK(doc["jobs"][0]["read"]["total_ios"] == j.dirs[0].total_ios);
 }
