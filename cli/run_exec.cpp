@@ -5,6 +5,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -29,7 +30,9 @@ namespace {
 std::string render(const results::RunResult& r, const std::vector<std::string>& formats) {
   std::string out;
   for (const auto& f : formats) {
-    if (f == "normal") out += results::write_normal(r);
+    // fio 3.33 opens its normal report with an empty line (after the
+    // "Starting ..." line or the last progress line).
+    if (f == "normal") out += "\n" + results::write_normal(r);
     else if (f == "json") out += results::write_json(r, false);
     else if (f == "json+") out += results::write_json(r, true);
     else if (f == "terse") out += results::write_terse(r);
@@ -46,6 +49,69 @@ void add_host_info(results::RunResult& r) {
   }
   r.extras["cpus"] = std::to_string(sysconf(_SC_NPROCESSORS_ONLN));
   r.extras["version"] = "fiokit-" FIOKIT_VERSION;
+}
+
+const char* rw_text(jobs::RwMode m) {
+  using jobs::RwMode;
+  switch (m) {
+    case RwMode::read: return "read";
+    case RwMode::write: return "write";
+    case RwMode::trim: return "trim";
+    case RwMode::randread: return "randread";
+    case RwMode::randwrite: return "randwrite";
+    case RwMode::randtrim: return "randtrim";
+    case RwMode::rw: return "rw";
+    case RwMode::randrw: return "randrw";
+    case RwMode::trimwrite: return "trimwrite";
+    case RwMode::randtrimwrite: return "randtrimwrite";
+  }
+  return "read";
+}
+
+// fio's lines before the run (job headers, version, "Starting N processes").
+// Block sizes per direction as fio shows them: the smallest and largest a job
+// can issue (bsrange, else bssplit, else bs).
+std::string run_start_text(const std::vector<jobs::JobSpec>& jobs) {
+  std::vector<results::JobHeader> hs;
+  for (const auto& j : jobs) {
+    results::JobHeader h;
+    h.name = j.name;
+    h.group_id = j.group_id;
+    h.rw = rw_text(j.rw);
+    h.ioengine = j.ioengine;
+    h.iodepth = j.iodepth;
+    h.clone_index = j.clone_index;
+    h.thread = j.thread;
+    for (int d = 0; d < results::kDirs; ++d) {
+      const auto dir = static_cast<jobs::Dir>(d);
+      uint64_t lo = j.bs[dir], hi = j.bs[dir];
+      if (j.bsrange[dir].first) {
+        lo = j.bsrange[dir].first;
+        hi = j.bsrange[dir].second;
+      } else if (!j.bssplit[dir].empty()) {
+        lo = UINT64_MAX, hi = 0;
+        for (const auto& e : j.bssplit[dir]) lo = std::min(lo, e.bs), hi = std::max(hi, e.bs);
+      }
+      h.bs_min[d] = lo;
+      h.bs_max[d] = hi;
+    }
+    hs.push_back(std::move(h));
+  }
+  return results::format_run_start(hs, "fiokit-" FIOKIT_VERSION);
+}
+
+// What the engine cannot know about the jobs' origin: the version, fio's
+// "global options", and each job's own "job options" (engine results carry
+// the merged options as given).
+void add_job_identity(results::RunResult& r, const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args) {
+  r.tool = "fiokit";
+  r.version = FIOKIT_VERSION;
+  r.global_options = args.global_options;
+  for (auto& jr : r.jobs)
+    if (jr.job_index >= 0 && static_cast<size_t>(jr.job_index) < jobs.size()) {
+      jr.options = jobs[static_cast<size_t>(jr.job_index)].job_options;
+      jr.unified_rw_reporting = jobs[static_cast<size_t>(jr.job_index)].unified_rw_reporting;
+    }
 }
 
 // "job: 1234 IOPS read, ..." for the per-repeat line on stderr.
@@ -90,6 +156,17 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
     if (!out_file) throw jobs::ParseError("cannot write --output file '" + *args.output + "'");
   }
 
+  // fio prints these lines before the run, with the normal format only.
+  const bool normal = std::find(args.formats.begin(), args.formats.end(), "normal") != args.formats.end();
+  const std::string start_text = normal ? run_start_text(jobs) : std::string();
+  if (args.output) {
+    out_file << start_text;
+    out_file.flush();
+  } else {
+    std::fwrite(start_text.data(), 1, start_text.size(), stdout);
+    std::fflush(stdout);
+  }
+
   SignalWatcher signals;  // before the engine starts any thread
   const auto volume_info = volumes::volume_extras(jobs);
   std::vector<results::RunResult> runs;
@@ -110,7 +187,9 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
       // fio's --status-interval: the cumulative results so far, in the chosen
       // formats, to the same place as the final report (one document each).
       opts.status_interval_ms = args.status_interval_ms;
-      opts.status = [&](const results::RunResult& snap) {
+      opts.status = [&](const results::RunResult& given) {
+        results::RunResult snap = given;
+        add_job_identity(snap, jobs, args);
         const std::string text = render(snap, args.formats);
         progress.finish();
         if (args.output) {
@@ -125,6 +204,9 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
 
     results::RunResult r = engine::run_jobs(jobs, opts);
     progress.finish();
+    add_job_identity(r, jobs, args);
+    // fio prints "Disk stats" unless every job says disk_util=0.
+    if (std::none_of(jobs.begin(), jobs.end(), [](const jobs::JobSpec& j) { return j.disk_util; })) r.disk_util.clear();
     add_host_info(r);
     r.extras.insert(volume_info.begin(), volume_info.end());
     if (args.repeat > 1) r.extras["repeat"] = std::to_string(rep) + "/" + std::to_string(args.repeat);
@@ -141,8 +223,8 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
   const results::RunResult& first = runs.front();
   if (!run_dir.empty()) {
     results::write_file_atomic(run_dir, "results.json", results::write_json(first, true));
-    std::string text_out;
-    for (const auto& r : runs) text_out += results::write_normal(r);
+    std::string text_out = run_start_text(jobs);
+    for (const auto& r : runs) text_out += "\n" + results::write_normal(r);
     results::write_file_atomic(run_dir, "output.txt", text_out);
     if (args.repeat > 1) results::write_file_atomic(run_dir, "repeats.json", results::summarize_repeats(runs));
   }
