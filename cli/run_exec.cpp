@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
@@ -22,6 +23,7 @@
 #include "results/run_dir.hpp"
 #include "results/terse_writer.hpp"
 #include "volumes/device_info.hpp"
+#include "volumes/layout.hpp"
 #include "volumes/preflight.hpp"
 
 namespace fiokit::cli {
@@ -100,6 +102,35 @@ std::string run_start_text(const std::vector<jobs::JobSpec>& jobs) {
   return results::format_run_start(hs, "fiokit-" FIOKIT_VERSION);
 }
 
+// fio's "NAME: Laying out IO file (1 file / 4MiB)" / "(3 files / total 3MiB)"
+// lines, normal format only, after "Starting ...": one per job (clone) that
+// creates files, counting each new path once (a later job finds it made);
+// the size is the files' total length in whole MiB, truncated as fio does.
+// Diskless engines (null) touch no file. A plan that fails is left to the
+// worker, which reports it as the job's error.
+std::string layout_text(const std::vector<jobs::JobSpec>& jobs) {
+  std::string text;
+  std::set<std::string> seen;
+  for (const auto& j : jobs) {
+    if (j.ioengine == "null") continue;
+    std::vector<volumes::FileTarget> targets;
+    try {
+      targets = volumes::plan_files(j, false);
+    } catch (const std::exception&) {
+      continue;
+    }
+    uint64_t files = 0, bytes = 0;
+    for (const auto& t : targets) {
+      if (t.is_device || t.exists || !seen.insert(t.path).second) continue;
+      ++files;
+      bytes += t.offset + t.size;
+    }
+    if (files == 1) text += fmt::format("{}: Laying out IO file (1 file / {}MiB)\n", j.name, bytes >> 20);
+    else if (files > 1) text += fmt::format("{}: Laying out IO files ({} files / total {}MiB)\n", j.name, files, bytes >> 20);
+  }
+  return text;
+}
+
 // What the engine cannot know about the jobs' origin: the version, fio's
 // "global options", and each job's own "job options" (engine results carry
 // the merged options as given).
@@ -158,7 +189,9 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
 
   // fio prints these lines before the run, with the normal format only.
   const bool normal = std::find(args.formats.begin(), args.formats.end(), "normal") != args.formats.end();
-  const std::string start_text = normal ? run_start_text(jobs) : std::string();
+  // Computed before any file exists; output.txt (normal) opens with it too.
+  const std::string pre_run = run_start_text(jobs) + layout_text(jobs);
+  const std::string start_text = normal ? pre_run : std::string();
   if (args.output) {
     out_file << start_text;
     out_file.flush();
@@ -223,7 +256,7 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
   const results::RunResult& first = runs.front();
   if (!run_dir.empty()) {
     results::write_file_atomic(run_dir, "results.json", results::write_json(first, true));
-    std::string text_out = run_start_text(jobs);
+    std::string text_out = pre_run;
     for (const auto& r : runs) text_out += "\n" + results::write_normal(r);
     results::write_file_atomic(run_dir, "output.txt", text_out);
     if (args.repeat > 1) results::write_file_atomic(run_dir, "repeats.json", results::summarize_repeats(runs));

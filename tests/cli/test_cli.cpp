@@ -260,6 +260,20 @@ TEST_CASE("normal output opens as fio 3.33's: job headers, '...' for clones, ver
   CHECK(json.out.rfind("{", 0) == 0);
 }
 
+TEST_CASE("normal output says which files it lays out, as fio 3.33, once per new file") {
+  auto dir = make_temp_dir("cli");
+  const std::vector<std::string> a = {"run", "--directory=" + dir, "--name=m", "--rw=read", "--size=3m", "--nrfiles=3",
+                                      "--name=k", "--rw=write", "--size=1m", "--filename=zz", "--name=again",
+                                      "--rw=read", "--size=1m", "--filename=zz"};
+  auto o = run_fiokit({a});
+  REQUIRE(o.code == 0);
+  CHECK(o.out.find("\nm: Laying out IO files (3 files / total 3MiB)\nk: Laying out IO file (1 file / 1MiB)\n\n") !=
+        std::string::npos);
+  CHECK(o.out.find("again: Laying out") == std::string::npos);  // zz exists by then
+  CHECK(run_fiokit({a}).out.find("Laying out") == std::string::npos);  // every file exists now
+  fs::remove_all(dir);
+}
+
 TEST_CASE("json: fiokit-VERSION, fio's global options and job options, disk_util=0") {
   auto o = run_fiokit({{"run", "--output-format=json", "--ioengine=null", "--size=64k", "--bs=8k", "--name=a",
                         "--rw=randread", "--norandommap", "--disk_util=0"}});
