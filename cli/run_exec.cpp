@@ -29,15 +29,19 @@
 namespace fiokit::cli {
 namespace {
 
+// fio 3.33 prints the formats in its own order, whatever the list's: terse,
+// json (json+), normal; scripts that split the stream rely on it.
 std::string render(const results::RunResult& r, const std::vector<std::string>& formats) {
   std::string out;
-  for (const auto& f : formats) {
+  for (const char* f : {"terse", "json", "json+", "normal"}) {
+    if (std::find(formats.begin(), formats.end(), f) == formats.end()) continue;
     // fio 3.33 opens its normal report with an empty line (after the
     // "Starting ..." line or the last progress line).
-    if (f == "normal") out += "\n" + results::write_normal(r);
-    else if (f == "json") out += results::write_json(r, false);
-    else if (f == "json+") out += results::write_json(r, true);
-    else if (f == "terse") out += results::write_terse(r);
+    const std::string_view fv = f;
+    if (fv == "normal") out += "\n" + results::write_normal(r);
+    else if (fv == "json") out += results::write_json(r, false);
+    else if (fv == "json+") out += results::write_json(r, true);
+    else if (fv == "terse") out += results::write_terse(r);
   }
   return out;
 }

@@ -260,6 +260,17 @@ TEST_CASE("normal output opens as fio 3.33's: job headers, '...' for clones, ver
   CHECK(json.out.rfind("{", 0) == 0);
 }
 
+TEST_CASE("several formats come in fio 3.33's order: terse, json, normal, whatever the list's") {
+  auto o = run_fiokit({{"run", "--output-format=normal,json,terse", "--ioengine=null", "--size=64k", "--name=x"}});
+  REQUIRE(o.code == 0);
+  const size_t start = o.out.find("\nStarting 1 process\n"), terse = o.out.find("\n3;fiokit-"),
+               json = o.out.find("\n{\n"), normal = o.out.find("}\n\nx: (groupid=0");
+  CHECK(start < terse);
+  CHECK(terse < json);
+  CHECK(json < normal);
+  CHECK(normal != std::string::npos);
+}
+
 TEST_CASE("normal output says which files it lays out, as fio 3.33, once per new file") {
   auto dir = make_temp_dir("cli");
   const std::vector<std::string> a = {"run", "--directory=" + dir, "--name=m", "--rw=read", "--size=3m", "--nrfiles=3",

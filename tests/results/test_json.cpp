@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fixtures.hpp"
+#include "results/json_reader.hpp"
 #include "results/json_writer.hpp"
 
 using namespace fiokit;
@@ -220,4 +221,17 @@ TEST_CASE("json: unified_rw_reporting writes fio's mixed direction") {
   CHECK(at("sync") + 1 == at("mixed"));  // fio writes it right after "sync"
   CHECK(doc["jobs"][0]["mixed"]["total_ios"] == ios);
   CHECK(doc["jobs"][0]["read"]["total_ios"] == j.dirs[0].total_ios);
+}
+
+TEST_CASE("json: a unified_rw_reporting file reads back and writes out the same mixed block") {
+  RunResult run = make_run();
+  run.jobs[0].unified_rw_reporting = 1;
+  const ojson first = ojson::parse(write_json(run, true));
+  const RunResult back = read_fio_json(write_json(run, true));
+  REQUIRE(!back.jobs.empty());
+  CHECK(back.jobs[0].unified_rw_reporting == 1);
+  const ojson again = ojson::parse(write_json(back, true));
+  CHECK(again["jobs"][0]["mixed"]["total_ios"] == first["jobs"][0]["mixed"]["total_ios"]);
+  CHECK(again["jobs"][0]["mixed"]["clat_ns"]["N"] == first["jobs"][0]["mixed"]["clat_ns"]["N"]);
+  CHECK(!again["jobs"][0].contains("read"));
 }
