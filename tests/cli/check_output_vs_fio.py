@@ -32,6 +32,8 @@ CASES = [
       "--numjobs=2", "--thread"], None),
     ("job file with [global] and a mixed job",
      [], "[global]\nsize=1m\nbs=4k\nfilename=f2\n[w]\nrw=write\n[m]\nstonewall\nrw=randrw\nbsrange=512-64k\n"),
+    ("command-line options and two [global] sections are one global options map",
+     ["--iodepth=2"], "[global]\nsize=64k\n[a]\nioengine=null\n[global]\nbs=8k\n[b]\nioengine=null\n"),
     ("unified_rw_reporting=mixed",
      ["--ioengine=null", "--name=u", "--rw=randrw", "--size=2m", "--unified_rw_reporting=mixed"], None),
     ("unified_rw_reporting=both, group_reporting",
