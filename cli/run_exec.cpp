@@ -144,8 +144,20 @@ void add_job_identity(results::RunResult& r, const std::vector<jobs::JobSpec>& j
   r.global_options = args.global_options;
   for (auto& jr : r.jobs)
     if (jr.job_index >= 0 && static_cast<size_t>(jr.job_index) < jobs.size()) {
-      jr.options = jobs[static_cast<size_t>(jr.job_index)].job_options;
-      jr.unified_rw_reporting = jobs[static_cast<size_t>(jr.job_index)].unified_rw_reporting;
+      const jobs::JobSpec& spec = jobs[static_cast<size_t>(jr.job_index)];
+      jr.options = spec.job_options;
+      jr.unified_rw_reporting = spec.unified_rw_reporting;
+      // disable_lat/clat/slat/bw_measurement and gtod_reduce: fio 3.33 then
+      // reports that figure as not measured (N=0, no percentiles, no bw/iops
+      // samples). fiokit measures anyway (its timing cost is in the engine
+      // benchmark) and reports as fio does, so the same job prints the same.
+      const bool reduce = spec.gtod_reduce;
+      for (auto& d : jr.dirs) {
+        if (reduce || spec.disable_lat) d.lat = results::LatencyHistogram{};
+        if (reduce || spec.disable_clat) d.clat = results::LatencyHistogram{};
+        if (reduce || spec.disable_slat) d.slat = results::LatencyHistogram{};
+        if (reduce || spec.disable_bw) d.bw_kib.values.clear(), d.iops.values.clear();
+      }
     }
 }
 

@@ -34,6 +34,8 @@ CASES = [
      [], "[global]\nsize=1m\nbs=4k\nfilename=f2\n[w]\nrw=write\n[m]\nstonewall\nrw=randrw\nbsrange=512-64k\n"),
     ("command-line options and two [global] sections are one global options map",
      ["--iodepth=2"], "[global]\nsize=64k\n[a]\nioengine=null\n[global]\nbs=8k\n[b]\nioengine=null\n"),
+    ("gtod_reduce and disable_lat: figures not measured",
+     ["--ioengine=null", "--size=1m", "--name=g", "--gtod_reduce=1", "--name=l", "--disable_lat=1"], None),
     ("unified_rw_reporting=mixed",
      ["--ioengine=null", "--name=u", "--rw=randrw", "--size=2m", "--unified_rw_reporting=mixed"], None),
     ("unified_rw_reporting=both, group_reporting",

@@ -311,6 +311,27 @@ TEST_CASE("json: fiokit-VERSION, fio's global options and job options, disk_util
   fs::remove_all(dir);
 }
 
+TEST_CASE("disable_lat/clat/slat/bw_measurement and gtod_reduce report those figures as not measured, as fio") {
+  auto run_json = [](const std::string& opt) {
+    auto o = run_fiokit({{"run", "--output-format=json", "--ioengine=null", "--size=1m", "--name=a", opt}});
+    REQUIRE(o.code == 0);
+    CHECK(o.err.empty());  // no warning: the option does what fio's does to the report
+    return nlohmann::json::parse(o.out)["jobs"][0]["read"];
+  };
+  auto r = run_json("--disable_lat=1");
+  CHECK(r["lat_ns"]["N"] == 0);
+  CHECK(r["clat_ns"]["N"] == 256);
+  r = run_json("--disable_clat=1");
+  CHECK(r["clat_ns"]["N"] == 0);
+  CHECK(!r["clat_ns"].contains("percentile"));
+  CHECK(r["lat_ns"]["N"] == 256);
+  r = run_json("--gtod_reduce=1");
+  CHECK(r["lat_ns"]["N"] == 0);
+  CHECK(r["clat_ns"]["N"] == 0);
+  CHECK(r["bw_samples"] == 0);
+  CHECK(r["total_ios"] == 256);  // the I/O itself still counts
+}
+
 TEST_CASE("--readonly refuses jobs that write or trim; --parse-only with no job exits 0") {
   auto w = run_fiokit({{"run", "--readonly", "--ioengine=null", "--size=64k", "--name=r", "--name=w", "--rw=randwrite"}});
   CHECK(w.code == 2);
