@@ -87,6 +87,10 @@ std::string ProgressPrinter::format(const engine::Progress& p, double window_s) 
 
 void ProgressPrinter::update(const engine::Progress& p) {
   if (!enabled_) return;
+  // fio's last line is its last tick while the jobs still ran ("Jobs: 1
+  // (f=1): [R(1)][100.0%]..."); it never draws "Jobs: 0". A run shorter
+  // than one tick draws no line at all, as with fio.
+  if (p.jobs_running == 0) return;
   const double window = static_cast<double>(p.elapsed_ms - last_.elapsed_ms) / 1000.0;
   std::string line = format(p, window);
   const size_t pad = last_len_ > line.size() ? last_len_ - line.size() : 0;

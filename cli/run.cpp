@@ -40,6 +40,7 @@ constexpr RunOpt kRunOpts[] = {
     {"quickstart", Arg::none, "run the embedded quickstart job in a new temporary directory"},
     {"minimal", Arg::none, "same as --output-format=terse"},
     {"warnings-fatal", Arg::none, "treat warnings (e.g. options with no effect) as errors"},
+    {"readonly", Arg::none, "refuse (exit 2) any job that would write or trim, as fio's --readonly"},
     {"help", Arg::none, "this help"},
 };
 
@@ -52,7 +53,7 @@ const RunOpt* find_run_opt(const std::string& name) {
 struct RunArgs {
   std::optional<std::string> output;
   std::vector<std::string> formats{"normal"};
-  bool parse_only = false, showcmd = false, help = false, warnings_fatal = false;
+  bool parse_only = false, showcmd = false, help = false, warnings_fatal = false, readonly = false;
   std::optional<std::string> cmdhelp;
   std::vector<std::string> sections;
   std::string eta = "auto";
@@ -99,6 +100,7 @@ RunArgs parse_run_args(const std::vector<std::string>& args) {
     else if (key == "cmdhelp") r.cmdhelp = val.value_or("all");
     else if (key == "section") r.sections.push_back(*val);
     else if (key == "warnings-fatal") r.warnings_fatal = true;
+    else if (key == "readonly") r.readonly = true;
     else if (key == "help") r.help = true;
     else if (key == "data-dir") r.data_dir = *val;
     else if (key == "quickstart") r.quickstart = true;
@@ -172,7 +174,11 @@ int cmd_run(const std::vector<std::string>& args) {
       [](const std::string& n) { return find_run_opt(n)->arg == Arg::required; }, ex);
   ExecArgs ea;
   ea.job_files = cl.job_files;
+  // fio 3.33 exits 0 on --parse-only with nothing to parse; so does fiokit
+  // (a plain run with no job is still a usage error).
+  if (ra.parse_only && cl.job_files.empty() && cl.sections.empty() && !ra.quickstart) return kExitOk;
   auto req = jobs::make_request(std::move(cl), ex, ra.sections);
+  req.readonly = ra.readonly;
   if (ra.quickstart) {
     req.sources.push_back({"quickstart.fio", jobs::read_job_text(kQuickstartJob, "quickstart.fio", ".", ex)});
     ea.inline_jobs.emplace_back("quickstart.fio", kQuickstartJob);
@@ -195,6 +201,7 @@ int cmd_run(const std::vector<std::string>& args) {
   ea.allow_clobber = ra.allow_clobber;
   ea.allow_device_write = ra.allow_device_write;
   ea.run_label = ra.quickstart ? "quickstart" : "";
+  ea.global_options = parsed.global_options;
   std::string run_dir;
   const int rc = execute_run(parsed.jobs, ea, &run_dir);
   if (!run_dir.empty()) fmt::print(stderr, "fiokit: run directory {}\n", run_dir);

@@ -5,10 +5,12 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
@@ -21,18 +23,25 @@
 #include "results/run_dir.hpp"
 #include "results/terse_writer.hpp"
 #include "volumes/device_info.hpp"
+#include "volumes/layout.hpp"
 #include "volumes/preflight.hpp"
 
 namespace fiokit::cli {
 namespace {
 
+// fio 3.33 prints the formats in its own order, whatever the list's: terse,
+// json (json+), normal; scripts that split the stream rely on it.
 std::string render(const results::RunResult& r, const std::vector<std::string>& formats) {
   std::string out;
-  for (const auto& f : formats) {
-    if (f == "normal") out += results::write_normal(r);
-    else if (f == "json") out += results::write_json(r, false);
-    else if (f == "json+") out += results::write_json(r, true);
-    else if (f == "terse") out += results::write_terse(r);
+  for (const char* f : {"terse", "json", "json+", "normal"}) {
+    if (std::find(formats.begin(), formats.end(), f) == formats.end()) continue;
+    // fio 3.33 opens its normal report with an empty line (after the
+    // "Starting ..." line or the last progress line).
+    const std::string_view fv = f;
+    if (fv == "normal") out += "\n" + results::write_normal(r);
+    else if (fv == "json") out += results::write_json(r, false);
+    else if (fv == "json+") out += results::write_json(r, true);
+    else if (fv == "terse") out += results::write_terse(r);
   }
   return out;
 }
@@ -46,6 +55,110 @@ void add_host_info(results::RunResult& r) {
   }
   r.extras["cpus"] = std::to_string(sysconf(_SC_NPROCESSORS_ONLN));
   r.extras["version"] = "fiokit-" FIOKIT_VERSION;
+}
+
+const char* rw_text(jobs::RwMode m) {
+  using jobs::RwMode;
+  switch (m) {
+    case RwMode::read: return "read";
+    case RwMode::write: return "write";
+    case RwMode::trim: return "trim";
+    case RwMode::randread: return "randread";
+    case RwMode::randwrite: return "randwrite";
+    case RwMode::randtrim: return "randtrim";
+    case RwMode::rw: return "rw";
+    case RwMode::randrw: return "randrw";
+    case RwMode::trimwrite: return "trimwrite";
+    case RwMode::randtrimwrite: return "randtrimwrite";
+  }
+  return "read";
+}
+
+// fio's lines before the run (job headers, version, "Starting N processes").
+// Block sizes per direction as fio shows them: the smallest and largest a job
+// can issue (bsrange, else bssplit, else bs).
+std::string run_start_text(const std::vector<jobs::JobSpec>& jobs) {
+  std::vector<results::JobHeader> hs;
+  for (const auto& j : jobs) {
+    results::JobHeader h;
+    h.name = j.name;
+    h.group_id = j.group_id;
+    h.rw = rw_text(j.rw);
+    h.ioengine = j.ioengine;
+    h.iodepth = j.iodepth;
+    h.clone_index = j.clone_index;
+    h.thread = j.thread;
+    for (int d = 0; d < results::kDirs; ++d) {
+      const auto dir = static_cast<jobs::Dir>(d);
+      uint64_t lo = j.bs[dir], hi = j.bs[dir];
+      if (j.bsrange[dir].first) {
+        lo = j.bsrange[dir].first;
+        hi = j.bsrange[dir].second;
+      } else if (!j.bssplit[dir].empty()) {
+        lo = UINT64_MAX, hi = 0;
+        for (const auto& e : j.bssplit[dir]) lo = std::min(lo, e.bs), hi = std::max(hi, e.bs);
+      }
+      h.bs_min[d] = lo;
+      h.bs_max[d] = hi;
+    }
+    hs.push_back(std::move(h));
+  }
+  return results::format_run_start(hs, "fiokit-" FIOKIT_VERSION);
+}
+
+// fio's "NAME: Laying out IO file (1 file / 4MiB)" / "(3 files / total 3MiB)"
+// lines, normal format only, after "Starting ...": one per job (clone) that
+// creates files, counting each new path once (a later job finds it made);
+// the size is the files' total length in whole MiB, truncated as fio does.
+// Diskless engines (null) touch no file. A plan that fails is left to the
+// worker, which reports it as the job's error.
+std::string layout_text(const std::vector<jobs::JobSpec>& jobs) {
+  std::string text;
+  std::set<std::string> seen;
+  for (const auto& j : jobs) {
+    if (j.ioengine == "null") continue;
+    std::vector<volumes::FileTarget> targets;
+    try {
+      targets = volumes::plan_files(j, false);
+    } catch (const std::exception&) {
+      continue;
+    }
+    uint64_t files = 0, bytes = 0;
+    for (const auto& t : targets) {
+      if (t.is_device || t.exists || !seen.insert(t.path).second) continue;
+      ++files;
+      bytes += t.offset + t.size;
+    }
+    if (files == 1) text += fmt::format("{}: Laying out IO file (1 file / {}MiB)\n", j.name, bytes >> 20);
+    else if (files > 1) text += fmt::format("{}: Laying out IO files ({} files / total {}MiB)\n", j.name, files, bytes >> 20);
+  }
+  return text;
+}
+
+// What the engine cannot know about the jobs' origin: the version, fio's
+// "global options", and each job's own "job options" (engine results carry
+// the merged options as given).
+void add_job_identity(results::RunResult& r, const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args) {
+  r.tool = "fiokit";
+  r.version = FIOKIT_VERSION;
+  r.global_options = args.global_options;
+  for (auto& jr : r.jobs)
+    if (jr.job_index >= 0 && static_cast<size_t>(jr.job_index) < jobs.size()) {
+      const jobs::JobSpec& spec = jobs[static_cast<size_t>(jr.job_index)];
+      jr.options = spec.job_options;
+      jr.unified_rw_reporting = spec.unified_rw_reporting;
+      // disable_lat/clat/slat/bw_measurement and gtod_reduce: fio 3.33 then
+      // reports that figure as not measured (N=0, no percentiles, no bw/iops
+      // samples). fiokit measures anyway (its timing cost is in the engine
+      // benchmark) and reports as fio does, so the same job prints the same.
+      const bool reduce = spec.gtod_reduce;
+      for (auto& d : jr.dirs) {
+        if (reduce || spec.disable_lat) d.lat = results::LatencyHistogram{};
+        if (reduce || spec.disable_clat) d.clat = results::LatencyHistogram{};
+        if (reduce || spec.disable_slat) d.slat = results::LatencyHistogram{};
+        if (reduce || spec.disable_bw) d.bw_kib.values.clear(), d.iops.values.clear();
+      }
+    }
 }
 
 // "job: 1234 IOPS read, ..." for the per-repeat line on stderr.
@@ -90,6 +203,19 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
     if (!out_file) throw jobs::ParseError("cannot write --output file '" + *args.output + "'");
   }
 
+  // fio prints these lines before the run, with the normal format only.
+  const bool normal = std::find(args.formats.begin(), args.formats.end(), "normal") != args.formats.end();
+  // Computed before any file exists; output.txt (normal) opens with it too.
+  const std::string pre_run = run_start_text(jobs) + layout_text(jobs);
+  const std::string start_text = normal ? pre_run : std::string();
+  if (args.output) {
+    out_file << start_text;
+    out_file.flush();
+  } else {
+    std::fwrite(start_text.data(), 1, start_text.size(), stdout);
+    std::fflush(stdout);
+  }
+
   SignalWatcher signals;  // before the engine starts any thread
   const auto volume_info = volumes::volume_extras(jobs);
   std::vector<results::RunResult> runs;
@@ -110,7 +236,9 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
       // fio's --status-interval: the cumulative results so far, in the chosen
       // formats, to the same place as the final report (one document each).
       opts.status_interval_ms = args.status_interval_ms;
-      opts.status = [&](const results::RunResult& snap) {
+      opts.status = [&](const results::RunResult& given) {
+        results::RunResult snap = given;
+        add_job_identity(snap, jobs, args);
         const std::string text = render(snap, args.formats);
         progress.finish();
         if (args.output) {
@@ -125,6 +253,9 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
 
     results::RunResult r = engine::run_jobs(jobs, opts);
     progress.finish();
+    add_job_identity(r, jobs, args);
+    // fio prints "Disk stats" unless every job says disk_util=0.
+    if (std::none_of(jobs.begin(), jobs.end(), [](const jobs::JobSpec& j) { return j.disk_util; })) r.disk_util.clear();
     add_host_info(r);
     r.extras.insert(volume_info.begin(), volume_info.end());
     if (args.repeat > 1) r.extras["repeat"] = std::to_string(rep) + "/" + std::to_string(args.repeat);
@@ -141,8 +272,8 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
   const results::RunResult& first = runs.front();
   if (!run_dir.empty()) {
     results::write_file_atomic(run_dir, "results.json", results::write_json(first, true));
-    std::string text_out;
-    for (const auto& r : runs) text_out += results::write_normal(r);
+    std::string text_out = pre_run;
+    for (const auto& r : runs) text_out += "\n" + results::write_normal(r);
     results::write_file_atomic(run_dir, "output.txt", text_out);
     if (args.repeat > 1) results::write_file_atomic(run_dir, "repeats.json", results::summarize_repeats(runs));
   }

@@ -22,6 +22,7 @@ struct ExecArgs {
   std::string run_label;                 // label of the run dir ("" = first job's name)
   std::vector<std::string> job_files;    // copied into the run directory
   std::vector<std::pair<std::string, std::string>> inline_jobs;  // (file name, text) of jobs given as text
+  std::vector<std::pair<std::string, std::string>> global_options;  // fio's JSON "global options"
 };
 
 // Runs the jobs. Returns 0, 1 (a job failed), or 130/143 after a signal.

@@ -125,6 +125,9 @@ void Worker::fill_identity() {
   res.job_index = spec.job_index;
   res.group_id = spec.group_id;
   res.options = spec.given;
+  // fio prints the job's process id, or its thread id with thread=1; fiokit's
+  // jobs are threads, so the thread id (fill_identity runs on the worker).
+  res.pid = static_cast<int>(gettid());
   res.rw = rw_name(spec.rw);
   res.ioengine = spec.ioengine;
   for (int d = 0; d < 3; ++d) res.bs[d] = spec.bs[static_cast<jobs::Dir>(d)];

@@ -86,6 +86,10 @@ struct JobSpec {
   // The options as written, after the global section was merged in: what fio
   // prints as "job options" and what --showcmd reproduces.
   std::vector<std::pair<std::string, std::string>> given;
+  // fio's JSON "job options": only what the job's own section (or its
+  // --name=... group on the command line, "name" first) says; what [global]
+  // or the options before the first --name say is in ParseResult::global_options.
+  std::vector<std::pair<std::string, std::string>> job_options;
 
   // --- units ---
   int kb_base = 1024;
@@ -211,6 +215,8 @@ struct JobSpec {
   uint64_t bwavgtime_ms = 500, iopsavgtime_ms = 500;
   bool disable_lat = false, disable_clat = false, disable_slat = false, disable_bw = false;
   bool gtod_reduce = false;
+  int unified_rw_reporting = 0;  // 0 none, 1 mixed, 2 both (fio's values)
+  bool disk_util = true;  // fio prints "Disk stats" unless every job says disk_util=0
   bool stats = true;
   LogSettings log;
 

@@ -41,21 +41,16 @@ void add_result_options(std::vector<OptionDef>& t) {
   t.push_back(Opt("slat_percentiles", "Report submission-latency percentiles").boolean(&JobSpec::slat_percentiles).def("0").cat(rep));
   t.push_back(Opt("bwavgtime", "Window in milliseconds for bandwidth samples").integer(&JobSpec::bwavgtime_ms).def("500").cat(rep));
   t.push_back(Opt("iopsavgtime", "Window in milliseconds for IOPS samples").integer(&JobSpec::iopsavgtime_ms).def("500").cat(rep));
-  // fiokit measures everything always (the cost is in its engine benchmark):
-  // asking not to measure gets a warning, asking to measure (0) is just true.
-  const std::vector<std::string> kMeasure = {"0"};  // fio booleans are 1 or 0
-  const std::string kAlways = "fiokit always measures latency; its cost is in the engine benchmark";
-  t.push_back(Opt("disable_lat", "Do not measure total latency").boolean(&JobSpec::disable_lat).def("0").cat(rep)
-                  .no_effect(kAlways).quiet_for(kMeasure));
-  t.push_back(Opt("disable_clat", "Do not measure completion latency").boolean(&JobSpec::disable_clat).def("0").cat(rep)
-                  .no_effect(kAlways).quiet_for(kMeasure));
-  t.push_back(Opt("disable_slat", "Do not measure submission latency").boolean(&JobSpec::disable_slat).def("0").cat(rep)
-                  .no_effect(kAlways).quiet_for(kMeasure));
+  // fiokit measures everything always (the cost is in its engine benchmark)
+  // and reports what these switch off as fio 3.33 does: not measured (cli's
+  // run_exec clears those figures from the results).
+  t.push_back(Opt("disable_lat", "Do not measure total latency").boolean(&JobSpec::disable_lat).def("0").cat(rep));
+  t.push_back(Opt("disable_clat", "Do not measure completion latency").boolean(&JobSpec::disable_clat).def("0").cat(rep));
+  t.push_back(Opt("disable_slat", "Do not measure submission latency").boolean(&JobSpec::disable_slat).def("0").cat(rep));
   t.push_back(Opt("disable_bw_measurement", "Do not collect bandwidth samples").alias("disable_bw")
-                  .boolean(&JobSpec::disable_bw).def("0").cat(rep)
-                  .no_effect("fiokit always measures bandwidth; its cost is in the engine benchmark").quiet_for(kMeasure));
+                  .boolean(&JobSpec::disable_bw).def("0").cat(rep));
   t.push_back(Opt("gtod_reduce", "Measure less (no latencies or bandwidth samples) to cut timing calls")
-                  .boolean(&JobSpec::gtod_reduce).def("0").cat(rep).no_effect(kAlways).quiet_for(kMeasure));
+                  .boolean(&JobSpec::gtod_reduce).def("0").cat(rep));
 
   t.push_back(Opt("write_bw_log", "Write a bandwidth log; the value is the file prefix (none: the job name)")
                   .custom(OptType::str, log_prefix(&LogSettings::bw)).valueless("").cat(logs));

@@ -84,6 +84,15 @@ OptionDef no_effect(std::string name, std::string help, std::string cat, OptType
   return o;
 }
 
+// No warning for these values: they ask for what fiokit does, or fio itself
+// ignores the option in every job fiokit can run. "*": every value. fio's own
+// tests require an empty stderr, so a warning is kept only where fio would
+// have done something fiokit does not.
+OptionDef quiet(OptionDef d, std::vector<std::string> values) {
+  d.quiet_values = std::move(values);
+  return d;
+}
+
 OptionDef with_def(OptionDef d, std::string def) {
   d.def = std::move(def);
   return d;
@@ -110,16 +119,16 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
     Opt o("clocksource", "Clock used for timestamps: gettimeofday, clock_gettime or cpu");
     o.enumeration({{"gettimeofday", "gettimeofday(2)"}, {"clock_gettime", "clock_gettime(2)"}, {"cpu", "the CPU's time stamp counter"}},
                   [](JobSpec&, const std::string&, const ApplyCtx&) {})
-        .cat(timing).no_effect("fiokit always times I/O with clock_gettime(CLOCK_MONOTONIC)");
+        .cat(timing).no_effect("fiokit always times I/O with clock_gettime(CLOCK_MONOTONIC)").quiet_for({"clock_gettime"});
     t.push_back(o);
   }
   t.push_back(no_effect("gtod_cpu", "CPU for a dedicated time-keeping thread", timing, T::integer,
                         "fiokit reads the clock in each worker and has no time-keeping thread"));
 
   // --- files ---
-  t.push_back(with_def(no_effect("unique_filename", "Prefix file names with the client address (client/server mode)", files,
+  t.push_back(quiet(with_def(no_effect("unique_filename", "Prefix file names with the client address (client/server mode)", files,
                                  T::boolean, "fiokit has no client/server mode"),
-                       "1"));
+                       "1"), {"*"}));
   t.push_back(unsupported("opendir", "Use every file below this directory as a target", files, T::str, "list the files with filename=a:b"));
   t.push_back(enum_only("lockfile", "Lock the file around each I/O: none, exclusive or readwrite", files,
                         {{"none", "no locking"}, {"exclusive", "one I/O at a time"}, {"readwrite", "readers share, writers exclusive"}},
@@ -154,10 +163,13 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
 
   // --- I/O type ---
   t.push_back(off_only("atomic", "Atomic writes with O_DIRECT", iotype, T::boolean));
-  t.push_back(enum_only("unified_rw_reporting", "Report directions separately (none), summed (mixed) or both", rep,
-                        {{"none", "per direction"}, {"mixed", "summed"}, {"both", "per direction and summed"},
-                         {"0", "same as none"}, {"1", "same as mixed"}, {"2", "same as both"}},
-                        {"none", "0"}, "none"));
+  t.push_back(Opt("unified_rw_reporting", "Report directions separately (none), summed (mixed) or both")
+                  .enumeration({{"none", "per direction"}, {"mixed", "summed"}, {"both", "per direction and summed"},
+                                {"0", "same as none"}, {"1", "same as mixed"}, {"2", "same as both"}},
+                               [](JobSpec& s, const std::string& v, const ApplyCtx&) {
+                                 s.unified_rw_reporting = v == "mixed" || v == "1" ? 1 : v == "both" || v == "2" ? 2 : 0;
+                               })
+                  .def("none").cat(rep));
   // fio's default is 1; fiokit gives no hint, which is fadvise_hint=0.
   t.push_back(enum_only("fadvise_hint", "posix_fadvise hint: 0 (none; fiokit's behaviour), 1 (from rw; fio's default), random or sequential", iotype,
                         {{"0", "no hint"}, {"1", "hint from the rw pattern"}, {"random", "POSIX_FADV_RANDOM"},
@@ -195,9 +207,9 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
                     if (parse_size(v, c.kb_base) != 0) throw UnsupportedValue("fiokit aligns buffers to the page size");
                   })
                   .def("0").note("only 0 is accepted (buffers are page aligned)").cat(buf));
-  t.push_back(with_def(no_effect("hugepage-size", "Huge page size for mem=shmhuge/mmaphuge", buf, T::size,
+  t.push_back(quiet(with_def(no_effect("hugepage-size", "Huge page size for mem=shmhuge/mmaphuge", buf, T::size,
                                  "only used by huge-page buffers, which fiokit does not use"),
-                       "2097152"));
+                       "2097152"), {"*"}));
   t.push_back(off_only("lockmem", "Lock this much memory to simulate less RAM", buf, T::size));
 
   // --- depth and submission ---
@@ -254,17 +266,17 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
   // --- verification extras ---
   t.push_back(off_only("verify_async", "Threads that verify asynchronously", ver, T::integer));
   t.push_back(unsupported("verify_async_cpus", "CPUs of the verify threads", ver, T::str));
-  t.push_back(with_def(no_effect("verify_state_save", "Save verify progress when the job ends", ver, T::boolean,
+  t.push_back(quiet(with_def(no_effect("verify_state_save", "Save verify progress when the job ends", ver, T::boolean,
                                  "fiokit does not write verify state files"),
-                       "1"));
+                       "1"), {"0"}));
   t.push_back(off_only("verify_state_load", "Resume verification from a saved state", ver, T::boolean));
   t.push_back(Opt("trim_percentage", "Percent of verified blocks to trim").custom(T::integer, [](JobSpec&, const std::string& v, const ApplyCtx&) {
                     if (parse_int(v) != 0) throw UnsupportedValue("trim-then-verify is not implemented");
                   })
                   .range(0, 100).def("0").note("only 0 (off) is accepted").cat(ver));
-  t.push_back(with_def(no_effect("trim_verify_zero", "Check that trimmed blocks read back as zeros", ver, T::boolean,
+  t.push_back(quiet(with_def(no_effect("trim_verify_zero", "Check that trimmed blocks read back as zeros", ver, T::boolean,
                                  "only used with trim_percentage, which must be 0"),
-                       "1"));
+                       "1"), {"*"}));
   t.push_back(off_only("trim_backlog", "Trim after every N written blocks", ver, T::integer));
   t.push_back(off_only("trim_backlog_batch", "Blocks trimmed per trim_backlog", ver, T::integer));
   // fio's t0025 uses it; the blocks read back and the read figures are the same.
@@ -286,9 +298,9 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
   }
 
   // --- reporting and logs ---
-  t.push_back(with_def(no_effect("log_entries", "Initial number of entries of an in-memory log", logs, T::integer,
+  t.push_back(quiet(with_def(no_effect("log_entries", "Initial number of entries of an in-memory log", logs, T::integer,
                                  "fiokit writes logs as it goes; the size of its buffers does not change them"),
-                       "1024"));
+                       "1024"), {"*"}));
   t.push_back(unsupported("log_compression_cpus", "CPUs for log compression", logs, T::str));
   t.push_back(off_only("log_store_compressed", "Keep logs compressed on disk", logs, T::boolean));
   t.push_back(off_only("log_unix_epoch", "Log timestamps as Unix time", logs, T::boolean, "log times are relative to the job start"));
@@ -296,9 +308,8 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
                        "log times are relative to the job start"));
   t.push_back(off_only("log_alternate_epoch_clock_id", "clock_gettime clock for log_alternate_epoch", logs, T::integer));
   t.push_back(off_only("block_error_percentiles", "Histogram of trim block errors", rep, T::boolean));
-  t.push_back(with_def(no_effect("disk_util", "Report disk utilisation", rep, T::boolean,
-                                 "fiokit does not collect disk utilisation statistics"),
-                       "1"));
+  t.push_back(Opt("disk_util", "Report disk utilisation (the \"Disk stats\" block)").boolean(&JobSpec::disk_util)
+                  .def("1").cat(rep));
   t.push_back(int_only("significant_figures", "Significant figures in normal output", rep, 4, 1, 10));
 
   // --- errors ---

@@ -53,7 +53,8 @@ void apply_one(JobSpec& spec, const RawOption& o, const ApplyCtx& ctx, std::vect
     fail_at(o.loc, fmt::format("invalid value for '{}': {}", d->name, e.what()));
   }
   const std::string given = o.value ? lower(trim(*o.value)) : d->valueless_as;
-  const bool quiet = std::find(d->quiet_values.begin(), d->quiet_values.end(), given) != d->quiet_values.end();
+  const auto& qv = d->quiet_values;
+  const bool quiet = std::find(qv.begin(), qv.end(), given) != qv.end() || std::find(qv.begin(), qv.end(), "*") != qv.end();
   if (d->support == Support::no_effect && !quiet)
     warnings.push_back(fmt::format("option '{}' has no effect in fiokit ({}){}", d->name, o.loc.str(),
                                    d->note.empty() ? "" : ": " + d->note));
@@ -166,6 +167,22 @@ ParseResult build_jobs(const ParseRequest& req) {
       ApplyCtx ctx{find_kb_base(opts)};
       for (const auto* o : opts) apply_one(spec, *o, ctx, out.warnings);
       validate(spec, opts, sec.loc);
+      // fio 3.33's --readonly refuses, at parse time, every job whose rw has
+      // the write or trim bit ("has write or trim bit set, but fio is in
+      // read-only mode"); fiokit names the job and the line of its rw.
+      if (req.readonly && (spec.does(Dir::write) || spec.does(Dir::trim))) {
+        const RawOption* rw = find_last(opts, "rw");
+        fail_at(rw ? rw->loc : sec.loc,
+                fmt::format("job '{}' would {} (rw={}), but --readonly is given", spec.name,
+                            spec.does(Dir::write) ? "write" : "trim", rw && rw->value ? trim(*rw->value) : "write"));
+      }
+      // "job options" as fio prints them: the section's own options; a
+      // command-line job starts with its "name", as fio's getopt stored it.
+      if (source.file.empty()) spec.job_options.emplace_back("name", sec.name);
+      // fio 3.33 leaves out options written without a value ("stonewall",
+      // "thread"; "thread=1" is listed).
+      for (const auto& o : sec.options)
+        if (o.value) spec.job_options.emplace_back(o.key, *o.value);
 
       // A new job file starts a new group behind a stonewall, as fio runs files in turn.
       const bool new_source_group = first_of_source && src > 0 && !first_job;
@@ -191,6 +208,23 @@ ParseResult build_jobs(const ParseRequest& req) {
       first_of_source = false;
     }
   }
+  // fio's "global options": every option before the first --name and in any
+  // [global] section, each key once, where it was first given, last value.
+  auto add_global = [&](const RawOption& o) {
+    if (!o.value) return;  // as in "job options": valueless options are not listed
+    const std::string v = *o.value;
+    for (auto& [k, old] : out.global_options)
+      if (k == o.key) {
+        old = v;
+        return;
+      }
+    out.global_options.emplace_back(o.key, v);
+  };
+  for (const auto& o : req.cli_globals) add_global(o);
+  for (const JobSource& source : req.sources)
+    for (const RawSection& sec : source.sections)
+      if (sec.name == "global")
+        for (const auto& o : sec.options) add_global(o);
   if (out.jobs.empty()) {
     if (!req.only_sections.empty())
       throw ParseError("no job section matches --section=" + req.only_sections.front());

@@ -22,11 +22,16 @@ struct ParseRequest {
   std::vector<RawOption> cli_globals;     // job options before the first --name
   std::vector<JobSource> sources;         // command-line jobs first, then files, in order
   std::vector<std::string> only_sections; // --section=NAME (empty: all)
+  bool readonly = false;                  // --readonly: refuse jobs that write or trim
 };
 
 struct ParseResult {
   std::vector<JobSpec> jobs;          // clones expanded, in run order
   std::vector<std::string> warnings;  // e.g. options accepted with no effect
+  // fio's JSON "global options": the options before the first --name and those
+  // of [global] sections, in the order first given, a later value replacing an
+  // earlier one. Empty when there are none (fio then leaves the object out).
+  std::vector<std::pair<std::string, std::string>> global_options;
 };
 
 // Throws ParseError (message ends with "(FILE:LINE)") on the first bad option.

@@ -107,8 +107,13 @@ JobResult read_job(const ojson& j, const RunResult& run, size_t index) {
   r.ioengine = option("ioengine");
   r.group_reporting = false;  // already merged by whoever wrote the file
   bool clat_pct = false;
+  // unified_rw_reporting: "mixed" alone (mode mixed) is read as the one
+  // direction and written back as "mixed"; beside read/write (mode both) it is
+  // recomputed from them by the writers.
+  const bool has_mixed = j.contains("mixed") && j.at("mixed").is_object();
+  if (has_mixed) r.unified_rw_reporting = j.contains("read") ? 2 : 1;
   for (int d = 0; d < kDirs; ++d) {
-    const auto it = j.find(kDirNames[d]);
+    const auto it = j.find(d == 0 && r.unified_rw_reporting == 1 ? "mixed" : kDirNames[d]);
     if (it == j.end() || !it->is_object()) continue;
     const ojson& o = *it;
     DirStats& s = r.dirs[d];

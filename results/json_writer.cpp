@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "results/summary.hpp"
+#include "results/unified_rw.hpp"
 
 namespace fiokit::results {
 namespace {
@@ -70,20 +71,52 @@ class Emitter {
     indent();
     out += c;
   }
+  // fio 3.33 escapes only '"' and '\\', so a job name with a control
+  // character or bytes that are not UTF-8 makes its JSON unreadable. fiokit
+  // always writes valid JSON: control characters as \\u00XX, and each byte
+  // that does not start a well-formed UTF-8 sequence as U+FFFD, the
+  // replacement character (as Python's errors="replace" does).
   void quote(std::string_view s) {
     out += '"';
-    for (char ch : s) {
+    for (size_t i = 0; i < s.size();) {
+      const char ch = s[i];
       const auto u = static_cast<unsigned char>(ch);
       if (ch == '"' || ch == '\\') {
         out += '\\';
         out += ch;
-      } else if (u < 0x20) {
+        ++i;
+      } else if (u < 0x20 || u == 0x7f) {
         fmt::format_to(std::back_inserter(out), "\\u{:04x}", u);
-      } else {
+        ++i;
+      } else if (u < 0x80) {
         out += ch;
+        ++i;
+      } else if (const size_t n = utf8_length(s.substr(i)); n) {
+        out.append(s.substr(i, n));
+        i += n;
+      } else {
+        out += "\\ufffd";
+        ++i;
       }
     }
     out += '"';
+  }
+
+  // Length of the well-formed UTF-8 sequence at the start of s (RFC 3629:
+  // no overlong forms, no surrogates, nothing above U+10FFFF), or 0.
+  static size_t utf8_length(std::string_view s) {
+    const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char c = b(0);
+    size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xbf;  // allowed range of the second byte
+    if (c >= 0xc2 && c <= 0xdf) n = 2;
+    else if (c >= 0xe0 && c <= 0xef) n = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+    else if (c >= 0xf0 && c <= 0xf4) n = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+    if (n == 0 || s.size() < n) return 0;
+    if (b(1) < lo || b(1) > hi) return 0;
+    for (size_t k = 2; k < n; ++k)
+      if (b(k) < 0x80 || b(k) > 0xbf) return 0;
+    return n;
   }
 };
 
@@ -154,7 +187,11 @@ void write_pct_map(Emitter& e, const char* key, const std::array<double, N>& v, 
   e.close_object();
 }
 
-void write_job(Emitter& e, const ReportJob& r, const GroupStats& groups, bool plus) {
+// `mixed`/`mgroups`: the unified_rw_reporting sum (see unified_rw.hpp): fio
+// 3.33 writes it as "mixed" in place of read/write/trim (mixed) or after
+// "sync" (both).
+void write_job(Emitter& e, const ReportJob& r, const GroupStats& groups, bool plus, const ReportJob& mixed,
+               const GroupStats& mgroups) {
   const JobResult& j = r.job;
   e.open_object();
   e.kv("jobname", j.name);
@@ -165,12 +202,21 @@ void write_job(Emitter& e, const ReportJob& r, const GroupStats& groups, bool pl
   e.kv("elapsed", elapsed_of(j));
   write_options(e, "job options", j.options);
   const auto git = groups.find(j.group_id);
-  for (int d = 0; d < kDirs; ++d)
-    write_dir(e, kDirNames[d], j, j.dirs[d], git != groups.end() ? git->second[d] : GroupDir{}, plus);
-  e.open_object("sync");
-  e.kv("total_ios", j.sync_total_ios);
-  write_lat(e, "lat_ns", j.sync_lat, percentiles_of(j), false, false);
-  e.close_object();
+  const auto mit = mgroups.find(j.group_id);
+  const GroupDir mg = mit != mgroups.end() ? mit->second[0] : GroupDir{};
+  if (j.unified_rw_reporting == kUnifiedMixed) {
+    write_dir(e, "mixed", j, mixed.job.dirs[0], mg, plus);
+  } else {
+    for (int d = 0; d < kDirs; ++d)
+      write_dir(e, kDirNames[d], j, j.dirs[d], git != groups.end() ? git->second[d] : GroupDir{}, plus);
+  }
+  if (j.unified_rw_reporting != kUnifiedMixed) {  // fio 3.33 has no "sync" in mixed mode
+    e.open_object("sync");
+    e.kv("total_ios", j.sync_total_ios);
+    write_lat(e, "lat_ns", j.sync_lat, percentiles_of(j), false, false);
+    e.close_object();
+  }
+  if (j.unified_rw_reporting == kUnifiedBoth) write_dir(e, "mixed", j, mixed.job.dirs[0], mg, plus);
   e.kv("job_runtime", j.job_runtime_ms);
   e.kvf("usr_cpu", j.usr_cpu);
   e.kvf("sys_cpu", j.sys_cpu);
@@ -232,7 +278,9 @@ std::string write_json(const RunResult& run, bool plus) {
   e.kv("time", run.time);
   write_options(e, "global options", run.global_options);
   e.open_array("jobs");
-  for (const ReportJob& r : jobs) write_job(e, r, groups, plus);
+  const std::vector<ReportJob> mixed = mixed_jobs(jobs);
+  const GroupStats mgroups = group_stats_of(mixed);
+  for (size_t i = 0; i < jobs.size(); ++i) write_job(e, jobs[i], groups, plus, mixed[i], mgroups);
   e.close_array();
   if (!run.disk_util.empty()) {
     e.open_array("disk_util");

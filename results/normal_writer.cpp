@@ -16,10 +16,12 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <map>
 
 #include <fmt/format.h>
 
 #include "results/summary.hpp"
+#include "results/unified_rw.hpp"
 
 namespace fiokit::results {
 namespace {
@@ -100,15 +102,14 @@ void write_rates(Out out, const DirStats& d, const GroupDir& g) {
                    std::llround(io.min), std::llround(io.max), io.mean, io.stddev, io.samples);
 }
 
-void write_dir(Out out, int dir, const JobResult& j, const GroupDir& g) {
-  const DirStats& d = j.dirs[dir];
+void write_dir(Out out, const char* label, const DirStats& d, const JobResult& j, const GroupDir& g, bool zones) {
   if (d.total_ios == 0 && d.io_bytes == 0) return;
   const uint64_t bw = bw_bytes_of(d);
-  fmt::format_to(out, "  {}: IOPS={}, BW={}/s ({}/s)({}/{}msec){}\n", kDirNames[dir],
+  fmt::format_to(out, "  {}: IOPS={}, BW={}/s ({}/s)({}/{}msec){}\n", label,
                  format_fio_number(std::floor(iops_of(d)), 4, 1000, ""), format_fio_number(static_cast<double>(bw), 4, 1024, "B"),
                  format_fio_number(static_cast<double>(bw), 4, 1000, "B"),
                  format_fio_number(static_cast<double>(d.io_bytes), 4, 1024, "B"), d.runtime_ms,
-                 dir == 1 ? "; 0 zone resets" : "");
+                 zones ? "; 0 zone resets" : "");
   write_lat_line(out, "slat", d.slat);
   write_lat_line(out, "clat", d.clat);
   write_lat_line(out, " lat", d.lat);
@@ -141,14 +142,24 @@ void write_depths(Out out, const char* label, const std::array<uint64_t, 7>& cou
   fmt::format_to(out, "\n");
 }
 
-void write_job(Out out, const RunResult& run, const ReportJob& r, const GroupStats& groups) {
+// `mixed`/`mgroups`: the job's unified_rw_reporting sum and its groups (see
+// unified_rw.hpp). fio 3.33 prints the "both" mode's mixed line as
+// "IOPS=0, BW=0 (0)(0B/..)" while its JSON has the sums; fiokit prints the
+// sums in both places.
+void write_job(Out out, const RunResult& run, const ReportJob& r, const GroupStats& groups, const ReportJob& mixed,
+               const GroupStats& mgroups) {
   const JobResult& j = r.job;
   // fio: "err=28 (file:io_u.c:1876, func=io_u error, error=No space left on device): pid=..".
   const std::string why = j.error && !j.error_message.empty() ? " (" + j.error_message + ")" : "";
   fmt::format_to(out, "{}: (groupid={}, jobs={}): err={:2}{}: pid={}: {}\n", j.name, j.group_id, r.members, j.error,
                  why, j.pid, run.time);
   const auto git = groups.find(j.group_id);
-  for (int d = 0; d < kDirs; ++d) write_dir(out, d, j, git != groups.end() ? git->second[d] : GroupDir{});
+  const auto mit = mgroups.find(j.group_id);
+  const GroupDir mg = mit != mgroups.end() ? mit->second[0] : GroupDir{};
+  if (j.unified_rw_reporting != kUnifiedMixed)
+    for (int d = 0; d < kDirs; ++d)
+      write_dir(out, kDirNames[d], j.dirs[d], j, git != groups.end() ? git->second[d] : GroupDir{}, d == 1);
+  if (j.unified_rw_reporting != kUnifiedNone) write_dir(out, "mixed", mixed.job.dirs[0], j, mg, false);
   static const char* const lat_labels[] = {"2", "4", "10", "20", "50", "100", "250", "500", "750", "1000"};
   static const char* const ms_labels[] = {"2", "4", "10", "20", "50", "100", "250", "500", "750", "1000", "2000", ">=2000"};
   const LatBuckets b = lat_buckets_of(j);
@@ -168,11 +179,13 @@ void write_job(Out out, const RunResult& run, const ReportJob& r, const GroupSta
   fmt::format_to(out, "     latency   : target=0, window=0, percentile=100.00%, depth={}\n", j.iodepth);
 }
 
-void write_group(Out out, int id, const std::array<GroupDir, kDirs>& dirs) {
-  static const char* const labels[] = {"   READ", "  WRITE", "   TRIM"};
+// unified: the group's jobs' unified_rw_reporting; `mixed` its MIXED line.
+void write_group(Out out, int id, const std::array<GroupDir, kDirs>& dirs, int unified, const GroupDir& mixed) {
+  static const char* const labels[] = {"   READ", "  WRITE", "   TRIM", "  MIXED"};
   fmt::format_to(out, "\nRun status group {} (all jobs):\n", id);
-  for (int d = 0; d < kDirs; ++d) {
-    const GroupDir& g = dirs[d];
+  for (int d = 0; d <= kDirs; ++d) {
+    if ((d < kDirs && unified == kUnifiedMixed) || (d == kDirs && unified == kUnifiedNone)) continue;
+    const GroupDir& g = d < kDirs ? dirs[d] : mixed;
     if (!g.any) continue;
     const auto b2 = [](uint64_t v) { return format_fio_number(static_cast<double>(v), 4, 1024, "B"); };
     const auto b10 = [](uint64_t v) { return format_fio_number(static_cast<double>(v), 4, 1000, "B"); };
@@ -212,6 +225,34 @@ std::string format_job_header(const JobResult& j) {
                      j.group_id, j.rw, j.bs[0], j.bs[0], j.bs[1], j.bs[1], j.bs[2], j.bs[2], j.ioengine, j.iodepth);
 }
 
+std::string format_job_header(const JobHeader& j) {
+  // fio prints each range with its 4-significant-character number format
+  // ("4096B", "64.0KiB", "1024KiB"), always base 1024 (kb_base does not apply).
+  const auto b = [](uint64_t v) { return format_fio_number(static_cast<double>(v), 4, 1024, "B"); };
+  return fmt::format("{}: (g={}): rw={}, bs=(R) {}-{}, (W) {}-{}, (T) {}-{}, ioengine={}, iodepth={}", j.name, j.group_id,
+                     j.rw, b(j.bs_min[0]), b(j.bs_max[0]), b(j.bs_min[1]), b(j.bs_max[1]), b(j.bs_min[2]),
+                     b(j.bs_max[2]), j.ioengine, j.iodepth);
+}
+
+std::string format_run_start(const std::vector<JobHeader>& jobs, const std::string& version_line) {
+  std::string text;
+  Out out(text);
+  size_t threads = 0, processes = 0;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const JobHeader& j = jobs[i];
+    (j.thread ? threads : processes) += 1;
+    if (j.clone_index == 0) fmt::format_to(out, "{}\n", format_job_header(j));
+    else if (jobs[i - 1].clone_index == 0) fmt::format_to(out, "...\n");
+  }
+  fmt::format_to(out, "{}\n", version_line);
+  const auto plural = [](size_t n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "es"); };
+  const std::string t = fmt::format("{} thread{}", threads, threads == 1 ? "" : "s");
+  if (threads && processes) fmt::format_to(out, "Starting {} and {}\n", t, plural(processes, "process"));
+  else if (threads) fmt::format_to(out, "Starting {}\n", t);
+  else fmt::format_to(out, "Starting {}\n", plural(processes, "process"));
+  return text;
+}
+
 namespace {
 // fiokit's addition after fio's blocks: what each volume under test was
 // (recorded as volume.N.* extras), so a pasted report says what it measured.
@@ -247,8 +288,17 @@ std::string write_normal(const RunResult& run) {
   const GroupStats groups = group_stats_of(jobs);
   std::string text;
   Out out(text);
-  for (const ReportJob& r : jobs) write_job(out, run, r, groups);
-  for (const auto& [id, dirs] : groups) write_group(out, id, dirs);
+  const std::vector<ReportJob> mixed = mixed_jobs(jobs);
+  const GroupStats mgroups = group_stats_of(mixed);
+  std::map<int, int> unified;  // group id -> its first job's unified_rw_reporting
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    write_job(out, run, jobs[i], groups, mixed[i], mgroups);
+    unified.emplace(jobs[i].job.group_id, jobs[i].job.unified_rw_reporting);
+  }
+  for (const auto& [id, dirs] : groups) {
+    const auto mit = mgroups.find(id);
+    write_group(out, id, dirs, unified[id], mit != mgroups.end() ? mit->second[0] : GroupDir{});
+  }
   if (!run.disk_util.empty()) {
     fmt::format_to(out, "\nDisk stats (read/write):\n");
     for (const DiskUtil& d : run.disk_util)

@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "results/run_result.hpp"
 
@@ -16,6 +17,25 @@ std::string write_normal(const RunResult& run);
 // The line fio prints per job before the run starts:
 // "NAME: (g=0): rw=randrw, bs=(R) 4096B-4096B, (W) 4096B-4096B, (T) 4096B-4096B, ioengine=psync, iodepth=1"
 std::string format_job_header(const JobResult& job);
+
+// What the lines before the run need of one job (cli fills it from JobSpec:
+// results does not include jobs/).
+struct JobHeader {
+  std::string name;
+  int group_id = 0;
+  std::string rw, ioengine;
+  uint64_t bs_min[kDirs] = {4096, 4096, 4096}, bs_max[kDirs] = {4096, 4096, 4096};
+  uint32_t iodepth = 1;
+  int clone_index = 0;  // numjobs clones after the first show as one "..." line
+  bool thread = false;  // fio's wording: "thread" for thread=1 jobs, else "process"
+};
+std::string format_job_header(const JobHeader& job);
+
+// Everything fio 3.33 prints in normal output before the run: one header per
+// job ("..." once for the other clones of a numjobs section), the version line
+// ("fio-3.33"; here "fiokit-VERSION"), and "Starting 2 processes",
+// "Starting 1 thread", "Starting 1 thread and 4 processes".
+std::string format_run_start(const std::vector<JobHeader>& jobs, const std::string& version_line);
 
 // fio's number shortening, shared with live progress lines: at most maxlen
 // digits before the unit, decimals filling what is left ("22.9k", "64.0MiB",

@@ -76,6 +76,7 @@ struct JobResult {
   bool clat_percentiles = true, lat_percentiles = false, slat_percentiles = false;
   int kb_base = 1024, unit_base = 0;
   bool group_reporting = false;
+  int unified_rw_reporting = 0;  // fio's: 0 none, 1 mixed, 2 both (see unified_rw.hpp)
   // fiokit additions, written under the top-level "fiokit" key.
   std::map<std::string, std::string> extras;
   int pid = 0;                   // shown in the normal output's job header

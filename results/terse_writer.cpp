@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "results/summary.hpp"
+#include "results/unified_rw.hpp"
 
 namespace fiokit::results {
 namespace {
@@ -59,11 +60,19 @@ std::string write_terse(const RunResult& run) {
   const GroupStats groups = group_stats_of(jobs);
   std::string text;
   Out out(text);
-  for (const ReportJob& r : jobs) {
-    const JobResult& j = r.job;
+  const std::vector<ReportJob> mixed = mixed_jobs(jobs);
+  const GroupStats mgroups = group_stats_of(mixed);
+  for (size_t n = 0; n < jobs.size(); ++n) {
+    const JobResult& j = jobs[n].job;
     fmt::format_to(out, "3;{};{};{};{}", version_string(run), j.name, j.group_id, j.error);
     const auto git = groups.find(j.group_id);
-    for (int d = 0; d < 2; ++d) write_dir(out, j, j.dirs[d], git != groups.end() ? git->second[d] : GroupDir{});
+    const auto mit = mgroups.find(j.group_id);
+    const GroupDir mg = mit != mgroups.end() ? mit->second[0] : GroupDir{};
+    // unified_rw_reporting: "mixed" has one block (the sum) instead of READ
+    // and WRITE (80 fields); "both" adds it after them (162), as fio 3.33.
+    if (j.unified_rw_reporting != kUnifiedMixed)
+      for (int d = 0; d < 2; ++d) write_dir(out, j, j.dirs[d], git != groups.end() ? git->second[d] : GroupDir{});
+    if (j.unified_rw_reporting != kUnifiedNone) write_dir(out, j, mixed[n].job.dirs[0], mg);
     fmt::format_to(out, ";{:f}%;{:f}%;{};{};{}", j.usr_cpu, j.sys_cpu, j.ctx, j.majf, j.minf);
     for (double p : depth_pct(j.depth.level)) fmt::format_to(out, ";{:.1f}%", p);
     const LatBuckets b = lat_buckets_of(j);

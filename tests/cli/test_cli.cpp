@@ -4,8 +4,12 @@
 #include <catch2/catch.hpp>
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "subprocess.hpp"
@@ -211,6 +215,8 @@ TEST_CASE("--eta=always draws fio's progress line on stderr only; --eta=never an
   REQUIRE(o.code == 0);
   CHECK(o.err.find("Jobs: 1 (f=1): [r(1)][") != std::string::npos);
   CHECK(o.err.find(" IOPS][eta ") != std::string::npos);
+  // fio's last line is its last tick with the job running, never "Jobs: 0".
+  CHECK(o.err.find("Jobs: 0") == std::string::npos);
   CHECK_NOTHROW(nlohmann::json::parse(o.out));  // stdout stays one JSON document
   std::vector<std::string> never = {"run", "--eta=never"};
   never.insert(never.end(), job.begin(), job.end());
@@ -219,4 +225,155 @@ TEST_CASE("--eta=always draws fio's progress line on stderr only; --eta=never an
   std::vector<std::string> piped = {"run"};
   piped.insert(piped.end(), job.begin(), job.end());
   CHECK(run_fiokit({piped}).err.find("Jobs:") == std::string::npos);
+}
+
+TEST_CASE("normal output opens as fio 3.33's: job headers, '...' for clones, version, Starting N") {
+  auto o = run_fiokit({{"run", "--eta=never", "--ioengine=null", "--size=256k", "--name=a", "--bs=64k", "--name=b",
+                        "--rw=randrw", "--bsrange=512-1m", "--numjobs=2", "--thread", "--name=c", "--rw=write",
+                        "--bs=1m,4k", "--iodepth=8"}});
+  REQUIRE(o.code == 0);
+  std::istringstream in(o.out);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  REQUIRE(lines.size() > 8);
+  CHECK(lines[0] == "a: (g=0): rw=read, bs=(R) 64.0KiB-64.0KiB, (W) 64.0KiB-64.0KiB, (T) 64.0KiB-64.0KiB, ioengine=null, iodepth=1");
+  CHECK(lines[1] == "b: (g=0): rw=randrw, bs=(R) 512B-1024KiB, (W) 512B-1024KiB, (T) 512B-1024KiB, ioengine=null, iodepth=1");
+  CHECK(lines[2] == "...");
+  CHECK(lines[3] == "c: (g=0): rw=write, bs=(R) 1024KiB-1024KiB, (W) 4096B-4096B, (T) 4096B-4096B, ioengine=null, iodepth=8");
+  CHECK(std::regex_match(lines[4], std::regex(R"(fiokit-\d+\.\d+\.\d+)")));
+  CHECK(lines[5] == "Starting 2 threads and 2 processes");
+  CHECK(lines[6].empty());
+  CHECK(lines[7].rfind("a: (groupid=0, jobs=1): err= 0: pid=", 0) == 0);
+  // Real thread ids, one per job, never 0.
+  std::set<long> pids;
+  const std::regex pid_re(R"(\(groupid=\d+, jobs=1\): err= 0: pid=(\d+): )");
+  for (const auto& l : lines) {
+    std::smatch m;
+    if (std::regex_search(l, m, pid_re)) pids.insert(std::stol(m[1]));
+  }
+  CHECK(pids.size() == 4);
+  CHECK(pids.count(0) == 0);
+  // The wording for one job; json has none of these lines.
+  auto one = run_fiokit({{"run", "--ioengine=null", "--size=64k", "--name=x"}});
+  CHECK(one.out.find("\nStarting 1 process\n\n") != std::string::npos);
+  auto json = run_fiokit({{"run", "--output-format=json", "--ioengine=null", "--size=64k", "--name=x"}});
+  CHECK(json.out.rfind("{", 0) == 0);
+}
+
+TEST_CASE("several formats come in fio 3.33's order: terse, json, normal, whatever the list's") {
+  auto o = run_fiokit({{"run", "--output-format=normal,json,terse", "--ioengine=null", "--size=64k", "--name=x"}});
+  REQUIRE(o.code == 0);
+  const size_t start = o.out.find("\nStarting 1 process\n"), terse = o.out.find("\n3;fiokit-"),
+               json = o.out.find("\n{\n"), normal = o.out.find("}\n\nx: (groupid=0");
+  CHECK(start < terse);
+  CHECK(terse < json);
+  CHECK(json < normal);
+  CHECK(normal != std::string::npos);
+}
+
+TEST_CASE("normal output says which files it lays out, as fio 3.33, once per new file") {
+  auto dir = make_temp_dir("cli");
+  const std::vector<std::string> a = {"run", "--directory=" + dir, "--name=m", "--rw=read", "--size=3m", "--nrfiles=3",
+                                      "--name=k", "--rw=write", "--size=1m", "--filename=zz", "--name=again",
+                                      "--rw=read", "--size=1m", "--filename=zz"};
+  auto o = run_fiokit({a});
+  REQUIRE(o.code == 0);
+  CHECK(o.out.find("\nm: Laying out IO files (3 files / total 3MiB)\nk: Laying out IO file (1 file / 1MiB)\n\n") !=
+        std::string::npos);
+  CHECK(o.out.find("again: Laying out") == std::string::npos);  // zz exists by then
+  CHECK(run_fiokit({a}).out.find("Laying out") == std::string::npos);  // every file exists now
+  fs::remove_all(dir);
+}
+
+TEST_CASE("json: fiokit-VERSION, fio's global options and job options, disk_util=0") {
+  auto o = run_fiokit({{"run", "--output-format=json", "--ioengine=null", "--size=64k", "--bs=8k", "--name=a",
+                        "--rw=randread", "--norandommap", "--disk_util=0"}});
+  REQUIRE(o.code == 0);
+  auto doc = nlohmann::ordered_json::parse(o.out);
+  CHECK(std::regex_match(doc["fio version"].get<std::string>(), std::regex(R"(fiokit-\d+\.\d+\.\d+)")));
+  // As fio 3.33: options before the first --name are global options; a
+  // command-line job's own options start with its name; options given
+  // without a value (--norandommap) are not listed.
+  CHECK(doc["global options"] == nlohmann::ordered_json({{"ioengine", "null"}, {"size", "64k"}, {"bs", "8k"}}));
+  CHECK(doc["jobs"][0]["job options"] ==
+        nlohmann::ordered_json({{"name", "a"}, {"rw", "randread"}, {"disk_util", "0"}}));
+  CHECK(!doc.contains("disk_util"));
+  // A job file: [global] options are global options, a section's its own;
+  // no [global] (or an empty one): no "global options" object, as fio.
+  auto dir = make_temp_dir("cli");
+  std::ofstream(dir + "/g.fio") << "[global]\nioengine=null\nsize=64k\n[r]\nrw=read\n[w]\nrw=write\n";
+  std::ofstream(dir + "/n.fio") << "[global]\n[r]\nioengine=null\nsize=64k\n";
+  doc = nlohmann::ordered_json::parse(run_fiokit({{"run", "--output-format=json", dir + "/g.fio"}}).out);
+  CHECK(doc["global options"] == nlohmann::ordered_json({{"ioengine", "null"}, {"size", "64k"}}));
+  CHECK(doc["jobs"][1]["job options"] == nlohmann::ordered_json({{"rw", "write"}}));
+  doc = nlohmann::ordered_json::parse(run_fiokit({{"run", "--output-format=json", dir + "/n.fio"}}).out);
+  CHECK(!doc.contains("global options"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("disable_lat/clat/slat/bw_measurement and gtod_reduce report those figures as not measured, as fio") {
+  auto run_json = [](const std::string& opt) {
+    auto o = run_fiokit({{"run", "--output-format=json", "--ioengine=null", "--size=1m", "--name=a", opt}});
+    REQUIRE(o.code == 0);
+    CHECK(o.err.empty());  // no warning: the option does what fio's does to the report
+    return nlohmann::json::parse(o.out)["jobs"][0]["read"];
+  };
+  auto r = run_json("--disable_lat=1");
+  CHECK(r["lat_ns"]["N"] == 0);
+  CHECK(r["clat_ns"]["N"] == 256);
+  r = run_json("--disable_clat=1");
+  CHECK(r["clat_ns"]["N"] == 0);
+  CHECK(!r["clat_ns"].contains("percentile"));
+  CHECK(r["lat_ns"]["N"] == 256);
+  r = run_json("--gtod_reduce=1");
+  CHECK(r["lat_ns"]["N"] == 0);
+  CHECK(r["clat_ns"]["N"] == 0);
+  CHECK(r["bw_samples"] == 0);
+  CHECK(r["total_ios"] == 256);  // the I/O itself still counts
+}
+
+TEST_CASE("--readonly refuses jobs that write or trim; --parse-only with no job exits 0") {
+  auto w = run_fiokit({{"run", "--readonly", "--ioengine=null", "--size=64k", "--name=r", "--name=w", "--rw=randwrite"}});
+  CHECK(w.code == 2);
+  CHECK(w.out.empty());
+  CHECK(w.err.find("job 'w'") != std::string::npos);
+  CHECK(w.err.find("--readonly") != std::string::npos);
+  CHECK(w.err.find("rw=randwrite") != std::string::npos);
+  auto t = run_fiokit({{"run", "--readonly", "--parse-only", "-"}, "[t]\nioengine=null\nsize=64k\nrw=trim\n"});
+  CHECK(t.code == 2);
+  CHECK(t.err.find("<stdin>:4") != std::string::npos);
+  auto r = run_fiokit({{"run", "--readonly", "--ioengine=null", "--size=64k", "--name=r", "--rw=randread"}});
+  CHECK(r.code == 0);
+  auto p = run_fiokit({{"run", "--parse-only"}});
+  CHECK(p.code == 0);
+  CHECK(p.out.empty());
+  CHECK(p.err.empty());
+  CHECK(run_fiokit({{"run"}}).code == 2);  // a run with no job is still a usage error
+}
+
+TEST_CASE("unified_rw_reporting: mixed and both blocks in normal, json and terse") {
+  const std::vector<std::string> job = {"--ioengine=null", "--size=256k", "--name=u", "--rw=randrw"};
+  auto run_with = [&](const char* mode, const char* format) {
+    std::vector<std::string> a = {"run", std::string("--output-format=") + format,
+                                  std::string("--unified_rw_reporting=") + mode};
+    a.insert(a.end(), job.begin(), job.end());
+    auto o = run_fiokit({a});
+    REQUIRE(o.code == 0);
+    return o.out;
+  };
+  const std::string mixed = run_with("mixed", "normal");
+  CHECK(mixed.find("\n  mixed: IOPS=") != std::string::npos);
+  CHECK(mixed.find("\n  read: IOPS=") == std::string::npos);
+  CHECK(mixed.find("\n  MIXED: bw=") != std::string::npos);
+  CHECK(mixed.find("\n   READ: bw=") == std::string::npos);
+  const std::string both = run_with("2", "normal");
+  CHECK(both.find("\n  read: IOPS=") < both.find("\n  mixed: IOPS="));
+  CHECK(both.find("\n  WRITE: bw=") < both.find("\n  MIXED: bw="));
+  auto doc = nlohmann::json::parse(run_with("1", "json"));
+  CHECK(doc["jobs"][0]["mixed"]["total_ios"] == 64);
+  CHECK(!doc["jobs"][0].contains("read"));
+  auto fields = [](const std::string& line) { return std::count(line.begin(), line.end(), ';') + 1; };
+  CHECK(fields(run_with("none", "terse")) - fields(run_with("mixed", "terse")) == 41);
+  CHECK(fields(run_with("both", "terse")) - fields(run_with("none", "terse")) == 41);
+  CHECK(run_fiokit({{"run", "--parse-only", "--name=u", "--unified_rw_reporting=all"}}).code == 2);
 }

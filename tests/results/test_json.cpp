@@ -4,10 +4,12 @@
 // fio 3.33 run on the same job file: the set and order of key paths must match.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "fixtures.hpp"
+#include "results/json_reader.hpp"
 #include "results/json_writer.hpp"
 
 using namespace fiokit;
@@ -174,4 +176,62 @@ TEST_CASE("json/json+: key structure matches fio 3.33 for the same job", "[fio]"
       CHECK(paths_of(ours) == paths_of(theirs));
     }
   }
+}
+
+TEST_CASE("json: any job name gives valid JSON (control characters, bytes that are not UTF-8)") {
+  // fio 3.33 escapes only '"' and '\\': these names would make its JSON unreadable.
+  RunResult run = make_run();
+  run.jobs[0].name = std::string("a\xff" "b\x01" "c\"\\") + "\xc3\xa9" + "\xe2\x82" + "\xed\xa0\x80";
+  const std::string text = write_json(run, true);
+  ojson doc;
+  REQUIRE_NOTHROW(doc = ojson::parse(text));
+  // Invalid bytes become U+FFFD each; valid UTF-8 (U+00E9) passes unchanged;
+  // a truncated sequence and an encoded surrogate are invalid too.
+  CHECK(doc["jobs"][0]["jobname"].get<std::string>() ==
+        "a\xef\xbf\xbd" "b\x01" "c\"\\\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+  CHECK(text.find("\\u0001") != std::string::npos);
+}
+
+TEST_CASE("json: unified_rw_reporting writes fio's mixed direction") {
+  RunResult run = make_run();
+  JobResult& j = run.jobs[0];  // reads and writes
+  const uint64_t ios = j.dirs[0].total_ios + j.dirs[1].total_ios;
+  const uint64_t bytes = j.dirs[0].io_bytes + j.dirs[1].io_bytes;
+  j.unified_rw_reporting = 1;
+  ojson doc = ojson::parse(write_json(run, false));
+  const ojson& m = doc["jobs"][0];
+  CHECK(!m.contains("read"));
+  CHECK(!m.contains("write"));
+  CHECK(!m.contains("trim"));
+  REQUIRE(m.contains("mixed"));
+  CHECK(m["mixed"]["total_ios"] == ios);
+  CHECK(m["mixed"]["io_bytes"] == bytes);
+  CHECK(m["mixed"]["clat_ns"]["N"] == ios);
+  // Samples: per window the directions' sum, counted per direction (fio 3.33).
+  CHECK(m["mixed"]["bw_samples"] == j.dirs[0].bw_kib.values.size() + j.dirs[1].bw_kib.values.size());
+  const auto& rv = j.dirs[0].bw_kib.values;
+  REQUIRE(!rv.empty());
+  CHECK(m["mixed"]["bw_min"].get<double>() >= std::floor(*std::min_element(rv.begin(), rv.end())));
+  j.unified_rw_reporting = 2;
+  doc = ojson::parse(write_json(run, false));
+  std::vector<std::string> keys;
+  for (auto it = doc["jobs"][0].begin(); it != doc["jobs"][0].end(); ++it) keys.push_back(it.key());
+  const auto at = [&](const char* k) { return std::find(keys.begin(), keys.end(), k) - keys.begin(); };
+  CHECK(at("read") < at("sync"));
+  CHECK(at("sync") + 1 == at("mixed"));  // fio writes it right after "sync"
+  CHECK(doc["jobs"][0]["mixed"]["total_ios"] == ios);
+  CHECK(doc["jobs"][0]["read"]["total_ios"] == j.dirs[0].total_ios);
+}
+
+TEST_CASE("json: a unified_rw_reporting file reads back and writes out the same mixed block") {
+  RunResult run = make_run();
+  run.jobs[0].unified_rw_reporting = 1;
+  const ojson first = ojson::parse(write_json(run, true));
+  const RunResult back = read_fio_json(write_json(run, true));
+  REQUIRE(!back.jobs.empty());
+  CHECK(back.jobs[0].unified_rw_reporting == 1);
+  const ojson again = ojson::parse(write_json(back, true));
+  CHECK(again["jobs"][0]["mixed"]["total_ios"] == first["jobs"][0]["mixed"]["total_ios"]);
+  CHECK(again["jobs"][0]["mixed"]["clat_ns"]["N"] == first["jobs"][0]["mixed"]["clat_ns"]["N"]);
+  CHECK(!again["jobs"][0].contains("read"));
 }
