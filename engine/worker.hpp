@@ -110,6 +110,7 @@ class Worker {
   std::vector<IoUnit*> queued_storage;
   IoUnit** queued_units = nullptr;
   uint32_t depth = 1, batch_submit = 1, complete_min = 1, complete_max = 1, low_water = 1;
+  bool polling = false;  // iodepth_batch_complete_min = max = 0: reap after every queued I/O (io_loop.hpp)
 
   // What the loop does, decided once in setup.
   bool fixed_bs = true, random = false, use_map = true, mixed = false, trimwrite = false, rated = false, thinking = false;
@@ -125,6 +126,9 @@ class Worker {
   uint32_t cur_file = 0, file_ios_left = 1;
   uint64_t since_think = 0, seq_run_left = 0;
   bool trim_then_write = false;
+  bool sync_pending = false;  // fsync=N came due: issued before the next I/O
+  bool sync_engine = false;   // the engine completes inside queue()
+  uint32_t last_write_file = 0;
   uint64_t pending_write_off = 0;
   uint32_t pending_write_len = 0;
   uint32_t pending_write_file = 0;
@@ -178,6 +182,10 @@ class Worker {
       u.len = static_cast<uint32_t>(std::min<uint64_t>(fixed_len, f.end - off));
     } else {
       prep_io_general(u);
+      // trimwrite: size, io_size and number_ios count the writes; each trim
+      // rides along with the write of the same block (fio 3.33, measured).
+      if (trimwrite && u.ddir == 2) [[unlikely]]
+        return true;
     }
     loop_bytes += u.len;
     ++loop_ios;
@@ -259,13 +267,15 @@ class Worker {
   uint64_t rate_wait_until(uint8_t ddir) const { return static_cast<uint64_t>(due_ns[ddir]); }
   void charge_rate(const IoUnit& u);
   void think();                            // thinktime after thinktime_blocks I/Os
-  void do_fsync_all(bool data_only);
+  void do_fsync_all(bool data_only);      // end_fsync: not in the statistics
   bool wants_fsync(const IoUnit& u);       // after this write, is an fsync due?
+  void issue_sync();                       // fsync=N / fdatasync=N, timed into res.sync_*
 
  private:
   void fill_identity();
   void setup();
   void open_files();
+  void invalidate_pass(bool file_reopened);  // page cache at a pass start
   void alloc_buffers();
   void fill_buffer(uint8_t* p, size_t n, uint64_t offset);
   void reset_loop();
