@@ -162,7 +162,10 @@ class Worker {
       FileState& f = files[0];
       uint64_t off = f.seq_pos[fixed_dir];
       if (off + fixed_len > f.end) [[unlikely]] {
-        if (off >= f.end) off = f.target.offset;  // wrap: io_size larger than the region
+        if (off >= f.end) {  // wrap: io_size larger than the region
+          off = f.target.offset;
+          wrap_file(f);
+        }
       }
       f.seq_pos[fixed_dir] = off + fixed_len + spec.rw_modifier;
       u.fd = f.fd;
@@ -172,8 +175,10 @@ class Worker {
       u.len = static_cast<uint32_t>(std::min<uint64_t>(fixed_len, f.end - off));
     } else if (fast_rand) {
       FileState& f = files[0];
-      if (f.perm_next >= f.nblocks) [[unlikely]]
+      if (f.perm_next >= f.nblocks) [[unlikely]] {
         next_pass(f);
+        wrap_file(f);
+      }
       const uint64_t off = f.target.offset + f.perm.at(f.perm_next++) * unit_bytes;
       u.fd = f.fd;
       u.file = 0;
@@ -253,6 +258,7 @@ class Worker {
   // ---- off the hot path (worker.cpp) ----
   void prep_io_general(IoUnit& u);
   void next_pass(FileState& f);
+  void wrap_file(FileState& f);            // its offsets ran out inside a pass
   void stamp_buffer(IoUnit& u);
   bool account_short(IoUnit& u);           // false: it was an error (job stops)
   void record_error(int err, const std::string& what);
@@ -276,6 +282,7 @@ class Worker {
   void setup();
   void open_files();
   void invalidate_pass(bool file_reopened);  // page cache at a pass start
+  void drop_cache(FileState& f);
   void alloc_buffers();
   void fill_buffer(uint8_t* p, size_t n, uint64_t offset);
   void reset_loop();

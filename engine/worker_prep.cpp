@@ -95,7 +95,10 @@ void Worker::prep_io_general(IoUnit& u) {
     if (!bd.uniform()) {
       blk = bd.next(rng_off) % f.nblocks;
     } else if (use_map) {
-      if (f.perm_next >= f.nblocks) next_pass(f);
+      if (f.perm_next >= f.nblocks) {
+        next_pass(f);
+        wrap_file(f);
+      }
       blk = f.perm.at(f.perm_next++);
     } else {
       const uint64_t starts = f.target.size >= len ? (f.target.size - len) / unit_bytes + 1 : 1;
@@ -104,7 +107,10 @@ void Worker::prep_io_general(IoUnit& u) {
     off = f.target.offset + blk * unit_bytes;
   } else {
     off = f.seq_pos[d];
-    if (off >= f.end) off = f.target.offset;
+    if (off >= f.end) {
+      off = f.target.offset;
+      wrap_file(f);
+    }
   }
   len = static_cast<uint32_t>(std::min<uint64_t>(len, f.end - off));
   f.seq_pos[d] = off + len + (random ? 0 : spec.rw_modifier);

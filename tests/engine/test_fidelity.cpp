@@ -110,6 +110,24 @@ TEST_CASE("buffered repeated passes read the device each pass, not the page cach
   INFO("invalidate=0: " << once);
   CHECK(once <= static_cast<int64_t>(size * 3 / 2));
 
+  // io_size three times the region, sequential and random: fio reopens the
+  // file each time its offsets run out, dropping the cache.
+  for (const RwMode rw : {RwMode::read, RwMode::randread}) {
+    write_cold_file(path, size);
+    auto k = j;
+    k.invalidate = true;
+    k.rw = rw;
+    k.loops = 1;
+    k.io_size = 3 * size;
+    before = device_read_bytes();
+    r = run_one(k);
+    REQUIRE(r.jobs[0].error == 0);
+    REQUIRE(r.jobs[0].dirs[0].io_bytes == 3 * size);
+    const int64_t wrapped = device_read_bytes() - before;
+    INFO("io_size=3*size, rw=" << static_cast<int>(rw) << ": " << wrapped);
+    CHECK(wrapped >= static_cast<int64_t>(size * 5 / 2));
+  }
+
   // time_based: every wrap drops the cache too, so the passes run at device
   // speed and each one reads the region again.
   write_cold_file(path, size);
