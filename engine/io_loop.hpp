@@ -22,8 +22,13 @@ void io_loop_impl(E& eng, Worker& w) {
   auto fail_engine = [&](int rc, const char* what) {
     w.record_error(-rc, std::string(eng.name()) + " " + what);
   };
-  auto submit = [&]() -> bool {
-    const int rc = eng.commit();
+  // wait_min > 0: the queue is full once this batch is out, so completions
+  // are wanted next anyway; an engine that can submit and wait in one system
+  // call (io_uring_enter with GETEVENTS) does so.
+  auto submit = [&](unsigned wait_min = 0) -> bool {
+    int rc;
+    if constexpr (requires { eng.commit_and_wait(1u); }) rc = wait_min ? eng.commit_and_wait(wait_min) : eng.commit();
+    else rc = eng.commit();
     if (rc < 0) [[unlikely]] {
       fail_engine(rc, "submit failed");
       // Nothing of this batch is in flight: hand the units back.
@@ -38,8 +43,8 @@ void io_loop_impl(E& eng, Worker& w) {
     w.queued = 0;
     return true;
   };
-  auto reap = [&](unsigned min) -> bool {
-    const int n = eng.reap(std::min(min, w.inflight), w.complete_max);
+  auto reap = [&](unsigned min, unsigned max) -> bool {
+    const int n = eng.reap(std::min(min, w.inflight), max);
     if (n < 0) [[unlikely]] {
       fail_engine(n, "reap failed");
       w.inflight = 0;  // the engine is unusable; its units are abandoned with it
@@ -53,11 +58,22 @@ void io_loop_impl(E& eng, Worker& w) {
     if (n) w.count_complete(static_cast<uint32_t>(n));
     return true;
   };
+  // The end of a pass (or a stop): everything in flight is waited for in one
+  // call, as fio does (min = max = the current depth).
   auto drain = [&]() {
     if (w.queued) submit();
     while (w.inflight)
-      if (!reap(1)) break;
+      if (!reap(w.inflight, w.inflight)) break;
   };
+  // fio's reaping rule (wait_for_completions), which shapes the depth
+  // histogram: completions are waited for only when the queue is full (every
+  // unit is out), or after every I/O in "polling" mode (iodepth_batch_complete_
+  // min = max = 0). Each reap asks for at least iodepth_batch_complete_min (at
+  // least 1) and at most iodepth_batch_complete_max completions; a full queue
+  // keeps reaping until the depth is at or below iodepth_low. With the
+  // defaults (1, 1, iodepth) one completion is reaped and one I/O refills its
+  // place, so a qd32 job commits every I/O at depth 32, as fio reports.
+  const unsigned full_min = std::max(1u, w.complete_min);
 
   bool exhausted = false;
   for (;;) {
@@ -70,11 +86,18 @@ void io_loop_impl(E& eng, Worker& w) {
         break;
       }
       w.free_units.pop_back();
+      if (w.sync_pending) [[unlikely]] {
+        // fsync=N / fdatasync=N: as in fio, the sync is issued when the next
+        // I/O is (so none follows the job's last write) and runs while the
+        // writes already submitted are still in flight.
+        if (w.queued) submit();
+        w.issue_sync();
+      }
       if (w.rated) [[unlikely]] {
         const uint64_t due = w.rate_wait_until(u.ddir);
         while (now_ns() < due && !w.halt_requested()) {
           if (w.queued) submit();
-          if (w.inflight) reap(1);
+          if (w.inflight) reap(1, w.complete_max);
           else w.sleep_until(due);
         }
         w.charge_rate(u);
@@ -82,9 +105,11 @@ void io_loop_impl(E& eng, Worker& w) {
       if constexpr (kTrace) w.trace->push_back({u.offset, u.len, u.ddir, u.file});
       u.start_ns = now_ns();
       QueueResult r;
+      // Busy (the null engine while a batch is out): commit what is queued,
+      // wait as for a full queue, and retry the same unit.
       while ((r = eng.queue(u)) == QueueResult::busy) [[unlikely]] {
         if (w.queued) submit();
-        if (!w.inflight || !reap(1)) break;
+        if (!w.inflight || !reap(full_min, w.complete_max)) break;
       }
       if (r == QueueResult::completed) {
         w.count_submit(1);
@@ -92,7 +117,7 @@ void io_loop_impl(E& eng, Worker& w) {
         w.count_complete(1);
       } else if (r == QueueResult::queued) {
         w.queued_units[w.queued++] = &u;
-        if (w.queued >= w.batch_submit) submit();
+        if (w.queued >= w.batch_submit) submit(w.inflight + w.queued >= w.depth && !w.sync_pending ? full_min : 0);
       } else {
         w.record_error(EAGAIN, std::string(eng.name()) + " stayed busy with nothing in flight");
         w.free_units.push_back(&u);
@@ -104,20 +129,19 @@ void io_loop_impl(E& eng, Worker& w) {
           w.think();
         }
       }
-      if (w.writes && u.ddir == 1 && w.wants_fsync(u)) [[unlikely]] {
-        drain();
-        w.do_fsync_all(w.spec.fdatasync != 0 && w.spec.fsync == 0);
-      }
+      if (w.writes && u.ddir == 1 && w.wants_fsync(u)) [[unlikely]]
+        w.sync_pending = true;
+      if (w.polling && r == QueueResult::queued) [[unlikely]]
+        break;
     }
+    if (exhausted || w.halt_requested()) break;
     if (w.queued && !submit()) break;
-    if (!w.inflight) {
-      if (exhausted || w.halt_requested()) break;
-      continue;
-    }
-    unsigned min = w.complete_min;
-    if (exhausted || w.halt_requested()) min = 1;
-    else if (w.inflight >= w.depth) min = std::max<unsigned>({min, 1u, w.inflight - std::min(w.inflight, w.low_water)});
-    if (!reap(min)) break;
+    if (!w.inflight) continue;
+    const bool full = w.inflight >= w.depth;
+    bool ok;
+    do ok = reap(full ? full_min : 1, w.complete_max);
+    while (ok && full && w.inflight > w.low_water);
+    if (!ok) break;
   }
   drain();
 }

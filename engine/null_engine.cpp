@@ -20,29 +20,36 @@ class NullEngine final : public EngineBase<NullEngine> {
     ready_.assign(s.iodepth, nullptr);
     return 0;
   }
+  // fio's null engine, whose queue depth statistics fiokit must reproduce:
+  // while a committed batch has not been reaped, queue() answers Busy, and a
+  // reap returns the whole batch whatever its max. So with the default
+  // iodepth_batch_submit=1 the depth stays at 1 (fio: IO depths 1=100% at
+  // iodepth=32) and iodepth_batch_submit=N commits N at a time.
   QueueResult queue(IoUnit& u) override {
     u.result = u.len;
     if (depth_ == 1) return QueueResult::completed;
-    if (nqueued_ + nready_ >= depth_) return QueueResult::busy;
+    if (nready_ || nqueued_ >= depth_) return QueueResult::busy;
     queued_[nqueued_++] = &u;
     return QueueResult::queued;
   }
   int commit() override {
     const int n = static_cast<int>(nqueued_);
-    for (uint32_t i = 0; i < nqueued_; ++i) ready_[nready_++] = queued_[i];
+    if (nready_) return 0;  // never happens: queue() refuses while a batch is out
+    for (uint32_t i = 0; i < nqueued_; ++i) ready_[i] = queued_[i];
+    nready_ = nqueued_;
     nqueued_ = 0;
     return n;
   }
-  int reap(unsigned /*min*/, unsigned max) override {
-    const uint32_t n = std::min<uint32_t>(nready_, max);
-    nready_ -= n;
-    base_ = nready_;
-    return static_cast<int>(n);
+  int reap(unsigned min, unsigned /*max*/) override {
+    if (!min) return 0;
+    const auto n = static_cast<int>(nready_);
+    nready_ = 0;
+    return n;
   }
-  IoUnit* event(unsigned i) override { return ready_[base_ + i]; }
+  IoUnit* event(unsigned i) override { return ready_[i]; }
 
  private:
-  uint32_t depth_ = 1, nqueued_ = 0, nready_ = 0, base_ = 0;
+  uint32_t depth_ = 1, nqueued_ = 0, nready_ = 0;
   std::vector<IoUnit*> queued_, ready_;
 };
 

@@ -1,8 +1,9 @@
-// Worker (see worker.hpp): everything about one job clone that is not per-I/O —
-// opening files, buffers and their contents, the engine's setup, loops and
-// time_based repeats, sampling windows, ramp, rate and think-time waits, fsync,
-// errors, and the final JobResult numbers. The I/O loop itself is in
-// io_loop.hpp; the general (non fast-path) offset choice is here too.
+// Worker (see worker.hpp): everything about one job clone that is not per-I/O
+// and not about its files — the engine's setup, buffers and their contents,
+// loops and time_based repeats, sampling windows, ramp, errors, and the final
+// JobResult numbers. Files, page cache, syncs and waits are in
+// worker_files.cpp, the general offset choice in worker_prep.cpp, the I/O loop
+// in io_loop.hpp.
 #include "engine/worker.hpp"
 
 #include <fcntl.h>
@@ -157,6 +158,7 @@ void Worker::setup() {
   if (!engine)
     throw volumes::LayoutError(fmt::format("job '{}': unknown ioengine '{}'", spec.name, spec.ioengine), EINVAL);
   const EngineFeatures feat = engine->features();
+  sync_engine = feat.sync;
 
   // What the loop will do, decided once.
   const jobs::Dir dirs[3] = {jobs::Dir::read, jobs::Dir::write, jobs::Dir::trim};
@@ -257,9 +259,14 @@ void Worker::setup() {
 
   depth = std::max<uint32_t>(1, spec.iodepth);
   batch_submit = spec.iodepth_batch_submit ? std::min(spec.iodepth_batch_submit, depth) : depth;
+  // fio's defaults, measured (IO depths with libaio/io_uring direct and the
+  // null engine): iodepth_batch_complete_max defaults to _min (not to
+  // iodepth) and is never below it, so each reap takes one completion;
+  // iodepth_low defaults to iodepth. Both 0 is fio's "polling" mode.
   complete_min = std::min(spec.iodepth_batch_complete_min, depth);
-  complete_max = std::max<uint32_t>(1, std::min(spec.batch_complete_max(), depth));
-  low_water = std::min(spec.low_water(), depth);
+  complete_max = std::clamp<uint32_t>(std::max(spec.iodepth_batch_complete_max, spec.iodepth_batch_complete_min), 1, depth);
+  polling = spec.iodepth_batch_complete_min == 0 && spec.iodepth_batch_complete_max == 0;
+  low_water = spec.iodepth_low ? std::min(spec.iodepth_low, depth) : depth;
   queued_storage.assign(depth, nullptr);
   queued_units = queued_storage.data();
 
@@ -285,7 +292,10 @@ void Worker::setup() {
   log_each = logs_ && (logs_->lat() || logs_->bw() || logs_->iops()) && spec.log.avg_msec == 0;
   log_window = logs_ && (logs_->lat() || logs_->bw() || logs_->iops()) && spec.log.avg_msec > 0;
 
-  if (!feat.diskless) open_files();
+  if (!feat.diskless) {
+    open_files();
+    invalidate_pass(true);
+  }
   alloc_buffers();
 
   EngineSetup es;
@@ -307,41 +317,6 @@ void Worker::setup() {
     std::string hint = engine->error_hint();
     if (hint.empty()) hint = fmt::format("{}: setup failed: {}", engine->name(), std::strerror(-rc));
     throw volumes::LayoutError(fmt::format("job '{}': ioengine={}: {}", spec.name, engine->name(), hint), -rc);
-  }
-}
-
-void Worker::open_files() {
-  int flags = O_CLOEXEC;
-  const bool rd = spec.does(jobs::Dir::read) || (verifier.enabled() && spec.do_verify);
-  const bool wr = spec.does(jobs::Dir::write) || spec.does(jobs::Dir::trim);
-  flags |= rd && wr ? O_RDWR : wr ? O_WRONLY : O_RDONLY;
-  if (wr && !spec.verify_only) flags = (flags & ~O_WRONLY) | O_RDWR;  // verify reads back through the same fd
-  if (spec.direct) flags |= O_DIRECT;
-  if (spec.sync_io) flags |= O_SYNC;
-  for (auto& f : files) {
-    int fl = flags;
-    if (wr && spec.allow_file_create) fl |= O_CREAT;
-    const bool existed = ::access(f.target.path.c_str(), F_OK) == 0;
-    f.fd = ::open(f.target.path.c_str(), fl, 0644);
-    if (f.fd < 0) {
-      const int e = errno;
-      std::string hint = e == EINVAL && spec.direct ? " (the filesystem may not support O_DIRECT; try direct=0)" : "";
-      throw volumes::LayoutError(fmt::format("job '{}': cannot open '{}': {}{}", spec.name, f.target.path, std::strerror(e), hint), e);
-    }
-    if (!existed) {
-      f.created = true;
-      (void)volumes::mark_created(f.fd);
-    }
-    if (spec.invalidate && !f.target.is_device)
-      (void)::posix_fadvise(f.fd, static_cast<off_t>(f.target.offset), static_cast<off_t>(f.target.size), POSIX_FADV_DONTNEED);
-    if (spec.pre_read && !spec.direct) {
-      std::vector<uint8_t> b(1 << 20);
-      for (uint64_t p = f.target.offset; p < f.end;) {
-        const ssize_t n = ::pread(f.fd, b.data(), std::min<uint64_t>(b.size(), f.end - p), static_cast<off_t>(p));
-        if (n <= 0) break;
-        p += static_cast<uint64_t>(n);
-      }
-    }
   }
 }
 
@@ -462,60 +437,11 @@ void Worker::dump_block(const IoUnit& u) {
   write_all(stem + ".expected", want.data(), len);
 }
 
-bool Worker::sleep_until(uint64_t t) {
-  for (;;) {
-    if (halt_requested()) return false;
-    const uint64_t now = now_ns();
-    if (now >= deadline_ns) {
-      halted = true;
-      return false;
-    }
-    if (now >= t) return true;
-    // Short slices: a stop request or the deadline is noticed within 100 ms.
-    const uint64_t dt = std::min({t - now, deadline_ns - now, 100 * kMs});
-    timespec ts{static_cast<time_t>(dt / 1'000'000'000ull), static_cast<long>(dt % 1'000'000'000ull)};
-    nanosleep(&ts, nullptr);
-  }
-}
-
-void Worker::charge_rate(const IoUnit& u) {
-  const int d = u.ddir;
-  double cost = std::max(static_cast<double>(rate_ns_per_io[d]), rate_ns_per_byte[d] * u.len);
-  if (spec.rate_process == jobs::RateProcess::poisson) cost *= -std::log(1.0 - rng_rate.unit());
-  // Never bank more than one rate cycle of credit after a stall.
-  const auto now = static_cast<int64_t>(now_ns());
-  const auto cycle = static_cast<int64_t>(spec.rate_cycle_ms * kMs);
-  if (due_ns[d] < now - cycle) due_ns[d] = now - cycle;
-  due_ns[d] += static_cast<int64_t>(cost);
-}
-
-void Worker::think() {
-  const uint64_t t0 = now_ns();
-  const uint64_t spin = std::min(spec.thinktime_spin_us, spec.thinktime_us) * 1000;
-  while (now_ns() - t0 < spin && !halt_requested()) {
-  }
-  sleep_until(t0 + spec.thinktime_us * 1000);
-}
-
-bool Worker::wants_fsync(const IoUnit&) {
-  const uint64_t every = spec.fsync ? spec.fsync : spec.fdatasync;
-  if (!every) return false;
-  if (++total_writes_since_sync < every) return false;
-  total_writes_since_sync = 0;
-  return true;
-}
-
-void Worker::do_fsync_all(bool data_only) {
-  for (const auto& f : files) {
-    if (f.fd < 0 || f.target.is_device) continue;
-    if ((data_only ? ::fdatasync(f.fd) : ::fsync(f.fd)) != 0)
-      record_error(errno, fmt::format("job '{}': {} '{}' failed: {}", spec.name, data_only ? "fdatasync" : "fsync", f.target.path, std::strerror(errno)));
-  }
-}
-
 void Worker::reset_stats(uint64_t now) {
   for (auto& d : res.dirs) d = results::DirStats{};
   res.depth = results::DepthStats{};
+  res.sync_total_ios = 0;
+  res.sync_lat = results::LatencyHistogram{};
   stats_start_ns = now;
   bw_win_ = Window{now, {}, {}};
   iops_win_ = Window{now, {}, {}};
@@ -700,6 +626,8 @@ void Worker::reset_loop() {
     }
     open_files();
   }
+  // fio reopens its files for every loop, but wraps in place when time_based.
+  invalidate_pass(!spec.time_based || spec.unlink_each_loop);
 }
 
 void Worker::run_io() {

@@ -123,7 +123,10 @@ void Worker::prep_io_general(IoUnit& u) {
     if (!bd.uniform()) {
       blk = bd.next(rng_off) % f.nblocks;
     } else if (use_map || spec.random_generator == jobs::RandomGenerator::lfsr) {
-      if (f.perm_next >= f.nblocks) next_pass(f);
+      if (f.perm_next >= f.nblocks) {
+        next_pass(f);
+        wrap_file(f);
+      }
       blk = spec.random_generator == jobs::RandomGenerator::lfsr ? f.lfsr.next() : f.perm.at(f.perm_next);
       ++f.perm_next;
     } else {
@@ -133,7 +136,10 @@ void Worker::prep_io_general(IoUnit& u) {
     off = f.target.offset + blk * unit_bytes;
   } else {
     off = f.seq_pos[d];
-    if (off >= f.end) off = f.target.offset;
+    if (off >= f.end) {
+      off = f.target.offset;
+      wrap_file(f);
+    }
   }
   len = static_cast<uint32_t>(std::min<uint64_t>(len, f.end - off));
   f.seq_pos[d] = off + len + (random ? 0 : spec.rw_modifier);
