@@ -447,7 +447,6 @@ void Worker::reset_stats(uint64_t now) {
   iops_win_ = Window{now, {}, {}};
   bw_next_ = now + rate_window_ms(spec, LogWhat::bw) * kMs;
   for (auto& a : log_acc_) a = LogAcc{};
-  log_win_ = Window{now, {}, {}};
   log_next_ms_ = spec.log.avg_msec;
   log_next_ = log_window ? now + log_next_ms_ * kMs : UINT64_MAX;
   hist_next_ms_ = spec.log.hist_msec;
@@ -478,8 +477,7 @@ void Worker::reset_stats(uint64_t now) {
 // fio's windows start when its helper thread wakes, so its row times drift by a
 // few ms per window (1039, 2043, 3056 ...); ours are the nominal window ends,
 // multiples of the window.
-void Worker::sample_windows(uint64_t now, bool final) {
-  if (final) return;  // the partial last window: no sample, as in fio (above)
+void Worker::sample_windows(uint64_t now) {
   const auto take = [&](Window& w, uint64_t& next, LogWhat what) {
     if (now < next) return;
     const uint64_t period = rate_window_ms(spec, what) * kMs;
@@ -547,7 +545,6 @@ void Worker::close_log_window(uint64_t now, bool final) {
     }
     a = LogAcc{};
   }
-  log_win_.start_ns = now;
 }
 
 // write_hist_log: every log_hist_msec the clat counts of each direction added
@@ -566,7 +563,7 @@ void Worker::on_event(uint64_t now) {
     if (spec.runtime_us) deadline_ns = now + spec.runtime_us * 1000;  // runtime counts from the end of the ramp
   }
   if (now >= deadline_ns) halted = true;
-  if (!ramping && (now >= bw_next_ || now >= iops_next_)) sample_windows(now, false);
+  if (!ramping && (now >= bw_next_ || now >= iops_next_)) sample_windows(now);
   if (!ramping && now >= log_next_) close_log_window(now, false);
   if (!ramping && now >= hist_next_) write_hist_rows(now);
   if (now >= progress_next_) {
@@ -677,8 +674,7 @@ void Worker::run_io() {
     reset_loop();
   }
   const uint64_t end = now_ns();
-  if (!ramping && res.dirs[0].bw_kib.values.empty() && res.dirs[1].bw_kib.values.empty() && res.dirs[2].bw_kib.values.empty())
-    sample_windows(end, true);  // a job shorter than one window still gets one sample
+  // No bw/iops sample for the partial last window (see sample_windows).
   if (!ramping && log_window) close_log_window(end, true);  // the partial last window, if it saw I/O
   finish_result(end);
 }

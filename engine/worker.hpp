@@ -301,7 +301,7 @@ class Worker {
   void fill_buffer(uint8_t* p, size_t n, uint64_t offset);
   void reset_loop();
   void reset_stats(uint64_t now);
-  void sample_windows(uint64_t now, bool final);
+  void sample_windows(uint64_t now);
   void close_log_window(uint64_t now, bool final);
   void write_hist_rows(uint64_t now);
   void teardown();
@@ -321,12 +321,11 @@ class Worker {
   uint64_t snap_gen_ = 0;  // last snapshot generation published
   void publish_snapshot(uint64_t now);
   uint64_t rate_min_bytes_[3] = {};
-  // log_avg_msec windows: latency sums/maxima (lat, clat, slat) per direction,
-  // and the byte/I/O counters at the window's start for the bw/iops rows.
+  // log_avg_msec windows: latency sums/maxima (lat, clat, slat) per direction
+  // (the bw/iops rows are the rate samples themselves).
   struct LogAcc {
     uint64_t n = 0, sum[3] = {}, max[3] = {};
   } log_acc_[3];
-  Window log_win_;
   uint64_t log_next_ = UINT64_MAX, log_next_ms_ = 0, hist_next_ = UINT64_MAX, hist_next_ms_ = 0;
   struct rusage_snap {
     double usr = 0, sys = 0;

@@ -25,8 +25,6 @@ constexpr uint64_t kMs = 1'000'000;
 }  // namespace
 
 void Worker::open_files() {
-  const bool hint_files =
-      std::none_of(spec.given.begin(), spec.given.end(), [](const auto& kv) { return kv.first == "fadvise_hint" && kv.second == "0"; });
   int flags = O_CLOEXEC;
   const bool rd = spec.does(jobs::Dir::read) || (verifier.enabled() && spec.do_verify);
   const bool wr = spec.does(jobs::Dir::write) || spec.does(jobs::Dir::trim);
@@ -51,10 +49,10 @@ void Worker::open_files() {
     // fio's fadvise_hint=1, its default: POSIX_FADV_RANDOM for random jobs
     // (no readahead), SEQUENTIAL otherwise, at every open. It is not cosmetic:
     // a buffered 4k randread of a 16 MiB region ran at 10-12 K IOPS in fio and
-    // at 26-31 K with fadvise_hint=0, readahead filling the cache. Only an
-    // explicit fadvise_hint=0 (the one value jobs/ accepts) turns it off.
-    if (hint_files) {
-      const int advice = random ? POSIX_FADV_RANDOM : POSIX_FADV_SEQUENTIAL;
+    // at 26-31 K with fadvise_hint=0, readahead filling the cache.
+    if (spec.fadvise_hint != jobs::FadviseHint::none) {
+      const bool rnd = spec.fadvise_hint == jobs::FadviseHint::random || (spec.fadvise_hint == jobs::FadviseHint::from_rw && random);
+      const int advice = rnd ? POSIX_FADV_RANDOM : POSIX_FADV_SEQUENTIAL;
       (void)::posix_fadvise(f.fd, static_cast<off_t>(f.target.offset), static_cast<off_t>(f.target.size), advice);
     }
     if (spec.pre_read && !spec.direct) {

@@ -54,6 +54,8 @@ enum class FileServiceType { random, roundrobin, sequential, zipf, pareto, norma
 enum class FallocateMode { none, native, posix, keep, truncate };
 enum class RateProcess { linear, poisson };
 enum class RandomGenerator { tausworthe, lfsr, tausworthe64 };
+// fadvise_hint: none (0), from the rw pattern (1, fio's default), or forced.
+enum class FadviseHint { none, from_rw, random, sequential };
 enum class VerifyKind { none, md5, crc64, crc32c, crc32c_intel, crc32, crc16, crc7, xxhash, sha512, sha256, sha1,
                         sha3_224, sha3_256, sha3_384, sha3_512, meta, pattern, null };
 enum class CpusAllowedPolicy { shared, split };
@@ -165,6 +167,7 @@ struct JobSpec {
   uint64_t randseed = 0x89;  // fio's documented default seed
   bool randseed_set = false;
   RandomGenerator random_generator = RandomGenerator::tausworthe;
+  FadviseHint fadvise_hint = FadviseHint::from_rw;
   PerDir<RandomDistribution> random_distribution{};
   PerDir<uint32_t> percentage_random{{100, 100, 100}};
   bool percentage_random_set = false;

@@ -326,6 +326,17 @@ void add_io_options(std::vector<OptionDef>& t) {
                     s.randseed_set = true;
                   })
                   .min(0).def("0x89").cat(rnd));
+  t.push_back(Opt("fadvise_hint", "posix_fadvise advice at each open: 0 none, 1 from the rw pattern (RANDOM for random jobs, "
+                                   "SEQUENTIAL otherwise), random, sequential")
+                  .enumeration({{"0", "no advice"}, {"1", "from the rw pattern"}, {"random", "POSIX_FADV_RANDOM"},
+                                {"sequential", "POSIX_FADV_SEQUENTIAL"}},
+                               [](JobSpec& s, const std::string& v, const ApplyCtx&) {
+                                 s.fadvise_hint = v == "0" ? FadviseHint::none
+                                                  : v == "random" ? FadviseHint::random
+                                                  : v == "sequential" ? FadviseHint::sequential
+                                                                      : FadviseHint::from_rw;
+                               })
+                  .def("1").cat(rnd));
   t.push_back(Opt("random_generator", "Generator for random offsets: tausworthe, lfsr, tausworthe64")
                   .enumeration({{"tausworthe", "fio's default 32-bit generator"}, {"lfsr", "linear feedback shift register; visits each block once per loop, even with norandommap"},
                                 {"tausworthe64", "64-bit variant for very large files"}},

@@ -170,11 +170,6 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
                                  s.unified_rw_reporting = v == "mixed" || v == "1" ? 1 : v == "both" || v == "2" ? 2 : 0;
                                })
                   .def("none").cat(rep));
-  // fio's default is 1; fiokit gives no hint, which is fadvise_hint=0.
-  t.push_back(enum_only("fadvise_hint", "posix_fadvise hint: 0 (none; fiokit's behaviour), 1 (from rw; fio's default), random or sequential", iotype,
-                        {{"0", "no hint"}, {"1", "hint from the rw pattern"}, {"random", "POSIX_FADV_RANDOM"},
-                         {"sequential", "POSIX_FADV_SEQUENTIAL"}},
-                        {"0"}, "0"));
   t.push_back(enum_only("write_hint", "Write lifetime hint for the files", iotype,
                         {{"none", "no hint"}, {"short", "short"}, {"medium", "medium"}, {"long", "long"}, {"extreme", "extreme"}},
                         {"none"}, ""));

@@ -16,9 +16,7 @@ import subprocess
 import sys
 
 # Where fiokit's default differs from fio's on purpose.
-KNOWN_DEFAULTS = {
-    "fadvise_hint": "fiokit gives no fadvise hint (fadvise_hint=0); fio's default is 1",
-}
+KNOWN_DEFAULTS = {}
 
 
 def describe(cmd):

@@ -99,7 +99,6 @@ TEST_CASE("unsupported options and values have one message format") {
   CHECK_THAT(error_of("sync=dsync"), Catch::StartsWith("unsupported by fiokit: sync=dsync (t.fio:2)"));
   CHECK_THAT(error_of("iomem=shmhuge"), Catch::StartsWith("unsupported by fiokit: iomem=shmhuge (t.fio:2)"));
   CHECK_THAT(error_of("log_compression=1m"), Catch::StartsWith("unsupported by fiokit: log_compression=1m (t.fio:2)"));
-  CHECK_THAT(error_of("fadvise_hint=1"), Catch::StartsWith("unsupported by fiokit: fadvise_hint=1 (t.fio:2)"));
   CHECK_THAT(error_of("zonemode=zbd"), Catch::StartsWith("unsupported by fiokit: zonemode=zbd (t.fio:2)"));
   CHECK_THAT(error_of("thinktime_blocks_type=issue"), Catch::StartsWith("unsupported by fiokit: thinktime_blocks_type=issue"));
   CHECK_THAT(error_of("nice=5"), Catch::StartsWith("unsupported by fiokit: nice=5 (t.fio:2)"));
@@ -107,6 +106,14 @@ TEST_CASE("unsupported options and values have one message format") {
   // A malformed value of such an option is a plain error, not "unsupported".
   CHECK_THAT(error_of("create_only=yes"), Catch::StartsWith("invalid value for 'create_only'"));
   CHECK_THAT(error_of("lockfile=maybe"), Catch::Contains("allowed: none, exclusive, readwrite"));
+}
+
+TEST_CASE("fadvise_hint is typed, with fio's default") {
+  CHECK(one("").fadvise_hint == FadviseHint::from_rw);
+  CHECK(one("fadvise_hint=0").fadvise_hint == FadviseHint::none);
+  CHECK(one("fadvise_hint=random").fadvise_hint == FadviseHint::random);
+  CHECK(one("fadvise_hint=sequential").fadvise_hint == FadviseHint::sequential);
+  CHECK_THAT(error_of("fadvise_hint=2"), Catch::Contains("allowed: 0, 1, random, sequential"));
 }
 
 TEST_CASE("values that ask for what fiokit does are accepted") {
