@@ -14,10 +14,12 @@
 #include <map>
 #include <memory>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 
 #include <fmt/format.h>
 
+#include "engine/job_logs.hpp"
 #include "engine/worker.hpp"
 
 namespace fiokit::engine {
@@ -92,6 +94,13 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const RunOpt
       if (jobs[k].name == jobs[i].wait_for) waits[i].push_back(static_cast<int>(k));
     if (waits[i].empty())
       throw std::invalid_argument(fmt::format("job '{}': wait_for={} names no earlier job", jobs[i].name, jobs[i].wait_for));
+  }
+
+  // per_job_logs=0: every job appends to one shared file; empty it once here.
+  // (A failure shows again, naming the file, when the job opens its logs.)
+  try {
+    JobLogs::truncate_shared(jobs, opts.run_dir);
+  } catch (const std::system_error&) {
   }
 
   RunShared sh;

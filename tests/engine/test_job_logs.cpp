@@ -3,6 +3,7 @@
 // over the window; bs 0), rows exactly log_avg_msec apart; without it one row
 // per I/O in every log, as fio 3.33 writes them; write_hist_log rows every
 // log_hist_msec. Row counts are compared with the installed fio for the same job.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "engine_test_util.hpp"
+#include "results/summary.hpp"
 
 using namespace fiokit;
 using jobs::RwMode;
@@ -196,5 +198,32 @@ TEST_CASE("log_avg_msec row counts match fio 3.33's for the same job", "[fio]") 
       }
     }
     for (const auto& row : theirs) CHECK(row.bs == 0);
+  }
+}
+
+// fio 3.33, numjobs=2 per_job_logs=0 write_bw_log=s log_avg_msec=0, 256 I/Os
+// each: one s_bw.log with 512 rows (every clone's). A second run in the same
+// place starts the file afresh (fio would append to the old rows).
+TEST_CASE("per_job_logs=0: the clones share one log holding all their rows") {
+  test::TempDir d;
+  std::vector<jobs::JobSpec> clones;
+  for (int k = 0; k < 2; ++k) {
+    auto j = make_job("null", RwMode::read, d.path, 1 << 20);
+    j.name = "s";
+    j.job_index = k;
+    j.clone_index = k;
+    j.log.bw = "";
+    j.log.per_job = false;
+    clones.push_back(j);
+  }
+  engine::RunOptions o;
+  o.run_dir = d.path;
+  for (int run = 0; run < 2; ++run) {
+    const auto r = engine::run_jobs(clones, o);
+    REQUIRE(r.jobs[0].error == 0);
+    REQUIRE(r.jobs[1].error == 0);
+    const auto rows = read_rows(d.path + "/s_bw.log");
+    CHECK(rows.size() == 512);
+    CHECK(count_dir(rows, 0) == 512);
   }
 }
