@@ -514,6 +514,7 @@ void Worker::reset_stats(uint64_t now) {
   for (auto& d : res.dirs) d = results::DirStats{};
   res.depth = results::DepthStats{};
   stats_start_ns = now;
+  for (auto& rc : rate_check_) rc = RateCheck{};
   bw_win_ = Window{now, {}, {}};
   iops_win_ = Window{now, {}, {}};
   bw_next_ = now + rate_window_ms(spec, LogWhat::bw) * kMs;
@@ -649,19 +650,64 @@ void Worker::on_event(uint64_t now) {
     progress_next_ = now + 250 * kMs;
     if (shared.snap_gen.load(std::memory_order_acquire) != snap_gen_) publish_snapshot(now);
   }
-  if (!ramping && now >= rate_min_next_) {
-    for (int d = 0; d < 3; ++d) {
-      const uint64_t want = spec.rate_min[static_cast<jobs::Dir>(d)];
-      const uint64_t got = (res.dirs[d].io_bytes - rate_min_bytes_[d]) * 1000 / std::max<uint64_t>(1, spec.rate_cycle_ms);
-      if (want && got < want)
-        record_error(EIO, fmt::format("job '{}': {} bandwidth {} B/s fell below rate_min={} B/s over {} ms", spec.name,
-                                      jobs::dir_name(static_cast<jobs::Dir>(d)), got, want, spec.rate_cycle_ms));
-      rate_min_bytes_[d] = res.dirs[d].io_bytes;
-    }
-    rate_min_next_ = now + spec.rate_cycle_ms * kMs;
-  }
+  if (!ramping && now >= rate_min_next_) check_min_rate(now);
   next_event_ns = std::min({ramping ? ramp_end_ns : UINT64_MAX, deadline_ns, ramping ? UINT64_MAX : std::min({bw_next_, iops_next_, log_next_, hist_next_}),
                             progress_next_, ramping ? UINT64_MAX : rate_min_next_});
+}
+
+// rate_min / rate_iops_min, as fio 3.33 checks them (HOWTO rate_min,
+// rate_cycle; backend.c check_min_rate, run at each completion once the
+// direction has done I/O), observed: no check in the first 2000 ms after the
+// job's start (after ramp_time); the first completion after that only records
+// a baseline (bytes, I/Os, time) per direction; each completion at least
+// rate_cycle ms after a direction's baseline computes the rate over that span
+// (bytes*1000/ms, truncated) and fails the job (EIO, "func=check_min_rate")
+// when it is below the minimum, else moves the baseline. So an unmet minimum
+// stops the job at about 2000 + rate_cycle ms, and a job of 2 s + rate_cycle
+// or less never fails. fio's quirks kept: with rate= (bytes) also given, the
+// bandwidth branch is taken, so rate_iops_min is not checked; with rate_iops=N
+// also given, fewer than N I/Os in total fail the job. (fio restarts its clock
+// at each loops= pass; fiokit measures from the job's start.)
+void Worker::check_min_rate(uint64_t now) {
+  constexpr uint64_t kSettleMs = 2000;
+  rate_min_next_ = UINT64_MAX;
+  if (now < stats_start_ns + kSettleMs * kMs) {
+    rate_min_next_ = stats_start_ns + kSettleMs * kMs;
+    return;
+  }
+  for (int d = 0; d < 3; ++d) {
+    const auto dir = static_cast<jobs::Dir>(d);
+    const uint64_t bw_min = spec.rate_min[dir], iops_min = spec.rate_iops_min[dir];
+    const uint64_t bytes = res.dirs[d].io_bytes, ios = res.dirs[d].total_ios;
+    if ((!bw_min && !iops_min) || !bytes) {
+      if (bw_min || iops_min) rate_min_next_ = std::min(rate_min_next_, now + kMs);  // not started yet
+      continue;
+    }
+    RateCheck& rc = rate_check_[d];
+    if (rc.bytes || rc.ios) {
+      const uint64_t spent = (now - rc.at_ns) / kMs;
+      if (spent < spec.rate_cycle_ms) {
+        rate_min_next_ = std::min(rate_min_next_, rc.at_ns + spec.rate_cycle_ms * kMs);
+        continue;
+      }
+      std::string why;
+      if (spec.rate[dir] || bw_min) {
+        const uint64_t rate = bytes >= rc.bytes ? (bytes - rc.bytes) * 1000 / spent : 0;
+        if (rate < bw_min) why = fmt::format("rate_min={}B/s not met, got {}B/s", bw_min, rate);
+      } else if (ios < spec.rate_iops[dir]) {
+        why = fmt::format("rate_iops_min={} not met, only performed {} IOs", spec.rate_iops[dir], ios);
+      } else {
+        const uint64_t rate = ios >= rc.ios ? (ios - rc.ios) * 1000 / spent : 0;
+        if (rate < iops_min) why = fmt::format("rate_iops_min={} not met, got {} IOPS", iops_min, rate);
+      }
+      if (!why.empty()) {
+        record_error(EIO, fmt::format("job '{}': {}: {} (check_min_rate)", spec.name, jobs::dir_name(dir), why));
+        return;
+      }
+    }
+    rc = RateCheck{bytes, ios, now};
+    rate_min_next_ = std::min(rate_min_next_, now + spec.rate_cycle_ms * kMs);
+  }
 }
 
 // A copy of the result so far, with runtimes up to now, for --status-interval.
@@ -708,7 +754,10 @@ void Worker::run_io() {
   if (ramping) stats_start_ns = ramp_end_ns;
   if (spec.runtime_us) deadline_ns = stats_start_ns + spec.runtime_us * 1000;
   progress_next_ = start_ns;
-  rate_min_next_ = stats_start_ns + spec.rate_cycle_ms * kMs;
+  bool min_rate = false;
+  for (int d = 0; d < 3; ++d)
+    min_rate |= spec.rate_min[static_cast<jobs::Dir>(d)] || spec.rate_iops_min[static_cast<jobs::Dir>(d)];
+  rate_min_next_ = min_rate ? stats_start_ns : UINT64_MAX;  // check_min_rate sets the next check
   if (ramping) {
     bw_next_ = iops_next_ = log_next_ = hist_next_ = UINT64_MAX;
   }
@@ -757,10 +806,16 @@ void Worker::finish_result(uint64_t end_ns) {
   res.job_runtime_ms = run_ns / kMs;
   // fio: each direction's runtime is the I/O phase; the verify phase adds to
   // the read runtime only (a write+verify job has both, summing to the job's).
+  // fio 3.33 (backend.c update_runtime) keeps a direction's runtime in whole
+  // µs and reports it rounded UP to ms, while job_runtime is truncated: a
+  // 1000.4 ms job shows runtime 1001 and job_runtime 1000, and a job that
+  // finished in 0.3 ms shows runtime 1 and bw = io_bytes / 1 ms (49152000
+  // KiB/s for 48 MiB), never runtime 0 with bw 0.
+  const auto ceil_ms = [](uint64_t ns) { return (ns / 1000 + 999) / 1000; };
   const uint64_t verify_ns = std::min(verify_phase_ns, run_ns);
   for (int d = 0; d < 3; ++d)
-    if (spec.does(static_cast<jobs::Dir>(d))) res.dirs[d].runtime_ms = (run_ns - verify_ns) / kMs;
-  if (res.dirs[0].total_ios) res.dirs[0].runtime_ms = (spec.does(jobs::Dir::read) ? run_ns : verify_ns) / kMs;
+    if (spec.does(static_cast<jobs::Dir>(d))) res.dirs[d].runtime_ms = ceil_ms(run_ns - verify_ns);
+  if (res.dirs[0].total_ios) res.dirs[0].runtime_ms = ceil_ms(spec.does(jobs::Dir::read) ? run_ns : verify_ns);
   rusage ru{};
   getrusage(RUSAGE_THREAD, &ru);
   const double secs = static_cast<double>(run_ns) / 1e9;

@@ -303,7 +303,11 @@ class Worker {
   uint64_t bw_next_ = UINT64_MAX, iops_next_ = UINT64_MAX, progress_next_ = UINT64_MAX, rate_min_next_ = UINT64_MAX;
   uint64_t snap_gen_ = 0;  // last snapshot generation published
   void publish_snapshot(uint64_t now);
-  uint64_t rate_min_bytes_[3] = {};
+  // check_min_rate's baseline per direction (worker.cpp).
+  struct RateCheck {
+    uint64_t bytes = 0, ios = 0, at_ns = 0;
+  } rate_check_[3];
+  void check_min_rate(uint64_t now);
   // log_avg_msec windows: latency sums/maxima (lat, clat, slat) per direction,
   // and the byte/I/O counters at the window's start for the bw/iops rows.
   struct LogAcc {
