@@ -60,6 +60,25 @@ uint64_t max_bs_of(const jobs::JobSpec& s, jobs::Dir d) {
 
 }  // namespace
 
+// Welford's running mean and sum of squares (as results::summarize_rate).
+void Worker::add_running(RunningStat& r, double v) {
+  r.min = r.n ? std::min(r.min, v) : v;
+  r.max = r.n ? std::max(r.max, v) : v;
+  ++r.n;
+  const double delta = v - r.mean;
+  r.mean += delta / static_cast<double>(r.n);
+  r.m2 += delta * (v - r.mean);
+}
+
+results::RateStat Worker::rate_stat_of(const RunningStat& r) {
+  results::RateStat s;
+  s.samples = r.n;
+  if (!r.n) return s;
+  s.min = r.min, s.max = r.max, s.mean = r.mean;
+  s.stddev = r.n > 1 ? std::sqrt(r.m2 / static_cast<double>(r.n - 1)) : 0.0;
+  return s;
+}
+
 Worker::Worker(const jobs::JobSpec& s, RunShared& sh, results::JobResult& r, std::vector<TraceRecord>* t,
                std::vector<volumes::FileTarget> targets)
     : spec(s), shared(sh), res(r), trace(t), targets_(std::move(targets)) {}
@@ -281,6 +300,8 @@ void Worker::setup() {
   // one row per direction per window.
   log_each = logs_ && (logs_->lat() || logs_->bw() || logs_->iops()) && spec.log.avg_msec == 0;
   log_window = logs_ && (logs_->lat() || logs_->bw() || logs_->iops()) && spec.log.avg_msec > 0;
+  per_io_bw_ = logs_ && logs_->bw() && spec.log.avg_msec == 0;
+  per_io_iops_ = logs_ && logs_->iops() && spec.log.avg_msec == 0;
 
   if (!feat.diskless) open_files();
   alloc_buffers();
@@ -419,9 +440,20 @@ void Worker::log_io(const IoUnit& u, uint64_t now, uint64_t clat_ns, uint64_t sl
     if (slat_ns != UINT64_MAX) logs_->add(LogWhat::slat, t, slat_ns, u.ddir, u.len, u.offset);
   }
   // Observed in fio 3.33: per-I/O bw rows are len * 10^6 / clat_ns (the I/O's
-  // own rate) and per-I/O iops rows are 1.
-  if (logs_->bw()) logs_->add(LogWhat::bw, t, static_cast<uint64_t>(u.len) * 1000000 / std::max<uint64_t>(1, clat_ns), u.ddir, u.len, u.offset);
-  if (logs_->iops()) logs_->add(LogWhat::iops, t, 1, u.ddir, u.len, u.offset);
+  // own rate) and per-I/O iops rows are 1. They are also the job's bw / iops
+  // samples then, in place of the bwavgtime / iopsavgtime windows: rate_iops=1000
+  // over 2 s gives bw_samples=2001, bw_max=204800000 (4 KiB in 20 ns, the null
+  // engine), bw_mean ~4e7 against bw=4000, and iops_mean=1.0 over 2000
+  // samples. An odd figure, but fio's for that job file, so fiokit's too.
+  if (logs_->bw()) {
+    const uint64_t v = static_cast<uint64_t>(u.len) * 1000000 / std::max<uint64_t>(1, clat_ns);
+    logs_->add(LogWhat::bw, t, v, u.ddir, u.len, u.offset);
+    add_running(per_io_bw_stat_[u.ddir], static_cast<double>(v));
+  }
+  if (logs_->iops()) {
+    logs_->add(LogWhat::iops, t, 1, u.ddir, u.len, u.offset);
+    add_running(per_io_iops_stat_[u.ddir], 1.0);
+  }
 }
 
 void Worker::check_read(IoUnit& u) {
@@ -515,6 +547,8 @@ void Worker::reset_stats(uint64_t now) {
   res.depth = results::DepthStats{};
   stats_start_ns = now;
   for (auto& rc : rate_check_) rc = RateCheck{};
+  for (auto& r : per_io_bw_stat_) r = RunningStat{};
+  for (auto& r : per_io_iops_stat_) r = RunningStat{};
   bw_win_ = Window{now, {}, {}};
   iops_win_ = Window{now, {}, {}};
   bw_next_ = now + rate_window_ms(spec, LogWhat::bw) * kMs;
@@ -579,8 +613,8 @@ void Worker::sample_windows(uint64_t now, bool final) {
       if (log) logs_->add(what, t_ms, rate, d, 0, 0);
     }
   };
-  take(bw_win_, bw_next_, LogWhat::bw);
-  take(iops_win_, iops_next_, LogWhat::iops);
+  if (!per_io_bw_) take(bw_win_, bw_next_, LogWhat::bw);  // else per-I/O samples (log_io)
+  if (!per_io_iops_) take(iops_win_, iops_next_, LogWhat::iops);
 }
 
 // Closes the log_avg_msec window of the lat/clat/slat logs that ended at or
@@ -816,6 +850,10 @@ void Worker::finish_result(uint64_t end_ns) {
   for (int d = 0; d < 3; ++d)
     if (spec.does(static_cast<jobs::Dir>(d))) res.dirs[d].runtime_ms = ceil_ms(run_ns - verify_ns);
   if (res.dirs[0].total_ios) res.dirs[0].runtime_ms = ceil_ms(spec.does(jobs::Dir::read) ? run_ns : verify_ns);
+  for (int d = 0; d < 3; ++d) {
+    if (per_io_bw_) res.dirs[d].bw_stat = rate_stat_of(per_io_bw_stat_[d]);
+    if (per_io_iops_) res.dirs[d].iops_stat = rate_stat_of(per_io_iops_stat_[d]);
+  }
   rusage ru{};
   getrusage(RUSAGE_THREAD, &ru);
   const double secs = static_cast<double>(run_ns) / 1e9;

@@ -308,6 +308,16 @@ class Worker {
     uint64_t bytes = 0, ios = 0, at_ns = 0;
   } rate_check_[3];
   void check_min_rate(uint64_t now);
+  // write_bw_log / write_iops_log with log_avg_msec=0: fio 3.33's bw / iops
+  // statistics are then per I/O, the log's rows (worker.cpp log_io), kept
+  // as running sums so a long run holds no per-I/O vector.
+  struct RunningStat {
+    uint64_t n = 0;
+    double mean = 0, m2 = 0, min = 0, max = 0;
+  } per_io_bw_stat_[3], per_io_iops_stat_[3];
+  bool per_io_bw_ = false, per_io_iops_ = false;
+  static void add_running(RunningStat& r, double v);
+  static results::RateStat rate_stat_of(const RunningStat& r);
   // log_avg_msec windows: latency sums/maxima (lat, clat, slat) per direction,
   // and the byte/I/O counters at the window's start for the bw/iops rows.
   struct LogAcc {
