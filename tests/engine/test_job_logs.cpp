@@ -253,3 +253,23 @@ TEST_CASE("log_avg_msec=0: the bw and iops statistics are the log's per-I/O valu
   CHECK(is.mean == 1.0);
   CHECK(is.stddev == 0.0);
 }
+
+// fio 3.33, rate_iops=1000 runtime=2 log_hist_msec=250: 7 rows, the last at
+// 1751 ms; the I/O that ends the job at 2000 ms adds no row.
+TEST_CASE("write_hist_log: no row for the I/O that ends a time_based job") {
+  test::TempDir d;
+  auto j = make_job("null", RwMode::randread, d.path, 64 << 20);
+  j.log.hist = "h";
+  j.log.hist_msec = 250;
+  j.rate_iops = {{1000, 0, 0}};
+  j.time_based = true;
+  j.runtime_us = 1'000'000;
+  const auto r = run_in(j, d.path);
+  REQUIRE(r.jobs[0].error == 0);
+  std::ifstream in(d.path + "/h_clat_hist.1.log");
+  std::vector<uint64_t> times;
+  for (std::string l; std::getline(in, l);) times.push_back(std::stoull(l.substr(0, l.find(','))));
+  REQUIRE(times.size() == 3);
+  CHECK(times.back() >= 750);
+  CHECK(times.back() < 1000);
+}
