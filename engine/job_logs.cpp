@@ -26,6 +26,36 @@ uint64_t rate_window_ms(const jobs::JobSpec& spec, LogWhat what) {
   return spec.log.avg_msec;
 }
 
+#ifdef FIOKIT_HAVE_LOG_SINK
+namespace {
+results::LogConfig log_config(const jobs::JobSpec& spec, const std::string& run_dir) {
+  const auto& l = spec.log;
+  results::LogConfig c;
+  c.dir = run_dir;
+  auto prefix = [&](const std::optional<std::string>& p) { return !p ? std::string() : p->empty() ? spec.name : *p; };
+  c.bw_prefix = prefix(l.bw);
+  c.iops_prefix = prefix(l.iops);
+  c.lat_prefix = prefix(l.lat);
+  c.hist_prefix = prefix(l.hist);
+  c.hist_coarseness = static_cast<int>(l.hist_coarseness);
+  c.job_number = spec.job_index + 1;
+  c.per_job = l.per_job;
+  c.with_offset = l.offset;
+  return c;
+}
+}  // namespace
+#endif
+
+void JobLogs::truncate_shared(const std::vector<jobs::JobSpec>& jobs, const std::string& run_dir) {
+#ifdef FIOKIT_HAVE_LOG_SINK
+  for (const auto& spec : jobs)
+    if (!spec.log.per_job && (spec.log.bw || spec.log.iops || spec.log.lat || spec.log.hist))
+      results::LogSink::truncate_shared(log_config(spec, run_dir));
+#else
+  (void)jobs, (void)run_dir;
+#endif
+}
+
 std::unique_ptr<JobLogs> JobLogs::open(const jobs::JobSpec& spec, const std::string& run_dir) {
   const auto& l = spec.log;
   if (!l.bw && !l.iops && !l.lat && !l.hist) return nullptr;
@@ -38,17 +68,7 @@ std::unique_ptr<JobLogs> JobLogs::open(const jobs::JobSpec& spec, const std::str
   for (auto& per_kind : j->last_ms_)
     for (int64_t& t : per_kind) t = -1;
 #ifdef FIOKIT_HAVE_LOG_SINK
-  results::LogConfig c;
-  c.dir = run_dir;
-  auto prefix = [&](const std::optional<std::string>& p) { return !p ? std::string() : p->empty() ? spec.name : *p; };
-  c.bw_prefix = prefix(l.bw);
-  c.iops_prefix = prefix(l.iops);
-  c.lat_prefix = prefix(l.lat);
-  c.hist_prefix = prefix(l.hist);
-  c.hist_coarseness = static_cast<int>(l.hist_coarseness);
-  c.job_number = spec.job_index + 1;
-  c.per_job = l.per_job;
-  c.with_offset = l.offset;
+  const results::LogConfig c = log_config(spec, run_dir);
   j->sink_ = results::LogSink::open(c);
 #else
   (void)run_dir;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "jobs/jobspec.hpp"
 #include "results/histogram.hpp"
@@ -31,6 +32,9 @@ class JobLogs {
   // nullptr when the job writes no log. Throws std::system_error (from the
   // sink) when a log file cannot be created.
   static std::unique_ptr<JobLogs> open(const jobs::JobSpec& spec, const std::string& run_dir);
+  // Empties the shared log files (per_job_logs=0) the jobs will append to,
+  // once per run before any job opens its logs. Throws std::system_error.
+  static void truncate_shared(const std::vector<jobs::JobSpec>& jobs, const std::string& run_dir);
   ~JobLogs();
   bool bw() const { return bw_; }
   bool iops() const { return iops_; }

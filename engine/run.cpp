@@ -14,10 +14,12 @@
 #include <map>
 #include <memory>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 
 #include <fmt/format.h>
 
+#include "engine/job_logs.hpp"
 #include "engine/worker.hpp"
 
 namespace fiokit::engine {
@@ -92,6 +94,13 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const RunOpt
       if (jobs[k].name == jobs[i].wait_for) waits[i].push_back(static_cast<int>(k));
     if (waits[i].empty())
       throw std::invalid_argument(fmt::format("job '{}': wait_for={} names no earlier job", jobs[i].name, jobs[i].wait_for));
+  }
+
+  // per_job_logs=0: every job appends to one shared file; empty it once here.
+  // (A failure shows again, naming the file, when the job opens its logs.)
+  try {
+    JobLogs::truncate_shared(jobs, opts.run_dir);
+  } catch (const std::system_error&) {
   }
 
   RunShared sh;
@@ -234,6 +243,14 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const RunOpt
     seg_begin = seg_end;
   }
   report_progress(true);
+  // fio 3.33's per-job "elapsed" is the run's wall time so far in seconds,
+  // rounded up (its ETA figure, taken when the results are written), the same
+  // for every job: startdelay, ramp_time, layout and the other groups count.
+  // So startdelay=1 + runtime=1 shows elapsed 3 and a plain 1 s job 2. fio
+  // counts from its own start (parsing, setup: a few ms more than ours), so
+  // ours is rounded up from µs: a 2 s job that took 2000.3 ms shows 3, as fio.
+  const uint64_t elapsed_s = ((now_ns() - sh.run_start_ns) / 1000 + 999'999) / 1'000'000;
+  for (auto& j : rr.jobs) j.elapsed_s = std::max<uint64_t>(1, elapsed_s);
   rr.disk_util = disks.finish();
   rr.interrupted = sh.signalled.load();
   for (auto& j : rr.jobs)

@@ -320,7 +320,21 @@ class Worker {
   uint64_t bw_next_ = UINT64_MAX, iops_next_ = UINT64_MAX, progress_next_ = UINT64_MAX, rate_min_next_ = UINT64_MAX;
   uint64_t snap_gen_ = 0;  // last snapshot generation published
   void publish_snapshot(uint64_t now);
-  uint64_t rate_min_bytes_[3] = {};
+  // check_min_rate's baseline per direction (worker.cpp).
+  struct RateCheck {
+    uint64_t bytes = 0, ios = 0, at_ns = 0;
+  } rate_check_[3];
+  void check_min_rate(uint64_t now);
+  // write_bw_log / write_iops_log with log_avg_msec=0: fio 3.33's bw / iops
+  // statistics are then per I/O, the log's rows (worker.cpp log_io), kept
+  // as running sums so a long run holds no per-I/O vector.
+  struct RunningStat {
+    uint64_t n = 0;
+    double mean = 0, m2 = 0, min = 0, max = 0;
+  } per_io_bw_stat_[3], per_io_iops_stat_[3];
+  bool per_io_bw_ = false, per_io_iops_ = false;
+  static void add_running(RunningStat& r, double v);
+  static results::RateStat rate_stat_of(const RunningStat& r);
   // log_avg_msec windows: latency sums/maxima (lat, clat, slat) per direction
   // (the bw/iops rows are the rate samples themselves).
   struct LogAcc {

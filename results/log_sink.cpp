@@ -273,8 +273,10 @@ std::unique_ptr<LogSink> LogSink::open(const LogConfig& cfg) {
     if (prefixes[k]->empty()) continue;
     im.paths[k] = log_path(cfg, *prefixes[k], kKindNames[k]);
     // Log files are ours (named after the job, in the run directory); fio
-    // truncates them too when a job is re-run in the same place.
-    const int fd = ::open(im.paths[k].c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    // truncates them too when a job is re-run in the same place. A shared
+    // file was emptied by the run (truncate_shared) and gets every job's rows.
+    const int mode = cfg.per_job ? O_TRUNC : O_APPEND;
+    const int fd = ::open(im.paths[k].c_str(), O_WRONLY | O_CREAT | mode | O_CLOEXEC, 0644);
     if (fd < 0) {
       const int err = errno;
       for (int& f : im.fds)
@@ -285,7 +287,7 @@ std::unique_ptr<LogSink> LogSink::open(const LogConfig& cfg) {
   }
   if (!cfg.hist_prefix.empty()) {
     im.hist_path = log_path(cfg, cfg.hist_prefix, "clat_hist");
-    im.hist_fd = ::open(im.hist_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    im.hist_fd = ::open(im.hist_path.c_str(), O_WRONLY | O_CREAT | (cfg.per_job ? O_TRUNC : O_APPEND) | O_CLOEXEC, 0644);
     if (im.hist_fd < 0) {
       const int err = errno;
       for (int& f : im.fds)
@@ -300,6 +302,19 @@ std::unique_ptr<LogSink> LogSink::open(const LogConfig& cfg) {
   im.drain();  // fills the spare chunks before the first I/O
   im.writer = std::thread([&im] { im.run_writer(); });
   return sink;
+}
+
+void LogSink::truncate_shared(const LogConfig& cfg) {
+  if (cfg.per_job) return;
+  const std::pair<const std::string*, const char*> logs[] = {
+      {&cfg.bw_prefix, kKindNames[0]},   {&cfg.iops_prefix, kKindNames[1]}, {&cfg.lat_prefix, kKindNames[2]},
+      {&cfg.lat_prefix, kKindNames[3]},  {&cfg.lat_prefix, kKindNames[4]}, {&cfg.hist_prefix, "clat_hist"}};
+  for (const auto& [prefix, kind] : logs) {
+    if (prefix->empty()) continue;
+    const std::string path = log_path(cfg, *prefix, kind);
+    if (::truncate(path.c_str(), 0) != 0 && errno != ENOENT)
+      throw std::system_error(errno, std::generic_category(), "cannot empty log file " + path);
+  }
 }
 
 void LogSink::append(LogKind kind, const LogRow& row) {

@@ -29,7 +29,11 @@ struct LogRow {
 
 // Which logs one job writes and how they are named. fio names them
 // "<prefix>_<kind>.<N>.log" where N is the job's 1-based number (per_job_logs=1),
-// or "<prefix>_<kind>.log" with per_job_logs=0.
+// or "<prefix>_<kind>.log" with per_job_logs=0. A shared (per_job_logs=0) file
+// holds the rows of every job writing it, as in fio 3.33 (numjobs=2 of 256
+// I/Os each: 512 rows): the sink appends (O_APPEND, whole rows per write, so
+// clones never overwrite or split each other's rows) and the run empties the
+// file once before its first job (truncate_shared).
 struct LogConfig {
   std::string dir;                 // where the files go (the run directory)
   std::string bw_prefix, iops_prefix, lat_prefix;  // "" = not written
@@ -43,7 +47,12 @@ struct LogConfig {
 class LogSink {
  public:
   // Opens (creates) the files; throws std::system_error naming the path.
+  // per_job files are truncated, shared ones appended to.
   static std::unique_ptr<LogSink> open(const LogConfig& cfg);
+  // Empties the shared (per_job=false) files of cfg that exist; called once
+  // per run before any job opens them. No-op for per_job configs. Throws
+  // std::system_error naming the path.
+  static void truncate_shared(const LogConfig& cfg);
   ~LogSink();
   // Called from the job's I/O thread. Appends to an in-memory chunk (no
   // allocation in steady state, no syscall); full chunks and at least one chunk

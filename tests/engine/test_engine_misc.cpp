@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "engine_test_util.hpp"
+#include "results/summary.hpp"
 
 using namespace fiokit;
 using jobs::RwMode;
@@ -300,7 +301,9 @@ TEST_CASE("write_bw_log and write_lat_log produce fio-format logs in the run dir
     return v;
   };
   const auto bw = lines("t_bw.1.log");
-  CHECK(r.jobs[0].dirs[0].bw_kib.values.size() >= 3);  // JSON samples: one per 100 ms bwavgtime window
+  // log_avg_msec=0: fio 3.33's bw samples are the log's per-I/O rows, even
+  // with bwavgtime given (bwavgtime=100 over 2 s: 2001 samples, one per I/O).
+  CHECK(results::bw_stat_of(r.jobs[0].dirs[0]).samples == r.jobs[0].dirs[0].total_ios);
   CHECK(bw.size() == r.jobs[0].dirs[0].total_ios);      // log_avg_msec=0: the log has one row per I/O, as fio
   const auto lat = lines("mylat_lat.1.log");
   CHECK(lat.size() == r.jobs[0].dirs[0].total_ios);  // log_avg_msec=0: one row per I/O
@@ -386,4 +389,83 @@ TEST_CASE("a stop request during file layout ends the run promptly, without an e
   CHECK(r.jobs[0].interrupted);
   CHECK(r.jobs[0].error == 0);
   CHECK(r.jobs[0].dirs[0].total_ios == 0);
+}
+
+// fio 3.33's rate_min rule (worker.cpp check_min_rate): 2 s settle, then a
+// baseline, then a check each rate_cycle. Side by side (null engine, 5 ms
+// think, rate_min=40m): fio fails at 3005 ms with error 5, and passes a 2 s job.
+TEST_CASE("rate_min: no check in the first 2 s, an unmet minimum fails the job one rate_cycle later") {
+  test::TempDir d;
+  auto slow = [&](int index, uint64_t runtime_ms) {
+    auto j = make_job("null", RwMode::randread, d.path, 64 << 20);
+    j.name = "slow" + std::to_string(runtime_ms);
+    j.job_index = index;
+    j.thinktime_us = 5000;
+    j.rate_min = {{40ull << 20, 0, 0}};
+    j.time_based = true;
+    j.runtime_us = runtime_ms * 1000;
+    return j;
+  };
+  auto met = make_job("null", RwMode::randread, d.path, 64 << 20);
+  met.name = "met";
+  met.job_index = 2;
+  met.rate_iops = {{2000, 0, 0}};
+  met.rate_iops_min = {{1000, 0, 0}};
+  met.time_based = true;
+  met.runtime_us = 3'500'000;
+  auto iops = slow(3, 5000);
+  iops.name = "iops";
+  iops.rate_min = {};
+  iops.rate_iops_min = {{1000, 0, 0}};
+  engine::RunOptions o;
+  const auto r = engine::run_jobs({slow(0, 2000), slow(1, 5000), met, iops}, o);
+  CHECK(r.jobs[0].error == 0);  // 2 s: only the settle period and the baseline
+  CHECK(r.jobs[0].dirs[0].runtime_ms >= 2000);
+  CHECK(r.jobs[2].error == 0);  // a met minimum never fails
+  CHECK(r.jobs[2].job_runtime_ms >= 3500);
+  for (int k : {1, 3}) {
+    INFO(r.jobs[k].name << ": " << r.jobs[k].error_message);
+    CHECK(r.jobs[k].error == EIO);
+    CHECK(r.jobs[k].job_runtime_ms >= 3000);
+    CHECK(r.jobs[k].job_runtime_ms < 3400);
+    CHECK(r.jobs[k].error_message.find("check_min_rate") != std::string::npos);
+  }
+  CHECK(r.jobs[1].error_message.find("rate_min=41943040B/s not met, got ") != std::string::npos);
+  CHECK(r.jobs[3].error_message.find("rate_iops_min=1000 not met, got ") != std::string::npos);
+}
+
+// fio 3.33: a direction's runtime is rounded up to whole ms, so a job faster
+// than 1 ms reports runtime 1 and bw = io_bytes / 1 ms, and no bw/iops sample
+// (no full window). fio, size=16m bs=64k loops=3: runtime 1, bw 49152000.
+TEST_CASE("a run shorter than 1 ms reports runtime 1 ms and a bandwidth, and no rate samples") {
+  test::TempDir d;
+  auto j = make_job("null", RwMode::read, d.path, 64 * 1024, 64 * 1024);
+  const auto r = run_one(j);
+  const auto& dir = r.jobs[0].dirs[0];
+  REQUIRE(dir.io_bytes == 64 * 1024);
+  // One null I/O takes microseconds; a preempted run may take longer, so the
+  // exact figures are checked when the job did finish within its first ms.
+  CHECK(dir.runtime_ms >= 1);
+  CHECK(dir.runtime_ms >= r.jobs[0].job_runtime_ms);
+  CHECK(dir.runtime_ms <= r.jobs[0].job_runtime_ms + 1);
+  CHECK(results::bw_bytes_of(dir) == 64 * 1024 * 1000 / dir.runtime_ms);
+  if (r.jobs[0].job_runtime_ms == 0) CHECK(dir.runtime_ms == 1);
+  CHECK(results::bw_stat_of(dir).samples == 0);
+  CHECK(results::iops_stat_of(dir).samples == 0);
+}
+
+// fio 3.33's "elapsed" is the run's wall time, rounded up to seconds:
+// startdelay=1 + runtime=1 shows 3 (a plain 1 s job 2), job_runtime 1000.
+TEST_CASE("elapsed counts the whole run, startdelay included, rounded up to seconds") {
+  test::TempDir d;
+  auto j = make_job("null", RwMode::randread, d.path, 64 << 20);
+  j.startdelay_us = {1'000'000, 1'000'000};
+  j.rate_iops = {{1000, 0, 0}};
+  j.time_based = true;
+  j.runtime_us = 1'000'000;
+  const auto r = run_one(j);
+  CHECK(r.jobs[0].job_runtime_ms >= 1000);
+  CHECK(r.jobs[0].job_runtime_ms < 1100);
+  CHECK(r.jobs[0].elapsed_s == 3);
+  CHECK(results::elapsed_of(r.jobs[0]) == 3);
 }

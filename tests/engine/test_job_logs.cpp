@@ -3,6 +3,7 @@
 // over the window; bs 0), rows exactly log_avg_msec apart; without it one row
 // per I/O in every log, as fio 3.33 writes them; write_hist_log rows every
 // log_hist_msec. Row counts are compared with the installed fio for the same job.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "engine_test_util.hpp"
+#include "results/summary.hpp"
 
 using namespace fiokit;
 using jobs::RwMode;
@@ -197,4 +199,77 @@ TEST_CASE("log_avg_msec row counts match fio 3.33's for the same job", "[fio]") 
     }
     for (const auto& row : theirs) CHECK(row.bs == 0);
   }
+}
+
+// fio 3.33, numjobs=2 per_job_logs=0 write_bw_log=s log_avg_msec=0, 256 I/Os
+// each: one s_bw.log with 512 rows (every clone's). A second run in the same
+// place starts the file afresh (fio would append to the old rows).
+TEST_CASE("per_job_logs=0: the clones share one log holding all their rows") {
+  test::TempDir d;
+  std::vector<jobs::JobSpec> clones;
+  for (int k = 0; k < 2; ++k) {
+    auto j = make_job("null", RwMode::read, d.path, 1 << 20);
+    j.name = "s";
+    j.job_index = k;
+    j.clone_index = k;
+    j.log.bw = "";
+    j.log.per_job = false;
+    clones.push_back(j);
+  }
+  engine::RunOptions o;
+  o.run_dir = d.path;
+  for (int run = 0; run < 2; ++run) {
+    const auto r = engine::run_jobs(clones, o);
+    REQUIRE(r.jobs[0].error == 0);
+    REQUIRE(r.jobs[1].error == 0);
+    const auto rows = read_rows(d.path + "/s_bw.log");
+    CHECK(rows.size() == 512);
+    CHECK(count_dir(rows, 0) == 512);
+  }
+}
+
+// fio 3.33 with write_bw_log (write_iops_log) and log_avg_msec=0: the bw
+// (iops) statistics are the per-I/O rows, not bwavgtime windows. rate_iops=1000
+// over 2 s: bw_samples 2001, bw_max 204800000 against bw 4000; iops_mean 1.0.
+TEST_CASE("log_avg_msec=0: the bw and iops statistics are the log's per-I/O values") {
+  test::TempDir d;
+  auto j = make_job("null", RwMode::randread, d.path, 64 << 20);
+  j.number_ios = 300;
+  j.log.bw = "";
+  j.log.iops = "";
+  const auto r = run_in(j, d.path);
+  REQUIRE(r.jobs[0].error == 0);
+  const auto& dir = r.jobs[0].dirs[0];
+  REQUIRE(dir.total_ios == 300);
+  const auto bw = read_rows(d.path + "/t_bw.1.log");
+  REQUIRE(bw.size() == 300);
+  const auto bs = results::bw_stat_of(dir), is = results::iops_stat_of(dir);
+  CHECK(bs.samples == 300);
+  uint64_t lo = UINT64_MAX, hi = 0;
+  for (const auto& row : bw) lo = std::min(lo, row.value), hi = std::max(hi, row.value);
+  CHECK(bs.min == static_cast<double>(lo));
+  CHECK(bs.max == static_cast<double>(hi));
+  CHECK(is.samples == 300);
+  CHECK(is.mean == 1.0);
+  CHECK(is.stddev == 0.0);
+}
+
+// fio 3.33, rate_iops=1000 runtime=2 log_hist_msec=250: 7 rows, the last at
+// 1751 ms; the I/O that ends the job at 2000 ms adds no row.
+TEST_CASE("write_hist_log: no row for the I/O that ends a time_based job") {
+  test::TempDir d;
+  auto j = make_job("null", RwMode::randread, d.path, 64 << 20);
+  j.log.hist = "h";
+  j.log.hist_msec = 250;
+  j.rate_iops = {{1000, 0, 0}};
+  j.time_based = true;
+  j.runtime_us = 1'000'000;
+  const auto r = run_in(j, d.path);
+  REQUIRE(r.jobs[0].error == 0);
+  std::ifstream in(d.path + "/h_clat_hist.1.log");
+  std::vector<uint64_t> times;
+  for (std::string l; std::getline(in, l);) times.push_back(std::stoull(l.substr(0, l.find(','))));
+  REQUIRE(times.size() == 3);
+  CHECK(times.back() >= 750);
+  CHECK(times.back() < 1000);
 }

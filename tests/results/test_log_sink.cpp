@@ -281,3 +281,29 @@ TEST_CASE("log sink: clat histogram log byte-identical to fio 3.33's", "[fio]") 
     CHECK(read_text(ours.path + "/h_clat_hist.1.log") == theirs);
   }
 }
+
+TEST_CASE("log sink: shared (per_job_logs=0) files are appended to; truncate_shared empties them") {
+  TempDir dir;
+  LogConfig cfg;
+  cfg.dir = dir.path;
+  cfg.bw_prefix = "s";
+  cfg.per_job = false;
+  const std::string path = dir.path + "/s_bw.log";
+  for (int job = 1; job <= 2; ++job) {
+    cfg.job_number = job;
+    auto sink = LogSink::open(cfg);
+    sink->append(LogKind::bw, {static_cast<uint64_t>(job), 100, 0, 4096, 0, 0});
+    sink->close();
+  }
+  CHECK(read_text(path) == "1, 100, 0, 4096, 0\n2, 100, 0, 4096, 0\n");
+  LogSink::truncate_shared(cfg);
+  CHECK(fs::exists(path));
+  CHECK(read_text(path).empty());
+  // Per-job files are left alone: each open truncates its own.
+  cfg.per_job = true;
+  auto sink = LogSink::open(cfg);
+  sink->append(LogKind::bw, {3, 100, 0, 4096, 0, 0});
+  sink->close();
+  LogSink::truncate_shared(cfg);
+  CHECK(read_text(dir.path + "/s_bw.2.log") == "3, 100, 0, 4096, 0\n");
+}

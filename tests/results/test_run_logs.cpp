@@ -90,13 +90,19 @@ TEST_CASE("windowed bw/iops logs: one row per sample, no partial last window, ti
     for (size_t i = 0; i < r.bw.size(); ++i) {
       CHECK(r.bw[i].time_ms == (i + 1) * c.window_ms);  // nominal window ends
       CHECK(r.bw[i].bs == 0);
-      // No extrapolated outlier: every row is near the 4000 KiB/s rate limit.
-      CHECK(std::abs(static_cast<double>(r.bw[i].value) - 4000.0) < 400.0);
-      CHECK(std::abs(static_cast<double>(r.iops[i].value) - 1000.0) < 100.0);
+      // No extrapolated outlier (a few I/Os over a few µs read as a rate are
+      // x100 and more): every row is within a factor of 2 of the 4000 KiB/s
+      // rate limit. Not tighter: on a loaded 2-core machine the thread can
+      // stall ~100 ms and the pacing then catches up in the next window
+      // (seen: 2409 and 5591 KiB/s in neighbouring windows), as fio's would.
+      CHECK(r.bw[i].value >= 2000);
+      CHECK(r.bw[i].value <= 8000);
+      CHECK(r.iops[i].value >= 500);
+      CHECK(r.iops[i].value <= 2000);
     }
     if (!r.bw.empty()) {
-      CHECK(r.read["bw_min"].get<double>() >= 3600);
-      CHECK(r.read["bw_max"].get<double>() <= 4400);
+      CHECK(r.read["bw_min"].get<double>() >= 2000);
+      CHECK(r.read["bw_max"].get<double>() <= 8000);
     }
     // The lat logs flush the partial last window at the job's end (fio's
     // finalize_logs): the last row is no later than the runtime.
