@@ -82,6 +82,7 @@ struct FileState {
   uint64_t end = 0;          // target.offset + target.size
   uint64_t nblocks = 1;      // region / block unit
   uint64_t seq_pos[3] = {};  // next sequential offset per direction
+  uint64_t last_start[3] = {};  // offset of the last I/O (rw_sequencer=identical)
   uint64_t issued = 0;       // bytes issued this loop (file_service_type=sequential)
   BlockPermutation perm;     // the random map
   Lfsr lfsr;                 // random_generator=lfsr

@@ -107,17 +107,26 @@ void Worker::prep_io_general(IoUnit& u) {
   FileState& f = files[fi];
   bool rnd = random;
   if (rnd && spec.percentage_random_set) rnd = rng_mix.below(100) < spec.percentage_random[static_cast<jobs::Dir>(d)];
+  bool same = false;
   if (rnd && spec.rw_modifier) {
-    // randread:N — a new random offset every N I/Os, sequential in between.
+    // randread:N: a new random offset every N I/Os, the first I/O included;
+    // in between, the next sequential offset (rw_sequencer=sequential) or the
+    // last one again (identical). Measured with fio 3.33 (size=64k bs=4k
+    // randread:4): blocks 0 1 2 3 11 12 13 14 ..., identical 0 0 0 0 11 11 ...
+    // A sequential step that would pass the end of the region draws a random
+    // offset instead (fio: ... 14 15 7, not 0), without restarting the count.
     if (seq_run_left) {
-      rnd = false;
       --seq_run_left;
+      same = spec.rw_sequencer == jobs::RwSequencer::identical;
+      rnd = !same && f.seq_pos[d] >= f.end;
     } else {
       seq_run_left = spec.rw_modifier - 1;
     }
   }
   uint64_t off;
-  if (rnd) {
+  if (same) {
+    off = f.last_start[d];
+  } else if (rnd) {
     uint64_t blk;
     const BlockDistribution& bd = dist[d];
     if (!bd.uniform()) {
@@ -136,6 +145,7 @@ void Worker::prep_io_general(IoUnit& u) {
     if (off >= f.end) off = f.target.offset;
   }
   len = static_cast<uint32_t>(std::min<uint64_t>(len, f.end - off));
+  f.last_start[d] = off;
   f.seq_pos[d] = off + len + (random ? 0 : spec.rw_modifier);
   f.issued += len;
   if (trimwrite) {

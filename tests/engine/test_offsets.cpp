@@ -316,3 +316,40 @@ TEST_CASE("coverage per loop matches fio 3.33's for each generator and map setti
     CHECK((loop(fio, 0) == loop(fio, 1)) == (loop(ours, 0) == loop(ours, 1)));
   }
 }
+
+TEST_CASE("rw=read:12k issues size/bs I/Os, wrapping over the same offsets as fio 3.33") {
+  // fio 3.33, size=4m bs=4k rw=read:12k: 1024 I/Os, four passes over the 256
+  // offsets 0, 16k, ..., 4080k (the differential case rw-read-skip).
+  auto j = t002x(false, jobs::RandomGenerator::tausworthe);
+  j.rw = jobs::RwMode::read;
+  j.size = 4 << 20;
+  j.rw_modifier = 12 * 1024;
+  const auto v = offsets_of(j);
+  REQUIRE(v.size() == 1024);
+  for (size_t i = 0; i < v.size(); ++i) CHECK(v[i] == (i % 256) * 16384);
+}
+
+TEST_CASE("rw=randread:4: a random offset every 4 I/Os, the first included; identical repeats it") {
+  // fio 3.33 (size=64k bs=4k randread:4): blocks 0 1 2 3 11 12 13 14 13 14 15 7 ...
+  // and with rw_sequencer=identical 0 0 0 0 11 11 11 11 ...; a sequential step
+  // past the end draws a random block (15 then 7), it does not wrap to 0.
+  auto j = t002x(false, jobs::RandomGenerator::tausworthe);
+  j.size = 64 << 10;
+  j.rw_modifier = 4;
+  j.loops = 8;  // more runs of 4, more chances to meet the end of the file
+  const auto v = offsets_of(j);
+  REQUIRE(v.size() == 16 * 8);
+  size_t at_end = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i % 4 == 0 || v[i - 1] + 4096 == v[i]) continue;
+    CHECK(v[i - 1] + 4096 == j.size);  // only the end of the file breaks a run
+    ++at_end;
+  }
+  CHECK(at_end > 0);
+  j.rw_sequencer = jobs::RwSequencer::identical;
+  const auto w = offsets_of(j);
+  REQUIRE(w.size() == 16 * 8);
+  for (size_t i = 0; i < w.size(); ++i)
+    if (i % 4) CHECK(w[i] == w[i - 1]);
+  CHECK(distinct(w) > 1);
+}
