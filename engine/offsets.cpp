@@ -2,7 +2,8 @@
 // literature, not from fio's code: zipf by Gray et al., "Quickly Generating
 // Billion-Record Synthetic Databases" (SIGMOD 1994); pareto as the same paper's
 // self-similar distribution (fraction h of the accesses go to 1-h of the blocks);
-// normal by Box-Muller around `center` with a stddev in percent of the range.
+// normal as fio 3.33 shapes it (a central-limit bell plus a uniform jitter, see
+// offsets.hpp), since its "deviation" is not a gaussian's stddev.
 #include "engine/offsets.hpp"
 
 #include <algorithm>
@@ -73,10 +74,12 @@ void Lfsr::init(uint64_t n, uint64_t seed) {
   state_ = start_;
 }
 
-void BlockDistribution::init(const jobs::RandomDistribution& d, uint64_t nblocks, uint64_t seed) {
+void BlockDistribution::init(const jobs::RandomDistribution& d, uint64_t nblocks, uint64_t seed, bool scatter) {
   kind_ = d.kind;
   n_ = std::max<uint64_t>(1, nblocks);
-  scatter_.init(n_, seed ^ 0x5ca77e2ull);
+  scatter_ = scatter;
+  // zipf/pareto: a seed-drawn rotation unless a center is given (fio: n * center).
+  rotate_ = d.center ? static_cast<uint64_t>(static_cast<double>(n_) * *d.center) % n_ : mix64(seed ^ 0x5ca77e2ull) % n_;
   switch (kind_) {
     case jobs::RandomDistribution::zipf:
       theta_ = d.param > 0 ? d.param : 1.2;
@@ -91,10 +94,15 @@ void BlockDistribution::init(const jobs::RandomDistribution& d, uint64_t nblocks
       pareto_exp_ = std::log(h) / std::log(1 - h);
       break;
     }
-    case jobs::RandomDistribution::normal:
-      sd_ = (d.param > 0 ? d.param : 10.0) / 100.0;
-      center_ = d.center.value_or(0.5);
+    case jobs::RandomDistribution::normal: {
+      const double dev = d.param > 0 ? d.param : 0.0;
+      jitter_ = dev > 0 ? std::min<uint64_t>(static_cast<uint64_t>(std::ceil(static_cast<double>(n_) * dev / 100.0)), n_ / 2) : 0;
+      // The center shifts the hashed value (fio: n * (center - 0.5), modulo n).
+      const double c = d.center.value_or(0.5) - 0.5;
+      const auto shift = static_cast<int64_t>(static_cast<double>(n_) * c);
+      rotate_ = static_cast<uint64_t>((shift % static_cast<int64_t>(n_) + static_cast<int64_t>(n_)) % static_cast<int64_t>(n_));
       break;
+    }
     case jobs::RandomDistribution::zoned:
     case jobs::RandomDistribution::zoned_abs: {
       uint32_t cum = 0;
@@ -113,6 +121,11 @@ void BlockDistribution::init(const jobs::RandomDistribution& d, uint64_t nblocks
   }
 }
 
+uint64_t BlockDistribution::place(uint64_t v) const {
+  constexpr uint64_t kGoldenRatio64 = 0x61c8864680b583ebull;  // 2^64 / phi, Knuth's multiplicative hash
+  return ((scatter_ ? v * kGoldenRatio64 : v) % n_ + rotate_) % n_;
+}
+
 uint64_t BlockDistribution::next(Rng& rng) const {
   switch (kind_) {
     case jobs::RandomDistribution::zipf: {
@@ -121,19 +134,23 @@ uint64_t BlockDistribution::next(Rng& rng) const {
       if (uz < 1.0) rank = 0;
       else if (uz < 1.0 + std::pow(0.5, theta_)) rank = 1;
       else rank = static_cast<uint64_t>(static_cast<double>(n_) * std::pow(eta_ * u - eta_ + 1, alpha_));
-      return scatter_.at(std::min(rank, n_ - 1));
+      return place(std::min(rank, n_ - 1));
     }
     case jobs::RandomDistribution::pareto: {
-      const auto rank = static_cast<uint64_t>(static_cast<double>(n_) * std::pow(rng.unit(), pareto_exp_));
-      return scatter_.at(std::min(rank, n_ - 1));
+      const auto rank = static_cast<uint64_t>(static_cast<double>(n_ - 1) * std::pow(rng.unit(), pareto_exp_));
+      return place(std::min(rank, n_ - 1));
     }
     case jobs::RandomDistribution::normal: {
-      double u1 = rng.unit();
-      if (u1 < 1e-300) u1 = 1e-300;
-      const double g = std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * rng.unit());
-      double x = center_ + g * sd_;
-      x -= std::floor(x);  // wrap into [0, 1)
-      return std::min(n_ - 1, static_cast<uint64_t>(x * static_cast<double>(n_)));
+      uint64_t sum = 0;
+      for (int i = 0; i < 12; ++i) sum += rng.below(n_ + 1);
+      sum = (sum + 11) / 12;
+      if (jitter_) {
+        auto dev = static_cast<int64_t>(static_cast<double>(jitter_) * rng.unit()) - static_cast<int64_t>(jitter_ / 2);
+        const auto s = static_cast<int64_t>(sum), n = static_cast<int64_t>(n_);
+        while (dev != 0 && (s + dev < 0 || s + dev >= n)) dev /= 2;  // C division: toward zero
+        sum = static_cast<uint64_t>(s + dev);
+      }
+      return place(sum);
     }
     case jobs::RandomDistribution::zoned:
     case jobs::RandomDistribution::zoned_abs: {

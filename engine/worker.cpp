@@ -237,7 +237,8 @@ void Worker::setup() {
               : spec.file_service_type == F::pareto ? jobs::RandomDistribution::pareto
               : spec.file_service_type == F::normal || spec.file_service_type == F::gauss ? jobs::RandomDistribution::normal
                                                                                           : jobs::RandomDistribution::random;
-    file_dist.init(fd, files.size(), seed ^ 7);
+    // fio draws from nfiles << 10 values, unhashed, and takes value >> 10 as the file.
+    file_dist.init(fd, files.size() << kFileServiceShift, seed ^ 7, false);
   }
   loop_limit_bytes = spec.io_size ? spec.io_size
                      : spec.io_size_percent > 0 ? static_cast<uint64_t>(static_cast<double>(total) * spec.io_size_percent / 100.0)

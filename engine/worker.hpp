@@ -75,6 +75,9 @@ struct RunShared {
   uint64_t run_start_ns = 0;
 };
 
+// file_service_type=zipf/pareto/normal: values per file (fio's FIO_FSERVICE_SHIFT).
+inline constexpr int kFileServiceShift = 10;
+
 struct FileState {
   volumes::FileTarget target;
   int fd = -1;

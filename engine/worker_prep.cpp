@@ -80,7 +80,7 @@ uint32_t Worker::pick_file() {
       return cur_file;
     default:  // random, zipf, pareto, normal: drawn from file_dist
       if (--file_ios_left == 0) {
-        cur_file = static_cast<uint32_t>(file_dist.next(rng_file) % n);
+        cur_file = static_cast<uint32_t>((file_dist.next(rng_file) >> kFileServiceShift) % n);
         file_ios_left = std::max<uint32_t>(1, spec.file_service_nr);
       }
       return cur_file;

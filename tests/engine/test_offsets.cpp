@@ -77,7 +77,11 @@ TEST_CASE("distributions: zipf and pareto are skewed, zoned honours its zones") 
   jobs::RandomDistribution p;
   p.kind = jobs::RandomDistribution::pareto;
   p.param = 0.2;  // 80% of accesses to 20% of the blocks
-  CHECK(top_share(p, 1000, 0.2) == Approx(0.8).margin(0.03));
+  // 1024 blocks: fio's multiplicative hash is then a bijection and the 80/20
+  // promise holds; at 1000 blocks values collide as in fio (measured there:
+  // 308 distinct blocks, 94.8% of the I/Os on the top 20%).
+  CHECK(top_share(p, 1024, 0.2) == Approx(0.8).margin(0.03));
+  CHECK(top_share(p, 1000, 0.2) == Approx(0.948).margin(0.02));
   jobs::RandomDistribution zo;
   zo.kind = jobs::RandomDistribution::zoned;
   zo.zones = {{60, 10}, {40, 90}};  // 60% of accesses to the first 10% of blocks
@@ -87,17 +91,34 @@ TEST_CASE("distributions: zipf and pareto are skewed, zoned honours its zones") 
   int first = 0;
   for (int i = 0; i < 100000; ++i) first += bd.next(r) < 100;
   CHECK(first / 100000.0 == Approx(0.6).margin(0.01));
-  jobs::RandomDistribution nd;
-  nd.kind = jobs::RandomDistribution::normal;
-  nd.param = 5;  // stddev 5% around the middle
-  bd = {};
-  bd.init(nd, 1000, 1);
-  int mid = 0;
-  for (int i = 0; i < 100000; ++i) {
-    const uint64_t b = bd.next(r);
-    mid += b >= 450 && b < 550;
-  }
-  CHECK(mid / 100000.0 == Approx(0.68).margin(0.02));
+}
+
+TEST_CASE("normal:dev has fio 3.33's shape: a narrow bell, hashed over the whole file") {
+  // fio 3.33, 4096 blocks, 4096 draws of normal:20 (the differential case
+  // dist-normal): 1536 distinct blocks, each tenth of the file ~10% of the
+  // I/Os. 1000 blocks, 100000 draws: normal:5 199 distinct, normal:20 221.
+  auto shape = [](double dev, uint64_t n, int draws) {
+    jobs::RandomDistribution nd;
+    nd.kind = jobs::RandomDistribution::normal;
+    nd.param = dev;
+    engine::BlockDistribution bd;
+    bd.init(nd, n, 1);
+    engine::Rng r(7);
+    std::vector<int> hits(n, 0), tenth(10, 0);
+    for (int i = 0; i < draws; ++i) {
+      const uint64_t b = bd.next(r);
+      REQUIRE(b < n);
+      ++hits[b];
+      ++tenth[b * 10 / n];
+    }
+    const auto distinct = std::count_if(hits.begin(), hits.end(), [](int h) { return h > 0; });
+    return std::pair(static_cast<double>(distinct), tenth);
+  };
+  const auto [d20, tenths] = shape(20, 4096, 4096);
+  CHECK(d20 == Approx(1536).epsilon(0.05));
+  for (int t : tenths) CHECK(t / 4096.0 == Approx(0.10).margin(0.03));  // no central bell
+  CHECK(shape(5, 1000, 100000).first == Approx(199).epsilon(0.05));
+  CHECK(shape(20, 1000, 100000).first == Approx(221).epsilon(0.05));
 }
 
 TEST_CASE("Lfsr taps give a full period for every width a unit test can walk") {
