@@ -46,6 +46,61 @@ void Tausworthe::seed(uint64_t s, bool wide) {
   for (int i = 0; i < 10; ++i) (void)next();
 }
 
+void RandomMap::init(uint64_t n) {
+  n_ = std::max<uint64_t>(1, n);
+  levels_.clear();
+  uint64_t bits = n_;
+  do {
+    levels_.emplace_back((bits + 63) / 64, 0);
+    bits = levels_.back().size();
+  } while (levels_.back().size() > 1);
+  clear();
+}
+
+void RandomMap::clear() {
+  // Bits past the end of each level count as set, so a word is full exactly
+  // when all of its real blocks are done.
+  uint64_t bits = n_;
+  for (auto& lv : levels_) {
+    std::fill(lv.begin(), lv.end(), 0);
+    if (bits % 64) lv.back() = ~uint64_t{0} << (bits % 64);
+    bits = lv.size();
+  }
+  for (size_t k = 0; k + 1 < levels_.size(); ++k)
+    if (levels_[k].back() == ~uint64_t{0}) levels_[k + 1][(levels_[k].size() - 1) >> 6] |= uint64_t{1} << ((levels_[k].size() - 1) & 63);
+}
+
+void RandomMap::set_bit(uint64_t b) {
+  for (size_t k = 0; k < levels_.size(); ++k) {
+    uint64_t& w = levels_[k][b >> 6];
+    w |= uint64_t{1} << (b & 63);
+    if (w != ~uint64_t{0}) return;
+    b >>= 6;  // this word is full: mark it in the level above
+  }
+}
+
+uint64_t RandomMap::first_clear(size_t level, uint64_t pos) const {
+  const auto& lv = levels_[level];
+  uint64_t w = pos >> 6;
+  if (w >= lv.size()) return kNone;
+  if (const uint64_t m = ~lv[w] & (~uint64_t{0} << (pos & 63))) return (w << 6) + static_cast<uint64_t>(std::countr_zero(m));
+  if (level + 1 == levels_.size()) return kNone;  // the top level is one word
+  w = first_clear(level + 1, w + 1);
+  if (w == kNone || w >= lv.size()) return kNone;
+  return (w << 6) + static_cast<uint64_t>(std::countr_zero(~lv[w]));
+}
+
+uint64_t RandomMap::next_free(uint64_t b) const {
+  const uint64_t r = first_clear(0, b);
+  return r != kNone || b == 0 ? r : first_clear(0, 0);
+}
+
+uint64_t RandomMap::set_run(uint64_t b, uint64_t count) {
+  uint64_t k = 0;
+  for (; k < count && b + k < n_ && !test(b + k); ++k) set_bit(b + k);
+  return k;
+}
+
 uint64_t Lfsr::taps_mask(int bits) {
   // XAPP052 Table 3: tap positions (1-based) of a maximal-length LFSR per width.
   static constexpr uint8_t kTaps[65][6] = {
