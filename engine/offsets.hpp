@@ -12,12 +12,14 @@
 // it (t0020-t0022 count distinct and sequential offsets), only coverage and
 // repeatability do, and those match.
 //
-// The random map is a keyed permutation of [0, nblocks) rather than fio's bitmap:
-// a 4-round Feistel network over the next even power of two, cycle-walking
-// values that fall outside the range. It needs O(1) memory for any file size,
-// visits each block exactly once per loop by construction, and costs a few
-// multiplies per I/O (on average fewer than 4 walks, since the padded domain is
-// at most 4x the range).
+// For fixed-size I/Os the random map is a keyed permutation of [0, nblocks)
+// rather than fio's bitmap: a 4-round Feistel network over the next even power
+// of two, cycle-walking values that fall outside the range. It needs O(1)
+// memory for any file size, visits each block exactly once per loop by
+// construction, and costs a few multiplies per I/O (on average fewer than 4
+// walks, since the padded domain is at most 4x the range). When an I/O can be
+// longer than the map's block (bssplit, bsrange), fio's bitmap behaviour is
+// visible in the block sizes, so RandomMap reproduces it.
 #pragma once
 #include <bit>
 #include <cmath>
