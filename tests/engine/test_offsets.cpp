@@ -446,3 +446,37 @@ TEST_CASE("bssplit with the random map: blocks trimmed to the free run, io_bytes
   REQUIRE(run_one(j, &tr).jobs.at(0).dirs[0].io_bytes == j.size);
   for (const auto& t : tr.at(0)) CHECK((t.offset % 16384 == 0 && t.len % 16384 == 0));
 }
+
+TEST_CASE("file_service_type zipf/pareto/normal: fio 3.33's shares over the files") {
+  // fio 3.33, nrfiles=8 filesize=1m randread norandommap number_ios=20000
+  // (write_iolog): zipf:1.2 one file 90.7%, the next ones 3.8 1.8 1.2 ...;
+  // pareto:0.2 73.4 8.6 5.0 3.6 ...; normal:20 a bell over the middle files,
+  // 38.6 38.8 10.8 10.7 0.6 0.5 (unhashed, as fio keeps file ranks). zipf
+  // and pareto rotate the ranks by a seed-drawn offset that can split the
+  // hottest 1024 values over two files, so for them the top two files'
+  // sum is compared (fio 94.5 and 82.0), which the split does not move much.
+  using F = jobs::FileServiceType;
+  auto j = t002x(true, jobs::RandomGenerator::tausworthe);
+  j.nrfiles = 8;
+  j.size = 8 << 20;
+  j.number_ios = 20000;
+  j.io_size = uint64_t{10} << 30;
+  for (auto [fst, param, want] : {std::tuple{F::zipf, 1.2, std::vector<double>{90.7, 3.8, 1.8, 1.2}},
+                                  std::tuple{F::pareto, 0.2, std::vector<double>{73.4, 8.6, 5.0, 3.6}},
+                                  std::tuple{F::normal, 20.0, std::vector<double>{38.8, 38.6, 10.8, 10.7}}}) {
+    INFO("file_service_type " << static_cast<int>(fst));
+    j.file_service_type = fst;
+    j.file_service_param = param;
+    std::vector<std::vector<engine::TraceRecord>> tr;
+    REQUIRE(run_one(j, &tr).jobs.at(0).error == 0);
+    std::vector<double> per(8, 0);
+    for (const auto& t : tr.at(0)) per.at(t.file) += 100.0 / static_cast<double>(tr[0].size());
+    std::sort(per.rbegin(), per.rend());
+    if (fst == F::normal) {
+      for (size_t i = 0; i < want.size(); ++i) CHECK(per[i] == Approx(want[i]).margin(2.0));
+    } else {
+      CHECK(per[0] + per[1] == Approx(want[0] + want[1]).margin(3.0));
+      CHECK(per[0] > 60);
+    }
+  }
+}
