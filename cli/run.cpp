@@ -136,7 +136,9 @@ void print_help() {
   fmt::print(
       "usage: fiokit run [OPTIONS] [--name=JOB --OPTION=VALUE ...] [JOBFILE ...]\n\n"
       "Runs fio job files ('-' reads one from stdin) and command-line jobs. Job\n"
-      "options before the first --name apply to every job. See --cmdhelp=all.\n\n"
+      "options before the first --name apply to every job. See --cmdhelp=all.\n"
+      "--max-jobs=N is accepted as fio 3.33 accepts it (no limit; a warning when\n"
+      "more jobs are defined).\n\n"
       "options:\n");
   for (const auto& o : kRunOpts)
     fmt::print("  --{:<22} {}\n", std::string(o.name) + (o.arg == Arg::required ? "=X" : o.arg == Arg::optional ? "[=X]" : ""), o.help);
@@ -177,6 +179,7 @@ int cmd_run(const std::vector<std::string>& args) {
   // fio 3.33 exits 0 on --parse-only with nothing to parse; so does fiokit
   // (a plain run with no job is still a usage error).
   if (ra.parse_only && cl.job_files.empty() && cl.sections.empty() && !ra.quickstart) return kExitOk;
+  const auto max_jobs = cl.max_jobs;
   auto req = jobs::make_request(std::move(cl), ex, ra.sections);
   req.readonly = ra.readonly;
   if (ra.quickstart) {
@@ -184,6 +187,7 @@ int cmd_run(const std::vector<std::string>& args) {
     ea.inline_jobs.emplace_back("quickstart.fio", kQuickstartJob);
   }
   auto parsed = jobs::build_jobs(req);
+  if (auto w = jobs::max_jobs_warning(max_jobs, parsed.jobs.size())) parsed.warnings.push_back(*w);
   for (const auto& w : parsed.warnings) fmt::print(stderr, "fiokit: warning: {}\n", w);
   if (ra.warnings_fatal && !parsed.warnings.empty()) return kExitUsage;
   if (ra.showcmd) {

@@ -2,7 +2,8 @@
 // literature, not from fio's code: zipf by Gray et al., "Quickly Generating
 // Billion-Record Synthetic Databases" (SIGMOD 1994); pareto as the same paper's
 // self-similar distribution (fraction h of the accesses go to 1-h of the blocks);
-// normal by Box-Muller around `center` with a stddev in percent of the range.
+// normal as fio 3.33 shapes it (a central-limit bell plus a uniform jitter, see
+// offsets.hpp), since its "deviation" is not a gaussian's stddev.
 #include "engine/offsets.hpp"
 
 #include <algorithm>
@@ -45,6 +46,61 @@ void Tausworthe::seed(uint64_t s, bool wide) {
   for (int i = 0; i < 10; ++i) (void)next();
 }
 
+void RandomMap::init(uint64_t n) {
+  n_ = std::max<uint64_t>(1, n);
+  levels_.clear();
+  uint64_t bits = n_;
+  do {
+    levels_.emplace_back((bits + 63) / 64, 0);
+    bits = levels_.back().size();
+  } while (levels_.back().size() > 1);
+  clear();
+}
+
+void RandomMap::clear() {
+  // Bits past the end of each level count as set, so a word is full exactly
+  // when all of its real blocks are done.
+  uint64_t bits = n_;
+  for (auto& lv : levels_) {
+    std::fill(lv.begin(), lv.end(), 0);
+    if (bits % 64) lv.back() = ~uint64_t{0} << (bits % 64);
+    bits = lv.size();
+  }
+  for (size_t k = 0; k + 1 < levels_.size(); ++k)
+    if (levels_[k].back() == ~uint64_t{0}) levels_[k + 1][(levels_[k].size() - 1) >> 6] |= uint64_t{1} << ((levels_[k].size() - 1) & 63);
+}
+
+void RandomMap::set_bit(uint64_t b) {
+  for (size_t k = 0; k < levels_.size(); ++k) {
+    uint64_t& w = levels_[k][b >> 6];
+    w |= uint64_t{1} << (b & 63);
+    if (w != ~uint64_t{0}) return;
+    b >>= 6;  // this word is full: mark it in the level above
+  }
+}
+
+uint64_t RandomMap::first_clear(size_t level, uint64_t pos) const {
+  const auto& lv = levels_[level];
+  uint64_t w = pos >> 6;
+  if (w >= lv.size()) return kNone;
+  if (const uint64_t m = ~lv[w] & (~uint64_t{0} << (pos & 63))) return (w << 6) + static_cast<uint64_t>(std::countr_zero(m));
+  if (level + 1 == levels_.size()) return kNone;  // the top level is one word
+  w = first_clear(level + 1, w + 1);
+  if (w == kNone || w >= lv.size()) return kNone;
+  return (w << 6) + static_cast<uint64_t>(std::countr_zero(~lv[w]));
+}
+
+uint64_t RandomMap::next_free(uint64_t b) const {
+  const uint64_t r = first_clear(0, b);
+  return r != kNone || b == 0 ? r : first_clear(0, 0);
+}
+
+uint64_t RandomMap::set_run(uint64_t b, uint64_t count) {
+  uint64_t k = 0;
+  for (; k < count && b + k < n_ && !test(b + k); ++k) set_bit(b + k);
+  return k;
+}
+
 uint64_t Lfsr::taps_mask(int bits) {
   // XAPP052 Table 3: tap positions (1-based) of a maximal-length LFSR per width.
   static constexpr uint8_t kTaps[65][6] = {
@@ -73,10 +129,12 @@ void Lfsr::init(uint64_t n, uint64_t seed) {
   state_ = start_;
 }
 
-void BlockDistribution::init(const jobs::RandomDistribution& d, uint64_t nblocks, uint64_t seed) {
+void BlockDistribution::init(const jobs::RandomDistribution& d, uint64_t nblocks, uint64_t seed, bool scatter) {
   kind_ = d.kind;
   n_ = std::max<uint64_t>(1, nblocks);
-  scatter_.init(n_, seed ^ 0x5ca77e2ull);
+  scatter_ = scatter;
+  // zipf/pareto: a seed-drawn rotation unless a center is given (fio: n * center).
+  rotate_ = d.center ? static_cast<uint64_t>(static_cast<double>(n_) * *d.center) % n_ : mix64(seed ^ 0x5ca77e2ull) % n_;
   switch (kind_) {
     case jobs::RandomDistribution::zipf:
       theta_ = d.param > 0 ? d.param : 1.2;
@@ -91,10 +149,15 @@ void BlockDistribution::init(const jobs::RandomDistribution& d, uint64_t nblocks
       pareto_exp_ = std::log(h) / std::log(1 - h);
       break;
     }
-    case jobs::RandomDistribution::normal:
-      sd_ = (d.param > 0 ? d.param : 10.0) / 100.0;
-      center_ = d.center.value_or(0.5);
+    case jobs::RandomDistribution::normal: {
+      const double dev = d.param > 0 ? d.param : 0.0;
+      jitter_ = dev > 0 ? std::min<uint64_t>(static_cast<uint64_t>(std::ceil(static_cast<double>(n_) * dev / 100.0)), n_ / 2) : 0;
+      // The center shifts the hashed value (fio: n * (center - 0.5), modulo n).
+      const double c = d.center.value_or(0.5) - 0.5;
+      const auto shift = static_cast<int64_t>(static_cast<double>(n_) * c);
+      rotate_ = static_cast<uint64_t>((shift % static_cast<int64_t>(n_) + static_cast<int64_t>(n_)) % static_cast<int64_t>(n_));
       break;
+    }
     case jobs::RandomDistribution::zoned:
     case jobs::RandomDistribution::zoned_abs: {
       uint32_t cum = 0;
@@ -113,6 +176,11 @@ void BlockDistribution::init(const jobs::RandomDistribution& d, uint64_t nblocks
   }
 }
 
+uint64_t BlockDistribution::place(uint64_t v) const {
+  constexpr uint64_t kGoldenRatio64 = 0x61c8864680b583ebull;  // 2^64 / phi, Knuth's multiplicative hash
+  return ((scatter_ ? v * kGoldenRatio64 : v) % n_ + rotate_) % n_;
+}
+
 uint64_t BlockDistribution::next(Rng& rng) const {
   switch (kind_) {
     case jobs::RandomDistribution::zipf: {
@@ -121,19 +189,23 @@ uint64_t BlockDistribution::next(Rng& rng) const {
       if (uz < 1.0) rank = 0;
       else if (uz < 1.0 + std::pow(0.5, theta_)) rank = 1;
       else rank = static_cast<uint64_t>(static_cast<double>(n_) * std::pow(eta_ * u - eta_ + 1, alpha_));
-      return scatter_.at(std::min(rank, n_ - 1));
+      return place(std::min(rank, n_ - 1));
     }
     case jobs::RandomDistribution::pareto: {
-      const auto rank = static_cast<uint64_t>(static_cast<double>(n_) * std::pow(rng.unit(), pareto_exp_));
-      return scatter_.at(std::min(rank, n_ - 1));
+      const auto rank = static_cast<uint64_t>(static_cast<double>(n_ - 1) * std::pow(rng.unit(), pareto_exp_));
+      return place(std::min(rank, n_ - 1));
     }
     case jobs::RandomDistribution::normal: {
-      double u1 = rng.unit();
-      if (u1 < 1e-300) u1 = 1e-300;
-      const double g = std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * rng.unit());
-      double x = center_ + g * sd_;
-      x -= std::floor(x);  // wrap into [0, 1)
-      return std::min(n_ - 1, static_cast<uint64_t>(x * static_cast<double>(n_)));
+      uint64_t sum = 0;
+      for (int i = 0; i < 12; ++i) sum += rng.below(n_ + 1);
+      sum = (sum + 11) / 12;
+      if (jitter_) {
+        auto dev = static_cast<int64_t>(static_cast<double>(jitter_) * rng.unit()) - static_cast<int64_t>(jitter_ / 2);
+        const auto s = static_cast<int64_t>(sum), n = static_cast<int64_t>(n_);
+        while (dev != 0 && (s + dev < 0 || s + dev >= n)) dev /= 2;  // C division: toward zero
+        sum = static_cast<uint64_t>(s + dev);
+      }
+      return place(sum);
     }
     case jobs::RandomDistribution::zoned:
     case jobs::RandomDistribution::zoned_abs: {

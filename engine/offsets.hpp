@@ -12,12 +12,14 @@
 // it (t0020-t0022 count distinct and sequential offsets), only coverage and
 // repeatability do, and those match.
 //
-// The random map is a keyed permutation of [0, nblocks) rather than fio's bitmap:
-// a 4-round Feistel network over the next even power of two, cycle-walking
-// values that fall outside the range. It needs O(1) memory for any file size,
-// visits each block exactly once per loop by construction, and costs a few
-// multiplies per I/O (on average fewer than 4 walks, since the padded domain is
-// at most 4x the range).
+// For fixed-size I/Os the random map is a keyed permutation of [0, nblocks)
+// rather than fio's bitmap: a 4-round Feistel network over the next even power
+// of two, cycle-walking values that fall outside the range. It needs O(1)
+// memory for any file size, visits each block exactly once per loop by
+// construction, and costs a few multiplies per I/O (on average fewer than 4
+// walks, since the padded domain is at most 4x the range). When an I/O can be
+// longer than the map's block (bssplit, bsrange), fio's bitmap behaviour is
+// visible in the block sizes, so RandomMap reproduces it.
 #pragma once
 #include <bit>
 #include <cmath>
@@ -104,6 +106,37 @@ class BlockPermutation {
   uint64_t keys_[4]{};
 };
 
+// The random map for I/Os longer than its block (bssplit, bsrange, bs larger
+// than blockalign), as fio 3.33 keeps it: one bit per block of the smallest
+// block size. fio draws a block; if it is done, it takes the next free block
+// after it (wrapping to the start); the I/O then covers only the free run it
+// lands in, so a 64k block drawn 8k before a done block becomes an 8k I/O.
+// Measured with fio 3.33 (randread, bssplit=4k/50:16k/30:64k/20, 128 MiB):
+// every multiple of 4k from 4k to 64k appears, the mean block size is 11.9k
+// rather than the drawn 19.6k, and io_bytes is exactly size. The bits are kept
+// in levels (a level's bit says a word of the level below is full), so the
+// next free block is found in a few word reads at any file size; the map costs
+// one bit per block (32 MiB for 1 TiB of 4 KiB blocks), only for these jobs.
+class RandomMap {
+ public:
+  static constexpr uint64_t kNone = UINT64_MAX;
+  void init(uint64_t n);
+  void clear();
+  uint64_t size() const { return n_; }
+  bool test(uint64_t b) const { return (levels_[0][b >> 6] >> (b & 63)) & 1; }
+  // The first free block at or after b, else the first from 0; kNone when full.
+  uint64_t next_free(uint64_t b) const;
+  // Marks blocks b, b+1, ... as done, at most `count`, stopping before the
+  // first one already done or at the end; returns how many were marked.
+  uint64_t set_run(uint64_t b, uint64_t count);
+
+ private:
+  uint64_t first_clear(size_t level, uint64_t pos) const;
+  void set_bit(uint64_t b);
+  uint64_t n_ = 0;
+  std::vector<std::vector<uint64_t>> levels_;
+};
+
 // random_generator=tausworthe / tausworthe64: the combined Tausworthe
 // generators fio names, written from L'Ecuyer's papers: taus88 ("Maximally
 // equidistributed combined Tausworthe generators", Math. Comp. 1996; three
@@ -185,27 +218,45 @@ class Lfsr {
   uint64_t n_ = 1, mask_ = 0, start_ = 1, state_ = 1;
 };
 
-// Non-uniform block choice (random_distribution other than random). Hot blocks
-// are scattered over the range through a fixed permutation, so "hot" does not
-// mean "at the start of the file", as fio also does.
+// Non-uniform block choice (random_distribution other than random), with fio
+// 3.33's shapes and its scatter (measured side by side: distinct blocks, the
+// hottest 1% and 10%, and the share of each tenth of the file):
+//  - zipf and pareto draw a popularity rank; normal draws the mean of 12
+//    uniform integers in [0, n] (rounded up: a bell of stddev n/12 around the
+//    middle, by the central limit theorem) plus a uniform jitter of width
+//    ceil(n * dev / 100) (at most n/2), halved until the sum stays in [0, n).
+//    So normal:20 is not a gaussian of stddev 20%: its spread is
+//    sqrt((n/12)^2 + (0.2n)^2 / 12), about 10% of the range, and the job
+//    touches as many distinct blocks as fio's (1536 of 4096 for 4096 I/Os).
+//  - the value then goes through Knuth's multiplicative hash (times 2^64/phi,
+//    modulo 2^64) and is rotated by an offset (drawn from the seed for zipf
+//    and pareto, n * (center - 0.5) for normal, n * center when a center is
+//    given to zipf/pareto), modulo n. The hot values are thereby scattered
+//    over the whole file: every tenth gets about 10% of a normal job's I/Os
+//    (not a central bell), and as in fio two values can share a block when n
+//    is not a power of two. `scatter = false` keeps values unhashed but
+//    rotated (fio does so for file_service_type: the value's high part is
+//    the file, see Worker::pick_file).
 class BlockDistribution {
  public:
-  void init(const jobs::RandomDistribution& d, uint64_t nblocks, uint64_t seed);
+  void init(const jobs::RandomDistribution& d, uint64_t nblocks, uint64_t seed, bool scatter = true);
   bool uniform() const { return kind_ == jobs::RandomDistribution::random; }
   uint64_t next(Rng& rng) const;
 
  private:
+  uint64_t place(uint64_t v) const;  // hash, rotate, modulo n
   jobs::RandomDistribution::Kind kind_ = jobs::RandomDistribution::random;
   uint64_t n_ = 1;
   double theta_ = 0, alpha_ = 0, zetan_ = 0, eta_ = 0, zeta2_ = 0;  // zipf (Gray et al.)
   double pareto_exp_ = 1;
-  double sd_ = 0, center_ = 0.5;
+  uint64_t jitter_ = 0;  // normal: width of the uniform jitter, in blocks
+  uint64_t rotate_ = 0;
+  bool scatter_ = true;
   struct Zone {
     uint32_t cum_pct;
     uint64_t first, count;
   };
   std::vector<Zone> zones_;
-  BlockPermutation scatter_;
 };
 
 }  // namespace fiokit::engine

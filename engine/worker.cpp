@@ -46,8 +46,10 @@ const char* rw_name(jobs::RwMode m) {
 
 double tv_sec(const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; }
 
+// With bssplit the smallest entry is the minimum (bs's default 4k is not in
+// play), so bssplit=16k/50:64k/50 aligns offsets to 16k, as fio does.
 uint64_t min_bs_of(const jobs::JobSpec& s, jobs::Dir d) {
-  uint64_t m = s.bs[d];
+  uint64_t m = s.bssplit[d].empty() ? s.bs[d] : UINT64_MAX;
   if (s.bsrange[d].first) m = s.bsrange[d].first;
   for (const auto& e : s.bssplit[d]) m = std::min(m, e.bs);
   return std::max<uint64_t>(1, m);
@@ -181,6 +183,7 @@ void Worker::setup() {
     if (!first_bs) first_bs = spec.bs[d];
     unit = std::min(unit, spec.blockalign[d] ? spec.blockalign[d] : min_bs_of(spec, d));
     max_len = std::max(max_len, max_bs_of(spec, d));
+    min_len[static_cast<int>(d)] = min_bs_of(spec, d);
     auto& cum = bssplit_cum[static_cast<int>(d)];
     uint32_t given = 0, zero = 0;
     for (const auto& e : spec.bssplit[d]) (e.percent ? given += e.percent : ++zero);
@@ -208,6 +211,7 @@ void Worker::setup() {
   rng_bs.seed(seed ^ 3);
   rng_file.seed(seed ^ 4);
   rng_rate.seed(seed ^ 5);
+  rng_map.seed(seed ^ 9);
 
   files.resize(targets_.size());
   uint64_t total = 0, max_blocks = 1;
@@ -242,16 +246,24 @@ void Worker::setup() {
               : spec.file_service_type == F::pareto ? jobs::RandomDistribution::pareto
               : spec.file_service_type == F::normal || spec.file_service_type == F::gauss ? jobs::RandomDistribution::normal
                                                                                           : jobs::RandomDistribution::random;
-    file_dist.init(fd, files.size(), seed ^ 7);
+    // fio draws from nfiles << 10 values, unhashed, and takes value >> 10 as the file.
+    file_dist.init(fd, files.size() << kFileServiceShift, seed ^ 7, false);
   }
   loop_limit_bytes = spec.io_size ? spec.io_size
                      : spec.io_size_percent > 0 ? static_cast<uint64_t>(static_cast<double>(total) * spec.io_size_percent / 100.0)
                                                 : total;
-  if (!random && spec.rw_modifier && fixed_len)
-    loop_limit_bytes = loop_limit_bytes / (fixed_len + spec.rw_modifier) * fixed_len;  // holes: one pass over the region
+  // rw=read:12k does not shorten the job: fio 3.33 issues size/bs I/Os and
+  // wraps to the region's start when the next offset passes its end (measured:
+  // size=4m bs=4k rw=read:12k gives 1024 I/Os, four passes over the same 256
+  // offsets), so the byte limit stays `size`.
   loop_limit_ios = spec.number_ios;
+  // I/Os longer than the map's block go through fio's bitmap random map,
+  // which trims each to the free run it lands in (see RandomMap).
+  use_bitmap = random && use_map && spec.random_generator != jobs::RandomGenerator::lfsr && max_len > unit_bytes;
+  if (use_bitmap)
+    for (auto& f : files) next_pass(f);
   fast_seq = fixed_bs && !random && single_file && !mixed;
-  fast_rand = fixed_bs && random && use_map && spec.random_generator != jobs::RandomGenerator::lfsr && single_file && !mixed &&
+  fast_rand = fixed_bs && random && use_map && !use_bitmap && spec.random_generator != jobs::RandomGenerator::lfsr && single_file && !mixed &&
               spec.rw_modifier == 0 &&
               (!spec.percentage_random_set || spec.percentage_random[static_cast<jobs::Dir>(fixed_dir)] >= 100) &&
               dist[fixed_dir].uniform();

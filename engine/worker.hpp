@@ -75,6 +75,9 @@ struct RunShared {
   uint64_t run_start_ns = 0;
 };
 
+// file_service_type=zipf/pareto/normal: values per file (fio's FIO_FSERVICE_SHIFT).
+inline constexpr int kFileServiceShift = 10;
+
 struct FileState {
   volumes::FileTarget target;
   int fd = -1;
@@ -82,8 +85,10 @@ struct FileState {
   uint64_t end = 0;          // target.offset + target.size
   uint64_t nblocks = 1;      // region / block unit
   uint64_t seq_pos[3] = {};  // next sequential offset per direction
+  uint64_t last_start[3] = {};  // offset of the last I/O (rw_sequencer=identical)
   uint64_t issued = 0;       // bytes issued this loop (file_service_type=sequential)
   BlockPermutation perm;     // the random map
+  RandomMap map;             // the random map when I/Os are longer than its block
   Lfsr lfsr;                 // random_generator=lfsr
   uint64_t perm_next = 0;
   uint64_t perm_pass = 0;
@@ -116,6 +121,7 @@ class Worker {
   // What the loop does, decided once in setup.
   bool fixed_bs = true, random = false, use_map = true, mixed = false, trimwrite = false, rated = false, thinking = false;
   bool fast_seq = false, fast_rand = false;  // prep_io's inline paths apply
+  bool use_bitmap = false;                    // random map as fio's bitmap (FileState::map)
   bool single_file = true, log_each = false, log_window = false, verifying_reads = false, stamp_writes = false, writes = false;
   uint64_t unit_bytes = 4096;  // random-map block size
   uint32_t fixed_len = 4096;
@@ -134,6 +140,7 @@ class Worker {
   uint32_t pending_write_len = 0;
   uint32_t pending_write_file = 0;
   Rng rng_off, rng_mix, rng_bs, rng_file, rng_rate;
+  Rng rng_map;  // blocks drawn for the bitmap random map (re-seeded per loop, as the map's order repeats)
   Tausworthe rng_taus;  // norandommap draws (random_generator=tausworthe*)
   BlockDistribution dist[3];
   BlockDistribution file_dist;  // file_service_type=zipf/pareto/normal
@@ -160,6 +167,7 @@ class Worker {
   uint64_t verify_phase_ns = 0;  // time in final verify phases: fio's read runtime of a write job
   uint64_t verify_seed_base = 0;
   std::vector<std::pair<uint32_t, uint64_t>> bssplit_cum[3];  // cumulative percent, bs
+  uint64_t min_len[3] = {4096, 4096, 4096};                    // smallest block size per direction
 
   bool halt_requested() const { return halted || shared.halt.load(std::memory_order_relaxed); }
 
@@ -308,7 +316,7 @@ class Worker {
   void finish_result(uint64_t end_ns);
   void run_io();
   void verify_pass(bool replay_writes, bool final_phase);  // replay_writes: verify_only
-  uint32_t pick_len(uint8_t d);
+  uint32_t pick_len(uint8_t d, uint64_t room);
   uint32_t pick_file();
 
   std::vector<volumes::FileTarget> targets_;

@@ -22,6 +22,11 @@ namespace fiokit::engine {
 // sequence, as fio resets its LFSR to the seed.
 void Worker::next_pass(FileState& f) {
   f.perm_next = 0;
+  if (use_bitmap) {
+    if (f.map.size() != f.nblocks) f.map.init(f.nblocks);
+    else f.map.clear();
+    return;
+  }
   if (spec.random_generator == jobs::RandomGenerator::lfsr) {
     if (!f.lfsr.ready()) f.lfsr.init(f.nblocks, verify_seed_base ^ mix64(f.perm_pass | 0x1f5));
     f.lfsr.restart();
@@ -47,22 +52,32 @@ void Worker::reseed_loop() {
   if (!spec.randrepeat || spec.time_based) return;
   rng_mix.seed(verify_seed_base ^ 2);
   rng_bs.seed(verify_seed_base ^ 3);
+  rng_map.seed(verify_seed_base ^ 9);  // the random map's order repeats too
 }
 
-uint32_t Worker::pick_len(uint8_t d) {
+// A block size for an I/O at an offset with `room` bytes before the end of
+// the region. As fio 3.33 does, a size that does not fit is not drawn: a
+// bssplit draw falls through to the next entry (in the order given) that
+// fits, and when none does, or a bsrange size does not fit, it draws again.
+// When not even the smallest fits the caller truncates, as before.
+uint32_t Worker::pick_len(uint8_t d, uint64_t room) {
   const auto dir = static_cast<jobs::Dir>(d);
-  if (!bssplit_cum[d].empty()) {
-    const auto r = static_cast<uint32_t>(rng_bs.below(100));
-    for (const auto& [cum, bs] : bssplit_cum[d])
-      if (r < cum) return static_cast<uint32_t>(bs);
-    return static_cast<uint32_t>(bssplit_cum[d].back().second);
+  for (int tries = 0; tries < 64; ++tries) {
+    if (!bssplit_cum[d].empty()) {
+      const auto r = static_cast<uint32_t>(rng_bs.below(100));
+      for (const auto& [cum, bs] : bssplit_cum[d])
+        if (r < cum && bs <= room) return static_cast<uint32_t>(bs);
+      if (r >= bssplit_cum[d].back().first && bssplit_cum[d].back().second <= room)
+        return static_cast<uint32_t>(bssplit_cum[d].back().second);  // percentages short of 100
+    } else if (const auto [lo, hi] = spec.bsrange[dir]; lo) {
+      const uint64_t step = spec.bs_unaligned ? 1 : std::max<uint64_t>(1, spec.blockalign[dir] ? spec.blockalign[dir] : lo);
+      const uint64_t v = std::min(lo + rng_bs.below((hi - lo) / step + 1) * step, hi);
+      if (v <= room) return static_cast<uint32_t>(v);
+    } else {
+      return static_cast<uint32_t>(spec.bs[dir]);
+    }
   }
-  if (const auto [lo, hi] = spec.bsrange[dir]; lo) {
-    const uint64_t step = spec.bs_unaligned ? 1 : std::max<uint64_t>(1, spec.blockalign[dir] ? spec.blockalign[dir] : lo);
-    const uint64_t v = lo + rng_bs.below((hi - lo) / step + 1) * step;
-    return static_cast<uint32_t>(std::min(v, hi));
-  }
-  return static_cast<uint32_t>(spec.bs[dir]);
+  return static_cast<uint32_t>(min_len[d]);
 }
 
 uint32_t Worker::pick_file() {
@@ -80,7 +95,7 @@ uint32_t Worker::pick_file() {
       return cur_file;
     default:  // random, zipf, pareto, normal: drawn from file_dist
       if (--file_ios_left == 0) {
-        cur_file = static_cast<uint32_t>(file_dist.next(rng_file) % n);
+        cur_file = static_cast<uint32_t>((file_dist.next(rng_file) >> kFileServiceShift) % n);
         file_ios_left = std::max<uint32_t>(1, spec.file_service_nr);
       }
       return cur_file;
@@ -102,26 +117,45 @@ void Worker::prep_io_general(IoUnit& u) {
   }
   if (trimwrite) d = 2;
   else if (mixed) d = rng_mix.below(100) < spec.rwmixread ? 0 : 1;
-  uint32_t len = fixed_bs ? fixed_len : pick_len(d);
+  uint32_t len = fixed_len;
   const uint32_t fi = pick_file();
   FileState& f = files[fi];
   bool rnd = random;
   if (rnd && spec.percentage_random_set) rnd = rng_mix.below(100) < spec.percentage_random[static_cast<jobs::Dir>(d)];
+  bool same = false;
   if (rnd && spec.rw_modifier) {
-    // randread:N — a new random offset every N I/Os, sequential in between.
+    // randread:N: a new random offset every N I/Os, the first I/O included;
+    // in between, the next sequential offset (rw_sequencer=sequential) or the
+    // last one again (identical). Measured with fio 3.33 (size=64k bs=4k
+    // randread:4): blocks 0 1 2 3 11 12 13 14 ..., identical 0 0 0 0 11 11 ...
+    // A sequential step that would pass the end of the region draws a random
+    // offset instead (fio: ... 14 15 7, not 0), without restarting the count.
     if (seq_run_left) {
-      rnd = false;
       --seq_run_left;
+      same = spec.rw_sequencer == jobs::RwSequencer::identical;
+      rnd = !same && f.seq_pos[d] >= f.end;
     } else {
       seq_run_left = spec.rw_modifier - 1;
     }
   }
   uint64_t off;
-  if (rnd) {
+  bool mark = false;
+  if (same) {
+    off = f.last_start[d];
+  } else if (rnd) {
     uint64_t blk;
     const BlockDistribution& bd = dist[d];
     if (!bd.uniform()) {
       blk = bd.next(rng_off) % f.nblocks;
+    } else if (use_bitmap) {
+      // fio: a uniform block; if done, the next free one after it.
+      blk = rng_map.below(f.nblocks);
+      if (f.map.test(blk)) blk = f.map.next_free(blk);
+      if (blk == RandomMap::kNone) {
+        next_pass(f);  // every block done: a new pass, as at a wrap
+        blk = rng_map.below(f.nblocks);
+      }
+      mark = true;
     } else if (use_map || spec.random_generator == jobs::RandomGenerator::lfsr) {
       if (f.perm_next >= f.nblocks) {
         next_pass(f);
@@ -130,7 +164,8 @@ void Worker::prep_io_general(IoUnit& u) {
       blk = spec.random_generator == jobs::RandomGenerator::lfsr ? f.lfsr.next() : f.perm.at(f.perm_next);
       ++f.perm_next;
     } else {
-      const uint64_t starts = f.target.size >= len ? (f.target.size - len) / unit_bytes + 1 : 1;
+      const uint64_t shortest = fixed_bs ? len : min_len[d];
+      const uint64_t starts = f.target.size >= shortest ? (f.target.size - shortest) / unit_bytes + 1 : 1;
       blk = rng_taus.below(starts);
     }
     off = f.target.offset + blk * unit_bytes;
@@ -141,7 +176,14 @@ void Worker::prep_io_general(IoUnit& u) {
       wrap_file(f);
     }
   }
+  if (!fixed_bs) len = pick_len(d, f.end - off);
   len = static_cast<uint32_t>(std::min<uint64_t>(len, f.end - off));
+  if (mark) {
+    // fio trims the I/O to the free run it starts (mark_random_map).
+    const uint64_t run = f.map.set_run((off - f.target.offset) / unit_bytes, (len + unit_bytes - 1) / unit_bytes);
+    if (run * unit_bytes < len) len = static_cast<uint32_t>(run * unit_bytes);
+  }
+  f.last_start[d] = off;
   f.seq_pos[d] = off + len + (random ? 0 : spec.rw_modifier);
   f.issued += len;
   if (trimwrite) {

@@ -4,8 +4,33 @@
 #include <fmt/format.h>
 
 #include "jobs/options.hpp"
+#include "jobs/units.hpp"
 
 namespace fiokit::jobs {
+namespace {
+
+constexpr uint64_t kFioRealMaxJobs = 4096;
+
+uint64_t parse_max_jobs(const std::string& v) {
+  int64_t n = 0;
+  try {
+    n = parse_int(v);
+  } catch (const ValueError& e) {
+    throw ParseError(fmt::format("--max-jobs: '{}' is not a number of jobs: {}", v, e.what()));
+  }
+  if (n < 1 || static_cast<uint64_t>(n) > kFioRealMaxJobs)
+    throw ParseError(fmt::format("--max-jobs: {} is out of range (1 to {}, fio's limit)", n, kFioRealMaxJobs));
+  return static_cast<uint64_t>(n);
+}
+
+}  // namespace
+
+std::optional<std::string> max_jobs_warning(const std::optional<uint64_t>& max_jobs, size_t njobs) {
+  if (!max_jobs || njobs <= *max_jobs) return std::nullopt;
+  return fmt::format("--max-jobs={}: the job files define {} jobs (numjobs clones included); fio 3.33 ignores "
+                     "--max-jobs and runs them all, and so does fiokit",
+                     *max_jobs, njobs);
+}
 
 CmdlineJobs split_cmdline(const std::vector<std::string>& args,
                           const std::function<bool(const std::string&)>& is_run_option,
@@ -26,6 +51,13 @@ CmdlineJobs split_cmdline(const std::vector<std::string>& args,
     std::string body = a.substr(2);
     size_t eq = body.find('=');
     std::string key = body.substr(0, eq);
+    if (key == "max-jobs") {
+      std::string v;
+      if (eq != std::string::npos) v = body.substr(eq + 1);
+      else if (i + 1 < args.size()) v = args[++i];
+      out.max_jobs = parse_max_jobs(v);
+      continue;
+    }
     if (is_run_option(key)) {
       if (eq == std::string::npos && run_option_needs_value(key)) ++i;
       continue;

@@ -4,7 +4,9 @@
 // run itself (--output, --parse-only, ...) are recognised by the caller through
 // `is_run_option` and never reach a job.
 #pragma once
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,7 @@ struct CmdlineJobs {
   std::vector<RawOption> globals;   // before the first --name
   std::vector<RawSection> sections; // one per --name (a --name=global section is global)
   std::vector<std::string> job_files;
+  std::optional<uint64_t> max_jobs;  // --max-jobs=N (see max_jobs_warning)
 };
 
 // Splits argv (after the subcommand) into job options and job files. Arguments
@@ -27,6 +30,16 @@ CmdlineJobs split_cmdline(const std::vector<std::string>& args,
                           const std::function<bool(const std::string& name)>& is_run_option,
                           const std::function<bool(const std::string& name)>& run_option_needs_value,
                           const Expander& ex);
+
+// --max-jobs=N, fio's "maximum number of threads/processes to support". fio
+// 3.33 parses it and ignores it (its getopt case says the limit is no longer
+// tracked; measured: --max-jobs=1 with 3 jobs runs all 3, and even "abc" or
+// 0 is accepted). fio's own test runner adds --max-jobs=16 to every job, so
+// fiokit accepts it and runs every job as fio does, but not silently: a
+// value that is not a whole number from 1 to 4096 (fio's compile-time
+// REAL_MAX_JOBS) is a ParseError, and more jobs than N gives a warning
+// (an error under --warnings-fatal). nullopt when there is nothing to say.
+std::optional<std::string> max_jobs_warning(const std::optional<uint64_t>& max_jobs, size_t njobs);
 
 // Reads the job files and assembles the request: command-line jobs first, then files.
 ParseRequest make_request(CmdlineJobs cl, const Expander& ex, std::vector<std::string> only_sections);

@@ -56,6 +56,20 @@ TEST_CASE("parse errors exit 2 naming option, file and line, and run nothing") {
   fs::remove_all(dir);
 }
 
+TEST_CASE("--max-jobs runs every job as fio 3.33 does, warns when exceeded, rejects junk") {
+  auto ok = run_fiokit({{"run", "--parse-only", "--max-jobs=16", "--name=a", "--numjobs=2"}});
+  CHECK(ok.code == 0);
+  CHECK(ok.err.empty());
+  auto over = run_fiokit({{"run", "--output-format=json", "--max-jobs=1", "--ioengine=null", "--size=64k", "--name=a", "--name=b"}});
+  CHECK(over.code == 0);
+  CHECK(over.err.find("--max-jobs=1") != std::string::npos);
+  CHECK(nlohmann::json::parse(over.out)["jobs"].size() == 2);  // JSON stays pure
+  CHECK(run_fiokit({{"run", "--parse-only", "--warnings-fatal", "--max-jobs=1", "--name=a", "--name=b"}}).code == 2);
+  auto junk = run_fiokit({{"run", "--parse-only", "--max-jobs=abc", "--name=a"}});
+  CHECK(junk.code == 2);
+  CHECK(junk.err.find("--max-jobs") != std::string::npos);
+}
+
 TEST_CASE("--parse-only, --showcmd, --cmdhelp and stdin job files") {
   auto ok = run_fiokit({{"run", "--parse-only", "-"}, "[a]\nrw=randread\nbs=4k\nsize=1m\n"});
   CHECK(ok.code == 0);

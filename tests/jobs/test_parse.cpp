@@ -134,3 +134,33 @@ TEST_CASE("every table entry is well formed") {
     }
   }
 }
+
+TEST_CASE("--max-jobs is accepted as fio 3.33 accepts it: no limit, but a warning when exceeded") {
+  auto split = [](const std::vector<std::string>& args) {
+    return split_cmdline(args, [](const std::string&) { return false; }, [](const std::string&) { return false; }, plain());
+  };
+  // fio's test runner passes --max-jobs=16; both spellings, before or after jobs.
+  CHECK(split({"--max-jobs=16", "--name=a"}).max_jobs == 16u);
+  auto sp = split({"--name=a", "--max-jobs", "3", "--size=1m"});
+  CHECK(sp.max_jobs == 3u);
+  REQUIRE(sp.sections.size() == 1);
+  CHECK(sp.sections[0].options.size() == 1);  // "3" was the value, not a job file
+  CHECK(sp.job_files.empty());
+  CHECK_FALSE(split({"--name=a"}).max_jobs);
+  // fio 3.33 takes any value (even "abc" or 0) and ignores it; fiokit says what is wrong.
+  for (std::string bad : {"abc", "0", "-1", "4097", "8x", ""}) {
+    INFO(bad);
+    CHECK_THROWS_AS(split({"--max-jobs=" + bad, "--name=a"}), ParseError);
+  }
+  // fio runs every job whatever --max-jobs says (measured: --max-jobs=1 with
+  // three jobs runs three); fiokit does too, with a warning.
+  auto cl = split({"--max-jobs=2", "--name=a", "--numjobs=2", "--name=b"});
+  const auto built = build_jobs(make_request(cl, plain(), {}));
+  REQUIRE(built.jobs.size() == 3);
+  const auto w = max_jobs_warning(cl.max_jobs, built.jobs.size());
+  REQUIRE(w);
+  CHECK(w->find("--max-jobs=2") != std::string::npos);
+  CHECK(w->find("3 jobs") != std::string::npos);
+  CHECK_FALSE(max_jobs_warning(std::optional<uint64_t>(3), 3));
+  CHECK_FALSE(max_jobs_warning(std::nullopt, 100));
+}
