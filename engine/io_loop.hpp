@@ -22,13 +22,8 @@ void io_loop_impl(E& eng, Worker& w) {
   auto fail_engine = [&](int rc, const char* what) {
     w.record_error(-rc, std::string(eng.name()) + " " + what);
   };
-  // wait_min > 0: the queue is full once this batch is out, so completions
-  // are wanted next anyway; an engine that can submit and wait in one system
-  // call (io_uring_enter with GETEVENTS) does so.
-  auto submit = [&](unsigned wait_min = 0) -> bool {
-    int rc;
-    if constexpr (requires { eng.commit_and_wait(1u); }) rc = wait_min ? eng.commit_and_wait(wait_min) : eng.commit();
-    else rc = eng.commit();
+  auto submit = [&]() -> bool {
+    const int rc = eng.commit();
     if (rc < 0) [[unlikely]] {
       fail_engine(rc, "submit failed");
       // Nothing of this batch is in flight: hand the units back.
@@ -117,7 +112,7 @@ void io_loop_impl(E& eng, Worker& w) {
         w.count_complete(1);
       } else if (r == QueueResult::queued) {
         w.queued_units[w.queued++] = &u;
-        if (w.queued >= w.batch_submit) submit(w.inflight + w.queued >= w.depth && !w.sync_pending ? full_min : 0);
+        if (w.queued >= w.batch_submit) submit();
       } else {
         w.record_error(EAGAIN, std::string(eng.name()) + " stayed busy with nothing in flight");
         w.free_units.push_back(&u);

@@ -131,15 +131,6 @@ class IoUringEngine final : public EngineBase<IoUringEngine> {
     return rc;
   }
 
-  // Submits and waits for `min` completions in one io_uring_enter (used when
-  // the queue is full after this submit, so the loop reaps next).
-  int commit_and_wait(unsigned min) {
-    int rc;
-    do rc = io_uring_submit_and_wait(&ring_, min);
-    while (rc == -EINTR);
-    return rc;
-  }
-
   int reap(unsigned min, unsigned max) override {
     max = std::min<unsigned>(max, static_cast<unsigned>(events_.size()));
     unsigned n = 0;
