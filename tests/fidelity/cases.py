@@ -3,13 +3,12 @@
 # entry each (tests/fidelity/CMakeLists.txt) so they run in parallel and time
 # out separately. Sizes are small and runtimes 1-2 s so that the whole suite
 # stays under 10 minutes on 2 cores at the default 3 alternations (2.4 min
-# measured for 2 with ctest -j2). A case's
-# `known` names the bug another branch is fixing, so the table says why a
-# figure fails today; the case stays in and fails until it is fixed.
+# measured for 2 with ctest -j2). A case may carry `known`: the open issue
+# that explains a failing figure; such a case stays in and fails until fixed.
 import os
 import re
 
-from figures import (ABS, EXACT, RATIO, REL, SHARE, WIDE_BW, WIDE_LAT, BS_SHARES, DEPTHS, FILES, J, JN,
+from figures import (VERSION_SHAPE, ABS, EXACT, RATIO, REL, SHARE, WIDE_BW, WIDE_LAT, BS_SHARES, DEPTHS, FILES, J, JN,
                      KEYS, JOB_KEYS, TOP_KEYS, LOG_COLS, LOG_LAST_VALUE_RATIO, LOG_ROWS, LOG_TIME, LOG_VALUE_MEDIAN,
                      MEAN_BS, NJOBS, PCT, NORMAL_LABELS, NORMAL_LINES, OFFSET_BACKSTEPS, OFFSET_HIST,
                      OFFSET_HOT, OFFSET_UNIQUE, READ_SHARE, SUM, TERSE_FIELD, TERSE_FIELDS)
@@ -56,7 +55,7 @@ runtime=1
         # beat (bench/engine-vs-fio.sh), so only device-backed engines.
         ('timed read.iops', JN('timed', 'read.iops'), WIDE_BW),
         ('timed read.clat_ns.mean', JN('timed', 'read.clat_ns.mean'), WIDE_LAT),
-    ]), known='page cache per pass' if eng != 'null' else None)
+    ]))
 
 # fadvise_hint=1 (fio's default) makes fio call posix_fadvise(RANDOM) for
 # random I/O (readahead off); fiokit gives no hint. The pair shows whether
@@ -109,7 +108,7 @@ rw=randread
 bs=4k
 time_based
 runtime=1
-{jobs}""", figs, known='queue depth distribution' if len(depths) > 1 else None)
+{jobs}""", figs)
 
 # null: no device, so the depth distribution and the rate are engine-only.
 case('direct', 'null-qd32', """
@@ -125,7 +124,7 @@ runtime=1
     ('iodepth_level', DEPTHS('iodepth_level'), SHARE),
     ('iodepth_submit', DEPTHS('iodepth_submit'), ABS(10)),
     ('iodepth_complete', DEPTHS('iodepth_complete'), ABS(10)),
-], known='queue depth distribution')
+])
 
 # ---- randrw mixes -------------------------------------------------------------
 for mix in (30, 70):
@@ -173,7 +172,7 @@ rate_iops=250
 group_reporting={grp}
 time_based
 runtime=2
-""", figs, known='group_reporting sample stats' if grp else None)
+""", figs)
 
 # ---- rate, rate_iops, rate_min ----------------------------------------------
 case('rate', 'rate-4m', """
@@ -341,7 +340,7 @@ log_avg_msec=0
 log_offset=1
 """, [('read.total_ios', J('read.total_ios'), EXACT),
       ('distinct blocks', OFFSET_UNIQUE('d_lat.1.log'), EXACT),
-      ('offset decile %', OFFSET_HIST('d_lat.1.log', DIST_SIZE), ABS(2))], known='lfsr')
+      ('offset decile %', OFFSET_HIST('d_lat.1.log', DIST_SIZE), ABS(2))])
 
 # ---- nrfiles with file_service_type -----------------------------------------
 for fst in ('roundrobin', 'sequential', 'random'):
@@ -373,7 +372,7 @@ rw=write
 """, [('write.total_ios', J('write.total_ios'), EXACT),
       ('sync.total_ios', J('sync.total_ios'), EXACT),
       ('sync.lat_ns.mean', J('sync.lat_ns.mean'), WIDE_LAT),
-      ('sync.lat_ns.max', J('sync.lat_ns.max'), RATIO(10))], known='fsync latencies')
+      ('sync.lat_ns.max', J('sync.lat_ns.max'), RATIO(10))])
 
 # ---- ramp_time --------------------------------------------------------------
 case('logs', 'ramp_time', """
@@ -414,7 +413,7 @@ log_avg_msec=300
       ('iops log last time', LOG_TIME('l_iops.1.log', 'last'), ABS(50)),
       ('iops log median value', LOG_VALUE_MEDIAN('l_iops.1.log'), REL(0.05)),
       ('iops last window / median', LOG_LAST_VALUE_RATIO('l_iops.1.log'), ABS(0.15)),
-      ('bw log columns', LOG_COLS('l_bw.1.log'), EXACT)], known='last log window')
+      ('bw log columns', LOG_COLS('l_bw.1.log'), EXACT)])
 
 case('logs', 'log_max_value', """
 [l]
@@ -461,7 +460,7 @@ write_hist_log=h
 log_hist_msec=250
 """, [('hist log rows', LOG_ROWS('h_clat_hist.1.log'), ABS(1)),
       ('hist log columns', LOG_COLS('h_clat_hist.1.log'), EXACT),
-      ('hist log last time', LOG_TIME('h_clat_hist.1.log', 'last'), ABS(60))], known='last log window')
+      ('hist log last time', LOG_TIME('h_clat_hist.1.log', 'last'), ABS(60))])
 
 # ---- output formats: per job and per group, all four --------------------------
 FORMAT_JOB = """
@@ -489,20 +488,20 @@ for label, job in (('per-job', FORMAT_JOB), ('group_reporting', FORMAT_JOB_GR)):
         ('job a has job options', lambda r: int(JN('a', 'job options')(r) is not None), EXACT),
         ('global options keys', KEYS('global options'), EXACT),
         ('disk_util entries', lambda r: len(r.json.get('disk_util', [])) if r.json else None, EXACT),
-    ], known='output parity')
+    ])
     case('formats', 'jsonplus-' + label, job, [
         ('jobs in output', NJOBS, EXACT),
         ('read.clat_ns keys', KEYS('jobs.0.read.clat_ns'), EXACT),
         ('has clat bins', lambda r: int(bool(J('read.clat_ns.bins')(r))), EXACT),
         ('write.lat_ns keys', KEYS('jobs.0.write.lat_ns'), EXACT),
-    ], format='json+', known='output parity')
+    ], format='json+')
     case('formats', 'terse-' + label, job, [
         ('fields per line', TERSE_FIELDS, EXACT),
         ('terse version', TERSE_FIELD(0), EXACT),
-        ('fio version field', TERSE_FIELD(1), EXACT),
+        ('fio version field', VERSION_SHAPE(TERSE_FIELD(1)), EXACT),
         ('jobname', TERSE_FIELD(2), EXACT),
         ('read io KiB', lambda r: float(TERSE_FIELD(5)(r)), REL(0.1)),
-    ], format='terse', known='output parity')
+    ], format='terse')
     case('formats', 'normal-' + label, job, [
         ('line labels', NORMAL_LABELS, EXACT),
         ('non-empty lines', NORMAL_LINES, ABS(3)),
@@ -510,7 +509,7 @@ for label, job in (('per-job', FORMAT_JOB), ('group_reporting', FORMAT_JOB_GR)):
         # line per job, then "fio-3.33" and "Starting N processes".
         ('job header lines', lambda r: len(re.findall(r'(?m)^\S+: \(g=\d+\): rw=', r.text)), EXACT),
         ('report pids > 0', lambda r: int(all(int(p) > 0 for p in re.findall(r'err= *-?\d+: pid=(\d+)', r.text))), EXACT),
-    ], format='normal', known='output parity')
+    ], format='normal')
 
 # ---- a run shorter than a millisecond ---------------------------------------
 # fio rounds a job's runtime up to 1 ms once it did I/O, so bw and iops are
@@ -543,7 +542,7 @@ verify=crc32c
 """, [('write.io_bytes', J('write.io_bytes'), EXACT),
       ('read.io_bytes', J('read.io_bytes'), EXACT),
       ('read.total_ios', J('read.total_ios'), EXACT),
-      ('error', J('error'), EXACT)], known='verify reads counted')
+      ('error', J('error'), EXACT)])
 
 # trimwrite: each block is trimmed, then written.
 for rw in ('trimwrite', 'randtrim'):
@@ -556,7 +555,7 @@ rw={rw}
 """, [('trim.io_bytes', J('trim.io_bytes'), EXACT),
       ('trim.total_ios', J('trim.total_ios'), EXACT),
       ('write.io_bytes', J('write.io_bytes'), EXACT),
-      ('write.total_ios', J('write.total_ios'), EXACT)], known='trimwrite')
+      ('write.total_ios', J('write.total_ios'), EXACT)])
 
 # ---- I/O pattern cases (cases_io.py, group "pattern") -------------------------
 import cases_io  # noqa: E402

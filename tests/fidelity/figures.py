@@ -174,15 +174,21 @@ def KEYS(path):
 
 
 def JOB_KEYS(name, sub):
-    """The sorted key set of object `sub` of the job called `name`."""
+    """The sorted key set of object `sub` of the job called `name`; '(absent)'
+    when that job is in the output without it (fio leaves "job options" out
+    of a job whose only options carry no value, e.g. new_group)."""
     def get(r):
         obj = JN(name, sub)(r)
-        return ' | '.join(sorted(obj.keys())) if isinstance(obj, dict) else None
+        if isinstance(obj, dict):
+            return ' | '.join(sorted(obj.keys()))
+        return '(absent)' if JN(name, 'jobname')(r) is not None else None
     return get
 
 
 def TOP_KEYS(r):
-    return ' | '.join(sorted(r.json.keys())) if r.json else None
+    """Top-level keys, less "fiokit": fiokit's own data lives under that one
+    key by design (README, "The run directory"); every other key must match."""
+    return ' | '.join(sorted(k for k in r.json.keys() if k != 'fiokit')) if r.json else None
 
 
 # ---- log extractors (fio's log format: time, value, ddir, bs, offset, ...) --
@@ -326,6 +332,15 @@ def TERSE_FIELDS(r):
     return ','.join(str(len(l.split(';'))) for l in lines) if lines else None
 
 
+def VERSION_SHAPE(get):
+    """A version string reduced to its shape: fio prints fio-3.33, fiokit
+    fiokit-<version> on purpose (README, "Differences from fio")."""
+    def shape(r):
+        v = get(r)
+        return re.sub(r'^(fio|fiokit)-\d+(\.\d+)*$', '<tool>-<version>', v) if v is not None else None
+    return shape
+
+
 def TERSE_FIELD(idx, line=0):
     def get(r):
         lines = [l for l in r.text.splitlines() if l.count(';') > 10]
@@ -344,6 +359,8 @@ def NORMAL_LABELS(r):
     'IO depths', 'Run status group 0 (all jobs)', ...), units taken out."""
     labels = set()
     for line in r.text.splitlines():
+        if line.startswith('Volumes (fiokit):'):
+            break  # fiokit's own section, after fio's report (README)
         m = LABEL.match(line)
         if m:
             lab = re.sub(r'\((n|u|m)?sec\)|\((K|M|G)?i?B/s\)', '(unit)', m.group(1))
