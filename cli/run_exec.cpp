@@ -146,6 +146,7 @@ void add_job_identity(results::RunResult& r, const std::vector<jobs::JobSpec>& j
     if (jr.job_index >= 0 && static_cast<size_t>(jr.job_index) < jobs.size()) {
       const jobs::JobSpec& spec = jobs[static_cast<size_t>(jr.job_index)];
       jr.options = spec.job_options;
+      jr.options_shown = spec.job_options_shown;
       jr.unified_rw_reporting = spec.unified_rw_reporting;
       // disable_lat/clat/slat/bw_measurement and gtod_reduce: fio 3.33 then
       // reports that figure as not measured (N=0, no percentiles, no bw/iops

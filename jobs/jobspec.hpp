@@ -92,6 +92,9 @@ struct JobSpec {
   // --name=... group on the command line, "name" first) says; what [global]
   // or the options before the first --name say is in ParseResult::global_options.
   std::vector<std::pair<std::string, std::string>> job_options;
+  // fio prints "job options" (then {}) for a section with any option line,
+  // even when all of them are valueless (new_group, stonewall).
+  bool job_options_shown = false;
 
   // --- units ---
   int kb_base = 1024;

@@ -183,6 +183,7 @@ ParseResult build_jobs(const ParseRequest& req) {
       // "thread"; "thread=1" is listed).
       for (const auto& o : sec.options)
         if (o.value) spec.job_options.emplace_back(o.key, *o.value);
+      spec.job_options_shown = !spec.job_options.empty() || !sec.options.empty();
 
       // A new job file starts a new group behind a stonewall, as fio runs files in turn.
       const bool new_source_group = first_of_source && src > 0 && !first_job;

@@ -120,8 +120,9 @@ class Emitter {
   }
 };
 
-void write_options(Emitter& e, const char* key, const std::vector<std::pair<std::string, std::string>>& opts) {
-  if (opts.empty()) return;
+void write_options(Emitter& e, const char* key, const std::vector<std::pair<std::string, std::string>>& opts,
+                   bool shown_empty = false) {
+  if (opts.empty() && !shown_empty) return;
   e.open_object(key);
   for (const auto& [k, v] : opts) e.kv(k, v);
   e.close_object();
@@ -200,7 +201,7 @@ void write_job(Emitter& e, const ReportJob& r, const GroupStats& groups, bool pl
   // fio prints 0 for jobs that ran to completion; it has no better estimate.
   e.kv("eta", 0);
   e.kv("elapsed", elapsed_of(j));
-  write_options(e, "job options", j.options);
+  write_options(e, "job options", j.options, j.options_shown);
   const auto git = groups.find(j.group_id);
   const auto mit = mgroups.find(j.group_id);
   const GroupDir mg = mit != mgroups.end() ? mit->second[0] : GroupDir{};

@@ -60,6 +60,7 @@ struct JobResult {
   int job_index = 0;   // fio's "jobname" order
   int group_id = 0;
   std::vector<std::pair<std::string, std::string>> options;  // "job options" as given
+  bool options_shown = false;  // print "job options" even when empty (fio: {})
   int error = 0;                 // errno of the first failure, 0 if none
   std::string error_message;     // what failed, with path; "" if none
   bool interrupted = false;

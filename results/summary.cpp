@@ -85,6 +85,7 @@ void merge_job(JobResult& into, const JobResult& j, int members_before) {
   into.sync_lat.merge(j.sync_lat);
   // fio 3.33 prints the options of the group's last job with the first job's name.
   into.options = j.options;
+  into.options_shown = j.options_shown;
   for (const auto& [k, v] : j.extras) into.extras.emplace(k, v);
 }
 

@@ -112,8 +112,19 @@ TEST_CASE("showcmd parses back to the same jobs") {
     a.job_file = b.job_file = "";
     b.given = a.given;  // order of the text differs; every parsed field must not
     b.job_options = a.job_options;  // fio's "job options": what the section said, not the values
+    b.job_options_shown = a.job_options_shown;
     CHECK(a == b);
   }
+}
+
+TEST_CASE("job options: fio lists a section's valued options, and shows {} for valueless ones only") {
+  auto jobs = parse_text("[global]\nsize=1m\n[a]\n[b]\nnew_group\n[c]\nbs=8k\nstonewall\n");
+  REQUIRE(jobs.size() == 3);
+  CHECK_FALSE(jobs[0].job_options_shown);
+  CHECK(jobs[1].job_options_shown);
+  CHECK(jobs[1].job_options.empty());
+  CHECK(jobs[2].job_options_shown);
+  CHECK(jobs[2].job_options == std::vector<std::pair<std::string, std::string>>{{"bs", "8k"}});
 }
 
 TEST_CASE("every table entry is well formed") {
