@@ -34,19 +34,12 @@ RateStat sum_rate_stats(const RateStat& a, const RateStat& b) {
 }
 
 void merge_dir(DirStats& into, const DirStats& d) {
-  into.io_bytes += d.io_bytes;
-  into.total_ios += d.total_ios;
-  into.short_ios += d.short_ios;
-  into.drop_ios += d.drop_ios;
-  into.slat.merge(d.slat);
-  into.clat.merge(d.clat);
-  into.lat.merge(d.lat);
+  add_counts(into, d);
   // The merged entry carries summed summaries, not samples (see sum_rate_stats).
   into.bw_stat = sum_rate_stats(bw_stat_of(into), bw_stat_of(d));
   into.iops_stat = sum_rate_stats(iops_stat_of(into), iops_stat_of(d));
   into.bw_kib.values.clear();
   into.iops.values.clear();
-  into.runtime_ms = std::max(into.runtime_ms, d.runtime_ms);
 }
 
 void merge_job(JobResult& into, const JobResult& j, int members_before) {
@@ -90,6 +83,17 @@ void merge_job(JobResult& into, const JobResult& j, int members_before) {
 }
 
 }  // namespace
+
+void add_counts(DirStats& into, const DirStats& d) {
+  into.io_bytes += d.io_bytes;
+  into.total_ios += d.total_ios;
+  into.short_ios += d.short_ios;
+  into.drop_ios += d.drop_ios;
+  into.slat.merge(d.slat);
+  into.clat.merge(d.clat);
+  into.lat.merge(d.lat);
+  into.runtime_ms = std::max(into.runtime_ms, d.runtime_ms);
+}
 
 std::vector<ReportJob> report_jobs(const RunResult& run) {
   std::vector<ReportJob> out;

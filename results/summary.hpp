@@ -35,6 +35,11 @@ struct ReportJob {
 // longest, CPU weighted by runtime).
 std::vector<ReportJob> report_jobs(const RunResult& run);
 
+// Adds d's byte and I/O counters and latency histograms to `into`, keeping
+// the longer runtime: what a group_reporting merge and the mixed direction of
+// unified_rw_reporting share (their bw/iops samples combine differently).
+void add_counts(DirStats& into, const DirStats& d);
+
 uint64_t bw_bytes_of(const DirStats& d);
 uint64_t bw_kib_of(const DirStats& d);
 double iops_of(const DirStats& d);

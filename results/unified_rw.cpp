@@ -51,16 +51,7 @@ RateStat summed_rate(const JobResult& j, bool bw) {
 
 DirStats mixed_dir(const JobResult& j) {
   DirStats m;
-  for (const DirStats& d : j.dirs) {
-    m.io_bytes += d.io_bytes;
-    m.total_ios += d.total_ios;
-    m.short_ios += d.short_ios;
-    m.drop_ios += d.drop_ios;
-    m.slat.merge(d.slat);
-    m.clat.merge(d.clat);
-    m.lat.merge(d.lat);
-    m.runtime_ms = std::max(m.runtime_ms, d.runtime_ms);
-  }
+  for (const DirStats& d : j.dirs) add_counts(m, d);
   m.bw_stat = summed_rate(j, true);
   m.iops_stat = summed_rate(j, false);
   return m;
