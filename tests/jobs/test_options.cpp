@@ -108,6 +108,10 @@ TEST_CASE("unsupported options and values have one message format") {
   CHECK_THAT(error_of("lockfile=maybe"), Catch::Contains("allowed: none, exclusive, readwrite"));
 }
 
+TEST_CASE("experimental_verify asks for what fiokit's verify does: no warning") {
+  CHECK(parse_full("[a]\nrw=write\nverify=md5\nexperimental_verify=1\n").warnings.empty());
+}
+
 TEST_CASE("fadvise_hint is typed, with fio's default") {
   CHECK(one("").fadvise_hint == FadviseHint::from_rw);
   CHECK(one("fadvise_hint=0").fadvise_hint == FadviseHint::none);
