@@ -262,11 +262,11 @@ void Worker::setup() {
   use_bitmap = random && use_map && spec.random_generator != jobs::RandomGenerator::lfsr && max_len > unit_bytes;
   if (use_bitmap)
     for (auto& f : files) next_pass(f);
-  fast_seq = fixed_bs && !random && single_file && !mixed;
+  fast_seq = fixed_bs && !random && single_file && !mixed && !zoned();
   fast_rand = fixed_bs && random && use_map && !use_bitmap && spec.random_generator != jobs::RandomGenerator::lfsr && single_file && !mixed &&
               spec.rw_modifier == 0 &&
               (!spec.percentage_random_set || spec.percentage_random[static_cast<jobs::Dir>(fixed_dir)] >= 100) &&
-              dist[fixed_dir].uniform();
+              dist[fixed_dir].uniform() && !zoned();
   file_ios_left = std::max<uint32_t>(1, spec.file_service_nr);
 
   depth = std::max<uint32_t>(1, spec.iodepth);

@@ -92,6 +92,7 @@ struct FileState {
   Lfsr lfsr;                 // random_generator=lfsr
   uint64_t perm_next = 0;
   uint64_t perm_pass = 0;
+  uint64_t zone_start = UINT64_MAX;  // zonemode=strided: the current zone (UINT64_MAX: none yet)
 };
 
 class Worker {
@@ -169,6 +170,12 @@ class Worker {
   std::vector<std::pair<uint32_t, uint64_t>> bssplit_cum[3];  // cumulative percent, bs
   uint64_t min_len[3] = {4096, 4096, 4096};                    // smallest block size per direction
 
+  // zonemode=strided (worker_prep.cpp): bytes issued in the current zone, and
+  // the random map of the zone (its blocks once per zonerange bytes).
+  uint64_t zone_bytes = 0, zone_perm_next = 0, zone_perm_pass = 0, zone_perm_blocks = 0;
+  BlockPermutation zone_perm;
+  bool zoned() const { return spec.zonemode == jobs::ZoneMode::strided; }
+
   bool halt_requested() const { return halted || shared.halt.load(std::memory_order_relaxed); }
 
   // Fills u with the next I/O; false when this loop's work is all issued.
@@ -205,7 +212,8 @@ class Worker {
       u.offset = off;
       u.len = static_cast<uint32_t>(std::min<uint64_t>(fixed_len, f.end - off));
     } else {
-      prep_io_general(u);
+      if (!prep_io_general(u)) [[unlikely]]
+        return false;
       // trimwrite: size, io_size and number_ios count the writes; each trim
       // rides along with the write of the same block (fio 3.33, measured).
       if (trimwrite && u.ddir == 2) [[unlikely]]
@@ -275,7 +283,9 @@ class Worker {
   }
 
   // ---- off the hot path (worker.cpp) ----
-  void prep_io_general(IoUnit& u);
+  bool prep_io_general(IoUnit& u);  // false: nothing more this loop (a strided zone met the file's end)
+  void enter_zone(FileState& f, uint8_t d);
+  uint64_t zone_random_offset(FileState& f);
   bool prep_verify(IoUnit& u);
   void next_pass(FileState& f);
   void restart_pass(FileState& f);

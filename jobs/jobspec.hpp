@@ -30,6 +30,7 @@ struct PerDir {
 
 enum class RwMode { read, write, trim, randread, randwrite, randtrim, rw, randrw, trimwrite, randtrimwrite };
 enum class RwSequencer { sequential, identical };
+enum class ZoneMode { none, strided };  // zbd is refused
 
 struct BsSplitEntry {
   uint64_t bs = 0;
@@ -111,6 +112,10 @@ struct JobSpec {
   RwMode rw = RwMode::read;
   uint64_t rw_modifier = 0;   // rw=randread:8 -> 8
   RwSequencer rw_sequencer = RwSequencer::sequential;
+  // zonemode=strided: zonesize bytes of I/O in a zone, then the next zone,
+  // zonerange + zoneskip further on (engine/zones.hpp). zonerange 0 = zonesize.
+  ZoneMode zonemode = ZoneMode::none;
+  uint64_t zonerange = 0, zonesize = 0, zoneskip = 0;
   uint32_t rwmixread = 50;    // rwmixwrite is 100 - rwmixread
   PerDir<uint64_t> bs{{4096, 4096, 4096}};
   PerDir<std::pair<uint64_t, uint64_t>> bsrange{};  // {0,0}: not set, use bs

@@ -148,12 +148,22 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
                   .def("0").note("only 0 (off) is accepted").cat(sizes));
 
   // --- zoned devices ---
-  t.push_back(enum_only("zonemode", "How zonesize/zonerange/zoneskip apply: none, strided or zbd", zones,
-                        {{"none", "no zones"}, {"strided", "stride through zones"}, {"zbd", "zoned block device"}}, {"none"}, "none"));
-  t.push_back(off_only("zonerange", "Size of the region each zone covers", zones, T::size));
-  t.push_back(off_only("zonesize", "Bytes of I/O per zone before moving on", zones, T::size));
+  // zonemode=strided is implemented (jobs/JobSpec, engine/zones.hpp); zbd
+  // needs a zoned block device's write pointers and stays refused.
+  t.push_back(Opt("zonemode", "How zonesize/zonerange/zoneskip apply: none, strided or zbd")
+                  .enumeration({{"none", "no zones"}, {"strided", "stride through zones"}, {"zbd", "zoned block device"}},
+                               [](JobSpec& s, const std::string& v, const ApplyCtx&) {
+                                 if (v == "zbd")
+                                   throw UnsupportedValue("zoned block devices (write pointers, zone resets) are not "
+                                                          "implemented; only none and strided are accepted");
+                                 s.zonemode = v == "strided" ? ZoneMode::strided : ZoneMode::none;
+                               })
+                  .def("none").cat(zones).note("zbd is not accepted"));
+  t.push_back(Opt("zonerange", "Size of the region each zone covers (strided: 0 means zonesize)")
+                  .size(&JobSpec::zonerange).def("0").cat(zones));
+  t.push_back(Opt("zonesize", "Bytes of I/O per zone before moving on").size(&JobSpec::zonesize).def("0").cat(zones));
   t.push_back(off_only("zonecapacity", "Usable bytes per zone", zones, T::size));
-  t.push_back(off_only("zoneskip", "Bytes skipped between zones", zones, T::size));
+  t.push_back(Opt("zoneskip", "Bytes skipped between zones").size(&JobSpec::zoneskip).def("0").cat(zones));
   t.push_back(off_only("read_beyond_wp", "Allow reads past a zone's write pointer", zones, T::boolean));
   t.push_back(off_only("max_open_zones", "Limit on zones open for writing", zones, T::integer));
   t.push_back(off_only("job_max_open_zones", "Per-job limit on zones open for writing", zones, T::integer));

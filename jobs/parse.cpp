@@ -101,6 +101,12 @@ void validate(const JobSpec& s, const std::vector<const RawOption*>& opts, const
     throw ParseError(fmt::format("unsupported by fiokit: openfiles={} ({}); fiokit keeps all nrfiles={} files open, "
                                  "use openfiles=0 or leave it out",
                                  s.openfiles, where("openfiles").str(), s.nrfiles));
+  // fio 3.33 refuses both of these (measured): zonesize without strided zones,
+  // and strided zones without a zonesize.
+  if (s.zonemode == ZoneMode::none && s.zonesize)
+    fail_at(where("zonesize"), "zonesize needs zonemode=strided (fio: --zonemode=none and --zonesize are not compatible)");
+  if (s.zonemode == ZoneMode::strided && !s.zonesize)
+    fail_at(where("zonemode"), "zonemode=strided needs zonesize (the bytes of I/O per zone)");
   if (s.iodepth_batch_submit > s.iodepth)
     fail_at(where("iodepth_batch"),  // the table's name; iodepth_batch_submit is its alias
             fmt::format("iodepth_batch={} is larger than iodepth={}", s.iodepth_batch_submit, s.iodepth));

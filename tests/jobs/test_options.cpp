@@ -120,6 +120,26 @@ TEST_CASE("fadvise_hint is typed, with fio's default") {
   CHECK_THAT(error_of("fadvise_hint=2"), Catch::Contains("allowed: 0, 1, random, sequential"));
 }
 
+TEST_CASE("zonemode=strided and its sizes are typed, with fio's defaults; zbd is refused with why") {
+  const JobSpec d = one("");
+  CHECK(d.zonemode == ZoneMode::none);
+  CHECK(d.zonerange == 0);
+  CHECK(d.zonesize == 0);
+  CHECK(d.zoneskip == 0);
+  const JobSpec s = one("zonemode=strided\nzonerange=512k\nzonesize=256k\nzoneskip=1m");
+  CHECK(s.zonemode == ZoneMode::strided);
+  CHECK(s.zonerange == 512 * KiB);
+  CHECK(s.zonesize == 256 * KiB);
+  CHECK(s.zoneskip == 1024 * KiB);
+  CHECK_THAT(error_of("zonemode=zbd"), Catch::Contains("zoned block devices"));
+  CHECK_THAT(error_of("zonemode=stripy"), Catch::Contains("allowed: none, strided, zbd"));
+  // fio 3.33 refuses both (measured): zonesize without strided zones, and
+  // strided zones without a zonesize. zonerange and zoneskip alone are ignored.
+  CHECK_THAT(error_of("zonesize=256k"), Catch::Contains("zonesize needs zonemode=strided"));
+  CHECK_THAT(error_of("zonemode=strided\nzoneskip=4k"), Catch::Contains("zonemode=strided needs zonesize"));
+  CHECK_NOTHROW(one("zonerange=64k\nzoneskip=64k"));
+}
+
 TEST_CASE("values that ask for what fiokit does are accepted") {
   CHECK_NOTHROW(one("continue_on_error=none\ncontinue_on_error=0\nfadvise_hint=0\nmem=malloc\nlockfile=none\n"
                     "zonemode=none\nunified_rw_reporting=0\nnice=0\nlog_compression=0\ncreate_only=0\n"
