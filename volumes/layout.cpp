@@ -137,6 +137,15 @@ std::vector<FileTarget> plan_files(const jobs::JobSpec& job, bool diskless) {
     uint64_t inc = job.offset_increment;
     if (job.offset_increment_percent > 0) inc = static_cast<uint64_t>(static_cast<double>(size) * job.offset_increment_percent / 100.0);
     off += inc * static_cast<uint64_t>(job.clone_index);
+    // filesize= is the file's length, and the offset lies inside it: the
+    // region is [offset, filesize), no longer than size/nfiles when size= is
+    // given. Measured with fio 3.33: offset=16k filesize=64k does 48 KiB
+    // (16k-64k), and 16 KiB with size=16k added.
+    if (job.filesize.first > 0) {
+      const uint64_t file_len = size;
+      size = file_len > off ? file_len - off : 0;
+      if (job.size > 0) size = std::min(size, job.size / nfiles);
+    }
     if (size == 0)
       throw LayoutError(fmt::format("job '{}': '{}' leaves no bytes to do I/O on (size {}, offset {})", job.name, t.path, size, off), EINVAL);
     t.offset = off;

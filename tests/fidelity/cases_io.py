@@ -68,6 +68,20 @@ rw=randread
 number_ios=1000
 """ + LOG, [('read.total_ios', J('read.total_ios'), EXACT), ('log rows', LOG_ROWS(P), EXACT)])
 
+    # filesize= is the file's length and offset lies inside it (fio 3.33:
+    # offset=16k filesize=64k reads 16k-64k, 48 KiB; with nrfiles=2 and
+    # size=16k, 8 KiB of each).
+    for extra in ('', 'nrfiles=2\nsize=16k\n'):
+        case('pattern', 'filesize-offset' + ('-size' if extra else ''), """
+[p]
+ioengine=psync
+filename_format=p.$filenum
+rw=read
+bs=4k
+offset=16k
+filesize=64k
+""" + extra, [('read.io_bytes', J('read.io_bytes'), EXACT), ('read.total_ios', J('read.total_ios'), EXACT)])
+
     case('pattern', 'io_size-2x', """
 [p]
 ioengine=null

@@ -54,6 +54,23 @@ TEST_CASE("offset and offset_increment place each clone's region") {
   CHECK(t[0].size == (1u << 20));
 }
 
+TEST_CASE("filesize= is the file's length: the region runs from offset to it, capped by size") {
+  jobs::JobSpec j;
+  j.name = "j";
+  j.filesize = {64 * 1024, 64 * 1024};
+  j.offset = 16 * 1024;
+  auto t = volumes::plan_files(j, true);
+  REQUIRE(t.size() == 1);
+  CHECK(t[0].offset == 16 * 1024);
+  CHECK(t[0].size == 48 * 1024);  // fio 3.33: 16k-64k
+  j.size = 16 * 1024;
+  t = volumes::plan_files(j, true);
+  CHECK(t[0].size == 16 * 1024);
+  j.size = 0;
+  j.offset = 64 * 1024;  // nothing left inside the file
+  CHECK_THROWS_WITH(volumes::plan_files(j, true), Catch::Contains("leaves no bytes"));
+}
+
 TEST_CASE("no size and no existing file is an error naming the job") {
   jobs::JobSpec j;
   j.name = "nosize";
