@@ -155,11 +155,13 @@ bool Worker::wants_fsync(const IoUnit& u) {
 void Worker::issue_sync() {
   sync_pending = false;
   const FileState& f = files[last_write_file < files.size() ? last_write_file : 0];
-  if (f.fd < 0 || f.target.is_device) return;
+  // Block devices too: fio fsyncs them (it flushes the device's write cache).
+  if (f.fd < 0) return;
   const bool data_only = spec.fdatasync != 0 && spec.fsync == 0;
   const uint64_t t0 = now_ns();
   if ((data_only ? ::fdatasync(f.fd) : ::fsync(f.fd)) != 0) {
-    record_error(errno, fmt::format("job '{}': {} '{}' failed: {}", spec.name, data_only ? "fdatasync" : "fsync", f.target.path, std::strerror(errno)));
+    const int e = errno;
+    record_error(e, fmt::format("job '{}': {} '{}' failed: {}", spec.name, data_only ? "fdatasync" : "fsync", f.target.path, std::strerror(e)));
     return;
   }
   const uint64_t t1 = now_ns();
@@ -179,9 +181,11 @@ void Worker::issue_sync() {
 
 void Worker::do_fsync_all(bool data_only) {
   for (const auto& f : files) {
-    if (f.fd < 0 || f.target.is_device) continue;
-    if ((data_only ? ::fdatasync(f.fd) : ::fsync(f.fd)) != 0)
-      record_error(errno, fmt::format("job '{}': {} '{}' failed: {}", spec.name, data_only ? "fdatasync" : "fsync", f.target.path, std::strerror(errno)));
+    if (f.fd < 0) continue;
+    if ((data_only ? ::fdatasync(f.fd) : ::fsync(f.fd)) != 0) {
+      const int e = errno;
+      record_error(e, fmt::format("job '{}': {} '{}' failed: {}", spec.name, data_only ? "fdatasync" : "fsync", f.target.path, std::strerror(e)));
+    }
   }
 }
 

@@ -206,6 +206,7 @@ bool Worker::prep_io_general(IoUnit& u) {
       if (f.map.test(blk)) blk = f.map.next_free(blk);
       if (blk == RandomMap::kNone) {
         next_pass(f);  // every block done: a new pass, as at a wrap
+        wrap_file(f);
         blk = rng_map.below(f.nblocks);
       }
       mark = true;
@@ -293,6 +294,7 @@ bool Worker::prep_verify(IoUnit& u) {
 //    were written; otherwise (sequential, norandommap, lfsr) sorted by file and
 //    offset with a rewritten block read once (fio keeps those in a tree).
 void Worker::verify_pass(bool replay_writes, bool final_phase) {
+  sync_pending = false;  // a sync due after the last write is not issued by fio's verify loop
   const uint64_t t0 = now_ns();
   std::vector<Written> todo;
   if (replay_writes) {

@@ -58,6 +58,7 @@ void Worker::check_min_rate(uint64_t now) {
     const auto dir = static_cast<jobs::Dir>(d);
     const uint64_t bw_min = spec.rate_min[dir], iops_min = spec.rate_iops_min[dir];
     const uint64_t bytes = res.dirs[d].io_bytes, ios = res.dirs[d].total_ios;
+    if (!spec.does(dir)) continue;
     if ((!bw_min && !iops_min) || !bytes) {
       if (bw_min || iops_min) rate_min_next_ = std::min(rate_min_next_, now + kMs);  // not started yet
       continue;

@@ -145,6 +145,10 @@ std::vector<FileTarget> plan_files(const jobs::JobSpec& job, bool diskless) {
       const uint64_t file_len = size;
       size = file_len > off ? file_len - off : 0;
       if (job.size > 0) size = std::min(size, job.size / nfiles);
+      if (size == 0)
+        throw LayoutError(fmt::format("job '{}': '{}' leaves no bytes to do I/O on (filesize {} ends at or before offset {})", job.name,
+                                      t.path, file_len, off),
+                          EINVAL);
     }
     if (size == 0)
       throw LayoutError(fmt::format("job '{}': '{}' leaves no bytes to do I/O on (size {}, offset {})", job.name, t.path, size, off), EINVAL);

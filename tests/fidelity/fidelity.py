@@ -207,6 +207,18 @@ def main():
         tc = time.time()
         rows = run_case(case, args)
         bad = [r for r in rows if not r[4]]
+        # A device-bound figure (a ratio band: throughput, latency on the
+        # shared disk) can fall outside its band because something else loaded
+        # the machine during those runs. Such a case runs once more, with fresh
+        # alternations, and that second verdict stands; the first one is
+        # printed. Counts, shares and exact figures are never retried.
+        if bad and all(r[3] is not None and r[3].kind == 'ratio' for r in bad):
+            for label, mf, mk, band, ok, note in bad:
+                print('%-28s %-34s %12s %12s %7s %8s %s' % (
+                    case['name'], label, fmt_val(mf), fmt_val(mk), ratio(mf, mk),
+                    band.describe(), 'outside on the first try; running the case again'))
+            rows = run_case(case, args)
+            bad = [r for r in rows if not r[4]]
         nfig += len(rows)
         nbad += len(bad)
         if bad:

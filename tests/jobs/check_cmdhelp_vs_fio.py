@@ -56,7 +56,7 @@ def main():
     fiokit, listing = sys.argv[1], sys.argv[2]
     if not shutil.which("fio"):
         print("SKIP: fio is not installed")
-        return 0
+        return 77
     failures = []
     checked = 0
     for name in open(listing).read().split():
