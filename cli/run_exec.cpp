@@ -116,15 +116,8 @@ std::string layout_text(const std::vector<jobs::JobSpec>& jobs) {
   std::string text;
   std::set<std::string> seen;
   for (const auto& j : jobs) {
-    if (j.ioengine == "null") continue;
-    std::vector<volumes::FileTarget> targets;
-    try {
-      targets = volumes::plan_files(j, false);
-    } catch (const std::exception&) {
-      continue;
-    }
     uint64_t files = 0, bytes = 0;
-    for (const auto& t : targets) {
+    for (const auto& t : volumes::planned_files_or_none(j)) {
       if (t.is_device || t.exists || !seen.insert(t.path).second) continue;
       ++files;
       bytes += t.offset + t.size;

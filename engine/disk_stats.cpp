@@ -68,14 +68,7 @@ results::DiskUtil disk_util_between(const DiskCounters& a, const DiskCounters& b
 DiskStats::DiskStats(const std::vector<jobs::JobSpec>& jobs) {
   std::set<std::string> disks;
   for (const auto& j : jobs) {
-    if (j.ioengine == "null") continue;
-    std::vector<volumes::FileTarget> targets;
-    try {
-      targets = volumes::plan_files(j, false);
-    } catch (const std::exception&) {
-      continue;  // the job's own layout reports the problem
-    }
-    for (const auto& t : targets) {
+    for (const auto& t : volumes::planned_files_or_none(j)) {
       // The file may not exist yet: describe the directory it will be made in.
       std::filesystem::path p(t.path);
       std::error_code ec;

@@ -161,6 +161,15 @@ std::vector<FileTarget> plan_files(const jobs::JobSpec& job, bool diskless) {
   return out;
 }
 
+std::vector<FileTarget> planned_files_or_none(const jobs::JobSpec& job) {
+  if (job.ioengine == "null") return {};
+  try {
+    return plan_files(job, false);
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
 int mark_created(int fd) {
   if (::fsetxattr(fd, kMarkerName, kMarkerValue, sizeof(kMarkerValue) - 1, 0) != 0) return -errno;
   return 0;

@@ -37,6 +37,10 @@ struct FileTarget {
 // offset_increment share). `diskless` engines (null) get regions without
 // touching the filesystem. Throws LayoutError.
 std::vector<FileTarget> plan_files(const jobs::JobSpec& job, bool diskless);
+// The files a job's I/O will touch, for reports made before the run (layout
+// lines, disk stats): none for a diskless engine (null), and none when the plan
+// fails, since the job's own layout reports that failure as its error.
+std::vector<FileTarget> planned_files_or_none(const jobs::JobSpec& job);
 
 // Expands filename_format for file `filenum` of the job.
 std::string expand_filename_format(const jobs::JobSpec& job, uint32_t filenum);
