@@ -1,5 +1,6 @@
 // fiokit: dispatches to one subcommand. No exception leaves main: whatever a
-// subcommand throws is reported on stderr and turned into a non-zero exit code.
+// subcommand throws is reported on stderr and turned into a non-zero exit code
+// (2 for a cli::UsageError or a jobs::ParseError: nothing ran).
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/flags.hpp"
 #include "jobs/error.hpp"
 
 namespace {
@@ -50,6 +52,9 @@ int main(int argc, char** argv) {
     if (cmd == "compare") return fiokit::cli::cmd_compare(args);
     if (cmd == "volumes") return fiokit::cli::cmd_volumes(args);
     fmt::print(stderr, "fiokit: unknown command '{}'\n{}", cmd, kUsage);
+    return fiokit::cli::kExitUsage;
+  } catch (const fiokit::cli::UsageError& e) {
+    fmt::print(stderr, "fiokit: {}\n", e.what());
     return fiokit::cli::kExitUsage;
   } catch (const fiokit::jobs::ParseError& e) {
     fmt::print(stderr, "fiokit: {}\n", e.what());

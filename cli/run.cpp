@@ -1,6 +1,7 @@
-// `fiokit run`: fio's command line. Run-level options (this file's table) are
-// taken out first; everything else is job options and job files, handed to
-// jobs/ in order. Parse errors exit 2 before anything runs.
+// `fiokit run`: fio's command line. Run-level flags (this file's
+// Program_options table) are taken out first; everything else is job options
+// and job files, handed to jobs/ in order. Flag and parse errors exit 2 before
+// anything runs.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <optional>
 
 #include "cli/commands.hpp"
+#include "cli/flags.hpp"
 #include "cli/quickstart.hpp"
 #include "cli/run_exec.hpp"
 #include "jobs/cmdline.hpp"
@@ -17,37 +19,32 @@
 namespace fiokit::cli {
 namespace {
 
-enum class Arg { none, required, optional };
-struct RunOpt {
-  const char* name;
-  Arg arg;
-  const char* help;
-};
-
-constexpr RunOpt kRunOpts[] = {
-    {"output", Arg::required, "write the report to FILE instead of stdout"},
-    {"output-format", Arg::required, "normal, json, json+ or terse; a comma list for several"},
-    {"parse-only", Arg::none, "check the jobs and exit (0 when valid)"},
-    {"showcmd", Arg::none, "print the jobs as one command line and exit"},
-    {"cmdhelp", Arg::optional, "describe an option (or all)"},
-    {"section", Arg::required, "run only this job section (may repeat)"},
-    {"eta", Arg::required, "progress line: auto, always or never"},
-    {"data-dir", Arg::required, "write a run directory DIR/runs/<time>-<job>/ (results.json, logs, job files)"},
-    {"status-interval", Arg::required, "also print the results so far every TIME (default unit s), as fio"},
-    {"repeat", Arg::required, "run the jobs N times; stdout shows repeat 1, the run directory keeps all and repeats.json"},
-    {"allow-clobber", Arg::none, "let write jobs overwrite existing files fiokit did not create"},
-    {"allow-device-write", Arg::none, "let write jobs use block devices that are mounted or hold a filesystem"},
-    {"quickstart", Arg::none, "run the embedded quickstart job in a new temporary directory"},
-    {"minimal", Arg::none, "same as --output-format=terse"},
-    {"warnings-fatal", Arg::none, "treat warnings (e.g. options with no effect) as errors"},
-    {"readonly", Arg::none, "refuse (exit 2) any job that would write or trim, as fio's --readonly"},
-    {"help", Arg::none, "this help"},
-};
-
-const RunOpt* find_run_opt(const std::string& name) {
-  for (const auto& o : kRunOpts)
-    if (name == o.name) return &o;
-  return nullptr;
+// fiokit run's own flags; everything else on the command line is fio's: job
+// options and job files, handed to jobs/ in order.
+const po::options_description& run_flags() {
+  static const po::options_description desc = [] {
+    po::options_description d("options");
+    d.add_options()
+        ("output", po::value<std::string>()->value_name("FILE"), "write the report to FILE instead of stdout")
+        ("output-format", po::value<std::string>()->value_name("FMT"), "normal, json, json+ or terse; a comma list for several")
+        ("parse-only", po::bool_switch(), "check the jobs and exit (0 when valid)")
+        ("showcmd", po::bool_switch(), "print the jobs as one command line and exit")
+        ("cmdhelp", po::value<std::string>()->implicit_value("all")->value_name("OPT"), "describe an option (or all)")
+        ("section", po::value<std::string>()->value_name("NAME"), "run only this job section (may repeat)")
+        ("eta", po::value<std::string>()->value_name("WHEN"), "progress line: auto, always or never")
+        ("data-dir", po::value<std::string>()->value_name("DIR"), "write a run directory DIR/runs/<time>-<job>/ (results.json, logs, job files)")
+        ("status-interval", po::value<std::string>()->value_name("TIME"), "also print the results so far every TIME (default unit s), as fio")
+        ("repeat", po::value<std::string>()->value_name("N"), "run the jobs N times; stdout shows repeat 1, the run directory keeps all and repeats.json")
+        ("allow-clobber", po::bool_switch(), "let write jobs overwrite existing files fiokit did not create")
+        ("allow-device-write", po::bool_switch(), "let write jobs use block devices that are mounted or hold a filesystem")
+        ("quickstart", po::bool_switch(), "run the embedded quickstart job in a new temporary directory")
+        ("minimal", po::bool_switch(), "same as --output-format=terse")
+        ("warnings-fatal", po::bool_switch(), "treat warnings (e.g. options with no effect) as errors")
+        ("readonly", po::bool_switch(), "refuse (exit 2) any job that would write or trim, as fio's --readonly")
+        ("help", po::bool_switch(), "this help");
+    return d;
+  }();
+  return desc;
 }
 
 struct RunArgs {
@@ -69,67 +66,87 @@ std::vector<std::string> parse_formats(const std::string& v) {
   for (auto& f : jobs::split(v, ',')) {
     f = jobs::trim(f);
     if (f != "normal" && f != "json" && f != "json+" && f != "terse")
-      throw jobs::ParseError(fmt::format("--output-format: '{}' is not one of normal, json, json+, terse", f));
+      throw UsageError(fmt::format("--output-format: '{}' is not one of normal, json, json+, terse", f));
     out.push_back(f);
   }
   return out;
 }
 
-RunArgs parse_run_args(const std::vector<std::string>& args) {
+// fio's getopt gives --cmdhelp an optional value that only "--cmdhelp=NAME"
+// sets: `fio --cmdhelp iodepth` describes every option. Program_options would
+// take the next argument as the value, so a bare --cmdhelp is made explicit.
+std::vector<std::string> bare_cmdhelp_means_all(std::vector<std::string> args) {
+  for (std::string& a : args) {
+    if (a == "--") break;
+    if (a == "--cmdhelp") a = "--cmdhelp=all";
+  }
+  return args;
+}
+
+// In command-line order, so a repeated flag is last-wins and --minimal and
+// --output-format override each other as they come, as in fio.
+RunArgs apply_run_flags(const std::vector<po::option>& flags) {
   RunArgs r;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a.rfind("--", 0) != 0) continue;
-    std::string body = a.substr(2);
-    size_t eq = body.find('=');
-    std::string key = body.substr(0, eq);
-    const RunOpt* o = find_run_opt(key);
-    if (!o) continue;
-    std::optional<std::string> val;
-    if (eq != std::string::npos) val = body.substr(eq + 1);
-    else if (o->arg == Arg::required) {
-      if (i + 1 >= args.size()) throw jobs::ParseError(fmt::format("--{} needs a value", key));
-      val = args[++i];
-    }
-    if (o->arg == Arg::none && val) throw jobs::ParseError(fmt::format("--{} takes no value", key));
-    if (key == "output") r.output = *val;
-    else if (key == "output-format") r.formats = parse_formats(*val);
+  for (const po::option& o : flags) {
+    const std::string& key = o.string_key;
+    const std::string val = flag_value(o);
+    if (key == "output") r.output = val;
+    else if (key == "output-format") r.formats = parse_formats(val);
     else if (key == "minimal") r.formats = {"terse"};
     else if (key == "parse-only") r.parse_only = true;
     else if (key == "showcmd") r.showcmd = true;
-    else if (key == "cmdhelp") r.cmdhelp = val.value_or("all");
-    else if (key == "section") r.sections.push_back(*val);
+    else if (key == "cmdhelp") r.cmdhelp = val.empty() ? "all" : val;
+    else if (key == "section") r.sections.push_back(val);
     else if (key == "warnings-fatal") r.warnings_fatal = true;
     else if (key == "readonly") r.readonly = true;
     else if (key == "help") r.help = true;
-    else if (key == "data-dir") r.data_dir = *val;
+    else if (key == "data-dir") r.data_dir = val;
     else if (key == "quickstart") r.quickstart = true;
     else if (key == "allow-clobber") r.allow_clobber = true;
     else if (key == "allow-device-write") r.allow_device_write = true;
     else if (key == "status-interval") {
       try {
-        r.status_interval_ms = jobs::parse_time_us(*val, jobs::TimeUnit::s) / 1000;
+        r.status_interval_ms = jobs::parse_time_us(val, jobs::TimeUnit::s) / 1000;
       } catch (const jobs::ValueError& e) {
-        throw jobs::ParseError(fmt::format("--status-interval: {}", e.what()));
+        throw UsageError(fmt::format("--status-interval: {}", e.what()));
       }
-      if (r.status_interval_ms == 0) throw jobs::ParseError("--status-interval must be at least 1ms");
+      if (r.status_interval_ms == 0) throw UsageError("--status-interval must be at least 1ms");
     } else if (key == "repeat") {
       int64_t n = 0;
       try {
-        n = jobs::parse_int(*val);
+        n = jobs::parse_int(val);
       } catch (const jobs::ValueError& e) {
-        throw jobs::ParseError(fmt::format("--repeat: {}", e.what()));
+        throw UsageError(fmt::format("--repeat: {}", e.what()));
       }
-      if (n < 1 || n > 1000) throw jobs::ParseError("--repeat must be between 1 and 1000");
+      if (n < 1 || n > 1000) throw UsageError("--repeat must be between 1 and 1000");
       r.repeat = static_cast<int>(n);
-    }
-    else if (key == "eta") {
-      if (*val != "auto" && *val != "always" && *val != "never")
-        throw jobs::ParseError(fmt::format("--eta: '{}' is not one of auto, always, never", *val));
-      r.eta = *val;
+    } else if (key == "eta") {
+      if (val != "auto" && val != "always" && val != "never")
+        throw UsageError(fmt::format("--eta: '{}' is not one of auto, always, never", val));
+      r.eta = val;
     }
   }
   return r;
+}
+
+// An unknown --option is handed to jobs/, which suggests the closest job
+// option. When one of run's own flags is at least as close, that is the
+// better guess (--data_dir means --data-dir, not a tiobench option), so it is
+// reported here first. --max-jobs is fio's run flag that jobs/ parses.
+void refuse_misspelt_run_flag(const std::vector<std::string>& rest) {
+  std::vector<std::string> own = flag_names(run_flags());
+  own.push_back("max-jobs");
+  for (const std::string& a : rest) {
+    if (a.size() <= 2 || a.rfind("--", 0) != 0) continue;
+    const std::string key = a.substr(2, a.find('=') == std::string::npos ? std::string::npos : a.find('=') - 2);
+    if (key == "max-jobs" || jobs::find_option(key)) continue;
+    const auto mine = closest_flag(key, own);
+    if (!mine) continue;
+    const auto job = jobs::suggest_options(key);
+    const auto theirs = job.empty() ? std::nullopt : closest_flag(key, {job.front()});
+    if (theirs && theirs->distance < mine->distance) continue;  // jobs/ names the job option
+    throw UsageError(fmt::format("unknown option '--{}' (command line); did you mean '--{}'?", key, mine->name));
+  }
 }
 
 void print_help() {
@@ -139,15 +156,15 @@ void print_help() {
       "options before the first --name apply to every job. See --cmdhelp=all.\n"
       "--max-jobs=N is accepted as fio 3.33 accepts it (no limit; a warning when\n"
       "more jobs are defined).\n\n"
-      "options:\n");
-  for (const auto& o : kRunOpts)
-    fmt::print("  --{:<22} {}\n", std::string(o.name) + (o.arg == Arg::required ? "=X" : o.arg == Arg::optional ? "[=X]" : ""), o.help);
+      "{}",
+      describe_flags(run_flags()));
 }
 
 }  // namespace
 
 int cmd_run(const std::vector<std::string>& args) {
-  RunArgs ra = parse_run_args(args);
+  const ParsedFlags pf = parse_flags(bare_cmdhelp_means_all(args), run_flags(), FlagStyle::long_only, true);
+  RunArgs ra = apply_run_flags(pf.flags);
   if (ra.help) {
     print_help();
     return kExitOk;
@@ -156,7 +173,7 @@ int cmd_run(const std::vector<std::string>& args) {
     try {
       fmt::print("{}", jobs::cmdhelp(*ra.cmdhelp));
     } catch (const jobs::ValueError& e) {
-      throw jobs::ParseError(e.what());
+      throw UsageError(e.what());
     }
     return kExitOk;
   }
@@ -171,9 +188,10 @@ int cmd_run(const std::vector<std::string>& args) {
     };
     if (!ra.data_dir) ra.data_dir = quick_dir;
   }
-  auto cl = jobs::split_cmdline(
-      args, [](const std::string& n) { return find_run_opt(n) != nullptr; },
-      [](const std::string& n) { return find_run_opt(n)->arg == Arg::required; }, ex);
+  refuse_misspelt_run_flag(pf.rest);
+  // Run's own flags are already out of pf.rest: all that is left is fio's.
+  const auto not_a_run_flag = [](const std::string&) { return false; };
+  auto cl = jobs::split_cmdline(pf.rest, not_a_run_flag, not_a_run_flag, ex);
   ExecArgs ea;
   ea.job_files = cl.job_files;
   // fio 3.33 exits 0 on --parse-only with nothing to parse; so does fiokit
