@@ -3,9 +3,10 @@
 //     fiokit plot -t TITLE -b|-i -g -p PATTERN [-o NAME] [-d DIR] [-m MIN] [-M MAX]
 //   (logs are looked up in the current directory, like fio2gnuplot), and
 //   fiokit's own: `fiokit plot RUN_DIR` and `fiokit plot --compare DIR1 DIR2 ...`.
-// A hand parser, because fio2gnuplot's getopt style (-bg, -tTITLE) and a
-// trailing list of directories do not fit Boost.Program_options' model well.
-// Usage errors exit 2, unreadable input 2 (file:line), gnuplot failures 1.
+// Flags go through Program_options in getopt style (cli/flags.hpp), so
+// fio2gnuplot's -bg and -tTITLE spellings keep working; a trailing list of
+// directories is the positional rest. Usage errors exit 2, unreadable input 2
+// (file:line), gnuplot failures 1.
 #include <charconv>
 #include <cstdio>
 #include <exception>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/flags.hpp"
 #include "plot/plot.hpp"
 
 namespace fiokit::cli {
@@ -23,37 +25,70 @@ namespace {
 
 constexpr int kOk = 0, kFailed = 1, kUsage = 2;
 
-const char* kPlotUsage =
-    "usage: fiokit plot RUN_DIR [options]                 graphs of a run into RUN_DIR/plots\n"
-    "       fiokit plot --compare DIR1 DIR2 ... [options]  the same logs across runs\n"
-    "       fiokit plot -b|-i|-p PATTERN [-g] [options]    fio2gnuplot style, logs in the current directory\n"
-    "\n"
-    "fio2gnuplot options:\n"
-    "  -b, --bandwidth        bandwidth logs (*_bw.log, *_bw.N.log)\n"
-    "  -i, --iops             IOPS logs (*_iops.log, *_iops.N.log)\n"
-    "  -p, --pattern GLOB     logs matching GLOB (takes precedence over -b/-i for selection)\n"
-    "  -g, --gnuplot          render images; without it the gnuplot script is written to DIR/NAME.gnuplot\n"
-    "  -o, --outputfile NAME  base name of the combined graphs (default: from the pattern, else 'result')\n"
-    "  -d, --outputdir DIR    where images go (default: current directory; RUN_DIR/plots for a run)\n"
-    "  -t, --title TITLE      title of the graphs (default: the run's name)\n"
-    "  -m, --min_time SEC     leave out samples before SEC seconds\n"
-    "  -M, --max_time SEC     leave out samples at or after SEC seconds\n"
-    "  -v, --verbose, -k, --keep   accepted for compatibility\n"
-    "fiokit options:\n"
-    "  --format png|svg|both  image format (default png)\n"
-    "  --size WxH             image size in pixels (default 1280x720)\n"
-    "  --gnuplot-cmd CMD      command that reads the gnuplot script on stdin (default gnuplot)\n"
-    "  -h, --help             this help\n";
+// fio2gnuplot's flags with its short letters and long names, then fiokit's.
+po::options_description fio2gnuplot_flags() {
+  po::options_description d("fio2gnuplot options");
+  d.add_options()
+      ("bandwidth,b", po::bool_switch(), "bandwidth logs (*_bw.log, *_bw.N.log)")
+      ("iops,i", po::bool_switch(), "IOPS logs (*_iops.log, *_iops.N.log)")
+      ("pattern,p", po::value<std::string>()->value_name("GLOB"), "logs matching GLOB (takes precedence over -b/-i for selection)")
+      ("gnuplot,g", po::bool_switch(), "render images; without it the gnuplot script is written to DIR/NAME.gnuplot")
+      ("outputfile,o", po::value<std::string>()->value_name("NAME"), "base name of the combined graphs (default: from the pattern, else 'result')")
+      ("outputdir,d", po::value<std::string>()->value_name("DIR"), "where images go (default: current directory; RUN_DIR/plots for a run)")
+      ("title,t", po::value<std::string>()->value_name("TITLE"), "title of the graphs (default: the run's name)")
+      ("min_time,m", po::value<std::string>()->value_name("SEC"), "leave out samples before SEC seconds")
+      ("max_time,M", po::value<std::string>()->value_name("SEC"), "leave out samples at or after SEC seconds")
+      ("verbose,v", po::bool_switch(), "accepted for compatibility")
+      ("keep,k", po::bool_switch(), "accepted for compatibility");
+  return d;
+}
 
-struct UsageError {
-  std::string message;
-};
+po::options_description fiokit_plot_flags() {
+  po::options_description d("fiokit options");
+  d.add_options()
+      ("compare", po::bool_switch(), "the same logs of the run directories DIR1 DIR2 ... in one graph each")
+      ("format", po::value<std::string>()->value_name("png|svg|both"), "image format (default png)")
+      ("size", po::value<std::string>()->value_name("WxH"), "image size in pixels (default 1280x720)")
+      ("gnuplot-cmd", po::value<std::string>()->value_name("CMD"), "command that reads the gnuplot script on stdin (default gnuplot)")
+      ("help,h", po::bool_switch(), "this help");
+  return d;
+}
+
+// Both groups in one description, so --help lines their columns up.
+po::options_description visible_plot_flags() {
+  po::options_description d;
+  d.add(fio2gnuplot_flags()).add(fiokit_plot_flags());
+  return d;
+}
+
+const std::string& plot_usage() {
+  static const std::string text =
+      "usage: fiokit plot RUN_DIR [options]                 graphs of a run into RUN_DIR/plots\n"
+      "       fiokit plot --compare DIR1 DIR2 ... [options]  the same logs across runs\n"
+      "       fiokit plot -b|-i|-p PATTERN [-g] [options]    fio2gnuplot style, logs in the current directory\n"
+      "\n" +
+      describe_flags(visible_plot_flags());
+  return text;
+}
+
+// Everything `fiokit plot` parses: the flags of the help text, and
+// fio2gnuplot's -G, which is refused with a reason rather than "unknown".
+const po::options_description& plot_flags() {
+  static const po::options_description all = [] {
+    po::options_description refused;
+    refused.add_options()("Global,G", po::value<std::string>(), "");
+    po::options_description d;
+    d.add(visible_plot_flags()).add(refused);
+    return d;
+  }();
+  return all;
+}
 
 double parse_seconds(const std::string& opt, const std::string& v) {
   double d = 0;
   const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
   if (ec != std::errc() || p != v.data() + v.size() || d < 0)
-    throw UsageError{"option " + opt + ": '" + v + "' is not a number of seconds >= 0"};
+    throw UsageError("option " + opt + ": '" + v + "' is not a number of seconds >= 0");
   return d;
 }
 
@@ -90,47 +125,31 @@ struct Parsed {
 
 Parsed parse_args(const std::vector<std::string>& args) {
   Parsed p;
-  // Options that take a value, short and long spellings.
-  struct Opt {
-    char s;
-    const char* l;
-    bool value;
-  };
-  static const Opt kOpts[] = {
-      {'t', "title", true},      {'b', "bandwidth", false}, {'i', "iops", false},     {'g', "gnuplot", false},
-      {'p', "pattern", true},    {'o', "outputfile", true}, {'d', "outputdir", true}, {'m', "min_time", true},
-      {'M', "max_time", true},   {'v', "verbose", false},   {'k', "keep", false},     {'h', "help", false},
-      {'G', "Global", true},     {0, "format", true},       {0, "size", true},        {0, "gnuplot-cmd", true},
-      {0, "compare", false},
-  };
-  auto apply = [&p](const Opt& o, const std::string& v) {
-    const std::string name = o.s ? std::string("-") + o.s : std::string("--") + o.l;
-    switch (o.s) {
-      case 't': p.title = v; return;
-      case 'b': p.bw = true; return;
-      case 'i': p.iops = true; return;
-      case 'g': p.render = true; return;
-      case 'p': p.pattern = v; return;
-      case 'o': p.output_name = v; return;
-      case 'd': p.output_dir = v; return;
-      case 'm': p.min_time = parse_seconds(name, v); return;
-      case 'M': p.max_time = parse_seconds(name, v); return;
-      case 'v': case 'k': return;
-      case 'h': p.help = true; return;
-      case 'G': throw UsageError{"-G/--Global (.global files) is not supported: fiokit reads the logs themselves"};
-      default: break;
-    }
-    const std::string l = o.l;
-    if (l == "format") {
+  ParsedFlags pf = parse_flags(args, plot_flags(), FlagStyle::getopt);
+  for (const po::option& o : pf.flags) {
+    const std::string& l = o.string_key;
+    const std::string v = flag_value(o);
+    if (l == "title") p.title = v;
+    else if (l == "bandwidth") p.bw = true;
+    else if (l == "iops") p.iops = true;
+    else if (l == "gnuplot") p.render = true;
+    else if (l == "pattern") p.pattern = v;
+    else if (l == "outputfile") p.output_name = v;
+    else if (l == "outputdir") p.output_dir = v;
+    else if (l == "min_time") p.min_time = parse_seconds("-m", v);  // fio2gnuplot's name for it
+    else if (l == "max_time") p.max_time = parse_seconds("-M", v);
+    else if (l == "help") p.help = true;
+    else if (l == "Global") throw UsageError("-G/--Global (.global files) is not supported: fiokit reads the logs themselves");
+    else if (l == "format") {
       if (v == "png") p.format = plot::Format::png;
       else if (v == "svg") p.format = plot::Format::svg;
       else if (v == "both") p.format = plot::Format::both;
-      else throw UsageError{"option --format: '" + v + "' is not png, svg or both"};
+      else throw UsageError("option --format: '" + v + "' is not png, svg or both");
     } else if (l == "size") {
       int w = 0, h = 0;
       char extra = 0;
       if (std::sscanf(v.c_str(), "%dx%d%c", &w, &h, &extra) != 2 || w < 200 || h < 150 || w > 10000 || h > 10000)
-        throw UsageError{"option --size: '" + v + "' is not WIDTHxHEIGHT (200x150 to 10000x10000)"};
+        throw UsageError("option --size: '" + v + "' is not WIDTHxHEIGHT (200x150 to 10000x10000)");
       p.width = w;
       p.height = h;
     } else if (l == "gnuplot-cmd") {
@@ -138,59 +157,11 @@ Parsed parse_args(const std::vector<std::string>& args) {
     } else if (l == "compare") {
       p.compare = true;
     }
-  };
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--") {
-      p.positional.insert(p.positional.end(), args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
-      break;
-    }
-    if (a.size() > 2 && a.compare(0, 2, "--") == 0) {
-      std::string key = a.substr(2), val;
-      const size_t eq = key.find('=');
-      const bool has_eq = eq != std::string::npos;
-      if (has_eq) {
-        val = key.substr(eq + 1);
-        key.resize(eq);
-      }
-      const Opt* found = nullptr;
-      for (const Opt& o : kOpts)
-        if (key == o.l) found = &o;
-      if (!found) throw UsageError{"unknown option --" + key};
-      if (found->value && !has_eq) {
-        if (i + 1 >= args.size()) throw UsageError{"option --" + key + " needs a value"};
-        val = args[++i];
-      } else if (!found->value && has_eq) {
-        throw UsageError{"option --" + key + " takes no value"};
-      }
-      apply(*found, val);
-      continue;
-    }
-    if (a.size() > 1 && a[0] == '-') {
-      // getopt style: flags may be grouped (-bg) and a value may be attached (-tTITLE).
-      for (size_t j = 1; j < a.size(); ++j) {
-        const Opt* found = nullptr;
-        for (const Opt& o : kOpts)
-          if (o.s && o.s == a[j]) found = &o;
-        if (!found) throw UsageError{std::string("unknown option -") + a[j]};
-        if (!found->value) {
-          apply(*found, "");
-          continue;
-        }
-        std::string val = a.substr(j + 1);
-        if (val.empty()) {
-          if (i + 1 >= args.size()) throw UsageError{std::string("option -") + a[j] + " needs a value"};
-          val = args[++i];
-        }
-        apply(*found, val);
-        break;
-      }
-      continue;
-    }
-    p.positional.push_back(a);
+    // verbose, keep: accepted for compatibility, no effect
   }
+  p.positional = std::move(pf.rest);
   if (p.max_time >= 0 && p.max_time <= p.min_time)
-    throw UsageError{"-M/--max_time must be greater than -m/--min_time"};
+    throw UsageError("-M/--max_time must be greater than -m/--min_time");
   return p;
 }
 
@@ -211,20 +182,20 @@ int run(const Parsed& p) {
   if (p.title) opt.graph.title = *p.title;
 
   if (p.compare) {
-    if (p.positional.size() < 2) throw UsageError{"--compare needs at least two run directories"};
+    if (p.positional.size() < 2) throw UsageError("--compare needs at least two run directories");
     print_summary(plot::plot_compare(p.positional, p.output_dir.value_or("."), opt));
     return kOk;
   }
   if (!p.positional.empty()) {
     if (p.positional.size() > 1)
-      throw UsageError{"one run directory expected (use --compare DIR1 DIR2 ... to compare runs)"};
-    if (p.pattern || p.bw || p.iops) throw UsageError{"give either RUN_DIR or -b/-i/-p, not both"};
+      throw UsageError("one run directory expected (use --compare DIR1 DIR2 ... to compare runs)");
+    if (p.pattern || p.bw || p.iops) throw UsageError("give either RUN_DIR or -b/-i/-p, not both");
     print_summary(plot::plot_run_dir(p.positional[0], p.output_dir.value_or(""), opt));
     return kOk;
   }
   if (!p.pattern && !p.bw && !p.iops)
-    throw UsageError{"nothing to plot: give RUN_DIR, --compare DIR..., or -b, -i or -p PATTERN"};
-  if (p.bw && p.iops && !p.pattern) throw UsageError{"-b and -i select different logs; give one, or -p"};
+    throw UsageError("nothing to plot: give RUN_DIR, --compare DIR..., or -b, -i or -p PATTERN");
+  if (p.bw && p.iops && !p.pattern) throw UsageError("-b and -i select different logs; give one, or -p");
   if (p.bw) opt.kind = results::LogKind::bw;
   if (p.iops) opt.kind = results::LogKind::iops;
 
@@ -264,13 +235,12 @@ int cmd_plot(const std::vector<std::string>& args) {
   try {
     const Parsed p = parse_args(args);
     if (p.help) {
-      std::fputs(kPlotUsage, stdout);
+      std::fputs(plot_usage().c_str(), stdout);
       return kOk;
     }
     return run(p);
   } catch (const UsageError& e) {
-    std::fprintf(stderr, "fiokit plot: %s\n%s", e.message.c_str(), kPlotUsage);
-    return kUsage;
+    return report_usage_error("plot", e, plot_usage().c_str());
   } catch (const plot::PlotError& e) {
     std::fprintf(stderr, "fiokit plot: %s\n", e.what());
     return e.exit_code();
