@@ -2,7 +2,8 @@
 // baseline selection/update and report files only; the decisions are
 // results/compare.cpp's and the report formats results/gate_report.cpp's.
 // Exit codes: 0 pass, 1 regression, 2 invalid comparison or usage error, so a
-// pipeline step fails on both a regression and data it cannot trust.
+// pipeline step fails on both a regression and data it cannot trust. Flags go
+// through Program_options (cli/flags.hpp).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/flags.hpp"
 #include "results/compare.hpp"
 #include "results/gate_report.hpp"
 #include "results/run_source.hpp"
@@ -26,7 +28,7 @@ namespace {
 
 constexpr int kPass = 0, kInvalid = 2;
 
-const char* kHelp = R"(usage: fiokit compare [OPTIONS] BASELINE CURRENT
+const char* kHelpIntro = R"(usage: fiokit compare [OPTIONS] BASELINE CURRENT
        fiokit compare [OPTIONS] --baseline-dir DIR CURRENT
 
 Compares a current run with a baseline and gates CI on it. BASELINE and
@@ -48,31 +50,41 @@ Default thresholds:
   iops=-10%  bw=-10%  lat_mean=+10%  clat_mean=+10%  clat_p50=+10%
   clat_p99=+20%  clat_p99.9=+30%  lat_p50=+10%  lat_p99=+20%  lat_p99.9=+30%
 
-options:
-  --threshold M=P        threshold of metric M: -10%, +20%, 15 (the metric's
-                         bad direction), or off; may repeat
-  --thresholds FILE      one M=P per line, '#' comments
-  --alpha A              significance level of the rank test (default 0.05)
-  --latency-floor T      ignore latency changes below T (default 1us; 0 = off)
-  --strict-host          invalid when the runs come from different (or unknown) hosts
-  --compare-option NAME  also require job option NAME to match (may repeat)
-  --ignore-option NAME   do not require job option NAME to match (may repeat)
-  --baseline-dir DIR     baseline = newest run in DIR (DIR/runs/* or DIR/*) with the
-                         same job names and job options as CURRENT
-  --update-baseline      with --baseline-dir: copy CURRENT into DIR/runs/ when it
-                         passes, or when DIR has no comparable baseline yet
-  --markdown FILE        write a Markdown report (CI summaries, MR comments)
-  --junit FILE           write a JUnit XML report (GitLab/Jenkins test reports)
-  --json FILE            write a JSON report ('-': stdout; the table goes to stderr)
-  --quiet                no table on the terminal
-  --help                 this help
+)";
 
+const char* kHelpExit = R"(
 Exit status: 0 pass, 1 regression, 2 invalid comparison (zero I/O, a job
 error, an interrupted run, missing jobs, directions or metrics, different
 job options: rw rwmixread bs bsrange bssplit iodepth ioengine size io_size
 runtime time_based numjobs direct, a different host with --strict-host) or a
 usage error. Each invalid case is printed with its reason.
 )";
+
+const po::options_description& compare_flags() {
+  static const po::options_description desc = [] {
+    po::options_description d("options");
+    d.add_options()
+        ("threshold", po::value<std::string>()->value_name("M=P"),
+         "threshold of metric M: -10%, +20%, 15 (the metric's bad direction), or off; may repeat")
+        ("thresholds", po::value<std::string>()->value_name("FILE"), "one M=P per line, '#' comments")
+        ("alpha", po::value<std::string>()->value_name("A"), "significance level of the rank test (default 0.05)")
+        ("latency-floor", po::value<std::string>()->value_name("T"), "ignore latency changes below T (default 1us; 0 = off)")
+        ("strict-host", po::bool_switch(), "invalid when the runs come from different (or unknown) hosts")
+        ("compare-option", po::value<std::string>()->value_name("NAME"), "also require job option NAME to match (may repeat)")
+        ("ignore-option", po::value<std::string>()->value_name("NAME"), "do not require job option NAME to match (may repeat)")
+        ("baseline-dir", po::value<std::string>()->value_name("DIR"),
+         "baseline = newest run in DIR (DIR/runs/* or DIR/*) with the same job names and job options as CURRENT")
+        ("update-baseline", po::bool_switch(),
+         "with --baseline-dir: copy CURRENT into DIR/runs/ when it passes, or when DIR has no comparable baseline yet")
+        ("markdown", po::value<std::string>()->value_name("FILE"), "write a Markdown report (CI summaries, MR comments)")
+        ("junit", po::value<std::string>()->value_name("FILE"), "write a JUnit XML report (GitLab/Jenkins test reports)")
+        ("json", po::value<std::string>()->value_name("FILE"), "write a JSON report ('-': stdout; the table goes to stderr)")
+        ("quiet", po::bool_switch(), "no table on the terminal")
+        ("help", po::bool_switch(), "this help");
+    return d;
+  }();
+  return desc;
+}
 
 struct Args {
   std::vector<std::string> positional;
@@ -85,7 +97,7 @@ double parse_number(const std::string& what, const std::string& text) {
   double v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v) || v < 0)
-    throw std::invalid_argument(fmt::format("{}: '{}' is not a non-negative number", what, text));
+    throw UsageError(fmt::format("{}: '{}' is not a non-negative number", what, text));
   return v;
 }
 
@@ -100,65 +112,50 @@ double parse_duration_ns(const std::string& text) {
   return parse_number("--latency-floor", text);
 }
 
+// Flags in command-line order: --ignore-option removes what the defaults or
+// an earlier --compare-option added, as it always did.
 Args parse_args(const std::vector<std::string>& argv) {
   Args a;
   std::vector<std::string> threshold_specs, threshold_files;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    const std::string& arg = argv[i];
-    if (arg.rfind("--", 0) != 0 || arg == "--") {
-      a.positional.push_back(arg);
-      continue;
-    }
-    std::string key = arg.substr(2), value;
-    bool has_value = false;
-    if (const size_t eq = key.find('='); eq != std::string::npos) {
-      value = key.substr(eq + 1), key = key.substr(0, eq), has_value = true;
-    }
-    const auto need = [&]() -> const std::string& {
-      if (!has_value) {
-        if (i + 1 >= argv.size()) throw std::invalid_argument(fmt::format("--{} needs a value", key));
-        value = argv[++i];
-        has_value = true;
-      }
-      return value;
-    };
-    const auto flag = [&]() {
-      if (has_value) throw std::invalid_argument(fmt::format("--{} takes no value", key));
-      return true;
-    };
-    if (key == "help") a.help = flag();
-    else if (key == "threshold") threshold_specs.push_back(need());
-    else if (key == "thresholds") threshold_files.push_back(need());
+  ParsedFlags pf = parse_flags(argv, compare_flags(), FlagStyle::long_only, false, "fiokit compare --help");
+  for (const po::option& o : pf.flags) {
+    const std::string& key = o.string_key;
+    const std::string value = flag_value(o);
+    if (key == "help") a.help = true;
+    else if (key == "threshold") threshold_specs.push_back(value);
+    else if (key == "thresholds") threshold_files.push_back(value);
     else if (key == "alpha") {
-      a.opt.alpha = parse_number("--alpha", need());
-      if (a.opt.alpha <= 0 || a.opt.alpha >= 1) throw std::invalid_argument("--alpha must be between 0 and 1");
-    } else if (key == "latency-floor") a.opt.latency_floor_ns = parse_duration_ns(need());
-    else if (key == "strict-host") a.opt.strict_host = flag();
-    else if (key == "compare-option") a.opt.compared_options.push_back(need());
+      a.opt.alpha = parse_number("--alpha", value);
+      if (a.opt.alpha <= 0 || a.opt.alpha >= 1) throw UsageError("--alpha must be between 0 and 1");
+    } else if (key == "latency-floor") a.opt.latency_floor_ns = parse_duration_ns(value);
+    else if (key == "strict-host") a.opt.strict_host = true;
+    else if (key == "compare-option") a.opt.compared_options.push_back(value);
     else if (key == "ignore-option") {
       auto& v = a.opt.compared_options;
-      const std::string name = need();
-      const auto it = std::find(v.begin(), v.end(), name);
-      if (it == v.end()) throw std::invalid_argument(fmt::format("--ignore-option: '{}' is not compared", name));
+      const auto it = std::find(v.begin(), v.end(), value);
+      if (it == v.end()) throw UsageError(fmt::format("--ignore-option: '{}' is not compared", value));
       v.erase(it);
-    } else if (key == "baseline-dir") a.baseline_dir = need();
-    else if (key == "update-baseline") a.update_baseline = flag();
-    else if (key == "markdown") a.markdown = need();
-    else if (key == "junit") a.junit = need();
-    else if (key == "json") a.json = need();
-    else if (key == "quiet") a.quiet = flag();
-    else throw std::invalid_argument(fmt::format("unknown option --{} (see fiokit compare --help)", key));
+    } else if (key == "baseline-dir") a.baseline_dir = value;
+    else if (key == "update-baseline") a.update_baseline = true;
+    else if (key == "markdown") a.markdown = value;
+    else if (key == "junit") a.junit = value;
+    else if (key == "json") a.json = value;
+    else if (key == "quiet") a.quiet = true;
   }
+  a.positional = std::move(pf.rest);
   // Files first, then single --threshold flags, so the command line wins.
-  for (const std::string& f : threshold_files) results::read_thresholds_file(f, a.opt.thresholds);
-  for (const std::string& s : threshold_specs) results::parse_threshold(s, a.opt.thresholds);
+  try {
+    for (const std::string& f : threshold_files) results::read_thresholds_file(f, a.opt.thresholds);
+    for (const std::string& s : threshold_specs) results::parse_threshold(s, a.opt.thresholds);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
   if (a.help) return a;
   const size_t want = a.baseline_dir.empty() ? 2 : 1;
   if (a.positional.size() != want)
-    throw std::invalid_argument(a.baseline_dir.empty()
-                                    ? "expected BASELINE and CURRENT (run directories or results.json files)"
-                                    : "with --baseline-dir, expected only CURRENT");
-  if (a.update_baseline && a.baseline_dir.empty()) throw std::invalid_argument("--update-baseline needs --baseline-dir");
+    throw UsageError(a.baseline_dir.empty() ? "expected BASELINE and CURRENT (run directories or results.json files)"
+                                            : "with --baseline-dir, expected only CURRENT");
+  if (a.update_baseline && a.baseline_dir.empty()) throw UsageError("--update-baseline needs --baseline-dir");
   return a;
 }
 
@@ -205,12 +202,11 @@ int cmd_compare(const std::vector<std::string>& argv) {
   Args a;
   try {
     a = parse_args(argv);
-  } catch (const std::invalid_argument& e) {
-    fmt::print(stderr, "fiokit compare: {}\n", e.what());
-    return kInvalid;
+  } catch (const UsageError& e) {
+    return report_usage_error("compare", e);
   }
   if (a.help) {
-    fmt::print("{}", kHelp);
+    fmt::print("{}{}{}", kHelpIntro, describe_flags(compare_flags()), kHelpExit);
     return kPass;
   }
   std::string baseline_path = a.baseline_dir.empty() ? a.positional.front() : "(from " + a.baseline_dir + ")";

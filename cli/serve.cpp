@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli/flags.hpp"
 #include "cli/signals.hpp"
 #include "serve/server.hpp"
 
@@ -21,17 +22,31 @@ namespace fiokit::cli {
 
 namespace {
 
-const char* kServeUsage =
-    "usage: fiokit serve [DIR] [--port N] [--bind ADDR] [--access-log]\n"
-    "\n"
-    "Serves the runs under DIR (default: the current directory): DIR/runs/<run-id>/\n"
-    "as fiokit writes them, or a folder of fio outputs (its JSON files and logs).\n"
-    "Pages: run index, run pages with zoomable charts, compare, raw files;\n"
-    "JSON: /api/runs, /api/runs/ID, /api/runs/ID/series?log=NAME&max_points=N.\n"
-    "\n"
-    "  --port N       TCP port (default 8000; 0 picks a free one)\n"
-    "  --bind ADDR    address to listen on (default 127.0.0.1; 0.0.0.0 for all)\n"
-    "  --access-log   one line per request on stderr\n";
+const po::options_description& serve_flags() {
+  static const po::options_description desc = [] {
+    po::options_description d;
+    d.add_options()
+        ("port", po::value<std::string>()->value_name("N"), "TCP port (default 8000; 0 picks a free one)")
+        ("bind", po::value<std::string>()->value_name("ADDR"), "address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
+        ("access-log", po::bool_switch(), "one line per request on stderr")
+        ("help,h", po::bool_switch(), "this help");
+    return d;
+  }();
+  return desc;
+}
+
+const std::string& serve_usage() {
+  static const std::string text =
+      "usage: fiokit serve [DIR] [--port N] [--bind ADDR] [--access-log]\n"
+      "\n"
+      "Serves the runs under DIR (default: the current directory): DIR/runs/<run-id>/\n"
+      "as fiokit writes them, or a folder of fio outputs (its JSON files and logs).\n"
+      "Pages: run index, run pages with zoomable charts, compare, raw files;\n"
+      "JSON: /api/runs, /api/runs/ID, /api/runs/ID/series?log=NAME&max_points=N.\n"
+      "\n" +
+      describe_flags(serve_flags());
+  return text;
+}
 
 bool parse_port(const std::string& s, int& port) {
   int v = 0;
@@ -41,49 +56,39 @@ bool parse_port(const std::string& s, int& port) {
   return true;
 }
 
+// The server's options from the command line; *help when --help was given.
+serve::ServeOptions parse_serve_args(const std::vector<std::string>& args, bool* help) {
+  serve::ServeOptions opt;
+  const ParsedFlags pf = parse_flags(args, serve_flags(), FlagStyle::getopt, false, "fiokit serve --help");
+  for (const po::option& o : pf.flags) {
+    const std::string v = flag_value(o);
+    if (o.string_key == "help") *help = true;
+    else if (o.string_key == "access-log") opt.access_log = true;
+    else if (o.string_key == "port" && !parse_port(v, opt.port))
+      throw UsageError(fmt::format("--port needs a number 0-65535, got '{}'", v));
+    else if (o.string_key == "bind") {
+      if (v.empty()) throw UsageError("--bind needs an address");
+      opt.bind = v;
+    }
+  }
+  if (pf.rest.size() > 1) throw UsageError(fmt::format("one directory only (got '{}' and '{}')", pf.rest[0], pf.rest[1]));
+  if (!pf.rest.empty()) opt.dir = pf.rest.front();
+  return opt;
+}
+
 }  // namespace
 
 int cmd_serve(const std::vector<std::string>& args) {
   serve::ServeOptions opt;
-  bool have_dir = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](const std::string& flag, std::string& out) {
-      if (a == flag) {
-        if (i + 1 >= args.size()) return false;
-        out = args[++i];
-        return true;
-      }
-      out = a.substr(flag.size() + 1);
-      return true;
-    };
-    if (a == "-h" || a == "--help") {
-      fmt::print("{}", kServeUsage);
+  try {
+    bool help = false;
+    opt = parse_serve_args(args, &help);
+    if (help) {
+      fmt::print("{}", serve_usage());
       return 0;
     }
-    if (a == "--port" || a.rfind("--port=", 0) == 0) {
-      std::string v;
-      if (!value("--port", v) || !parse_port(v, opt.port)) {
-        fmt::print(stderr, "fiokit serve: --port needs a number 0-65535, got '{}'\n", v);
-        return 2;
-      }
-    } else if (a == "--bind" || a.rfind("--bind=", 0) == 0) {
-      if (!value("--bind", opt.bind) || opt.bind.empty()) {
-        fmt::print(stderr, "fiokit serve: --bind needs an address\n");
-        return 2;
-      }
-    } else if (a == "--access-log") {
-      opt.access_log = true;
-    } else if (!a.empty() && a[0] == '-') {
-      fmt::print(stderr, "fiokit serve: unknown option '{}'\n{}", a, kServeUsage);
-      return 2;
-    } else if (have_dir) {
-      fmt::print(stderr, "fiokit serve: one directory only (got '{}' and '{}')\n", opt.dir, a);
-      return 2;
-    } else {
-      opt.dir = a;
-      have_dir = true;
-    }
+  } catch (const UsageError& e) {
+    return report_usage_error("serve", e);
   }
 
   // Before any thread exists, so every thread inherits the blocked mask. The

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/flags.hpp"
 #include "volumes/device_info.hpp"
 #include "volumes/mounts.hpp"
 
@@ -89,31 +90,43 @@ void print_details(const Row& r) {
   line("suggested job", r.suggestion);
 }
 
+const po::options_description& volumes_flags() {
+  static const po::options_description desc = [] {
+    po::options_description d("options");
+    d.add_options()
+        ("json", po::bool_switch(), "print one JSON document")
+        ("all", po::bool_switch(), "list every mount, pseudo filesystems and bind mounts included")
+        ("help,h", po::bool_switch(), "this help");
+    return d;
+  }();
+  return desc;
+}
+
 }  // namespace
 
 int cmd_volumes(const std::vector<std::string>& args) {
   bool json = false, all = false;
   std::vector<std::string> paths;
-  for (const auto& a : args) {
-    if (a == "--json") {
-      json = true;
-    } else if (a == "--all") {
-      all = true;
-    } else if (a == "--help" || a == "-h") {
-      fmt::print(
-          "usage: fiokit volumes [--json] [--all] [PATH...]\n\n"
-          "Without PATH: lists the mounted volumes worth benchmarking (pseudo filesystems\n"
-          "and a container image's own root left out; --all shows every mount) with\n"
-          "filesystem, size, free space, O_DIRECT support and a job line to use.\n"
-          "With PATHs: describes the volume holding each (mount, device, block sizes,\n"
-          "scheduler). --json prints one JSON document.\n");
-      return kExitOk;
-    } else if (a.rfind("--", 0) == 0) {
-      std::fprintf(stderr, "fiokit volumes: unknown option '%s' (see --help)\n", a.c_str());
-      return kExitUsage;
-    } else {
-      paths.push_back(a);
+  try {
+    ParsedFlags pf = parse_flags(args, volumes_flags(), FlagStyle::getopt, false, "fiokit volumes --help");
+    for (const po::option& o : pf.flags) {
+      if (o.string_key == "json") json = true;
+      else if (o.string_key == "all") all = true;
+      else if (o.string_key == "help") {
+        fmt::print(
+            "usage: fiokit volumes [--json] [--all] [PATH...]\n\n"
+            "Without PATH: lists the mounted volumes worth benchmarking (pseudo filesystems\n"
+            "and a container image's own root left out; --all shows every mount) with\n"
+            "filesystem, size, free space, O_DIRECT support and a job line to use.\n"
+            "With PATHs: describes the volume holding each (mount, device, block sizes,\n"
+            "scheduler).\n\n{}",
+            describe_flags(volumes_flags()));
+        return kExitOk;
+      }
     }
+    paths = std::move(pf.rest);
+  } catch (const UsageError& e) {
+    return report_usage_error("volumes", e);
   }
   std::vector<Row> rows;
   if (paths.empty()) {
