@@ -27,6 +27,7 @@
 #include "cli/container_env.hpp"
 #include "cli/container_fetch.hpp"
 #include "cli/container_policy.hpp"
+#include "cli/flags.hpp"
 #include "cli/run_exec.hpp"
 #include "jobs/cmdline.hpp"
 #include "jobs/error.hpp"
@@ -333,7 +334,9 @@ int cmd_container(const std::vector<std::string>& args) {
     if (mode == "plots") return run_plots(s, rest);
     if (mode == "serve") return run_serve(s, rest);
     if (mode == "aio") return run_aio(s, rest);
-    fmt::print(stderr, "fiokit container: unknown image role '{}'\n{}", mode, kContainerUsage);
+    const auto guess = closest_name(mode, {"tool", "plots", "serve", "aio"});
+    fmt::print(stderr, "fiokit container: unknown image role '{}'{}\n{}", mode,
+               guess ? "; did you mean '" + *guess + "'?" : "", kContainerUsage);
     return kExitUsage;
   } catch (const UsageError& e) {
     say(e.what());

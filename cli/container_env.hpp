@@ -9,12 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "cli/usage_error.hpp"
+
 namespace fiokit::cli::container {
 
-// Anything wrong with the environment or the data dir: exit code 2, nothing ran.
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+// Anything wrong with the environment or the data dir: exit code 2, nothing
+// ran. The same type as a bad flag (cli/usage_error.hpp), so one catch maps both.
+using UsageError = cli::UsageError;
 
 using GetEnv = std::function<std::optional<std::string>(const std::string&)>;
 GetEnv system_env();
