@@ -28,6 +28,9 @@ int parser_style(FlagStyle s) {
          style::allow_dash_for_short;
 }
 
+// Levenshtein distance, the measure jobs/options.cpp uses for job options
+// (there it is private to the option table; here it runs over any list of
+// flag names, so the two suggestions can be weighed against each other).
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
