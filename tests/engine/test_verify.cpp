@@ -323,3 +323,32 @@ TEST_CASE("verify read figures match fio 3.33's for the same job", "[fio]") {
     }
   }
 }
+
+TEST_CASE("each digest kind verifies its own file and catches one changed byte on disk") {
+  using K = jobs::VerifyKind;
+  test::TempDir d;
+  for (K kind : {K::md5, K::sha1, K::sha256, K::sha512, K::sha3_224, K::sha3_256, K::sha3_384, K::sha3_512, K::xxhash}) {
+    INFO("kind " << static_cast<int>(kind));
+    auto w = make_job("psync", jobs::RwMode::write, d.path, 64 * 1024, 4096);
+    w.filenames = {"d.dat"};
+    w.verify = kind;
+    const auto written = run_one(w);
+    INFO(written.jobs.at(0).error_message);
+    REQUIRE(written.jobs.at(0).error == 0);
+    CHECK(written.jobs[0].dirs[0].io_bytes == 64 * 1024);  // the verify phase read every block back
+    // One byte deep in the payload of block 5, where only the digest covers it.
+    const std::string path = d.path + "/d.dat";
+    FILE* f = std::fopen(path.c_str(), "r+b");
+    REQUIRE(f);
+    REQUIRE(std::fseek(f, 5 * 4096 + 3000, SEEK_SET) == 0);
+    const int old = std::fgetc(f);
+    REQUIRE(std::fseek(f, 5 * 4096 + 3000, SEEK_SET) == 0);
+    std::fputc(old ^ 0x01, f);
+    std::fclose(f);
+    auto rd = w;
+    rd.rw = jobs::RwMode::read;
+    const auto r = run_one(rd);
+    CHECK(r.jobs.at(0).error == EILSEQ);
+    CHECK_THAT(r.jobs.at(0).error_message, Catch::Contains("checksum mismatch") && Catch::Contains("20480"));
+  }
+}
