@@ -12,6 +12,13 @@
 // for those three.
 // Checking order gives the most useful message: magic (zeroed or never written),
 // header crc, offset and length (a misplaced block), then the payload digest.
+// This is fiokit's own layout, not fio's: fio 3.33 rejects these blocks ("bad
+// magic header 17e1, wanted acca") and fiokit rejects fio's. fio's is a 40-byte
+// header (u16 magic 0xacca, u16 type, u32 len, u64 seed, u64 offset, times,
+// thread, numberio, crc32c of the first 36 bytes) then a per-type digest field;
+// its verify=xxhash is XXH32 with seed 1, sha1 stores host-order words, and its
+// sha256/sha512 fields are not the standard digests (little-endian length;
+// sha512 is never finalised), so matching fio means more than changing magic.
 #include "engine/verify.hpp"
 
 #include <cstring>
