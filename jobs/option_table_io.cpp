@@ -432,6 +432,12 @@ void add_io_options(std::vector<OptionDef>& t) {
                                      {"sha3-384", VerifyKind::sha3_384}, {"sha3-512", VerifyKind::sha3_512},
                                      {"xxhash", VerifyKind::xxhash}, {"meta", VerifyKind::meta},
                                      {"pattern", VerifyKind::pattern}, {"null", VerifyKind::null}};
+                                 // fio's crc7/crc16/crc32/crc64 have no Debian library and no
+                                 // fiokit implementation: refused here, with file:line, instead
+                                 // of failing the job once it starts.
+                                 if (v == "crc64" || v == "crc32" || v == "crc16" || v == "crc7")
+                                   throw UnsupportedValue("fiokit verifies with crc32c, md5, sha1, sha256, sha512, sha3-224, "
+                                                          "sha3-256, sha3-384, sha3-512, xxhash, pattern or meta");
                                  for (const auto& [n, k] : kinds)
                                    if (v == n) s.verify = k;
                                })

@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 #include <list>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <shared_mutex>
 #include <stdexcept>
 #include <unordered_map>
@@ -399,7 +400,9 @@ void Server::Impl::route() {
     res.set_content(render_run_json(*run), "application/json");
   });
   http.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(fmt::format("{{\"status\":\"ok\",\"runs\":{}}}", index.snapshot()->runs.size()), "application/json");
+    // ordered_json: "status" before "runs", as this route always answered.
+    const nlohmann::ordered_json health = {{"status", "ok"}, {"runs", index.snapshot()->runs.size()}};
+    res.set_content(health.dump(), "application/json");
   });
   http.Get("/", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(render_index_page(*index.snapshot()), "text/html; charset=utf-8");

@@ -544,6 +544,23 @@ verify=crc32c
       ('read.total_ios', J('read.total_ios'), EXACT),
       ('error', J('error'), EXACT)])
 
+# Every other digest kind fiokit verifies (md5, xxhash, and the sha kinds it
+# computes through libcrypto): the same counts as fio, no verify error. A kind
+# fiokit could not compute would fail here with an error and no reads.
+for kind in ('md5', 'xxhash', 'sha1', 'sha256', 'sha512', 'sha3-224', 'sha3-256', 'sha3-384', 'sha3-512'):
+    case('files', 'verify-' + kind, f"""
+[v]
+ioengine=psync
+filename=data.bin
+size=1m
+bs=4k
+rw=randwrite
+verify={kind}
+""", [('write.io_bytes', J('write.io_bytes'), EXACT),
+          ('read.io_bytes', J('read.io_bytes'), EXACT),
+          ('read.total_ios', J('read.total_ios'), EXACT),
+          ('error', J('error'), EXACT)])
+
 # trimwrite: each block is trimmed, then written.
 for rw in ('trimwrite', 'randtrim'):
     case('files', 'null-' + rw, f"""

@@ -93,6 +93,13 @@ TEST_CASE("unsupported options and values have one message format") {
   // The name as written, even for an alias.
   CHECK_THAT(error_of("ss=iops:5%"), Catch::StartsWith("unsupported by fiokit: ss (t.fio:2)"));
   CHECK_THAT(error_of("hostname=x"), Catch::StartsWith("unsupported by fiokit: hostname (t.fio:2)"));
+  // fio's crc kinds fiokit cannot compute: refused while parsing, with the
+  // line and the kinds it does verify; every other fio kind parses.
+  for (const char* kind : {"crc64", "crc32", "crc16", "crc7"})
+    CHECK_THAT(error_of(std::string("verify=") + kind),
+               Catch::StartsWith(std::string("unsupported by fiokit: verify=") + kind + " (t.fio:2)") && Catch::Contains("sha3-512, xxhash"));
+  CHECK(one("verify=sha3-384").verify == VerifyKind::sha3_384);
+  CHECK(one("verify=sha1").verify == VerifyKind::sha1);
   CHECK_THAT(error_of("ioengine=mmap"), Catch::StartsWith("unsupported by fiokit: ioengine=mmap (t.fio:2)"));
   CHECK_THAT(error_of("ioengine=external:/x.so"), Catch::StartsWith("unsupported by fiokit: ioengine=external:/x.so (t.fio:2)"));
   CHECK_THAT(error_of("continue_on_error=io"), Catch::StartsWith("unsupported by fiokit: continue_on_error=io (t.fio:2)"));
