@@ -6,7 +6,7 @@
 // they run, and signals honoured as PID 1 (the kernel ignores SIGTERM for PID 1
 // unless a handler is installed, so `docker stop` would otherwise wait 10 s and
 // SIGKILL). The env contract is in container_env.hpp, fetching in
-// container_fetch.hpp, the remote-job rules in container_policy.hpp.
+// container_fetch.hpp, the remote-job rules in jobs/remote_policy.hpp.
 #include <fmt/format.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -26,11 +26,11 @@
 #include "cli/commands.hpp"
 #include "cli/container_env.hpp"
 #include "cli/container_fetch.hpp"
-#include "cli/container_policy.hpp"
 #include "cli/run_exec.hpp"
 #include "jobs/cmdline.hpp"
 #include "jobs/error.hpp"
 #include "jobs/parse.hpp"
+#include "jobs/remote_policy.hpp"
 
 namespace fiokit::cli {
 
@@ -127,7 +127,7 @@ void check_remote(const std::vector<JobFile>& files, const std::string& dir) {
   std::string report;
   for (const JobFile& f : files) {
     if (!f.remote) continue;
-    for (const Violation& v : check_remote_job(f.path, dir, ex)) report += "\n  " + v.str();
+    for (const jobs::RemoteViolation& v : jobs::check_remote_job(f.path, dir, ex)) report += "\n  " + v.str();
   }
   if (!report.empty())
     throw UsageError("refusing a remote job file (fetched through REMOTEFILES):" + report +
