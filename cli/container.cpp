@@ -6,7 +6,7 @@
 // they run, and signals honoured as PID 1 (the kernel ignores SIGTERM for PID 1
 // unless a handler is installed, so `docker stop` would otherwise wait 10 s and
 // SIGKILL). The env contract is in container_env.hpp, fetching in
-// container_fetch.hpp, the remote-job rules in jobs/remote_policy.hpp.
+// fetch/fetch.hpp, the remote-job rules in jobs/remote_policy.hpp.
 #include <fmt/format.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -25,8 +25,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/container_env.hpp"
-#include "cli/container_fetch.hpp"
 #include "cli/run_exec.hpp"
+#include "fetch/fetch.hpp"
 #include "jobs/cmdline.hpp"
 #include "jobs/error.hpp"
 #include "jobs/parse.hpp"
@@ -109,14 +109,14 @@ struct Staging {
 };
 
 void fetch_remote_files(const Settings& s, const std::string& dir) {
-  FetchOptions opt;
+  fetch::FetchOptions opt;
   opt.allow_http = s.allow_http;
   for (const std::string& url : s.remotefiles) {
     say("fetching " + url);
     try {
-      const Fetched f = fetch_url(url, dir, opt);
-      say(fmt::format("fetched {} ({} bytes{})", f.name, f.bytes, f.final_url != parse_url(url, s.allow_http).str() ? ", from " + f.final_url : ""));
-    } catch (const FetchError& e) {
+      const fetch::Fetched f = fetch::fetch_url(url, dir, opt);
+      say(fmt::format("fetched {} ({} bytes{})", f.name, f.bytes, f.final_url != fetch::parse_url(url, s.allow_http).str() ? ", from " + f.final_url : ""));
+    } catch (const fetch::FetchError& e) {
       throw UsageError(std::string("REMOTEFILES: ") + e.what());
     }
   }
