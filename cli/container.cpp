@@ -31,6 +31,7 @@
 #include "jobs/error.hpp"
 #include "jobs/parse.hpp"
 #include "jobs/remote_policy.hpp"
+#include "results/run_dir.hpp"
 
 namespace fiokit::cli {
 
@@ -137,14 +138,7 @@ void check_remote(const std::vector<JobFile>& files, const std::string& dir) {
 // Fetched files that are not job files (includes, verify patterns) end up in
 // the run dir too; the job files themselves were copied by execute_run.
 void keep_fetched_files(const std::string& staging, const std::string& run_dir) {
-  std::error_code ec;
-  for (fs::directory_iterator it(staging, ec), end; !ec && it != end; it.increment(ec)) {
-    const fs::path to = fs::path(run_dir) / it->path().filename();
-    std::error_code ec2;
-    if (fs::exists(fs::symlink_status(to, ec2))) continue;
-    fs::copy_file(it->path(), to, fs::copy_options::none, ec2);
-    if (ec2) say("could not keep " + it->path().filename().string() + " in the run dir: " + ec2.message());
-  }
+  for (const std::string& msg : results::keep_files(run_dir, staging)) say(msg);
 }
 
 // podman's and Docker's (>= 25) default seccomp profiles make io_uring_setup

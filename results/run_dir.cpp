@@ -83,6 +83,19 @@ void write_file_atomic(const std::string& run_dir, const std::string& name, cons
   if (ec) throw std::system_error(ec, "cannot rename " + tmp.string() + " to " + final_path.string());
 }
 
+std::vector<std::string> keep_files(const std::string& run_dir, const std::string& src_dir) {
+  std::vector<std::string> failed;
+  std::error_code ec;
+  for (fs::directory_iterator it(src_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path to = fs::path(run_dir) / it->path().filename();
+    std::error_code ec2;
+    if (fs::exists(fs::symlink_status(to, ec2))) continue;
+    fs::copy_file(it->path(), to, fs::copy_options::none, ec2);
+    if (ec2) failed.push_back("could not keep " + it->path().filename().string() + " in the run dir: " + ec2.message());
+  }
+  return failed;
+}
+
 std::vector<std::string> list_runs(const std::string& data_dir) {
   std::vector<std::pair<fs::file_time_type, std::string>> found;
   std::error_code ec;

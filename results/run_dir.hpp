@@ -30,6 +30,12 @@ std::vector<std::string> copy_job_files(const std::string& run_dir, const std::v
 // never sees half a file.
 void write_file_atomic(const std::string& run_dir, const std::string& name, const std::string& text);
 
+// Copies the files directly in src_dir into run_dir under their own names
+// (e.g. fetched includes and patterns beside the fetched job files); a name
+// already in run_dir is skipped, never replaced. Returns one message per file
+// that could not be copied.
+std::vector<std::string> keep_files(const std::string& run_dir, const std::string& src_dir);
+
 // The newest run directories under <data_dir>/runs, newest first.
 std::vector<std::string> list_runs(const std::string& data_dir);
 

@@ -80,3 +80,14 @@ TEST_CASE("with repeats, each repeat keeps its results.json and logs apart", "[r
   for (size_t p = out.find("Run status group 0"); p != std::string::npos; p = out.find("Run status group 0", p + 1)) ++reports;
   CHECK(reports == 3);
 }
+
+TEST_CASE("keep_files adds the other files of a folder and replaces nothing", "[run_dir]") {
+  TempDir src("rundir-src"), data("rundir-data");
+  const RunDirWriter w = RunDirWriter::create({data.path, "keep", {}, {{"job.fio", "[mine]\n"}}, 1}, kTime);
+  write_text(src.path + "/job.fio", "[theirs]\n");
+  write_text(src.path + "/common.inc", "size=1m\n");
+  CHECK(keep_files(w.path(), src.path).empty());
+  CHECK(read_text(w.path() + "/job.fio") == "[mine]\n");  // already there: kept as it was
+  CHECK(read_text(w.path() + "/common.inc") == "size=1m\n");
+  CHECK(keep_files(w.path(), src.path + "/missing").empty());
+}
