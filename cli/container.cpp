@@ -6,7 +6,7 @@
 // they run, and signals honoured as PID 1 (the kernel ignores SIGTERM for PID 1
 // unless a handler is installed, so `docker stop` would otherwise wait 10 s and
 // SIGKILL). The env contract is in container_env.hpp, fetching in
-// container_fetch.hpp, the remote-job rules in container_policy.hpp.
+// fetch/fetch.hpp, the remote-job rules in jobs/remote_policy.hpp.
 #include <fmt/format.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -25,13 +25,14 @@
 
 #include "cli/commands.hpp"
 #include "cli/container_env.hpp"
-#include "cli/container_fetch.hpp"
-#include "cli/container_policy.hpp"
 #include "cli/flags.hpp"
 #include "cli/run_exec.hpp"
+#include "fetch/fetch.hpp"
 #include "jobs/cmdline.hpp"
 #include "jobs/error.hpp"
 #include "jobs/parse.hpp"
+#include "jobs/remote_policy.hpp"
+#include "results/run_dir.hpp"
 
 namespace fiokit::cli {
 
@@ -110,14 +111,14 @@ struct Staging {
 };
 
 void fetch_remote_files(const Settings& s, const std::string& dir) {
-  FetchOptions opt;
+  fetch::FetchOptions opt;
   opt.allow_http = s.allow_http;
   for (const std::string& url : s.remotefiles) {
     say("fetching " + url);
     try {
-      const Fetched f = fetch_url(url, dir, opt);
-      say(fmt::format("fetched {} ({} bytes{})", f.name, f.bytes, f.final_url != parse_url(url, s.allow_http).str() ? ", from " + f.final_url : ""));
-    } catch (const FetchError& e) {
+      const fetch::Fetched f = fetch::fetch_url(url, dir, opt);
+      say(fmt::format("fetched {} ({} bytes{})", f.name, f.bytes, f.final_url != fetch::parse_url(url, s.allow_http).str() ? ", from " + f.final_url : ""));
+    } catch (const fetch::FetchError& e) {
       throw UsageError(std::string("REMOTEFILES: ") + e.what());
     }
   }
@@ -128,7 +129,7 @@ void check_remote(const std::vector<JobFile>& files, const std::string& dir) {
   std::string report;
   for (const JobFile& f : files) {
     if (!f.remote) continue;
-    for (const Violation& v : check_remote_job(f.path, dir, ex)) report += "\n  " + v.str();
+    for (const jobs::RemoteViolation& v : jobs::check_remote_job(f.path, dir, ex)) report += "\n  " + v.str();
   }
   if (!report.empty())
     throw UsageError("refusing a remote job file (fetched through REMOTEFILES):" + report +
@@ -138,14 +139,7 @@ void check_remote(const std::vector<JobFile>& files, const std::string& dir) {
 // Fetched files that are not job files (includes, verify patterns) end up in
 // the run dir too; the job files themselves were copied by execute_run.
 void keep_fetched_files(const std::string& staging, const std::string& run_dir) {
-  std::error_code ec;
-  for (fs::directory_iterator it(staging, ec), end; !ec && it != end; it.increment(ec)) {
-    const fs::path to = fs::path(run_dir) / it->path().filename();
-    std::error_code ec2;
-    if (fs::exists(fs::symlink_status(to, ec2))) continue;
-    fs::copy_file(it->path(), to, fs::copy_options::none, ec2);
-    if (ec2) say("could not keep " + it->path().filename().string() + " in the run dir: " + ec2.message());
-  }
+  for (const std::string& msg : results::keep_files(run_dir, staging)) say(msg);
 }
 
 // podman's and Docker's (>= 25) default seccomp profiles make io_uring_setup

@@ -6,10 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 
 #include "cli/commands.hpp"
@@ -19,7 +18,6 @@
 #include "jobs/error.hpp"
 #include "results/json_writer.hpp"
 #include "results/normal_writer.hpp"
-#include "results/repeats.hpp"
 #include "results/run_dir.hpp"
 #include "results/terse_writer.hpp"
 #include "volumes/device_info.hpp"
@@ -179,15 +177,11 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
     return kExitUsage;
   }
 
-  std::string run_dir;
+  std::optional<results::RunDirWriter> run_dir;
   if (args.data_dir) {
-    const auto now = std::chrono::system_clock::now();
-    const int64_t secs = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-    run_dir = results::create_run_dir(*args.data_dir,
-                                      results::make_run_id(secs, args.run_label.empty() ? jobs.front().name : args.run_label));
-    results::copy_job_files(run_dir, args.job_files);
-    for (const auto& [name, text] : args.inline_jobs) results::write_file_atomic(run_dir, name, text);
-    if (run_dir_out) *run_dir_out = run_dir;
+    run_dir = results::RunDirWriter::create({*args.data_dir, args.run_label.empty() ? jobs.front().name : args.run_label,
+                                             args.job_files, args.inline_jobs, args.repeat});
+    if (run_dir_out) *run_dir_out = run_dir->path();
   }
 
   // Open --output before any I/O: a typo in its path should not cost a run.
@@ -215,14 +209,7 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
   std::vector<results::RunResult> runs;
   for (int rep = 1; rep <= args.repeat && !signals.signal(); ++rep) {
     engine::RunOptions opts;
-    // Repeat 1 logs into the run directory itself (what plot and serve show);
-    // later repeats into repeats/<i>/ beside their results.json.
-    std::string rep_dir = run_dir;
-    if (!run_dir.empty() && args.repeat > 1) {
-      rep_dir = run_dir + "/repeats/" + std::to_string(rep);
-      std::filesystem::create_directories(rep_dir);
-    }
-    opts.run_dir = run_dir.empty() ? "." : (rep == 1 ? run_dir : rep_dir);
+    opts.run_dir = run_dir ? run_dir->begin_repeat(rep) : ".";
     opts.stop = signals.stop_flag();
     ProgressPrinter progress(args.eta, jobs);
     if (progress.enabled()) opts.progress = [&progress](const engine::Progress& p) { progress.update(p); };
@@ -259,18 +246,12 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
       for (auto& j : r.jobs) j.interrupted = true;
     }
     // The run directory first: it is the record that must survive a bad stdout.
-    if (!run_dir.empty() && args.repeat > 1) results::write_file_atomic(rep_dir, "results.json", results::write_json(r, true));
+    if (run_dir) run_dir->end_repeat(rep, r);
     if (args.repeat > 1) fmt::print(stderr, "fiokit: repeat {}/{}: {}\n", rep, args.repeat, headline(r));
     runs.push_back(std::move(r));
   }
   const results::RunResult& first = runs.front();
-  if (!run_dir.empty()) {
-    results::write_file_atomic(run_dir, "results.json", results::write_json(first, true));
-    std::string text_out = pre_run;
-    for (const auto& r : runs) text_out += "\n" + results::write_normal(r);
-    results::write_file_atomic(run_dir, "output.txt", text_out);
-    if (args.repeat > 1) results::write_file_atomic(run_dir, "repeats.json", results::summarize_repeats(runs));
-  }
+  if (run_dir) run_dir->finish(runs, pre_run);
   // stdout carries repeat 1 (one JSON document); the run directory keeps all.
   const std::string text = render(first, args.formats);
   if (args.output) {

@@ -1,9 +1,7 @@
 // `fiokit volumes [--json] [--all] [PATH...]`: which mounted volumes are worth
 // benchmarking (filesystem, size, free space, O_DIRECT support, a job line to
 // use), or a description of the volumes holding PATHs. Only argument handling
-// and printing live here; the facts come from volumes/.
-#include <sys/stat.h>
-
+// and printing live here; the rows and the JSON document come from volumes/.
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -13,47 +11,14 @@
 
 #include "cli/commands.hpp"
 #include "cli/flags.hpp"
-#include "volumes/device_info.hpp"
-#include "volumes/mounts.hpp"
+#include "volumes/listing.hpp"
 
 namespace fiokit::cli {
 namespace {
 
-struct Row {
-  volumes::VolumeInfo info;
-  int direct = -1;  // probe_o_direct: 1, 0, or < 0 unknown
-  std::string suggestion;
-};
-
-Row make_row(const std::string& path) {
-  Row r;
-  r.info = volumes::describe(path);
-  if (r.info.is_block_device) {
-    r.suggestion = r.info.mount_point.empty() ? "filename=" + path : "";
-    return r;
-  }
-  struct stat st {};
-  const std::string dir = ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode) ? path : r.info.resolved;
-  if (!r.info.read_only) r.direct = volumes::probe_o_direct(dir);
-  r.suggestion = r.info.read_only ? "" : "directory=" + dir;
-  return r;
-}
-
 const char* direct_word(int d) { return d == 1 ? "yes" : d == 0 ? "no" : "?"; }
 
-std::string row_json(const Row& r) {
-  std::string j = volumes::to_json(r.info);
-  j.pop_back();  // the closing brace: the listing adds its own fields
-  std::string sug;
-  for (const char c : r.suggestion) {
-    if (c == '"' || c == '\\') sug += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20) sug += c;
-  }
-  j += fmt::format(", \"o_direct\": {}, \"suggested_job\": \"{}\"}}", r.direct == 1 ? "true" : r.direct == 0 ? "false" : "null", sug);
-  return j;
-}
-
-void print_table(const std::vector<Row>& rows) {
+void print_table(const std::vector<volumes::VolumeRow>& rows) {
   fmt::print("{:<28} {:<8} {:>9} {:>9} {:<6} {:<10} {}\n", "MOUNT", "FSTYPE", "SIZE", "FREE", "DIRECT", "DEVICE", "SUGGESTED");
   for (const auto& r : rows) {
     const auto& v = r.info;
@@ -65,7 +30,7 @@ void print_table(const std::vector<Row>& rows) {
   }
 }
 
-void print_details(const Row& r) {
+void print_details(const volumes::VolumeRow& r) {
   const auto& v = r.info;
   fmt::print("{}\n", v.path);
   auto line = [](const char* k, const std::string& val) {
@@ -128,26 +93,11 @@ int cmd_volumes(const std::vector<std::string>& args) {
   } catch (const UsageError& e) {
     return report_usage_error("volumes", e);
   }
-  std::vector<Row> rows;
-  if (paths.empty()) {
-    // One row per filesystem: bind mounts of an already listed one (same
-    // device numbers) measure the same volume.
-    std::vector<std::pair<unsigned, unsigned>> listed;
-    for (const auto& m : volumes::read_mounts()) {
-      if (!all && !volumes::worth_benchmarking(m)) continue;
-      const std::pair<unsigned, unsigned> dev{m.major, m.minor};
-      if (!all && std::find(listed.begin(), listed.end(), dev) != listed.end()) continue;
-      listed.push_back(dev);
-      rows.push_back(make_row(m.mount_point));
-    }
-  } else {
-    for (const auto& p : paths) rows.push_back(make_row(p));
-  }
+  std::vector<volumes::VolumeRow> rows;
+  if (paths.empty()) rows = volumes::list_mounted(all);
+  for (const auto& p : paths) rows.push_back(volumes::describe_row(p));
   if (json) {
-    std::string out = "{\"volumes\": [";
-    for (size_t i = 0; i < rows.size(); ++i) out += (i ? ",\n  " : "\n  ") + row_json(rows[i]);
-    out += rows.empty() ? "]}\n" : "\n]}\n";
-    fmt::print("{}", out);
+    fmt::print("{}", volumes::listing_json(rows));
     return kExitOk;
   }
   if (paths.empty()) {

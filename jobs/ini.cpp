@@ -110,6 +110,7 @@ void check_readable_kind(const std::string& path, const SourceLoc* where) {
 
 struct Reader {
   const Expander& ex;
+  const ReadObserver& obs;
   std::vector<RawSection> sections;
   std::set<std::string> job_names;
   std::vector<std::string> include_stack;  // canonical paths being read
@@ -161,6 +162,7 @@ struct Reader {
       if (opt.key.empty()) fail_at(loc, "option name missing before '='");
       if (sections.empty())
         fail_at(loc, "option '" + opt.key + "' appears before any [section]; put it under [global] or a job");
+      if (obs.on_option) obs.on_option(opt);
       sections.back().options.push_back(std::move(opt));
     }
   }
@@ -171,6 +173,7 @@ struct Reader {
     std::error_code ec;
     fs::path canon = fs::weakly_canonical(p, ec);
     if (ec) canon = p;
+    if (obs.on_include && !obs.on_include(IncludeRef{file, p.string(), canon.string(), loc})) return;
     for (const auto& s : include_stack)
       if (s == canon.string()) fail_at(loc, "include cycle: '" + file + "' is already being read");
     check_readable_kind(p.string(), &loc);
@@ -185,24 +188,24 @@ struct Reader {
 }  // namespace
 
 std::vector<RawSection> read_job_text(std::string_view text, const std::string& name, const std::string& base_dir,
-                                      const Expander& ex) {
-  Reader r{ex, {}, {}, {}, name};
+                                      const Expander& ex, const ReadObserver& obs) {
+  Reader r{ex, obs, {}, {}, {}, name};
   std::istringstream in{std::string(text)};
   r.read_stream(in, name, base_dir, false);
   return std::move(r.sections);
 }
 
-std::vector<RawSection> read_job_file(const std::string& path, const Expander& ex) {
+std::vector<RawSection> read_job_file(const std::string& path, const Expander& ex, const ReadObserver& obs) {
   if (path == "-") {
     // Read in place (not slurped first) so the line and size limits hold for stdin too.
-    Reader r{ex, {}, {}, {}, "<stdin>"};
+    Reader r{ex, obs, {}, {}, {}, "<stdin>"};
     r.read_stream(std::cin, "<stdin>", fs::current_path().string(), false);
     return std::move(r.sections);
   }
   check_readable_kind(path, nullptr);
   std::ifstream in(path);
   if (!in) throw ParseError("cannot open job file '" + path + "'");
-  Reader r{ex, {}, {}, {}, path};
+  Reader r{ex, obs, {}, {}, {}, path};
   std::error_code ec2;
   r.include_stack.push_back(fs::weakly_canonical(path, ec2).string());
   fs::path parent = fs::path(path).parent_path();

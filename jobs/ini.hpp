@@ -41,11 +41,31 @@ struct Expander {
   std::string expand(std::string_view value, const SourceLoc& loc) const;
 };
 
+// An include as the reader resolved it, before the file is opened.
+struct IncludeRef {
+  std::string written;    // the name after "include", as written
+  std::string path;       // resolved against the including file's folder (or absolute)
+  std::string canonical;  // with symlinks and ".." resolved: the file that would be read
+  SourceLoc loc;          // the "include" line
+};
+
+// Lets a checker see exactly what the reader reads, through the reader's own
+// include rule (one rule, one place): jobs/remote_policy.cpp refuses includes
+// outside a folder and options a downloaded job file may not use, at any
+// include depth, because it is called for every include the reader resolves.
+struct ReadObserver {
+  // Called for each include before it is opened; false skips the file (it is
+  // neither opened nor read), so a refused file is never touched.
+  std::function<bool(const IncludeRef&)> on_include;
+  // Called for each option read, in order, after ${VAR} expansion.
+  std::function<void(const RawOption&)> on_option;
+};
+
 // Reads a job file ("-" for standard input). Throws ParseError with file:line.
-std::vector<RawSection> read_job_file(const std::string& path, const Expander& ex);
+std::vector<RawSection> read_job_file(const std::string& path, const Expander& ex, const ReadObserver& obs = {});
 // Reads job text that came from `name` (used for stdin and by tests and the fuzzer);
 // includes are resolved relative to base_dir.
 std::vector<RawSection> read_job_text(std::string_view text, const std::string& name, const std::string& base_dir,
-                                      const Expander& ex);
+                                      const Expander& ex, const ReadObserver& obs = {});
 
 }  // namespace fiokit::jobs

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "plot/render.hpp"
+#include "util/fd.hpp"
 
 namespace fiokit::plot {
 
@@ -85,32 +86,34 @@ class ShellPipe {
       restore_mask();
       throw PlotError(1, std::string("cannot create a pipe to gnuplot: ") + std::strerror(err));
     }
+    util::Fd rd(fds[0]), wr(fds[1]);
     const pid_t pid = ::fork();
     if (pid < 0) {
       const int err = errno;
-      ::close(fds[0]);
-      ::close(fds[1]);
+      rd.reset();
+      wr.reset();
       restore_mask();
       throw PlotError(1, std::string("cannot start gnuplot: fork: ") + std::strerror(err));
     }
     if (pid == 0) {
       // Child: async-signal-safe calls only.
       if (::chdir(cwd.c_str()) != 0) ::_exit(126);
-      if (::dup2(fds[0], 0) < 0) ::_exit(126);
+      if (::dup2(rd.get(), 0) < 0) ::_exit(126);
       sigset_t none;
       sigemptyset(&none);
       ::sigprocmask(SIG_SETMASK, &none, nullptr);
       ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
-    ::close(fds[0]);
+    rd.reset();  // the child's end
     pid_ = pid;
-    fh_ = ::fdopen(fds[1], "w");
+    fh_ = ::fdopen(wr.get(), "w");
     if (!fh_) {
-      ::close(fds[1]);
+      wr.reset();  // gnuplot sees end of input, so wait() returns
       wait();
       throw PlotError(1, "cannot open the pipe to gnuplot");
     }
+    wr.release();  // the FILE* owns it now (gnuplot-iostream fcloses it)
   }
   ShellPipe(const ShellPipe&) = delete;
   ShellPipe& operator=(const ShellPipe&) = delete;

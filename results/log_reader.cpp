@@ -13,6 +13,8 @@
 #include <system_error>
 #include <unistd.h>
 
+#include "util/fd.hpp"
+
 namespace fiokit::results {
 
 LogParseError::LogParseError(std::string path, size_t line, const std::string& reason)
@@ -194,24 +196,22 @@ void parse_log_text(std::string_view text, const std::string& path, std::vector<
 }
 
 LogFile read_log(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot open log " + path);
+  const util::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw std::system_error(errno, std::generic_category(), "cannot open log " + path);
   std::string buf;
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && st.st_size > 0) buf.reserve(static_cast<size_t>(st.st_size));
+  if (::fstat(fd.get(), &st) == 0 && st.st_size > 0) buf.reserve(static_cast<size_t>(st.st_size));
   char chunk[1 << 16];
   for (;;) {
-    const ssize_t got = ::read(fd, chunk, sizeof chunk);
+    const ssize_t got = ::read(fd.get(), chunk, sizeof chunk);
     if (got < 0) {
       if (errno == EINTR) continue;
       const int err = errno;
-      ::close(fd);
       throw std::system_error(err, std::generic_category(), "cannot read log " + path);
     }
     if (got == 0) break;
     buf.append(chunk, static_cast<size_t>(got));
   }
-  ::close(fd);
   LogFile log;
   log.path = path;
   if (auto name = parse_log_name(path)) log.name = *name;

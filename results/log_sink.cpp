@@ -27,6 +27,8 @@
 
 #include <fmt/format.h>
 
+#include "util/fd.hpp"
+
 namespace fiokit::results {
 namespace {
 
@@ -79,7 +81,7 @@ std::string log_path(const LogConfig& cfg, const std::string& prefix, const char
 
 struct LogSink::Impl {
   LogConfig cfg;
-  std::array<int, kKinds> fds{-1, -1, -1, -1, -1};
+  std::array<util::Fd, kKinds> fds;
   std::array<std::string, kKinds> paths;
 
   // Owned by the I/O thread; read by the writer under `mu` (pointer) and via
@@ -101,7 +103,7 @@ struct LogSink::Impl {
   std::array<std::string, kKinds> bufs;
 
   // Histogram log: rare rows (one per window), so a plain locked queue.
-  int hist_fd = -1;
+  util::Fd hist_fd;
   std::string hist_path;
   std::mutex hist_mu;
   std::deque<HistSnap*> hist_queue;
@@ -153,7 +155,7 @@ struct LogSink::Impl {
       }
       hist_buf += '\n';
     }
-    write_all(hist_fd, hist_buf, hist_path);
+    write_all(hist_fd.get(), hist_buf, hist_path);
     hist_buf.clear();
     std::lock_guard lk(hist_mu);
     for (HistSnap* h : todo) hist_free.push_back(h);
@@ -195,7 +197,7 @@ struct LogSink::Impl {
 
   void write_buffers() {
     for (size_t k = 0; k < kKinds; ++k) {
-      write_all(fds[k], bufs[k], paths[k]);
+      write_all(fds[k].get(), bufs[k], paths[k]);
       bufs[k].clear();
     }
   }
@@ -276,22 +278,19 @@ std::unique_ptr<LogSink> LogSink::open(const LogConfig& cfg) {
     // truncates them too when a job is re-run in the same place. A shared
     // file was emptied by the run (truncate_shared) and gets every job's rows.
     const int mode = cfg.per_job ? O_TRUNC : O_APPEND;
-    const int fd = ::open(im.paths[k].c_str(), O_WRONLY | O_CREAT | mode | O_CLOEXEC, 0644);
-    if (fd < 0) {
+    im.fds[k].reset(::open(im.paths[k].c_str(), O_WRONLY | O_CREAT | mode | O_CLOEXEC, 0644));
+    if (!im.fds[k]) {
       const int err = errno;
-      for (int& f : im.fds)
-        if (f >= 0) ::close(f), f = -1;
+      for (auto& f : im.fds) f.reset();
       throw std::system_error(err, std::generic_category(), "cannot create log file " + im.paths[k]);
     }
-    im.fds[k] = fd;
   }
   if (!cfg.hist_prefix.empty()) {
     im.hist_path = log_path(cfg, cfg.hist_prefix, "clat_hist");
-    im.hist_fd = ::open(im.hist_path.c_str(), O_WRONLY | O_CREAT | (cfg.per_job ? O_TRUNC : O_APPEND) | O_CLOEXEC, 0644);
-    if (im.hist_fd < 0) {
+    im.hist_fd.reset(::open(im.hist_path.c_str(), O_WRONLY | O_CREAT | (cfg.per_job ? O_TRUNC : O_APPEND) | O_CLOEXEC, 0644));
+    if (!im.hist_fd) {
       const int err = errno;
-      for (int& f : im.fds)
-        if (f >= 0) ::close(f), f = -1;
+      for (auto& f : im.fds) f.reset();
       throw std::system_error(err, std::generic_category(), "cannot create log file " + im.hist_path);
     }
   }
@@ -334,7 +333,7 @@ void LogSink::append(LogKind kind, const LogRow& row) {
 
 void LogSink::append_hist(uint64_t time_ms, int ddir, uint64_t bs, const LatencyHistogram& cumulative) {
   Impl& im = *impl_;
-  if (im.hist_fd < 0) return;
+  if (!im.hist_fd) return;
   std::lock_guard lk(im.hist_mu);
   HistSnap* h;
   if (!im.hist_free.empty()) {
@@ -367,19 +366,15 @@ void LogSink::close() {
   int close_err = 0;
   std::string close_path;
   for (int k = 0; k < kKinds; ++k) {
-    if (im.fds[k] < 0) continue;
-    if (::close(im.fds[k]) != 0 && close_err == 0) {
-      close_err = errno;
+    // Fd::close reports a failed close (data written may be lost, e.g. on NFS).
+    if (const int rc = im.fds[k].close(); rc != 0 && close_err == 0) {
+      close_err = -rc;
       close_path = im.paths[k];
     }
-    im.fds[k] = -1;
   }
-  if (im.hist_fd >= 0) {
-    if (::close(im.hist_fd) != 0 && close_err == 0) {
-      close_err = errno;
-      close_path = im.hist_path;
-    }
-    im.hist_fd = -1;
+  if (const int rc = im.hist_fd.close(); rc != 0 && close_err == 0) {
+    close_err = -rc;
+    close_path = im.hist_path;
   }
   if (im.write_errno) throw std::system_error(im.write_errno, std::generic_category(), "cannot write log file " + im.write_error_path);
   if (close_err) throw std::system_error(close_err, std::generic_category(), "cannot close log file " + close_path);

@@ -7,10 +7,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
+
+#include "results/json_writer.hpp"
+#include "results/normal_writer.hpp"
+#include "results/repeats.hpp"
 
 namespace fiokit::results {
 namespace fs = std::filesystem;
@@ -78,6 +83,19 @@ void write_file_atomic(const std::string& run_dir, const std::string& name, cons
   if (ec) throw std::system_error(ec, "cannot rename " + tmp.string() + " to " + final_path.string());
 }
 
+std::vector<std::string> keep_files(const std::string& run_dir, const std::string& src_dir) {
+  std::vector<std::string> failed;
+  std::error_code ec;
+  for (fs::directory_iterator it(src_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path to = fs::path(run_dir) / it->path().filename();
+    std::error_code ec2;
+    if (fs::exists(fs::symlink_status(to, ec2))) continue;
+    fs::copy_file(it->path(), to, fs::copy_options::none, ec2);
+    if (ec2) failed.push_back("could not keep " + it->path().filename().string() + " in the run dir: " + ec2.message());
+  }
+  return failed;
+}
+
 std::vector<std::string> list_runs(const std::string& data_dir) {
   std::vector<std::pair<fs::file_time_type, std::string>> found;
   std::error_code ec;
@@ -89,6 +107,42 @@ std::vector<std::string> list_runs(const std::string& data_dir) {
   std::vector<std::string> out;
   for (auto& f : found) out.push_back(f.second);
   return out;
+}
+
+RunDirWriter RunDirWriter::create(const RunDirRequest& req, int64_t unix_seconds) {
+  RunDirWriter w(create_run_dir(req.data_dir, make_run_id(unix_seconds, req.label)), std::max(1, req.repeats));
+  copy_job_files(w.path_, req.job_files);
+  for (const auto& [name, text] : req.inline_jobs) write_file_atomic(w.path_, name, text);
+  return w;
+}
+
+RunDirWriter RunDirWriter::create(const RunDirRequest& req) {
+  const auto now = std::chrono::system_clock::now();
+  return create(req, std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
+}
+
+std::string RunDirWriter::repeat_dir(int rep) const { return path_ + "/repeats/" + std::to_string(rep); }
+
+std::string RunDirWriter::begin_repeat(int rep) const {
+  if (repeats_ == 1) return path_;
+  const std::string dir = repeat_dir(rep);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw std::system_error(ec, "cannot create " + dir);
+  return rep == 1 ? path_ : dir;
+}
+
+void RunDirWriter::end_repeat(int rep, const RunResult& r) const {
+  if (repeats_ > 1) write_file_atomic(repeat_dir(rep), "results.json", write_json(r, true));
+}
+
+void RunDirWriter::finish(const std::vector<RunResult>& runs, const std::string& pre_run_text) const {
+  if (runs.empty()) return;
+  write_file_atomic(path_, "results.json", write_json(runs.front(), true));
+  std::string text = pre_run_text;
+  for (const auto& r : runs) text += "\n" + write_normal(r);
+  write_file_atomic(path_, "output.txt", text);
+  if (repeats_ > 1) write_file_atomic(path_, "repeats.json", summarize_repeats(runs));
 }
 
 }  // namespace fiokit::results

@@ -6,7 +6,10 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "results/run_result.hpp"
 
 namespace fiokit::results {
 
@@ -27,7 +30,54 @@ std::vector<std::string> copy_job_files(const std::string& run_dir, const std::v
 // never sees half a file.
 void write_file_atomic(const std::string& run_dir, const std::string& name, const std::string& text);
 
+// Copies the files directly in src_dir into run_dir under their own names
+// (e.g. fetched includes and patterns beside the fetched job files); a name
+// already in run_dir is skipped, never replaced. Returns one message per file
+// that could not be copied.
+std::vector<std::string> keep_files(const std::string& run_dir, const std::string& src_dir);
+
 // The newest run directories under <data_dir>/runs, newest first.
 std::vector<std::string> list_runs(const std::string& data_dir);
+
+// What a new run directory starts with.
+struct RunDirRequest {
+  std::string data_dir;                // the run goes to <data_dir>/runs/<run-id>/
+  std::string label;                   // the run id's label (PLOTNAME, or the first job's name)
+  std::vector<std::string> job_files;  // copied in under their base names
+  std::vector<std::pair<std::string, std::string>> inline_jobs;  // (file name, text): jobs not read from a file
+  int repeats = 1;                     // --repeat N
+};
+
+// Lays out one run directory as a run proceeds; `fiokit run` only sequences the
+// calls. Layout: the job files; repeat 1's logs in the run directory itself
+// (what plot and serve show) and results.json (json+) of repeat 1; output.txt
+// (the lines before the run, then each repeat's normal report); with N > 1
+// repeats also repeats/<i>/ (logs of repeat i > 1, results.json of every
+// repeat) and repeats.json (the summary the compare gate reads).
+class RunDirWriter {
+ public:
+  // Creates <data_dir>/runs/<UTC time of unix_seconds>-<label>/ (never an
+  // existing one) and copies the job files in. Throws std::system_error.
+  static RunDirWriter create(const RunDirRequest& req, int64_t unix_seconds);
+  // The same, at the current time.
+  static RunDirWriter create(const RunDirRequest& req);
+
+  const std::string& path() const { return path_; }
+  // The folder repeat `rep` (1-based) logs into; creates repeats/<rep>/ when
+  // there are several repeats.
+  std::string begin_repeat(int rep) const;
+  // Records repeat `rep`'s result beside its logs (only with several repeats:
+  // a single run's results.json is written by finish).
+  void end_repeat(int rep, const RunResult& r) const;
+  // results.json, output.txt (pre_run_text first) and, with several repeats,
+  // repeats.json. Each file appears whole (write_file_atomic).
+  void finish(const std::vector<RunResult>& runs, const std::string& pre_run_text) const;
+
+ private:
+  RunDirWriter(std::string path, int repeats) : path_(std::move(path)), repeats_(repeats) {}
+  std::string repeat_dir(int rep) const;
+  std::string path_;
+  int repeats_ = 1;
+};
 
 }  // namespace fiokit::results

@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <system_error>
 
+#include "util/fd.hpp"
+
 namespace fiokit::serve {
 
 namespace {
@@ -134,48 +136,42 @@ int Root::open_beneath(std::string_view rel, bool want_dir) const {
     start = end + 1;
   }
   // O_NONBLOCK: a FIFO planted in the tree must not hang a worker in open().
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (want_dir ? O_DIRECTORY : 0));
-  if (fd < 0) return errno == ENOTDIR && want_dir ? -ENOTDIR : -errno;
+  util::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (want_dir ? O_DIRECTORY : 0)));
+  if (!fd) return errno == ENOTDIR && want_dir ? -ENOTDIR : -errno;
   struct stat st;
   int err = 0;
-  if (::fstat(fd, &st) != 0) {
+  if (::fstat(fd.get(), &st) != 0) {
     err = -errno;
-  } else if (!holds_fd(fd)) {
+  } else if (!holds_fd(fd.get())) {
     err = -EACCES;
   } else if (S_ISDIR(st.st_mode)) {
     if (!want_dir) err = -EISDIR;
   } else if (!S_ISREG(st.st_mode)) {
     err = -EACCES;
   }
-  if (err) {
-    ::close(fd);
-    return err;
-  }
-  return fd;
+  if (err) return err;
+  return fd.release();  // the caller owns it from here
 }
 
 int Root::list(std::string_view rel, std::vector<DirEntry>& out) const {
-  const int fd = open_beneath(rel, true);
-  if (fd < 0) return fd;
-  DIR* d = ::fdopendir(fd);
-  if (!d) {
-    const int err = -errno;
-    ::close(fd);
-    return err;
-  }
+  const int raw = open_beneath(rel, true);
+  if (raw < 0) return raw;
+  util::Fd fd(raw);
+  DIR* d = ::fdopendir(fd.get());
+  if (!d) return -errno;
+  fd.release();  // closedir closes it
   while (dirent* e = ::readdir(d)) {
     const std::string_view name = e->d_name;
     if (!is_safe_segment(name)) continue;
     // O_PATH follows a symlink without reading or blocking on what it names.
-    const int efd = ::openat(::dirfd(d), e->d_name, O_PATH | O_CLOEXEC);
-    if (efd < 0) continue;
+    const util::Fd efd(::openat(::dirfd(d), e->d_name, O_PATH | O_CLOEXEC));
+    if (!efd) continue;
     struct stat st;
-    if (::fstat(efd, &st) == 0 && holds_fd(efd) && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+    if (::fstat(efd.get(), &st) == 0 && holds_fd(efd.get()) && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
       out.push_back({std::string(name), S_ISDIR(st.st_mode), static_cast<uint64_t>(st.st_size),
                      static_cast<int64_t>(st.st_mtime),
                      static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec});
     }
-    ::close(efd);
   }
   ::closedir(d);
   std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
@@ -183,6 +179,7 @@ int Root::list(std::string_view rel, std::vector<DirEntry>& out) const {
 }
 
 int read_fd(int fd, std::string& out, size_t max_bytes) {
+  const util::Fd owned(fd);  // closed on every return
   struct stat st;
   int err = 0;
   if (::fstat(fd, &st) == 0 && st.st_size > 0) {
@@ -204,7 +201,6 @@ int read_fd(int fd, std::string& out, size_t max_bytes) {
     }
     out.append(buf, static_cast<size_t>(n));
   }
-  ::close(fd);
   return err;
 }
 

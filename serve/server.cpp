@@ -32,6 +32,7 @@
 #include "serve/confine.hpp"
 #include "serve/html.hpp"
 #include "serve/run_index.hpp"
+#include "util/fd.hpp"
 
 namespace fiokit::serve {
 
@@ -148,13 +149,14 @@ class LogCache {
   using Rows = std::shared_ptr<const std::vector<results::LogRow>>;
   // Returns rows or sets err (-errno); throws results::LogParseError.
   Rows get(const Root& root, const std::string& rel, int& err) {
-    const int fd = root.open_beneath(rel);
-    if (fd < 0) {
-      err = fd;
+    const int raw = root.open_beneath(rel);
+    if (raw < 0) {
+      err = raw;
       return nullptr;
     }
+    util::Fd fd(raw);
     struct stat st;
-    ::fstat(fd, &st);
+    ::fstat(fd.get(), &st);
     const int64_t mtime = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
     const auto size = static_cast<uint64_t>(st.st_size);
     {
@@ -162,13 +164,12 @@ class LogCache {
       for (auto it = lru_.begin(); it != lru_.end(); ++it) {
         if (it->rel == rel && it->mtime == mtime && it->size == size) {
           lru_.splice(lru_.begin(), lru_, it);
-          ::close(fd);
           return lru_.front().rows;
         }
       }
     }
     std::string text;
-    err = read_fd(fd, text, kLogMaxBytes);
+    err = read_fd(fd.release(), text, kLogMaxBytes);
     if (err < 0) return nullptr;
     auto rows = std::make_shared<std::vector<results::LogRow>>();
     results::parse_log_text(text, rel, *rows);
@@ -300,7 +301,7 @@ struct Server::Impl {
       } else if (fd < 0) {
         return set_error(res, status_of_errno(fd), "No such file.");
       } else {
-        return send_fd(req, res, fd, rel, path);
+        return send_fd(req, res, util::Fd(fd), rel, path);
       }
     }
     std::vector<DirEntry> entries;
@@ -309,29 +310,27 @@ struct Server::Impl {
     res.set_content(render_listing_page(rel, entries), "text/html; charset=utf-8");
   }
 
-  void send_fd(const httplib::Request&, httplib::Response& res, int fd, const std::string& rel,
+  void send_fd(const httplib::Request&, httplib::Response& res, util::Fd fd, const std::string& rel,
                const std::string& path) {
     struct stat st;
-    ::fstat(fd, &st);
+    ::fstat(fd.get(), &st);
     const auto size = static_cast<size_t>(st.st_size);
     res.set_header("Content-Security-Policy", kRawCsp);
     const char* mime = mime_of(rel);
     if (size <= kInlineFileMax) {
       std::string body;
-      const int err = read_fd(fd, body, kInlineFileMax);
+      const int err = read_fd(fd.release(), body, kInlineFileMax);
       if (err < 0) return set_error(res, 500, "Cannot read the file.");
       res.set_content(body, mime);
       files.store(path, st, std::make_shared<const std::string>(std::move(body)));
       return;
     }
     // Streamed from the descriptor already checked, never reopened by name.
-    auto holder = std::shared_ptr<int>(new int(fd), [](int* p) {
-      ::close(*p);
-      delete p;
-    });
+    // The provider is copied by cpp-httplib, hence a shared owner.
+    auto holder = std::make_shared<util::Fd>(std::move(fd));
     res.set_content_provider(size, mime, [holder](size_t offset, size_t length, httplib::DataSink& sink) {
       char buf[65536];
-      const ssize_t n = ::pread(*holder, buf, std::min(length, sizeof buf), static_cast<off_t>(offset));
+      const ssize_t n = ::pread(holder->get(), buf, std::min(length, sizeof buf), static_cast<off_t>(offset));
       if (n <= 0) return false;
       return sink.write(buf, static_cast<size_t>(n));
     });

@@ -22,7 +22,9 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include "util/fd.hpp"
 #include "volumes/layout.hpp"
 #include "volumes/mounts.hpp"
 
@@ -77,21 +79,6 @@ bool fill_device(VolumeInfo& v, unsigned ma, unsigned mi) {
   v.scheduler = lb != std::string::npos && rb > lb ? sched.substr(lb + 1, rb - lb - 1) : sched;
   if (v.is_block_device) v.capacity_bytes = read_u64(sysdir + "/size") * 512;
   return true;
-}
-
-void json_str(std::string& out, const std::string& s) {
-  out += '"';
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += fmt::format("\\u{:04x}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += '"';
 }
 
 }  // namespace
@@ -209,73 +196,52 @@ std::map<std::string, std::string> volume_extras(const std::vector<jobs::JobSpec
   return out;
 }
 
-std::string to_json(const VolumeInfo& v) {
-  std::string o = "{";
-  bool first = true;
-  auto key = [&](const char* k) {
-    if (!first) o += ", ";
-    first = false;
-    json_str(o, k);
-    o += ": ";
-  };
-  auto str = [&](const char* k, const std::string& s) {
-    key(k);
-    json_str(o, s);
-  };
-  auto num = [&](const char* k, uint64_t n) {
-    key(k);
-    o += std::to_string(n);
-  };
-  str("path", v.path);
-  key("exists");
-  o += v.exists ? "true" : "false";
-  str("fstype", v.fstype);
-  str("mount_point", v.mount_point);
-  str("mount_source", v.mount_source);
-  str("mount_options", v.mount_options);
-  str("super_options", v.super_options);
-  key("read_only");
-  o += v.read_only ? "true" : "false";
-  str("device", v.device);
-  str("disk", v.disk);
-  str("model", v.model);
-  if (!v.loop_backing_file.empty()) str("loop_backing_file", v.loop_backing_file);
-  key("rotational");
-  o += v.rotational ? (*v.rotational ? "true" : "false") : "null";
-  num("logical_block_size", v.logical_block_size);
-  num("physical_block_size", v.physical_block_size);
-  str("scheduler", v.scheduler);
-  num("nr_requests", v.nr_requests);
-  num("capacity", v.capacity_bytes);
-  num("free", v.free_bytes);
-  o += "}";
+nlohmann::ordered_json to_json_object(const VolumeInfo& v) {
+  nlohmann::ordered_json o;
+  o["path"] = v.path;
+  o["exists"] = v.exists;
+  o["fstype"] = v.fstype;
+  o["mount_point"] = v.mount_point;
+  o["mount_source"] = v.mount_source;
+  o["mount_options"] = v.mount_options;
+  o["super_options"] = v.super_options;
+  o["read_only"] = v.read_only;
+  o["device"] = v.device;
+  o["disk"] = v.disk;
+  o["model"] = v.model;
+  if (!v.loop_backing_file.empty()) o["loop_backing_file"] = v.loop_backing_file;
+  o["rotational"] = v.rotational ? nlohmann::ordered_json(*v.rotational) : nlohmann::ordered_json(nullptr);
+  o["logical_block_size"] = v.logical_block_size;
+  o["physical_block_size"] = v.physical_block_size;
+  o["scheduler"] = v.scheduler;
+  o["nr_requests"] = v.nr_requests;
+  o["capacity"] = v.capacity_bytes;
+  o["free"] = v.free_bytes;
   return o;
+}
+
+std::string to_json(const VolumeInfo& v) { return dump_json(to_json_object(v)); }
+
+std::string dump_json(const nlohmann::ordered_json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 int probe_o_direct(const std::string& dir) {
   // O_TMPFILE leaves no name behind even if the process dies here.
-  int fd = ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_DIRECT | O_CLOEXEC, 0600);
-  if (fd >= 0) {
-    ::close(fd);
-    return 1;
-  }
+  if (util::Fd fd(::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_DIRECT | O_CLOEXEC, 0600)); fd) return 1;
   int e = errno;
   if (e == EINVAL) {
     // EINVAL from the O_DIRECT check, unless O_TMPFILE itself is the problem.
-    fd = ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-      ::close(fd);
-      return 0;
-    }
+    if (util::Fd fd(::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600)); fd) return 0;
     e = errno;
   }
   if (e != EOPNOTSUPP && e != EISDIR && e != EINVAL) return -e;
   static std::atomic<unsigned> counter{0};
   const std::string probe = fmt::format("{}/.fiokit-direct-probe.{}.{}", dir, ::getpid(), counter.fetch_add(1));
-  fd = ::open(probe.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_DIRECT | O_CLOEXEC, 0600);
+  util::Fd fd(::open(probe.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_DIRECT | O_CLOEXEC, 0600));
   e = errno;
-  if (fd >= 0) {
-    ::close(fd);
+  if (fd) {
+    fd.reset();
     ::unlink(probe.c_str());
     return 1;
   }
@@ -294,17 +260,16 @@ uint32_t logical_block_size_for(const std::string& path) {
 }
 
 std::string detect_signature(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fmt::format("unreadable: {}", std::strerror(errno));
+  const util::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return fmt::format("unreadable: {}", std::strerror(errno));
   std::vector<unsigned char> b(65608, 0);
   size_t got = 0;
   while (got < b.size()) {
-    const ssize_t n = ::pread(fd, b.data() + got, b.size() - got, static_cast<off_t>(got));
+    const ssize_t n = ::pread(fd.get(), b.data() + got, b.size() - got, static_cast<off_t>(got));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     got += static_cast<size_t>(n);
   }
-  ::close(fd);
   auto at = [&](size_t off, const char* magic, size_t len) {
     return off + len <= got && std::memcmp(b.data() + off, magic, len) == 0;
   };

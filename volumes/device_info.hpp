@@ -7,6 +7,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,8 +47,14 @@ std::map<std::string, std::string> to_extras(const VolumeInfo& v, const std::str
 // naming the jobs on it. Diskless jobs (ioengine=null) use none.
 std::map<std::string, std::string> volume_extras(const std::vector<jobs::JobSpec>& jobs);
 
-// One JSON object with the same fields (for `fiokit volumes --json`).
+// One JSON object with the same fields (for `fiokit volumes --json`): the
+// document as text, and as a value a listing adds its own fields to.
 std::string to_json(const VolumeInfo& v);
+nlohmann::ordered_json to_json_object(const VolumeInfo& v);
+// nlohmann's dump for text that came from the system: paths and labels are
+// bytes, not always UTF-8, so an invalid sequence becomes U+FFFD instead of an
+// exception (indent < 0: one line).
+std::string dump_json(const nlohmann::ordered_json& j, int indent = -1);
 
 // Whether files in `dir` can be opened with O_DIRECT: 1 yes, 0 no (EINVAL),
 // -errno when it cannot tell (directory missing or not writable). Creates no

@@ -17,21 +17,15 @@
 
 #include <fmt/format.h>
 
+#include "util/fd.hpp"
+
 namespace fiokit::volumes {
 namespace {
 
 constexpr const char* kMarkerName = "user.fiokit";
 constexpr const char kMarkerValue[] = "created";
 
-struct Fd {
-  int fd = -1;
-  explicit Fd(int f) : fd(f) {}
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-};
+using util::Fd;
 
 // Size of an existing file or device; -errno when it cannot be opened or sized.
 int64_t target_size(const std::string& path, bool* is_device, bool* exists) {
@@ -44,9 +38,9 @@ int64_t target_size(const std::string& path, bool* is_device, bool* exists) {
   if (S_ISBLK(st.st_mode)) {
     *is_device = true;
     Fd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (f.fd < 0) return -errno;
+    if (!f) return -errno;
     uint64_t bytes = 0;
-    if (::ioctl(f.fd, BLKGETSIZE64, &bytes) != 0) return -errno;
+    if (::ioctl(f.get(), BLKGETSIZE64, &bytes) != 0) return -errno;
     return static_cast<int64_t>(bytes);
   }
   if (S_ISCHR(st.st_mode)) {

@@ -92,7 +92,7 @@ Outcome run_program(const std::vector<std::string>& argv) {
 }
 
 Outcome run_compare(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{COMPARE_BIN};
+  std::vector<std::string> argv{FIOKIT_BIN, "compare"};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_program(argv);
 }

@@ -1,7 +1,7 @@
 // Compare-gate test helpers: synthetic runs written by fiokit's own JSON
 // writer (so the gate reads exactly the files a run leaves), run directories
 // in the repeats layout, temporary directories, and a runner for the
-// fiokit_compare executable and the fiokit binary that captures exit code,
+// fiokit binary (`fiokit compare`, `fiokit run`) that captures exit code,
 // stdout and stderr.
 #pragma once
 #include <cstdint>
@@ -45,7 +45,7 @@ struct Outcome {
 };
 // Runs a program with arguments (no shell), capturing stdout and stderr.
 Outcome run_program(const std::vector<std::string>& argv);
-Outcome run_compare(const std::vector<std::string>& args);  // the fiokit_compare executable
+Outcome run_compare(const std::vector<std::string>& args);  // fiokit compare ARGS
 bool have_program(const std::string& name);
 
 std::string read_text(const std::string& path);

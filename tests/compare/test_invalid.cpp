@@ -1,5 +1,5 @@
-// Every invalid comparison exits 2 and names its reason, through the
-// fiokit_compare executable on run files written to disk: zero I/O, job
+// Every invalid comparison exits 2 and names its reason, through
+// `fiokit compare` on run files written to disk: zero I/O, job
 // errors, interrupted runs, repeats and jobs, missing jobs, directions and
 // metrics, different job options, hosts with --strict-host, unreadable input.
 #include <catch2/catch.hpp>

@@ -2,7 +2,7 @@
 // with xmllint and carries one test case per job x direction x metric, with
 // regressions as <failure> and invalid data as <error>; Markdown and the
 // terminal table show every metric; the JSON report holds the same numbers.
-// Reports are written by the fiokit_compare executable, as CI would.
+// Reports are written by `fiokit compare`, as CI would.
 #include <catch2/catch.hpp>
 
 #include <algorithm>

@@ -10,12 +10,12 @@
 #include <sstream>
 #include <thread>
 
-#include "cli/container_fetch.hpp"
+#include "fetch/fetch.hpp"
 #include "local_server.hpp"
 #include "subprocess.hpp"
 
 namespace fs = std::filesystem;
-using namespace fiokit::cli::container;
+using namespace fiokit::fetch;
 using fiokit::test::LocalServer;
 
 namespace {

@@ -5,12 +5,13 @@
 #include <filesystem>
 #include <fstream>
 
-#include "cli/container_policy.hpp"
 #include "jobs/error.hpp"
+#include "jobs/remote_policy.hpp"
 #include "subprocess.hpp"
 
 namespace fs = std::filesystem;
-using namespace fiokit::cli::container;
+using Violation = fiokit::jobs::RemoteViolation;
+using fiokit::jobs::check_remote_job;
 
 namespace {
 
@@ -131,4 +132,22 @@ TEST_CASE("includes must stay in the run dir and are checked before reading", "[
 TEST_CASE("a remote file that does not parse is a parse error", "[policy]") {
   Dirs d;
   CHECK_THROWS_AS(check(d, "size=1m\n"), fiokit::jobs::ParseError);
+}
+
+TEST_CASE("an include chain of any depth is checked by the parser's own include rule", "[policy]") {
+  // The old policy scanned includes itself and stopped at depth 16; the parser
+  // follows any depth, so a 20-deep chain ending outside the run dir was read
+  // unchecked. The checker now runs inside the parser's include resolution.
+  Dirs d;
+  d.write("outside.inc", "size=1m\n");
+  constexpr int kDepth = 20;
+  for (int i = 1; i < kDepth; ++i) d.write("run/chain" + std::to_string(i) + ".inc", "include chain" + std::to_string(i + 1) + ".inc\n");
+  d.write("run/chain" + std::to_string(kDepth) + ".inc", "size=1m\ninclude ../outside.inc\n");
+  const auto v = check(d, "[a]\ninclude chain1.inc\n");
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].option == "include");
+  CHECK(v[0].value == "../outside.inc");
+  CHECK(v[0].loc.file == d.run + "/chain" + std::to_string(kDepth) + ".inc");
+  CHECK(v[0].loc.line == 2);
+  CHECK_THAT(v[0].str(), Catch::Contains("outside the run directory"));
 }

@@ -95,3 +95,34 @@ TEST_CASE("include is relative to the including file and detects cycles") {
   auto withsect = d.write("ws.fio", "[x]\ninclude sect.fio\n");
   CHECK_THROWS_WITH(read_job_file(withsect.string(), test_expander()), Catch::Contains("may not contain"));
 }
+
+TEST_CASE("a read observer sees every include before it is opened and every option") {
+  TempDir d;
+  fs::create_directories(d.path / "sub");
+  d.write("sub/inc.fio", "iodepth=4\ninclude inner.fio\n");
+  d.write("sub/inner.fio", "direct=1\n");
+  auto top = d.write("top.fio", "[global]\ninclude sub/inc.fio\n[x]\nbs=4k\n");
+  std::vector<IncludeRef> incs;
+  std::vector<std::string> keys;
+  ReadObserver obs;
+  obs.on_include = [&](const IncludeRef& r) {
+    incs.push_back(r);
+    return true;
+  };
+  obs.on_option = [&](const RawOption& o) { keys.push_back(o.key); };
+  auto s = read_job_file(top.string(), test_expander(), obs);
+  REQUIRE(incs.size() == 2);
+  CHECK(incs[0].written == "sub/inc.fio");
+  CHECK(incs[0].loc == SourceLoc{top.string(), 2});
+  CHECK(incs[1].written == "inner.fio");
+  CHECK(incs[1].canonical == fs::weakly_canonical(d.path / "sub/inner.fio").string());
+  CHECK(keys == std::vector<std::string>{"iodepth", "direct", "bs"});
+  CHECK(s[0].options.size() == 2);
+
+  // Refusing an include skips it: neither opened nor read, so a missing file is no error.
+  obs.on_include = [&](const IncludeRef& r) { return r.written != "inner.fio"; };
+  keys.clear();
+  std::filesystem::remove(d.path / "sub/inner.fio");
+  s = read_job_file(top.string(), test_expander(), obs);
+  CHECK(keys == std::vector<std::string>{"iodepth", "bs"});
+}

@@ -63,7 +63,7 @@ CommandResult run_command(const std::string& cmd, const std::string& cwd) {
 
 CommandResult run_plot(const std::vector<std::string>& args, const std::string& cwd,
                        const std::string& env_prefix) {
-  std::string cmd = env_prefix + shell_quote(FIOKIT_PLOT_BIN);
+  std::string cmd = env_prefix + shell_quote(FIOKIT_BIN) + " plot";
   for (const std::string& a : args) cmd += " " + shell_quote(a);
   return run_command(cmd, cwd);
 }

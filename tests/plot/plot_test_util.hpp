@@ -1,5 +1,5 @@
-// Helpers shared by the plot tests: temporary directories, running the
-// fiokit-plot binary and external programs, and a small PNG decoder (zlib
+// Helpers shared by the plot tests: temporary directories, running
+// `fiokit plot` and external programs, and a small PNG decoder (zlib
 // only) so a rendered image can be checked for drawn pixels, not just size.
 #pragma once
 #include <cstdint>
@@ -31,7 +31,7 @@ struct CommandResult {
 };
 // Runs `cmd` with /bin/sh in `cwd`, capturing stdout and stderr.
 CommandResult run_command(const std::string& cmd, const std::string& cwd);
-// Runs the fiokit-plot test binary (cmd_plot) with shell-quoted args in `cwd`.
+// Runs `fiokit plot` (the shipped binary) with shell-quoted args in `cwd`.
 CommandResult run_plot(const std::vector<std::string>& args, const std::string& cwd,
                        const std::string& env_prefix = "");
 std::string shell_quote(const std::string& s);

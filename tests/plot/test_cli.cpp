@@ -1,5 +1,5 @@
-// `fiokit plot` argument handling through the real cmd_plot (the fiokit-plot
-// test binary): fio2gnuplot's flags as fio-tools used them, the run-dir and
+// `fiokit plot` argument handling, run as the shipped fiokit binary:
+// fio2gnuplot's flags as fio-tools used them, the run-dir and
 // --compare forms, and the exit codes for bad input (2) and gnuplot trouble (1).
 #include <catch2/catch.hpp>
 

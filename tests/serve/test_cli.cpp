@@ -1,5 +1,4 @@
-// The `fiokit serve` command itself (through the test-only fiokit-serve binary
-// built from cli/serve.cpp): usage errors exit 2, an unservable directory 1,
+// The `fiokit serve` command itself (the shipped fiokit binary): usage errors exit 2, an unservable directory 1,
 // and a running server answers and stops cleanly (exit 0) on SIGTERM and SIGINT.
 #include <httplib.h>
 #include <signal.h>
@@ -33,8 +32,9 @@ Child spawn(const std::vector<std::string>& args) {
     ::dup2(p[1], 2);
     ::close(p[0]);
     std::vector<char*> argv;
-    std::string bin = FIOKIT_SERVE_BIN;
+    std::string bin = FIOKIT_BIN, sub = "serve";
     argv.push_back(bin.data());
+    argv.push_back(sub.data());
     std::vector<std::string> copy = args;
     for (auto& a : copy) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -76,17 +76,17 @@ int wait_exit(pid_t pid, int seconds) {
 
 TEST_CASE("fiokit serve: usage errors exit 2, a missing directory exits 1", "[serve]") {
   int code = 0;
-  run_capture(std::string(FIOKIT_SERVE_BIN) + " --port nope 2>/dev/null", &code);
+  run_capture(std::string(FIOKIT_BIN) + " serve --port nope 2>/dev/null", &code);
   CHECK(code == 2);
-  run_capture(std::string(FIOKIT_SERVE_BIN) + " --port 70000 2>/dev/null", &code);
+  run_capture(std::string(FIOKIT_BIN) + " serve --port 70000 2>/dev/null", &code);
   CHECK(code == 2);
-  run_capture(std::string(FIOKIT_SERVE_BIN) + " --frobnicate 2>/dev/null", &code);
+  run_capture(std::string(FIOKIT_BIN) + " serve --frobnicate 2>/dev/null", &code);
   CHECK(code == 2);
-  run_capture(std::string(FIOKIT_SERVE_BIN) + " a b 2>/dev/null", &code);
+  run_capture(std::string(FIOKIT_BIN) + " serve a b 2>/dev/null", &code);
   CHECK(code == 2);
-  auto err = run_capture(std::string(FIOKIT_SERVE_BIN) + " /nonexistent/dir --port 0 2>&1", &code);
+  auto err = run_capture(std::string(FIOKIT_BIN) + " serve /nonexistent/dir --port 0 2>&1", &code);
   CHECK(code == 1);
-  auto help = run_capture(std::string(FIOKIT_SERVE_BIN) + " --help", &code);
+  auto help = run_capture(std::string(FIOKIT_BIN) + " serve --help", &code);
   REQUIRE(help);
   CHECK(help->find("--bind ADDR") != std::string::npos);
 }

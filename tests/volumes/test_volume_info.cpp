@@ -131,6 +131,27 @@ TEST_CASE("fiokit volumes PATH --json describes the path; bad options exit 2", "
   CHECK(rc == 2);
 }
 
+TEST_CASE("control characters in a path survive into the JSON", "[volumes][cli]") {
+  // The hand-written escaper of `fiokit volumes --json` dropped bytes below
+  // 0x20 from suggested_job, so the suggested directory was not the path.
+  TempDir d;
+  const std::string odd = d.path + "/tab\there\x01ctl";
+  REQUIRE(::mkdir(odd.c_str(), 0755) == 0);
+  int rc = -1;
+  const std::string out = cli("--json '" + odd + "'", &rc);
+  CHECK(rc == 0);
+  const auto j = nlohmann::json::parse(out);
+  REQUIRE(j.at("volumes").size() == 1);
+  CHECK(j["volumes"][0].at("path") == odd);
+  CHECK(j["volumes"][0].at("suggested_job") == "directory=" + odd);
+  // The VolumeInfo document on its own, with a control character in a label.
+  volumes::VolumeInfo v = volumes::describe(odd);
+  v.model = "disk\x1b[31m\n";
+  const auto one = nlohmann::json::parse(volumes::to_json(v));
+  CHECK(one.at("model") == v.model);
+  CHECK(one.at("path") == odd);
+}
+
 TEST_CASE("fiokit volumes leaves out pseudo filesystems", "[volumes][cli]") {
   int rc = -1;
   auto j = nlohmann::json::parse(cli("--json", &rc));

@@ -1,5 +1,5 @@
-// REMOTEFILES for the container entrypoint: fetching job files from URLs the
-// way fio-tools' `wget` did, without its trust. https only unless the user says
+// The fetch stage: downloading remote job files (the container entrypoint's
+// REMOTEFILES) from URLs the way fio-tools' `wget` did, without its trust. https only unless the user says
 // otherwise, a bounded number of redirects (each hop checked again), timeouts,
 // a size cap, retries with backoff for transient failures only, and a local
 // file name derived from the URL that can never leave the destination folder
@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace fiokit::cli::container {
+namespace fiokit::fetch {
 
 // A URL that cannot be used, or a download that failed. The message names the
 // URL and what went wrong; nothing is left behind in the destination.
@@ -67,4 +67,4 @@ struct Fetched {
 // failure the partial file is removed and FetchError thrown.
 Fetched fetch_url(const std::string& url, const std::string& dest_dir, const FetchOptions& opt);
 
-}  // namespace fiokit::cli::container
+}  // namespace fiokit::fetch

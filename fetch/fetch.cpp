@@ -1,7 +1,7 @@
-// See container_fetch.hpp. Redirects are followed here, not by cpp-httplib, so
+// See fetch.hpp. Redirects are followed here, not by cpp-httplib, so
 // every hop goes through parse_url again (no https -> http downgrade, no ftp:,
 // no user info) and a loop is reported as a loop rather than as a count.
-#include "cli/container_fetch.hpp"
+#include "fetch/fetch.hpp"
 
 #include <fcntl.h>
 #include <httplib.h>
@@ -15,7 +15,9 @@
 #include <set>
 #include <thread>
 
-namespace fiokit::cli::container {
+#include "util/fd.hpp"
+
+namespace fiokit::fetch {
 namespace fs = std::filesystem;
 
 namespace {
@@ -149,26 +151,26 @@ Reply get_with_retries(const Url& u, const FetchOptions& opt, std::chrono::stead
 }
 
 void write_new_file(const std::string& path, const std::string& body, const std::string& url) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) {
+  util::Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (!fd) {
     const int err = errno;
     throw FetchError(url + ": cannot create '" + path + "': " + std::strerror(err) +
                      (err == EEXIST ? " (two URLs with the same file name?)" : ""));
   }
   size_t done = 0;
   while (done < body.size()) {
-    const ssize_t n = ::write(fd, body.data() + done, body.size() - done);
+    const ssize_t n = ::write(fd.get(), body.data() + done, body.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       const int err = errno;
-      ::close(fd);
+      fd.reset();
       ::unlink(path.c_str());  // ours: created with O_EXCL above
       throw FetchError(url + ": writing '" + path + "' failed: " + std::strerror(err));
     }
     done += static_cast<size_t>(n);
   }
-  if (::close(fd) != 0) {
-    const int err = errno;
+  if (const int rc = fd.close(); rc != 0) {  // a failed close may have lost the data: the file is not kept
+    const int err = -rc;
     ::unlink(path.c_str());
     throw FetchError(url + ": writing '" + path + "' failed: " + std::strerror(err));
   }
@@ -295,4 +297,4 @@ Fetched fetch_url(const std::string& url, const std::string& dest_dir, const Fet
   }
 }
 
-}  // namespace fiokit::cli::container
+}  // namespace fiokit::fetch

@@ -1,0 +1,104 @@
+// See remote_policy.hpp. The reader calls us for each include it resolves
+// (before opening it) and each option it reads; options are compared by
+// their canonical names from the option table, so an alias cannot slip past
+// the lists. There is no include scan of our own: a second copy of the
+// include rule is how a chain deeper than that scan's limit once escaped it.
+#include "jobs/remote_policy.hpp"
+
+#include <filesystem>
+#include <set>
+
+#include "jobs/options.hpp"
+
+namespace fiokit::jobs {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool inside(const fs::path& dir, const fs::path& p) {
+  const fs::path rel = p.lexically_relative(dir);
+  return !rel.empty() && *rel.begin() != ".." && rel != ".";
+}
+
+fs::path canonical_or_self(const fs::path& p) {
+  std::error_code ec;
+  fs::path c = fs::weakly_canonical(p, ec);
+  return ec ? p.lexically_normal() : c;
+}
+
+// Splits fio's ':'-separated file lists ("a:b", with "\:" for a literal colon).
+std::vector<std::string> split_file_list(const std::string& v) {
+  std::vector<std::string> out(1);
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '\\' && i + 1 < v.size() && v[i + 1] == ':') {
+      out.back() += ':';
+      ++i;
+    } else if (v[i] == ':') {
+      out.emplace_back();
+    } else {
+      out.back() += v[i];
+    }
+  }
+  return out;
+}
+
+// Device nodes that hold no one's data.
+bool harmless_dev(const std::string& p) {
+  return p == "/dev/null" || p == "/dev/zero" || p.rfind("/dev/shm/", 0) == 0;
+}
+
+bool names_raw_device(const std::string& value) {
+  for (const std::string& part : split_file_list(value)) {
+    const std::string n = fs::path(part).lexically_normal().string();
+    if ((n == "/dev" || n.rfind("/dev/", 0) == 0) && !harmless_dev(n)) return true;
+  }
+  return false;
+}
+
+bool escapes(const std::string& value) {
+  if (!value.empty() && value[0] == '/') return true;
+  for (const auto& part : fs::path(value))
+    if (part == "..") return true;
+  return false;
+}
+
+void check_option(const RawOption& o, std::vector<RemoteViolation>& out) {
+  static const std::set<std::string> kRunsCommands{"exec_prerun", "exec_postrun", "trigger", "trigger_cmd"};
+  static const std::set<std::string> kWritesFiles{"write_bw_log", "write_iops_log", "write_lat_log", "write_hist_log",
+                                                  "write_iolog", "read_iolog"};
+  const OptionDef* def = find_option(o.key);
+  const std::string name = def ? def->name : o.key;
+  const std::string value = o.value.value_or("");
+  if (kRunsCommands.count(name)) {
+    out.push_back({o.key, value, o.loc, "runs a shell command"});
+  } else if (name == "ioengine" && (value.rfind("external", 0) == 0 || value.find('/') != std::string::npos)) {
+    out.push_back({o.key, value, o.loc, "loads an external engine (code from a shared library)"});
+  } else if (kWritesFiles.count(name) && escapes(value)) {
+    out.push_back({o.key, value, o.loc, "uses a log path outside the run directory (absolute or with '..')"});
+  } else if (names_raw_device(value)) {
+    out.push_back({o.key, value, o.loc, "does I/O on a raw device"});
+  }
+}
+
+}  // namespace
+
+std::string RemoteViolation::str() const {
+  const std::string shown = value.size() > 80 ? value.substr(0, 77) + "..." : value;
+  return "'" + option + (option == "include" ? " " : "=") + shown + "' " + why + " (" + loc.str() + ")";
+}
+
+std::vector<RemoteViolation> check_remote_job(const std::string& path, const std::string& allowed_dir, const Expander& ex) {
+  std::vector<RemoteViolation> out;
+  const fs::path allowed = canonical_or_self(allowed_dir);
+  ReadObserver obs;
+  obs.on_include = [&](const IncludeRef& inc) {
+    if (inside(allowed, canonical_or_self(inc.canonical))) return true;
+    out.push_back({"include", inc.written, inc.loc, "includes a file outside the run directory"});
+    return false;  // never opened: its content is not ours to read
+  };
+  obs.on_option = [&](const RawOption& o) { check_option(o, out); };
+  read_job_file(path, ex, obs);
+  return out;
+}
+
+}  // namespace fiokit::jobs

@@ -1,0 +1,30 @@
+// What `fiokit volumes` reports: for each mounted volume worth benchmarking (or
+// each path asked about), its VolumeInfo, whether O_DIRECT works there, and a
+// job line to use; and the complete JSON document of such a listing. The CLI
+// only chooses the rows and prints them.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "volumes/device_info.hpp"
+
+namespace fiokit::volumes {
+
+struct VolumeRow {
+  VolumeInfo info;
+  int direct = -1;         // probe_o_direct: 1, 0, or < 0 unknown (read-only volumes are not probed)
+  std::string suggestion;  // "directory=PATH", "filename=/dev/X", or "" (read-only or mounted device)
+};
+
+// One row for `path` (a directory, a file's folder, or a block device).
+VolumeRow describe_row(const std::string& path);
+
+// One row per mounted filesystem worth benchmarking (worth_benchmarking), bind
+// mounts of a listed one left out; `all` lists every mount.
+std::vector<VolumeRow> list_mounted(bool all);
+
+// {"volumes": [ {VolumeInfo fields..., "o_direct": true|false|null,
+// "suggested_job": "..."}, ... ]} followed by a newline.
+std::string listing_json(const std::vector<VolumeRow>& rows);
+
+}  // namespace fiokit::volumes
