@@ -161,13 +161,29 @@ std::vector<FileTarget> plan_files(const jobs::JobSpec& job, bool diskless) {
   return out;
 }
 
-std::vector<FileTarget> planned_files_or_none(const jobs::JobSpec& job) {
-  if (job.ioengine == "null") return {};
-  try {
-    return plan_files(job, false);
-  } catch (const std::exception&) {
-    return {};
+bool null_engine(const jobs::JobSpec& job) { return job.ioengine == "null"; }
+
+RunPlan plan_run(const std::vector<jobs::JobSpec>& jobs, const DisklessFn& diskless) {
+  RunPlan plan(jobs.size());
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    FilePlan& p = plan[i];
+    p.diskless = diskless(jobs[i]);
+    try {
+      p.targets = plan_files(jobs[i], p.diskless);
+    } catch (const LayoutError& e) {
+      p.err = e.err;
+      p.error = e.what();
+    } catch (const std::exception& e) {
+      p.err = EIO;
+      p.error = e.what();
+    }
   }
+  return plan;
+}
+
+const std::vector<FileTarget>& planned_files_or_none(const FilePlan& plan) {
+  static const std::vector<FileTarget> kNone;
+  return plan.diskless || plan.err ? kNone : plan.targets;
 }
 
 int mark_created(int fd) {
