@@ -30,7 +30,7 @@ struct FileTarget {
   uint64_t offset = 0;     // first byte of the I/O region
   uint64_t size = 0;       // bytes in the I/O region
   bool is_device = false;  // block or character device: never laid out
-  bool exists = false;     // at planning time
+  bool exists = false;     // at planning time, or laid out by an earlier job of the run
 };
 
 // Paths and regions for one job (one clone: clone_index picks $jobnum and the
@@ -43,8 +43,8 @@ std::vector<FileTarget> plan_files(const jobs::JobSpec& job, bool diskless);
 // see the same paths and regions: a file that appears or grows between the
 // preflight and the run cannot make the checked plan and the run's differ.
 // fio 3.33 also sizes every job's files before the first job starts
-// (create_serialize=1, its default), so a stonewalled job sees the files as
-// they were at the start, not as an earlier job left them.
+// (create_serialize=1, its default): each job as the earlier jobs' layouts
+// leave its files, which plan_run models without touching the disk.
 struct FilePlan {
   bool diskless = false;  // the engine opens no file (null): regions only
   std::vector<FileTarget> targets;
