@@ -23,6 +23,7 @@
 #include <fmt/format.h>
 
 #include "jobs/ini.hpp"
+#include "util/fd.hpp"
 #include "volumes/device_info.hpp"
 #include "volumes/layout.hpp"
 #include "volumes/mounts.hpp"
@@ -236,9 +237,8 @@ void Checker::check_file(const jobs::JobSpec& j, const FileTarget& t, bool write
   if (j.direct) {
     int ok = 0;
     if (exists) {
-      const int fd = ::open(t.path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC);
-      ok = fd >= 0 ? 1 : (errno == EINVAL ? 0 : -errno);
-      if (fd >= 0) ::close(fd);
+      const util::Fd fd(::open(t.path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC));
+      ok = fd ? 1 : (errno == EINVAL ? 0 : -errno);
     } else {
       auto it = direct_probe_.find(dir);
       ok = it != direct_probe_.end() ? it->second : (direct_probe_[dir] = probe_o_direct(dir));
