@@ -110,12 +110,13 @@ std::string run_start_text(const std::vector<jobs::JobSpec>& jobs) {
 // the size is the files' total length in whole MiB, truncated as fio does.
 // Diskless engines (null) touch no file. A plan that fails is left to the
 // worker, which reports it as the job's error.
-std::string layout_text(const std::vector<jobs::JobSpec>& jobs) {
+std::string layout_text(const std::vector<jobs::JobSpec>& jobs, const volumes::RunPlan& plan) {
   std::string text;
   std::set<std::string> seen;
-  for (const auto& j : jobs) {
+  for (size_t n = 0; n < jobs.size(); ++n) {
+    const jobs::JobSpec& j = jobs[n];
     uint64_t files = 0, bytes = 0;
-    for (const auto& t : volumes::planned_files_or_none(j)) {
+    for (const auto& t : volumes::planned_files_or_none(plan[n])) {
       if (t.is_device || t.exists || !seen.insert(t.path).second) continue;
       ++files;
       bytes += t.offset + t.size;
@@ -170,8 +171,11 @@ std::string headline(const results::RunResult& r) {
 }  // namespace
 
 int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, std::string* run_dir_out) {
-  // Everything that would fail or destroy data is found before the first byte.
-  const auto problems = volumes::preflight(jobs, {args.allow_clobber, args.allow_device_write});
+  // The jobs' files are planned once; preflight, the reports and the run all
+  // use this plan. Everything that would fail or destroy data is found before
+  // the first byte.
+  const volumes::RunPlan plan = engine::plan_run(jobs);
+  const auto problems = volumes::preflight(jobs, plan, {args.allow_clobber, args.allow_device_write});
   if (!problems.empty()) {
     fmt::print(stderr, "{}", volumes::format_problems(problems));
     return kExitUsage;
@@ -194,7 +198,7 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
   // fio prints these lines before the run, with the normal format only.
   const bool normal = std::find(args.formats.begin(), args.formats.end(), "normal") != args.formats.end();
   // Computed before any file exists; output.txt (normal) opens with it too.
-  const std::string pre_run = run_start_text(jobs) + layout_text(jobs);
+  const std::string pre_run = run_start_text(jobs) + layout_text(jobs, plan);
   const std::string start_text = normal ? pre_run : std::string();
   if (args.output) {
     out_file << start_text;
@@ -205,7 +209,7 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
   }
 
   SignalWatcher signals;  // before the engine starts any thread
-  const auto volume_info = volumes::volume_extras(jobs);
+  const auto volume_info = volumes::volume_extras(jobs, plan);
   std::vector<results::RunResult> runs;
   for (int rep = 1; rep <= args.repeat && !signals.signal(); ++rep) {
     engine::RunOptions opts;
@@ -232,7 +236,7 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
       };
     }
 
-    results::RunResult r = engine::run_jobs(jobs, opts);
+    results::RunResult r = engine::run_jobs(jobs, plan, opts);
     progress.finish();
     add_job_identity(r, jobs, args);
     // fio prints "Disk stats" unless every job says disk_util=0.

@@ -65,10 +65,10 @@ results::DiskUtil disk_util_between(const DiskCounters& a, const DiskCounters& b
   return u;
 }
 
-DiskStats::DiskStats(const std::vector<jobs::JobSpec>& jobs) {
+DiskStats::DiskStats(const volumes::RunPlan& plan) {
   std::set<std::string> disks;
-  for (const auto& j : jobs) {
-    for (const auto& t : volumes::planned_files_or_none(j)) {
+  for (const auto& job_plan : plan) {
+    for (const auto& t : volumes::planned_files_or_none(job_plan)) {
       // The file may not exist yet: describe the directory it will be made in.
       std::filesystem::path p(t.path);
       std::error_code ec;

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "jobs/jobspec.hpp"
 #include "results/run_result.hpp"
+#include "volumes/layout.hpp"
 
 namespace fiokit::engine {
 
@@ -26,8 +26,9 @@ bool parse_disk_stat(const std::string& line, DiskCounters& out);
 
 class DiskStats {
  public:
-  // Finds the disks behind the jobs' targets and takes the first snapshot.
-  explicit DiskStats(const std::vector<jobs::JobSpec>& jobs);
+  // Finds the disks behind the planned files (volumes::plan_run) and takes
+  // the first snapshot.
+  explicit DiskStats(const volumes::RunPlan& plan);
   // Second snapshot; the differences since construction, one per disk.
   std::vector<results::DiskUtil> finish() const;
 

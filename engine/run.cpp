@@ -42,11 +42,13 @@ bool is_diskless(const std::string& engine_name) {
   return e && e->features().diskless;
 }
 
-// Plans and lays out the files of one job; LayoutError on failure.
-std::vector<volumes::FileTarget> prepare_files(const jobs::JobSpec& j, const std::atomic<bool>* stop) {
-  const bool diskless = is_diskless(j.ioengine);
-  auto targets = volumes::plan_files(j, diskless);
-  if (diskless || j.create_on_open) return targets;
+// Lays out the planned files of one job; LayoutError on failure (a failed
+// plan included, so it is reported as the job's error, as a layout failure is).
+std::vector<volumes::FileTarget> prepare_files(const jobs::JobSpec& j, const volumes::FilePlan& plan,
+                                               const std::atomic<bool>* stop) {
+  if (plan.err) throw volumes::LayoutError(plan.error, plan.err);
+  const std::vector<volumes::FileTarget>& targets = plan.targets;
+  if (plan.diskless || j.create_on_open) return targets;
   volumes::LayoutOptions o;
   // Reads (and verify_only) need real bytes; write-only jobs only need the
   // file to exist with its size, as fio lays them out.
@@ -69,13 +71,23 @@ std::string ctime_now(time_t t) {
 
 }  // namespace
 
+volumes::RunPlan plan_run(const std::vector<jobs::JobSpec>& jobs) {
+  return volumes::plan_run(jobs, [](const jobs::JobSpec& j) { return is_diskless(j.ioengine); });
+}
+
 results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const RunOptions& opts) {
+  return run_jobs(jobs, plan_run(jobs), opts);
+}
+
+results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volumes::RunPlan& plan, const RunOptions& opts) {
+  if (plan.size() != jobs.size())
+    throw std::invalid_argument(fmt::format("run_jobs: a plan of {} jobs for {} jobs", plan.size(), jobs.size()));
   results::RunResult rr;
   const auto wall = std::chrono::system_clock::now();
   rr.timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count();
   rr.timestamp = rr.timestamp_ms / 1000;
   rr.time = ctime_now(static_cast<time_t>(rr.timestamp));
-  const DiskStats disks(jobs);
+  const DiskStats disks(plan);
   const size_t n = jobs.size();
   rr.jobs.resize(n);
   if (opts.trace) opts.trace->assign(n, {});
@@ -197,7 +209,7 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const RunOpt
       int err = 0;
       std::string msg;
       try {
-        targets = prepare_files(jobs[i], opts.stop);
+        targets = prepare_files(jobs[i], plan[i], opts.stop);
       } catch (const volumes::LayoutError& e) {
         err = e.err;
         const std::string what = e.what();

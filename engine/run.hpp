@@ -12,6 +12,7 @@
 
 #include "jobs/jobspec.hpp"
 #include "results/run_result.hpp"
+#include "volumes/layout.hpp"
 
 namespace fiokit::engine {
 
@@ -48,9 +49,19 @@ struct RunOptions {
   std::vector<std::vector<TraceRecord>>* trace = nullptr;
 };
 
-// Runs every job; never throws for an I/O or layout failure (those are recorded
-// in JobResult::error/error_message). Throws std::invalid_argument only for
-// a job list that cannot be scheduled (wait_for naming no earlier job).
+// Plans every job's files once (volumes::plan_run, with the engines' own
+// answer to which of them open no file). The caller hands the same plan to
+// preflight, the volume report and run_jobs, so all of them see one plan.
+volumes::RunPlan plan_run(const std::vector<jobs::JobSpec>& jobs);
+
+// Runs every job on the files `plan` gives it (plan_run(jobs), indexed like
+// jobs): each segment lays out its jobs' planned files, nothing is planned
+// again. Never throws for an I/O, plan or layout failure (those are recorded in
+// JobResult::error/error_message). Throws std::invalid_argument only for a job
+// list that cannot be scheduled (wait_for naming no earlier job) or a plan
+// that is not the jobs'.
+results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volumes::RunPlan& plan, const RunOptions& opts);
+// The same with plan_run(jobs), for callers that check nothing before the run.
 results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const RunOptions& opts);
 
 }  // namespace fiokit::engine

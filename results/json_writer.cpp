@@ -9,7 +9,8 @@
 //        stddev,N[,percentile][,bins]}, bw_min .. iops_samples
 // "percentile" appears when that latency has samples and its *_percentiles
 // option is on; json+ adds "bins" (bin midpoint in ns -> count, non-zero only)
-// next to each "percentile".
+// next to each "percentile". Every number comes from summarize_run
+// (summary.hpp): this file only lays the values out.
 #include "results/json_writer.hpp"
 
 #include <cmath>
@@ -18,7 +19,6 @@
 #include <fmt/format.h>
 
 #include "results/summary.hpp"
-#include "results/unified_rw.hpp"
 
 namespace fiokit::results {
 namespace {
@@ -128,56 +128,51 @@ void write_options(Emitter& e, const char* key, const std::vector<std::pair<std:
   e.close_object();
 }
 
-void write_lat(Emitter& e, const char* key, const LatencyHistogram& h, const std::vector<double>& plist, bool pct,
-               bool plus) {
+void write_lat(Emitter& e, const char* key, const LatSummary& l, const std::vector<double>& plist, bool pct, bool plus) {
   e.open_object(key);
-  e.kv("min", h.min());
-  e.kv("max", h.max());
-  e.kvf("mean", h.mean());
-  e.kvf("stddev", h.stddev());
-  e.kv("N", h.count());
-  if (pct && h.count() > 0) {
+  e.kv("min", l.min);
+  e.kv("max", l.max);
+  e.kvf("mean", l.mean);
+  e.kvf("stddev", l.stddev);
+  e.kv("N", l.count);
+  if (pct && l.count > 0) {
     e.open_object("percentile");
-    for (double p : plist) e.kv(fmt::format("{:.6f}", p), h.percentile(p));
+    for (size_t i = 0; i < plist.size(); ++i) e.kv(fmt::format("{:.6f}", plist[i]), l.percentiles[i]);
     e.close_object();
     if (plus) {
       e.open_object("bins");
-      const auto& bins = h.bins();
-      for (size_t i = 0; i < bins.size(); ++i)
-        if (bins[i]) e.kv(fmt::format("{}", LatencyHistogram::value_of(i)), bins[i]);
+      for (const auto& [value, n] : l.bins) e.kv(fmt::format("{}", value), n);
       e.close_object();
     }
   }
   e.close_object();
 }
 
-void write_dir(Emitter& e, const char* key, const JobResult& j, const DirStats& d, const GroupDir& g, bool plus) {
+void write_dir(Emitter& e, const char* key, const JobSummary& j, const DirSummary& d, bool plus) {
   e.open_object(key);
   e.kv("io_bytes", d.io_bytes);
   e.kv("io_kbytes", d.io_bytes / 1024);
-  e.kv("bw_bytes", bw_bytes_of(d));
-  e.kv("bw", bw_kib_of(d));
-  e.kvf("iops", iops_of(d));
+  e.kv("bw_bytes", d.bw_bytes);
+  e.kv("bw", d.bw_kib);
+  e.kvf("iops", d.iops);
   e.kv("runtime", d.runtime_ms);
   e.kv("total_ios", d.total_ios);
   e.kv("short_ios", d.short_ios);
   e.kv("drop_ios", d.drop_ios);
-  write_lat(e, "slat_ns", d.slat, percentiles_of(j), j.slat_percentiles, plus);
-  write_lat(e, "clat_ns", d.clat, percentiles_of(j), j.clat_percentiles, plus);
-  write_lat(e, "lat_ns", d.lat, percentiles_of(j), j.lat_percentiles, plus);
-  const RateStat bw = bw_stat_of(d);
-  e.kv("bw_min", static_cast<uint64_t>(std::llround(bw.min)));
-  e.kv("bw_max", static_cast<uint64_t>(std::llround(bw.max)));
-  e.kvf("bw_agg", bw_agg_pct(d, g));
-  e.kvf("bw_mean", bw.mean);
-  e.kvf("bw_dev", bw.stddev);
-  e.kv("bw_samples", bw.samples);
-  const RateStat io = iops_stat_of(d);
-  e.kv("iops_min", static_cast<uint64_t>(std::llround(io.min)));
-  e.kv("iops_max", static_cast<uint64_t>(std::llround(io.max)));
-  e.kvf("iops_mean", io.mean);
-  e.kvf("iops_stddev", io.stddev);
-  e.kv("iops_samples", io.samples);
+  write_lat(e, "slat_ns", d.slat, j.percentile_list, j.slat_percentiles, plus);
+  write_lat(e, "clat_ns", d.clat, j.percentile_list, j.clat_percentiles, plus);
+  write_lat(e, "lat_ns", d.lat, j.percentile_list, j.lat_percentiles, plus);
+  e.kv("bw_min", static_cast<uint64_t>(std::llround(d.bw.min)));
+  e.kv("bw_max", static_cast<uint64_t>(std::llround(d.bw.max)));
+  e.kvf("bw_agg", d.bw_agg_pct);
+  e.kvf("bw_mean", d.bw.mean);
+  e.kvf("bw_dev", d.bw.stddev);
+  e.kv("bw_samples", d.bw.samples);
+  e.kv("iops_min", static_cast<uint64_t>(std::llround(d.iops_stat.min)));
+  e.kv("iops_max", static_cast<uint64_t>(std::llround(d.iops_stat.max)));
+  e.kvf("iops_mean", d.iops_stat.mean);
+  e.kvf("iops_stddev", d.iops_stat.stddev);
+  e.kv("iops_samples", d.iops_stat.samples);
   e.close_object();
 }
 
@@ -188,36 +183,29 @@ void write_pct_map(Emitter& e, const char* key, const std::array<double, N>& v, 
   e.close_object();
 }
 
-// `mixed`/`mgroups`: the unified_rw_reporting sum (see unified_rw.hpp): fio
-// 3.33 writes it as "mixed" in place of read/write/trim (mixed) or after
-// "sync" (both).
-void write_job(Emitter& e, const ReportJob& r, const GroupStats& groups, bool plus, const ReportJob& mixed,
-               const GroupStats& mgroups) {
-  const JobResult& j = r.job;
+// unified_rw_reporting (see unified_rw.hpp): fio 3.33 writes the sum as
+// "mixed" in place of read/write/trim (mixed) or after "sync" (both).
+void write_job(Emitter& e, const JobSummary& j, bool plus) {
   e.open_object();
   e.kv("jobname", j.name);
   e.kv("groupid", j.group_id);
   e.kv("error", j.error);
   // fio prints 0 for jobs that ran to completion; it has no better estimate.
   e.kv("eta", 0);
-  e.kv("elapsed", elapsed_of(j));
+  e.kv("elapsed", j.elapsed_s);
   write_options(e, "job options", j.options, j.options_shown);
-  const auto git = groups.find(j.group_id);
-  const auto mit = mgroups.find(j.group_id);
-  const GroupDir mg = mit != mgroups.end() ? mit->second[0] : GroupDir{};
   if (j.unified_rw_reporting == kUnifiedMixed) {
-    write_dir(e, "mixed", j, mixed.job.dirs[0], mg, plus);
+    write_dir(e, "mixed", j, j.mixed, plus);
   } else {
-    for (int d = 0; d < kDirs; ++d)
-      write_dir(e, kDirNames[d], j, j.dirs[d], git != groups.end() ? git->second[d] : GroupDir{}, plus);
+    for (int d = 0; d < kDirs; ++d) write_dir(e, kDirNames[d], j, j.dirs[d], plus);
   }
   if (j.unified_rw_reporting != kUnifiedMixed) {  // fio 3.33 has no "sync" in mixed mode
     e.open_object("sync");
     e.kv("total_ios", j.sync_total_ios);
-    write_lat(e, "lat_ns", j.sync_lat, percentiles_of(j), false, false);
+    write_lat(e, "lat_ns", j.sync_lat, {}, false, false);
     e.close_object();
   }
-  if (j.unified_rw_reporting == kUnifiedBoth) write_dir(e, "mixed", j, mixed.job.dirs[0], mg, plus);
+  if (j.unified_rw_reporting == kUnifiedBoth) write_dir(e, "mixed", j, j.mixed, plus);
   e.kv("job_runtime", j.job_runtime_ms);
   e.kvf("usr_cpu", j.usr_cpu);
   e.kvf("sys_cpu", j.sys_cpu);
@@ -226,10 +214,10 @@ void write_job(Emitter& e, const ReportJob& r, const GroupStats& groups, bool pl
   e.kv("minf", j.minf);
   static const char* const level_labels[] = {"1", "2", "4", "8", "16", "32", ">=64"};
   static const char* const submit_labels[] = {"0", "4", "8", "16", "32", "64", ">=64"};
-  write_pct_map(e, "iodepth_level", depth_pct(j.depth.level), level_labels);
-  write_pct_map(e, "iodepth_submit", depth_pct(j.depth.submit), submit_labels);
-  write_pct_map(e, "iodepth_complete", depth_pct(j.depth.complete), submit_labels);
-  const LatBuckets b = lat_buckets_of(j);
+  write_pct_map(e, "iodepth_level", j.depth_level, level_labels);
+  write_pct_map(e, "iodepth_submit", j.depth_submit, submit_labels);
+  write_pct_map(e, "iodepth_complete", j.depth_complete, submit_labels);
+  const LatBuckets& b = j.lat_buckets;
   static const char* const lat_labels[] = {"2", "4", "10", "20", "50", "100", "250", "500", "750", "1000"};
   static const char* const ms_labels[] = {"2", "4", "10", "20", "50", "100", "250", "500", "750", "1000", "2000", ">=2000"};
   write_pct_map(e, "latency_ns", b.ns, lat_labels);
@@ -269,8 +257,7 @@ void write_fiokit(Emitter& e, const RunResult& run) {
 }  // namespace
 
 std::string write_json(const RunResult& run, bool plus) {
-  const std::vector<ReportJob> jobs = report_jobs(run);
-  const GroupStats groups = group_stats_of(jobs);
+  const RunSummary summary = summarize_run(run);
   Emitter e;
   e.open_object();
   e.kv("fio version", version_string(run));
@@ -279,9 +266,7 @@ std::string write_json(const RunResult& run, bool plus) {
   e.kv("time", run.time);
   write_options(e, "global options", run.global_options);
   e.open_array("jobs");
-  const std::vector<ReportJob> mixed = mixed_jobs(jobs);
-  const GroupStats mgroups = group_stats_of(mixed);
-  for (size_t i = 0; i < jobs.size(); ++i) write_job(e, jobs[i], groups, plus, mixed[i], mgroups);
+  for (const JobSummary& j : summary.jobs) write_job(e, j, plus);
   e.close_array();
   if (!run.disk_util.empty()) {
     e.open_array("disk_util");

@@ -11,17 +11,17 @@
 // - sizes and rates go through format_fio_number (4 significant characters);
 //   IOPS is truncated to an integer first (1984 I/Os in 215 ms print 9227);
 // - bw samples are KiB/s, or MiB/s once their mean passes 1 GiB/s.
+// Every number comes from summarize_run (summary.hpp); this file chooses units
+// and lays the values out.
 #include "results/normal_writer.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <iterator>
-#include <map>
 
 #include <fmt/format.h>
 
 #include "results/summary.hpp"
-#include "results/unified_rw.hpp"
 
 namespace fiokit::results {
 namespace {
@@ -42,10 +42,10 @@ int percentile_precision(const std::vector<double>& list) {
   return prec;
 }
 
-void write_lat_line(Out out, const char* label, const LatencyHistogram& h) {
-  if (h.count() == 0) return;
-  const uint64_t mn = h.min(), mx = h.max();
-  const double dev = h.stddev();
+void write_lat_line(Out out, const char* label, const LatSummary& l) {
+  if (l.count == 0) return;
+  const uint64_t mn = l.min, mx = l.max;
+  const double dev = l.stddev;
   int unit = 0;
   if (mn > 2000000 && mx > 99999999 && dev > 1000000.0) unit = 2;
   else if (mn > 2000 && mx > 99999 && dev > 1000.0) unit = 1;
@@ -53,17 +53,13 @@ void write_lat_line(Out out, const char* label, const LatencyHistogram& h) {
   const double d = static_cast<double>(div);
   fmt::format_to(out, "    {} ({}): min={}, max={}, avg={:5.2f}, stdev={:5.2f}\n", label, kUnitNames[unit],
                  format_fio_number(static_cast<double>(mn / div), 6, 1000, ""),
-                 format_fio_number(static_cast<double>(mx / div), 6, 1000, ""), h.mean() / d, dev / d);
+                 format_fio_number(static_cast<double>(mx / div), 6, 1000, ""), l.mean / d, dev / d);
 }
 
-void write_percentiles(Out out, const char* label, const LatencyHistogram& h, const std::vector<double>& list) {
-  if (h.count() == 0 || list.empty()) return;
-  std::vector<uint64_t> vals;
-  uint64_t maxv = 0;
-  for (double p : list) {
-    vals.push_back(h.percentile(p));
-    maxv = std::max(maxv, vals.back());
-  }
+void write_percentiles(Out out, const char* label, const LatSummary& l, const std::vector<double>& list) {
+  if (l.count == 0 || list.empty()) return;
+  const std::vector<uint64_t>& vals = l.percentiles;
+  const uint64_t maxv = *std::max_element(vals.begin(), vals.end());
   const uint64_t minv = *std::min_element(vals.begin(), vals.end());
   int unit = 0;
   if (minv > 2000000 && maxv > 99999999) unit = 2;
@@ -86,38 +82,38 @@ void write_percentiles(Out out, const char* label, const LatencyHistogram& h, co
   }
 }
 
-void write_rates(Out out, const DirStats& d, const GroupDir& g) {
-  const RateStat bw = bw_stat_of(d);
+void write_rates(Out out, const DirSummary& d) {
+  const RateStat& bw = d.bw;
   if (bw.samples) {
     // Past 1 GiB/s on average fio shows the samples in MiB/s.
     const bool mib = bw.mean > 1024.0 * 1024.0;
     const double div = mib ? 1024.0 : 1.0;
     fmt::format_to(out, "   bw (  {}/s): min={:5}, max={:5}, per={:3.2f}%, avg={:5.2f}, stdev={:5.2f}, samples={}\n",
                    mib ? "MiB" : "KiB", static_cast<uint64_t>(bw.min / div), static_cast<uint64_t>(bw.max / div),
-                   bw_agg_pct(d, g), bw.mean / div, bw.stddev / div, bw.samples);
+                   d.bw_agg_pct, bw.mean / div, bw.stddev / div, bw.samples);
   }
-  const RateStat io = iops_stat_of(d);
+  const RateStat& io = d.iops_stat;
   if (io.samples)
     fmt::format_to(out, "   iops        : min={:5}, max={:5}, avg={:5.2f}, stdev={:5.2f}, samples={}\n",
                    std::llround(io.min), std::llround(io.max), io.mean, io.stddev, io.samples);
 }
 
-void write_dir(Out out, const char* label, const DirStats& d, const JobResult& j, const GroupDir& g, bool zones) {
-  if (d.total_ios == 0 && d.io_bytes == 0) return;
-  const uint64_t bw = bw_bytes_of(d);
+void write_dir(Out out, const char* label, const DirSummary& d, const JobSummary& j, bool zones) {
+  if (!d.active) return;
+  const uint64_t bw = d.bw_bytes;
   fmt::format_to(out, "  {}: IOPS={}, BW={}/s ({}/s)({}/{}msec){}\n", label,
-                 format_fio_number(std::floor(iops_of(d)), 4, 1000, ""), format_fio_number(static_cast<double>(bw), 4, 1024, "B"),
+                 format_fio_number(std::floor(d.iops), 4, 1000, ""), format_fio_number(static_cast<double>(bw), 4, 1024, "B"),
                  format_fio_number(static_cast<double>(bw), 4, 1000, "B"),
                  format_fio_number(static_cast<double>(d.io_bytes), 4, 1024, "B"), d.runtime_ms,
                  zones ? "; 0 zone resets" : "");
   write_lat_line(out, "slat", d.slat);
   write_lat_line(out, "clat", d.clat);
   write_lat_line(out, " lat", d.lat);
-  const auto& list = percentiles_of(j);
+  const auto& list = j.percentile_list;
   if (j.slat_percentiles) write_percentiles(out, "slat", d.slat, list);
   if (j.clat_percentiles) write_percentiles(out, "clat", d.clat, list);
   if (j.lat_percentiles) write_percentiles(out, "lat", d.lat, list);
-  write_rates(out, d, g);
+  write_rates(out, d);
 }
 
 template <size_t N>
@@ -135,34 +131,26 @@ void write_buckets(Out out, const char* unit, const std::array<double, N>& pct, 
   if (on_line) fmt::format_to(out, "\n");
 }
 
-void write_depths(Out out, const char* label, const std::array<uint64_t, 7>& counts, const char* const* labels) {
-  const auto pct = depth_pct(counts);
+void write_depths(Out out, const char* label, const std::array<double, 7>& pct, const char* const* labels) {
   fmt::format_to(out, "{}: ", label);
   for (size_t i = 0; i < 7; ++i) fmt::format_to(out, "{}{}={:.1f}%", i ? ", " : "", labels[i], pct[i]);
   fmt::format_to(out, "\n");
 }
 
-// `mixed`/`mgroups`: the job's unified_rw_reporting sum and its groups (see
-// unified_rw.hpp). fio 3.33 prints the "both" mode's mixed line as
-// "IOPS=0, BW=0 (0)(0B/..)" while its JSON has the sums; fiokit prints the
-// sums in both places.
-void write_job(Out out, const RunResult& run, const ReportJob& r, const GroupStats& groups, const ReportJob& mixed,
-               const GroupStats& mgroups) {
-  const JobResult& j = r.job;
+// unified_rw_reporting (see unified_rw.hpp): fio 3.33 prints the "both"
+// mode's mixed line as "IOPS=0, BW=0 (0)(0B/..)" while its JSON has the sums;
+// fiokit prints the sums in both places.
+void write_job(Out out, const RunResult& run, const JobSummary& j) {
   // fio: "err=28 (file:io_u.c:1876, func=io_u error, error=No space left on device): pid=..".
   const std::string why = j.error && !j.error_message.empty() ? " (" + j.error_message + ")" : "";
-  fmt::format_to(out, "{}: (groupid={}, jobs={}): err={:2}{}: pid={}: {}\n", j.name, j.group_id, r.members, j.error,
+  fmt::format_to(out, "{}: (groupid={}, jobs={}): err={:2}{}: pid={}: {}\n", j.name, j.group_id, j.members, j.error,
                  why, j.pid, run.time);
-  const auto git = groups.find(j.group_id);
-  const auto mit = mgroups.find(j.group_id);
-  const GroupDir mg = mit != mgroups.end() ? mit->second[0] : GroupDir{};
   if (j.unified_rw_reporting != kUnifiedMixed)
-    for (int d = 0; d < kDirs; ++d)
-      write_dir(out, kDirNames[d], j.dirs[d], j, git != groups.end() ? git->second[d] : GroupDir{}, d == 1);
-  if (j.unified_rw_reporting != kUnifiedNone) write_dir(out, "mixed", mixed.job.dirs[0], j, mg, false);
+    for (int d = 0; d < kDirs; ++d) write_dir(out, kDirNames[d], j.dirs[d], j, d == 1);
+  if (j.unified_rw_reporting != kUnifiedNone) write_dir(out, "mixed", j.mixed, j, false);
   static const char* const lat_labels[] = {"2", "4", "10", "20", "50", "100", "250", "500", "750", "1000"};
   static const char* const ms_labels[] = {"2", "4", "10", "20", "50", "100", "250", "500", "750", "1000", "2000", ">=2000"};
-  const LatBuckets b = lat_buckets_of(j);
+  const LatBuckets& b = j.lat_buckets;
   write_buckets(out, "nsec", b.ns, lat_labels);
   write_buckets(out, "usec", b.us, lat_labels);
   write_buckets(out, "msec", b.ms, ms_labels);
@@ -170,22 +158,22 @@ void write_job(Out out, const RunResult& run, const ReportJob& r, const GroupSta
                  j.ctx, j.majf, j.minf);
   static const char* const level_labels[] = {"1", "2", "4", "8", "16", "32", ">=64"};
   static const char* const submit_labels[] = {"0", "4", "8", "16", "32", "64", ">=64"};
-  write_depths(out, "  IO depths    ", j.depth.level, level_labels);
-  write_depths(out, "     submit    ", j.depth.submit, submit_labels);
-  write_depths(out, "     complete  ", j.depth.complete, submit_labels);
+  write_depths(out, "  IO depths    ", j.depth_level, level_labels);
+  write_depths(out, "     submit    ", j.depth_submit, submit_labels);
+  write_depths(out, "     complete  ", j.depth_complete, submit_labels);
   fmt::format_to(out, "     issued rwts: total={},{},{},0 short={},{},{},0 dropped={},{},{},0\n", j.dirs[0].total_ios,
                  j.dirs[1].total_ios, j.dirs[2].total_ios, j.dirs[0].short_ios, j.dirs[1].short_ios,
                  j.dirs[2].short_ios, j.dirs[0].drop_ios, j.dirs[1].drop_ios, j.dirs[2].drop_ios);
   fmt::format_to(out, "     latency   : target=0, window=0, percentile=100.00%, depth={}\n", j.iodepth);
 }
 
-// unified: the group's jobs' unified_rw_reporting; `mixed` its MIXED line.
-void write_group(Out out, int id, const std::array<GroupDir, kDirs>& dirs, int unified, const GroupDir& mixed) {
+void write_group(Out out, const GroupSummary& group) {
   static const char* const labels[] = {"   READ", "  WRITE", "   TRIM", "  MIXED"};
-  fmt::format_to(out, "\nRun status group {} (all jobs):\n", id);
+  const int unified = group.unified_rw_reporting;
+  fmt::format_to(out, "\nRun status group {} (all jobs):\n", group.id);
   for (int d = 0; d <= kDirs; ++d) {
     if ((d < kDirs && unified == kUnifiedMixed) || (d == kDirs && unified == kUnifiedNone)) continue;
-    const GroupDir& g = d < kDirs ? dirs[d] : mixed;
+    const GroupDir& g = d < kDirs ? group.dirs[d] : group.mixed;
     if (!g.any) continue;
     const auto b2 = [](uint64_t v) { return format_fio_number(static_cast<double>(v), 4, 1024, "B"); };
     const auto b10 = [](uint64_t v) { return format_fio_number(static_cast<double>(v), 4, 1000, "B"); };
@@ -284,21 +272,11 @@ void write_volumes(Out& out, const RunResult& run) {
 }  // namespace
 
 std::string write_normal(const RunResult& run) {
-  const std::vector<ReportJob> jobs = report_jobs(run);
-  const GroupStats groups = group_stats_of(jobs);
+  const RunSummary summary = summarize_run(run);
   std::string text;
   Out out(text);
-  const std::vector<ReportJob> mixed = mixed_jobs(jobs);
-  const GroupStats mgroups = group_stats_of(mixed);
-  std::map<int, int> unified;  // group id -> its first job's unified_rw_reporting
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    write_job(out, run, jobs[i], groups, mixed[i], mgroups);
-    unified.emplace(jobs[i].job.group_id, jobs[i].job.unified_rw_reporting);
-  }
-  for (const auto& [id, dirs] : groups) {
-    const auto mit = mgroups.find(id);
-    write_group(out, id, dirs, unified[id], mit != mgroups.end() ? mit->second[0] : GroupDir{});
-  }
+  for (const JobSummary& j : summary.jobs) write_job(out, run, j);
+  for (const GroupSummary& g : summary.groups) write_group(out, g);
   if (!run.disk_util.empty()) {
     fmt::format_to(out, "\nDisk stats (read/write):\n");
     for (const DiskUtil& d : run.disk_util)

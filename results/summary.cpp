@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
+
+#include "results/unified_rw.hpp"
 
 namespace fiokit::results {
 
@@ -250,6 +253,105 @@ uint64_t elapsed_of(const JobResult& j) {
 const std::vector<double>& percentiles_of(const JobResult& j) {
   static const std::vector<double> kDefault = {1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99};
   return j.percentile_list.empty() ? kDefault : j.percentile_list;
+}
+
+LatSummary summarize_lat(const LatencyHistogram& h, const std::vector<double>& percentile_list) {
+  LatSummary s;
+  s.count = h.count();
+  s.min = h.min();
+  s.max = h.max();
+  s.mean = h.mean();
+  s.stddev = h.stddev();
+  s.percentiles.reserve(percentile_list.size());
+  for (double p : percentile_list) s.percentiles.push_back(h.percentile(p));
+  if (s.count) {
+    const auto& bins = h.bins();
+    for (size_t i = 0; i < bins.size(); ++i)
+      if (bins[i]) s.bins.emplace_back(LatencyHistogram::value_of(i), bins[i]);
+  }
+  return s;
+}
+
+namespace {
+
+DirSummary summarize_dir(const DirStats& d, const GroupDir& g, const std::vector<double>& plist) {
+  DirSummary s;
+  s.active = d.total_ios != 0 || d.io_bytes != 0;
+  s.io_bytes = d.io_bytes;
+  s.total_ios = d.total_ios;
+  s.short_ios = d.short_ios;
+  s.drop_ios = d.drop_ios;
+  s.runtime_ms = d.runtime_ms;
+  s.bw_bytes = bw_bytes_of(d);
+  s.bw_kib = bw_kib_of(d);
+  s.iops = iops_of(d);
+  s.slat = summarize_lat(d.slat, plist);
+  s.clat = summarize_lat(d.clat, plist);
+  s.lat = summarize_lat(d.lat, plist);
+  s.bw = bw_stat_of(d);
+  s.iops_stat = iops_stat_of(d);
+  s.bw_agg_pct = bw_agg_pct(d, g);
+  return s;
+}
+
+}  // namespace
+
+RunSummary summarize_run(const RunResult& run) {
+  const std::vector<ReportJob> jobs = report_jobs(run);
+  const GroupStats groups = group_stats_of(jobs);
+  // The unified_rw_reporting sum of every entry, and the groups of those sums
+  // (the "MIXED" line and the mixed direction's bw_agg).
+  const std::vector<ReportJob> mixed = mixed_jobs(jobs);
+  const GroupStats mgroups = group_stats_of(mixed);
+  RunSummary out;
+  for (const auto& [id, dirs] : groups) {
+    GroupSummary g;
+    g.id = id;
+    g.dirs = dirs;
+    if (const auto it = mgroups.find(id); it != mgroups.end()) g.mixed = it->second[0];
+    out.groups.push_back(g);
+  }
+  const auto group_of = [&](int id) -> GroupSummary& {
+    return *std::find_if(out.groups.begin(), out.groups.end(), [id](const GroupSummary& g) { return g.id == id; });
+  };
+  std::set<int> seen;  // a group shows its first entry's unified_rw_reporting
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const JobResult& j = jobs[i].job;
+    GroupSummary& g = group_of(j.group_id);
+    if (seen.insert(j.group_id).second) g.unified_rw_reporting = j.unified_rw_reporting;
+    JobSummary s;
+    s.name = j.name;
+    s.group_id = j.group_id;
+    s.members = jobs[i].members;
+    s.error = j.error;
+    s.error_message = j.error_message;
+    s.pid = j.pid;
+    s.elapsed_s = elapsed_of(j);
+    s.options = j.options;
+    s.options_shown = j.options_shown;
+    s.unified_rw_reporting = j.unified_rw_reporting;
+    s.percentile_list = percentiles_of(j);
+    s.clat_percentiles = j.clat_percentiles;
+    s.lat_percentiles = j.lat_percentiles;
+    s.slat_percentiles = j.slat_percentiles;
+    for (int d = 0; d < kDirs; ++d) s.dirs[d] = summarize_dir(j.dirs[d], g.dirs[d], s.percentile_list);
+    s.mixed = summarize_dir(mixed[i].job.dirs[0], g.mixed, s.percentile_list);
+    s.sync_total_ios = j.sync_total_ios;
+    s.sync_lat = summarize_lat(j.sync_lat, {});
+    s.job_runtime_ms = j.job_runtime_ms;
+    s.usr_cpu = j.usr_cpu;
+    s.sys_cpu = j.sys_cpu;
+    s.ctx = j.ctx;
+    s.majf = j.majf;
+    s.minf = j.minf;
+    s.depth_level = depth_pct(j.depth.level);
+    s.depth_submit = depth_pct(j.depth.submit);
+    s.depth_complete = depth_pct(j.depth.complete);
+    s.lat_buckets = lat_buckets_of(j);
+    s.iodepth = j.iodepth;
+    out.jobs.push_back(std::move(s));
+  }
+  return out;
 }
 
 std::string version_string(const RunResult& run) {

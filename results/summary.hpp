@@ -1,7 +1,10 @@
-// Derived numbers every output format shares: group_reporting merges, bw/iops
-// from bytes and runtime, rate-sample summaries, latency buckets, depth shares,
-// per-group run status. Kept apart from the writers so json, normal and terse
-// cannot disagree about a number (DESIGN.md rule 7: formats only render).
+// Derived numbers every output format shares, computed once per run: the
+// report's entries (group_reporting merges), per-direction bw/iops, latency
+// summaries and percentiles, rate-sample summaries, latency buckets, depth
+// shares, the unified_rw_reporting sum, and per-group run status. summarize_run
+// makes one JobSummary per reported job and one GroupSummary per group; json,
+// json+, normal and terse only render those values, so no two formats can
+// disagree about a number (DESIGN.md rule 7: formats only render).
 //
 // Units and rounding follow fio 3.33 as observed: bw_bytes = io_bytes*1000/runtime_ms
 // (integer division), bw (KiB/s) = bw_bytes/1024, iops = total_ios*1000/runtime_ms
@@ -16,6 +19,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "results/run_result.hpp"
@@ -78,5 +82,75 @@ uint64_t elapsed_of(const JobResult& j);
 // The job's percentile_list, or fio's default list when it is empty.
 const std::vector<double>& percentiles_of(const JobResult& j);
 std::string version_string(const RunResult& run);
+
+// JobResult::unified_rw_reporting values, as fio 3.33 names them (0/1/2 too).
+enum UnifiedRw { kUnifiedNone = 0, kUnifiedMixed = 1, kUnifiedBoth = 2 };
+
+// One latency figure (slat, clat, lat or sync) as every format shows it.
+struct LatSummary {
+  uint64_t count = 0, min = 0, max = 0;  // ns; min and max are 0 when count is 0
+  double mean = 0, stddev = 0;           // ns
+  // One value (ns) per JobSummary::percentile_list entry, 0 when count is 0.
+  // Computed whether or not the job shows them: terse fills its clat slots from
+  // whichever of clat/lat the job asks for.
+  std::vector<uint64_t> percentiles;
+  std::vector<std::pair<uint64_t, uint64_t>> bins;  // json+: (bin value ns, I/Os), non-empty bins
+};
+
+// One direction of a reported job (or its unified_rw_reporting sum).
+struct DirSummary {
+  bool active = false;  // did I/O: fio prints the direction's block in normal output only then
+  uint64_t io_bytes = 0, total_ios = 0, short_ios = 0, drop_ios = 0, runtime_ms = 0;
+  uint64_t bw_bytes = 0, bw_kib = 0;  // bytes/s and KiB/s, fio's integer divisions
+  double iops = 0;
+  LatSummary slat, clat, lat;
+  RateStat bw, iops_stat;  // bw/iops sample summaries (KiB/s, IOPS)
+  double bw_agg_pct = 0;   // bw.mean as a percent of the group's aggregate bandwidth
+};
+
+// One entry of the report, as every format shows it.
+struct JobSummary {
+  std::string name;
+  int group_id = 0;
+  int members = 1;  // jobs merged into this entry by group_reporting
+  int error = 0;
+  std::string error_message;
+  int pid = 0;
+  uint64_t elapsed_s = 0;  // fio's "elapsed", at least 1
+  std::vector<std::pair<std::string, std::string>> options;
+  bool options_shown = false;
+  int unified_rw_reporting = kUnifiedNone;
+  std::vector<double> percentile_list;  // the job's, or fio's default list
+  bool clat_percentiles = true, lat_percentiles = false, slat_percentiles = false;
+  std::array<DirSummary, kDirs> dirs;
+  // The directions summed (see unified_rw.hpp); its bw_agg_pct is against the
+  // group's MIXED line. Always computed; shown when unified_rw_reporting says so.
+  DirSummary mixed;
+  uint64_t sync_total_ios = 0;
+  LatSummary sync_lat;
+  uint64_t job_runtime_ms = 0;
+  double usr_cpu = 0, sys_cpu = 0;
+  uint64_t ctx = 0, majf = 0, minf = 0;
+  std::array<double, 7> depth_level{}, depth_submit{}, depth_complete{};  // percent
+  LatBuckets lat_buckets;
+  uint32_t iodepth = 1;
+};
+
+// "Run status group N": per direction, and the MIXED line of unified_rw_reporting.
+struct GroupSummary {
+  int id = 0;
+  std::array<GroupDir, kDirs> dirs;
+  GroupDir mixed;
+  int unified_rw_reporting = kUnifiedNone;  // the group's first reported job's
+};
+
+struct RunSummary {
+  std::vector<JobSummary> jobs;      // in report order
+  std::vector<GroupSummary> groups;  // by ascending id
+};
+
+// Everything the writers print about the jobs, computed once from `run`.
+RunSummary summarize_run(const RunResult& run);
+LatSummary summarize_lat(const LatencyHistogram& h, const std::vector<double>& percentile_list);
 
 }  // namespace fiokit::results

@@ -11,7 +11,8 @@
 //   per disk: name;read ios;write ios;read merges;write merges;read ticks;
 //   write ticks;in_queue;util%.
 // Latencies are integer usec (truncated) for min/max/percentiles and "%f" usec
-// for mean/stddev, as fio prints them.
+// for mean/stddev, as fio prints them. Every number comes from summarize_run
+// (summary.hpp); this file only lays the values out.
 #include "results/terse_writer.hpp"
 
 #include <cmath>
@@ -20,62 +21,52 @@
 #include <fmt/format.h>
 
 #include "results/summary.hpp"
-#include "results/unified_rw.hpp"
 
 namespace fiokit::results {
 namespace {
 
 using Out = std::back_insert_iterator<std::string>;
 
-void write_lat(Out out, const LatencyHistogram& h) {
-  fmt::format_to(out, ";{};{};{:f};{:f}", h.min() / 1000, h.max() / 1000, h.mean() / 1000.0, h.stddev() / 1000.0);
+void write_lat(Out out, const LatSummary& l) {
+  fmt::format_to(out, ";{};{};{:f};{:f}", l.min / 1000, l.max / 1000, l.mean / 1000.0, l.stddev / 1000.0);
 }
 
-void write_dir(Out out, const JobResult& j, const DirStats& d, const GroupDir& g) {
-  fmt::format_to(out, ";{};{};{};{}", d.io_bytes / 1024, bw_kib_of(d), static_cast<uint64_t>(iops_of(d)),
-                 d.runtime_ms);
+void write_dir(Out out, const JobSummary& j, const DirSummary& d) {
+  fmt::format_to(out, ";{};{};{};{}", d.io_bytes / 1024, d.bw_kib, static_cast<uint64_t>(d.iops), d.runtime_ms);
   write_lat(out, d.slat);
   write_lat(out, d.clat);
   // The "clat" percentile slots hold total-latency percentiles when
   // lat_percentiles is on (fio 3.33 does the same).
-  const auto& list = percentiles_of(j);
-  const LatencyHistogram& ph = j.lat_percentiles ? d.lat : d.clat;
+  const auto& list = j.percentile_list;
+  const LatSummary& ph = j.lat_percentiles ? d.lat : d.clat;
   const bool on = j.lat_percentiles || j.clat_percentiles;
   for (size_t i = 0; i < 20; ++i) {
     if (i < list.size() && on)
-      fmt::format_to(out, ";{:f}%={}", list[i], ph.percentile(list[i]) / 1000);
+      fmt::format_to(out, ";{:f}%={}", list[i], ph.percentiles[i] / 1000);
     else
       fmt::format_to(out, ";0%=0");
   }
   write_lat(out, d.lat);
-  const RateStat bw = bw_stat_of(d);
-  fmt::format_to(out, ";{};{};{:f}%;{:f};{:f}", std::llround(bw.min), std::llround(bw.max), bw_agg_pct(d, g), bw.mean,
-                 bw.stddev);
+  fmt::format_to(out, ";{};{};{:f}%;{:f};{:f}", std::llround(d.bw.min), std::llround(d.bw.max), d.bw_agg_pct, d.bw.mean,
+                 d.bw.stddev);
 }
 
 }  // namespace
 
 std::string write_terse(const RunResult& run) {
-  const std::vector<ReportJob> jobs = report_jobs(run);
-  const GroupStats groups = group_stats_of(jobs);
+  const RunSummary summary = summarize_run(run);
   std::string text;
   Out out(text);
-  const std::vector<ReportJob> mixed = mixed_jobs(jobs);
-  const GroupStats mgroups = group_stats_of(mixed);
-  for (size_t n = 0; n < jobs.size(); ++n) {
-    const JobResult& j = jobs[n].job;
+  for (const JobSummary& j : summary.jobs) {
     fmt::format_to(out, "3;{};{};{};{}", version_string(run), j.name, j.group_id, j.error);
-    const auto git = groups.find(j.group_id);
-    const auto mit = mgroups.find(j.group_id);
-    const GroupDir mg = mit != mgroups.end() ? mit->second[0] : GroupDir{};
     // unified_rw_reporting: "mixed" has one block (the sum) instead of READ
     // and WRITE (80 fields); "both" adds it after them (162), as fio 3.33.
     if (j.unified_rw_reporting != kUnifiedMixed)
-      for (int d = 0; d < 2; ++d) write_dir(out, j, j.dirs[d], git != groups.end() ? git->second[d] : GroupDir{});
-    if (j.unified_rw_reporting != kUnifiedNone) write_dir(out, j, mixed[n].job.dirs[0], mg);
+      for (int d = 0; d < 2; ++d) write_dir(out, j, j.dirs[d]);
+    if (j.unified_rw_reporting != kUnifiedNone) write_dir(out, j, j.mixed);
     fmt::format_to(out, ";{:f}%;{:f}%;{};{};{}", j.usr_cpu, j.sys_cpu, j.ctx, j.majf, j.minf);
-    for (double p : depth_pct(j.depth.level)) fmt::format_to(out, ";{:.1f}%", p);
-    const LatBuckets b = lat_buckets_of(j);
+    for (double p : j.depth_level) fmt::format_to(out, ";{:.1f}%", p);
+    const LatBuckets& b = j.lat_buckets;
     double sub_us = 0;
     for (double p : b.ns) sub_us += p;
     for (size_t i = 0; i < b.us.size(); ++i) fmt::format_to(out, ";{:.2f}%", b.us[i] + (i == 0 ? sub_us : 0.0));

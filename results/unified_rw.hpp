@@ -1,4 +1,4 @@
-// fio's unified_rw_reporting for the writers: "mixed" prints one direction,
+// fio's unified_rw_reporting, for summarize_run: "mixed" prints one direction,
 // read, write and trim summed; "both" prints the three and then the sum. The
 // sum is computed here, from the per-direction stats, after group_reporting
 // has merged a group's jobs (fio sums a job's directions the same way, once
@@ -10,9 +10,6 @@
 #include "results/summary.hpp"
 
 namespace fiokit::results {
-
-// JobResult::unified_rw_reporting values, as fio 3.33 names them (0/1/2 too).
-enum UnifiedRw { kUnifiedNone = 0, kUnifiedMixed = 1, kUnifiedBoth = 2 };
 
 // The "mixed" direction of one job (see unified_rw.cpp for fio's rules).
 DirStats mixed_dir(const JobResult& j);

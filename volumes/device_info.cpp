@@ -157,20 +157,16 @@ std::map<std::string, std::string> to_extras(const VolumeInfo& v, const std::str
   return m;
 }
 
-std::map<std::string, std::string> volume_extras(const std::vector<jobs::JobSpec>& jobs) {
+std::map<std::string, std::string> volume_extras(const std::vector<jobs::JobSpec>& jobs, const RunPlan& plan) {
   struct Seen {
     VolumeInfo info;
     std::vector<std::string> jobs;
   };
   std::vector<Seen> vols;
-  for (const auto& j : jobs) {
-    if (j.ioengine == "null") continue;
-    std::vector<FileTarget> targets;
-    try {
-      targets = plan_files(j, false);
-    } catch (const std::exception&) {
-      continue;  // preflight or the run reports it
-    }
+  for (size_t n = 0; n < jobs.size() && n < plan.size(); ++n) {
+    const jobs::JobSpec& j = jobs[n];
+    // A failed plan: preflight or the run reports it.
+    const std::vector<FileTarget>& targets = planned_files_or_none(plan[n]);
     std::string last_dir;  // nrfiles= puts many files in one directory: describe it once
     for (const auto& t : targets) {
       const std::string where = t.is_device ? t.path : dir_name(t.path);
@@ -194,6 +190,10 @@ std::map<std::string, std::string> volume_extras(const std::vector<jobs::JobSpec
     out[prefix + "jobs"] = names;
   }
   return out;
+}
+
+std::map<std::string, std::string> volume_extras(const std::vector<jobs::JobSpec>& jobs) {
+  return volume_extras(jobs, plan_run(jobs));
 }
 
 nlohmann::ordered_json to_json_object(const VolumeInfo& v) {

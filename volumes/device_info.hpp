@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "jobs/jobspec.hpp"
+#include "volumes/layout.hpp"
 
 namespace fiokit::volumes {
 
@@ -44,7 +45,9 @@ VolumeInfo describe(const std::string& path);
 std::map<std::string, std::string> to_extras(const VolumeInfo& v, const std::string& prefix);
 // The volumes the jobs use, one per mount (or device), as extras for the
 // "fiokit" key of results.json: "volume.0.fstype", ..., and "volume.0.jobs"
-// naming the jobs on it. Diskless jobs (ioengine=null) use none.
+// naming the jobs on it, from the files planned for them (plan_run, indexed
+// like jobs). Diskless jobs (ioengine=null) use none. The second form plans.
+std::map<std::string, std::string> volume_extras(const std::vector<jobs::JobSpec>& jobs, const RunPlan& plan);
 std::map<std::string, std::string> volume_extras(const std::vector<jobs::JobSpec>& jobs);
 
 // One JSON object with the same fields (for `fiokit volumes --json`): the

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -82,7 +83,13 @@ std::string expand_filename_format(const jobs::JobSpec& job, uint32_t filenum) {
   return s;
 }
 
-std::vector<FileTarget> plan_files(const jobs::JobSpec& job, bool diskless) {
+namespace {
+
+// Regular files earlier jobs of the run will have laid out, path -> length
+// (see plan_run).
+using LaidOut = std::map<std::string, uint64_t>;
+
+std::vector<FileTarget> plan_job(const jobs::JobSpec& job, bool diskless, const LaidOut& laid_out) {
   std::vector<FileTarget> out;
   if (!job.filenames.empty()) {
     for (const auto& f : job.filenames) {
@@ -108,6 +115,12 @@ std::vector<FileTarget> plan_files(const jobs::JobSpec& job, bool diskless) {
         throw LayoutError(fmt::format("job '{}': cannot use '{}': {}", job.name, t.path, std::strerror(static_cast<int>(-existing))),
                           static_cast<int>(-existing));
       if (existing < 0) existing = 0;
+      // A file an earlier job lays out is there, that long, when this job is
+      // sized (fio 3.33 lays out every job's files, in job order, first).
+      if (const auto it = laid_out.find(t.path); it != laid_out.end() && !t.is_device) {
+        t.exists = true;
+        existing = std::max(existing, static_cast<int64_t>(it->second));
+      }
     }
     const uint64_t have = static_cast<uint64_t>(existing);
     uint64_t off = job.offset;
@@ -155,13 +168,48 @@ std::vector<FileTarget> plan_files(const jobs::JobSpec& job, bool diskless) {
   return out;
 }
 
-std::vector<FileTarget> planned_files_or_none(const jobs::JobSpec& job) {
-  if (job.ioengine == "null") return {};
-  try {
-    return plan_files(job, false);
-  } catch (const std::exception&) {
-    return {};
+}  // namespace
+
+std::vector<FileTarget> plan_files(const jobs::JobSpec& job, bool diskless) { return plan_job(job, diskless, {}); }
+
+bool null_engine(const jobs::JobSpec& job) { return job.ioengine == "null"; }
+
+// fio 3.33 (create_serialize=1, its default) sets up every job's files in job
+// order before the first job starts, so a job sizes its files as the earlier
+// jobs' layouts left them: with [w1] rw=write size=1m and, after a stonewall,
+// [w2] offset=50% size=256k on the same file, w2 writes 512k-768k (measured),
+// and a later job with no size= reads what an earlier one laid out. The plan
+// does the same without touching the disk: each job sees the lengths the
+// earlier jobs' layouts will give their files (the engine lays out every
+// planned file of a job that is not diskless and not create_on_open).
+RunPlan plan_run(const std::vector<jobs::JobSpec>& jobs, const DisklessFn& diskless) {
+  RunPlan plan(jobs.size());
+  LaidOut laid_out;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    FilePlan& p = plan[i];
+    p.diskless = diskless(jobs[i]);
+    try {
+      p.targets = plan_job(jobs[i], p.diskless, laid_out);
+    } catch (const LayoutError& e) {
+      p.err = e.err;
+      p.error = e.what();
+    } catch (const std::exception& e) {
+      p.err = EIO;
+      p.error = e.what();
+    }
+    if (p.diskless || p.err || jobs[i].create_on_open) continue;
+    for (const FileTarget& t : p.targets) {
+      if (t.is_device) continue;
+      uint64_t& len = laid_out[t.path];
+      len = std::max(len, t.offset + t.size);
+    }
   }
+  return plan;
+}
+
+const std::vector<FileTarget>& planned_files_or_none(const FilePlan& plan) {
+  static const std::vector<FileTarget> kNone;
+  return plan.diskless || plan.err ? kNone : plan.targets;
 }
 
 int mark_created(int fd) {
@@ -209,7 +257,7 @@ bool lay_out_file(const FileTarget& t, const LayoutOptions& o) {
     (void)mark_created(fd);
     st.st_size = 0;
   }
-  Fd guard(fd);
+  const util::Fd guard(fd);
   const uint64_t from = static_cast<uint64_t>(st.st_size);
   const auto len = static_cast<off_t>(need - from);
   switch (o.fallocate) {

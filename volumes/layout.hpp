@@ -30,17 +30,44 @@ struct FileTarget {
   uint64_t offset = 0;     // first byte of the I/O region
   uint64_t size = 0;       // bytes in the I/O region
   bool is_device = false;  // block or character device: never laid out
-  bool exists = false;     // at planning time
+  bool exists = false;     // at planning time, or laid out by an earlier job of the run
 };
 
 // Paths and regions for one job (one clone: clone_index picks $jobnum and the
 // offset_increment share). `diskless` engines (null) get regions without
 // touching the filesystem. Throws LayoutError.
 std::vector<FileTarget> plan_files(const jobs::JobSpec& job, bool diskless);
+
+// One job's files, planned once before the run and handed to everything that
+// needs them (preflight, the volume and disk reports, the engine), so they all
+// see the same paths and regions: a file that appears or grows between the
+// preflight and the run cannot make the checked plan and the run's differ.
+// fio 3.33 also sizes every job's files before the first job starts
+// (create_serialize=1, its default): each job as the earlier jobs' layouts
+// leave its files, which plan_run models without touching the disk.
+struct FilePlan {
+  bool diskless = false;  // the engine opens no file (null): regions only
+  std::vector<FileTarget> targets;
+  int err = 0;            // the plan failed: its LayoutError's errno (EIO for another failure)
+  std::string error;      // and its message ("job 'NAME': ...")
+};
+// One FilePlan per job, indexed like the jobs it was made from.
+using RunPlan = std::vector<FilePlan>;
+
+// Which engines touch no file. volumes does not know the engines; the engine
+// stage passes its own answer (engine::plan_run). null_engine is the
+// answer for the engines fiokit has: only ioengine=null is diskless.
+using DisklessFn = std::function<bool(const jobs::JobSpec&)>;
+bool null_engine(const jobs::JobSpec& job);
+
+// Plans every job's files; never throws for a job whose plan fails (that is
+// recorded in its FilePlan, reported by preflight and by the job's run).
+RunPlan plan_run(const std::vector<jobs::JobSpec>& jobs, const DisklessFn& diskless = null_engine);
+
 // The files a job's I/O will touch, for reports made before the run (layout
-// lines, disk stats): none for a diskless engine (null), and none when the plan
-// fails, since the job's own layout reports that failure as its error.
-std::vector<FileTarget> planned_files_or_none(const jobs::JobSpec& job);
+// lines, disk stats, volumes): none for a diskless engine (null), and none when
+// the plan failed, since the job's own run reports that failure as its error.
+const std::vector<FileTarget>& planned_files_or_none(const FilePlan& plan);
 
 // Expands filename_format for file `filenum` of the job.
 std::string expand_filename_format(const jobs::JobSpec& job, uint32_t filenum);

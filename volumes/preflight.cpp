@@ -18,6 +18,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -71,7 +72,7 @@ class Checker {
  public:
   explicit Checker(const PreflightOptions& o) : opts_(o), mounts_(read_mounts()) {}
 
-  void check_job(const jobs::JobSpec& j);
+  void check_job(const jobs::JobSpec& j, const FilePlan& plan);
   void check_space();
   void check_limits(const std::vector<jobs::JobSpec>& jobs);
   std::vector<Problem> take() { return std::move(problems_); }
@@ -113,21 +114,18 @@ std::string Checker::fs_name(const std::string& path) {
   return fmt::format("{} at {}", m->fstype, m->mount_point);
 }
 
-void Checker::check_job(const jobs::JobSpec& j) {
-  if (j.ioengine == "null") return;  // diskless: no file is opened
+void Checker::check_job(const jobs::JobSpec& j, const FilePlan& plan) {
+  if (plan.diskless) return;  // no file is opened
   const bool writes = !j.verify_only && (j.does(jobs::Dir::write) || j.does(jobs::Dir::trim));
   const bool reads = j.does(jobs::Dir::read) || j.verify_only || j.does(jobs::Dir::trim);
-  std::vector<FileTarget> targets;
-  try {
-    targets = plan_files(j, false);
-  } catch (const LayoutError& e) {
-    std::string what = e.what();
+  if (plan.err) {
+    std::string what = plan.error;
     const std::string prefix = fmt::format("job '{}': ", j.name);
     if (what.rfind(prefix, 0) == 0) what.erase(0, prefix.size());
     add(&j, j.filenames.empty() ? "size" : "filename", what, "", "fix the job's size=, filename= or directory=");
     return;
   }
-  for (const auto& t : targets) {
+  for (const auto& t : plan.targets) {
     if (t.is_device) {
       check_device(j, t, writes);
     } else {
@@ -406,12 +404,18 @@ std::string locate_option(const jobs::JobSpec& job, const std::string& key) {
   return job.defined_at.str();
 }
 
-std::vector<Problem> preflight(const std::vector<jobs::JobSpec>& jobs, const PreflightOptions& opts) {
+std::vector<Problem> preflight(const std::vector<jobs::JobSpec>& jobs, const RunPlan& plan, const PreflightOptions& opts) {
+  if (plan.size() != jobs.size())
+    throw std::invalid_argument(fmt::format("preflight: a plan of {} jobs for {} jobs", plan.size(), jobs.size()));
   Checker c(opts);
-  for (const auto& j : jobs) c.check_job(j);
+  for (size_t i = 0; i < jobs.size(); ++i) c.check_job(jobs[i], plan[i]);
   c.check_space();
   c.check_limits(jobs);
   return c.take();
+}
+
+std::vector<Problem> preflight(const std::vector<jobs::JobSpec>& jobs, const PreflightOptions& opts) {
+  return preflight(jobs, plan_run(jobs), opts);
 }
 
 }  // namespace fiokit::volumes

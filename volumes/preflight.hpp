@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "jobs/jobspec.hpp"
+#include "volumes/layout.hpp"
 
 namespace fiokit::volumes {
 
@@ -28,8 +29,12 @@ struct Problem {
 };
 
 // Checks the jobs (numjobs clones expanded, as jobs::build_jobs returns them)
-// without writing anything but an O_DIRECT probe file of its own. Returns every
-// problem found; empty means the run may start. Never throws for a problem.
+// and the files planned for them (plan_run: the plan the run will use, indexed
+// like jobs) without writing anything but an O_DIRECT probe file of its own.
+// Returns every problem found; empty means the run may start. Never throws for
+// a problem; std::invalid_argument when the plan is not the jobs'.
+std::vector<Problem> preflight(const std::vector<jobs::JobSpec>& jobs, const RunPlan& plan, const PreflightOptions& opts);
+// The same with a plan of its own (plan_run(jobs)), for callers that run nothing.
 std::vector<Problem> preflight(const std::vector<jobs::JobSpec>& jobs, const PreflightOptions& opts);
 
 // The whole list as the CLI prints it to stderr.
