@@ -89,7 +89,7 @@ void io_loop_impl(E& eng, Worker& w) {
         w.issue_sync();
       }
       if (w.rated) [[unlikely]] {
-        const uint64_t due = w.rate_wait_until(u.ddir);
+        const uint64_t due = w.rate_wait_until(u.dir);
         while (now_ns() < due && !w.halt_requested()) {
           if (w.queued) submit();
           if (w.inflight) reap(1, w.complete_max);
@@ -97,7 +97,7 @@ void io_loop_impl(E& eng, Worker& w) {
         }
         w.charge_rate(u);
       }
-      if constexpr (kTrace) w.trace->push_back({u.offset, u.len, u.ddir, u.file});
+      if constexpr (kTrace) w.trace->push_back({u.offset, u.len, static_cast<uint8_t>(u.dir), u.file});
       u.start_ns = now_ns();
       QueueResult r;
       // Busy (the null engine while a batch is out): commit what is queued,
@@ -124,7 +124,7 @@ void io_loop_impl(E& eng, Worker& w) {
           w.think();
         }
       }
-      if (w.writes && u.ddir == 1 && w.wants_fsync(u)) [[unlikely]]
+      if (w.writes && u.dir == Dir::write && w.wants_fsync(u)) [[unlikely]]
         w.sync_pending = true;
       if (w.polling && r == QueueResult::queued) [[unlikely]]
         break;

@@ -171,7 +171,7 @@ void Worker::setup() {
   writes = spec.does(jobs::Dir::write) && !spec.verify_only;
   for (auto d : dirs)
     if (spec.does(d)) {
-      fixed_dir = static_cast<uint8_t>(d);
+      fixed_dir = d;
       break;
     }
   uint64_t first_bs = 0, unit = UINT64_MAX, max_len = 0;
@@ -265,8 +265,8 @@ void Worker::setup() {
   fast_seq = fixed_bs && !random && single_file && !mixed && !zoned();
   fast_rand = fixed_bs && random && use_map && !use_bitmap && spec.random_generator != jobs::RandomGenerator::lfsr && single_file && !mixed &&
               spec.rw_modifier == 0 &&
-              (!spec.percentage_random_set || spec.percentage_random[static_cast<jobs::Dir>(fixed_dir)] >= 100) &&
-              dist[fixed_dir].uniform() && !zoned();
+              (!spec.percentage_random_set || spec.percentage_random[fixed_dir] >= 100) &&
+              dist[idx(fixed_dir)].uniform() && !zoned();
   file_ios_left = std::max<uint32_t>(1, spec.file_service_nr);
 
   depth = std::max<uint32_t>(1, spec.iodepth);
@@ -387,15 +387,15 @@ bool Worker::account_short(IoUnit& u) {
                        : e == EINVAL && spec.direct ? " (direct=1 needs offsets, sizes and buffers aligned to the device's logical block size)"
                                                     : "";
     record_error(e, fmt::format("job '{}': {} of {} bytes at offset {} in '{}' failed: {}{}", spec.name,
-                                jobs::dir_name(static_cast<jobs::Dir>(u.ddir)), u.len, u.offset, path, std::strerror(e), hint));
+                                jobs::dir_name(u.dir), u.len, u.offset, path, std::strerror(e), hint));
     return false;
   }
   if (u.result == 0) {
     record_error(ENODATA, fmt::format("job '{}': {} of {} bytes at offset {} in '{}' returned 0 bytes (end of file?)", spec.name,
-                                      jobs::dir_name(static_cast<jobs::Dir>(u.ddir)), u.len, u.offset, path));
+                                      jobs::dir_name(u.dir), u.len, u.offset, path));
     return false;
   }
-  results::DirStats& d = res.dirs[u.ddir];
+  results::DirStats& d = res.dirs[idx(u.dir)];
   ++d.short_ios;
   ++d.total_ios;
   d.io_bytes += static_cast<uint64_t>(u.result);

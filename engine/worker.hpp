@@ -126,7 +126,7 @@ class Worker {
   bool single_file = true, log_each = false, log_window = false, verifying_reads = false, stamp_writes = false, writes = false;
   uint64_t unit_bytes = 4096;  // random-map block size
   uint32_t fixed_len = 4096;
-  uint8_t fixed_dir = 0;
+  Dir fixed_dir = Dir::read;
 
   // Loop accounting (not stats: ramp does not reset these).
   uint64_t loop_bytes = 0, loop_ios = 0, loop_limit_bytes = 0, loop_limit_ios = 0;
@@ -186,17 +186,17 @@ class Worker {
       return false;
     if (fast_seq) {
       FileState& f = files[0];
-      uint64_t off = f.seq_pos[fixed_dir];
+      uint64_t off = f.seq_pos[idx(fixed_dir)];
       if (off + fixed_len > f.end) [[unlikely]] {
         if (off >= f.end) {  // wrap: io_size larger than the region
           off = f.target.offset;
           wrap_file(f);
         }
       }
-      f.seq_pos[fixed_dir] = off + fixed_len + spec.rw_modifier;
+      f.seq_pos[idx(fixed_dir)] = off + fixed_len + spec.rw_modifier;
       u.fd = f.fd;
       u.file = 0;
-      u.ddir = fixed_dir;
+      u.dir = fixed_dir;
       u.offset = off;
       u.len = static_cast<uint32_t>(std::min<uint64_t>(fixed_len, f.end - off));
     } else if (fast_rand) {
@@ -208,7 +208,7 @@ class Worker {
       const uint64_t off = f.target.offset + f.perm.at(f.perm_next++) * unit_bytes;
       u.fd = f.fd;
       u.file = 0;
-      u.ddir = fixed_dir;
+      u.dir = fixed_dir;
       u.offset = off;
       u.len = static_cast<uint32_t>(std::min<uint64_t>(fixed_len, f.end - off));
     } else {
@@ -216,12 +216,12 @@ class Worker {
         return false;
       // trimwrite: size, io_size and number_ios count the writes; each trim
       // rides along with the write of the same block (fio 3.33, measured).
-      if (trimwrite && u.ddir == 2) [[unlikely]]
+      if (trimwrite && u.dir == Dir::trim) [[unlikely]]
         return true;
     }
     loop_bytes += u.len;
     ++loop_ios;
-    if (stamp_writes && u.ddir == 1) stamp_buffer(u);
+    if (stamp_writes && u.dir == Dir::write) stamp_buffer(u);
     return true;
   }
 
@@ -234,11 +234,11 @@ class Worker {
         return;
       }
     } else {
-      results::DirStats& d = res.dirs[u.ddir];
+      results::DirStats& d = res.dirs[idx(u.dir)];
       d.io_bytes += u.len;
       ++d.total_ios;
     }
-    results::DirStats& d = res.dirs[u.ddir];
+    results::DirStats& d = res.dirs[idx(u.dir)];
     const uint64_t lat = now - u.start_ns;
     if constexpr (!kSync) {
       d.slat.add(u.issue_ns - u.start_ns);
@@ -251,7 +251,7 @@ class Worker {
       log_io(u, now, kSync ? lat : now - u.issue_ns, kSync ? UINT64_MAX : u.issue_ns - u.start_ns);
     if (log_window) [[unlikely]] {
       // log_avg_msec: sums only; the row is formatted when the window closes.
-      LogAcc& a = log_acc_[u.ddir];
+      LogAcc& a = log_acc_[idx(u.dir)];
       const uint64_t c = kSync ? lat : now - u.issue_ns;
       ++a.n;
       a.sum[0] += lat, a.sum[1] += c;
@@ -261,7 +261,7 @@ class Worker {
         a.sum[2] += s, a.max[2] = std::max(a.max[2], s);
       }
     }
-    if (verifying_reads && u.ddir == 0) [[unlikely]]
+    if (verifying_reads && u.dir == Dir::read) [[unlikely]]
       check_read(u);
     free_units.push_back(&u);
     if (now >= next_event_ns) [[unlikely]]
@@ -284,7 +284,7 @@ class Worker {
 
   // ---- off the hot path (worker.cpp) ----
   bool prep_io_general(IoUnit& u);  // false: nothing more this loop (a strided zone met the file's end)
-  void enter_zone(FileState& f, uint8_t d);
+  void enter_zone(FileState& f, Dir d);
   uint64_t zone_random_offset(FileState& f);
   bool prep_verify(IoUnit& u);
   void next_pass(FileState& f);
@@ -302,7 +302,7 @@ class Worker {
   void on_event(uint64_t now);             // windows, ramp end, deadline, progress
   // Waits until `t` (ns) sleeping in slices, returns false when halted meanwhile.
   bool sleep_until(uint64_t t);
-  uint64_t rate_wait_until(uint8_t ddir) const { return static_cast<uint64_t>(due_ns[ddir]); }
+  uint64_t rate_wait_until(Dir d) const { return static_cast<uint64_t>(due_ns[idx(d)]); }
   void charge_rate(const IoUnit& u);
   void think();                            // thinktime after thinktime_blocks I/Os
   void do_fsync_all(bool data_only);      // end_fsync: not in the statistics
@@ -326,7 +326,7 @@ class Worker {
   void finish_result(uint64_t end_ns);
   void run_io();
   void verify_pass(bool replay_writes, bool final_phase);  // replay_writes: verify_only
-  uint32_t pick_len(uint8_t d, uint64_t room);
+  uint32_t pick_len(Dir d, uint64_t room);
   uint32_t pick_file();
 
   std::vector<volumes::FileTarget> targets_;

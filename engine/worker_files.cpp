@@ -118,7 +118,7 @@ bool Worker::sleep_until(uint64_t t) {
 }
 
 void Worker::charge_rate(const IoUnit& u) {
-  const int d = u.ddir;
+  const int d = idx(u.dir);
   double cost = std::max(static_cast<double>(rate_ns_per_io[d]), rate_ns_per_byte[d] * u.len);
   if (spec.rate_process == jobs::RateProcess::poisson) cost *= -std::log(1.0 - rng_rate.unit());
   // Never bank more than one rate cycle of credit after a stall.

@@ -60,8 +60,8 @@ void Worker::reseed_loop() {
 // bssplit draw falls through to the next entry (in the order given) that
 // fits, and when none does, or a bsrange size does not fit, it draws again.
 // When not even the smallest fits the caller truncates, as before.
-uint32_t Worker::pick_len(uint8_t d, uint64_t room) {
-  const auto dir = static_cast<jobs::Dir>(d);
+uint32_t Worker::pick_len(Dir dir, uint64_t room) {
+  const int d = idx(dir);
   for (int tries = 0; tries < 64; ++tries) {
     if (!bssplit_cum[d].empty()) {
       const auto r = static_cast<uint32_t>(rng_bs.below(100));
@@ -125,7 +125,8 @@ uint32_t Worker::pick_file() {
 //    640 KiB in all), as fio finds no offset inside the file.
 //  - the zone position survives loops (loops=2 carries on from the zone the
 //    first loop ended in).
-void Worker::enter_zone(FileState& f, uint8_t d) {
+void Worker::enter_zone(FileState& f, Dir dir) {
+  const int d = idx(dir);
   const uint64_t range = spec.zonerange ? spec.zonerange : spec.zonesize;
   if (f.zone_start == UINT64_MAX) f.zone_start = f.target.offset;
   if (zone_bytes >= spec.zonesize) {
@@ -151,28 +152,29 @@ uint64_t Worker::zone_random_offset(FileState& f) {
 }
 
 bool Worker::prep_io_general(IoUnit& u) {
-  uint8_t d = fixed_dir;
+  Dir dir = fixed_dir;
   if (trimwrite && trim_then_write) {
     trim_then_write = false;
     FileState& f = files[pending_write_file];
     u.fd = f.fd;
     u.file = pending_write_file;
-    u.ddir = 1;
+    u.dir = Dir::write;
     u.offset = pending_write_off;
     u.len = pending_write_len;
     f.issued += u.len;
     return true;
   }
-  if (trimwrite) d = 2;
-  else if (mixed) d = rng_mix.below(100) < spec.rwmixread ? 0 : 1;
+  if (trimwrite) dir = Dir::trim;
+  else if (mixed) dir = rng_mix.below(100) < spec.rwmixread ? Dir::read : Dir::write;
+  const int d = idx(dir);
   uint32_t len = fixed_len;
   const uint32_t fi = pick_file();
   FileState& f = files[fi];
   bool rnd = random;
-  if (rnd && spec.percentage_random_set) rnd = rng_mix.below(100) < spec.percentage_random[static_cast<jobs::Dir>(d)];
+  if (rnd && spec.percentage_random_set) rnd = rng_mix.below(100) < spec.percentage_random[dir];
   const bool zoned_io = zoned();
   if (zoned_io) [[unlikely]]
-    enter_zone(f, d);
+    enter_zone(f, dir);
   bool same = false;
   if (rnd && spec.rw_modifier) {
     // randread:N: a new random offset every N I/Os, the first I/O included;
@@ -231,7 +233,7 @@ bool Worker::prep_io_general(IoUnit& u) {
       wrap_file(f);
     }
   }
-  if (!fixed_bs) len = pick_len(d, f.end - off);
+  if (!fixed_bs) len = pick_len(dir, f.end - off);
   len = static_cast<uint32_t>(std::min<uint64_t>(len, f.end - off));
   if (mark) {
     // fio trims the I/O to the free run it starts (mark_random_map).
@@ -250,7 +252,7 @@ bool Worker::prep_io_general(IoUnit& u) {
   }
   u.fd = f.fd;
   u.file = fi;
-  u.ddir = d;
+  u.dir = dir;
   u.offset = off;
   u.len = len;
   return true;
@@ -275,7 +277,7 @@ bool Worker::prep_verify(IoUnit& u) {
   const Written& w = verify_todo[verify_next++];
   u.fd = files[w.file].fd;
   u.file = w.file;
-  u.ddir = 0;
+  u.dir = Dir::read;
   u.offset = w.offset;
   u.len = w.len;
   return true;
@@ -304,7 +306,7 @@ void Worker::verify_pass(bool replay_writes, bool final_phase) {
     IoUnit u;
     u.buf = units[0].buf;
     while (prep_io(u))
-      if (u.ddir == 1) written.push_back({u.offset, u.len, u.file});
+      if (u.dir == Dir::write) written.push_back({u.offset, u.len, u.file});
   }
   todo.swap(written);
   if (!random || !use_map || spec.random_generator == jobs::RandomGenerator::lfsr) {

@@ -25,9 +25,9 @@ void Worker::log_io(const IoUnit& u, uint64_t now, uint64_t clat_ns, uint64_t sl
   if (ramping) return;  // fio logs nothing before ramp_time ends
   const uint64_t t = (now - stats_start_ns) / kMs;
   if (logs_->lat()) {
-    logs_->add(LogWhat::lat, t, now - u.start_ns, u.ddir, u.len, u.offset);
-    logs_->add(LogWhat::clat, t, clat_ns, u.ddir, u.len, u.offset);
-    if (slat_ns != UINT64_MAX) logs_->add(LogWhat::slat, t, slat_ns, u.ddir, u.len, u.offset);
+    logs_->add(LogWhat::lat, t, now - u.start_ns, idx(u.dir), u.len, u.offset);
+    logs_->add(LogWhat::clat, t, clat_ns, idx(u.dir), u.len, u.offset);
+    if (slat_ns != UINT64_MAX) logs_->add(LogWhat::slat, t, slat_ns, idx(u.dir), u.len, u.offset);
   }
   // Observed in fio 3.33: per-I/O bw rows are len * 10^6 / clat_ns (the I/O's
   // own rate) and per-I/O iops rows are 1. They are also the job's bw / iops
@@ -37,12 +37,12 @@ void Worker::log_io(const IoUnit& u, uint64_t now, uint64_t clat_ns, uint64_t sl
   // samples. An odd figure, but fio's for that job file, so fiokit's too.
   if (logs_->bw()) {
     const uint64_t v = static_cast<uint64_t>(u.len) * 1000000 / std::max<uint64_t>(1, clat_ns);
-    logs_->add(LogWhat::bw, t, v, u.ddir, u.len, u.offset);
-    add_running(per_io_bw_stat_[u.ddir], static_cast<double>(v));
+    logs_->add(LogWhat::bw, t, v, idx(u.dir), u.len, u.offset);
+    add_running(per_io_bw_stat_[idx(u.dir)], static_cast<double>(v));
   }
   if (logs_->iops()) {
-    logs_->add(LogWhat::iops, t, 1, u.ddir, u.len, u.offset);
-    add_running(per_io_iops_stat_[u.ddir], 1.0);
+    logs_->add(LogWhat::iops, t, 1, idx(u.dir), u.len, u.offset);
+    add_running(per_io_iops_stat_[idx(u.dir)], 1.0);
   }
 }
 
