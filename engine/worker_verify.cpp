@@ -65,7 +65,7 @@ void Worker::verify_pass(bool replay_writes, bool final_phase) {
       if (u.dir == Dir::write) written_.push_back({u.offset, u.len, u.file});
   }
   todo.swap(written_);
-  if (!plan_->random || !plan_->use_map || spec.random_generator == jobs::RandomGenerator::lfsr) {
+  if (!plan_->random || !plan_->use_map || plan_->lfsr) {
     auto key = [](const Written& w) { return std::pair(w.file, w.offset); };
     std::stable_sort(todo.begin(), todo.end(), [&](const Written& a, const Written& b) { return key(a) < key(b); });
     // A later write of the same block replaces the earlier one.
