@@ -15,9 +15,16 @@
 #include <string_view>
 #include <vector>
 
+#include "jobs/jobspec.hpp"
+
 namespace fiokit::engine {
 
 enum class QueueResult { completed, queued, busy };
+
+// The data direction of an I/O is jobs::Dir (read, write, trim); idx() is its
+// index into the per-direction arrays (stats, rate clocks), free at run time.
+using jobs::Dir;
+inline constexpr int idx(Dir d) { return static_cast<int>(d); }
 
 // One I/O in flight. The worker owns an array of iodepth of these; engines keep
 // any per-unit state they need in arrays indexed by `index`.
@@ -25,7 +32,7 @@ struct IoUnit {
   uint8_t* buf = nullptr;
   uint64_t offset = 0;
   uint32_t len = 0;
-  uint8_t ddir = 0;       // jobs::Dir: 0 read, 1 write, 2 trim
+  Dir dir = Dir::read;
   uint32_t file = 0;      // index in the job's file table (also the registered-file index)
   uint32_t index = 0;     // position in the worker's unit array (fixed buffers use it)
   int fd = -1;

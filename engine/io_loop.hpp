@@ -19,6 +19,8 @@ namespace fiokit::engine {
 
 template <class E, bool kTrace>
 void io_loop_impl(E& eng, Worker& w) {
+  IoQueue& q = w.queue;
+  const IoQueue::Limits lim = q.limits();
   auto fail_engine = [&](int rc, const char* what) {
     w.record_error(-rc, std::string(eng.name()) + " " + what);
   };
@@ -26,39 +28,33 @@ void io_loop_impl(E& eng, Worker& w) {
     const int rc = eng.commit();
     if (rc < 0) [[unlikely]] {
       fail_engine(rc, "submit failed");
-      // Nothing of this batch is in flight: hand the units back.
-      for (uint32_t i = 0; i < w.queued; ++i) w.free_units.push_back(w.queued_units[i]);
-      w.queued = 0;
+      q.unqueue_all();  // nothing of this batch is in flight
       return false;
     }
-    const uint64_t t = now_ns();
-    for (uint32_t i = 0; i < w.queued; ++i) w.queued_units[i]->issue_ns = t;
-    w.inflight += w.queued;
-    w.count_submit(w.queued);
-    w.queued = 0;
+    q.submitted(now_ns());
     return true;
   };
   auto reap = [&](unsigned min, unsigned max) -> bool {
-    const int n = eng.reap(std::min(min, w.inflight), max);
+    const int n = eng.reap(std::min(min, q.inflight()), max);
     if (n < 0) [[unlikely]] {
       fail_engine(n, "reap failed");
-      w.inflight = 0;  // the engine is unusable; its units are abandoned with it
+      q.abandon_inflight();  // the engine is unusable; its units are abandoned with it
       return false;
     }
     const uint64_t t = now_ns();
     for (int i = 0; i < n; ++i) {
-      --w.inflight;
+      q.reaped();
       w.complete<false>(*eng.event(static_cast<unsigned>(i)), t);
     }
-    if (n) w.count_complete(static_cast<uint32_t>(n));
+    if (n) q.count_complete(static_cast<uint32_t>(n));
     return true;
   };
   // The end of a pass (or a stop): everything in flight is waited for in one
   // call, as fio does (min = max = the current depth).
   auto drain = [&]() {
-    if (w.queued) submit();
-    while (w.inflight)
-      if (!reap(w.inflight, w.inflight)) break;
+    if (q.queued()) submit();
+    while (q.inflight())
+      if (!reap(q.inflight(), q.inflight())) break;
   };
   // fio's reaping rule (wait_for_completions), which shapes the depth
   // histogram: completions are waited for only when the queue is full (every
@@ -68,74 +64,73 @@ void io_loop_impl(E& eng, Worker& w) {
   // keeps reaping until the depth is at or below iodepth_low. With the
   // defaults (1, 1, iodepth) one completion is reaped and one I/O refills its
   // place, so a qd32 job commits every I/O at depth 32, as fio reports.
-  const unsigned full_min = std::max(1u, w.complete_min);
+  const unsigned full_min = std::max(1u, lim.complete_min);
+  const bool writes = w.plan().writes;
 
   bool exhausted = false;
   for (;;) {
-    while (!exhausted && w.inflight + w.queued < w.depth) {
+    while (!exhausted && q.has_room()) {
       if (w.halt_requested()) [[unlikely]]
         break;
-      IoUnit& u = *w.free_units.back();
+      IoUnit& u = q.next_free();
       if (!w.prep_io(u)) {
         exhausted = true;
         break;
       }
-      w.free_units.pop_back();
+      q.take_free();
       if (w.sync_pending) [[unlikely]] {
         // fsync=N / fdatasync=N: as in fio, the sync is issued when the next
         // I/O is (so none follows the job's last write) and runs while the
         // writes already submitted are still in flight.
-        if (w.queued) submit();
+        if (q.queued()) submit();
         w.issue_sync();
       }
-      if (w.rated) [[unlikely]] {
-        const uint64_t due = w.rate_wait_until(u.ddir);
+      if (w.pacing) [[unlikely]] {
+        const uint64_t due = w.pacer.due(u.dir);
         while (now_ns() < due && !w.halt_requested()) {
-          if (w.queued) submit();
-          if (w.inflight) reap(1, w.complete_max);
+          if (q.queued()) submit();
+          if (q.inflight()) reap(1, lim.complete_max);
           else w.sleep_until(due);
         }
-        w.charge_rate(u);
+        w.pacer.charge(u.dir, u.len, now_ns());
       }
-      if constexpr (kTrace) w.trace->push_back({u.offset, u.len, u.ddir, u.file});
+      if constexpr (kTrace) w.trace->push_back({u.offset, u.len, static_cast<uint8_t>(u.dir), u.file});
       u.start_ns = now_ns();
       QueueResult r;
       // Busy (the null engine while a batch is out): commit what is queued,
       // wait as for a full queue, and retry the same unit.
       while ((r = eng.queue(u)) == QueueResult::busy) [[unlikely]] {
-        if (w.queued) submit();
-        if (!w.inflight || !reap(full_min, w.complete_max)) break;
+        if (q.queued()) submit();
+        if (!q.inflight() || !reap(full_min, lim.complete_max)) break;
       }
       if (r == QueueResult::completed) {
-        w.count_submit(1);
+        q.count_submit(1);
         w.complete<true>(u, now_ns());
-        w.count_complete(1);
+        q.count_complete(1);
       } else if (r == QueueResult::queued) {
-        w.queued_units[w.queued++] = &u;
-        if (w.queued >= w.batch_submit) submit();
+        if (q.add_queued(&u)) submit();
       } else {
         w.record_error(EAGAIN, std::string(eng.name()) + " stayed busy with nothing in flight");
-        w.free_units.push_back(&u);
+        q.put_free(&u);
       }
       if (w.thinking) [[unlikely]] {
-        if (++w.since_think >= w.spec.thinktime_blocks) {
-          w.since_think = 0;
+        if (w.pacer.count_io()) {
           drain();
           w.think();
         }
       }
-      if (w.writes && u.ddir == 1 && w.wants_fsync(u)) [[unlikely]]
+      if (writes && u.dir == Dir::write && w.wants_fsync(u)) [[unlikely]]
         w.sync_pending = true;
-      if (w.polling && r == QueueResult::queued) [[unlikely]]
+      if (lim.polling && r == QueueResult::queued) [[unlikely]]
         break;
     }
     if (exhausted || w.halt_requested()) break;
-    if (w.queued && !submit()) break;
-    if (!w.inflight) continue;
-    const bool full = w.inflight >= w.depth;
+    if (q.queued() && !submit()) break;
+    if (!q.inflight()) continue;
+    const bool full = q.full();
     bool ok;
-    do ok = reap(full ? full_min : 1, w.complete_max);
-    while (ok && full && w.inflight > w.low_water);
+    do ok = reap(full ? full_min : 1, lim.complete_max);
+    while (ok && full && q.inflight() > lim.low_water);
     if (!ok) break;
   }
   drain();

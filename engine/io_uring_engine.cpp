@@ -99,7 +99,7 @@ class IoUringEngine final : public EngineBase<IoUringEngine> {
   }
 
   QueueResult queue(IoUnit& u) override {
-    if (u.ddir == 2) {
+    if (u.dir == Dir::trim) {
       u.result = punch_hole(u);
       return QueueResult::completed;
     }
@@ -108,15 +108,15 @@ class IoUringEngine final : public EngineBase<IoUringEngine> {
       return QueueResult::busy;
     const int fd = registered_ ? u.file : u.fd;
     if (fixedbufs_) {
-      if (u.ddir == 0) io_uring_prep_read_fixed(sqe, fd, u.buf, u.len, u.offset, static_cast<int>(u.index));
+      if (u.dir == Dir::read) io_uring_prep_read_fixed(sqe, fd, u.buf, u.len, u.offset, static_cast<int>(u.index));
       else io_uring_prep_write_fixed(sqe, fd, u.buf, u.len, u.offset, static_cast<int>(u.index));
     } else if (vectored_) {
       iovec& iov = iovs_[u.index];
       iov = {u.buf, u.len};
-      if (u.ddir == 0) io_uring_prep_readv(sqe, fd, &iov, 1, u.offset);
+      if (u.dir == Dir::read) io_uring_prep_readv(sqe, fd, &iov, 1, u.offset);
       else io_uring_prep_writev(sqe, fd, &iov, 1, u.offset);
     } else {
-      if (u.ddir == 0) io_uring_prep_read(sqe, fd, u.buf, u.len, u.offset);
+      if (u.dir == Dir::read) io_uring_prep_read(sqe, fd, u.buf, u.len, u.offset);
       else io_uring_prep_write(sqe, fd, u.buf, u.len, u.offset);
     }
     if (registered_) sqe->flags |= IOSQE_FIXED_FILE;

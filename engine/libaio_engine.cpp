@@ -63,12 +63,12 @@ class LibaioEngine final : public EngineBase<LibaioEngine> {
   }
   std::string error_hint() const override { return hint_; }
   QueueResult queue(IoUnit& u) override {
-    if (u.ddir == 2) {
+    if (u.dir == Dir::trim) {
       u.result = punch_hole(u);
       return QueueResult::completed;
     }
     iocb& cb = iocbs_[u.index];
-    if (u.ddir == 0) io_prep_pread(&cb, u.fd, u.buf, u.len, static_cast<long long>(u.offset));
+    if (u.dir == Dir::read) io_prep_pread(&cb, u.fd, u.buf, u.len, static_cast<long long>(u.offset));
     else io_prep_pwrite(&cb, u.fd, u.buf, u.len, static_cast<long long>(u.offset));
     cb.data = &u;
     pending_[npending_++] = &cb;

@@ -37,16 +37,16 @@ class SyncEngine final : public EngineBase<SyncEngine<M>> {
   }
   QueueResult queue(IoUnit& u) override {
     ssize_t r;
-    if (u.ddir == 2) {
+    if (u.dir == Dir::trim) {
       u.result = punch_hole(u);
       return QueueResult::completed;
     }
     const auto off = static_cast<off_t>(u.offset);
     if constexpr (M == SyncMode::psync) {
-      r = u.ddir == 0 ? ::pread(u.fd, u.buf, u.len, off) : ::pwrite(u.fd, u.buf, u.len, off);
+      r = u.dir == Dir::read ? ::pread(u.fd, u.buf, u.len, off) : ::pwrite(u.fd, u.buf, u.len, off);
     } else if constexpr (M == SyncMode::pvsync) {
       const iovec iov{u.buf, u.len};
-      r = u.ddir == 0 ? ::preadv(u.fd, &iov, 1, off) : ::pwritev(u.fd, &iov, 1, off);
+      r = u.dir == Dir::read ? ::preadv(u.fd, &iov, 1, off) : ::pwritev(u.fd, &iov, 1, off);
     } else {
       // Seek only when the file position is not already there (sequential I/O
       // then costs one system call per I/O, as with fio's sync engine).
@@ -56,7 +56,7 @@ class SyncEngine final : public EngineBase<SyncEngine<M>> {
         pos = -1;
         return QueueResult::completed;
       }
-      r = u.ddir == 0 ? ::read(u.fd, u.buf, u.len) : ::write(u.fd, u.buf, u.len);
+      r = u.dir == Dir::read ? ::read(u.fd, u.buf, u.len) : ::write(u.fd, u.buf, u.len);
       pos = r > 0 ? off + r : -1;
     }
     u.result = r < 0 ? -errno : r;

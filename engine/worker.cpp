@@ -1,32 +1,24 @@
-// Worker (see worker.hpp): everything about one job clone that is not per-I/O
-// and not about its files: the engine's setup, buffers and their contents,
-// loops and time_based repeats, errors, and the final JobResult numbers.
-// Sample and log windows are in worker_sampling.cpp; files, page cache, syncs
-// and waits in worker_files.cpp; the general offset choice in worker_prep.cpp;
-// the I/O loop in io_loop.hpp.
+// Worker (see worker.hpp): one job clone's life — setup of its collaborators
+// in order (plan, files, buffers, engine), the start gate, the loops and
+// time_based repeats, errors, the waits that notice a stop, and teardown. The
+// general offset choice is in worker_prep.cpp; verify and the fsync=N syncs in
+// worker_verify.cpp; the I/O loop in io_loop.hpp.
 #include "engine/worker.hpp"
 
-#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cmath>
 #include <cstring>
-#include <random>
 
 #include <fmt/format.h>
-
-#include "engine/job_logs.hpp"
 
 namespace fiokit::engine {
 namespace {
 
 constexpr uint64_t kMs = 1'000'000;
-constexpr size_t kAlign = 4096;  // O_DIRECT-safe on every common device
 
 const char* rw_name(jobs::RwMode m) {
   switch (m) {
@@ -44,34 +36,14 @@ const char* rw_name(jobs::RwMode m) {
   return "?";
 }
 
-double tv_sec(const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; }
-
-// With bssplit the smallest entry is the minimum (bs's default 4k is not in
-// play), so bssplit=16k/50:64k/50 aligns offsets to 16k, as fio does.
-uint64_t min_bs_of(const jobs::JobSpec& s, jobs::Dir d) {
-  uint64_t m = s.bssplit[d].empty() ? s.bs[d] : UINT64_MAX;
-  if (s.bsrange[d].first) m = s.bsrange[d].first;
-  for (const auto& e : s.bssplit[d]) m = std::min(m, e.bs);
-  return std::max<uint64_t>(1, m);
-}
-uint64_t max_bs_of(const jobs::JobSpec& s, jobs::Dir d) {
-  uint64_t m = s.bs[d];
-  if (s.bsrange[d].second) m = std::max(m, s.bsrange[d].second);
-  for (const auto& e : s.bssplit[d]) m = std::max(m, e.bs);
-  return m;
-}
-
 }  // namespace
 
 Worker::Worker(const jobs::JobSpec& s, RunShared& sh, results::JobResult& r, std::vector<TraceRecord>* t,
                std::vector<volumes::FileTarget> targets)
-    : spec(s), shared(sh), res(r), trace(t), targets_(std::move(targets)) {}
+    : spec(s), shared(sh), res(r), trace(t), targets_(std::move(targets)), sampler_(s, r, sh) {}
 
-Worker::~Worker() {
-  for (auto& f : files)
-    if (f.fd >= 0) ::close(f.fd);
-  std::free(mem_);
-}
+// The engine goes first: it may hold the files' descriptors and the buffers.
+Worker::~Worker() { engine_.reset(); }
 
 void Worker::record_error(int err, const std::string& what) {
   if (!failed) {
@@ -156,167 +128,52 @@ void Worker::setup() {
       throw volumes::LayoutError(fmt::format("job '{}': cpus_allowed: cannot pin the thread: {}", spec.name, std::strerror(e)), e);
   }
 
-  engine = make_engine(spec.ioengine);
-  if (!engine)
+  engine_ = make_engine(spec.ioengine);
+  if (!engine_)
     throw volumes::LayoutError(fmt::format("job '{}': unknown ioengine '{}'", spec.name, spec.ioengine), EINVAL);
-  const EngineFeatures feat = engine->features();
-  sync_engine = feat.sync;
+  const EngineFeatures feat = engine_->features();
 
   // What the loop will do, decided once.
-  const jobs::Dir dirs[3] = {jobs::Dir::read, jobs::Dir::write, jobs::Dir::trim};
-  random = spec.is_random();
-  use_map = !spec.norandommap;
-  trimwrite = spec.rw == jobs::RwMode::trimwrite || spec.rw == jobs::RwMode::randtrimwrite;
-  mixed = spec.rw == jobs::RwMode::rw || spec.rw == jobs::RwMode::randrw || trimwrite;
-  writes = spec.does(jobs::Dir::write) && !spec.verify_only;
-  for (auto d : dirs)
-    if (spec.does(d)) {
-      fixed_dir = static_cast<uint8_t>(d);
-      break;
-    }
-  uint64_t first_bs = 0, unit = UINT64_MAX, max_len = 0;
-  fixed_bs = true;
-  for (auto d : dirs) {
-    if (!spec.does(d)) continue;
-    if (spec.bsrange[d].first || !spec.bssplit[d].empty()) fixed_bs = false;
-    if (first_bs && spec.bs[d] != first_bs) fixed_bs = false;
-    if (!first_bs) first_bs = spec.bs[d];
-    unit = std::min(unit, spec.blockalign[d] ? spec.blockalign[d] : min_bs_of(spec, d));
-    max_len = std::max(max_len, max_bs_of(spec, d));
-    min_len[static_cast<int>(d)] = min_bs_of(spec, d);
-    auto& cum = bssplit_cum[static_cast<int>(d)];
-    uint32_t given = 0, zero = 0;
-    for (const auto& e : spec.bssplit[d]) (e.percent ? given += e.percent : ++zero);
-    uint32_t acc = 0;
-    for (const auto& e : spec.bssplit[d]) {
-      acc += e.percent ? e.percent : (zero ? (100 - std::min(100u, given)) / zero : 0);
-      cum.emplace_back(acc, e.bs);
-    }
-  }
-  if (max_len > UINT32_MAX || max_len == 0)
-    throw volumes::LayoutError(fmt::format("job '{}': block size {} is out of range", spec.name, max_len), EINVAL);
-  fixed_len = static_cast<uint32_t>(first_bs);
-  unit_bytes = unit == UINT64_MAX ? 4096 : unit;
-  single_file = targets_.size() == 1;
+  const JobPlan& p = plan_.emplace(spec, targets_, feat, job_seed(spec));
+  rng_off_.seed(p.seed ^ 1);
+  rng_mix_.seed(p.seed ^ 2);
+  rng_bs_.seed(p.seed ^ 3);
+  rng_file_.seed(p.seed ^ 4);
+  rng_map_.seed(p.seed ^ 9);
+  rng_taus_.seed(p.seed ^ 8, p.taus64);
+  loop_limit_bytes_ = p.loop_limit_bytes;
+  loop_limit_ios_ = p.loop_limit_ios;
+  file_ios_left_ = std::max<uint32_t>(1, spec.file_service_nr);
+  pacer.init(spec, p);
+  pacing = p.rated;
+  thinking = p.thinking;
 
-  // Seeds: randrepeat (fio's default) makes runs repeatable from randseed;
-  // clones of one job differ, the same job in another run does not.
-  uint64_t seed = spec.randseed;
-  if (!spec.randrepeat && !spec.allrandrepeat && !spec.randseed_set)
-    seed = (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
-  seed = mix64(seed + 0x9e37u * static_cast<uint64_t>(spec.clone_index));
-  verify_seed_base = seed;
-  rng_off.seed(seed ^ 1);
-  rng_mix.seed(seed ^ 2);
-  rng_bs.seed(seed ^ 3);
-  rng_file.seed(seed ^ 4);
-  rng_rate.seed(seed ^ 5);
-  rng_map.seed(seed ^ 9);
-
-  files.resize(targets_.size());
-  uint64_t total = 0, max_blocks = 1;
-  for (size_t i = 0; i < targets_.size(); ++i) {
-    FileState& f = files[i];
-    f.target = targets_[i];
-    f.end = f.target.offset + f.target.size;
-    f.nblocks = std::max<uint64_t>(1, f.target.size / unit_bytes);
-    for (auto& p : f.seq_pos) p = f.target.offset;
-    f.perm_pass = i << 40;
-    next_pass(f);
-    total += f.target.size;
-    max_blocks = std::max(max_blocks, f.nblocks);
+  files_.init(spec, targets_, p.unit_bytes, &res.extras);
+  for (size_t i = 0; i < files_.size(); ++i) {
+    files_[i].perm_pass = static_cast<uint64_t>(i) << 40;
+    next_pass(files_[i]);
   }
-  {
-    // fio switches to tausworthe64 past 2^32 blocks unless told otherwise.
-    bool named = false;
-    for (const auto& kv : spec.given) named = named || kv.first == "random_generator";
-    rng_taus.seed(seed ^ 8, spec.random_generator == jobs::RandomGenerator::tausworthe64 || (!named && max_blocks > UINT32_MAX));
-  }
-  for (auto d : dirs) {
-    jobs::RandomDistribution rd = spec.random_distribution[d];
-    if (rd.kind == jobs::RandomDistribution::zoned_abs)
-      for (auto& z : rd.zones) z.size = std::max<uint64_t>(1, z.size / unit_bytes);
-    dist[static_cast<int>(d)].init(rd, max_blocks, seed ^ 6);
-  }
-  {
-    jobs::RandomDistribution fd;
-    fd.param = spec.file_service_param;
-    using F = jobs::FileServiceType;
-    fd.kind = spec.file_service_type == F::zipf     ? jobs::RandomDistribution::zipf
-              : spec.file_service_type == F::pareto ? jobs::RandomDistribution::pareto
-              : spec.file_service_type == F::normal || spec.file_service_type == F::gauss ? jobs::RandomDistribution::normal
-                                                                                          : jobs::RandomDistribution::random;
-    // fio draws from nfiles << 10 values, unhashed, and takes value >> 10 as the file.
-    file_dist.init(fd, files.size() << kFileServiceShift, seed ^ 7, false);
-  }
-  loop_limit_bytes = spec.io_size ? spec.io_size
-                     : spec.io_size_percent > 0 ? static_cast<uint64_t>(static_cast<double>(total) * spec.io_size_percent / 100.0)
-                                                : total;
-  // rw=read:12k does not shorten the job: fio 3.33 issues size/bs I/Os and
-  // wraps to the region's start when the next offset passes its end (measured:
-  // size=4m bs=4k rw=read:12k gives 1024 I/Os, four passes over the same 256
-  // offsets), so the byte limit stays `size`.
-  loop_limit_ios = spec.number_ios;
-  // I/Os longer than the map's block go through fio's bitmap random map,
-  // which trims each to the free run it lands in (see RandomMap).
-  use_bitmap = random && use_map && spec.random_generator != jobs::RandomGenerator::lfsr && max_len > unit_bytes;
-  if (use_bitmap)
-    for (auto& f : files) next_pass(f);
-  fast_seq = fixed_bs && !random && single_file && !mixed && !zoned();
-  fast_rand = fixed_bs && random && use_map && !use_bitmap && spec.random_generator != jobs::RandomGenerator::lfsr && single_file && !mixed &&
-              spec.rw_modifier == 0 &&
-              (!spec.percentage_random_set || spec.percentage_random[static_cast<jobs::Dir>(fixed_dir)] >= 100) &&
-              dist[fixed_dir].uniform() && !zoned();
-  file_ios_left = std::max<uint32_t>(1, spec.file_service_nr);
-
-  depth = std::max<uint32_t>(1, spec.iodepth);
-  batch_submit = spec.iodepth_batch_submit ? std::min(spec.iodepth_batch_submit, depth) : depth;
-  // fio's defaults, measured (IO depths with libaio/io_uring direct and the
-  // null engine): iodepth_batch_complete_max defaults to _min (not to
-  // iodepth) and is never below it, so each reap takes one completion;
-  // iodepth_low defaults to iodepth. Both 0 is fio's "polling" mode.
-  complete_min = std::min(spec.iodepth_batch_complete_min, depth);
-  complete_max = std::clamp<uint32_t>(std::max(spec.iodepth_batch_complete_max, spec.iodepth_batch_complete_min), 1, depth);
-  polling = spec.iodepth_batch_complete_min == 0 && spec.iodepth_batch_complete_max == 0;
-  low_water = spec.iodepth_low ? std::min(spec.iodepth_low, depth) : depth;
-  queued_storage.assign(depth, nullptr);
-  queued_units = queued_storage.data();
-
-  for (auto d : dirs) {
-    const int i = static_cast<int>(d);
-    if (spec.rate_iops[d]) rate_ns_per_io[i] = static_cast<int64_t>(1e9 / static_cast<double>(spec.rate_iops[d]));
-    if (spec.rate[d]) rate_ns_per_byte[i] = 1e9 / static_cast<double>(spec.rate[d]);
-    if (rate_ns_per_io[i] || rate_ns_per_byte[i] > 0) rated = true;
-  }
-  thinking = spec.thinktime_us > 0;
 
   std::string why;
-  if (spec.verify != jobs::VerifyKind::none && !verifier.init(spec, &why))
+  if (p.verify && !verifier_.init(spec, &why))
     throw volumes::LayoutError(fmt::format("job '{}': {}", spec.name, why), EINVAL);
-  verifying_reads = verifier.enabled() && spec.does(jobs::Dir::read) && !writes;
-  stamp_writes = writes && (verifier.enabled() || spec.refill_buffers ||
-                            (spec.scramble_buffers && !spec.zero_buffers && spec.buffer_pattern.empty() &&
-                             spec.buffer_compress_percentage == 0));
+  checking_reads_ = p.verifying_reads;
 
-  logs_ = JobLogs::open(spec, shared.run_dir);
-  // fio: log_avg_msec=0 logs every I/O in the lat, bw and iops logs; >0 logs
-  // one row per direction per window.
-  log_each = logs_ && (logs_->lat() || logs_->bw() || logs_->iops()) && spec.log.avg_msec == 0;
-  log_window = logs_ && (logs_->lat() || logs_->bw() || logs_->iops()) && spec.log.avg_msec > 0;
-  per_io_bw_ = logs_ && logs_->bw() && spec.log.avg_msec == 0;
-  per_io_iops_ = logs_ && logs_->iops() && spec.log.avg_msec == 0;
+  sampler_.open_logs();
 
   if (!feat.diskless) {
-    open_files();
-    invalidate_pass(true);
+    files_.open(p.random, p.verify);
+    files_.invalidate_pass(true);
   }
-  alloc_buffers();
+  buffers_.allocate(spec, p.buf_len, p.queue.depth, p.seed);
+  queue.init(p.queue, buffers_.arena(), p.buf_len);
+  queue.bind_stats(&res.depth);
 
   EngineSetup es;
-  es.iodepth = depth;
-  es.units = &units;
-  es.buf_len = buf_bytes_;
-  for (const auto& f : files) es.fds.push_back(f.fd);
+  es.iodepth = p.queue.depth;
+  es.units = &queue.units();
+  es.buf_len = p.buf_len;
+  es.fds = files_.fds();
   es.direct = spec.direct;
   es.hipri = spec.hipri;
   es.fixedbufs = spec.fixedbufs;
@@ -327,159 +184,64 @@ void Worker::setup() {
   for (const auto& [k, v] : spec.given)
     if (k == "nonvectored") es.nonvectored = spec.nonvectored ? 1 : 0;
   es.userspace_reap = spec.userspace_reap;
-  if (const int rc = engine->init(es); rc < 0) {
-    std::string hint = engine->error_hint();
-    if (hint.empty()) hint = fmt::format("{}: setup failed: {}", engine->name(), std::strerror(-rc));
-    throw volumes::LayoutError(fmt::format("job '{}': ioengine={}: {}", spec.name, engine->name(), hint), -rc);
+  if (const int rc = engine_->init(es); rc < 0) {
+    std::string hint = engine_->error_hint();
+    if (hint.empty()) hint = fmt::format("{}: setup failed: {}", engine_->name(), std::strerror(-rc));
+    throw volumes::LayoutError(fmt::format("job '{}': ioengine={}: {}", spec.name, engine_->name(), hint), -rc);
   }
-}
-
-void Worker::fill_buffer(uint8_t* p, size_t n, uint64_t offset) {
-  if (spec.zero_buffers) {
-    std::memset(p, 0, n);
-    return;
-  }
-  if (!spec.buffer_pattern.empty()) {
-    const auto& pat = spec.buffer_pattern;
-    for (size_t i = 0; i < n; ++i) p[i] = pat[(offset + i) % pat.size()];
-    return;
-  }
-  Rng r(verify_seed_base ^ mix64(offset + 0xb0f));
-  const uint32_t pct = std::min(100u, spec.buffer_compress_percentage);
-  const size_t chunk = std::max<size_t>(1, spec.buffer_compress_chunk);
-  for (size_t c = 0; c < n; c += chunk) {
-    const size_t len = std::min(chunk, n - c);
-    // buffer_compress_percentage: that share of each chunk is zeros, the rest random.
-    const size_t rnd = len - len * pct / 100;
-    for (size_t i = 0; i < rnd; i += 8) {
-      const uint64_t v = r.next();
-      std::memcpy(p + c + i, &v, std::min<size_t>(8, rnd - i));
-    }
-    std::memset(p + c + rnd, 0, len - rnd);
-  }
-}
-
-void Worker::alloc_buffers() {
-  uint64_t max_len = 0;
-  for (int d = 0; d < 3; ++d)
-    if (spec.does(static_cast<jobs::Dir>(d))) max_len = std::max(max_len, max_bs_of(spec, static_cast<jobs::Dir>(d)));
-  buf_bytes_ = (static_cast<size_t>(max_len) + kAlign - 1) / kAlign * kAlign;
-  void* p = nullptr;
-  if (int e = ::posix_memalign(&p, kAlign, buf_bytes_ * depth); e != 0)
-    throw volumes::LayoutError(fmt::format("job '{}': cannot allocate {} bytes of I/O buffers", spec.name, buf_bytes_ * depth), e);
-  mem_ = static_cast<uint8_t*>(p);
-  units.resize(depth);
-  free_units.reserve(depth);
-  for (uint32_t i = 0; i < depth; ++i) {
-    units[i].buf = mem_ + static_cast<size_t>(i) * buf_bytes_;
-    units[i].index = i;
-    fill_buffer(units[i].buf, buf_bytes_, i * buf_bytes_);
-  }
-  for (uint32_t i = depth; i-- > 0;) free_units.push_back(&units[i]);
 }
 
 bool Worker::account_short(IoUnit& u) {
-  const FileState* f = u.file < files.size() ? &files[u.file] : nullptr;
+  const FileState* f = u.file < files_.size() ? &files_[u.file] : nullptr;
   const std::string path = f ? f->target.path : std::string("(none)");
   if (u.result < 0) {
     const int e = static_cast<int>(-u.result);
     const char* hint = e == EOPNOTSUPP && spec.hipri ? " (hipri=1 needs polled I/O: direct=1 on a device with poll queues, e.g. nvme.poll_queues=N)"
                        : e == EINVAL && spec.direct ? " (direct=1 needs offsets, sizes and buffers aligned to the device's logical block size)"
                                                     : "";
-    record_error(e, fmt::format("job '{}': {} of {} bytes at offset {} in '{}' failed: {}{}", spec.name,
-                                jobs::dir_name(static_cast<jobs::Dir>(u.ddir)), u.len, u.offset, path, std::strerror(e), hint));
+    record_error(e, fmt::format("job '{}': {} of {} bytes at offset {} in '{}' failed: {}{}", spec.name, jobs::dir_name(u.dir), u.len,
+                                u.offset, path, std::strerror(e), hint));
     return false;
   }
   if (u.result == 0) {
     record_error(ENODATA, fmt::format("job '{}': {} of {} bytes at offset {} in '{}' returned 0 bytes (end of file?)", spec.name,
-                                      jobs::dir_name(static_cast<jobs::Dir>(u.ddir)), u.len, u.offset, path));
+                                      jobs::dir_name(u.dir), u.len, u.offset, path));
     return false;
   }
-  results::DirStats& d = res.dirs[u.ddir];
+  results::DirStats& d = res.dirs[idx(u.dir)];
   ++d.short_ios;
   ++d.total_ios;
   d.io_bytes += static_cast<uint64_t>(u.result);
   return true;
 }
 
-void Worker::check_read(IoUnit& u) {
-  std::string what;
-  if (verifier.check_block(u.buf, static_cast<uint32_t>(u.result), u.offset, &what) != 0) {
-    const auto n = std::stoull(res.extras.count("verify_errors") ? res.extras["verify_errors"] : "0") + 1;
-    res.extras["verify_errors"] = std::to_string(n);
-    if (spec.verify_dump) dump_block(u);
-    if (!failed || res.error == 0) {
-      res.error = EILSEQ;
-      res.error_message = fmt::format("job '{}': verify failed in '{}': {}", spec.name, files[u.file].target.path, what);
-    }
-    failed = true;
-    if (spec.verify_fatal) halted = true;
-  }
-}
-
-// verify_dump=1: what was read goes to RUN_DIR/<file>.<offset>.received and
-// what a writer with this job's seed would have put there to .expected, for a
-// byte-level diff.
-void Worker::dump_block(const IoUnit& u) {
-  std::string base = files[u.file].target.path;
-  base = base.substr(base.find_last_of('/') + 1);
-  const std::string stem = fmt::format("{}/{}.{}", shared.run_dir, base, u.offset);
-  const auto len = static_cast<size_t>(u.result);
-  auto write_all = [](const std::string& path, const uint8_t* p, size_t n) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return;
-    (void)!::write(fd, p, n);
-    ::close(fd);
-  };
-  write_all(stem + ".received", u.buf, len);
-  std::vector<uint8_t> want(len);
-  verifier.make_block(want.data(), static_cast<uint32_t>(len), u.offset, mix64(verify_seed_base ^ u.offset));
-  write_all(stem + ".expected", want.data(), len);
+void Worker::on_event(uint64_t now) {
+  const unsigned ev = sampler_.on_event(now);
+  if (ev & Sampler::deadline) halted = true;
+  if (ev & Sampler::rate_min_failed) record_error(EIO, sampler_.error());
 }
 
 void Worker::reset_loop() {
-  loop_bytes = loop_ios = 0;
-  seq_run_left = 0;
-  trim_then_write = false;
+  loop_bytes_ = loop_ios_ = 0;
+  seq_run_left_ = 0;
+  trim_then_write_ = false;
   reseed_loop();
-  for (auto& f : files) {
-    for (auto& p : f.seq_pos) p = f.target.offset;
+  for (auto& f : files_) {
+    for (auto& pos : f.seq_pos) pos = f.target.offset;
     f.issued = 0;
     restart_pass(f);
   }
-  if (spec.unlink_each_loop) {
-    for (auto& f : files) {
-      if (f.fd < 0) continue;
-      ::close(f.fd);
-      f.fd = -1;
-      (void)volumes::remove_created_file(f.target.path);
-    }
-    open_files();
-  }
+  if (spec.unlink_each_loop) files_.reopen(plan_->random, plan_->verify);
   // fio reopens its files for every loop, but wraps in place when time_based.
-  invalidate_pass(!spec.time_based || spec.unlink_each_loop);
+  files_.invalidate_pass(!spec.time_based || spec.unlink_each_loop);
 }
 
 void Worker::run_io() {
-  start_ns = now_ns();
-  for (auto& d : due_ns) d = static_cast<int64_t>(start_ns);
-  ramping = spec.ramp_time_us > 0;
-  ramp_end_ns = start_ns + spec.ramp_time_us * 1000;
-  reset_stats(start_ns);
-  if (ramping) stats_start_ns = ramp_end_ns;
-  if (spec.runtime_us) deadline_ns = stats_start_ns + spec.runtime_us * 1000;
-  progress_next_ = start_ns;
-  bool min_rate = false;
-  for (int d = 0; d < 3; ++d)
-    min_rate |= spec.rate_min[static_cast<jobs::Dir>(d)] || spec.rate_iops_min[static_cast<jobs::Dir>(d)];
-  rate_min_next_ = min_rate ? stats_start_ns : UINT64_MAX;  // check_min_rate sets the next check
-  if (ramping) {
-    bw_next_ = iops_next_ = log_next_ = hist_next_ = UINT64_MAX;
-  }
-  next_event_ns = start_ns;
-  shared.live[static_cast<size_t>(spec.job_index)].state.store(1);
+  const uint64_t start = now_ns();
+  pacer.start(start);
+  sampler_.start(start, plan_->min_rate);
 
-  const bool verify_writes = verifier.enabled() && writes && spec.do_verify;
+  const bool verify_writes = verifier_.enabled() && plan_->writes && spec.do_verify;
   const uint64_t backlog = spec.verify_backlog;
   for (;;) {
     if (spec.verify_only) {
@@ -488,82 +250,65 @@ void Worker::run_io() {
     }
     if (backlog && verify_writes) {
       // verify_backlog=N: verify what was written every N writes.
-      const uint64_t keep = loop_limit_ios;
-      while (!failed && !halt_requested() && loop_bytes < loop_limit_bytes && (!keep || loop_ios < keep)) {
-        loop_limit_ios = std::min(keep ? keep : UINT64_MAX, loop_ios + backlog);
-        engine->run_loop(*this);
-        const bool last = loop_bytes >= loop_limit_bytes || (keep && loop_ios >= keep) || halt_requested();
+      const uint64_t keep = loop_limit_ios_;
+      while (!failed && !halt_requested() && loop_bytes_ < loop_limit_bytes_ && (!keep || loop_ios_ < keep)) {
+        loop_limit_ios_ = std::min(keep ? keep : UINT64_MAX, loop_ios_ + backlog);
+        engine_->run_loop(*this);
+        const bool last = loop_bytes_ >= loop_limit_bytes_ || (keep && loop_ios_ >= keep) || halt_requested();
         verify_pass(false, last);
       }
-      loop_limit_ios = keep;
+      loop_limit_ios_ = keep;
     } else {
-      engine->run_loop(*this);
+      engine_->run_loop(*this);
       if (verify_writes && !halt_requested()) verify_pass(false, true);
     }
     if (halt_requested()) break;
     ++loops_done_;
     if (spec.time_based && spec.runtime_us) {
-      if (now_ns() >= deadline_ns) break;
+      if (now_ns() >= sampler_.deadline_ns()) break;
     } else if (loops_done_ >= std::max<uint32_t>(1, spec.loops)) {
       break;
     }
     reset_loop();
   }
-  const uint64_t end = now_ns();
-  // No bw/iops sample for the partial last window (see sample_windows).
-  if (!ramping && log_window) close_log_window(end, true);  // the partial last window, if it saw I/O
-  finish_result(end);
-}
-
-void Worker::finish_result(uint64_t end_ns) {
-  const uint64_t run_ns = end_ns > stats_start_ns ? end_ns - stats_start_ns : 0;
-  res.job_runtime_ms = run_ns / kMs;
-  // fio: each direction's runtime is the I/O phase; the verify phase adds to
-  // the read runtime only (a write+verify job has both, summing to the job's).
-  // fio 3.33 (backend.c update_runtime) keeps a direction's runtime in whole
-  // µs and reports it rounded UP to ms, while job_runtime is truncated: a
-  // 1000.4 ms job shows runtime 1001 and job_runtime 1000, and a job that
-  // finished in 0.3 ms shows runtime 1 and bw = io_bytes / 1 ms (49152000
-  // KiB/s for 48 MiB), never runtime 0 with bw 0.
-  const auto ceil_ms = [](uint64_t ns) { return (ns / 1000 + 999) / 1000; };
-  const uint64_t verify_ns = std::min(verify_phase_ns, run_ns);
-  for (int d = 0; d < 3; ++d)
-    if (spec.does(static_cast<jobs::Dir>(d))) res.dirs[d].runtime_ms = ceil_ms(run_ns - verify_ns);
-  if (res.dirs[0].total_ios) res.dirs[0].runtime_ms = ceil_ms(spec.does(jobs::Dir::read) ? run_ns : verify_ns);
-  for (int d = 0; d < 3; ++d) {
-    if (per_io_bw_) res.dirs[d].bw_stat = rate_stat_of(per_io_bw_stat_[d]);
-    if (per_io_iops_) res.dirs[d].iops_stat = rate_stat_of(per_io_iops_stat_[d]);
-  }
-  rusage ru{};
-  getrusage(RUSAGE_THREAD, &ru);
-  const double secs = static_cast<double>(run_ns) / 1e9;
-  if (secs > 0) {
-    res.usr_cpu = (tv_sec(ru.ru_utime) - ru0_.usr) / secs * 100.0;
-    res.sys_cpu = (tv_sec(ru.ru_stime) - ru0_.sys) / secs * 100.0;
-  }
-  res.ctx = static_cast<uint64_t>((ru.ru_nvcsw - ru0_.nvcsw) + (ru.ru_nivcsw - ru0_.nivcsw));
-  res.majf = static_cast<uint64_t>(ru.ru_majflt - ru0_.majflt);
-  res.minf = static_cast<uint64_t>(ru.ru_minflt - ru0_.minflt);
-  LiveCounters& lc = shared.live[static_cast<size_t>(spec.job_index)];
-  for (int d = 0; d < 3; ++d) {
-    lc.bytes[d].store(res.dirs[d].io_bytes, std::memory_order_relaxed);
-    lc.ios[d].store(res.dirs[d].total_ios, std::memory_order_relaxed);
-  }
+  sampler_.finish(now_ns(), verify_phase_ns_);
 }
 
 void Worker::teardown() {
   const bool stopped_by_signal = shared.signalled.load();
-  if (spec.end_fsync && writes && !stopped_by_signal) do_fsync_all(false);
-  for (auto& f : files) {
-    if (f.fd < 0) continue;
-    if (spec.fsync_on_close && writes) (void)::fsync(f.fd);
-    ::close(f.fd);
-    f.fd = -1;
-    if (spec.unlink && !volumes::remove_created_file(f.target.path))
-      res.extras["unlink"] = fmt::format("'{}' was not created by fiokit: left in place", f.target.path);
+  const bool writes = plan_ && plan_->writes;
+  if (spec.end_fsync && writes && !stopped_by_signal) {
+    std::string what;
+    if (const int e = files_.sync_all(false, &what); e != 0) record_error(e, what);
   }
-  if (logs_) logs_->close();
-  engine.reset();
+  files_.close_all(spec.fsync_on_close && writes);
+  sampler_.close_logs();
+  engine_.reset();
+}
+
+bool Worker::sleep_until(uint64_t t) {
+  for (;;) {
+    if (halt_requested()) return false;
+    const uint64_t now = now_ns();
+    const uint64_t deadline = sampler_.deadline_ns();
+    if (now >= deadline) {
+      halted = true;
+      return false;
+    }
+    if (now >= t) return true;
+    // Short slices: a stop request or the deadline is noticed within 100 ms.
+    const uint64_t dt = std::min({t - now, deadline - now, 100 * kMs});
+    timespec ts{static_cast<time_t>(dt / 1'000'000'000ull), static_cast<long>(dt % 1'000'000'000ull)};
+    nanosleep(&ts, nullptr);
+  }
+}
+
+void Worker::think() {
+  const uint64_t t0 = now_ns();
+  const uint64_t spin = pacer.think_spin_ns();
+  while (now_ns() - t0 < spin && !halt_requested()) {
+  }
+  sleep_until(t0 + pacer.think_ns());
 }
 
 }  // namespace fiokit::engine

@@ -1,17 +1,10 @@
 // The general offset and size choice of a worker (everything prep_io's two
 // inline fast paths do not cover): direction mix, bssplit/bsrange, file
-// service, percentage_random, rw modifiers, distributions and trimwrite; plus
-// the write-buffer stamping (verify headers, refill, scramble) and the verify
-// read-back phase, which runs through the engine's own loop. Split from
-// worker.cpp to keep each file one topic.
-#include <fcntl.h>
-#include <unistd.h>
-
+// service, percentage_random, rw modifiers, distributions, zones and
+// trimwrite, and the random map's passes. It advances the per-file offset
+// state in JobFiles and the worker's generators; every choice that does not
+// change per I/O was made in JobPlan.
 #include <algorithm>
-#include <cstring>
-#include <tuple>
-
-#include <fmt/format.h>
 
 #include "engine/worker.hpp"
 
@@ -22,25 +15,25 @@ namespace fiokit::engine {
 // sequence, as fio resets its LFSR to the seed.
 void Worker::next_pass(FileState& f) {
   f.perm_next = 0;
-  if (use_bitmap) {
+  if (plan_->use_bitmap) {
     if (f.map.size() != f.nblocks) f.map.init(f.nblocks);
     else f.map.clear();
     return;
   }
-  if (spec.random_generator == jobs::RandomGenerator::lfsr) {
-    if (!f.lfsr.ready()) f.lfsr.init(f.nblocks, verify_seed_base ^ mix64(f.perm_pass | 0x1f5));
+  if (plan_->lfsr) {
+    if (!f.lfsr.ready()) f.lfsr.init(f.nblocks, plan_->seed ^ mix64(f.perm_pass | 0x1f5));
     f.lfsr.restart();
     return;
   }
   ++f.perm_pass;
-  f.perm.init(f.nblocks, verify_seed_base ^ mix64(f.perm_pass));
+  f.perm.init(f.nblocks, plan_->seed ^ mix64(f.perm_pass));
 }
 
 // A new loop (loops=N). Measured with fio 3.33 (write_iolog, loops=2): with
 // randrepeat=1 every loop repeats the first loop's order, since fio re-seeds its
 // generators between loops; randrepeat=0 gives each loop a new order.
 void Worker::restart_pass(FileState& f) {
-  if (spec.randrepeat && !spec.time_based) f.perm_pass = static_cast<uint64_t>(&f - files.data()) << 40;
+  if (spec.randrepeat && !spec.time_based) f.perm_pass = static_cast<uint64_t>(&f - &files_[0]) << 40;
   next_pass(f);
 }
 
@@ -50,9 +43,9 @@ void Worker::restart_pass(FileState& f) {
 // norandommap draws do not repeat (also measured), so rng_taus goes on.
 void Worker::reseed_loop() {
   if (!spec.randrepeat || spec.time_based) return;
-  rng_mix.seed(verify_seed_base ^ 2);
-  rng_bs.seed(verify_seed_base ^ 3);
-  rng_map.seed(verify_seed_base ^ 9);  // the random map's order repeats too
+  rng_mix_.seed(plan_->seed ^ 2);
+  rng_bs_.seed(plan_->seed ^ 3);
+  rng_map_.seed(plan_->seed ^ 9);  // the random map's order repeats too
 }
 
 // A block size for an I/O at an offset with `room` bytes before the end of
@@ -60,45 +53,45 @@ void Worker::reseed_loop() {
 // bssplit draw falls through to the next entry (in the order given) that
 // fits, and when none does, or a bsrange size does not fit, it draws again.
 // When not even the smallest fits the caller truncates, as before.
-uint32_t Worker::pick_len(uint8_t d, uint64_t room) {
-  const auto dir = static_cast<jobs::Dir>(d);
+uint32_t Worker::pick_len(Dir dir, uint64_t room) {
+  const int d = idx(dir);
   for (int tries = 0; tries < 64; ++tries) {
-    if (!bssplit_cum[d].empty()) {
-      const auto r = static_cast<uint32_t>(rng_bs.below(100));
-      for (const auto& [cum, bs] : bssplit_cum[d])
+    if (!plan_->bssplit_cum[d].empty()) {
+      const auto r = static_cast<uint32_t>(rng_bs_.below(100));
+      for (const auto& [cum, bs] : plan_->bssplit_cum[d])
         if (r < cum && bs <= room) return static_cast<uint32_t>(bs);
-      if (r >= bssplit_cum[d].back().first && bssplit_cum[d].back().second <= room)
-        return static_cast<uint32_t>(bssplit_cum[d].back().second);  // percentages short of 100
+      if (r >= plan_->bssplit_cum[d].back().first && plan_->bssplit_cum[d].back().second <= room)
+        return static_cast<uint32_t>(plan_->bssplit_cum[d].back().second);  // percentages short of 100
     } else if (const auto [lo, hi] = spec.bsrange[dir]; lo) {
       const uint64_t step = spec.bs_unaligned ? 1 : std::max<uint64_t>(1, spec.blockalign[dir] ? spec.blockalign[dir] : lo);
-      const uint64_t v = std::min(lo + rng_bs.below((hi - lo) / step + 1) * step, hi);
+      const uint64_t v = std::min(lo + rng_bs_.below((hi - lo) / step + 1) * step, hi);
       if (v <= room) return static_cast<uint32_t>(v);
     } else {
       return static_cast<uint32_t>(spec.bs[dir]);
     }
   }
-  return static_cast<uint32_t>(min_len[d]);
+  return static_cast<uint32_t>(plan_->min_len[d]);
 }
 
 uint32_t Worker::pick_file() {
-  const auto n = static_cast<uint32_t>(files.size());
+  const auto n = static_cast<uint32_t>(files_.size());
   if (n == 1) return 0;
   switch (spec.file_service_type) {
     case jobs::FileServiceType::roundrobin:
-      if (--file_ios_left == 0) {
-        cur_file = (cur_file + 1) % n;
-        file_ios_left = std::max<uint32_t>(1, spec.file_service_nr);
+      if (--file_ios_left_ == 0) {
+        cur_file_ = (cur_file_ + 1) % n;
+        file_ios_left_ = std::max<uint32_t>(1, spec.file_service_nr);
       }
-      return cur_file;
+      return cur_file_;
     case jobs::FileServiceType::sequential:
-      for (uint32_t k = 0; k < n && files[cur_file].issued >= files[cur_file].target.size; ++k) cur_file = (cur_file + 1) % n;
-      return cur_file;
+      for (uint32_t k = 0; k < n && files_[cur_file_].issued >= files_[cur_file_].target.size; ++k) cur_file_ = (cur_file_ + 1) % n;
+      return cur_file_;
     default:  // random, zipf, pareto, normal: drawn from file_dist
-      if (--file_ios_left == 0) {
-        cur_file = static_cast<uint32_t>((file_dist.next(rng_file) >> kFileServiceShift) % n);
-        file_ios_left = std::max<uint32_t>(1, spec.file_service_nr);
+      if (--file_ios_left_ == 0) {
+        cur_file_ = static_cast<uint32_t>((plan_->file_dist.next(rng_file_) >> kFileServiceShift) % n);
+        file_ios_left_ = std::max<uint32_t>(1, spec.file_service_nr);
       }
-      return cur_file;
+      return cur_file_;
   }
 }
 
@@ -125,54 +118,56 @@ uint32_t Worker::pick_file() {
 //    640 KiB in all), as fio finds no offset inside the file.
 //  - the zone position survives loops (loops=2 carries on from the zone the
 //    first loop ended in).
-void Worker::enter_zone(FileState& f, uint8_t d) {
+void Worker::enter_zone(FileState& f, Dir dir) {
+  const int d = idx(dir);
   const uint64_t range = spec.zonerange ? spec.zonerange : spec.zonesize;
   if (f.zone_start == UINT64_MAX) f.zone_start = f.target.offset;
-  if (zone_bytes >= spec.zonesize) {
-    zone_bytes = 0;
+  if (zone_bytes_ >= spec.zonesize) {
+    zone_bytes_ = 0;
     f.zone_start += range + spec.zoneskip;
     if (f.zone_start >= f.end) f.zone_start = f.target.offset;
     f.seq_pos[d] = f.zone_start;
   }
   if (f.seq_pos[d] >= f.zone_start + range) f.seq_pos[d] = f.zone_start;
-  if (zone_bytes % range == 0) zone_perm_blocks = 0;  // a new random map for the zone
+  if (zone_bytes_ % range == 0) zone_perm_blocks_ = 0;  // a new random map for the zone
 }
 
 uint64_t Worker::zone_random_offset(FileState& f) {
   const uint64_t range = spec.zonerange ? spec.zonerange : spec.zonesize;
-  const uint64_t nblk = std::max<uint64_t>(1, std::min(range, f.end - f.zone_start) / unit_bytes);
-  if (!use_map) return f.zone_start + rng_taus.below(nblk) * unit_bytes;
-  if (zone_perm_blocks != nblk || zone_perm_next >= nblk) {
-    zone_perm.init(nblk, verify_seed_base ^ mix64(++zone_perm_pass | 0x2a0e));
-    zone_perm_blocks = nblk;
-    zone_perm_next = 0;
+  const uint64_t nblk = std::max<uint64_t>(1, std::min(range, f.end - f.zone_start) / plan_->unit_bytes);
+  if (!plan_->use_map) return f.zone_start + rng_taus_.below(nblk) * plan_->unit_bytes;
+  if (zone_perm_blocks_ != nblk || zone_perm_next_ >= nblk) {
+    zone_perm_.init(nblk, plan_->seed ^ mix64(++zone_perm_pass_ | 0x2a0e));
+    zone_perm_blocks_ = nblk;
+    zone_perm_next_ = 0;
   }
-  return f.zone_start + zone_perm.at(zone_perm_next++) * unit_bytes;
+  return f.zone_start + zone_perm_.at(zone_perm_next_++) * plan_->unit_bytes;
 }
 
 bool Worker::prep_io_general(IoUnit& u) {
-  uint8_t d = fixed_dir;
-  if (trimwrite && trim_then_write) {
-    trim_then_write = false;
-    FileState& f = files[pending_write_file];
-    u.fd = f.fd;
-    u.file = pending_write_file;
-    u.ddir = 1;
-    u.offset = pending_write_off;
-    u.len = pending_write_len;
+  Dir dir = plan_->fixed_dir;
+  if (plan_->trimwrite && trim_then_write_) {
+    trim_then_write_ = false;
+    FileState& f = files_[pending_write_file_];
+    u.fd = f.fd.get();
+    u.file = pending_write_file_;
+    u.dir = Dir::write;
+    u.offset = pending_write_off_;
+    u.len = pending_write_len_;
     f.issued += u.len;
     return true;
   }
-  if (trimwrite) d = 2;
-  else if (mixed) d = rng_mix.below(100) < spec.rwmixread ? 0 : 1;
-  uint32_t len = fixed_len;
+  if (plan_->trimwrite) dir = Dir::trim;
+  else if (plan_->mixed) dir = rng_mix_.below(100) < spec.rwmixread ? Dir::read : Dir::write;
+  const int d = idx(dir);
+  uint32_t len = plan_->fixed_len;
   const uint32_t fi = pick_file();
-  FileState& f = files[fi];
-  bool rnd = random;
-  if (rnd && spec.percentage_random_set) rnd = rng_mix.below(100) < spec.percentage_random[static_cast<jobs::Dir>(d)];
-  const bool zoned_io = zoned();
+  FileState& f = files_[fi];
+  bool rnd = plan_->random;
+  if (rnd && spec.percentage_random_set) rnd = rng_mix_.below(100) < spec.percentage_random[dir];
+  const bool zoned_io = plan_->zoned;
   if (zoned_io) [[unlikely]]
-    enter_zone(f, d);
+    enter_zone(f, dir);
   bool same = false;
   if (rnd && spec.rw_modifier) {
     // randread:N: a new random offset every N I/Os, the first I/O included;
@@ -181,12 +176,12 @@ bool Worker::prep_io_general(IoUnit& u) {
     // randread:4): blocks 0 1 2 3 11 12 13 14 ..., identical 0 0 0 0 11 11 ...
     // A sequential step that would pass the end of the region draws a random
     // offset instead (fio: ... 14 15 7, not 0), without restarting the count.
-    if (seq_run_left) {
-      --seq_run_left;
+    if (seq_run_left_) {
+      --seq_run_left_;
       same = spec.rw_sequencer == jobs::RwSequencer::identical;
       rnd = !same && f.seq_pos[d] >= f.end;
     } else {
-      seq_run_left = spec.rw_modifier - 1;
+      seq_run_left_ = spec.rw_modifier - 1;
     }
   }
   uint64_t off;
@@ -197,157 +192,63 @@ bool Worker::prep_io_general(IoUnit& u) {
     off = zone_random_offset(f);
   } else if (rnd) {
     uint64_t blk;
-    const BlockDistribution& bd = dist[d];
+    const BlockDistribution& bd = plan_->dist[d];
     if (!bd.uniform()) {
-      blk = bd.next(rng_off) % f.nblocks;
-    } else if (use_bitmap) {
+      blk = bd.next(rng_off_) % f.nblocks;
+    } else if (plan_->use_bitmap) {
       // fio: a uniform block; if done, the next free one after it.
-      blk = rng_map.below(f.nblocks);
+      blk = rng_map_.below(f.nblocks);
       if (f.map.test(blk)) blk = f.map.next_free(blk);
       if (blk == RandomMap::kNone) {
         next_pass(f);  // every block done: a new pass, as at a wrap
-        wrap_file(f);
-        blk = rng_map.below(f.nblocks);
+        files_.wrap(f);
+        blk = rng_map_.below(f.nblocks);
       }
       mark = true;
-    } else if (use_map || spec.random_generator == jobs::RandomGenerator::lfsr) {
+    } else if (plan_->use_map || plan_->lfsr) {
       if (f.perm_next >= f.nblocks) {
         next_pass(f);
-        wrap_file(f);
+        files_.wrap(f);
       }
-      blk = spec.random_generator == jobs::RandomGenerator::lfsr ? f.lfsr.next() : f.perm.at(f.perm_next);
+      blk = plan_->lfsr ? f.lfsr.next() : f.perm.at(f.perm_next);
       ++f.perm_next;
     } else {
-      const uint64_t shortest = fixed_bs ? len : min_len[d];
-      const uint64_t starts = f.target.size >= shortest ? (f.target.size - shortest) / unit_bytes + 1 : 1;
-      blk = rng_taus.below(starts);
+      const uint64_t shortest = plan_->fixed_bs ? len : plan_->min_len[d];
+      const uint64_t starts = f.target.size >= shortest ? (f.target.size - shortest) / plan_->unit_bytes + 1 : 1;
+      blk = rng_taus_.below(starts);
     }
-    off = f.target.offset + blk * unit_bytes;
+    off = f.target.offset + blk * plan_->unit_bytes;
   } else {
     off = f.seq_pos[d];
     if (off >= f.end && zoned_io) return false;
     if (off >= f.end) {
       off = f.target.offset;
-      wrap_file(f);
+      files_.wrap(f);
     }
   }
-  if (!fixed_bs) len = pick_len(d, f.end - off);
+  if (!plan_->fixed_bs) len = pick_len(dir, f.end - off);
   len = static_cast<uint32_t>(std::min<uint64_t>(len, f.end - off));
   if (mark) {
     // fio trims the I/O to the free run it starts (mark_random_map).
-    const uint64_t run = f.map.set_run((off - f.target.offset) / unit_bytes, (len + unit_bytes - 1) / unit_bytes);
-    if (run * unit_bytes < len) len = static_cast<uint32_t>(run * unit_bytes);
+    const uint64_t run = f.map.set_run((off - f.target.offset) / plan_->unit_bytes, (len + plan_->unit_bytes - 1) / plan_->unit_bytes);
+    if (run * plan_->unit_bytes < len) len = static_cast<uint32_t>(run * plan_->unit_bytes);
   }
   f.last_start[d] = off;
-  f.seq_pos[d] = off + len + (random ? 0 : spec.rw_modifier);
+  f.seq_pos[d] = off + len + (plan_->random ? 0 : spec.rw_modifier);
   f.issued += len;
-  zone_bytes += len;
-  if (trimwrite) {
-    trim_then_write = true;
-    pending_write_off = off;
-    pending_write_len = len;
-    pending_write_file = fi;
+  zone_bytes_ += len;
+  if (plan_->trimwrite) {
+    trim_then_write_ = true;
+    pending_write_off_ = off;
+    pending_write_len_ = len;
+    pending_write_file_ = fi;
   }
-  u.fd = f.fd;
+  u.fd = f.fd.get();
   u.file = fi;
-  u.ddir = d;
+  u.dir = dir;
   u.offset = off;
   u.len = len;
   return true;
-}
-
-void Worker::stamp_buffer(IoUnit& u) {
-  if (verifier.enabled()) {
-    written.push_back({u.offset, u.len, u.file});
-    verifier.make_block(u.buf, u.len, u.offset, mix64(verify_seed_base ^ u.offset));
-  } else if (spec.refill_buffers) {
-    fill_buffer(u.buf, u.len, u.offset ^ loop_ios);
-  } else {
-    // scramble_buffers: a few bytes per 512-byte sector change on every write,
-    // so deduplicating storage cannot collapse the data.
-    const uint64_t v = mix64(u.offset ^ (loop_ios << 20));
-    for (uint32_t p = 0; p + 8 <= u.len; p += 512) std::memcpy(u.buf + p, &v, 8);
-  }
-}
-
-bool Worker::prep_verify(IoUnit& u) {
-  if (verify_next >= verify_todo.size()) return false;
-  const Written& w = verify_todo[verify_next++];
-  u.fd = files[w.file].fd;
-  u.file = w.file;
-  u.ddir = 0;
-  u.offset = w.offset;
-  u.len = w.len;
-  return true;
-}
-
-// The verify read-back, as fio 3.33 does it (measured with verify=md5,
-// do_verify=1 on rw=write and rw=randwrite, with and without verify_backlog):
-//  - the reads go through the job's engine at the job's iodepth and are
-//    counted as reads: read io_bytes, total_ios, clat/lat histograms, I/O
-//    depths; a 16 MiB write+verify job reports 16 MiB read and 16 MiB written.
-//  - the phase after the writes starts, with invalidate=1, by dropping the
-//    file's clean cached pages (see below); there is no fsync first.
-//  - the read runtime (hence read bw/iops) is the time of that final phase
-//    only; backlog verifies done between writes count in the write runtime.
-//  - the order: writes made under a random map are read back in the order they
-//    were written; otherwise (sequential, norandommap, lfsr) sorted by file and
-//    offset with a rewritten block read once (fio keeps those in a tree).
-void Worker::verify_pass(bool replay_writes, bool final_phase) {
-  sync_pending = false;  // a sync due after the last write is not issued by fio's verify loop
-  const uint64_t t0 = now_ns();
-  std::vector<Written> todo;
-  if (replay_writes) {
-    // verify_only: replay the job's writes without doing them (fio's dry run),
-    // so the blocks are read back in the order, and with the coverage, that
-    // the same job wrote them (random, not a sequential sweep).
-    IoUnit u;
-    u.buf = units[0].buf;
-    while (prep_io(u))
-      if (u.ddir == 1) written.push_back({u.offset, u.len, u.file});
-  }
-  todo.swap(written);
-  if (!random || !use_map || spec.random_generator == jobs::RandomGenerator::lfsr) {
-    auto key = [](const Written& w) { return std::pair(w.file, w.offset); };
-    std::stable_sort(todo.begin(), todo.end(), [&](const Written& a, const Written& b) { return key(a) < key(b); });
-    // A later write of the same block replaces the earlier one.
-    std::vector<Written> uniq;
-    uniq.reserve(todo.size());
-    for (const auto& w : todo) {
-      if (!uniq.empty() && key(uniq.back()) == key(w)) uniq.back() = w;
-      else uniq.push_back(w);
-    }
-    todo.swap(uniq);
-  }
-  if (final_phase && spec.invalidate) {
-    // fio closes the files after the writes and reopens them for the verify
-    // phase; the reopen's invalidate drops the pages already written back but
-    // not the dirty ones (no fsync comes first), so most reads of fresh
-    // buffered writes hit the cache. Measured (randwrite 16 MiB, md5): verify
-    // read clat p50 1.4 us with invalidate=1 as with 0. Same here.
-    for (auto& f : files)
-      if (f.fd >= 0 && !f.target.is_device)
-        (void)::posix_fadvise(f.fd, static_cast<off_t>(f.target.offset), static_cast<off_t>(f.target.size), POSIX_FADV_DONTNEED);
-  }
-  verify_todo = std::move(todo);
-  verify_next = 0;
-  const bool reads_checked = verifying_reads, thinks = thinking, paced = rated;
-  verifying_reads = verify_phase = true;
-  thinking = rated = false;  // fio's verify loop neither thinks nor rate-limits
-  // fio takes no bw/iops samples and writes no windowed log rows during the
-  // final verify phase (per-I/O log rows, log_avg_msec=0, it does write).
-  const uint64_t windows[4] = {bw_next_, iops_next_, log_next_, hist_next_};
-  if (final_phase) bw_next_ = iops_next_ = log_next_ = hist_next_ = UINT64_MAX;
-  if (!verify_todo.empty() && !halt_requested()) engine->run_loop(*this);
-  if (final_phase) std::tie(bw_next_, iops_next_, log_next_, hist_next_) = std::tie(windows[0], windows[1], windows[2], windows[3]);
-  verifying_reads = reads_checked;
-  thinking = thinks;
-  rated = paced;
-  verify_phase = false;
-  const uint64_t prev = res.extras.count("verify_blocks") ? std::stoull(res.extras["verify_blocks"]) : 0;
-  res.extras["verify_blocks"] = std::to_string(prev + verify_next);
-  verify_todo.clear();
-  if (final_phase) verify_phase_ns += now_ns() - t0;
 }
 
 }  // namespace fiokit::engine

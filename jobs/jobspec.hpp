@@ -14,7 +14,7 @@
 
 namespace fiokit::jobs {
 
-enum class Dir : int { read = 0, write = 1, trim = 2 };
+enum class Dir : uint8_t { read = 0, write = 1, trim = 2 };
 inline constexpr const char* dir_name(Dir d) {
   return d == Dir::read ? "read" : d == Dir::write ? "write" : "trim";
 }
