@@ -10,6 +10,7 @@
 #include "cli/commands.hpp"
 #include "cli/quickstart.hpp"
 #include "cli/run_exec.hpp"
+#include "engine/io_engine.hpp"
 #include "jobs/cmdline.hpp"
 #include "jobs/options.hpp"
 #include "jobs/parse.hpp"
@@ -154,7 +155,7 @@ int cmd_run(const std::vector<std::string>& args) {
   }
   if (ra.cmdhelp) {
     try {
-      fmt::print("{}", jobs::cmdhelp(*ra.cmdhelp));
+      fmt::print("{}", engine::option_catalog().cmdhelp(*ra.cmdhelp));
     } catch (const jobs::ValueError& e) {
       throw jobs::ParseError(e.what());
     }
@@ -173,7 +174,7 @@ int cmd_run(const std::vector<std::string>& args) {
   }
   auto cl = jobs::split_cmdline(
       args, [](const std::string& n) { return find_run_opt(n) != nullptr; },
-      [](const std::string& n) { return find_run_opt(n)->arg == Arg::required; }, ex);
+      [](const std::string& n) { return find_run_opt(n)->arg == Arg::required; }, ex, engine::option_catalog());
   ExecArgs ea;
   ea.job_files = cl.job_files;
   // fio 3.33 exits 0 on --parse-only with nothing to parse; so does fiokit
@@ -186,7 +187,7 @@ int cmd_run(const std::vector<std::string>& args) {
     req.sources.push_back({"quickstart.fio", jobs::read_job_text(kQuickstartJob, "quickstart.fio", ".", ex)});
     ea.inline_jobs.emplace_back("quickstart.fio", kQuickstartJob);
   }
-  auto parsed = jobs::build_jobs(req);
+  auto parsed = jobs::build_jobs(req, engine::option_catalog());
   if (auto w = jobs::max_jobs_warning(max_jobs, parsed.jobs.size())) parsed.warnings.push_back(*w);
   for (const auto& w : parsed.warnings) fmt::print(stderr, "fiokit: warning: {}\n", w);
   if (ra.warnings_fatal && !parsed.warnings.empty()) return kExitUsage;

@@ -38,14 +38,19 @@ void fill_layout(uint8_t* buf, size_t len, uint64_t offset) {
 }
 
 bool is_diskless(const std::string& engine_name) {
-  auto e = make_engine(engine_name);
-  return e && e->features().diskless;
+  const EngineInfo* e = find_engine(engine_name);
+  return e && e->features.diskless;
 }
 
-// Plans and lays out the files of one job; LayoutError on failure.
+// Plans and lays out the files of one job; SetupError on failure.
 std::vector<volumes::FileTarget> prepare_files(const jobs::JobSpec& j, const std::atomic<bool>* stop) {
   const bool diskless = is_diskless(j.ioengine);
-  auto targets = volumes::plan_files(j, diskless);
+  std::vector<volumes::FileTarget> targets;
+  try {
+    targets = volumes::plan_files(j, diskless);
+  } catch (const volumes::LayoutError& e) {
+    throw SetupError(e.what(), e.err);  // plan_files is handed the job and names it
+  }
   if (diskless || j.create_on_open) return targets;
   volumes::LayoutOptions o;
   // Reads (and verify_only) need real bytes; write-only jobs only need the
@@ -55,7 +60,13 @@ std::vector<volumes::FileTarget> prepare_files(const jobs::JobSpec& j, const std
   o.allow_create = j.allow_file_create;
   o.fill = fill_layout;
   o.stop = stop;
-  for (const auto& t : targets) volumes::lay_out_file(t, o);
+  for (const auto& t : targets) {
+    try {
+      volumes::lay_out_file(t, o);
+    } catch (const volumes::LayoutError& e) {  // names the file, not the job
+      throw SetupError(fmt::format("job '{}': {}", j.name, e.what()), e.err);
+    }
+  }
   return targets;
 }
 
@@ -198,10 +209,9 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const RunOpt
       std::string msg;
       try {
         targets = prepare_files(jobs[i], opts.stop);
-      } catch (const volumes::LayoutError& e) {
+      } catch (const SetupError& e) {
         err = e.err;
-        const std::string what = e.what();
-        msg = what.rfind("job '", 0) == 0 ? what : fmt::format("job '{}': {}", jobs[i].name, what);
+        msg = e.what();
       } catch (const std::exception& e) {
         err = EIO;
         msg = fmt::format("job '{}': {}", jobs[i].name, e.what());

@@ -87,6 +87,8 @@ void Worker::run(StartGate& gate, const std::vector<int>& wait_for_jobs) {
   fill_identity();
   try {
     if (!failed) setup();
+  } catch (const SetupError& e) {
+    record_error(e.err, e.what());
   } catch (const volumes::LayoutError& e) {
     record_error(e.err, e.what());
   } catch (const std::exception& e) {
@@ -318,19 +320,12 @@ void Worker::setup() {
   es.buf_len = buf_bytes_;
   for (const auto& f : files) es.fds.push_back(f.fd);
   es.direct = spec.direct;
-  es.hipri = spec.hipri;
-  es.fixedbufs = spec.fixedbufs;
-  es.registerfiles = spec.registerfiles && !spec.unlink_each_loop && !feat.diskless;
-  es.sqthread_poll = spec.sqthread_poll;
-  es.sqthread_poll_cpu = spec.sqthread_poll_cpu.value_or(-1);
-  es.nonvectored = -1;
-  for (const auto& [k, v] : spec.given)
-    if (k == "nonvectored") es.nonvectored = spec.nonvectored ? 1 : 0;
-  es.userspace_reap = spec.userspace_reap;
+  es.fds_stable = !spec.unlink_each_loop;
+  es.options = spec.engine_options;  // typed by the engine's own table
   if (const int rc = engine->init(es); rc < 0) {
     std::string hint = engine->error_hint();
     if (hint.empty()) hint = fmt::format("{}: setup failed: {}", engine->name(), std::strerror(-rc));
-    throw volumes::LayoutError(fmt::format("job '{}': ioengine={}: {}", spec.name, engine->name(), hint), -rc);
+    throw SetupError(fmt::format("job '{}': ioengine={}: {}", spec.name, engine->name(), hint), -rc);
   }
 }
 
@@ -383,7 +378,7 @@ bool Worker::account_short(IoUnit& u) {
   const std::string path = f ? f->target.path : std::string("(none)");
   if (u.result < 0) {
     const int e = static_cast<int>(-u.result);
-    const char* hint = e == EOPNOTSUPP && spec.hipri ? " (hipri=1 needs polled I/O: direct=1 on a device with poll queues, e.g. nvme.poll_queues=N)"
+    const char* hint = *engine->io_error_hint(e) ? engine->io_error_hint(e)
                        : e == EINVAL && spec.direct ? " (direct=1 needs offsets, sizes and buffers aligned to the device's logical block size)"
                                                     : "";
     record_error(e, fmt::format("job '{}': {} of {} bytes at offset {} in '{}' failed: {}{}", spec.name,
