@@ -1,6 +1,7 @@
 // Helpers shared by the engine tests: a temp directory removed afterwards,
-// JobSpec builders, and a probe that tells whether the kernel lets this
-// process use an engine (io_uring and libaio may be refused in containers).
+// JobSpec builders, a probe that tells whether the kernel lets this process
+// use an engine (io_uring and libaio may be refused in containers), and the
+// engine the conformance suite is running against.
 #pragma once
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -48,6 +49,12 @@ inline std::string engine_unavailable(const std::string& name) {
   return cache[name] = why;
 }
 
+// Set once by test_conformance's main; "" elsewhere.
+inline std::string& conformance_engine() {
+  static std::string name;
+  return name;
+}
+
 inline const std::vector<std::string>& all_engines() {
   static const std::vector<std::string> v{"null", "sync", "psync", "pvsync", "libaio", "io_uring"};
   return v;
@@ -74,10 +81,10 @@ inline bool fio_available() { return std::system("fio --version >/dev/null 2>&1"
 
 }  // namespace fiokit::test
 
-#define FIOKIT_FOR_EACH_ENGINE(var)                                                        \
-  const std::string var = GENERATE(from_range(fiokit::test::all_engines()));              \
-  if (auto why_ = fiokit::test::engine_unavailable(var); !why_.empty()) {                  \
-    WARN("skipping ioengine=" << var << ": " << why_);                                    \
-    return;                                                                                \
-  }                                                                                        \
+// The engine the conformance suite runs against: test_conformance's main
+// (conformance_main.cpp) sets it from --engine=NAME after checking the kernel
+// lets this process use it (otherwise the whole run is a skip, exit 77).
+#define FIOKIT_CONFORMANCE_ENGINE(var)                                                     \
+  const std::string var = fiokit::test::conformance_engine();                             \
+  REQUIRE_FALSE(var.empty());                                                              \
   INFO("ioengine=" << var)

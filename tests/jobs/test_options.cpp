@@ -316,6 +316,34 @@ TEST_CASE("engines and their options") {
   for (const char* e : {"psync", "pvsync", "sync", "libaio", "io_uring", "null"}) CHECK(one(std::string("ioengine=") + e).ioengine == e);
 }
 
+TEST_CASE("nonvectored=-1 written out and nonvectored left out give the same job (issue 13 bug)") {
+  // fio 3.33 probes the ring whenever nonvectored is -1, written or not; fiokit
+  // used to read the raw text and send readv/writev for a written -1.
+  auto strip = [](JobSpec j) {  // what the job file says, not what it does
+    j.given.clear();
+    j.job_options.clear();
+    j.job_options_shown = false;
+    return j;
+  };
+  const JobSpec written = one("ioengine=io_uring\nnonvectored=-1");
+  const JobSpec left_out = one("ioengine=io_uring");
+  CHECK(written.engine_options == left_out.engine_options);
+  CHECK(strip(written) == strip(left_out));
+  const auto typed = fiokit::engine::read_io_uring_options(written.engine_options);
+  CHECK(typed == fiokit::engine::read_io_uring_options(left_out.engine_options));
+  CHECK(typed.nonvectored == Tri::automatic);
+  // ... while 0 and 1 are choices of their own, and the last value wins.
+  CHECK(fiokit::engine::read_io_uring_options(one("ioengine=io_uring\nnonvectored=0").engine_options).nonvectored == Tri::off);
+  CHECK(fiokit::engine::read_io_uring_options(one("ioengine=io_uring\nnonvectored=1").engine_options).nonvectored == Tri::on);
+  CHECK(strip(one("ioengine=io_uring\nnonvectored=0\nnonvectored=-1")) == strip(left_out));
+  CHECK_FALSE(strip(one("ioengine=io_uring\nnonvectored=0")) == strip(left_out));
+  // The same from the command line.
+  auto cl = split_cmdline({"--name=a", "--ioengine=io_uring", "--nonvectored=-1"}, [](const std::string&) { return false; },
+                          [](const std::string&) { return false; }, plain(), fiokit::test::catalog());
+  const JobSpec cmd = build_jobs(make_request(std::move(cl), plain(), {}), fiokit::test::catalog()).jobs.at(0);
+  CHECK(cmd.engine_options == left_out.engine_options);
+}
+
 TEST_CASE("randseed, verify, cpus and patterns") {
   auto s = one("randseed=1234");
   CHECK(s.randseed == 1234);
