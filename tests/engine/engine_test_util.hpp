@@ -4,7 +4,13 @@
 // engine the conformance suite is running against.
 #pragma once
 #include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
 #include <cstdio>
+#include <numeric>
 #include <cstdlib>
 #include <optional>
 #include <map>
@@ -47,6 +53,25 @@ inline std::string engine_unavailable(const std::string& name) {
     if (int rc = e->init(s); rc < 0) why = e->error_hint().empty() ? "init failed" : e->error_hint();
   }
   return cache[name] = why;
+}
+
+// A file with data on disk and nothing of it in the page cache: written,
+// fsynced (dirty pages cannot be dropped) and then dropped.
+inline void write_cold_file(const std::string& path, size_t size) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  REQUIRE(fd >= 0);
+  std::vector<char> b(1 << 20);
+  for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<char>(i * 7 + 3);
+  for (size_t off = 0; off < size; off += b.size()) REQUIRE(::pwrite(fd, b.data(), std::min(b.size(), size - off), static_cast<off_t>(off)) > 0);
+  REQUIRE(::fsync(fd) == 0);
+  REQUIRE(::posix_fadvise(fd, 0, static_cast<off_t>(size), POSIX_FADV_DONTNEED) == 0);
+  ::close(fd);
+}
+
+// Share of a depth histogram's bucket i, in percent.
+inline double pct(const std::array<uint64_t, 7>& a, size_t i) {
+  const uint64_t t = std::accumulate(a.begin(), a.end(), uint64_t{0});
+  return t ? 100.0 * static_cast<double>(a[i]) / static_cast<double>(t) : 0;
 }
 
 // Set once by test_conformance's main; "" elsewhere.
