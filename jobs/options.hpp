@@ -4,7 +4,10 @@
 // through a pointer-to-member. The same table drives parsing, defaults,
 // --cmdhelp and "did you mean". Options fio documents but fiokit does not run
 // are in the table too, marked Unsupported, so they fail loudly instead of
-// being ignored. Cross-option checks live in parse.cpp, not in setters.
+// being ignored. Cross-option checks live in parse.cpp, not in setters. The
+// options of the engines fiokit runs are defined beside their engines, typed
+// by each engine's own struct (OwnedOptions below), and join jobs' own table
+// in the OptionCatalog a parse is given (engine::option_catalog()).
 #pragma once
 #include <cstdint>
 #include <functional>

@@ -21,6 +21,7 @@
 #include "engine/run.hpp"
 #include "jobs/jobspec.hpp"
 #include "common/temp_dir.hpp"
+#include "util/fd.hpp"
 
 namespace fiokit::test {
 
@@ -58,14 +59,14 @@ inline std::string engine_unavailable(const std::string& name) {
 // A file with data on disk and nothing of it in the page cache: written,
 // fsynced (dirty pages cannot be dropped) and then dropped.
 inline void write_cold_file(const std::string& path, size_t size) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  REQUIRE(fd >= 0);
+  const util::Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  REQUIRE(fd.valid());
   std::vector<char> b(1 << 20);
   for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<char>(i * 7 + 3);
-  for (size_t off = 0; off < size; off += b.size()) REQUIRE(::pwrite(fd, b.data(), std::min(b.size(), size - off), static_cast<off_t>(off)) > 0);
-  REQUIRE(::fsync(fd) == 0);
-  REQUIRE(::posix_fadvise(fd, 0, static_cast<off_t>(size), POSIX_FADV_DONTNEED) == 0);
-  ::close(fd);
+  for (size_t off = 0; off < size; off += b.size())
+    REQUIRE(::pwrite(fd.get(), b.data(), std::min(b.size(), size - off), static_cast<off_t>(off)) > 0);
+  REQUIRE(::fsync(fd.get()) == 0);
+  REQUIRE(::posix_fadvise(fd.get(), 0, static_cast<off_t>(size), POSIX_FADV_DONTNEED) == 0);
 }
 
 // Share of a depth histogram's bucket i, in percent.

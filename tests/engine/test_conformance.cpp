@@ -32,15 +32,14 @@ std::vector<uint64_t> offsets_of(const std::vector<engine::TraceRecord>& t) {
 
 // Pages of `path` resident in the page cache (mincore).
 size_t cached_pages(const std::string& path, size_t len) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  REQUIRE(fd >= 0);
-  void* p = ::mmap(nullptr, len, PROT_READ, MAP_SHARED, fd, 0);
+  const util::Fd fd(::open(path.c_str(), O_RDONLY));
+  REQUIRE(fd.valid());
+  void* p = ::mmap(nullptr, len, PROT_READ, MAP_SHARED, fd.get(), 0);
   REQUIRE(p != MAP_FAILED);
   const size_t pages = (len + 4095) / 4096;
   std::vector<unsigned char> vec(pages);
   REQUIRE(::mincore(p, len, vec.data()) == 0);
   ::munmap(p, len);
-  ::close(fd);
   return static_cast<size_t>(std::count_if(vec.begin(), vec.end(), [](unsigned char c) { return c & 1; }));
 }
 
@@ -245,16 +244,15 @@ TEST_CASE("verify catches a flipped byte, a zeroed block and a misplaced block")
   REQUIRE(clean.jobs[0].error == 0);
 
   auto corrupt_and_check = [&](auto&& damage, const std::string& expect) {
-    const int fd = ::open(path.c_str(), O_RDWR);
-    REQUIRE(fd >= 0);
+    const util::Fd fd(::open(path.c_str(), O_RDWR));
+    REQUIRE(fd.valid());
     std::vector<uint8_t> keep(256 * 1024);
-    REQUIRE(::pread(fd, keep.data(), keep.size(), 0) == static_cast<ssize_t>(keep.size()));
-    damage(fd, keep);
+    REQUIRE(::pread(fd.get(), keep.data(), keep.size(), 0) == static_cast<ssize_t>(keep.size()));
+    damage(fd.get(), keep);
     auto r = run_one(rd);
     CHECK(r.jobs[0].error == EILSEQ);
     CHECK_THAT(r.jobs[0].error_message, Catch::Contains(expect));
-    REQUIRE(::pwrite(fd, keep.data(), keep.size(), 0) == static_cast<ssize_t>(keep.size()));
-    ::close(fd);
+    REQUIRE(::pwrite(fd.get(), keep.data(), keep.size(), 0) == static_cast<ssize_t>(keep.size()));
   };
   corrupt_and_check([](int fd, const std::vector<uint8_t>& k) {
     uint8_t b = k[5 * 4096 + 1000] ^ 0x01;

@@ -28,13 +28,16 @@ namespace {
 
 // Pages of the file now in the page cache (mincore on a mapping).
 size_t resident_pages(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  REQUIRE(fd >= 0);
-  struct stat st {};
-  ::fstat(fd, &st);
-  const auto len = static_cast<size_t>(st.st_size);
-  void* p = ::mmap(nullptr, len, PROT_READ, MAP_SHARED, fd, 0);
-  ::close(fd);
+  void* p = nullptr;
+  size_t len = 0;
+  {
+    const fiokit::util::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    REQUIRE(fd.valid());
+    struct stat st {};
+    ::fstat(fd.get(), &st);
+    len = static_cast<size_t>(st.st_size);
+    p = ::mmap(nullptr, len, PROT_READ, MAP_SHARED, fd.get(), 0);
+  }
   REQUIRE(p != MAP_FAILED);
   const long pg = ::sysconf(_SC_PAGESIZE);
   std::vector<unsigned char> v((len + static_cast<size_t>(pg) - 1) / static_cast<size_t>(pg));
