@@ -27,6 +27,8 @@
 #include "cli/container_env.hpp"
 #include "cli/flags.hpp"
 #include "cli/run_exec.hpp"
+#include "engine/io_engine.hpp"
+#include "engine/io_uring_engine.hpp"
 #include "fetch/fetch.hpp"
 #include "jobs/cmdline.hpp"
 #include "jobs/error.hpp"
@@ -144,38 +146,13 @@ void keep_fetched_files(const std::string& staging, const std::string& run_dir) 
 
 // podman's and Docker's (>= 25) default seccomp profiles make io_uring_setup
 // fail. The engine reports the failure per job; here, where we know we are the
-// container entrypoint, we say which profile fixes it. A probe with a one-entry
-// ring (closed at once) is the only reliable test: the kernel may have io_uring
-// and the filter still deny it.
+// container entrypoint, we warn before the run with the engine's own probe and hint.
 void warn_if_io_uring_blocked(const std::vector<jobs::JobSpec>& jobs) {
   bool wants = false;
   for (const auto& j : jobs) wants = wants || j.ioengine == "io_uring";
   if (!wants) return;
-#ifdef __NR_io_uring_setup
-  unsigned char params[120] = {};  // struct io_uring_params; zeroed is a valid request
-  const long fd = syscall(__NR_io_uring_setup, 1, params);
-  if (fd >= 0) {
-    close(static_cast<int>(fd));
-    return;
-  }
-  const int err = errno;
-  if (err != ENOSYS && err != EPERM) return;
-  std::string disabled;
-  if (FILE* f = std::fopen("/proc/sys/kernel/io_uring_disabled", "r")) {
-    int v = 0;
-    if (std::fscanf(f, "%d", &v) == 1 && v != 0) disabled = std::to_string(v);
-    std::fclose(f);
-  }
-  if (!disabled.empty()) {
-    say("io_uring is disabled on this host (kernel.io_uring_disabled = " + disabled +
-        "); the host's administrator can set it to 0, or use ioengine=libaio");
-    return;
-  }
-  say(fmt::format("io_uring is blocked here (io_uring_setup: {}): podman's and Docker's (>= 25) default seccomp "
-                  "profiles do not allow it. Run the container with --security-opt seccomp=seccomp-io_uring.json "
-                  "(docker/seccomp-io_uring.json in fiokit's source, see docker/README.md), or use ioengine=libaio",
-                  err == ENOSYS ? "ENOSYS" : "EPERM"));
-#endif
+  const engine::IoUringProbe p = engine::probe_io_uring();
+  if (p.status == engine::IoUringProbe::Status::blocked || p.status == engine::IoUringProbe::Status::disabled) say(p.hint);
 }
 
 // tool: fetch, resolve, check, run. Returns the exit code; *run_dir gets the run dir.
@@ -202,10 +179,10 @@ int run_tool(const Settings& s, const std::vector<std::string>& extra, std::stri
   for (const JobFile& f : files) args.push_back(f.path);
   const auto ex = jobs::Expander::from_system();
   auto cl = jobs::split_cmdline(
-      args, [](const std::string&) { return false; }, [](const std::string&) { return false; }, ex);
+      args, [](const std::string&) { return false; }, [](const std::string&) { return false; }, ex, engine::option_catalog());
   ExecArgs ea;
   ea.job_files = cl.job_files;
-  auto parsed = jobs::build_jobs(jobs::make_request(std::move(cl), ex, {}));
+  auto parsed = jobs::build_jobs(jobs::make_request(std::move(cl), ex, {}), engine::option_catalog());
   for (const auto& w : parsed.warnings) fmt::print(stderr, "fiokit: warning: {}\n", w);
   warn_if_io_uring_blocked(parsed.jobs);
   ea.formats = {"normal"};

@@ -3,6 +3,7 @@
 // exceptions into UsageErrors that name the flag as the user typed it ("-p",
 // not Program_options' canonical "--pattern"), and suggests the closest flag.
 #include "cli/flags.hpp"
+#include "jobs/options.hpp"
 
 #include <fmt/format.h>
 
@@ -26,21 +27,6 @@ int parser_style(FlagStyle s) {
   if (s == FlagStyle::long_only) return long_flags;
   return long_flags | style::allow_short | style::short_allow_adjacent | style::short_allow_next | style::allow_sticky |
          style::allow_dash_for_short;
-}
-
-// Levenshtein distance, the measure jobs/options.cpp uses for job options
-// (there it is private to the option table; here it runs over any list of
-// flag names, so the two suggestions can be weighed against each other).
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
 }
 
 std::string strip_dashes(std::string s) {
@@ -86,7 +72,7 @@ std::optional<Suggestion> closest_flag(std::string_view typo, const std::vector<
   for (const std::string& cand : names) {
     // A name that contains the typo (or the reverse) is a good guess too.
     const bool contains = cand.find(lname) != std::string::npos || lname.find(cand) != std::string::npos;
-    size_t dist = edit_distance(lname, cand);
+    size_t dist = jobs::edit_distance(lname, cand);
     if (contains) dist = std::min<size_t>(dist, 2);
     if (dist <= limit && (!best || dist < best->distance)) best = Suggestion{cand, dist};
   }

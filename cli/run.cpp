@@ -12,6 +12,7 @@
 #include "cli/flags.hpp"
 #include "cli/quickstart.hpp"
 #include "cli/run_exec.hpp"
+#include "engine/io_engine.hpp"
 #include "jobs/cmdline.hpp"
 #include "jobs/options.hpp"
 #include "jobs/parse.hpp"
@@ -133,16 +134,16 @@ RunArgs apply_run_flags(const std::vector<po::option>& flags) {
 // option. When one of run's own flags is at least as close, that is the
 // better guess (--data_dir means --data-dir, not a tiobench option), so it is
 // reported here first. --max-jobs is fio's run flag that jobs/ parses.
-void refuse_misspelt_run_flag(const std::vector<std::string>& rest) {
+void refuse_misspelt_run_flag(const std::vector<std::string>& rest, const jobs::OptionCatalog& catalog) {
   std::vector<std::string> own = flag_names(run_flags());
   own.push_back("max-jobs");
   for (const std::string& a : rest) {
     if (a.size() <= 2 || a.rfind("--", 0) != 0) continue;
     const std::string key = a.substr(2, a.find('=') == std::string::npos ? std::string::npos : a.find('=') - 2);
-    if (key == "max-jobs" || jobs::find_option(key)) continue;
+    if (key == "max-jobs" || catalog.find(key)) continue;
     const auto mine = closest_flag(key, own);
     if (!mine) continue;
-    const auto job = jobs::suggest_options(key);
+    const auto job = catalog.suggest(key);
     const auto theirs = job.empty() ? std::nullopt : closest_flag(key, {job.front()});
     if (theirs && theirs->distance < mine->distance) continue;  // jobs/ names the job option
     throw UsageError(fmt::format("unknown option '--{}' (command line); did you mean '--{}'?", key, mine->name));
@@ -171,7 +172,7 @@ int cmd_run(const std::vector<std::string>& args) {
   }
   if (ra.cmdhelp) {
     try {
-      fmt::print("{}", jobs::cmdhelp(*ra.cmdhelp));
+      fmt::print("{}", engine::option_catalog().cmdhelp(*ra.cmdhelp));
     } catch (const jobs::ValueError& e) {
       throw UsageError(e.what());
     }
@@ -188,10 +189,10 @@ int cmd_run(const std::vector<std::string>& args) {
     };
     if (!ra.data_dir) ra.data_dir = quick_dir;
   }
-  refuse_misspelt_run_flag(pf.rest);
+  refuse_misspelt_run_flag(pf.rest, engine::option_catalog());
   // Run's own flags are already out of pf.rest: all that is left is fio's.
   const auto not_a_run_flag = [](const std::string&) { return false; };
-  auto cl = jobs::split_cmdline(pf.rest, not_a_run_flag, not_a_run_flag, ex);
+  auto cl = jobs::split_cmdline(pf.rest, not_a_run_flag, not_a_run_flag, ex, engine::option_catalog());
   ExecArgs ea;
   ea.job_files = cl.job_files;
   // fio 3.33 exits 0 on --parse-only with nothing to parse; so does fiokit
@@ -204,7 +205,7 @@ int cmd_run(const std::vector<std::string>& args) {
     req.sources.push_back({"quickstart.fio", jobs::read_job_text(kQuickstartJob, "quickstart.fio", ".", ex)});
     ea.inline_jobs.emplace_back("quickstart.fio", kQuickstartJob);
   }
-  auto parsed = jobs::build_jobs(req);
+  auto parsed = jobs::build_jobs(req, engine::option_catalog());
   if (auto w = jobs::max_jobs_warning(max_jobs, parsed.jobs.size())) parsed.warnings.push_back(*w);
   for (const auto& w : parsed.warnings) fmt::print(stderr, "fiokit: warning: {}\n", w);
   if (ra.warnings_fatal && !parsed.warnings.empty()) return kExitUsage;

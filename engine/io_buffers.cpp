@@ -1,5 +1,6 @@
 // IoBuffers (see io_buffers.hpp): allocation and the buffer-content options.
 #include "engine/io_buffers.hpp"
+#include "engine/run.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -20,7 +21,7 @@ void IoBuffers::allocate(const jobs::JobSpec& spec, size_t unit_len, uint32_t co
   unit_len_ = unit_len;
   const size_t total = unit_len * count;
   if (int e = arena_.allocate(total, kAlign); e != 0)
-    throw volumes::LayoutError(fmt::format("job '{}': cannot allocate {} bytes of I/O buffers", spec.name, total), -e);
+    throw SetupError(fmt::format("job '{}': cannot allocate {} bytes of I/O buffers", spec.name, total), -e);
   for (uint32_t i = 0; i < count; ++i) fill(arena_.data() + static_cast<size_t>(i) * unit_len, unit_len, i * unit_len);
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "jobs/jobspec.hpp"
+#include "jobs/options.hpp"
 
 namespace fiokit::engine {
 
@@ -42,7 +43,8 @@ struct IoUnit {
   uint64_t verify_seed = 0;
 };
 
-// What an engine can do; declared by each engine in its own file.
+// What an engine can do: one column of the registry table (registry.cpp), so
+// callers ask the table, never a constructed engine.
 struct EngineFeatures {
   bool sync = false;          // queue() always answers Completed: no slat, no reap
   bool diskless = false;      // needs no files (null)
@@ -56,11 +58,12 @@ struct EngineSetup {
   size_t buf_len = 0;                     // bytes of each unit's buffer
   std::vector<int> fds;                   // the job's open files, by file index
   bool direct = false;
-  // Engine options (fio names), already validated by jobs/.
-  bool hipri = false, fixedbufs = false, registerfiles = false, sqthread_poll = false;
-  int sqthread_poll_cpu = -1;
-  int nonvectored = -1;                   // -1 auto, 0 vectored, 1 plain
-  bool userspace_reap = false;
+  // The descriptors stay the same for the whole job, so they may be registered
+  // with the kernel once (false with unlink_each_loop, which reopens them).
+  bool fds_stable = true;
+  // The job's engine options as checked text (JobSpec::engine_options); each
+  // engine types them with its own option table in init().
+  jobs::EngineOptionValues options;
 };
 
 class Worker;
@@ -69,7 +72,8 @@ class IoEngine {
  public:
   virtual ~IoEngine() = default;
   virtual std::string_view name() const = 0;
-  virtual EngineFeatures features() const = 0;
+  // This engine's row of the registry table.
+  EngineFeatures features() const;
   // 0 or -errno; on failure error_hint() explains what to do.
   virtual int init(const EngineSetup& s) = 0;
   virtual QueueResult queue(IoUnit& u) = 0;
@@ -80,6 +84,9 @@ class IoEngine {
   virtual void run_loop(Worker& w) = 0;
   // Context for the last init() failure: what the kernel refused and how to fix it.
   virtual std::string error_hint() const { return {}; }
+  // Context for a failed I/O's errno that only the engine knows (io_uring:
+  // EOPNOTSUPP under hipri=1); "" when it has none.
+  virtual const char* io_error_hint(int /*err*/) const { return ""; }
 };
 
 // CRTP base that binds the I/O loop to the concrete engine type E.
@@ -89,9 +96,24 @@ class EngineBase : public IoEngine {
   void run_loop(Worker& w) override;  // defined in engine/io_loop.hpp
 };
 
-// The explicit registry (no static constructors). nullptr for an unknown name.
+// The explicit registry (registry.cpp; no static constructors): one row per
+// engine with its factory, its features and its option table (fio's
+// ioengine_ops with its `options`), each engine defining both in its own file.
+struct EngineInfo {
+  const char* name;
+  std::unique_ptr<IoEngine> (*make)();
+  EngineFeatures features;
+  std::vector<jobs::OptionDef> (*options)();  // nullptr: the engine has none
+};
+const std::vector<EngineInfo>& registered_engines();
+const EngineInfo* find_engine(std::string_view name);  // nullptr for an unknown name
+// nullptr for an unknown name.
 std::unique_ptr<IoEngine> make_engine(std::string_view name);
 std::vector<std::string> engine_names();
+// Every option a job may use: jobs' own plus each registered engine's, for the
+// parser, --cmdhelp and did-you-mean (jobs/ cannot see engine/, so callers
+// hand this to jobs::build_jobs and jobs::split_cmdline).
+const jobs::OptionCatalog& option_catalog();
 
 // Trim of a regular file as a hole punch: bytes or -errno (sync_engines.cpp).
 int64_t punch_hole(const IoUnit& u);
@@ -103,5 +125,8 @@ std::unique_ptr<IoEngine> make_psync_engine();
 std::unique_ptr<IoEngine> make_pvsync_engine();
 std::unique_ptr<IoEngine> make_libaio_engine();
 std::unique_ptr<IoEngine> make_io_uring_engine();
+// Per-engine option tables, beside their engines (nullptr in the registry for none).
+std::vector<jobs::OptionDef> libaio_option_defs();
+std::vector<jobs::OptionDef> io_uring_option_defs();
 
 }  // namespace fiokit::engine

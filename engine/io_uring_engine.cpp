@@ -1,11 +1,13 @@
-// ioengine=io_uring through liburing. Options (fio's names): hipri (polled
-// completions, IORING_SETUP_IOPOLL; needs direct=1), fixedbufs (buffers
-// registered once, READ_FIXED/WRITE_FIXED), registerfiles (files registered,
-// IOSQE_FIXED_FILE), sqthread_poll[_cpu] (a kernel thread polls the SQ, so
-// submission needs no system call), nonvectored (0: readv/writev, otherwise
-// plain read/write). The ring is created per job with SINGLE_ISSUER and
-// COOP_TASKRUN when the kernel has them (one thread owns the ring; no IPI per
-// completion), falling back to plain flags on older kernels.
+// ioengine=io_uring through liburing, with its options beside it (as fio's
+// engines/io_uring.c keeps engine, option table and flags together): hipri
+// (polled completions, IORING_SETUP_IOPOLL; needs direct=1), fixedbufs
+// (buffers registered once, READ_FIXED/WRITE_FIXED), registerfiles (files
+// registered, IOSQE_FIXED_FILE), sqthread_poll[_cpu] (a kernel thread polls the
+// SQ, so submission needs no system call), nonvectored (a tri-state: 0
+// readv/writev, 1 plain read/write, -1 plain when the kernel has it). The ring
+// is created per job with SINGLE_ISSUER and COOP_TASKRUN when the kernel has
+// them (one thread owns the ring; no IPI per completion), falling back to plain
+// flags on older kernels. probe_io_uring() tells whether io_uring may be used.
 #include <liburing.h>
 
 #include <cerrno>
@@ -17,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "engine/io_loop.hpp"
+#include "engine/io_uring_engine.hpp"
 
 namespace fiokit::engine {
 namespace {
@@ -28,24 +31,81 @@ std::string io_uring_disabled_value() {
   return v;
 }
 
+// The engine's option table: names, help and ranges as fio 3.33 spells them;
+// only valid with ioengine=io_uring (parse.cpp's cross-option pass checks).
+const jobs::OwnedOptions<IoUringOptions>& options_table() {
+  using jobs::Opt;
+  using O = IoUringOptions;
+  static const std::string cat = "I/O engine specific (io_uring)";
+  static const jobs::OwnedOptions<O> table({
+      jobs::owned_flag(Opt("hipri", "Poll for completions (IORING_SETUP_IOPOLL); needs direct=1 and a polling-capable device")
+                           .engines({"io_uring"}).cat(cat), &O::hipri),
+      jobs::owned_flag(Opt("fixedbufs", "Register the I/O buffers with the kernel once (IORING_REGISTER_BUFFERS)")
+                           .engines({"io_uring"}).cat(cat), &O::fixedbufs),
+      jobs::owned_flag(Opt("registerfiles", "Register the files with the ring once (IORING_REGISTER_FILES)")
+                           .engines({"io_uring"}).cat(cat), &O::registerfiles),
+      jobs::owned_flag(Opt("sqthread_poll", "Let a kernel thread poll the submission queue (IORING_SETUP_SQPOLL)")
+                           .engines({"io_uring"}).cat(cat), &O::sqthread_poll),
+      jobs::owned_custom<O>(Opt("sqthread_poll_cpu", "CPU for the submission-queue polling thread").min(0).engines({"io_uring"}).cat(cat),
+                            jobs::OptType::integer,
+                            [](O& o, const std::string& v, const jobs::ApplyCtx&) {
+                              const int64_t cpu = jobs::parse_int(v);
+                              if (cpu > 4095) throw jobs::ValueError("CPU number above 4095");
+                              o.sqthread_poll_cpu = static_cast<int>(cpu);
+                            }),
+      jobs::owned_tri(Opt("nonvectored", "Use plain read/write ring commands instead of readv/writev (1), or not (0); -1 lets the engine pick")
+                          .def("-1").engines({"io_uring"}).cat(cat), &O::nonvectored),
+      // fio's io_uring options fiokit does not implement: refused by name.
+      jobs::owned_unsupported<O>(Opt("force_async", "Mark every Nth io_uring request IOSQE_ASYNC").type(jobs::OptType::integer).cat(cat)
+                                     .unsupported("not implemented by the io_uring engine")),
+      jobs::owned_unsupported<O>(Opt("uncached", "Use RWF_UNCACHED for buffered I/O").type(jobs::OptType::integer).cat(cat)
+                                     .unsupported("not implemented by the io_uring engine")),
+  });
+  return table;
+}
+
+// What to do when io_uring_setup answers ENOSYS or EPERM: written once, for
+// the engine's setup failure and for probe_io_uring (the container's warning).
+std::string blocked_hint(int rc) {
+  const std::string err = fmt::format("{} ({})", rc == -ENOSYS ? "ENOSYS" : "EPERM", std::strerror(-rc));
+  if (rc == -ENOSYS)
+    return fmt::format("io_uring_setup failed with {}: the kernel has no io_uring or a seccomp filter blocks it (e.g. a container's "
+                       "default profile: podman's and Docker >= 25's block it); run the container with --security-opt "
+                       "seccomp=docker/seccomp-io_uring.json (fiokit's profile that allows io_uring_setup/enter/register, "
+                       "see docker/README.md), or use ioengine=libaio or psync", err);
+  return fmt::format("io_uring_setup failed with {}: io_uring is disabled for this process (kernel.io_uring_disabled = {}, or not in "
+                     "kernel.io_uring_group, or a seccomp filter such as Docker's default profile); set 'sysctl -w kernel.io_uring_disabled=0', "
+                     "run the container with --security-opt seccomp=docker/seccomp-io_uring.json, or use ioengine=libaio or psync",
+                     err, io_uring_disabled_value());
+}
+
 class IoUringEngine final : public EngineBase<IoUringEngine> {
  public:
   ~IoUringEngine() override {
     if (ring_ok_) io_uring_queue_exit(&ring_);
   }
   std::string_view name() const override { return "io_uring"; }
-  EngineFeatures features() const override { return {}; }
   std::string error_hint() const override { return hint_; }
+  const char* io_error_hint(int err) const override {
+    return err == EOPNOTSUPP && opts_.hipri ? " (hipri=1 needs polled I/O: direct=1 on a device with poll queues, e.g. nvme.poll_queues=N)" : "";
+  }
 
   int init(const EngineSetup& s) override {
+    try {
+      opts_ = read_io_uring_options(s.options);
+    } catch (const std::exception& e) {  // the job was not parsed with engine::option_catalog()
+      hint_ = fmt::format("io_uring: {}", e.what());
+      return -EINVAL;
+    }
+    const IoUringOptions& o = opts_;
     io_uring_params p{};
     unsigned base = 0;
-    if (s.hipri) base |= IORING_SETUP_IOPOLL;
-    if (s.sqthread_poll) {
+    if (o.hipri) base |= IORING_SETUP_IOPOLL;
+    if (o.sqthread_poll) {
       base |= IORING_SETUP_SQPOLL;
-      if (s.sqthread_poll_cpu >= 0) {
+      if (o.sqthread_poll_cpu) {
         base |= IORING_SETUP_SQ_AFF;
-        p.sq_thread_cpu = static_cast<unsigned>(s.sqthread_poll_cpu);
+        p.sq_thread_cpu = static_cast<unsigned>(*o.sqthread_poll_cpu);
       }
       p.sq_thread_idle = 1000;
     }
@@ -57,7 +117,7 @@ class IoUringEngine final : public EngineBase<IoUringEngine> {
                                IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN, 0u};
     int rc = -EINVAL;
     for (unsigned extra : extras) {
-      if (s.sqthread_poll && extra) continue;  // SQPOLL submits from a kernel thread
+      if (o.sqthread_poll && extra) continue;  // SQPOLL submits from a kernel thread
       io_uring_params q = p;
       q.flags = base | extra;
       rc = io_uring_queue_init_params(std::max(1u, s.iodepth), &ring_, &q);
@@ -70,12 +130,12 @@ class IoUringEngine final : public EngineBase<IoUringEngine> {
     ring_ok_ = true;
     events_.resize(s.iodepth);
     units_ = s.units;
-    vectored_ = s.nonvectored == 0;
-    if (vectored_ || s.fixedbufs) {
+    vectored_ = !use_plain_read_write(o.nonvectored, o.nonvectored == jobs::Tri::automatic && has_read_write());
+    if (vectored_ || o.fixedbufs) {
       iovs_.resize(units_->size());
       for (size_t i = 0; i < units_->size(); ++i) iovs_[i] = {(*units_)[i].buf, 0};
     }
-    if (s.fixedbufs) {
+    if (o.fixedbufs) {
       // Register each unit's whole buffer; the length used per I/O is u.len.
       std::vector<iovec> reg(units_->size());
       for (size_t i = 0; i < units_->size(); ++i) reg[i] = {(*units_)[i].buf, s.buf_len};
@@ -87,7 +147,7 @@ class IoUringEngine final : public EngineBase<IoUringEngine> {
       }
       fixedbufs_ = true;
     }
-    if (s.registerfiles && !s.fds.empty()) {
+    if (o.registerfiles && s.fds_stable && !s.fds.empty()) {
       rc = io_uring_register_files(&ring_, s.fds.data(), static_cast<unsigned>(s.fds.size()));
       if (rc < 0) {
         hint_ = fmt::format("io_uring: registering {} files (registerfiles=1) failed: {}", s.fds.size(), std::strerror(-rc));
@@ -153,28 +213,31 @@ class IoUringEngine final : public EngineBase<IoUringEngine> {
   IoUnit* event(unsigned i) override { return events_[i]; }
 
  private:
+  // fio's nonvectored=-1 probe: does this kernel's ring know IORING_OP_READ
+  // and IORING_OP_WRITE (5.6+)? If the probe itself fails, no (readv/writev is
+  // always safe), as fio decides.
+  bool has_read_write() {
+    io_uring_probe* pr = io_uring_get_probe_ring(&ring_);
+    if (!pr) return false;
+    const bool ok = io_uring_opcode_supported(pr, IORING_OP_READ) && io_uring_opcode_supported(pr, IORING_OP_WRITE);
+    io_uring_free_probe(pr);
+    return ok;
+  }
+
   void explain_setup_failure(int rc, const EngineSetup& s) {
-    const std::string err = fmt::format("{} ({})", rc == -ENOSYS ? "ENOSYS" : rc == -EPERM ? "EPERM" : rc == -ENOMEM ? "ENOMEM" : "error",
-                                        std::strerror(-rc));
-    if (rc == -ENOSYS)
-      hint_ = fmt::format("io_uring_setup failed with {}: the kernel has no io_uring or a seccomp filter blocks it (e.g. a container's "
-                          "default profile: podman's and Docker >= 25's block it); run the container with --security-opt "
-                          "seccomp=docker/seccomp-io_uring.json (fiokit's profile that allows io_uring_setup/enter/register), "
-                          "or use ioengine=libaio or psync", err);
-    else if (rc == -EPERM)
-      hint_ = fmt::format("io_uring_setup failed with {}: io_uring is disabled for this process (kernel.io_uring_disabled = {}, or not in "
-                          "kernel.io_uring_group, or a seccomp filter such as Docker's default profile); set 'sysctl -w kernel.io_uring_disabled=0', "
-                          "run the container with --security-opt seccomp=docker/seccomp-io_uring.json, or use ioengine=libaio or psync",
-                          err, io_uring_disabled_value());
+    const std::string err = fmt::format("{} ({})", rc == -ENOMEM ? "ENOMEM" : "error", std::strerror(-rc));
+    if (rc == -ENOSYS || rc == -EPERM)
+      hint_ = blocked_hint(rc);
     else if (rc == -ENOMEM)
       hint_ = fmt::format("io_uring_setup failed with {} for iodepth={}: the locked-memory limit is too low; raise 'ulimit -l' or lower iodepth", err,
                           s.iodepth);
     else
-      hint_ = fmt::format("io_uring_setup failed with {} (iodepth={}{}{})", err, s.iodepth, s.hipri ? ", hipri" : "",
-                          s.sqthread_poll ? ", sqthread_poll" : "");
+      hint_ = fmt::format("io_uring_setup failed with {} (iodepth={}{}{})", err, s.iodepth, opts_.hipri ? ", hipri" : "",
+                          opts_.sqthread_poll ? ", sqthread_poll" : "");
   }
 
   io_uring ring_{};
+  IoUringOptions opts_;
   bool ring_ok_ = false, fixedbufs_ = false, registered_ = false, vectored_ = false;
   std::vector<IoUnit>* units_ = nullptr;
   std::vector<iovec> iovs_;
@@ -185,5 +248,39 @@ class IoUringEngine final : public EngineBase<IoUringEngine> {
 }  // namespace
 
 std::unique_ptr<IoEngine> make_io_uring_engine() { return std::make_unique<IoUringEngine>(); }
+
+std::vector<jobs::OptionDef> io_uring_option_defs() { return options_table().defs(); }
+
+IoUringOptions read_io_uring_options(const jobs::EngineOptionValues& v) { return options_table().read(v); }
+
+bool use_plain_read_write(jobs::Tri nonvectored, bool kernel_has_read_write) {
+  return nonvectored == jobs::Tri::on || (nonvectored == jobs::Tri::automatic && kernel_has_read_write);
+}
+
+IoUringProbe probe_io_uring() {
+  io_uring ring{};
+  const int rc = io_uring_queue_init(1, &ring, 0);
+  if (rc == 0) {
+    io_uring_queue_exit(&ring);
+    return {};
+  }
+  IoUringProbe p;
+  p.err = -rc;
+  if (rc != -ENOSYS && rc != -EPERM) {
+    p.status = IoUringProbe::Status::failed;
+    p.hint = fmt::format("io_uring_setup failed: {}", std::strerror(-rc));
+    return p;
+  }
+  const std::string disabled = io_uring_disabled_value();
+  if (!disabled.empty() && disabled != "0") {
+    p.status = IoUringProbe::Status::disabled;
+    p.hint = fmt::format("io_uring is disabled on this host (kernel.io_uring_disabled = {}); the host's administrator can set it "
+                         "to 0, or use ioengine=libaio", disabled);
+    return p;
+  }
+  p.status = IoUringProbe::Status::blocked;
+  p.hint = blocked_hint(rc);
+  return p;
+}
 
 }  // namespace fiokit::engine

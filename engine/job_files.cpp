@@ -2,6 +2,7 @@
 // rules around them (invalidate per pass, fadvise hint, pre_read), the syncs,
 // and the end of the job (fsync_on_close, close, unlink of created files).
 #include "engine/job_files.hpp"
+#include "engine/run.hpp"
 
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -55,7 +56,7 @@ void JobFiles::open(bool random, bool verify) {
     if (!f.fd) {
       const int e = errno;
       std::string hint = e == EINVAL && spec.direct ? " (the filesystem may not support O_DIRECT; try direct=0)" : "";
-      throw volumes::LayoutError(fmt::format("job '{}': cannot open '{}': {}{}", spec.name, f.target.path, std::strerror(e), hint), e);
+      throw SetupError(fmt::format("job '{}': cannot open '{}': {}{}", spec.name, f.target.path, std::strerror(e), hint), e);
     }
     if (!existed) {
       f.created = true;

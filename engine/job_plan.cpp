@@ -2,6 +2,7 @@
 // from its JobSpec, files and engine. Each rule below says what fio 3.33 does
 // where the choice changes what is measured.
 #include "engine/job_plan.hpp"
+#include "engine/run.hpp"
 
 #include <algorithm>
 #include <random>
@@ -78,7 +79,7 @@ JobPlan::JobPlan(const jobs::JobSpec& spec, const std::vector<volumes::FileTarge
     }
   }
   if (max_len > UINT32_MAX || max_len == 0)
-    throw volumes::LayoutError(fmt::format("job '{}': block size {} is out of range", spec.name, max_len), EINVAL);
+    throw SetupError(fmt::format("job '{}': block size {} is out of range", spec.name, max_len), EINVAL);
   fixed_len = static_cast<uint32_t>(first_bs);
   unit_bytes = unit == UINT64_MAX ? 4096 : unit;
   single_file = targets.size() == 1;

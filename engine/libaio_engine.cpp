@@ -2,7 +2,8 @@
 // Queued iocbs are submitted in one io_submit per commit; completions come from
 // io_getevents, or with userspace_reap=1 and a non-blocking reap straight from
 // the AIO completion ring the kernel maps into the process. Without O_DIRECT,
-// Linux AIO is synchronous inside io_submit, as with fio.
+// Linux AIO is synchronous inside io_submit, as with fio. The engine's one
+// option (userspace_reap) is defined here, beside the code that reads it.
 #include <libaio.h>
 
 #include <cerrno>
@@ -13,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "engine/io_loop.hpp"
+#include "engine/libaio_engine.hpp"
 
 namespace fiokit::engine {
 namespace {
@@ -31,15 +33,30 @@ std::string read_proc(const char* path) {
   return v.empty() ? "?" : v;
 }
 
+// The engine's option table (fio 3.33's engines/libaio.c names it so); only
+// valid with ioengine=libaio (parse.cpp's cross-option pass checks).
+const jobs::OwnedOptions<LibaioOptions>& options_table() {
+  static const jobs::OwnedOptions<LibaioOptions> table({
+      jobs::owned_flag(jobs::Opt("userspace_reap", "Reap libaio completions from the ring in user space instead of io_getevents")
+                           .engines({"libaio"}).cat("I/O engine specific (libaio)"),
+                       &LibaioOptions::userspace_reap),
+  });
+  return table;
+}
+
 class LibaioEngine final : public EngineBase<LibaioEngine> {
  public:
   ~LibaioEngine() override {
     if (ctx_) io_destroy(ctx_);
   }
   std::string_view name() const override { return "libaio"; }
-  EngineFeatures features() const override { return {}; }
   int init(const EngineSetup& s) override {
-    userspace_reap_ = s.userspace_reap;
+    try {
+      userspace_reap_ = read_libaio_options(s.options).userspace_reap;
+    } catch (const std::exception& e) {  // the job was not parsed with engine::option_catalog()
+      hint_ = fmt::format("libaio: {}", e.what());
+      return -EINVAL;
+    }
     const int rc = io_setup(static_cast<int>(s.iodepth), &ctx_);
     if (rc < 0) {
       ctx_ = nullptr;
@@ -137,5 +154,9 @@ class LibaioEngine final : public EngineBase<LibaioEngine> {
 }  // namespace
 
 std::unique_ptr<IoEngine> make_libaio_engine() { return std::make_unique<LibaioEngine>(); }
+
+std::vector<jobs::OptionDef> libaio_option_defs() { return options_table().defs(); }
+
+LibaioOptions read_libaio_options(const jobs::EngineOptionValues& v) { return options_table().read(v); }
 
 }  // namespace fiokit::engine

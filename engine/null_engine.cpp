@@ -13,7 +13,6 @@ namespace {
 class NullEngine final : public EngineBase<NullEngine> {
  public:
   std::string_view name() const override { return "null"; }
-  EngineFeatures features() const override { return {.sync = false, .diskless = true, .needs_fds = false}; }
   int init(const EngineSetup& s) override {
     depth_ = s.iodepth;
     queued_.assign(s.iodepth, nullptr);

@@ -1,34 +1,63 @@
 // The explicit engine registry: a plain table, not static constructors (which
-// static linking drops, DESIGN.md pitfalls). Adding an engine = one file with
-// its factory + one row here.
+// static linking drops, DESIGN.md pitfalls). One row per engine: its name as
+// fio spells it, its factory, what it can do (features) and its option table,
+// the last two read from here so nobody constructs an engine just to ask.
+// Adding an engine = one file with its factory and options + one row here.
+#include <algorithm>
 #include <string>
 
 #include "engine/io_engine.hpp"
 
 namespace fiokit::engine {
-namespace {
 
-struct Entry {
-  const char* name;
-  std::unique_ptr<IoEngine> (*make)();
-};
-constexpr Entry kEngines[] = {
-    {"null", make_null_engine},     {"sync", make_sync_engine},     {"psync", make_psync_engine},
-    {"pvsync", make_pvsync_engine}, {"libaio", make_libaio_engine}, {"io_uring", make_io_uring_engine},
-};
+const std::vector<EngineInfo>& registered_engines() {
+  // sync: queue() always answers Completed (no slat, no reap); diskless: no
+  // files at all (null), so no layout, no descriptors.
+  static const std::vector<EngineInfo> engines = {
+      {"null", make_null_engine, {.sync = false, .diskless = true, .needs_fds = false}, nullptr},
+      {"sync", make_sync_engine, {.sync = true}, nullptr},
+      {"psync", make_psync_engine, {.sync = true}, nullptr},
+      {"pvsync", make_pvsync_engine, {.sync = true}, nullptr},
+      {"io_uring", make_io_uring_engine, {}, io_uring_option_defs},
+      {"libaio", make_libaio_engine, {}, libaio_option_defs},
+  };
+  return engines;
+}
 
-}  // namespace
+const EngineInfo* find_engine(std::string_view name) {
+  const auto& t = registered_engines();
+  auto it = std::find_if(t.begin(), t.end(), [&](const EngineInfo& e) { return name == e.name; });
+  return it == t.end() ? nullptr : &*it;
+}
+
+EngineFeatures IoEngine::features() const {
+  const EngineInfo* e = find_engine(name());
+  return e ? e->features : EngineFeatures{};
+}
 
 std::unique_ptr<IoEngine> make_engine(std::string_view name) {
-  for (const auto& e : kEngines)
-    if (name == e.name) return e.make();
-  return nullptr;
+  const EngineInfo* e = find_engine(name);
+  return e ? e->make() : nullptr;
 }
 
 std::vector<std::string> engine_names() {
   std::vector<std::string> out;
-  for (const auto& e : kEngines) out.emplace_back(e.name);
+  for (const auto& e : registered_engines()) out.emplace_back(e.name);
   return out;
+}
+
+const jobs::OptionCatalog& option_catalog() {
+  static const jobs::OptionCatalog catalog = [] {
+    // In table order, io_uring's before libaio's: the order jobs/ had them in
+    // before they moved beside their engines (it decides ties between equally
+    // close did-you-mean guesses).
+    std::vector<jobs::OptionDef> added;
+    for (const auto& e : registered_engines())
+      if (e.options)
+        for (auto& d : e.options()) added.push_back(std::move(d));
+    return jobs::OptionCatalog(std::move(added));
+  }();
+  return catalog;
 }
 
 }  // namespace fiokit::engine

@@ -38,15 +38,15 @@ void fill_layout(uint8_t* buf, size_t len, uint64_t offset) {
 }
 
 bool is_diskless(const std::string& engine_name) {
-  auto e = make_engine(engine_name);
-  return e && e->features().diskless;
+  const EngineInfo* e = find_engine(engine_name);
+  return e && e->features.diskless;
 }
 
-// Lays out the planned files of one job; LayoutError on failure (a failed
+// Lays out the planned files of one job; SetupError on failure (a failed
 // plan included, so it is reported as the job's error, as a layout failure is).
 std::vector<volumes::FileTarget> prepare_files(const jobs::JobSpec& j, const volumes::FilePlan& plan,
                                                const std::atomic<bool>* stop) {
-  if (plan.err) throw volumes::LayoutError(plan.error, plan.err);
+  if (plan.err) throw SetupError(plan.error, plan.err);  // plan_files named the job
   const std::vector<volumes::FileTarget>& targets = plan.targets;
   if (plan.diskless || j.create_on_open) return targets;
   volumes::LayoutOptions o;
@@ -57,7 +57,13 @@ std::vector<volumes::FileTarget> prepare_files(const jobs::JobSpec& j, const vol
   o.allow_create = j.allow_file_create;
   o.fill = fill_layout;
   o.stop = stop;
-  for (const auto& t : targets) volumes::lay_out_file(t, o);
+  for (const auto& t : targets) {
+    try {
+      volumes::lay_out_file(t, o);
+    } catch (const volumes::LayoutError& e) {  // names the file, not the job
+      throw SetupError(fmt::format("job '{}': {}", j.name, e.what()), e.err);
+    }
+  }
   return targets;
 }
 
@@ -210,10 +216,9 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volume
       std::string msg;
       try {
         targets = prepare_files(jobs[i], plan[i], opts.stop);
-      } catch (const volumes::LayoutError& e) {
+      } catch (const SetupError& e) {
         err = e.err;
-        const std::string what = e.what();
-        msg = what.rfind("job '", 0) == 0 ? what : fmt::format("job '{}': {}", jobs[i].name, what);
+        msg = e.what();
       } catch (const std::exception& e) {
         err = EIO;
         msg = fmt::format("job '{}': {}", jobs[i].name, e.what());

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,17 @@
 #include "volumes/layout.hpp"
 
 namespace fiokit::engine {
+
+// A job that cannot start: its files cannot be planned or laid out, or its
+// engine refuses the setup. The one error type the engine's setup throws to
+// run_jobs, which records it as the job's error (a failed job, exit 1, never
+// an exception out of run_jobs). The message names the job ("job 'NAME':
+// ..."), so it is recorded as it is; err is the errno (EINVAL for a
+// configuration problem).
+struct SetupError : std::runtime_error {
+  int err;
+  SetupError(const std::string& message, int e) : std::runtime_error(message), err(e) {}
+};
 
 // One issued I/O, recorded only when RunOptions::trace is set (tests).
 struct TraceRecord {

@@ -30,7 +30,6 @@ class SyncEngine final : public EngineBase<SyncEngine<M>> {
   std::string_view name() const override {
     return M == SyncMode::sync ? "sync" : M == SyncMode::psync ? "psync" : "pvsync";
   }
-  EngineFeatures features() const override { return {.sync = true}; }
   int init(const EngineSetup& s) override {
     last_pos_.assign(s.fds.size(), -1);
     return 0;

@@ -59,6 +59,8 @@ void Worker::run(StartGate& gate, const std::vector<int>& wait_for_jobs) {
   fill_identity();
   try {
     if (!failed) setup();
+  } catch (const SetupError& e) {
+    record_error(e.err, e.what());
   } catch (const volumes::LayoutError& e) {
     record_error(e.err, e.what());
   } catch (const std::exception& e) {
@@ -125,12 +127,12 @@ void Worker::setup() {
     else
       for (int c : spec.cpus_allowed) CPU_SET(c, &set);
     if (int e = pthread_setaffinity_np(pthread_self(), sizeof(set), &set); e != 0)
-      throw volumes::LayoutError(fmt::format("job '{}': cpus_allowed: cannot pin the thread: {}", spec.name, std::strerror(e)), e);
+      throw SetupError(fmt::format("job '{}': cpus_allowed: cannot pin the thread: {}", spec.name, std::strerror(e)), e);
   }
 
   engine_ = make_engine(spec.ioengine);
   if (!engine_)
-    throw volumes::LayoutError(fmt::format("job '{}': unknown ioengine '{}'", spec.name, spec.ioengine), EINVAL);
+    throw SetupError(fmt::format("job '{}': unknown ioengine '{}'", spec.name, spec.ioengine), EINVAL);
   const EngineFeatures feat = engine_->features();
 
   // What the loop will do, decided once.
@@ -156,7 +158,7 @@ void Worker::setup() {
 
   std::string why;
   if (p.verify && !verifier_.init(spec, &why))
-    throw volumes::LayoutError(fmt::format("job '{}': {}", spec.name, why), EINVAL);
+    throw SetupError(fmt::format("job '{}': {}", spec.name, why), EINVAL);
   checking_reads_ = p.verifying_reads;
 
   sampler_.open_logs();
@@ -175,19 +177,12 @@ void Worker::setup() {
   es.buf_len = p.buf_len;
   es.fds = files_.fds();
   es.direct = spec.direct;
-  es.hipri = spec.hipri;
-  es.fixedbufs = spec.fixedbufs;
-  es.registerfiles = spec.registerfiles && !spec.unlink_each_loop && !feat.diskless;
-  es.sqthread_poll = spec.sqthread_poll;
-  es.sqthread_poll_cpu = spec.sqthread_poll_cpu.value_or(-1);
-  es.nonvectored = -1;
-  for (const auto& [k, v] : spec.given)
-    if (k == "nonvectored") es.nonvectored = spec.nonvectored ? 1 : 0;
-  es.userspace_reap = spec.userspace_reap;
+  es.fds_stable = !spec.unlink_each_loop;
+  es.options = spec.engine_options;  // typed by the engine's own table
   if (const int rc = engine_->init(es); rc < 0) {
     std::string hint = engine_->error_hint();
     if (hint.empty()) hint = fmt::format("{}: setup failed: {}", engine_->name(), std::strerror(-rc));
-    throw volumes::LayoutError(fmt::format("job '{}': ioengine={}: {}", spec.name, engine_->name(), hint), -rc);
+    throw SetupError(fmt::format("job '{}': ioengine={}: {}", spec.name, engine_->name(), hint), -rc);
   }
 }
 
@@ -196,7 +191,7 @@ bool Worker::account_short(IoUnit& u) {
   const std::string path = f ? f->target.path : std::string("(none)");
   if (u.result < 0) {
     const int e = static_cast<int>(-u.result);
-    const char* hint = e == EOPNOTSUPP && spec.hipri ? " (hipri=1 needs polled I/O: direct=1 on a device with poll queues, e.g. nvme.poll_queues=N)"
+    const char* hint = *engine_->io_error_hint(e) ? engine_->io_error_hint(e)
                        : e == EINVAL && spec.direct ? " (direct=1 needs offsets, sizes and buffers aligned to the device's logical block size)"
                                                     : "";
     record_error(e, fmt::format("job '{}': {} of {} bytes at offset {} in '{}' failed: {}{}", spec.name, jobs::dir_name(u.dir), u.len,

@@ -1,5 +1,6 @@
 // libFuzzer target for the job-file parser: arbitrary bytes go through the ini
-// reader (read_job_text) and the option table (build_jobs). ParseError and
+// reader (read_job_text) and the option catalog `fiokit run` parses with
+// (build_jobs with engine::option_catalog(), engine options included). ParseError and
 // ValueError are the parser's documented answers to bad input; any other
 // exception, a crash, a sanitizer report, a hang or a memory blow-up is a
 // finding. Built only with -DFIOKIT_FUZZ=ON and clang (see scripts/fuzz).
@@ -8,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/io_engine.hpp"
 #include "jobs/error.hpp"
 #include "jobs/ini.hpp"
 #include "jobs/parse.hpp"
@@ -51,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     ParseRequest req;
     req.sources.push_back({"fuzz.fio", read_job_text(text, "fuzz.fio", "/nonexistent-fiokit-fuzz", ex)});
-    ParseResult r = build_jobs(req);
+    ParseResult r = build_jobs(req, fiokit::engine::option_catalog());
     // Exercise --showcmd too: it formats every parsed option.
     (void)showcmd(r.jobs);
   } catch (const ParseError&) {

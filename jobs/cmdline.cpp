@@ -35,13 +35,13 @@ std::optional<std::string> max_jobs_warning(const std::optional<uint64_t>& max_j
 CmdlineJobs split_cmdline(const std::vector<std::string>& args,
                           const std::function<bool(const std::string&)>& is_run_option,
                           const std::function<bool(const std::string&)>& run_option_needs_value,
-                          const Expander& ex) {
+                          const Expander& ex, const OptionCatalog& options) {
   CmdlineJobs out;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string a = args[i];
     // fio's getopt also takes long options with one dash ("-rw=randread", seen
     // in many scripts); a job option written that way means the same here.
-    if (a.size() > 2 && a[0] == '-' && a[1] != '-' && find_option(a.substr(1, a.find('=') - 1))) a = "-" + a;
+    if (a.size() > 2 && a[0] == '-' && a[1] != '-' && options.find(a.substr(1, a.find('=') - 1))) a = "-" + a;
     if (a == "-" || a.rfind("--", 0) != 0) {
       if (!a.empty() && a[0] == '-' && a != "-")
         throw ParseError(fmt::format("unknown argument '{}' (job options are written --name=value)", a));
@@ -63,7 +63,7 @@ CmdlineJobs split_cmdline(const std::vector<std::string>& args,
       continue;
     }
     SourceLoc loc{"command line: " + a, 0};
-    const OptionDef* d = find_option(key);
+    const OptionDef* d = options.find(key);
     RawOption opt{key, std::nullopt, loc};
     if (eq != std::string::npos) {
       opt.value = ex.expand(body.substr(eq + 1), loc);
@@ -73,7 +73,7 @@ CmdlineJobs split_cmdline(const std::vector<std::string>& args,
       opt.loc.file = "command line: " + a + " " + args[i];
     }
     if (!d) {
-      auto sug = suggest_options(key);
+      auto sug = options.suggest(key);
       std::string msg = fmt::format("unknown option '--{}' (command line)", key);
       if (!sug.empty()) msg += fmt::format("; did you mean '--{}'?", sug[0]);
       throw ParseError(msg);

@@ -26,10 +26,11 @@ struct CmdlineJobs {
 // for which `is_run_option(arg)` returns true are skipped (the caller owns them);
 // `takes_value(name)` says whether a run option consumes the next argument.
 // Throws ParseError for an unknown --option with a suggestion.
+// `options` is the catalog the jobs are parsed with (engine::option_catalog()).
 CmdlineJobs split_cmdline(const std::vector<std::string>& args,
                           const std::function<bool(const std::string& name)>& is_run_option,
                           const std::function<bool(const std::string& name)>& run_option_needs_value,
-                          const Expander& ex);
+                          const Expander& ex, const OptionCatalog& options);
 
 // --max-jobs=N, fio's "maximum number of threads/processes to support". fio
 // 3.33 parses it and ignores it (its getopt case says the limit is no longer

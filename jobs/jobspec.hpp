@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -74,6 +75,39 @@ struct LogSettings {
   bool operator==(const LogSettings&) const = default;
 };
 
+// The options of the job's engine (hipri, nonvectored, userspace_reap, ...), as
+// text each engine's own option table (engine/*_engine.cpp) has already parsed
+// and checked. jobs/ cannot know the engines' types (it must not include
+// engine/), so it keeps the text; the engine reads it back into its own typed
+// struct with the same table at setup. One entry per option whose last value
+// differs from the engine's default; an option left out or set to its default
+// is absent, so "nonvectored=-1" written out and left out are the same job.
+struct EngineOptionValues {
+  std::vector<std::pair<std::string, std::string>> values;
+  int kb_base = 1024;  // the job's, for size-valued engine options
+  void set(const std::string& name, std::string value) {
+    for (auto& [k, v] : values)
+      if (k == name) {
+        v = std::move(value);
+        return;
+      }
+    values.emplace_back(name, std::move(value));
+  }
+  void erase(std::string_view name) {
+    for (auto it = values.begin(); it != values.end(); ++it)
+      if (it->first == name) {
+        values.erase(it);
+        return;
+      }
+  }
+  const std::string* find(std::string_view name) const {
+    for (const auto& [k, v] : values)
+      if (k == name) return &v;
+    return nullptr;
+  }
+  bool operator==(const EngineOptionValues&) const = default;
+};
+
 struct JobSpec {
   // --- identity and grouping (set by the parser, not by options) ---
   std::string name;
@@ -103,9 +137,9 @@ struct JobSpec {
 
   // --- engine ---
   std::string ioengine = "psync";
-  bool hipri = false, fixedbufs = false, registerfiles = false, sqthread_poll = false, nonvectored = false;
-  std::optional<int> sqthread_poll_cpu;
-  bool userspace_reap = false;
+  // hipri, nonvectored, userspace_reap, ...: checked by the engine's own table
+  // at parse time, typed by the engine at setup (see EngineOptionValues).
+  EngineOptionValues engine_options;
   bool thread = false;
 
   // --- I/O pattern ---

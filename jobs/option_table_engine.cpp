@@ -1,10 +1,12 @@
-// Option table, engine part: ioengine and the options each engine adds. fiokit
-// runs psync, pvsync, sync, libaio, io_uring and null; every other engine fio
-// 3.33 knows is refused as "unsupported by fiokit: ioengine=NAME", and the
-// options that only those engines read are listed (refused) here too, so a job
-// file written for them fails on a clear line instead of an "unknown option".
-// Engine options of supported engines carry `engines`, which parse.cpp's
-// cross-option pass checks against the job's ioengine, as fio does.
+// Option table, engine part: ioengine, and the options of the engines fiokit
+// does not run. fiokit runs psync, pvsync, sync, libaio, io_uring and null,
+// and each of those keeps its own options beside its code (engine/*_engine.cpp,
+// added to a parse by engine::option_catalog()). Every other engine fio 3.33
+// knows is refused as "unsupported by fiokit: ioengine=NAME", and the options
+// that only those engines read are listed (refused) here, so a job file written
+// for them fails on a clear line instead of an "unknown option". Engine options
+// carry `engines`, which parse.cpp's cross-option pass checks against the job's
+// ioengine, as fio does.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -54,12 +56,6 @@ void set_ioengine(JobSpec& s, const std::string& value, const ApplyCtx&) {
   throw ValueError(fmt::format("'{}' is not an I/O engine fio knows (fiokit runs: {})", v, allowed));
 }
 
-void set_sqthread_poll_cpu(JobSpec& s, const std::string& v, const ApplyCtx&) {
-  const int64_t cpu = parse_int(v);
-  if (cpu > 4095) throw ValueError("CPU number above 4095");
-  s.sqthread_poll_cpu = static_cast<int>(cpu);
-}
-
 // An option only an unsupported engine reads.
 Opt engine_only(std::string name, std::string help, std::string engines, OptType type) {
   Opt o(std::move(name), std::move(help) + " [" + engines + "]");
@@ -70,29 +66,16 @@ Opt engine_only(std::string name, std::string help, std::string engines, OptType
 }  // namespace
 
 void add_engine_options(std::vector<OptionDef>& t) {
-  const std::string eng = "I/O engine", uring = "I/O engine specific (io_uring)";
+  const std::string eng = "I/O engine";
   t.push_back(Opt("ioengine", "How I/O is issued: psync, pvsync, sync, libaio, io_uring or null; other fio engines are refused")
                   .custom(OptType::str, set_ioengine).values(kSupportedEngines).def("psync").cat(eng));
 
-  // Options of the supported engines. fio accepts them only when the job's
-  // engine reads them; validate() in parse.cpp checks `engines`.
-  t.push_back(Opt("hipri", "Poll for completions (IORING_SETUP_IOPOLL); needs direct=1 and a polling-capable device")
-                  .flag(&JobSpec::hipri).engines({"io_uring"}).cat(uring));
-  t.push_back(Opt("fixedbufs", "Register the I/O buffers with the kernel once (IORING_REGISTER_BUFFERS)")
-                  .flag(&JobSpec::fixedbufs).engines({"io_uring"}).cat(uring));
-  t.push_back(Opt("registerfiles", "Register the files with the ring once (IORING_REGISTER_FILES)")
-                  .flag(&JobSpec::registerfiles).engines({"io_uring"}).cat(uring));
-  t.push_back(Opt("sqthread_poll", "Let a kernel thread poll the submission queue (IORING_SETUP_SQPOLL)")
-                  .flag(&JobSpec::sqthread_poll).engines({"io_uring"}).cat(uring));
-  t.push_back(Opt("sqthread_poll_cpu", "CPU for the submission-queue polling thread")
-                  .custom(OptType::integer, set_sqthread_poll_cpu).min(0).engines({"io_uring"}).cat(uring));
-  t.push_back(Opt("nonvectored", "Use plain read/write ring commands instead of readv/writev (1), or not (0); -1 lets the engine pick")
-                  .custom(OptType::integer, [](JobSpec& s, const std::string& v, const ApplyCtx&) { s.nonvectored = parse_int(v, true) > 0; })
-                  .range(-1, 1).def("-1").engines({"io_uring"}).cat(uring));
-  t.push_back(Opt("userspace_reap", "Reap libaio completions from the ring in user space instead of io_getevents")
-                  .flag(&JobSpec::userspace_reap).engines({"libaio"}).cat("I/O engine specific (libaio)"));
+  // The options of the engines fiokit runs (hipri, nonvectored,
+  // userspace_reap, ...) live beside their engines (engine/*_engine.cpp) and
+  // reach the parser through engine::option_catalog().
 
-  // Options of supported engines that fiokit does not implement.
+  // Options two supported engines share (fio's cmdprio.h) that fiokit does
+  // not implement; those of one engine only are refused in its own table.
   const std::string prio = "I/O engine specific (io_uring, libaio)";
   t.push_back(Opt("cmdprio_percentage", "Percent of I/Os sent with a higher priority; per direction").type(OptType::per_dir_size)
                   .range(0, 100).cat(prio).unsupported("per-command priorities are not implemented"));
@@ -102,10 +85,6 @@ void add_engine_options(std::vector<OptionDef>& t) {
                   .range(0, 7).cat(prio).unsupported("per-command priorities are not implemented"));
   t.push_back(Opt("cmdprio_bssplit", "Priority percentages per block size, like bssplit").type(OptType::bssplit)
                   .cat(prio).unsupported("per-command priorities are not implemented"));
-  t.push_back(Opt("force_async", "Mark every Nth io_uring request IOSQE_ASYNC").type(OptType::integer).cat(uring)
-                  .unsupported("not implemented by the io_uring engine"));
-  t.push_back(Opt("uncached", "Use RWF_UNCACHED for buffered I/O").type(OptType::integer).cat(uring)
-                  .unsupported("not implemented by the io_uring engine"));
   t.push_back(Opt("nowait", "Issue I/O with RWF_NOWAIT").type(OptType::boolean).cat(prio)
                   .unsupported("not implemented"));
   t.push_back(Opt("cmd_type", "Kind of io_uring passthrough command (nvme)").type(OptType::enumeration)

@@ -180,33 +180,45 @@ void apply_option(const OptionDef& d, JobSpec& spec, const std::optional<std::st
   d.set(spec, v, ctx);
 }
 
-const std::vector<OptionDef>& option_table() {
-  static const std::vector<OptionDef> table = [] {
-    std::vector<OptionDef> t;
-    add_core_options(t);
-    add_io_options(t);
-    add_engine_options(t);
-    add_result_options(t);
-    add_unsupported_options(t);
-    return t;
-  }();
-  return table;
-}
-
-const OptionDef* find_option(std::string_view name) {
-  static const std::unordered_map<std::string, const OptionDef*> index = [] {
-    std::unordered_map<std::string, const OptionDef*> m;
-    for (const auto& d : option_table()) {
-      m.emplace(d.name, &d);
-      for (const auto& a : d.aliases) m.emplace(a, &d);
-    }
-    return m;
-  }();
-  auto it = index.find(std::string(name));
-  return it == index.end() ? nullptr : it->second;
-}
-
 namespace {
+// jobs' own table, built once from the per-area registries (explicit, no
+// static constructors: DESIGN.md pitfalls).
+std::vector<OptionDef> own_table() {
+  std::vector<OptionDef> t;
+  add_core_options(t);
+  add_io_options(t);
+  add_engine_options(t);
+  add_result_options(t);
+  add_unsupported_options(t);
+  return t;
+}
+}  // namespace
+
+OptionCatalog::OptionCatalog(std::vector<OptionDef> added) : table_(own_table()) {
+  // The added (engine) options follow ioengine, where jobs' own table kept
+  // them before they moved beside their engines: the order decides ties
+  // between equally close did-you-mean guesses and the --cmdhelp listing.
+  auto at = std::find_if(table_.begin(), table_.end(), [](const OptionDef& d) { return d.name == "ioengine"; });
+  if (at != table_.end()) ++at;
+  table_.insert(at, std::make_move_iterator(added.begin()), std::make_move_iterator(added.end()));
+  for (size_t i = 0; i < table_.size(); ++i) {
+    index_.emplace(table_[i].name, i);
+    for (const auto& a : table_[i].aliases) index_.emplace(a, i);
+  }
+}
+
+const OptionDef* OptionCatalog::find(std::string_view name) const {
+  auto it = index_.find(std::string(name));
+  return it == index_.end() ? nullptr : &table_[it->second];
+}
+
+const OptionCatalog& own_options() {
+  static const OptionCatalog c;
+  return c;
+}
+
+const OptionDef* find_option(std::string_view name) { return own_options().find(name); }
+
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
@@ -218,15 +230,14 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   }
   return prev[b.size()];
 }
-}  // namespace
 
-std::vector<std::string> suggest_options(std::string_view name, size_t n) {
+std::vector<std::string> OptionCatalog::suggest(std::string_view name, size_t n) const {
   std::vector<std::pair<size_t, std::string>> scored;
   // No option name is this long: a guess would be noise, and the edit distance
   // of a long key against every name is the fuzzer's slowest path.
   if (name.size() > 64) return {};
   const std::string lname = lower(name);
-  for (const auto& d : option_table()) {
+  for (const auto& d : table_) {
     auto consider = [&](const std::string& cand) {
       // A name that contains the typo (or the reverse) is a good guess too.
       const bool contains = cand.find(lname) != std::string::npos || lname.find(cand) != std::string::npos;
@@ -287,10 +298,10 @@ std::string describe(const OptionDef& d) {
 }
 }  // namespace
 
-std::string cmdhelp(std::string_view name) {
+std::string OptionCatalog::cmdhelp(std::string_view name) const {
   if (name.empty() || name == "all") {
     std::map<std::string, std::vector<const OptionDef*>> by_cat;
-    for (const auto& d : option_table()) by_cat[d.category.empty() ? "Other" : d.category].push_back(&d);
+    for (const auto& d : table_) by_cat[d.category.empty() ? "Other" : d.category].push_back(&d);
     std::string s;
     for (const auto& [cat, defs] : by_cat) {
       s += cat + ":\n";
@@ -303,9 +314,9 @@ std::string cmdhelp(std::string_view name) {
     }
     return s;
   }
-  if (const OptionDef* d = find_option(name)) return describe(*d);
+  if (const OptionDef* d = find(name)) return describe(*d);
   std::string msg = fmt::format("unknown option '{}'", name);
-  auto sug = suggest_options(name);
+  auto sug = suggest(name);
   if (!sug.empty()) msg += fmt::format("; did you mean '{}'?", sug[0]);
   throw ValueError(msg);
 }

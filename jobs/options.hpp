@@ -4,13 +4,17 @@
 // through a pointer-to-member. The same table drives parsing, defaults,
 // --cmdhelp and "did you mean". Options fio documents but fiokit does not run
 // are in the table too, marked Unsupported, so they fail loudly instead of
-// being ignored. Cross-option checks live in parse.cpp, not in setters.
+// being ignored. Cross-option checks live in parse.cpp, not in setters. The
+// options of the engines fiokit runs are defined beside their engines, typed
+// by each engine's own struct (OwnedOptions below), and join jobs' own table
+// in the OptionCatalog a parse is given (engine::option_catalog()).
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "jobs/jobspec.hpp"
@@ -110,14 +114,127 @@ class Opt {
 // input (range, enum and syntax checks are done here, from the table).
 void apply_option(const OptionDef& def, JobSpec& spec, const std::optional<std::string>& value, const ApplyCtx& ctx);
 
-// The table, built once from the per-area registries below (explicit, no static
-// constructors: DESIGN.md pitfalls).
-const std::vector<OptionDef>& option_table();
-const OptionDef* find_option(std::string_view name);  // by name or alias, case-sensitive as fio
-// Closest known option names for a typo, best first (edit distance), at most `n`.
-std::vector<std::string> suggest_options(std::string_view name, size_t n = 1);
-// --cmdhelp text: one option in detail, or "all" (every option, by category).
-std::string cmdhelp(std::string_view name);
+// The options one parse knows: jobs' own table plus the tables other stages
+// own, i.e. each engine's options, which live beside their engine (fio's
+// engines/io_uring.c keeps its option table with the engine). jobs/ must not
+// include engine/ (the dependency direction), so the caller hands them in:
+// engine::option_catalog() builds the full catalog from the engine registry,
+// and cli/, --cmdhelp, did-you-mean, the fuzzer and the tests use that one.
+// The added options follow ioengine, in the order given.
+// Levenshtein distance: the measure of every "did you mean" (job options here,
+// fiokit's own flags in cli/flags.cpp), so the two kinds of guess compare.
+size_t edit_distance(std::string_view a, std::string_view b);
+
+class OptionCatalog {
+ public:
+  explicit OptionCatalog(std::vector<OptionDef> added = {});
+  const std::vector<OptionDef>& options() const { return table_; }
+  // By name or alias, case-sensitive as fio; nullptr when unknown.
+  const OptionDef* find(std::string_view name) const;
+  // Closest known option names for a typo, best first (edit distance), at most `n`.
+  std::vector<std::string> suggest(std::string_view name, size_t n = 1) const;
+  // --cmdhelp text: one option in detail, or "all" (every option, by category).
+  // ValueError (with a suggestion) for an unknown name.
+  std::string cmdhelp(std::string_view name) const;
+
+ private:
+  std::vector<OptionDef> table_;
+  std::unordered_map<std::string, size_t> index_;  // name or alias -> position in table_
+};
+
+// jobs' own options only, without any engine's. For callers that look up core
+// options by their canonical name (the container's remote-job policy); a parse
+// takes a full catalog instead.
+const OptionCatalog& own_options();
+const OptionDef* find_option(std::string_view name);  // in own_options()
+
+// fio's tri-state integer options (nonvectored=-1|0|1): -1 leaves the choice
+// to the engine, and -1 written out means the same as the option left out.
+enum class Tri : int8_t { automatic = -1, off = 0, on = 1 };
+
+// An option a later stage owns and types into its own struct T (each engine's
+// options; T needs operator==). jobs/ parses and checks it like any other
+// option (range, enum, file:line errors, the same messages) by running the
+// owner's setter on a scratch T, then keeps the checked text in
+// JobSpec::engine_options (nothing when it is T's default); the owner
+// reads the text back into its T with the same setters (OwnedOptions::read),
+// so the parse-time check and the run-time value cannot disagree.
+template <class T>
+using TypedSetter = std::function<void(T&, const std::string& value, const ApplyCtx&)>;
+
+template <class T>
+struct OwnedOption {
+  OptionDef def;       // name, help, type, range, engines, ... (def.set is filled in by OwnedOptions)
+  TypedSetter<T> set;  // empty for an option the owner refuses (unsupported)
+};
+
+// Builders for the usual targets; the Opt carries the rest of the definition.
+template <class T>
+OwnedOption<T> owned_flag(Opt o, bool T::*m) {  // valueless, or 0/1 (as Opt::flag)
+  OptionDef d = o.type(OptType::flag).valueless();
+  return {std::move(d), [m](T& t, const std::string& v, const ApplyCtx&) { t.*m = parse_int(v, false) != 0; }};
+}
+template <class T>
+OwnedOption<T> owned_tri(Opt o, Tri T::*m) {  // -1, 0 or 1
+  OptionDef d = o.type(OptType::integer).range(-1, 1);
+  return {std::move(d), [m](T& t, const std::string& v, const ApplyCtx&) {
+            const int64_t n = parse_int(v, true);
+            t.*m = n < 0 ? Tri::automatic : n == 0 ? Tri::off : Tri::on;
+          }};
+}
+template <class T>
+OwnedOption<T> owned_custom(Opt o, OptType type, TypedSetter<T> set) {
+  return {o.type(type), std::move(set)};
+}
+template <class T>
+OwnedOption<T> owned_unsupported(Opt o) {  // o carries .unsupported(why)
+  return {o, nullptr};
+}
+
+template <class T>
+class OwnedOptions {
+ public:
+  explicit OwnedOptions(std::vector<OwnedOption<T>> opts) : opts_(std::move(opts)) {
+    for (auto& o : opts_) {
+      if (!o.set) continue;
+      o.def.set = [set = o.set, name = o.def.name](JobSpec& s, const std::string& v, const ApplyCtx& c) {
+        T scratch{};
+        set(scratch, v, c);  // a bad value throws here, at parse time, with the option's file:line
+        // The owner's default is kept as no entry at all, so a default written
+        // out ("nonvectored=-1") and the option left out give equal JobSpecs.
+        if (scratch == T{}) {
+          s.engine_options.erase(name);
+          return;
+        }
+        s.engine_options.kb_base = c.kb_base;
+        s.engine_options.set(name, trim(v));
+      };
+    }
+  }
+  // The definitions, for an OptionCatalog.
+  std::vector<OptionDef> defs() const {
+    std::vector<OptionDef> out;
+    for (const auto& o : opts_) out.push_back(o.def);
+    return out;
+  }
+  // T from the checked text; an option this table does not own (or refuses)
+  // is a ValueError: the job was not parsed against this table.
+  T read(const EngineOptionValues& ev) const {
+    T t{};
+    const ApplyCtx ctx{ev.kb_base};
+    for (const auto& [name, value] : ev.values) {
+      const OwnedOption<T>* o = nullptr;
+      for (const auto& c : opts_)
+        if (c.def.name == name) o = &c;
+      if (!o || !o->set) throw ValueError("option '" + name + "' is not an option of this engine");
+      o->set(t, value, ctx);
+    }
+    return t;
+  }
+
+ private:
+  std::vector<OwnedOption<T>> opts_;
+};
 
 // Per-area registries (one file each).
 void add_core_options(std::vector<OptionDef>& t);

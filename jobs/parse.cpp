@@ -29,10 +29,10 @@ int find_kb_base(const std::vector<const RawOption*>& opts) {
   return kb;
 }
 
-void apply_one(JobSpec& spec, const RawOption& o, const ApplyCtx& ctx, std::vector<std::string>& warnings) {
-  const OptionDef* d = find_option(o.key);
+void apply_one(const OptionCatalog& cat, JobSpec& spec, const RawOption& o, const ApplyCtx& ctx, std::vector<std::string>& warnings) {
+  const OptionDef* d = cat.find(o.key);
   if (!d) {
-    auto sug = suggest_options(o.key);
+    auto sug = cat.suggest(o.key);
     std::string msg = fmt::format("unknown option '{}' ({})", o.key, o.loc.str());
     if (!sug.empty()) msg += fmt::format("; did you mean '{}'?", sug[0]);
     throw ParseError(msg);
@@ -61,19 +61,19 @@ void apply_one(JobSpec& spec, const RawOption& o, const ApplyCtx& ctx, std::vect
   spec.given.emplace_back(o.key, o.value ? *o.value : std::string());
 }
 
-const RawOption* find_last(const std::vector<const RawOption*>& opts, std::string_view key) {
+const RawOption* find_last(const OptionCatalog& cat, const std::vector<const RawOption*>& opts, std::string_view key) {
   const RawOption* r = nullptr;
   for (const auto* o : opts) {
-    const OptionDef* d = find_option(o->key);
+    const OptionDef* d = cat.find(o->key);
     if (d && d->name == key) r = o;
   }
   return r;
 }
 
 // Cross-option checks: what one option cannot know about another.
-void validate(const JobSpec& s, const std::vector<const RawOption*>& opts, const SourceLoc& section) {
+void validate(const OptionCatalog& cat, const JobSpec& s, const std::vector<const RawOption*>& opts, const SourceLoc& section) {
   auto where = [&](std::string_view key) {
-    const RawOption* o = find_last(opts, key);
+    const RawOption* o = find_last(cat, opts, key);
     return o ? o->loc : section;
   };
   for (int i = 0; i < 3; ++i) {
@@ -128,7 +128,7 @@ void validate(const JobSpec& s, const std::vector<const RawOption*>& opts, const
   // job that gives, say, hipri with ioengine=psync ("Bad option"), wherever the
   // option is written relative to ioengine.
   for (const auto* o : opts) {
-    const OptionDef* d = find_option(o->key);
+    const OptionDef* d = cat.find(o->key);
     if (!d || d->engines.empty()) continue;
     if (std::find(d->engines.begin(), d->engines.end(), s.ioengine) == d->engines.end()) {
       std::string list;
@@ -145,7 +145,7 @@ void validate(const JobSpec& s, const std::vector<const RawOption*>& opts, const
 
 }  // namespace
 
-ParseResult build_jobs(const ParseRequest& req) {
+ParseResult build_jobs(const ParseRequest& req, const OptionCatalog& options) {
   ParseResult out;
   std::set<std::string> names_seen;
   int group = -1;
@@ -171,13 +171,13 @@ ParseResult build_jobs(const ParseRequest& req) {
       spec.defined_at = sec.loc;
       spec.job_file = source.file;
       ApplyCtx ctx{find_kb_base(opts)};
-      for (const auto* o : opts) apply_one(spec, *o, ctx, out.warnings);
-      validate(spec, opts, sec.loc);
+      for (const auto* o : opts) apply_one(options, spec, *o, ctx, out.warnings);
+      validate(options, spec, opts, sec.loc);
       // fio 3.33's --readonly refuses, at parse time, every job whose rw has
       // the write or trim bit ("has write or trim bit set, but fio is in
       // read-only mode"); fiokit names the job and the line of its rw.
       if (req.readonly && (spec.does(Dir::write) || spec.does(Dir::trim))) {
-        const RawOption* rw = find_last(opts, "rw");
+        const RawOption* rw = find_last(options, opts, "rw");
         fail_at(rw ? rw->loc : sec.loc,
                 fmt::format("job '{}' would {} (rw={}), but --readonly is given", spec.name,
                             spec.does(Dir::write) ? "write" : "trim", rw && rw->value ? trim(*rw->value) : "write"));
@@ -197,7 +197,7 @@ ParseResult build_jobs(const ParseRequest& req) {
       if (first_job || spec.stonewall || spec.new_group) ++group;
       spec.group_id = group;
       if (!spec.wait_for.empty() && !names_seen.count(spec.wait_for))
-        fail_at(find_last(opts, "wait_for")->loc,
+        fail_at(find_last(options, opts, "wait_for")->loc,
                 fmt::format("wait_for='{}' names no job defined before '{}'", spec.wait_for, spec.name));
       names_seen.insert(spec.name);
       // A 4 KiB job file with numjobs=4096 in every section would otherwise

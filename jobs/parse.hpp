@@ -9,6 +9,7 @@
 
 #include "jobs/ini.hpp"
 #include "jobs/jobspec.hpp"
+#include "jobs/options.hpp"
 
 namespace fiokit::jobs {
 
@@ -35,7 +36,9 @@ struct ParseResult {
 };
 
 // Throws ParseError (message ends with "(FILE:LINE)") on the first bad option.
-ParseResult build_jobs(const ParseRequest& req);
+// `options` is every option the parse knows: engine::option_catalog() for a
+// run (jobs' own options plus each engine's), jobs::own_options() without engines.
+ParseResult build_jobs(const ParseRequest& req, const OptionCatalog& options);
 
 // fio's command line for the jobs: parsing it back yields equal JobSpecs.
 std::string showcmd(const std::vector<JobSpec>& jobs);

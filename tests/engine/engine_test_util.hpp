@@ -1,9 +1,16 @@
 // Helpers shared by the engine tests: a temp directory removed afterwards,
-// JobSpec builders, and a probe that tells whether the kernel lets this
-// process use an engine (io_uring and libaio may be refused in containers).
+// JobSpec builders, a probe that tells whether the kernel lets this process
+// use an engine (io_uring and libaio may be refused in containers), and the
+// engine the conformance suite is running against.
 #pragma once
 #include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
 #include <cstdio>
+#include <numeric>
 #include <cstdlib>
 #include <optional>
 #include <map>
@@ -14,6 +21,7 @@
 #include "engine/run.hpp"
 #include "jobs/jobspec.hpp"
 #include "common/temp_dir.hpp"
+#include "util/fd.hpp"
 
 namespace fiokit::test {
 
@@ -48,6 +56,31 @@ inline std::string engine_unavailable(const std::string& name) {
   return cache[name] = why;
 }
 
+// A file with data on disk and nothing of it in the page cache: written,
+// fsynced (dirty pages cannot be dropped) and then dropped.
+inline void write_cold_file(const std::string& path, size_t size) {
+  const util::Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  REQUIRE(fd.valid());
+  std::vector<char> b(1 << 20);
+  for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<char>(i * 7 + 3);
+  for (size_t off = 0; off < size; off += b.size())
+    REQUIRE(::pwrite(fd.get(), b.data(), std::min(b.size(), size - off), static_cast<off_t>(off)) > 0);
+  REQUIRE(::fsync(fd.get()) == 0);
+  REQUIRE(::posix_fadvise(fd.get(), 0, static_cast<off_t>(size), POSIX_FADV_DONTNEED) == 0);
+}
+
+// Share of a depth histogram's bucket i, in percent.
+inline double pct(const std::array<uint64_t, 7>& a, size_t i) {
+  const uint64_t t = std::accumulate(a.begin(), a.end(), uint64_t{0});
+  return t ? 100.0 * static_cast<double>(a[i]) / static_cast<double>(t) : 0;
+}
+
+// Set once by test_conformance's main; "" elsewhere.
+inline std::string& conformance_engine() {
+  static std::string name;
+  return name;
+}
+
 inline const std::vector<std::string>& all_engines() {
   static const std::vector<std::string> v{"null", "sync", "psync", "pvsync", "libaio", "io_uring"};
   return v;
@@ -74,10 +107,10 @@ inline bool fio_available() { return std::system("fio --version >/dev/null 2>&1"
 
 }  // namespace fiokit::test
 
-#define FIOKIT_FOR_EACH_ENGINE(var)                                                        \
-  const std::string var = GENERATE(from_range(fiokit::test::all_engines()));              \
-  if (auto why_ = fiokit::test::engine_unavailable(var); !why_.empty()) {                  \
-    WARN("skipping ioengine=" << var << ": " << why_);                                    \
-    return;                                                                                \
-  }                                                                                        \
+// The engine the conformance suite runs against: test_conformance's main
+// (conformance_main.cpp) sets it from --engine=NAME after checking the kernel
+// lets this process use it (otherwise the whole run is a skip, exit 77).
+#define FIOKIT_CONFORMANCE_ENGINE(var)                                                     \
+  const std::string var = fiokit::test::conformance_engine();                             \
+  REQUIRE_FALSE(var.empty());                                                              \
   INFO("ioengine=" << var)

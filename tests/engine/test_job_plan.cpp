@@ -22,7 +22,7 @@ namespace {
 std::vector<jobs::JobSpec> parse(const std::string& text) {
   jobs::ParseRequest req;
   req.sources.push_back({"plan.fio", jobs::read_job_text(text, "plan.fio", ".", jobs::Expander::from_system())});
-  return jobs::build_jobs(req).jobs;
+  return jobs::build_jobs(req, engine::option_catalog()).jobs;
 }
 
 std::vector<volumes::FileTarget> one_file(uint64_t size) {

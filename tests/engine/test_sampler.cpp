@@ -22,7 +22,7 @@ constexpr uint64_t kT0 = 1'000'000 * kMs;  // an arbitrary start on the fake clo
 jobs::JobSpec parse_one(const std::string& text) {
   jobs::ParseRequest req;
   req.sources.push_back({"s.fio", jobs::read_job_text(text, "s.fio", ".", jobs::Expander::from_system())});
-  auto jobs = jobs::build_jobs(req).jobs;
+  auto jobs = jobs::build_jobs(req, engine::option_catalog()).jobs;
   REQUIRE(jobs.size() == 1);
   jobs[0].job_index = 0;
   return jobs[0];

@@ -166,43 +166,8 @@ using fiokit::test::make_job;
 using fiokit::test::run_one;
 }  // namespace
 
-TEST_CASE("a write job's verify reads go through its engine and count as reads (fio t0005, t0025)") {
-  FIOKIT_FOR_EACH_ENGINE(eng);
-  if (eng == "null") return;  // nothing to read back
-  test::TempDir d;
-  for (auto rw : {jobs::RwMode::write, jobs::RwMode::randwrite}) {
-    for (uint64_t backlog : {0u, 16u}) {
-      INFO("rw=" << (rw == jobs::RwMode::write ? "write" : "randwrite") << " verify_backlog=" << backlog);
-      auto j = make_job(eng, rw, d.path, 256 * 1024, 4096);
-      j.filenames = {"v.dat"};
-      j.verify = jobs::VerifyKind::md5;
-      j.verify_backlog = backlog;
-      j.iodepth = 4;
-      std::vector<std::vector<engine::TraceRecord>> tr;
-      const auto r = run_one(j, &tr);
-      const auto& jr = r.jobs.at(0);
-      INFO(jr.error_message);
-      REQUIRE(jr.error == 0);
-      // fio 3.33 for this job: read io_kbytes == write io_kbytes == 256.
-      CHECK(jr.dirs[1].io_bytes == 256 * 1024);
-      CHECK(jr.dirs[0].io_bytes == 256 * 1024);
-      CHECK(jr.dirs[0].total_ios == 64);
-      CHECK(jr.dirs[0].clat.count() == 64);
-      CHECK(jr.dirs[0].lat.count() == 64);
-      CHECK(jr.extras.at("verify_blocks") == "64");
-      // Read runtime is the verify phase, write runtime the rest, each rounded
-      // up to whole ms as fio's (fio 3.33 here: read 1 + write 1, job_runtime 1).
-      CHECK(jr.dirs[0].runtime_ms + jr.dirs[1].runtime_ms <= jr.job_runtime_ms + 2);
-      // Through the engine's loop: the trace holds every read, each after its write.
-      REQUIRE(tr.at(0).size() == 128);
-      size_t reads = 0;
-      for (const auto& t : tr[0]) reads += t.ddir == 0;
-      CHECK(reads == 64);
-      CHECK(tr[0].front().ddir == 1);
-      CHECK(tr[0].back().ddir == 0);
-    }
-  }
-}
+// "a write job's verify reads go through its engine ..." runs per engine in the
+// conformance suite (test_conformance.cpp).
 
 TEST_CASE("the verify phase neither thinks nor rate-limits, as fio's verify loop") {
   test::TempDir d;

@@ -1,12 +1,15 @@
 // A deterministic Expander for the jobs tests: fixed page size, memory and CPU
 // count, and only the environment variables a test names, so results never
-// depend on the machine or the caller's environment.
+// depend on the machine or the caller's environment. And the option catalog the
+// tests parse with: the one `fiokit run` uses, engine options included.
 #pragma once
 #include <map>
 #include <optional>
 #include <string>
 
+#include "engine/io_engine.hpp"
 #include "jobs/ini.hpp"
+#include "jobs/options.hpp"
 
 namespace fiokit::test {
 
@@ -22,5 +25,7 @@ inline jobs::Expander test_expander(std::map<std::string, std::string> env = {})
   ex.ncpus = 2;
   return ex;
 }
+
+inline const jobs::OptionCatalog& catalog() { return engine::option_catalog(); }
 
 }  // namespace fiokit::test

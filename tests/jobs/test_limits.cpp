@@ -21,11 +21,11 @@ TEST_CASE("numjobs clones are bounded in total") {
   for (int i = 0; i < 3; ++i) text += "[j" + std::to_string(i) + "]\nnumjobs=2000\n";
   ParseRequest req;
   req.sources.push_back({"t.fio", read_job_text(text, "t.fio", ".", plain())});
-  CHECK_THROWS_WITH(build_jobs(req), Catch::Contains("more than 4096 jobs") && Catch::Contains("t.fio:5"));
+  CHECK_THROWS_WITH(build_jobs(req, fiokit::test::catalog()), Catch::Contains("more than 4096 jobs") && Catch::Contains("t.fio:5"));
   text = "[a]\nnumjobs=4096\n";
   ParseRequest ok;
   ok.sources.push_back({"t.fio", read_job_text(text, "t.fio", ".", plain())});
-  CHECK(build_jobs(ok).jobs.size() == 4096);
+  CHECK(build_jobs(ok, fiokit::test::catalog()).jobs.size() == 4096);
 }
 
 TEST_CASE("include refuses devices and directories") {
@@ -48,6 +48,6 @@ TEST_CASE("numbers too large for a double are a value error, not a crash") {
     INFO(opt);
     ParseRequest req;
     req.sources.push_back({"t.fio", read_job_text("[a]\n" + opt + "\n", "t.fio", ".", plain())});
-    CHECK_THROWS_WITH(build_jobs(req), Catch::Contains("too large") && Catch::Contains("t.fio:2"));
+    CHECK_THROWS_WITH(build_jobs(req, fiokit::test::catalog()), Catch::Contains("too large") && Catch::Contains("t.fio:2"));
   }
 }

@@ -10,6 +10,8 @@
 #include "jobs/cmdline.hpp"
 #include "jobs/options.hpp"
 #include "jobs/parse.hpp"
+#include "engine/io_uring_engine.hpp"
+#include "engine/libaio_engine.hpp"
 #include "test_expander.hpp"
 
 using namespace fiokit::jobs;
@@ -19,7 +21,7 @@ Expander plain() { return fiokit::test::test_expander(); }
 ParseResult parse_full(const std::string& text) {
   ParseRequest req;
   req.sources.push_back({"t.fio", read_job_text(text, "t.fio", "/nonexistent", plain())});
-  return build_jobs(req);
+  return build_jobs(req, fiokit::test::catalog());
 }
 JobSpec one(const std::string& options) { return parse_full("[a]\n" + options + "\n").jobs.at(0); }
 std::string error_of(const std::string& options) {
@@ -41,7 +43,7 @@ TEST_CASE("every job option in fio's HOWTO is in the table") {
   while (std::getline(in, name)) {
     if (name.empty()) continue;
     INFO(name);
-    CHECK(find_option(name) != nullptr);
+    CHECK(fiokit::test::catalog().find(name) != nullptr);
     ++n;
   }
   // The list is generated from fio 3.33's HOWTO; a truncated file must not pass.
@@ -59,8 +61,8 @@ TEST_CASE("fio's aliases resolve to one option") {
       {"ss_ramp", "steadystate_ramp_time"}, {"proto", "protocol"}};
   for (const auto& [alias, name] : pairs) {
     INFO(alias);
-    REQUIRE(find_option(alias) != nullptr);
-    CHECK(find_option(alias)->name == name);
+    REQUIRE(fiokit::test::catalog().find(alias) != nullptr);
+    CHECK(fiokit::test::catalog().find(alias)->name == name);
   }
   CHECK(one("readwrite=randwrite").rw == RwMode::randwrite);
   CHECK(one("blocksize=8k").bs[Dir::read] == 8 * KiB);
@@ -68,7 +70,7 @@ TEST_CASE("fio's aliases resolve to one option") {
 
 TEST_CASE("names in the table are unique") {
   std::set<std::string> seen;
-  for (const auto& d : option_table()) {
+  for (const auto& d : fiokit::test::catalog().options()) {
     INFO(d.name);
     CHECK(seen.insert(d.name).second);
     for (const auto& a : d.aliases) CHECK(seen.insert(a).second);
@@ -309,14 +311,44 @@ TEST_CASE("filename lists split on ':' and keep '\\:'") {
 }
 
 TEST_CASE("engines and their options") {
-  CHECK(one("ioengine=io_uring\nhipri\nfixedbufs\nregisterfiles\nsqthread_poll\nsqthread_poll_cpu=1\nnonvectored=1").hipri);
+  // The engines type their own options (engine/*_engine.cpp) from the checked text.
+  auto uring = [](const JobSpec& j) { return fiokit::engine::read_io_uring_options(j.engine_options); };
+  CHECK(uring(one("ioengine=io_uring\nhipri\nfixedbufs\nregisterfiles\nsqthread_poll\nsqthread_poll_cpu=1\nnonvectored=1")).hipri);
   auto s = one("hipri\nioengine=io_uring");  // position does not matter, as in fio
-  CHECK(s.hipri);
-  CHECK(one("ioengine=io_uring\nsqthread_poll_cpu=1").sqthread_poll_cpu == 1);
-  CHECK(one("ioengine=libaio\nuserspace_reap").userspace_reap);
+  CHECK(uring(s).hipri);
+  CHECK(uring(one("ioengine=io_uring\nsqthread_poll_cpu=1")).sqthread_poll_cpu == 1);
+  CHECK(fiokit::engine::read_libaio_options(one("ioengine=libaio\nuserspace_reap").engine_options).userspace_reap);
   CHECK_THAT(error_of("hipri"), Catch::Contains("applies only to ioengine=io_uring, not ioengine=psync") && Catch::Contains("t.fio:2"));
   CHECK_THAT(error_of("ioengine=io_uring\nuserspace_reap"), Catch::Contains("ioengine=libaio"));
   for (const char* e : {"psync", "pvsync", "sync", "libaio", "io_uring", "null"}) CHECK(one(std::string("ioengine=") + e).ioengine == e);
+}
+
+TEST_CASE("nonvectored=-1 written out and nonvectored left out give the same job (issue 13 bug)") {
+  // fio 3.33 probes the ring whenever nonvectored is -1, written or not; fiokit
+  // used to read the raw text and send readv/writev for a written -1.
+  auto strip = [](JobSpec j) {  // what the job file says, not what it does
+    j.given.clear();
+    j.job_options.clear();
+    j.job_options_shown = false;
+    return j;
+  };
+  const JobSpec written = one("ioengine=io_uring\nnonvectored=-1");
+  const JobSpec left_out = one("ioengine=io_uring");
+  CHECK(written.engine_options == left_out.engine_options);
+  CHECK(strip(written) == strip(left_out));
+  const auto typed = fiokit::engine::read_io_uring_options(written.engine_options);
+  CHECK(typed == fiokit::engine::read_io_uring_options(left_out.engine_options));
+  CHECK(typed.nonvectored == Tri::automatic);
+  // ... while 0 and 1 are choices of their own, and the last value wins.
+  CHECK(fiokit::engine::read_io_uring_options(one("ioengine=io_uring\nnonvectored=0").engine_options).nonvectored == Tri::off);
+  CHECK(fiokit::engine::read_io_uring_options(one("ioengine=io_uring\nnonvectored=1").engine_options).nonvectored == Tri::on);
+  CHECK(strip(one("ioengine=io_uring\nnonvectored=0\nnonvectored=-1")) == strip(left_out));
+  CHECK_FALSE(strip(one("ioengine=io_uring\nnonvectored=0")) == strip(left_out));
+  // The same from the command line.
+  auto cl = split_cmdline({"--name=a", "--ioengine=io_uring", "--nonvectored=-1"}, [](const std::string&) { return false; },
+                          [](const std::string&) { return false; }, plain(), fiokit::test::catalog());
+  const JobSpec cmd = build_jobs(make_request(std::move(cl), plain(), {}), fiokit::test::catalog()).jobs.at(0);
+  CHECK(cmd.engine_options == left_out.engine_options);
 }
 
 TEST_CASE("randseed, verify, cpus and patterns") {
@@ -356,21 +388,21 @@ TEST_CASE("percentile_list") {
 }
 
 TEST_CASE("--cmdhelp shows type, default, range and values") {
-  std::string h = cmdhelp("iodepth");
+  std::string h = fiokit::test::catalog().cmdhelp("iodepth");
   CHECK_THAT(h, Catch::Contains("type") && Catch::Contains("integer") && Catch::Contains("default                 : 1") &&
                     Catch::Contains("minimum                 : 1"));
-  h = cmdhelp("readwrite");  // by alias
+  h = fiokit::test::catalog().cmdhelp("readwrite");  // by alias
   CHECK_THAT(h, Catch::StartsWith("rw ") && Catch::Contains("alias                   : readwrite") &&
                     Catch::Contains("randtrimwrite") && Catch::Contains("default                 : read"));
-  CHECK_THAT(cmdhelp("thinktime"), Catch::Contains("default unit            : us"));
-  CHECK_THAT(cmdhelp("opendir"), Catch::Contains("unsupported"));
-  CHECK_THAT(cmdhelp("hipri"), Catch::Contains("ioengine                : io_uring"));
-  CHECK_THAT(cmdhelp("all"), Catch::Contains("Block size:") && Catch::Contains("bssplit"));
-  CHECK_THROWS_WITH(cmdhelp("iodpth"), Catch::Contains("did you mean 'iodepth'?"));
+  CHECK_THAT(fiokit::test::catalog().cmdhelp("thinktime"), Catch::Contains("default unit            : us"));
+  CHECK_THAT(fiokit::test::catalog().cmdhelp("opendir"), Catch::Contains("unsupported"));
+  CHECK_THAT(fiokit::test::catalog().cmdhelp("hipri"), Catch::Contains("ioengine                : io_uring"));
+  CHECK_THAT(fiokit::test::catalog().cmdhelp("all"), Catch::Contains("Block size:") && Catch::Contains("bssplit"));
+  CHECK_THROWS_WITH(fiokit::test::catalog().cmdhelp("iodpth"), Catch::Contains("did you mean 'iodepth'?"));
 }
 
 TEST_CASE("every category and help text is set") {
-  for (const auto& d : option_table()) {
+  for (const auto& d : fiokit::test::catalog().options()) {
     INFO(d.name);
     CHECK_FALSE(d.category.empty());
     if (d.support == Support::unsupported) CHECK_FALSE(d.set);
@@ -380,13 +412,13 @@ TEST_CASE("every category and help text is set") {
 
 TEST_CASE("command-line job options may use one dash, as fio's getopt allows") {
   auto cl = split_cmdline({"-filename=/tmp/x", "-direct=1", "-rw=randwrite", "-bs=4k", "--name=test"},
-                          [](const std::string&) { return false; }, [](const std::string&) { return false; }, Expander{});
-  auto jobs = build_jobs(make_request(std::move(cl), Expander{}, {})).jobs;
+                          [](const std::string&) { return false; }, [](const std::string&) { return false; }, Expander{}, fiokit::test::catalog());
+  auto jobs = build_jobs(make_request(std::move(cl), Expander{}, {}), fiokit::test::catalog()).jobs;
   REQUIRE(jobs.size() == 1);
   CHECK(jobs[0].direct);
   CHECK(jobs[0].rw == RwMode::randwrite);
   CHECK_THROWS_WITH(split_cmdline({"-nosuchoption=1"}, [](const std::string&) { return false; },
-                                  [](const std::string&) { return false; }, Expander{}),
+                                  [](const std::string&) { return false; }, Expander{}, fiokit::test::catalog()),
                     Catch::Contains("unknown argument '-nosuchoption=1'"));
 }
 

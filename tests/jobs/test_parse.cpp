@@ -14,11 +14,11 @@ Expander plain() { return fiokit::test::test_expander(); }
 std::vector<JobSpec> parse_text(const std::string& text) {
   ParseRequest req;
   req.sources.push_back({"t.fio", read_job_text(text, "t.fio", ".", plain())});
-  return build_jobs(req).jobs;
+  return build_jobs(req, fiokit::test::catalog()).jobs;
 }
 std::vector<JobSpec> parse_args(const std::vector<std::string>& args) {
-  auto cl = split_cmdline(args, [](const std::string&) { return false; }, [](const std::string&) { return false; }, plain());
-  return build_jobs(make_request(std::move(cl), plain(), {})).jobs;
+  auto cl = split_cmdline(args, [](const std::string&) { return false; }, [](const std::string&) { return false; }, plain(), fiokit::test::catalog());
+  return build_jobs(make_request(std::move(cl), plain(), {}), fiokit::test::catalog()).jobs;
 }
 }  // namespace
 
@@ -128,10 +128,10 @@ TEST_CASE("job options: fio lists a section's valued options, and shows {} for v
 }
 
 TEST_CASE("every table entry is well formed") {
-  for (const auto& d : option_table()) {
+  for (const auto& d : fiokit::test::catalog().options()) {
     INFO(d.name);
     CHECK_FALSE(d.help.empty());
-    CHECK(find_option(d.name) == &d);
+    CHECK(fiokit::test::catalog().find(d.name) == &d);
     if (d.support != Support::unsupported) {
       CHECK(static_cast<bool>(d.set));
       if (!d.def.empty()) {
@@ -148,7 +148,7 @@ TEST_CASE("every table entry is well formed") {
 
 TEST_CASE("--max-jobs is accepted as fio 3.33 accepts it: no limit, but a warning when exceeded") {
   auto split = [](const std::vector<std::string>& args) {
-    return split_cmdline(args, [](const std::string&) { return false; }, [](const std::string&) { return false; }, plain());
+    return split_cmdline(args, [](const std::string&) { return false; }, [](const std::string&) { return false; }, plain(), fiokit::test::catalog());
   };
   // fio's test runner passes --max-jobs=16; both spellings, before or after jobs.
   CHECK(split({"--max-jobs=16", "--name=a"}).max_jobs == 16u);
@@ -166,7 +166,7 @@ TEST_CASE("--max-jobs is accepted as fio 3.33 accepts it: no limit, but a warnin
   // fio runs every job whatever --max-jobs says (measured: --max-jobs=1 with
   // three jobs runs three); fiokit does too, with a warning.
   auto cl = split({"--max-jobs=2", "--name=a", "--numjobs=2", "--name=b"});
-  const auto built = build_jobs(make_request(cl, plain(), {}));
+  const auto built = build_jobs(make_request(cl, plain(), {}), fiokit::test::catalog());
   REQUIRE(built.jobs.size() == 3);
   const auto w = max_jobs_warning(cl.max_jobs, built.jobs.size());
   REQUIRE(w);

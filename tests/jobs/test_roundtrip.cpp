@@ -42,15 +42,15 @@ void check_roundtrip(const fs::path& file) {
   std::vector<JobSpec> jobs;
   try {
     req.sources.push_back({file.string(), read_job_file(file.string(), fixed())});
-    jobs = build_jobs(req).jobs;
+    jobs = build_jobs(req, fiokit::test::catalog()).jobs;
   } catch (const ParseError&) {
     return;  // error cases of the corpus
   }
   std::vector<std::string> words = shell_split(showcmd(jobs));
   REQUIRE(words.size() >= 2);
   words.erase(words.begin(), words.begin() + 2);  // "fiokit run"
-  auto cl = split_cmdline(words, [](const std::string&) { return false; }, [](const std::string&) { return false; }, fixed());
-  auto back = build_jobs(make_request(std::move(cl), fixed(), {})).jobs;
+  auto cl = split_cmdline(words, [](const std::string&) { return false; }, [](const std::string&) { return false; }, fixed(), fiokit::test::catalog());
+  auto back = build_jobs(make_request(std::move(cl), fixed(), {}), fiokit::test::catalog()).jobs;
   REQUIRE(back.size() == jobs.size());
   for (size_t i = 0; i < jobs.size(); ++i) {
     JobSpec a = jobs[i], b = back[i];

@@ -133,7 +133,7 @@ inline std::vector<jobs::JobSpec> parse_job_file(const std::string& dir, const s
   std::ofstream(path) << text;
   jobs::ParseRequest req;
   req.sources.push_back({path, jobs::read_job_file(path, jobs::Expander::from_system())});
-  return jobs::build_jobs(req).jobs;
+  return jobs::build_jobs(req, jobs::own_options()).jobs;  // no engine options in these jobs
 }
 
 inline std::string all_text(const std::vector<volumes::Problem>& ps) { return volumes::format_problems(ps); }
