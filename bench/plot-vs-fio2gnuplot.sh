@@ -5,27 +5,19 @@
 # run and the medians; exits 1 when fiokit takes more than 20% of fio2gnuplot's
 # median time (the target of issue 5).
 # usage: bench/plot-vs-fio2gnuplot.sh [ROWS] [RUNS]
-# FIOKIT=/path/to/fiokit-or-fiokit-plot overrides the binary; by default the
-# build's `fiokit` when it has the plot command, else the test stand-in
-# tests/plot/fiokit-plot of a build directory.
+# FIOKIT=/path/to/fiokit overrides the binary; by default the build's `fiokit`.
 set -euo pipefail
 rows=${1:-1000000}
 runs=${2:-5}
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 if [ -n "${FIOKIT:-}" ]; then
-  fiokit=("$FIOKIT")
-  case "$FIOKIT" in *fiokit-plot) ;; *) fiokit+=(plot) ;; esac
+  fiokit=("$FIOKIT" plot)
 else
   fiokit=()
   for b in "$here"/build/fiokit "$here"/build-*/fiokit; do
     if [ -x "$b" ] && "$b" plot -h >/dev/null 2>&1; then fiokit=("$b" plot); break; fi
   done
-  if [ ${#fiokit[@]} -eq 0 ]; then
-    for b in "$here"/build/tests/plot/fiokit-plot "$here"/build-*/tests/plot/fiokit-plot; do
-      if [ -x "$b" ]; then fiokit=("$b"); break; fi
-    done
-  fi
 fi
 [ ${#fiokit[@]} -gt 0 ] || { echo "bench: no fiokit binary with plot found (build it, or set FIOKIT=)" >&2; exit 2; }
 command -v fio2gnuplot >/dev/null || { echo "bench: fio2gnuplot not installed (Debian package fio)" >&2; exit 2; }

@@ -7,9 +7,7 @@
 # medians, and exits 1 when fiokit misses the target of issue 6 (>= 20x the
 # requests/s with a lower p99) on either case.
 # usage: bench/serve-vs-python.sh [SECONDS] [RUNS] [CONNECTIONS]
-# FIOKIT=/path/to/fiokit-or-fiokit-serve overrides the binary; by default the
-# build's `fiokit` when it has the serve command, else the test stand-in
-# tests/serve/fiokit-serve of a build directory.
+# FIOKIT=/path/to/fiokit overrides the binary; by default the build's `fiokit`.
 set -euo pipefail
 secs=${1:-5}
 runs=${2:-3}
@@ -17,18 +15,12 @@ conns=${3:-32}
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 if [ -n "${FIOKIT:-}" ]; then
-  fiokit=("$FIOKIT")
-  case "$FIOKIT" in *fiokit-serve) ;; *) fiokit+=(serve) ;; esac
+  fiokit=("$FIOKIT" serve)
 else
   fiokit=()
   for b in "$here"/build/fiokit "$here"/build-*/fiokit; do
     if [ -x "$b" ] && "$b" serve --help >/dev/null 2>&1; then fiokit=("$b" serve); break; fi
   done
-  if [ ${#fiokit[@]} -eq 0 ]; then
-    for b in "$here"/build/tests/serve/fiokit-serve "$here"/build-*/tests/serve/fiokit-serve; do
-      if [ -x "$b" ]; then fiokit=("$b"); break; fi
-    done
-  fi
 fi
 [ ${#fiokit[@]} -gt 0 ] || { echo "bench: no fiokit binary with serve found (build it, or set FIOKIT=)" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "bench: wrk not installed (Debian package wrk)" >&2; exit 2; }
