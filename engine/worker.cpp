@@ -151,6 +151,16 @@ void Worker::setup() {
   thinking = p.thinking;
 
   files_.init(spec, targets_, p.unit_bytes, &res.extras);
+  // The hot-path copies (worker.hpp, top of Worker).
+  file0_ = files_.size() ? &files_[0] : nullptr;
+  unit_bytes_ = p.unit_bytes;
+  rw_modifier_ = spec.rw_modifier;
+  fixed_len_ = p.fixed_len;
+  fixed_dir_ = p.fixed_dir;
+  fast_seq_ = p.fast_seq;
+  fast_rand_ = p.fast_rand;
+  trimwrite_ = p.trimwrite;
+  stamp_writes_ = p.stamp_writes;
   for (size_t i = 0; i < files_.size(); ++i) {
     files_[i].perm_pass = static_cast<uint64_t>(i) << 40;
     next_pass(files_[i]);
