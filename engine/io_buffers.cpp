@@ -8,19 +8,16 @@
 #include <fmt/format.h>
 
 #include "engine/offsets.hpp"
-#include "volumes/layout.hpp"
 
 namespace fiokit::engine {
 namespace {
-constexpr size_t kAlign = 4096;  // O_DIRECT-safe on every common device
 }  // namespace
 
 void IoBuffers::allocate(const jobs::JobSpec& spec, size_t unit_len, uint32_t count, uint64_t seed) {
   spec_ = &spec;
   seed_ = seed;
-  unit_len_ = unit_len;
   const size_t total = unit_len * count;
-  if (int e = arena_.allocate(total, kAlign); e != 0)
+  if (int e = arena_.allocate(total, kBufAlign); e != 0)
     throw SetupError(fmt::format("job '{}': cannot allocate {} bytes of I/O buffers", spec.name, total), -e);
   for (uint32_t i = 0; i < count; ++i) fill(arena_.data() + static_cast<size_t>(i) * unit_len, unit_len, i * unit_len);
 }

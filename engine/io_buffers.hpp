@@ -13,13 +13,16 @@
 
 namespace fiokit::engine {
 
+// Alignment of the I/O buffer arena, and the unit every buffer length is
+// rounded to (JobPlan::buf_len): O_DIRECT-safe on every common device.
+inline constexpr size_t kBufAlign = 4096;
+
 class IoBuffers {
  public:
   // `count` buffers of `unit_len` bytes, each filled as fio fills a new
-  // buffer. Throws volumes::LayoutError when the memory is not there.
+  // buffer. Throws SetupError when the memory is not there.
   void allocate(const jobs::JobSpec& spec, size_t unit_len, uint32_t count, uint64_t seed);
   uint8_t* arena() const { return arena_.data(); }
-  size_t unit_len() const { return unit_len_; }
   // Fills p[0, n) as the job's buffers are filled; `offset` varies the data.
   void fill(uint8_t* p, size_t n, uint64_t offset) const;
   // scramble_buffers: a few bytes per 512-byte sector change on every write,
@@ -29,7 +32,6 @@ class IoBuffers {
  private:
   const jobs::JobSpec* spec_ = nullptr;
   uint64_t seed_ = 0;
-  size_t unit_len_ = 0;
   util::AlignedBuffer arena_;
 };
 

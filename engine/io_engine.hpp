@@ -40,7 +40,6 @@ struct IoUnit {
   int64_t result = 0;     // bytes done, or -errno; set by the engine on completion
   uint64_t start_ns = 0;  // before queue()
   uint64_t issue_ns = 0;  // after the commit that submitted it
-  uint64_t verify_seed = 0;
 };
 
 // What an engine can do: one column of the registry table (registry.cpp), so
@@ -57,7 +56,6 @@ struct EngineSetup {
   std::vector<IoUnit>* units = nullptr;  // stable for the job's lifetime
   size_t buf_len = 0;                     // bytes of each unit's buffer
   std::vector<int> fds;                   // the job's open files, by file index
-  bool direct = false;
   // The descriptors stay the same for the whole job, so they may be registered
   // with the kernel once (false with unlink_each_loop, which reopens them).
   bool fds_stable = true;

@@ -58,10 +58,7 @@ void JobFiles::open(bool random, bool verify) {
       std::string hint = e == EINVAL && spec.direct ? " (the filesystem may not support O_DIRECT; try direct=0)" : "";
       throw SetupError(fmt::format("job '{}': cannot open '{}': {}{}", spec.name, f.target.path, std::strerror(e), hint), e);
     }
-    if (!existed) {
-      f.created = true;
-      (void)volumes::mark_created(f.fd.get());
-    }
+    if (!existed) (void)volumes::mark_created(f.fd.get());
     // fio's fadvise_hint=1, its default: POSIX_FADV_RANDOM for random jobs
     // (no readahead), SEQUENTIAL otherwise, at every open. It is not cosmetic:
     // a buffered 4k randread of a 16 MiB region ran at 10-12 K IOPS in fio and

@@ -21,7 +21,6 @@ namespace fiokit::engine {
 struct FileState {
   volumes::FileTarget target;
   util::Fd fd;
-  bool created = false;      // by this job (create_on_open)
   uint64_t end = 0;          // target.offset + target.size
   uint64_t nblocks = 1;      // region / block unit
   uint64_t seq_pos[3] = {};  // next sequential offset per direction
@@ -53,7 +52,7 @@ class JobFiles {
 
   // Opens every file (read/write as the job needs, O_DIRECT, O_SYNC, O_CREAT
   // when allowed), applies fadvise_hint and pre_read. `random` picks the hint.
-  // Throws volumes::LayoutError naming the file.
+  // Throws SetupError naming the file.
   void open(bool random, bool verify);
   // unlink_each_loop: removes the files this job created and opens them anew.
   void reopen(bool random, bool verify);

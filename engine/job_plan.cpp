@@ -2,6 +2,7 @@
 // from its JobSpec, files and engine. Each rule below says what fio 3.33 does
 // where the choice changes what is measured.
 #include "engine/job_plan.hpp"
+#include "engine/io_buffers.hpp"
 #include "engine/run.hpp"
 
 #include <algorithm>
@@ -12,7 +13,6 @@
 namespace fiokit::engine {
 namespace {
 
-constexpr size_t kAlign = 4096;  // O_DIRECT-safe on every common device
 constexpr Dir kDirs[3] = {Dir::read, Dir::write, Dir::trim};
 
 // With bssplit the smallest entry is the minimum (bs's default 4k is not in
@@ -41,7 +41,6 @@ uint64_t job_seed(const jobs::JobSpec& spec) {
 JobPlan::JobPlan(const jobs::JobSpec& spec, const std::vector<volumes::FileTarget>& targets, const EngineFeatures& feat,
                  uint64_t base_seed) {
   sync_engine = feat.sync;
-  diskless = feat.diskless;
   random = spec.is_random();
   use_map = !spec.norandommap;
   lfsr = spec.random_generator == jobs::RandomGenerator::lfsr;
@@ -83,7 +82,7 @@ JobPlan::JobPlan(const jobs::JobSpec& spec, const std::vector<volumes::FileTarge
   fixed_len = static_cast<uint32_t>(first_bs);
   unit_bytes = unit == UINT64_MAX ? 4096 : unit;
   single_file = targets.size() == 1;
-  buf_len = (static_cast<size_t>(max_len) + kAlign - 1) / kAlign * kAlign;
+  buf_len = (static_cast<size_t>(max_len) + kBufAlign - 1) / kBufAlign * kBufAlign;
 
   seed = mix64(base_seed + 0x9e37u * static_cast<uint64_t>(spec.clone_index));
   for (const auto& t : targets) {

@@ -23,7 +23,7 @@ namespace fiokit::engine {
 inline constexpr int kFileServiceShift = 10;
 
 struct JobPlan {
-  // Throws volumes::LayoutError(EINVAL) for a block size the loop cannot carry.
+  // Throws SetupError(EINVAL) for a block size the loop cannot carry.
   // `seed` is the job's seed before the clone mix (see job_seed).
   JobPlan(const jobs::JobSpec& spec, const std::vector<volumes::FileTarget>& targets, const EngineFeatures& feat, uint64_t seed);
 
@@ -65,7 +65,6 @@ struct JobPlan {
   bool thinking = false;      // thinktime=
   bool min_rate = false;      // rate_min= / rate_iops_min=
   bool sync_engine = false;   // the engine completes inside queue()
-  bool diskless = false;      // the engine needs no files
   bool verify = false;        // verify= other than none
   bool verifying_reads = false;  // a read job checks what it reads
   bool stamp_writes = false;  // each write's buffer is re-filled before it goes out

@@ -61,8 +61,6 @@ void Worker::run(StartGate& gate, const std::vector<int>& wait_for_jobs) {
     if (!failed) setup();
   } catch (const SetupError& e) {
     record_error(e.err, e.what());
-  } catch (const volumes::LayoutError& e) {
-    record_error(e.err, e.what());
   } catch (const std::exception& e) {
     record_error(EINVAL, fmt::format("job '{}': setup failed: {}", spec.name, e.what()));
   }
@@ -130,10 +128,12 @@ void Worker::setup() {
       throw SetupError(fmt::format("job '{}': cpus_allowed: cannot pin the thread: {}", spec.name, std::strerror(e)), e);
   }
 
-  engine_ = make_engine(spec.ioengine);
-  if (!engine_)
+  // One registry lookup: the row gives both the factory and the features.
+  const EngineInfo* info = find_engine(spec.ioengine);
+  if (!info)
     throw SetupError(fmt::format("job '{}': unknown ioengine '{}'", spec.name, spec.ioengine), EINVAL);
-  const EngineFeatures feat = engine_->features();
+  engine_ = info->make();
+  const EngineFeatures feat = info->features;
 
   // What the loop will do, decided once.
   const JobPlan& p = plan_.emplace(spec, targets_, feat, job_seed(spec));
@@ -186,7 +186,6 @@ void Worker::setup() {
   es.units = &queue.units();
   es.buf_len = p.buf_len;
   es.fds = files_.fds();
-  es.direct = spec.direct;
   es.fds_stable = !spec.unlink_each_loop;
   es.options = spec.engine_options;  // typed by the engine's own table
   if (const int rc = engine_->init(es); rc < 0) {

@@ -81,11 +81,6 @@ inline std::string& conformance_engine() {
   return name;
 }
 
-inline const std::vector<std::string>& all_engines() {
-  static const std::vector<std::string> v{"null", "sync", "psync", "pvsync", "libaio", "io_uring"};
-  return v;
-}
-
 inline results::RunResult run_one(const jobs::JobSpec& j, std::vector<std::vector<engine::TraceRecord>>* trace = nullptr) {
   engine::RunOptions o;
   o.trace = trace;
