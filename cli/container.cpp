@@ -178,8 +178,7 @@ int run_tool(const Settings& s, const std::vector<std::string>& extra, std::stri
   std::vector<std::string> args = extra;
   for (const JobFile& f : files) args.push_back(f.path);
   const auto ex = jobs::Expander::from_system();
-  auto cl = jobs::split_cmdline(
-      args, [](const std::string&) { return false; }, [](const std::string&) { return false; }, ex, engine::option_catalog());
+  auto cl = jobs::split_cmdline(args, ex, engine::option_catalog());
   ExecArgs ea;
   ea.job_files = cl.job_files;
   auto parsed = jobs::build_jobs(jobs::make_request(std::move(cl), ex, {}), engine::option_catalog());

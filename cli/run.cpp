@@ -191,8 +191,7 @@ int cmd_run(const std::vector<std::string>& args) {
   }
   refuse_misspelt_run_flag(pf.rest, engine::option_catalog());
   // Run's own flags are already out of pf.rest: all that is left is fio's.
-  const auto not_a_run_flag = [](const std::string&) { return false; };
-  auto cl = jobs::split_cmdline(pf.rest, not_a_run_flag, not_a_run_flag, ex, engine::option_catalog());
+  auto cl = jobs::split_cmdline(pf.rest, ex, engine::option_catalog());
   ExecArgs ea;
   ea.job_files = cl.job_files;
   // fio 3.33 exits 0 on --parse-only with nothing to parse; so does fiokit

@@ -32,10 +32,7 @@ std::optional<std::string> max_jobs_warning(const std::optional<uint64_t>& max_j
                      *max_jobs, njobs);
 }
 
-CmdlineJobs split_cmdline(const std::vector<std::string>& args,
-                          const std::function<bool(const std::string&)>& is_run_option,
-                          const std::function<bool(const std::string&)>& run_option_needs_value,
-                          const Expander& ex, const OptionCatalog& options) {
+CmdlineJobs split_cmdline(const std::vector<std::string>& args, const Expander& ex, const OptionCatalog& options) {
   CmdlineJobs out;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string a = args[i];
@@ -56,10 +53,6 @@ CmdlineJobs split_cmdline(const std::vector<std::string>& args,
       if (eq != std::string::npos) v = body.substr(eq + 1);
       else if (i + 1 < args.size()) v = args[++i];
       out.max_jobs = parse_max_jobs(v);
-      continue;
-    }
-    if (is_run_option(key)) {
-      if (eq == std::string::npos && run_option_needs_value(key)) ++i;
       continue;
     }
     SourceLoc loc{"command line: " + a, 0};

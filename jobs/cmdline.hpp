@@ -5,7 +5,6 @@
 // `is_run_option` and never reach a job.
 #pragma once
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,15 +21,10 @@ struct CmdlineJobs {
   std::optional<uint64_t> max_jobs;  // --max-jobs=N (see max_jobs_warning)
 };
 
-// Splits argv (after the subcommand) into job options and job files. Arguments
-// for which `is_run_option(arg)` returns true are skipped (the caller owns them);
-// `takes_value(name)` says whether a run option consumes the next argument.
-// Throws ParseError for an unknown --option with a suggestion.
+// Splits argv (after the subcommand, fiokit's own flags already taken out by
+// cli/flags) into job options and job files. Throws ParseError for an unknown --option with a suggestion.
 // `options` is the catalog the jobs are parsed with (engine::option_catalog()).
-CmdlineJobs split_cmdline(const std::vector<std::string>& args,
-                          const std::function<bool(const std::string& name)>& is_run_option,
-                          const std::function<bool(const std::string& name)>& run_option_needs_value,
-                          const Expander& ex, const OptionCatalog& options);
+CmdlineJobs split_cmdline(const std::vector<std::string>& args, const Expander& ex, const OptionCatalog& options);
 
 // --max-jobs=N, fio's "maximum number of threads/processes to support". fio
 // 3.33 parses it and ignores it (its getopt case says the limit is no longer

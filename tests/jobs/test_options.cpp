@@ -345,8 +345,7 @@ TEST_CASE("nonvectored=-1 written out and nonvectored left out give the same job
   CHECK(strip(one("ioengine=io_uring\nnonvectored=0\nnonvectored=-1")) == strip(left_out));
   CHECK_FALSE(strip(one("ioengine=io_uring\nnonvectored=0")) == strip(left_out));
   // The same from the command line.
-  auto cl = split_cmdline({"--name=a", "--ioengine=io_uring", "--nonvectored=-1"}, [](const std::string&) { return false; },
-                          [](const std::string&) { return false; }, plain(), fiokit::test::catalog());
+  auto cl = split_cmdline({"--name=a", "--ioengine=io_uring", "--nonvectored=-1"}, plain(), fiokit::test::catalog());
   const JobSpec cmd = build_jobs(make_request(std::move(cl), plain(), {}), fiokit::test::catalog()).jobs.at(0);
   CHECK(cmd.engine_options == left_out.engine_options);
 }
@@ -412,13 +411,12 @@ TEST_CASE("every category and help text is set") {
 
 TEST_CASE("command-line job options may use one dash, as fio's getopt allows") {
   auto cl = split_cmdline({"-filename=/tmp/x", "-direct=1", "-rw=randwrite", "-bs=4k", "--name=test"},
-                          [](const std::string&) { return false; }, [](const std::string&) { return false; }, Expander{}, fiokit::test::catalog());
+                          Expander{}, fiokit::test::catalog());
   auto jobs = build_jobs(make_request(std::move(cl), Expander{}, {}), fiokit::test::catalog()).jobs;
   REQUIRE(jobs.size() == 1);
   CHECK(jobs[0].direct);
   CHECK(jobs[0].rw == RwMode::randwrite);
-  CHECK_THROWS_WITH(split_cmdline({"-nosuchoption=1"}, [](const std::string&) { return false; },
-                                  [](const std::string&) { return false; }, Expander{}, fiokit::test::catalog()),
+  CHECK_THROWS_WITH(split_cmdline({"-nosuchoption=1"}, Expander{}, fiokit::test::catalog()),
                     Catch::Contains("unknown argument '-nosuchoption=1'"));
 }
 

@@ -17,7 +17,7 @@ std::vector<JobSpec> parse_text(const std::string& text) {
   return build_jobs(req, fiokit::test::catalog()).jobs;
 }
 std::vector<JobSpec> parse_args(const std::vector<std::string>& args) {
-  auto cl = split_cmdline(args, [](const std::string&) { return false; }, [](const std::string&) { return false; }, plain(), fiokit::test::catalog());
+  auto cl = split_cmdline(args, plain(), fiokit::test::catalog());
   return build_jobs(make_request(std::move(cl), plain(), {}), fiokit::test::catalog()).jobs;
 }
 }  // namespace
@@ -148,7 +148,7 @@ TEST_CASE("every table entry is well formed") {
 
 TEST_CASE("--max-jobs is accepted as fio 3.33 accepts it: no limit, but a warning when exceeded") {
   auto split = [](const std::vector<std::string>& args) {
-    return split_cmdline(args, [](const std::string&) { return false; }, [](const std::string&) { return false; }, plain(), fiokit::test::catalog());
+    return split_cmdline(args, plain(), fiokit::test::catalog());
   };
   // fio's test runner passes --max-jobs=16; both spellings, before or after jobs.
   CHECK(split({"--max-jobs=16", "--name=a"}).max_jobs == 16u);

@@ -49,7 +49,7 @@ void check_roundtrip(const fs::path& file) {
   std::vector<std::string> words = shell_split(showcmd(jobs));
   REQUIRE(words.size() >= 2);
   words.erase(words.begin(), words.begin() + 2);  // "fiokit run"
-  auto cl = split_cmdline(words, [](const std::string&) { return false; }, [](const std::string&) { return false; }, fixed(), fiokit::test::catalog());
+  auto cl = split_cmdline(words, fixed(), fiokit::test::catalog());
   auto back = build_jobs(make_request(std::move(cl), fixed(), {}), fiokit::test::catalog()).jobs;
   REQUIRE(back.size() == jobs.size());
   for (size_t i = 0; i < jobs.size(); ++i) {
