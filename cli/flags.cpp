@@ -67,15 +67,10 @@ std::optional<Suggestion> closest_flag(std::string_view typo, const std::vector<
   if (typo.empty() || typo.size() > 64) return std::nullopt;
   std::string lname(typo);
   for (char& c : lname) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const size_t limit = std::max<size_t>(2, lname.size() / 3);
   std::optional<Suggestion> best;
-  for (const std::string& cand : names) {
-    // A name that contains the typo (or the reverse) is a good guess too.
-    const bool contains = cand.find(lname) != std::string::npos || lname.find(cand) != std::string::npos;
-    size_t dist = jobs::edit_distance(lname, cand);
-    if (contains) dist = std::min<size_t>(dist, 2);
-    if (dist <= limit && (!best || dist < best->distance)) best = Suggestion{cand, dist};
-  }
+  for (const std::string& cand : names)  // jobs/' scoring, so the two kinds of guess compare
+    if (auto dist = jobs::suggestion_distance(lname, cand); dist && (!best || *dist < best->distance))
+      best = Suggestion{cand, *dist};
   return best;
 }
 

@@ -231,6 +231,20 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
+std::optional<size_t> suggestion_distance(std::string_view ltypo, std::string_view cand) {
+  const size_t limit = std::max<size_t>(2, ltypo.size() / 3);
+  // A name that contains the typo (or the reverse) is a good guess too.
+  const bool contains = cand.find(ltypo) != std::string_view::npos || ltypo.find(cand) != std::string_view::npos;
+  // The distance is at least the length difference: beyond the limit it
+  // cannot be suggested, so skip the quadratic work.
+  const size_t diff = cand.size() > ltypo.size() ? cand.size() - ltypo.size() : ltypo.size() - cand.size();
+  if (!contains && diff > limit) return std::nullopt;
+  size_t dist = edit_distance(ltypo, cand);
+  if (contains) dist = std::min<size_t>(dist, 2);
+  if (dist > limit) return std::nullopt;
+  return dist;
+}
+
 std::vector<std::string> OptionCatalog::suggest(std::string_view name, size_t n) const {
   std::vector<std::pair<size_t, std::string>> scored;
   // No option name is this long: a guess would be noise, and the edit distance
@@ -239,24 +253,15 @@ std::vector<std::string> OptionCatalog::suggest(std::string_view name, size_t n)
   const std::string lname = lower(name);
   for (const auto& d : table_) {
     auto consider = [&](const std::string& cand) {
-      // A name that contains the typo (or the reverse) is a good guess too.
-      const bool contains = cand.find(lname) != std::string::npos || lname.find(cand) != std::string::npos;
-      // The distance is at least the length difference: beyond the limit below
-      // it cannot be suggested, so skip the quadratic work.
-      const size_t diff = cand.size() > lname.size() ? cand.size() - lname.size() : lname.size() - cand.size();
-      if (!contains && diff > std::max<size_t>(2, lname.size() / 3)) return;
-      size_t dist = edit_distance(lname, cand);
-      if (contains) dist = std::min<size_t>(dist, 2);
-      scored.emplace_back(dist, cand);
+      if (auto dist = suggestion_distance(lname, cand)) scored.emplace_back(*dist, cand);
     };
     consider(d.name);
     for (const auto& a : d.aliases) consider(a);
   }
   std::stable_sort(scored.begin(), scored.end(), [](auto& a, auto& b) { return a.first < b.first; });
   std::vector<std::string> out;
-  const size_t limit = std::max<size_t>(2, lname.size() / 3);
   for (const auto& [dist, cand] : scored) {
-    if (dist > limit || out.size() >= n) break;
+    if (out.size() >= n) break;
     if (std::find(out.begin(), out.end(), cand) == out.end()) out.push_back(cand);
   }
   return out;

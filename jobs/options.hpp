@@ -124,6 +124,10 @@ void apply_option(const OptionDef& def, JobSpec& spec, const std::optional<std::
 // Levenshtein distance: the measure of every "did you mean" (job options here,
 // fiokit's own flags in cli/flags.cpp), so the two kinds of guess compare.
 size_t edit_distance(std::string_view a, std::string_view b);
+// The one "did you mean" rule: how far `cand` is from a lower-cased typo (its
+// edit distance, at most 2 when one contains the other), or nullopt when it is
+// beyond max(2, typo length / 3) and so not worth suggesting.
+std::optional<size_t> suggestion_distance(std::string_view ltypo, std::string_view cand);
 
 class OptionCatalog {
  public:
