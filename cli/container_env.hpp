@@ -13,9 +13,8 @@
 
 namespace fiokit::cli::container {
 
-// Anything wrong with the environment or the data dir: exit code 2, nothing
-// ran. The same type as a bad flag (cli/usage_error.hpp), so one catch maps both.
-using UsageError = cli::UsageError;
+// Anything wrong with the environment or the data dir throws cli::UsageError
+// (exit code 2, nothing ran), the type of a bad flag, so one catch maps both.
 
 using GetEnv = std::function<std::optional<std::string>(const std::string&)>;
 GetEnv system_env();

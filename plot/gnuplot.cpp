@@ -89,9 +89,7 @@ class ShellPipe {
     util::Fd rd(fds[0]), wr(fds[1]);
     const pid_t pid = ::fork();
     if (pid < 0) {
-      const int err = errno;
-      rd.reset();
-      wr.reset();
+      const int err = errno;  // rd and wr close themselves
       restore_mask();
       throw PlotError(1, std::string("cannot start gnuplot: fork: ") + std::strerror(err));
     }

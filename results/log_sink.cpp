@@ -280,8 +280,7 @@ std::unique_ptr<LogSink> LogSink::open(const LogConfig& cfg) {
     const int mode = cfg.per_job ? O_TRUNC : O_APPEND;
     im.fds[k].reset(::open(im.paths[k].c_str(), O_WRONLY | O_CREAT | mode | O_CLOEXEC, 0644));
     if (!im.fds[k]) {
-      const int err = errno;
-      for (auto& f : im.fds) f.reset();
+      const int err = errno;  // the sink's Fds close the files opened so far
       throw std::system_error(err, std::generic_category(), "cannot create log file " + im.paths[k]);
     }
   }
@@ -289,8 +288,7 @@ std::unique_ptr<LogSink> LogSink::open(const LogConfig& cfg) {
     im.hist_path = log_path(cfg, cfg.hist_prefix, "clat_hist");
     im.hist_fd.reset(::open(im.hist_path.c_str(), O_WRONLY | O_CREAT | (cfg.per_job ? O_TRUNC : O_APPEND) | O_CLOEXEC, 0644));
     if (!im.hist_fd) {
-      const int err = errno;
-      for (auto& f : im.fds) f.reset();
+      const int err = errno;  // the sink's Fds close the files opened so far
       throw std::system_error(err, std::generic_category(), "cannot create log file " + im.hist_path);
     }
   }
