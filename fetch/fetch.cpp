@@ -5,15 +5,21 @@
 
 #include <fcntl.h>
 #include <httplib.h>
+#include <openssl/x509.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "util/fd.hpp"
 
@@ -70,16 +76,112 @@ bool is_transient(const Reply& r) {
   return r.status == 429 || r.status >= 500;
 }
 
+std::string seconds(std::chrono::milliseconds ms) {
+  return ms.count() % 1000 == 0 ? std::to_string(ms.count() / 1000) + " s" : std::to_string(ms.count()) + " ms";
+}
+
 std::string describe(const Reply& r, const FetchOptions& opt) {
   if (r.oversize) return "larger than the " + std::to_string(opt.max_bytes) + "-byte limit for remote files";
-  if (r.too_slow) return "took longer than " + std::to_string(opt.total_timeout.count() / 1000) + " s";
+  if (r.too_slow)
+    return "no complete reply within " + seconds(opt.total_timeout) + " (the limit for the whole fetch: redirects, headers and body)";
   if (r.status == 0) {
     std::string e = httplib::to_string(r.error);
-    if (r.error == httplib::Error::SSLServerVerification) e += " (the server's certificate is not trusted)";
+    if (r.error == httplib::Error::SSLServerVerification)
+      e += " (the server's certificate is not trusted; for a private CA set FIOKIT_CA_FILE=/path/ca.pem)";
     return "request failed: " + e;
   }
   return "HTTP " + std::to_string(r.status);
 }
+
+// One deadline for the whole request, headers included. cpp-httplib 0.11.4
+// only has per-read timeouts that restart on every byte, so a server sending a
+// header line every 5 s was still being read after 150 s; it has no deadline
+// hook, and its stop() waits on a mutex held through the TLS handshake. What it
+// does give is set_socket_options, called with each socket before connect():
+// we keep a dup() of it (our own descriptor, so its number cannot be reused by
+// another open() before we close it) and this watchdog calls shutdown() on it
+// at the deadline. shutdown() acts on the socket, not on a descriptor, so a
+// pending connect(), poll(), recv() or SSL_read() in httplib returns at once
+// and Get fails; we then report the deadline, not the read error.
+class Watchdog {
+ public:
+  explicit Watchdog(std::chrono::steady_clock::time_point deadline) : deadline_(deadline) {
+    // A helper thread must never be the one a SIGTERM or SIGINT is delivered
+    // to: the caller's handler (the container removes its fetch folder) would
+    // run here while the fetching thread goes on. It inherits a full mask.
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    thread_ = std::thread([this] { watch(); });
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  }
+  ~Watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    for (int fd : socks_) ::close(fd);
+  }
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+  // From httplib's socket_options callback, before connect().
+  void adopt(int sock) {
+    const int fd = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (fd < 0) {
+      // Without a descriptor of our own we cannot cut this socket later, so
+      // cut it now: better a failed fetch than one without a deadline.
+      ::shutdown(sock, SHUT_RDWR);
+      fired_ = true;
+      return;
+    }
+    socks_.push_back(fd);
+    if (fired_) ::shutdown(fd, SHUT_RDWR);
+  }
+  bool fired() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return fired_;
+  }
+
+ private:
+  void watch() {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (cv_.wait_until(lock, deadline_, [this] { return done_; })) return;
+    fired_ = true;
+    for (int fd : socks_) ::shutdown(fd, SHUT_RDWR);
+  }
+  std::chrono::steady_clock::time_point deadline_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  bool fired_ = false;
+  std::vector<int> socks_;
+  std::thread thread_;
+};
+
+std::chrono::milliseconds remaining(std::chrono::steady_clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  return std::max(left, std::chrono::milliseconds(1));
+}
+
+#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+// The trust store for https: the system's (which honours OpenSSL's
+// SSL_CERT_FILE and SSL_CERT_DIR) plus opt.ca_file, so a private CA can be
+// added without losing the public ones (REMOTEFILES may mix both kinds of host).
+X509_STORE* make_trust_store(const FetchOptions& opt) {
+  X509_STORE* store = X509_STORE_new();
+  if (!store) throw FetchError("cannot allocate a certificate store");
+  X509_STORE_set_default_paths(store);
+  if (!opt.ca_file.empty() && X509_STORE_load_file(store, opt.ca_file.c_str()) != 1) {
+    X509_STORE_free(store);
+    throw FetchError("CA file '" + opt.ca_file + "': no PEM certificate could be read from it");
+  }
+  return store;
+}
+#endif
 
 Reply get_once(const Url& u, const FetchOptions& opt, std::chrono::steady_clock::time_point deadline) {
   Reply r;
@@ -88,16 +190,20 @@ Reply get_once(const Url& u, const FetchOptions& opt, std::chrono::steady_clock:
     r.error = httplib::Error::Connection;
     return r;
   }
-  cli.set_connection_timeout(opt.connect_timeout);
+  cli.set_connection_timeout(std::min(opt.connect_timeout, remaining(deadline)));
   cli.set_read_timeout(opt.read_timeout);
   cli.set_write_timeout(opt.read_timeout);
   cli.set_follow_location(false);  // we follow, checking every hop
   cli.set_url_encode(false);       // send the path exactly as the user wrote it
   cli.set_keep_alive(false);
 #ifdef CPPHTTPLIB_OPENSSL_SUPPORT
-  cli.enable_server_certificate_verification(true);
-  if (!opt.ca_file.empty()) cli.set_ca_cert_path(opt.ca_file);
+  if (u.scheme == "https") {
+    cli.enable_server_certificate_verification(true);
+    cli.set_ca_cert_store(make_trust_store(opt));  // httplib owns it from here
+  }
 #endif
+  Watchdog watchdog(deadline);
+  cli.set_socket_options([&watchdog](socket_t sock) { watchdog.adopt(sock); });
   const httplib::Headers headers{{"User-Agent", "fiokit-container"}, {"Accept", "*/*"}};
   auto on_response = [&](const httplib::Response& res) {
     r.status = res.status;
@@ -129,6 +235,7 @@ Reply get_once(const Url& u, const FetchOptions& opt, std::chrono::steady_clock:
   auto res = cli.Get(u.target, headers, on_response, on_data);
   r.error = res.error();
   if (res && r.status == 0) r.status = res->status;
+  if (watchdog.fired()) r.too_slow = true;
   return r;
 }
 
@@ -268,6 +375,12 @@ Fetched fetch_url(const std::string& url, const std::string& dest_dir, const Fet
   if (fs::exists(fs::symlink_status(f.path, ec)))
     throw FetchError(url + ": '" + f.path + "' already exists (two URLs with the same file name?); it is not replaced");
 
+  if (!opt.ca_file.empty()) {
+    // Checked before any request so a typo is named as such, not as an
+    // untrusted server.
+    util::Fd ca(::open(opt.ca_file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!ca) throw FetchError("CA file '" + opt.ca_file + "' cannot be read: " + std::strerror(errno));
+  }
   const auto deadline = std::chrono::steady_clock::now() + opt.total_timeout;
   std::set<std::string> seen{cur.str()};
   for (int hop = 0;; ++hop) {
@@ -278,7 +391,14 @@ Fetched fetch_url(const std::string& url, const std::string& dest_dir, const Fet
         throw FetchError(url + ": more than " + std::to_string(opt.max_redirects) + " redirects (last to " + r.location + ")");
       Url next;
       try {
-        next = parse_url(resolve_location(cur, r.location), opt.allow_http);
+        // http is parsed first so the downgrade gets its own message: from
+        // https, plain http is never followed, FIOKIT_ALLOW_HTTP or not (that
+        // switch is for URLs the user wrote, not for a server's choice).
+        next = parse_url(resolve_location(cur, r.location), true);
+        if (cur.scheme == "https" && next.scheme == "http")
+          throw FetchError(cur.str() + " redirects to " + next.str() +
+                           ": a redirect from https to plain http is never followed (not even with FIOKIT_ALLOW_HTTP=1)");
+        next = parse_url(next.str(), opt.allow_http);
       } catch (const FetchError& e) {
         throw FetchError(url + ": redirect refused: " + e.what());
       }

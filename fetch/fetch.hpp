@@ -48,10 +48,15 @@ struct FetchOptions {
   int max_redirects = 5;
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds read_timeout{15000};
-  std::chrono::milliseconds total_timeout{60000};  // a server dribbling bytes cannot hold us forever
+  // One deadline for everything: connects, TLS handshakes, headers, bodies,
+  // redirects, retries. A server dribbling a header line or a byte at a time
+  // cannot hold us past it (read_timeout alone restarts on every read).
+  std::chrono::milliseconds total_timeout{60000};
   int attempts = 3;                                 // for connection errors, timeouts, 5xx and 429
   std::chrono::milliseconds backoff{1000};          // doubled after each failed attempt
-  std::string ca_file;                              // PEM CA bundle; "" = the system's (tests pass their own)
+  // PEM CA certificate(s) trusted for https in addition to the system's (which
+  // honour OpenSSL's SSL_CERT_FILE); FIOKIT_CA_FILE in the container.
+  std::string ca_file;
 };
 
 struct Fetched {
@@ -64,7 +69,8 @@ struct Fetched {
 
 // Downloads `url` into dest_dir/<file_name_from_url>. The file is created with
 // O_EXCL: an existing file of that name is an error, never replaced. On any
-// failure the partial file is removed and FetchError thrown.
+// failure the partial file is removed and FetchError thrown. A redirect from
+// https to http is never followed, whatever allow_http says.
 Fetched fetch_url(const std::string& url, const std::string& dest_dir, const FetchOptions& opt);
 
 }  // namespace fiokit::fetch

