@@ -7,6 +7,8 @@
 // unless a handler is installed, so `docker stop` would otherwise wait 10 s and
 // SIGKILL). The env contract is in container_env.hpp, fetching in
 // fetch/fetch.hpp, the remote-job rules in jobs/remote_policy.hpp.
+#include <dirent.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include <algorithm>
 #include <chrono>
@@ -70,11 +73,47 @@ const char* kContainerUsage =
     "  PLOTNAME=NAME             run directory label and graph title\n"
     "  FIOKIT_DATA_DIR=DIR       data dir (default /tmp/fio-data)\n"
     "  FIOKIT_RUN=ID             run for `plots` (default: the newest under runs/)\n"
-    "  FIOKIT_ALLOW_HTTP=1       also fetch plain http:// URLs\n"
+    "  FIOKIT_CA_FILE=PEM        also trust these CA certificates for REMOTEFILES\n"
+    "                            (a private CA; the system's stay trusted)\n"
+    "  FIOKIT_ALLOW_HTTP=1       also fetch plain http:// URLs (an https URL that\n"
+    "                            redirects to http is refused all the same)\n"
     "  FIOKIT_TRUST_REMOTE=1     run fetched job files without the checks above\n"
     "  FIOKIT_BIND, FIOKIT_PORT  address and port for serve/aio (0.0.0.0, 8000)\n";
 
-void exit_on_signal(int sig) { _exit(128 + sig); }
+// The fetch folder (Staging below) while it exists, for the signal handler,
+// which may not allocate: a fixed buffer and a flag.
+char g_staging_dir[4096];
+volatile sig_atomic_t g_staging_set = 0;
+
+// Removes the fetch folder from a signal handler, with calls a handler may
+// make (open, getdents64, unlinkat, close, rmdir). The folder is flat: fetch
+// writes files straight into it. Entries are unlinked as they are read, which
+// getdents tolerates (entries not removed are still returned exactly once).
+void remove_staging_in_handler() {
+  if (!g_staging_set) return;
+  const int fd = ::open(g_staging_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0) {
+    alignas(dirent64) char buf[4096];
+    long n;
+    while ((n = ::syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+      for (long off = 0; off < n;) {
+        const auto* d = reinterpret_cast<const dirent64*>(buf + off);
+        off += d->d_reclen;
+        const char* name = d->d_name;
+        if (!(name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0)))) ::unlinkat(fd, name, 0);
+      }
+    }
+    ::close(fd);
+  }
+  ::rmdir(g_staging_dir);
+}
+
+// The exit code is the shell's for a death by that signal (143, 130), as
+// if the default action had run, but the fetch folder goes first.
+void exit_on_signal(int sig) {
+  remove_staging_in_handler();
+  _exit(128 + sig);
+}
 
 // PID 1 gets no default action for SIGTERM/SIGINT: give it one. `run` and
 // `serve` block these signals and take them with sigwait while they work, so
@@ -101,12 +140,23 @@ struct Staging {
   Staging() {
     const char* tmp = std::getenv("TMPDIR");
     std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/fiokit-remote-XXXXXX";
+    if (tmpl.size() >= sizeof g_staging_dir) throw UsageError("TMPDIR is too long for a folder for REMOTEFILES: " + tmpl);
     if (!mkdtemp(tmpl.data())) throw UsageError("cannot create a folder for REMOTEFILES under " + fs::path(tmpl).parent_path().string());
     dir = tmpl;
+    std::memcpy(g_staging_dir, dir.c_str(), dir.size() + 1);
+    g_staging_set = 1;
   }
   ~Staging() {
+    // No signal handler in between: it would see the flag and find half a folder.
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, &old);
+    g_staging_set = 0;
     std::error_code ec;
     fs::remove_all(dir, ec);
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
   }
   Staging(const Staging&) = delete;
   Staging& operator=(const Staging&) = delete;
@@ -115,6 +165,7 @@ struct Staging {
 void fetch_remote_files(const Settings& s, const std::string& dir) {
   fetch::FetchOptions opt;
   opt.allow_http = s.allow_http;
+  opt.ca_file = s.ca_file;
   for (const std::string& url : s.remotefiles) {
     say("fetching " + url);
     try {

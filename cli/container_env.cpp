@@ -1,8 +1,14 @@
 // See container_env.hpp.
 #include "cli/container_env.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 namespace fiokit::cli::container {
@@ -62,6 +68,19 @@ Settings read_settings(const GetEnv& getenv) {
   if (auto v = getenv("PLOTNAME")) s.plotname = *v;
   if (auto v = getenv("FIOKIT_RUN")) s.run = *v;
   if (auto v = getenv("FIOKIT_BIND"); v && !v->empty()) s.bind = *v;
+  if (auto v = getenv("FIOKIT_CA_FILE"); v && !v->empty()) {
+    // Checked here, before anything is fetched: a typo in a mounted path
+    // should read as such, not as "certificate is not trusted" later.
+    const int fd = ::open(v->c_str(), O_RDONLY | O_CLOEXEC);
+    const int err = errno;
+    struct stat st {};
+    const bool dir = fd >= 0 && ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+    if (fd >= 0) ::close(fd);
+    if (fd < 0 || dir)
+      throw UsageError("FIOKIT_CA_FILE='" + *v + "' cannot be read" + (dir ? " (it is a directory)" : ": " + std::string(std::strerror(err))) +
+                       "; it must name a PEM file with the CA certificate(s) to trust");
+    s.ca_file = *v;
+  }
   s.allow_http = parse_bool("FIOKIT_ALLOW_HTTP", getenv("FIOKIT_ALLOW_HTTP"));
   s.trust_remote = parse_bool("FIOKIT_TRUST_REMOTE", getenv("FIOKIT_TRUST_REMOTE"));
   if (auto v = getenv("FIOKIT_PORT"); v && !v->empty()) {

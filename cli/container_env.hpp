@@ -25,6 +25,7 @@ struct Settings {
   std::vector<std::string> remotefiles;     // REMOTEFILES, space-separated URLs
   std::string plotname;                     // PLOTNAME: run label and graph title
   std::string run;                          // FIOKIT_RUN: the run the plots image draws (default newest)
+  std::string ca_file;                      // FIOKIT_CA_FILE: PEM CA(s) trusted for REMOTEFILES besides the system's
   bool allow_http = false;                  // FIOKIT_ALLOW_HTTP=1
   bool trust_remote = false;                // FIOKIT_TRUST_REMOTE=1
   std::string bind = "0.0.0.0";             // FIOKIT_BIND
@@ -32,7 +33,7 @@ struct Settings {
 };
 
 // Reads the settings; throws UsageError for a malformed value (a boolean that
-// is not 0/1/true/false/yes/no, a bad port).
+// is not 0/1/true/false/yes/no, a bad port, a FIOKIT_CA_FILE that cannot be read).
 Settings read_settings(const GetEnv& getenv);
 
 // Splits on spaces, tabs and newlines; empty words are dropped.

@@ -4,6 +4,8 @@
 // a private CA through FetchOptions::ca_file / FIOKIT_CA_FILE (and OpenSSL's
 // SSL_CERT_FILE still honoured), size and Content-Length lies over TLS, and the
 // container's fetch folder removed when SIGTERM or SIGINT lands mid-fetch.
+#include <signal.h>
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -200,4 +202,80 @@ TEST_CASE("over TLS: sizes and Content-Length lies", "[fetch][hostile]") {
   CHECK_THROWS_WITH(fetch_url(srv.https_url("/short/job.fio"), pki.dest, opt), Catch::Contains("/short/job.fio"));
   CHECK_THROWS_WITH(fetch_url(srv.https_url("/loop/a/job.fio"), pki.dest, opt), Catch::Contains("redirect loop"));
   CHECK(entries(pki.dest) == 0);
+}
+
+namespace {
+
+// `fiokit container tool` as the image runs it, with exactly `env` among the
+// variables it reads (TMPDIR included: it decides where the fetch folder goes).
+fiokit::test::Outcome run_tool(const std::map<std::string, std::string>& env, int sig = 0, int sig_after_ms = 0) {
+  const char* vars[] = {"JOBFILES", "REMOTEFILES", "PLOTNAME", "FIOKIT_DATA_DIR", "FIOKIT_ALLOW_HTTP", "FIOKIT_TRUST_REMOTE",
+                        "FIOKIT_CA_FILE", "SSL_CERT_FILE", "TMPDIR"};
+  const char* tmpdir = std::getenv("TMPDIR");
+  const std::string saved_tmpdir = tmpdir ? tmpdir : "";
+  for (const char* v : vars) unsetenv(v);
+  for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+  fiokit::test::RunSpec spec;
+  spec.args = {"container", "tool"};
+  spec.signal = sig;
+  spec.signal_after = std::chrono::milliseconds(sig_after_ms);
+  spec.timeout = 60000ms;
+  const fiokit::test::Outcome o = fiokit::test::run_fiokit(spec);
+  for (const char* v : vars) unsetenv(v);
+  if (tmpdir) setenv("TMPDIR", saved_tmpdir.c_str(), 1);
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("container: FIOKIT_CA_FILE, and no fetch folder left by SIGTERM or SIGINT", "[fetch][hostile][entry]") {
+  Pki pki;
+  if (!pki.ca) {
+    WARN("SKIP: the openssl command could not make a test CA");
+    return;
+  }
+  HostileServer srv(*pki.ca, 300ms);
+  const std::string data = pki.dir + "/data", tmp = pki.dir + "/tmp";
+  fs::create_directories(data);
+  fs::create_directories(tmp);
+  std::map<std::string, std::string> env{{"FIOKIT_DATA_DIR", data}, {"TMPDIR", tmp}, {"JOBFILES", "job.fio"},
+                                         {"REMOTEFILES", srv.https_url("/ok/job.fio")}};
+  auto runs = [&] {
+    std::error_code ec;
+    return static_cast<size_t>(std::distance(fs::directory_iterator(data + "/runs", ec), fs::directory_iterator()));
+  };
+
+  SECTION("without it the private CA's server is refused, with the hint; with it the job runs") {
+    fiokit::test::Outcome o = run_tool(env);
+    INFO(o.err);
+    CHECK(o.code == 2);
+    CHECK_THAT(o.err, Catch::Contains("REMOTEFILES") && Catch::Contains("not trusted") && Catch::Contains("FIOKIT_CA_FILE"));
+    CHECK(runs() == 0);
+    env["FIOKIT_CA_FILE"] = pki.ca->ca_pem;
+    o = run_tool(env);
+    INFO(o.err);
+    CHECK(o.code == 0);
+    CHECK(runs() == 1);
+  }
+  SECTION("a missing CA file is a usage error naming the variable and the path, before any fetch") {
+    env["FIOKIT_CA_FILE"] = pki.dir + "/missing-ca.pem";
+    const fiokit::test::Outcome o = run_tool(env);
+    CHECK(o.code == 2);
+    CHECK_THAT(o.err, Catch::Contains("FIOKIT_CA_FILE") && Catch::Contains("missing-ca.pem") && Catch::Contains("No such file"));
+    CHECK(srv.https_requests.load() == 0);
+  }
+  for (const auto& [sig, code] : std::map<int, int>{{SIGTERM, 143}, {SIGINT, 130}}) {
+    DYNAMIC_SECTION("signal " << sig << " while a server drips headers: exit " << code << ", the fetch folder is gone") {
+      env["FIOKIT_CA_FILE"] = pki.ca->ca_pem;
+      env["REMOTEFILES"] = srv.https_url("/ok/first.fio") + " " + srv.https_url("/drip-headers/job.fio");
+      const fiokit::test::Outcome o = run_tool(env, sig, 1500);
+      INFO(o.err);
+      CHECK(o.code == code);
+      CHECK(o.elapsed < 5000ms);  // not the 60 s fetch deadline: the signal ended it
+      CHECK(srv.https_requests.load() == 2);  // first.fio was saved, job.fio was being fetched
+      CHECK_THAT(o.err, Catch::Contains("fetched first.fio"));
+      CHECK(entries(tmp) == 0);  // no /tmp/fiokit-remote-XXXXXX, nor first.fio in it
+      CHECK(runs() == 0);
+    }
+  }
 }
