@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "fetch/tcp_bytes.hpp"
 #include "util/fd.hpp"
 
 namespace fiokit::fetch {
@@ -59,6 +60,7 @@ struct Reply {
   std::string location;
   std::string body;
   bool oversize = false;
+  bool flooded = false;  // more bytes on the wire than any acceptable reply has
   bool too_slow = false;
   httplib::Error error = httplib::Error::Success;
 };
@@ -68,7 +70,7 @@ bool is_redirect(int status) {
 }
 
 bool is_transient(const Reply& r) {
-  if (r.oversize || r.too_slow) return false;
+  if (r.oversize || r.flooded || r.too_slow) return false;
   if (r.status == 0) {
     // No HTTP status at all: the connection or the TLS handshake failed.
     return r.error != httplib::Error::SSLServerVerification && r.error != httplib::Error::SSLLoadingCerts;
@@ -80,8 +82,14 @@ std::string seconds(std::chrono::milliseconds ms) {
   return ms.count() % 1000 == 0 ? std::to_string(ms.count() / 1000) + " s" : std::to_string(ms.count()) + " ms";
 }
 
+// Headers, TLS framing and the handshake get this much beyond max_bytes.
+constexpr uint64_t kWireSlack = 1 << 20;
+
 std::string describe(const Reply& r, const FetchOptions& opt) {
   if (r.oversize) return "larger than the " + std::to_string(opt.max_bytes) + "-byte limit for remote files";
+  if (r.flooded)
+    return "the server sent more than " + std::to_string(opt.max_bytes + kWireSlack) + " bytes without a complete reply (over the " +
+           std::to_string(opt.max_bytes) + "-byte limit for remote files plus 1 MiB for headers; a header flood?)";
   if (r.too_slow)
     return "no complete reply within " + seconds(opt.total_timeout) + " (the limit for the whole fetch: redirects, headers and body)";
   if (r.status == 0) {
@@ -103,9 +111,15 @@ std::string describe(const Reply& r, const FetchOptions& opt) {
 // at the deadline. shutdown() acts on the socket, not on a descriptor, so a
 // pending connect(), poll(), recv() or SSL_read() in httplib returns at once
 // and Get fails; we then report the deadline, not the read error.
+// The same watchdog bounds what the server can make httplib read: httplib
+// keeps every header line (8 KiB each, no count limit) in a multimap, so a
+// server flooding header lines grew the process by 400 MB in 10 s (measured;
+// GBs within the 60 s deadline). Every 10 ms it reads the socket's received
+// byte count from the kernel and cuts the connection past max_bytes plus 1 MiB
+// (overshoot: what httplib parses in 10 ms, well under a MiB).
 class Watchdog {
  public:
-  explicit Watchdog(std::chrono::steady_clock::time_point deadline) : deadline_(deadline) {
+  Watchdog(std::chrono::steady_clock::time_point deadline, uint64_t wire_limit) : deadline_(deadline), wire_limit_(wire_limit) {
     // A helper thread must never be the one a SIGTERM or SIGINT is delivered
     // to: the caller's handler (the container removes its fetch folder) would
     // run here while the fetching thread goes on. It inherits a full mask.
@@ -139,27 +153,71 @@ class Watchdog {
       return;
     }
     socks_.push_back(fd);
-    if (fired_) ::shutdown(fd, SHUT_RDWR);
+    if (fired_ || flooded_) ::shutdown(fd, SHUT_RDWR);
   }
   bool fired() {
     std::lock_guard<std::mutex> lock(mu_);
     return fired_;
   }
+  bool flooded() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return flooded_;
+  }
 
  private:
   void watch() {
     std::unique_lock<std::mutex> lock(mu_);
-    if (cv_.wait_until(lock, deadline_, [this] { return done_; })) return;
-    fired_ = true;
+    for (;;) {
+      const auto wake = std::min(deadline_, std::chrono::steady_clock::now() + std::chrono::milliseconds(10));
+      if (cv_.wait_until(lock, wake, [this] { return done_; })) return;
+      if (std::chrono::steady_clock::now() >= deadline_) {
+        fired_ = true;
+        break;
+      }
+      for (int fd : socks_) {
+        const auto got = tcp_bytes_received(fd);
+        flooded_ = flooded_ || (got && *got > wire_limit_);
+      }
+      if (flooded_) break;
+    }
     for (int fd : socks_) ::shutdown(fd, SHUT_RDWR);
   }
   std::chrono::steady_clock::time_point deadline_;
+  uint64_t wire_limit_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool done_ = false;
   bool fired_ = false;
+  bool flooded_ = false;
   std::vector<int> socks_;
   std::thread thread_;
+};
+
+// OpenSSL writes with write(), not send(MSG_NOSIGNAL), so a TLS peer that is
+// gone (it hung up, or the watchdog shut the socket down and httplib then sends
+// close_notify) raised SIGPIPE and killed fiokit with 141, leaving the fetch
+// folder behind (measured: a header drip at the 60 s deadline ended rc=141).
+// While a request runs, the calling thread blocks SIGPIPE; a write then fails
+// with EPIPE instead, and a SIGPIPE left pending for this thread is taken
+// before the old mask comes back. The process's disposition is not touched.
+class NoSigpipe {
+ public:
+  NoSigpipe() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~NoSigpipe() {
+    const timespec now{0, 0};
+    while (sigtimedwait(&pipe_, nullptr, &now) == SIGPIPE) {
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  NoSigpipe(const NoSigpipe&) = delete;
+  NoSigpipe& operator=(const NoSigpipe&) = delete;
+
+ private:
+  sigset_t pipe_, old_;
 };
 
 std::chrono::milliseconds remaining(std::chrono::steady_clock::time_point deadline) {
@@ -184,6 +242,7 @@ X509_STORE* make_trust_store(const FetchOptions& opt) {
 #endif
 
 Reply get_once(const Url& u, const FetchOptions& opt, std::chrono::steady_clock::time_point deadline) {
+  const NoSigpipe no_sigpipe;  // first in, last out: outlives the client and its close_notify
   Reply r;
   httplib::Client cli(u.origin());
   if (!cli.is_valid()) {
@@ -202,7 +261,7 @@ Reply get_once(const Url& u, const FetchOptions& opt, std::chrono::steady_clock:
     cli.set_ca_cert_store(make_trust_store(opt));  // httplib owns it from here
   }
 #endif
-  Watchdog watchdog(deadline);
+  Watchdog watchdog(deadline, opt.max_bytes + kWireSlack);
   cli.set_socket_options([&watchdog](socket_t sock) { watchdog.adopt(sock); });
   const httplib::Headers headers{{"User-Agent", "fiokit-container"}, {"Accept", "*/*"}};
   auto on_response = [&](const httplib::Response& res) {
@@ -236,6 +295,7 @@ Reply get_once(const Url& u, const FetchOptions& opt, std::chrono::steady_clock:
   r.error = res.error();
   if (res && r.status == 0) r.status = res->status;
   if (watchdog.fired()) r.too_slow = true;
+  if (watchdog.flooded()) r.flooded = true;
   return r;
 }
 
@@ -245,7 +305,7 @@ Reply get_with_retries(const Url& u, const FetchOptions& opt, std::chrono::stead
   Reply r;
   for (int attempt = 1; attempt <= std::max(1, opt.attempts); ++attempt) {
     r = get_once(u, opt, deadline);
-    if (r.status == 200 && !r.oversize && !r.too_slow && r.error == httplib::Error::Success) return r;
+    if (r.status == 200 && !r.oversize && !r.flooded && !r.too_slow && r.error == httplib::Error::Success) return r;
     if (is_redirect(r.status) || !is_transient(r) || attempt == opt.attempts) return r;
     if (std::chrono::steady_clock::now() + wait > deadline) {
       r.too_slow = true;
@@ -406,7 +466,7 @@ Fetched fetch_url(const std::string& url, const std::string& dest_dir, const Fet
       cur = next;
       continue;
     }
-    if (r.status != 200 || r.oversize || r.too_slow || r.error != httplib::Error::Success) {
+    if (r.status != 200 || r.oversize || r.flooded || r.too_slow || r.error != httplib::Error::Success) {
       std::string where = cur.str() == parse_url(url, opt.allow_http).str() ? url : url + " (redirected to " + cur.str() + ")";
       throw FetchError(where + ": " + describe(r, opt));
     }

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -67,6 +68,28 @@ std::string read_head(const Conn& c) {
   return head;
 }
 
+// `n` bytes of '#', gzip-compressed (about 1000:1).
+std::string gzip_of_hashes(size_t n) {
+  z_stream z{};
+  if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) throw std::runtime_error("deflateInit2");
+  const std::string in(1 << 20, '#');
+  std::string out;
+  char buf[1 << 16];
+  for (size_t done = 0; done < n; done += in.size()) {
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    z.avail_in = static_cast<uInt>(std::min(in.size(), n - done));
+    const int flush = done + in.size() >= n ? Z_FINISH : Z_NO_FLUSH;
+    do {
+      z.next_out = reinterpret_cast<Bytef*>(buf);
+      z.avail_out = sizeof buf;
+      deflate(&z, flush);
+      out.append(buf, sizeof buf - z.avail_out);
+    } while (z.avail_out == 0);
+  }
+  deflateEnd(&z);
+  return out;
+}
+
 std::string response(const std::string& status, const std::string& headers, const std::string& body) {
   return "HTTP/1.1 " + status + "\r\n" + headers + "Connection: close\r\n\r\n" + body;
 }
@@ -87,9 +110,6 @@ std::optional<TestCa> TestCa::make(const std::string& dir) {
 }
 
 HostileServer::HostileServer(const TestCa& ca, std::chrono::milliseconds drip) : drip_(drip) {
-  // OpenSSL writes with write(), not send(MSG_NOSIGNAL): a client hanging up
-  // mid-drip must fail the write, not kill the test process.
-  ::signal(SIGPIPE, SIG_IGN);
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
   if (!ctx || SSL_CTX_use_certificate_chain_file(ctx, ca.cert_pem.c_str()) != 1 ||
       SSL_CTX_use_PrivateKey_file(ctx, ca.key_pem.c_str(), SSL_FILETYPE_PEM) != 1) {
@@ -98,7 +118,17 @@ HostileServer::HostileServer(const TestCa& ca, std::chrono::milliseconds drip) :
   }
   ctx_ = ctx;
   for (Listener* l : {&tls_, &plain_, &silent_}) l->fd = listen_on_loopback(&l->port);
+  // OpenSSL writes with write(), not send(MSG_NOSIGNAL): a client hanging up
+  // mid-drip must fail the server's write, not kill the test process. The
+  // server's threads (and the connection threads they start) block SIGPIPE;
+  // the process keeps the default action, so a SIGPIPE in the code under
+  // test still kills the test, as it would kill fiokit.
+  sigset_t pipe, old;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, &old);
   for (Listener* l : {&tls_, &plain_, &silent_}) threads_.emplace_back([this, l] { accept_loop(l); });
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 HostileServer::~HostileServer() {
@@ -203,6 +233,13 @@ void HostileServer::serve(Kind kind, int fd) {
   } else if (starts("/drip-headers/")) {
     bool ok = c.send("HTTP/1.1 200 OK\r\n");
     for (int i = 0; ok && pause(drip_); ++i) ok = c.send("X-Drip-" + std::to_string(i) + ": x\r\n");
+  } else if (starts("/flood-headers/")) {
+    // Header lines as fast as the client takes them, never a blank line.
+    const std::string line = "X-Flood: " + std::string(100, 'x') + "\r\n";
+    std::string block;
+    for (int i = 0; i < 256; ++i) block += line;
+    bool ok = c.send("HTTP/1.1 200 OK\r\n");
+    while (ok && !stopping_) ok = c.send(block);
   } else if (starts("/drip-body/")) {
     bool ok = c.send("HTTP/1.1 200 OK\r\nContent-Length: 4096\r\nConnection: close\r\n\r\n");
     while (ok && pause(drip_)) ok = c.send("#");
@@ -210,6 +247,9 @@ void HostileServer::serve(Kind kind, int fd) {
     c.send(response("302 Found", "Location: " + http_url("/ok/" + name) + "\r\nContent-Length: 0\r\n", ""));
   } else if (starts("/big/")) {
     c.send(response("200 OK", "Content-Length: " + std::to_string(big.size()) + "\r\n", big));
+  } else if (starts("/gzip-bomb/")) {
+    static const std::string bomb = gzip_of_hashes(128u << 20);  // 128 MiB unpacked
+    c.send(response("200 OK", "Content-Encoding: gzip\r\nContent-Length: " + std::to_string(bomb.size()) + "\r\n", bomb));
   } else if (starts("/big-undeclared/")) {
     c.send(response("200 OK", "", big));
   } else if (starts("/short/")) {

@@ -28,10 +28,12 @@ struct TestCa {
 // Routes (same on the TLS and the plain port):
 //   /ok/NAME              200, a small job file (kJob)
 //   /drip-headers/NAME    status line, then one header line per `drip`, forever
+//   /flood-headers/NAME   status line, then header lines as fast as they go, forever
 //   /drip-body/NAME       headers (Content-Length 4096), then one body byte per `drip`
 //   /to-http/NAME         302 to http://127.0.0.1:<plain port>/ok/NAME
 //   /big/NAME             Content-Length 2 MiB and the 2 MiB
 //   /big-undeclared/NAME  no Content-Length, 2 MiB, then close
+//   /gzip-bomb/NAME       Content-Encoding: gzip, ~128 KiB that unpack to 128 MiB
 //   /short/NAME           Content-Length 4096, then only kJob, then close
 //   /loop/a/NAME <-> /loop/b/NAME   302s forever
 //   anything else         404

@@ -279,3 +279,55 @@ TEST_CASE("container: FIOKIT_CA_FILE, and no fetch folder left by SIGTERM or SIG
     }
   }
 }
+
+namespace {
+
+// The process's peak resident set (VmHWM), in KiB.
+long peak_rss_kib() {
+  std::ifstream in("/proc/self/status");
+  std::string key;
+  long value = 0;
+  while (in >> key) {
+    if (key == "VmHWM:" && in >> value) return value;
+    in.ignore(4096, '\n');
+  }
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("a flood of header lines is cut at the size limit, not at the deadline", "[fetch][hostile]") {
+  Pki pki;
+  if (!pki.ca) {
+    WARN("SKIP: the openssl command could not make a test CA");
+    return;
+  }
+  HostileServer srv(*pki.ca);
+  FetchOptions opt = trusting(*pki.ca);
+  opt.allow_http = true;
+  opt.total_timeout = 10000ms;
+  for (const std::string& url : {srv.https_url("/flood-headers/job.fio"), srv.http_url("/flood-headers/job.fio")}) {
+    const long before = peak_rss_kib();
+    const Timed t = timed_fetch(srv, url, pki.dest, opt, 15000ms);
+    const long grew = peak_rss_kib() - before;
+    INFO(url << " -> " << t.error << " after " << t.elapsed.count() << " ms; peak RSS grew by " << grew << " KiB");
+    REQUIRE(t.ended);
+    CHECK_THAT(t.error, Catch::Contains("limit"));
+    CHECK(t.elapsed < 3000ms);
+    CHECK(grew < 64 * 1024);  // headers are kept in a std::multimap: unbounded, they would take GBs
+  }
+  CHECK(entries(pki.dest) == 0);
+}
+
+TEST_CASE("a gzip bomb is cut at the size limit of the unpacked bytes", "[fetch][hostile]") {
+  Pki pki;
+  if (!pki.ca) {
+    WARN("SKIP: the openssl command could not make a test CA");
+    return;
+  }
+  HostileServer srv(*pki.ca);
+  const long before = peak_rss_kib();
+  CHECK_THROWS_WITH(fetch_url(srv.https_url("/gzip-bomb/job.fio"), pki.dest, trusting(*pki.ca)), Catch::Contains("1048576-byte limit"));
+  CHECK(peak_rss_kib() - before < 32 * 1024);  // the 128 MiB are never unpacked in full
+  CHECK(entries(pki.dest) == 0);
+}
