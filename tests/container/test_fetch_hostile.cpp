@@ -268,10 +268,10 @@ TEST_CASE("container: FIOKIT_CA_FILE, and no fetch folder left by SIGTERM or SIG
     DYNAMIC_SECTION("signal " << sig << " while a server drips headers: exit " << code << ", the fetch folder is gone") {
       env["FIOKIT_CA_FILE"] = pki.ca->ca_pem;
       env["REMOTEFILES"] = srv.https_url("/ok/first.fio") + " " + srv.https_url("/drip-headers/job.fio");
-      const fiokit::test::Outcome o = run_tool(env, sig, 1500);
+      const fiokit::test::Outcome o = run_tool(env, sig, 3000);  // room for a slow start; the drip lasts 60 s
       INFO(o.err);
       CHECK(o.code == code);
-      CHECK(o.elapsed < 5000ms);  // not the 60 s fetch deadline: the signal ended it
+      CHECK(o.elapsed < 8000ms);  // not the 60 s fetch deadline: the signal ended it
       CHECK(srv.https_requests.load() == 2);  // first.fio was saved, job.fio was being fetched
       CHECK_THAT(o.err, Catch::Contains("fetched first.fio"));
       CHECK(entries(tmp) == 0);  // no /tmp/fiokit-remote-XXXXXX, nor first.fio in it
@@ -312,8 +312,8 @@ TEST_CASE("a flood of header lines is cut at the size limit, not at the deadline
     const long grew = peak_rss_kib() - before;
     INFO(url << " -> " << t.error << " after " << t.elapsed.count() << " ms; peak RSS grew by " << grew << " KiB");
     REQUIRE(t.ended);
-    CHECK_THAT(t.error, Catch::Contains("limit"));
-    CHECK(t.elapsed < 3000ms);
+    CHECK_THAT(t.error, Catch::Contains("more than 2097152 bytes") && Catch::Contains("header flood"));
+    CHECK(t.elapsed < 8000ms);  // cut by size, not by the 10 s deadline
     CHECK(grew < 64 * 1024);  // headers are kept in a std::multimap: unbounded, they would take GBs
   }
   CHECK(entries(pki.dest) == 0);
