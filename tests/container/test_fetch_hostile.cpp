@@ -263,6 +263,10 @@ TEST_CASE("container: FIOKIT_CA_FILE, and no fetch folder left by SIGTERM or SIG
     CHECK(o.code == 2);
     CHECK_THAT(o.err, Catch::Contains("FIOKIT_CA_FILE") && Catch::Contains("missing-ca.pem") && Catch::Contains("No such file"));
     CHECK(srv.https_requests.load() == 0);
+    env["FIOKIT_CA_FILE"] = pki.dir;
+    const fiokit::test::Outcome d = run_tool(env);
+    CHECK(d.code == 2);
+    CHECK_THAT(d.err, Catch::Contains("FIOKIT_CA_FILE") && Catch::Contains("is a directory"));
   }
   for (const auto& [sig, code] : std::map<int, int>{{SIGTERM, 143}, {SIGINT, 130}}) {
     DYNAMIC_SECTION("signal " << sig << " while a server drips headers: exit " << code << ", the fetch folder is gone") {
