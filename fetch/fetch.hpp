@@ -1,7 +1,8 @@
 // The fetch stage: downloading remote job files (the container entrypoint's
 // REMOTEFILES) from URLs the way fio-tools' `wget` did, without its trust. https only unless the user says
-// otherwise, a bounded number of redirects (each hop checked again), timeouts,
-// a size cap, retries with backoff for transient failures only, and a local
+// otherwise, a bounded number of redirects (each hop checked again, never
+// https -> http), one deadline for the whole fetch, a size cap (on the body,
+// and on the wire for headers), retries with backoff for transient failures only, and a local
 // file name derived from the URL that can never leave the destination folder
 // nor replace a file already there (O_EXCL). Uses cpp-httplib's client.
 #pragma once

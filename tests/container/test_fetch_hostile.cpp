@@ -2,8 +2,10 @@
 // deadline for the whole fetch whatever the server trickles (headers, body, or
 // not even a TLS handshake), no https -> http redirect even with http allowed,
 // a private CA through FetchOptions::ca_file / FIOKIT_CA_FILE (and OpenSSL's
-// SSL_CERT_FILE still honoured), size and Content-Length lies over TLS, and the
-// container's fetch folder removed when SIGTERM or SIGINT lands mid-fetch.
+// SSL_CERT_FILE still honoured), size and Content-Length lies over TLS, header
+// floods and gzip bombs bounded in memory, no death by SIGPIPE (the fixture
+// leaves SIGPIPE's default action on), and the container's fetch folder
+// removed when SIGTERM or SIGINT lands mid-fetch.
 #include <signal.h>
 
 #include <catch2/catch.hpp>
