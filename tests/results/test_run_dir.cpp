@@ -29,7 +29,7 @@ TEST_CASE("a run directory holds the job files, results.json and output.txt", "[
   write_text(src.path + "/a/job.fio", "[a]\nrw=read\n");
   write_text(src.path + "/b/job.fio", "[b]\nrw=write\n");
   RunDirRequest req{data.path, "my job", {src.path + "/a/job.fio", src.path + "/b/job.fio"}, {{"stdin.fio", "[c]\n"}}, 1};
-  const RunDirWriter w = RunDirWriter::create(req, kTime);
+  RunDirWriter w = RunDirWriter::create(req, kTime);
   CHECK(w.path() == data.path + "/runs/20251120T100000Z-my_job");
   CHECK(read_text(w.path() + "/job.fio") == "[a]\nrw=read\n");
   CHECK(read_text(w.path() + "/2-job.fio") == "[b]\nrw=write\n");
@@ -50,14 +50,14 @@ TEST_CASE("a run directory holds the job files, results.json and output.txt", "[
   for (const auto& e : fs::directory_iterator(w.path())) CHECK(e.path().filename().string()[0] != '.');  // no temp files left
 
   // The same time and label again: a new directory, the first one untouched.
-  const RunDirWriter w2 = RunDirWriter::create(req, kTime);
+  RunDirWriter w2 = RunDirWriter::create(req, kTime);
   CHECK(w2.path() == w.path() + "-2");
   CHECK(read_text(w.path() + "/output.txt") == out);
 }
 
 TEST_CASE("with repeats, each repeat keeps its results.json and logs apart", "[run_dir]") {
   TempDir data("rundir-data");
-  const RunDirWriter w = RunDirWriter::create({data.path, "rep", {}, {}, 3}, kTime);
+  RunDirWriter w = RunDirWriter::create({data.path, "rep", {}, {}, 3}, kTime);
   // Repeat 1 logs where plot and serve look (the run dir); later ones under repeats/<i>/.
   CHECK(w.begin_repeat(1) == w.path());
   CHECK(w.begin_repeat(2) == w.path() + "/repeats/2");
@@ -83,7 +83,7 @@ TEST_CASE("with repeats, each repeat keeps its results.json and logs apart", "[r
 
 TEST_CASE("keep_files adds the other files of a folder and replaces nothing", "[run_dir]") {
   TempDir src("rundir-src"), data("rundir-data");
-  const RunDirWriter w = RunDirWriter::create({data.path, "keep", {}, {{"job.fio", "[mine]\n"}}, 1}, kTime);
+  RunDirWriter w = RunDirWriter::create({data.path, "keep", {}, {{"job.fio", "[mine]\n"}}, 1}, kTime);
   write_text(src.path + "/job.fio", "[theirs]\n");
   write_text(src.path + "/common.inc", "size=1m\n");
   CHECK(keep_files(w.path(), src.path).empty());
