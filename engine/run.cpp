@@ -155,18 +155,23 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volume
     opts.progress(p);
   };
 
-  // --status-interval: ask the workers for a snapshot, and report it once they
-  // have all had a progress point (250 ms) to answer.
+  // --status-interval and the checkpoint: ask the workers for a snapshot when
+  // either is due, and hand it to the due ones once every worker has had a
+  // progress point (250 ms) to answer.
   const bool want_status = opts.status && opts.status_interval_ms > 0;
-  uint64_t next_status = sh.run_start_ns + opts.status_interval_ms * 1'000'000;
+  const bool want_ckpt = opts.checkpoint && opts.checkpoint_interval_ms > 0;
+  uint64_t next_status = want_status ? sh.run_start_ns + opts.status_interval_ms * 1'000'000 : UINT64_MAX;
+  uint64_t next_ckpt = want_ckpt ? sh.run_start_ns + opts.checkpoint_interval_ms * 1'000'000 : UINT64_MAX;
   uint64_t status_due = 0;
+  bool for_status = false, for_ckpt = false;
   auto report_status = [&] {
-    if (!want_status) return;
+    if (!want_status && !want_ckpt) return;
     const uint64_t now = now_ns();
-    if (!status_due && now >= next_status) {
+    if (!status_due && (now >= next_status || now >= next_ckpt)) {
       sh.snap_gen.fetch_add(1, std::memory_order_release);
       status_due = now + 300'000'000;
-      next_status = now + opts.status_interval_ms * 1'000'000;
+      if ((for_status = now >= next_status)) next_status = now + opts.status_interval_ms * 1'000'000;
+      if ((for_ckpt = now >= next_ckpt)) next_ckpt = now + opts.checkpoint_interval_ms * 1'000'000;
       return;
     }
     if (!status_due || now < status_due) return;
@@ -191,7 +196,9 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volume
       std::lock_guard lk(sh.snaps[i].m);
       if (sh.snaps[i].gen == gen) snap.jobs.push_back(sh.snaps[i].res);
     }
-    if (!snap.jobs.empty()) opts.status(snap);
+    if (snap.jobs.empty()) return;
+    if (for_status) opts.status(snap);
+    if (for_ckpt) opts.checkpoint(snap);
   };
 
   size_t seg_begin = 0;
