@@ -1,13 +1,19 @@
 // The run directory as results/ lays it out (RunDirWriter): a new directory
 // per run named by UTC time and label, the job files copied in (clashing
 // names kept apart), inline jobs written, results.json / output.txt at the
-// end, and with several repeats repeats/<i>/results.json and repeats.json.
+// end, and with several repeats repeats/<i>/results.json and repeats.json;
+// checkpoints marked incomplete; a file that cannot be written recorded with
+// its path and errno, leaving no temp file.
 #include <catch2/catch.hpp>
+#include <sys/resource.h>
+
+#include <csignal>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "fixtures.hpp"
+#include "results/json_reader.hpp"
 #include "results/run_dir.hpp"
 
 using namespace fiokit;
@@ -90,4 +96,64 @@ TEST_CASE("keep_files adds the other files of a folder and replaces nothing", "[
   CHECK(read_text(w.path() + "/job.fio") == "[mine]\n");  // already there: kept as it was
   CHECK(read_text(w.path() + "/common.inc") == "size=1m\n");
   CHECK(keep_files(w.path(), src.path + "/missing").empty());
+}
+
+TEST_CASE("a file that cannot be written leaves no temp, keeps the old file and names path and errno", "[run_dir]") {
+  TempDir data("rundir-data");
+  RunDirWriter w = RunDirWriter::create({data.path, "efbig", {}, {}, 1}, kTime);
+  write_file_atomic(w.path(), "results.json", "{\"old\": 1}\n");
+  // RLIMIT_FSIZE makes write(2) fail (EFBIG) without root or a full disk;
+  // SIGXFSZ is ignored so the failure comes back as an errno.
+  struct rlimit old {};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  small.rlim_cur = 4096;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  std::string what;
+  try {
+    write_file_atomic(w.path(), "results.json", std::string(8192, 'x'));
+  } catch (const std::system_error& e) {
+    what = e.what();
+  }
+  // The writer goes on past a failure: it records it, once per file.
+  const RunResult r = make_run();
+  w.checkpoint(1, r, kTime * 1000);
+  w.checkpoint(1, r, kTime * 1000 + 2000);
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, old_handler);
+  CHECK(what == "cannot write " + w.path() + "/results.json: File too large");
+  CHECK(read_text(w.path() + "/results.json") == "{\"old\": 1}\n");
+  REQUIRE(w.failures().size() == 1);
+  CHECK(w.failures()[0] == "cannot write " + w.path() + "/results.json: File too large");
+  for (const auto& e : fs::directory_iterator(w.path())) CHECK(e.path().filename().string()[0] != '.');
+}
+
+TEST_CASE("a checkpoint is results.json marked incomplete until the repeat ends", "[run_dir]") {
+  TempDir data("rundir-data");
+  RunDirWriter w = RunDirWriter::create({data.path, "ckpt", {}, {}, 2}, kTime);
+  const RunResult r1 = make_run(1), r2 = make_run(2);
+  w.begin_repeat(1);
+  w.checkpoint(1, r1, kTime * 1000 + 2250);
+  auto j = nlohmann::json::parse(read_text(w.path() + "/results.json"));
+  CHECK(j["fiokit"]["incomplete"] == true);
+  CHECK(j["fiokit"]["interrupted"] == true);
+  CHECK(j["fiokit"]["snapshot_time"] == "2025-11-20T10:00:02.250Z");
+  CHECK(j["fiokit"]["snapshot_timestamp_ms"] == kTime * 1000 + 2250);
+  // The reader gives it back as an incomplete run.
+  const RunResult back = read_fio_json(read_text(w.path() + "/results.json"));
+  CHECK(back.incomplete);
+  CHECK(back.snapshot_ms == kTime * 1000 + 2250);
+  CHECK(back.extras.count("incomplete") == 0);
+  // Repeat 1's end makes the run dir's results.json whole at once; repeat
+  // 2's checkpoint goes beside its own logs.
+  w.end_repeat(1, r1);
+  CHECK_FALSE(nlohmann::json::parse(read_text(w.path() + "/results.json"))["fiokit"].contains("incomplete"));
+  w.begin_repeat(2);
+  w.checkpoint(2, r2, kTime * 1000 + 4000);
+  CHECK(nlohmann::json::parse(read_text(w.path() + "/repeats/2/results.json"))["fiokit"]["incomplete"] == true);
+  CHECK_FALSE(nlohmann::json::parse(read_text(w.path() + "/results.json"))["fiokit"].contains("incomplete"));
+  w.end_repeat(2, r2);
+  CHECK_FALSE(nlohmann::json::parse(read_text(w.path() + "/repeats/2/results.json"))["fiokit"].contains("incomplete"));
+  CHECK(w.failures().empty());
 }
