@@ -161,6 +161,10 @@ TEST_CASE("kill -9 mid-run leaves results.json marked incomplete with what was m
   // 2000 IOPS: the figures are the snapshot's, not a final run's 8 s.
   CHECK(job["read"]["total_ios"].get<uint64_t>() <= 2000u * 6);
   CHECK(job["job_runtime"].get<uint64_t>() < 6000);
+  // compare reads it and refuses it cleanly, as any interrupted run.
+  auto cmp = run_fiokit({{"compare", run_dir, run_dir}});
+  CHECK(cmp.code == 2);
+  CHECK(cmp.err.find("was interrupted") != std::string::npos);
   fs::remove_all(data);
 }
 
