@@ -14,6 +14,7 @@
 
 #include "fixtures.hpp"
 #include "results/json_reader.hpp"
+#include "results/repeats.hpp"
 #include "results/run_dir.hpp"
 
 using namespace fiokit;
@@ -156,4 +157,28 @@ TEST_CASE("a checkpoint is results.json marked incomplete until the repeat ends"
   w.end_repeat(2, r2);
   CHECK_FALSE(nlohmann::json::parse(read_text(w.path() + "/repeats/2/results.json"))["fiokit"].contains("incomplete"));
   CHECK(w.failures().empty());
+}
+
+TEST_CASE("repeats.json flags failed and interrupted repeats and keeps them out of the statistics", "[run_dir]") {
+  std::vector<RunResult> runs = {make_run(1), make_run(2), make_run(3), make_run(4)};
+  runs[1].jobs[0].error = 5;
+  runs[1].jobs[0].error_message = "job 'x': I/O error at offset 0";
+  runs[3].interrupted = true;
+  CHECK(repeat_status(runs[0]).status == "ok");
+  CHECK(repeat_status(runs[1]).status == "failed");
+  CHECK(repeat_status(runs[1]).error == "job 'x': I/O error at offset 0");
+  CHECK(repeat_status(runs[3]).status == "interrupted");
+  const auto doc = nlohmann::json::parse(summarize_repeats(runs));
+  CHECK(doc["repeats"] == 4);
+  CHECK(doc["ok"] == 2);
+  REQUIRE(doc["runs"].size() == 4);
+  CHECK(doc["runs"][1]["status"] == "failed");
+  CHECK(doc["runs"][1]["error"] == "job 'x': I/O error at offset 0");
+  CHECK(doc["runs"][3]["status"] == "interrupted");
+  CHECK_FALSE(doc["runs"][3].contains("error"));
+  // Only repeats 1 and 3 are in the values.
+  const auto& iops = doc["jobs"][0]["read"]["iops"]["values"];
+  REQUIRE(iops.size() == 2);
+  const auto only = nlohmann::json::parse(summarize_repeats({runs[0], runs[2]}));
+  CHECK(iops == only["jobs"][0]["read"]["iops"]["values"]);
 }
