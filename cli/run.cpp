@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iostream>
+#include <sstream>
 #include <optional>
 
 #include "cli/commands.hpp"
@@ -150,6 +152,34 @@ void refuse_misspelt_run_flag(const std::vector<std::string>& rest, const jobs::
   }
 }
 
+// Standard input read ahead and handed back through std::cin, so the parser
+// still reads "-" in place (its "<stdin>:LINE" messages and limits unchanged)
+// and the run dir gets the same text. At most the parser's 64 MiB limit plus
+// one byte is taken: more than that, and the parser refuses it as before.
+class StdinCapture {
+ public:
+  StdinCapture() {
+    constexpr size_t kLimit = (size_t{64} << 20) + 1;
+    char buf[65536];
+    while (text_.size() < kLimit) {
+      std::cin.read(buf, static_cast<std::streamsize>(std::min(sizeof buf, kLimit - text_.size())));
+      text_.append(buf, static_cast<size_t>(std::cin.gcount()));
+      if (!std::cin) break;
+    }
+    in_.str(text_);
+    old_ = std::cin.rdbuf(in_.rdbuf());  // also clears cin's eof state
+  }
+  ~StdinCapture() { std::cin.rdbuf(old_); }
+  StdinCapture(const StdinCapture&) = delete;
+  StdinCapture& operator=(const StdinCapture&) = delete;
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+  std::istringstream in_;
+  std::streambuf* old_ = nullptr;
+};
+
 void print_help() {
   fmt::print(
       "usage: fiokit run [OPTIONS] [--name=JOB --OPTION=VALUE ...] [JOBFILE ...]\n\n"
@@ -194,6 +224,12 @@ int cmd_run(const std::vector<std::string>& args) {
   auto cl = jobs::split_cmdline(pf.rest, ex, engine::option_catalog());
   ExecArgs ea;
   ea.job_files = cl.job_files;
+  // A job read from stdin is kept in the run dir as stdin.fio, like a file.
+  std::optional<StdinCapture> stdin_job;
+  if (std::find(cl.job_files.begin(), cl.job_files.end(), "-") != cl.job_files.end() && !ra.parse_only && !ra.showcmd) {
+    stdin_job.emplace();
+    ea.inline_jobs.emplace_back("stdin.fio", stdin_job->text());
+  }
   // fio 3.33 exits 0 on --parse-only with nothing to parse; so does fiokit
   // (a plain run with no job is still a usage error).
   if (ra.parse_only && cl.job_files.empty() && cl.sections.empty() && !ra.quickstart) return kExitOk;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "jobs/error.hpp"
 #include "results/json_writer.hpp"
 #include "results/normal_writer.hpp"
+#include "results/repeats.hpp"
 #include "results/run_dir.hpp"
 #include "results/terse_writer.hpp"
 #include "volumes/device_info.hpp"
@@ -168,6 +170,22 @@ std::string headline(const results::RunResult& r) {
   return s.empty() ? "no I/O" : s;
 }
 
+// Checkpoints of the running repeat's results.json in the run dir: often
+// enough that kill -9 loses at most a couple of seconds of a long run, rare
+// enough to cost nothing measurable (one json+ render every 2 s, on the run
+// thread, never per I/O).
+constexpr uint64_t kCheckpointIntervalMs = 2000;
+
+int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The run dir's write failures not yet reported, each on its own stderr line.
+void report_run_dir_failures(const results::RunDirWriter& rd, size_t& reported) {
+  for (; reported < rd.failures().size(); ++reported) fmt::print(stderr, "fiokit: error: {}\n", rd.failures()[reported]);
+  std::fflush(stderr);
+}
+
 }  // namespace
 
 int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, std::string* run_dir_out) {
@@ -181,13 +199,18 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
     return kExitUsage;
   }
 
+  // A data dir where no run directory can be made at all fails here, before
+  // any I/O (exit 1). Once it exists, a file that cannot be written into it
+  // (a full disk) is reported on stderr and the run goes on: the report on
+  // stdout is still complete, and the exit code becomes 1 (see the end).
   std::optional<results::RunDirWriter> run_dir;
+  size_t run_dir_reported = 0;
   if (args.data_dir) {
     run_dir = results::RunDirWriter::create({*args.data_dir, args.run_label.empty() ? jobs.front().name : args.run_label,
                                              args.job_files, args.inline_jobs, args.repeat});
     if (run_dir_out) *run_dir_out = run_dir->path();
+    report_run_dir_failures(*run_dir, run_dir_reported);
   }
-
   // Open --output before any I/O: a typo in its path should not cost a run.
   std::ofstream out_file;
   if (args.output) {
@@ -210,6 +233,14 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
 
   SignalWatcher signals;  // before the engine starts any thread
   const auto volume_info = volumes::volume_extras(jobs, plan);
+  // What the engine cannot know, added to the final result and to every
+  // checkpoint alike, so a checkpoint reads like the run it stands for.
+  auto decorate = [&](results::RunResult& r, int rep) {
+    add_job_identity(r, jobs, args);
+    add_host_info(r);
+    r.extras.insert(volume_info.begin(), volume_info.end());
+    if (args.repeat > 1) r.extras["repeat"] = std::to_string(rep) + "/" + std::to_string(args.repeat);
+  };
   std::vector<results::RunResult> runs;
   for (int rep = 1; rep <= args.repeat && !signals.signal(); ++rep) {
     engine::RunOptions opts;
@@ -235,27 +266,48 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
         }
       };
     }
+    if (run_dir) {
+      opts.checkpoint_interval_ms = kCheckpointIntervalMs;
+      opts.checkpoint = [&](const results::RunResult& given) {
+        results::RunResult snap = given;
+        decorate(snap, rep);
+        run_dir->checkpoint(rep, snap, unix_ms_now());
+        if (run_dir->failures().size() > run_dir_reported) {
+          progress.finish();
+          report_run_dir_failures(*run_dir, run_dir_reported);
+        }
+      };
+    }
 
     results::RunResult r = engine::run_jobs(jobs, plan, opts);
     progress.finish();
-    add_job_identity(r, jobs, args);
+    decorate(r, rep);
     // fio prints "Disk stats" unless every job says disk_util=0.
     if (std::none_of(jobs.begin(), jobs.end(), [](const jobs::JobSpec& j) { return j.disk_util; })) r.disk_util.clear();
-    add_host_info(r);
-    r.extras.insert(volume_info.begin(), volume_info.end());
-    if (args.repeat > 1) r.extras["repeat"] = std::to_string(rep) + "/" + std::to_string(args.repeat);
     if (signals.signal()) {
       r.interrupted = true;
       r.signal = signals.signal();
       for (auto& j : r.jobs) j.interrupted = true;
     }
     // The run directory first: it is the record that must survive a bad stdout.
-    if (run_dir) run_dir->end_repeat(rep, r);
-    if (args.repeat > 1) fmt::print(stderr, "fiokit: repeat {}/{}: {}\n", rep, args.repeat, headline(r));
+    if (run_dir) {
+      run_dir->end_repeat(rep, r);
+      report_run_dir_failures(*run_dir, run_dir_reported);
+    }
+    if (args.repeat > 1) {
+      const results::RepeatStatus st = results::repeat_status(r);
+      if (st.status == "ok") fmt::print(stderr, "fiokit: repeat {}/{}: {}\n", rep, args.repeat, headline(r));
+      else
+        fmt::print(stderr, "fiokit: repeat {}/{}: {}{}{}: {}\n", rep, args.repeat, st.status == "failed" ? "FAILED" : "INTERRUPTED",
+                   st.error.empty() ? "" : " (", st.error.empty() ? "" : st.error + ")", headline(r));
+    }
     runs.push_back(std::move(r));
   }
   const results::RunResult& first = runs.front();
-  if (run_dir) run_dir->finish(runs, pre_run);
+  if (run_dir) {
+    run_dir->finish(runs, pre_run);
+    report_run_dir_failures(*run_dir, run_dir_reported);
+  }
   // stdout carries repeat 1 (one JSON document); the run directory keeps all.
   const std::string text = render(first, args.formats);
   if (args.output) {
@@ -274,8 +326,15 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
         ++failed;
         fmt::print(stderr, "fiokit: job '{}' failed: {}\n", j.name, j.error_message);
       }
+  // Exit 1 when the run dir lacks a file: the benchmark itself succeeded and
+  // its report is complete, but a script that keeps run dirs must not take
+  // this one for a whole record (the house rule: 1 for failed I/O).
+  const bool run_dir_failed = run_dir && !run_dir->failures().empty();
+  if (run_dir_failed)
+    fmt::print(stderr, "fiokit: the run directory {} is incomplete ({} file(s) not written); the report on {} is complete\n",
+               run_dir->path(), run_dir->failures().size(), args.output ? "'" + *args.output + "'" : std::string("stdout"));
   if (signals.exit_code()) return signals.exit_code();
-  return failed ? kExitFailed : kExitOk;
+  return failed || run_dir_failed ? kExitFailed : kExitOk;
 }
 
 }  // namespace fiokit::cli

@@ -25,9 +25,12 @@ struct ExecArgs {
   std::vector<std::pair<std::string, std::string>> global_options;  // fio's JSON "global options"
 };
 
-// Runs the jobs. Returns 0, 1 (a job failed), or 130/143 after a signal.
-// On return, the run directory (if any) is complete: results.json, output.txt,
-// logs and the job files. Its path is written to *run_dir_out when given.
+// Runs the jobs. Returns 0, 1 (a job failed, or a file of the run directory
+// could not be written), or 130/143 after a signal. While a repeat runs, its
+// results.json is a checkpoint marked incomplete (run_dir.hpp); on return the
+// run directory (if any) is complete: results.json, output.txt, logs and the
+// job files, or stderr has named each file that could not be written and why.
+// Its path is written to *run_dir_out when given.
 int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, std::string* run_dir_out = nullptr);
 
 }  // namespace fiokit::cli

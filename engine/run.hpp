@@ -56,6 +56,11 @@ struct RunOptions {
   // `status` on the thread that called run_jobs. 0: off.
   std::function<void(const results::RunResult&)> status;
   uint64_t status_interval_ms = 0;
+  // The same snapshots on a second clock, for the run directory's checkpoint
+  // (an incomplete results.json that survives kill -9). One snapshot request
+  // serves both when they fall due together. 0: off.
+  std::function<void(const results::RunResult&)> checkpoint;
+  uint64_t checkpoint_interval_ms = 0;
   // Test hook: when set, per job (indexed like the result's jobs) every issued
   // I/O is recorded. Off in normal runs; the I/O loop is compiled without it.
   std::vector<std::vector<TraceRecord>>* trace = nullptr;

@@ -171,6 +171,9 @@ void read_fiokit(const ojson& f, RunResult& run) {
     if (k == "version") continue;
     if (k == "interrupted") run.interrupted = it->is_boolean() && it->get<bool>();
     else if (k == "signal") run.signal = it->is_number() ? it->get<int>() : 0;
+    else if (k == "incomplete") run.incomplete = it->is_boolean() && it->get<bool>();  // a checkpoint (run_dir.hpp)
+    else if (k == "snapshot_timestamp_ms") run.snapshot_ms = it->is_number_integer() ? it->get<int64_t>() : 0;
+    else if (k == "snapshot_time") continue;  // written again from snapshot_ms
     else if (k != "jobs") run.extras[k] = as_string(*it);
   }
   const auto jobs = f.find("jobs");

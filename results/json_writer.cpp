@@ -14,6 +14,7 @@
 #include "results/json_writer.hpp"
 
 #include <cmath>
+#include <ctime>
 #include <vector>
 
 #include <fmt/format.h>
@@ -230,6 +231,16 @@ void write_job(Emitter& e, const JobSummary& j, bool plus) {
   e.close_object();
 }
 
+// "2026-11-26T09:10:02.250Z": when a checkpoint's snapshot was taken.
+std::string iso_utc_ms(int64_t unix_ms) {
+  const time_t t = static_cast<time_t>(unix_ms / 1000);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return fmt::format("{}.{:03d}Z", buf, static_cast<int>(unix_ms % 1000));
+}
+
 void write_extras(Emitter& e, const std::map<std::string, std::string>& extras) {
   for (const auto& [k, v] : extras) e.kv(k, v);
 }
@@ -239,6 +250,11 @@ void write_fiokit(Emitter& e, const RunResult& run) {
   e.kv("version", run.tool == "fiokit" ? run.version : std::string());
   e.kv("interrupted", run.interrupted);
   e.kv("signal", run.signal);
+  if (run.incomplete) {
+    e.kv("incomplete", true);
+    e.kv("snapshot_time", iso_utc_ms(run.snapshot_ms));
+    e.kv("snapshot_timestamp_ms", run.snapshot_ms);
+  }
   write_extras(e, run.extras);
   e.open_array("jobs");
   for (const JobResult& j : run.jobs) {

@@ -29,12 +29,43 @@ double stddev_of(const std::vector<double>& v) {
   return std::sqrt(ss / static_cast<double>(v.size() - 1));
 }
 
+RepeatStatus repeat_status(const RunResult& run) {
+  RepeatStatus s{"ok", ""};
+  for (const JobResult& j : run.jobs) {
+    if (!j.error) continue;
+    s.status = "failed";
+    const std::string msg = j.error_message.empty() ? "job '" + j.name + "': error " + std::to_string(j.error) : j.error_message;
+    s.error += (s.error.empty() ? "" : "; ") + msg;
+  }
+  if (s.status == "ok" && run.interrupted) s.status = "interrupted";
+  return s;
+}
+
 std::string summarize_repeats(const std::vector<RunResult>& runs) {
   using ojson = nlohmann::ordered_json;
+  ojson doc = ojson::object();
+  doc["repeats"] = runs.size();
+  ojson statuses = ojson::array();
+  size_t n_ok = 0;
+  std::vector<bool> ok;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const RepeatStatus st = repeat_status(runs[i]);
+    ojson e = ojson::object();
+    e["repeat"] = i + 1;
+    e["status"] = st.status;
+    if (!st.error.empty()) e["error"] = st.error;
+    statuses.push_back(std::move(e));
+    ok.push_back(st.status == "ok");
+    n_ok += st.status == "ok";
+  }
+  doc["ok"] = n_ok;  // the repeats in the statistics below
+  doc["runs"] = std::move(statuses);
   // job -> dir -> metric -> values, keeping first-seen order of jobs.
   std::vector<std::string> order;
   std::map<std::string, std::array<std::map<std::string, std::vector<double>>, kDirs>> values;
-  for (const RunResult& run : runs) {
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (!ok[i]) continue;
+    const RunResult& run = runs[i];
     for (const JobSample& s : job_samples_of(run)) {
       if (!values.count(s.name)) order.push_back(s.name);
       auto& dirs = values[s.name];
@@ -42,8 +73,6 @@ std::string summarize_repeats(const std::vector<RunResult>& runs) {
         for (const auto& [metric, v] : s.metrics[d]) dirs[d][metric].push_back(v);
     }
   }
-  ojson doc = ojson::object();
-  doc["repeats"] = runs.size();
   ojson jobs = ojson::array();
   for (const std::string& name : order) {
     ojson job = ojson::object();

@@ -10,12 +10,12 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <system_error>
 
 #include "results/json_writer.hpp"
 #include "results/normal_writer.hpp"
 #include "results/repeats.hpp"
+#include "util/fd.hpp"
 
 namespace fiokit::results {
 namespace fs = std::filesystem;
@@ -53,34 +53,90 @@ std::string create_run_dir(const std::string& data_dir, const std::string& run_i
   throw std::system_error(EEXIST, std::generic_category(), "too many runs named " + run_id);
 }
 
+namespace {
+
+[[noreturn]] void throw_write_error(int err, const fs::path& final_path) {
+  throw std::system_error(err, std::generic_category(), "cannot write " + final_path.string());
+}
+
+// Fills a new temporary file beside `final_path` by calling fill(fd) and
+// renames it over final_path. Raw descriptors rather than a stream: a stream
+// loses errno, and the user must be told ENOSPC, not "write failed". On any
+// failure the temporary file is unlinked before throwing. No fsync: kill -9
+// keeps the page cache, and a sync on every checkpoint would perturb the disk
+// under test when the data dir shares it.
+template <typename Fill>
+void replace_file(const fs::path& final_path, Fill fill) {
+  const fs::path tmp = final_path.parent_path() / ("." + final_path.filename().string() + ".tmp");
+  util::Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd) throw_write_error(errno, final_path);
+  int err = fill(fd.get());
+  if (const int c = fd.close(); !err && c < 0) err = -c;  // NFS reports a full disk at close
+  if (!err && ::rename(tmp.c_str(), final_path.c_str()) != 0) err = errno;
+  if (err) {
+    ::unlink(tmp.c_str());
+    throw_write_error(err, final_path);
+  }
+}
+
+// 0 or the errno of the write(2) that failed.
+int write_all(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    const ssize_t w = ::write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) return errno;
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return 0;
+}
+
+// Copies src to final_path whole or not at all (no half job file that looks
+// like the one that ran).
+void copy_file_atomic(const std::string& src, const fs::path& final_path) {
+  util::Fd in(::open(src.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in) throw std::system_error(errno, std::generic_category(), "cannot read " + src);
+  int read_err = 0;
+  try {
+    replace_file(final_path, [&](int out) {
+      char buf[65536];
+      for (;;) {
+        const ssize_t r = ::read(in.get(), buf, sizeof buf);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return read_err = errno;
+        if (r == 0) return 0;
+        if (const int e = write_all(out, buf, static_cast<size_t>(r))) return e;
+      }
+    });
+  } catch (const std::system_error&) {
+    if (read_err) throw std::system_error(read_err, std::generic_category(), "cannot read " + src);
+    throw;
+  }
+}
+
+// The name a job file gets in the run dir: its base name, or "N-base" when an
+// earlier one took it.
+std::string unique_name(const std::vector<std::string>& used, const std::string& path) {
+  const std::string base = fs::path(path).filename().string();
+  std::string name = base;
+  for (int n = 2; std::find(used.begin(), used.end(), name) != used.end(); ++n) name = std::to_string(n) + "-" + base;
+  return name;
+}
+
+}  // namespace
+
 std::vector<std::string> copy_job_files(const std::string& run_dir, const std::vector<std::string>& files) {
   std::vector<std::string> names;
   for (const auto& f : files) {
     if (f == "-") continue;  // stdin was consumed by the parser; the caller writes it
-    std::string base = fs::path(f).filename().string();
-    std::string name = base;
-    for (int n = 2; std::find(names.begin(), names.end(), name) != names.end(); ++n) name = std::to_string(n) + "-" + base;
-    std::error_code ec;
-    fs::copy_file(f, fs::path(run_dir) / name, fs::copy_options::none, ec);
-    if (ec) throw std::system_error(ec, "cannot copy job file " + f + " into " + run_dir);
-    names.push_back(name);
+    names.push_back(unique_name(names, f));
+    copy_file_atomic(f, fs::path(run_dir) / names.back());
   }
   return names;
 }
 
 void write_file_atomic(const std::string& run_dir, const std::string& name, const std::string& text) {
-  fs::path final_path = fs::path(run_dir) / name;
-  fs::path tmp = fs::path(run_dir) / ("." + name + ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::system_error(errno, std::generic_category(), "cannot write " + tmp.string());
-    out << text;
-    out.flush();
-    if (!out) throw std::system_error(errno, std::generic_category(), "cannot write " + tmp.string());
-  }
-  std::error_code ec;
-  fs::rename(tmp, final_path, ec);
-  if (ec) throw std::system_error(ec, "cannot rename " + tmp.string() + " to " + final_path.string());
+  replace_file(fs::path(run_dir) / name, [&](int fd) { return write_all(fd, text.data(), text.size()); });
 }
 
 std::vector<std::string> keep_files(const std::string& run_dir, const std::string& src_dir) {
@@ -90,8 +146,11 @@ std::vector<std::string> keep_files(const std::string& run_dir, const std::strin
     const fs::path to = fs::path(run_dir) / it->path().filename();
     std::error_code ec2;
     if (fs::exists(fs::symlink_status(to, ec2))) continue;
-    fs::copy_file(it->path(), to, fs::copy_options::none, ec2);
-    if (ec2) failed.push_back("could not keep " + it->path().filename().string() + " in the run dir: " + ec2.message());
+    try {
+      copy_file_atomic(it->path().string(), to);
+    } catch (const std::system_error& e) {
+      failed.push_back("could not keep " + it->path().filename().string() + " in the run dir: " + e.code().message());
+    }
   }
   return failed;
 }
@@ -111,8 +170,18 @@ std::vector<std::string> list_runs(const std::string& data_dir) {
 
 RunDirWriter RunDirWriter::create(const RunDirRequest& req, int64_t unix_seconds) {
   RunDirWriter w(create_run_dir(req.data_dir, make_run_id(unix_seconds, req.label)), std::max(1, req.repeats));
-  copy_job_files(w.path_, req.job_files);
-  for (const auto& [name, text] : req.inline_jobs) write_file_atomic(w.path_, name, text);
+  // One file at a time, so a full disk costs only the files that do not fit.
+  std::vector<std::string> used;
+  for (const std::string& f : req.job_files) {
+    if (f == "-") continue;  // stdin: the caller passes its text as an inline job
+    used.push_back(unique_name(used, f));
+    try {
+      copy_file_atomic(f, fs::path(w.path_) / used.back());
+    } catch (const std::system_error& e) {
+      w.record(e.what());
+    }
+  }
+  for (const auto& [name, text] : req.inline_jobs) w.write(w.path_, name, text);
   return w;
 }
 
@@ -123,26 +192,51 @@ RunDirWriter RunDirWriter::create(const RunDirRequest& req) {
 
 std::string RunDirWriter::repeat_dir(int rep) const { return path_ + "/repeats/" + std::to_string(rep); }
 
-std::string RunDirWriter::begin_repeat(int rep) const {
+void RunDirWriter::record(const std::string& message) {
+  if (std::find(failures_.begin(), failures_.end(), message) == failures_.end()) failures_.push_back(message);
+}
+
+void RunDirWriter::write(const std::string& dir, const std::string& name, const std::string& text) {
+  try {
+    write_file_atomic(dir, name, text);
+  } catch (const std::system_error& e) {
+    record(e.what());
+  }
+}
+
+std::string RunDirWriter::begin_repeat(int rep) {
   if (repeats_ == 1) return path_;
   const std::string dir = repeat_dir(rep);
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) throw std::system_error(ec, "cannot create " + dir);
+  if (ec) record("cannot create " + dir + ": " + ec.message());
   return rep == 1 ? path_ : dir;
 }
 
-void RunDirWriter::end_repeat(int rep, const RunResult& r) const {
-  if (repeats_ > 1) write_file_atomic(repeat_dir(rep), "results.json", write_json(r, true));
+void RunDirWriter::checkpoint(int rep, const RunResult& so_far, int64_t snapshot_ms) {
+  RunResult r = so_far;
+  r.incomplete = true;
+  r.interrupted = true;  // as far as any reader of the file can tell
+  r.snapshot_ms = snapshot_ms;
+  write(rep == 1 ? path_ : repeat_dir(rep), "results.json", write_json(r, true));
 }
 
-void RunDirWriter::finish(const std::vector<RunResult>& runs, const std::string& pre_run_text) const {
+void RunDirWriter::end_repeat(int rep, const RunResult& r) {
+  if (repeats_ == 1) return;
+  const std::string json = write_json(r, true);
+  write(repeat_dir(rep), "results.json", json);
+  // Repeat 1's checkpoint is the run dir's results.json: make it whole now
+  // rather than after the last repeat.
+  if (rep == 1) write(path_, "results.json", json);
+}
+
+void RunDirWriter::finish(const std::vector<RunResult>& runs, const std::string& pre_run_text) {
   if (runs.empty()) return;
-  write_file_atomic(path_, "results.json", write_json(runs.front(), true));
+  write(path_, "results.json", write_json(runs.front(), true));
   std::string text = pre_run_text;
   for (const auto& r : runs) text += "\n" + write_normal(r);
-  write_file_atomic(path_, "output.txt", text);
-  if (repeats_ > 1) write_file_atomic(path_, "repeats.json", summarize_repeats(runs));
+  write(path_, "output.txt", text);
+  if (repeats_ > 1) write(path_, "repeats.json", summarize_repeats(runs));
 }
 
 }  // namespace fiokit::results

@@ -23,17 +23,20 @@ std::string make_run_id(int64_t unix_seconds, const std::string& label);
 std::string create_run_dir(const std::string& data_dir, const std::string& run_id);
 
 // Copies job files into the run dir under their base names (a clash gets a
-// numeric prefix). Returns the names used.
+// numeric prefix), each through write_file_atomic. Returns the names used.
+// Throws std::system_error naming the file on the first that fails.
 std::vector<std::string> copy_job_files(const std::string& run_dir, const std::vector<std::string>& files);
 
-// Writes `text` to run_dir/name via a temporary file and rename, so a reader
-// never sees half a file.
+// Writes `text` to run_dir/name via a temporary file (".NAME.tmp") and rename,
+// so a reader never sees half a file. On failure (ENOSPC, EIO, ...) the
+// temporary file is removed and std::system_error says which file and why;
+// the previous run_dir/name, if any, is left as it was.
 void write_file_atomic(const std::string& run_dir, const std::string& name, const std::string& text);
 
 // Copies the files directly in src_dir into run_dir under their own names
 // (e.g. fetched includes and patterns beside the fetched job files); a name
 // already in run_dir is skipped, never replaced. Returns one message per file
-// that could not be copied.
+// that could not be copied (no partial copy is left).
 std::vector<std::string> keep_files(const std::string& run_dir, const std::string& src_dir);
 
 // The newest run directories under <data_dir>/runs, newest first.
@@ -54,30 +57,54 @@ struct RunDirRequest {
 // (the lines before the run, then each repeat's normal report); with N > 1
 // repeats also repeats/<i>/ (logs of repeat i > 1, results.json of every
 // repeat) and repeats.json (the summary the compare gate reads).
+//
+// While a repeat runs, checkpoint() replaces that repeat's results.json (the
+// run dir's own for repeat 1, repeats/<i>/ for the others) with what was
+// measured so far, marked under "fiokit" with "incomplete": true,
+// "interrupted": true, "snapshot_time" (UTC) and "snapshot_timestamp_ms"; the
+// repeat's end replaces it with the complete one. So after kill -9 the run dir
+// holds the last snapshot, and readers that refuse interrupted runs (compare)
+// refuse it without knowing about checkpoints.
+//
+// Nothing written here stops a run: once the directory exists, a file that
+// cannot be written (full disk, EIO) is recorded in failures() -- one line per
+// file naming its path and the error -- and the run and its report on stdout
+// go on. No temporary file is left behind.
 class RunDirWriter {
  public:
   // Creates <data_dir>/runs/<UTC time of unix_seconds>-<label>/ (never an
-  // existing one) and copies the job files in. Throws std::system_error.
+  // existing one) and copies the job files in. Throws std::system_error only
+  // when the directory itself cannot be created.
   static RunDirWriter create(const RunDirRequest& req, int64_t unix_seconds);
   // The same, at the current time.
   static RunDirWriter create(const RunDirRequest& req);
 
   const std::string& path() const { return path_; }
   // The folder repeat `rep` (1-based) logs into; creates repeats/<rep>/ when
-  // there are several repeats.
-  std::string begin_repeat(int rep) const;
-  // Records repeat `rep`'s result beside its logs (only with several repeats:
-  // a single run's results.json is written by finish).
-  void end_repeat(int rep, const RunResult& r) const;
+  // there are several repeats (a failure is recorded; the path is returned).
+  std::string begin_repeat(int rep);
+  // The results so far of repeat `rep`, taken at unix ms `snapshot_ms`.
+  void checkpoint(int rep, const RunResult& so_far, int64_t snapshot_ms);
+  // Records repeat `rep`'s result beside its logs (only with several repeats,
+  // where repeat 1's also becomes the run dir's results.json at once: a single
+  // run's results.json is written by finish).
+  void end_repeat(int rep, const RunResult& r);
   // results.json, output.txt (pre_run_text first) and, with several repeats,
   // repeats.json. Each file appears whole (write_file_atomic).
-  void finish(const std::vector<RunResult>& runs, const std::string& pre_run_text) const;
+  void finish(const std::vector<RunResult>& runs, const std::string& pre_run_text);
+
+  // "cannot write <path>: <reason>" per file that could not be written, in
+  // order, each file once.
+  const std::vector<std::string>& failures() const { return failures_; }
 
  private:
   RunDirWriter(std::string path, int repeats) : path_(std::move(path)), repeats_(repeats) {}
   std::string repeat_dir(int rep) const;
+  void write(const std::string& dir, const std::string& name, const std::string& text);
+  void record(const std::string& message);
   std::string path_;
   int repeats_ = 1;
+  std::vector<std::string> failures_;
 };
 
 }  // namespace fiokit::results

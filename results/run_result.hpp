@@ -110,6 +110,10 @@ struct RunResult {
   std::vector<DiskUtil> disk_util;
   bool interrupted = false;
   int signal = 0;
+  // A checkpoint of a run still going (run_dir.hpp): written as "incomplete":
+  // true and the snapshot's UTC time under "fiokit"; a finished run has neither.
+  bool incomplete = false;
+  int64_t snapshot_ms = 0;          // unix ms of the snapshot
   std::map<std::string, std::string> extras;  // host, volumes, engine features
 };
 

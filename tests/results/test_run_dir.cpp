@@ -1,13 +1,20 @@
 // The run directory as results/ lays it out (RunDirWriter): a new directory
 // per run named by UTC time and label, the job files copied in (clashing
 // names kept apart), inline jobs written, results.json / output.txt at the
-// end, and with several repeats repeats/<i>/results.json and repeats.json.
+// end, and with several repeats repeats/<i>/results.json and repeats.json;
+// checkpoints marked incomplete; a file that cannot be written recorded with
+// its path and errno, leaving no temp file.
 #include <catch2/catch.hpp>
+#include <sys/resource.h>
+
+#include <csignal>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "fixtures.hpp"
+#include "results/json_reader.hpp"
+#include "results/repeats.hpp"
 #include "results/run_dir.hpp"
 
 using namespace fiokit;
@@ -29,7 +36,7 @@ TEST_CASE("a run directory holds the job files, results.json and output.txt", "[
   write_text(src.path + "/a/job.fio", "[a]\nrw=read\n");
   write_text(src.path + "/b/job.fio", "[b]\nrw=write\n");
   RunDirRequest req{data.path, "my job", {src.path + "/a/job.fio", src.path + "/b/job.fio"}, {{"stdin.fio", "[c]\n"}}, 1};
-  const RunDirWriter w = RunDirWriter::create(req, kTime);
+  RunDirWriter w = RunDirWriter::create(req, kTime);
   CHECK(w.path() == data.path + "/runs/20251120T100000Z-my_job");
   CHECK(read_text(w.path() + "/job.fio") == "[a]\nrw=read\n");
   CHECK(read_text(w.path() + "/2-job.fio") == "[b]\nrw=write\n");
@@ -50,14 +57,14 @@ TEST_CASE("a run directory holds the job files, results.json and output.txt", "[
   for (const auto& e : fs::directory_iterator(w.path())) CHECK(e.path().filename().string()[0] != '.');  // no temp files left
 
   // The same time and label again: a new directory, the first one untouched.
-  const RunDirWriter w2 = RunDirWriter::create(req, kTime);
+  RunDirWriter w2 = RunDirWriter::create(req, kTime);
   CHECK(w2.path() == w.path() + "-2");
   CHECK(read_text(w.path() + "/output.txt") == out);
 }
 
 TEST_CASE("with repeats, each repeat keeps its results.json and logs apart", "[run_dir]") {
   TempDir data("rundir-data");
-  const RunDirWriter w = RunDirWriter::create({data.path, "rep", {}, {}, 3}, kTime);
+  RunDirWriter w = RunDirWriter::create({data.path, "rep", {}, {}, 3}, kTime);
   // Repeat 1 logs where plot and serve look (the run dir); later ones under repeats/<i>/.
   CHECK(w.begin_repeat(1) == w.path());
   CHECK(w.begin_repeat(2) == w.path() + "/repeats/2");
@@ -83,11 +90,95 @@ TEST_CASE("with repeats, each repeat keeps its results.json and logs apart", "[r
 
 TEST_CASE("keep_files adds the other files of a folder and replaces nothing", "[run_dir]") {
   TempDir src("rundir-src"), data("rundir-data");
-  const RunDirWriter w = RunDirWriter::create({data.path, "keep", {}, {{"job.fio", "[mine]\n"}}, 1}, kTime);
+  RunDirWriter w = RunDirWriter::create({data.path, "keep", {}, {{"job.fio", "[mine]\n"}}, 1}, kTime);
   write_text(src.path + "/job.fio", "[theirs]\n");
   write_text(src.path + "/common.inc", "size=1m\n");
   CHECK(keep_files(w.path(), src.path).empty());
   CHECK(read_text(w.path() + "/job.fio") == "[mine]\n");  // already there: kept as it was
   CHECK(read_text(w.path() + "/common.inc") == "size=1m\n");
   CHECK(keep_files(w.path(), src.path + "/missing").empty());
+}
+
+TEST_CASE("a file that cannot be written leaves no temp, keeps the old file and names path and errno", "[run_dir]") {
+  TempDir data("rundir-data");
+  RunDirWriter w = RunDirWriter::create({data.path, "efbig", {}, {}, 1}, kTime);
+  write_file_atomic(w.path(), "results.json", "{\"old\": 1}\n");
+  // RLIMIT_FSIZE makes write(2) fail (EFBIG) without root or a full disk;
+  // SIGXFSZ is ignored so the failure comes back as an errno.
+  struct rlimit old {};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  small.rlim_cur = 4096;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  std::string what;
+  try {
+    write_file_atomic(w.path(), "results.json", std::string(8192, 'x'));
+  } catch (const std::system_error& e) {
+    what = e.what();
+  }
+  // The writer goes on past a failure: it records it, once per file.
+  const RunResult r = make_run();
+  w.checkpoint(1, r, kTime * 1000);
+  w.checkpoint(1, r, kTime * 1000 + 2000);
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, old_handler);
+  CHECK(what == "cannot write " + w.path() + "/results.json: File too large");
+  CHECK(read_text(w.path() + "/results.json") == "{\"old\": 1}\n");
+  REQUIRE(w.failures().size() == 1);
+  CHECK(w.failures()[0] == "cannot write " + w.path() + "/results.json: File too large");
+  for (const auto& e : fs::directory_iterator(w.path())) CHECK(e.path().filename().string()[0] != '.');
+}
+
+TEST_CASE("a checkpoint is results.json marked incomplete until the repeat ends", "[run_dir]") {
+  TempDir data("rundir-data");
+  RunDirWriter w = RunDirWriter::create({data.path, "ckpt", {}, {}, 2}, kTime);
+  const RunResult r1 = make_run(1), r2 = make_run(2);
+  w.begin_repeat(1);
+  w.checkpoint(1, r1, kTime * 1000 + 2250);
+  auto j = nlohmann::json::parse(read_text(w.path() + "/results.json"));
+  CHECK(j["fiokit"]["incomplete"] == true);
+  CHECK(j["fiokit"]["interrupted"] == true);
+  CHECK(j["fiokit"]["snapshot_time"] == "2025-11-20T10:00:02.250Z");
+  CHECK(j["fiokit"]["snapshot_timestamp_ms"] == kTime * 1000 + 2250);
+  // The reader gives it back as an incomplete run.
+  const RunResult back = read_fio_json(read_text(w.path() + "/results.json"));
+  CHECK(back.incomplete);
+  CHECK(back.snapshot_ms == kTime * 1000 + 2250);
+  CHECK(back.extras.count("incomplete") == 0);
+  // Repeat 1's end makes the run dir's results.json whole at once; repeat
+  // 2's checkpoint goes beside its own logs.
+  w.end_repeat(1, r1);
+  CHECK_FALSE(nlohmann::json::parse(read_text(w.path() + "/results.json"))["fiokit"].contains("incomplete"));
+  w.begin_repeat(2);
+  w.checkpoint(2, r2, kTime * 1000 + 4000);
+  CHECK(nlohmann::json::parse(read_text(w.path() + "/repeats/2/results.json"))["fiokit"]["incomplete"] == true);
+  CHECK_FALSE(nlohmann::json::parse(read_text(w.path() + "/results.json"))["fiokit"].contains("incomplete"));
+  w.end_repeat(2, r2);
+  CHECK_FALSE(nlohmann::json::parse(read_text(w.path() + "/repeats/2/results.json"))["fiokit"].contains("incomplete"));
+  CHECK(w.failures().empty());
+}
+
+TEST_CASE("repeats.json flags failed and interrupted repeats and keeps them out of the statistics", "[run_dir]") {
+  std::vector<RunResult> runs = {make_run(1), make_run(2), make_run(3), make_run(4)};
+  runs[1].jobs[0].error = 5;
+  runs[1].jobs[0].error_message = "job 'x': I/O error at offset 0";
+  runs[3].interrupted = true;
+  CHECK(repeat_status(runs[0]).status == "ok");
+  CHECK(repeat_status(runs[1]).status == "failed");
+  CHECK(repeat_status(runs[1]).error == "job 'x': I/O error at offset 0");
+  CHECK(repeat_status(runs[3]).status == "interrupted");
+  const auto doc = nlohmann::json::parse(summarize_repeats(runs));
+  CHECK(doc["repeats"] == 4);
+  CHECK(doc["ok"] == 2);
+  REQUIRE(doc["runs"].size() == 4);
+  CHECK(doc["runs"][1]["status"] == "failed");
+  CHECK(doc["runs"][1]["error"] == "job 'x': I/O error at offset 0");
+  CHECK(doc["runs"][3]["status"] == "interrupted");
+  CHECK_FALSE(doc["runs"][3].contains("error"));
+  // Only repeats 1 and 3 are in the values.
+  const auto& iops = doc["jobs"][0]["read"]["iops"]["values"];
+  REQUIRE(iops.size() == 2);
+  const auto only = nlohmann::json::parse(summarize_repeats({runs[0], runs[2]}));
+  CHECK(iops == only["jobs"][0]["read"]["iops"]["values"]);
 }
