@@ -119,6 +119,7 @@ Confinement Confinement::for_remote(const std::string& data_dir, const std::vect
   Confinement c;
   c.base_dir = resolve_path(data_dir, "/").path;
   c.roots.push_back(c.base_dir);
+  c.excluded.push_back(resolve_path("runs", c.base_dir).path);
   for (const std::string& r : extra_roots) c.roots.push_back(resolve_path(r, "/").path);
   c.mounts = read_mounts();
   c.allow_device = allow_device;
@@ -142,6 +143,8 @@ std::optional<std::string> refuse_path(const Confinement& c, const std::string& 
   if (device && !c.allow_device)
     return shown + "is " + (exists ? (S_ISBLK(st.st_mode) ? "a block device" : "a character device") : "a device name under /dev") +
            ": devices need FIOKIT_ALLOW_DEVICE=1 (and the device in FIOKIT_REMOTE_ROOTS)";
+  for (const std::string& x : c.excluded)
+    if (under(x, r.path)) return shown + "is inside '" + x + "', where fiokit keeps the results of runs";
   for (const std::string& root : c.roots)
     if (under(root, r.path)) return std::nullopt;
   // A benchmark target of `fiokit volumes`, judged by the mount that holds the

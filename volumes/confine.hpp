@@ -34,6 +34,9 @@ ResolvedPath resolve_path(const std::string& path, const std::string& base_dir);
 struct Confinement {
   std::string base_dir;               // where relative names start: the run's working dir
   std::vector<std::string> roots;     // resolved: the data dir first, then FIOKIT_REMOTE_ROOTS
+  // Inside the roots but still refused: the data dir's runs/, where earlier
+  // runs' results live (serve shows them; a job writing there could rewrite them).
+  std::vector<std::string> excluded;
   std::vector<MountEntry> mounts;     // the mount table, for the benchmark-target rule
   bool allow_device = false;          // FIOKIT_ALLOW_DEVICE=1
   // The data dir (also the base dir), extra roots and this process's mounts.

@@ -109,6 +109,13 @@ TEST_CASE("a remote job may use the data dir and FIOKIT_REMOTE_ROOTS, nothing el
   CHECK(refuse_path(c, t.data + "-sibling/x"));  // a name that merely starts like the data dir
   CHECK(refuse_path(c, t.extra + "/x"));
   CHECK(!refuse_path(t.conf({t.extra}), t.extra + "/x"));
+  Confinement with_runs = c;
+  with_runs.excluded = {t.data + "/runs"};
+  const auto runs = refuse_path(with_runs, "runs/2026-x/results.json");
+  REQUIRE(runs);
+  CHECK_THAT(*runs, Catch::Contains("results of runs"));
+  CHECK(refuse_path(with_runs, "sub/../runs"));
+  CHECK(!refuse_path(with_runs, "runs-not/x"));
   SECTION("a symlink inside the data dir pointing outside is outside, dangling or not") {
     fs::create_directory_symlink(t.out, t.data + "/link");
     fs::create_symlink(t.out + "/new", t.data + "/dangling");

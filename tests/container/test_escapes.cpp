@@ -143,6 +143,7 @@ TEST_CASE("escape 2: files outside the data dir and the remote roots are refused
       {"filename_format=../outside/$jobname.$jobnum", "filename_format=", "outside the data dir"},
       {"opendir=/", "opendir=/", "outside the data dir"},
       {"filename=/tmp/elsewhere/new", "filename=/tmp/elsewhere/new", "outside the data dir"},
+      {"filename=runs/old/results.json", "filename=runs/old/results.json", "results of runs"},
   };
   for (const Case& c : cases) {
     INFO(c.line);
