@@ -30,7 +30,6 @@
 #include "cli/run_exec.hpp"
 #include "engine/io_engine.hpp"
 #include "engine/io_uring_engine.hpp"
-#include "engine/run.hpp"
 #include "fetch/fetch.hpp"
 #include "jobs/cmdline.hpp"
 #include "jobs/error.hpp"
@@ -168,7 +167,7 @@ void check_remote_plan(const std::vector<jobs::JobSpec>& jobs, const std::vector
     if (f.remote) remote.push_back(f.path);
   const auto is_remote = [&](const jobs::JobSpec& j) { return std::find(remote.begin(), remote.end(), j.job_file) != remote.end(); };
   std::string report;
-  for (const volumes::ConfineViolation& v : volumes::check_confined(jobs, engine::plan_run(jobs), c, is_remote)) report += "\n  " + v.str();
+  for (const volumes::ConfineViolation& v : volumes::check_confined(jobs, c, is_remote)) report += "\n  " + v.str();
   if (!report.empty()) refuse(report);
 }
 

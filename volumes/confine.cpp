@@ -158,22 +158,23 @@ std::string ConfineViolation::str() const {
   return "job '" + job + "' (" + loc.str() + "): " + what + " " + why;
 }
 
-std::vector<ConfineViolation> check_confined(const std::vector<jobs::JobSpec>& jobs, const RunPlan& plan,
-                                             const Confinement& c, const std::function<bool(const jobs::JobSpec&)>& applies) {
+std::vector<ConfineViolation> check_confined(const std::vector<jobs::JobSpec>& jobs, const Confinement& c,
+                                             const std::function<bool(const jobs::JobSpec&)>& applies) {
   std::vector<ConfineViolation> out;
   std::set<std::string> seen;  // numjobs clones repeat their section's paths: one line each
   auto add = [&](const jobs::JobSpec& j, std::string what, std::string why) {
     ConfineViolation v{j.name, j.defined_at, std::move(what), std::move(why)};
     if (seen.insert(v.str()).second) out.push_back(std::move(v));
   };
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    const jobs::JobSpec& j = jobs[i];
+  for (const jobs::JobSpec& j : jobs) {
     if (applies && !applies(j)) continue;
     for (const std::string& d : j.directories)
       if (auto why = refuse_path(c, d)) add(j, "directory '" + d + "'", *why);
-    if (i < plan.size() && plan[i].err == 0)
-      for (const FileTarget& t : plan[i].targets)
-        if (auto why = refuse_path(c, t.path)) add(j, "file '" + t.path + "'", *why);
+    // file_paths, not plan_run: planning opens block devices to size them,
+    // and a plan that fails (no size=) names no file although the run's own
+    // plan, made later, may.
+    for (const std::string& p : file_paths(j))
+      if (auto why = refuse_path(c, p)) add(j, "file '" + p + "'", *why);
     // Log prefixes are relative to the run directory (a new folder, no
     // symlinks in it): absolute or '..' is the only way out. A valueless
     // write_*_log uses the job name, which the job file chose too.

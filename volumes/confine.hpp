@@ -56,11 +56,12 @@ struct ConfineViolation {
   std::string str() const;
 };
 
-// Checks every job `applies` selects: each directory= entry, each file in
-// `plan` (the files the run will open, indexed like `jobs`; a failed plan opens
-// nothing) and each log prefix, which must stay inside the run directory
-// (relative, no '..': the job name stands in for a valueless write_*_log).
-std::vector<ConfineViolation> check_confined(const std::vector<jobs::JobSpec>& jobs, const RunPlan& plan,
-                                             const Confinement& c, const std::function<bool(const jobs::JobSpec&)>& applies);
+// Checks every job `applies` selects, touching nothing but stat/lstat: each
+// directory= entry, each file the run will open (file_paths: the plan's own
+// naming, with numjobs clones, $jobname and directory= joined) and each log
+// prefix, which must stay inside the run directory (relative, no '..': the
+// job name stands in for a valueless write_*_log).
+std::vector<ConfineViolation> check_confined(const std::vector<jobs::JobSpec>& jobs, const Confinement& c,
+                                             const std::function<bool(const jobs::JobSpec&)>& applies);
 
 }  // namespace fiokit::volumes

@@ -200,7 +200,7 @@ TEST_CASE("the files parsed jobs will open are checked, with the job's file and 
   const Confinement c = t.conf();
   auto check = [&](const std::string& text) {
     const auto jobs = parse(text);
-    return fiokit::volumes::check_confined(jobs, fiokit::volumes::plan_run(jobs), c, {});
+    return fiokit::volumes::check_confined(jobs, c, {});
   };
   CHECK(check("[a]\nsize=64k\n").empty());
   CHECK(check("[a]\nsize=64k\ndirectory=sub\nnumjobs=3\nfilename_format=f.$jobnum\n").empty());
@@ -237,8 +237,6 @@ TEST_CASE("the files parsed jobs will open are checked, with the job's file and 
   }
   SECTION("only the jobs the filter selects") {
     const auto jobs = parse("[a]\nsize=64k\nfilename=/tmp/elsewhere/x\n");
-    CHECK(fiokit::volumes::check_confined(jobs, fiokit::volumes::plan_run(jobs), c,
-                                          [](const fiokit::jobs::JobSpec&) { return false; })
-              .empty());
+    CHECK(fiokit::volumes::check_confined(jobs, c, [](const fiokit::jobs::JobSpec&) { return false; }).empty());
   }
 }

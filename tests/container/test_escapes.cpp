@@ -6,6 +6,7 @@
 // (major 240, a number reserved for local use that no driver here owns, so
 // even a failed check could not reach a real device's data); those cases need
 // root and are skipped with a printed reason otherwise.
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -128,6 +129,42 @@ TEST_CASE("escape 1: a device reached through '..' or /proc/self/root is refused
   INFO(o.err);
   CHECK(o.code != 0);
   CHECK_THAT(o.err, !Catch::Contains("refusing") && Catch::Contains("cannot use '" + node + "'"));
+}
+
+TEST_CASE("escape 1: a device only the parsed job names is refused without being opened", "[escape]") {
+  // directory=sub with filename=disk, sub/disk a block node, no size=: only the
+  // parsed job shows the path, and sizing it for a plan opens the device. The
+  // check must judge it by stat alone. Proof: inotify's IN_OPEN on the node.
+  // The node has the numbers of an unbound loop device (size 0, nothing
+  // behind it), so even the read-only open a broken check allows is harmless.
+  if (geteuid() != 0) {
+    WARN("SKIP: making a block device node (mknod) needs root");
+    return;
+  }
+  int minor_free = -1;
+  for (int i = 7; i >= 0 && minor_free < 0; --i) {
+    const std::string sys = "/sys/block/loop" + std::to_string(i);
+    if (fs::exists(sys) && !fs::exists(sys + "/loop/backing_file") && slurp(sys + "/size") == "0\n") minor_free = i;
+  }
+  if (minor_free < 0) {
+    WARN("SKIP: no unbound loop device (/sys/block/loopN without a backing file) to borrow numbers from");
+    return;
+  }
+  Env e;
+  fs::create_directories(e.data + "/sub");
+  const std::string node = e.out + "/disk";
+  REQUIRE(::mknod(node.c_str(), S_IFBLK | 0600, makedev(7, static_cast<unsigned>(minor_free))) == 0);
+  fs::create_symlink(node, e.data + "/sub/disk");
+  const int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  REQUIRE(in >= 0);
+  REQUIRE(inotify_add_watch(in, node.c_str(), IN_OPEN) >= 0);
+  const Outcome o = e.run("e1d.fio", "[w]\nioengine=psync\nrw=read\ndirectory=sub\nfilename=disk\n");
+  require_refused(o, e.data, "file 'sub/disk'", "e1d.fio:1");
+  CHECK_THAT(o.err, Catch::Contains("block device"));
+  char buf[4096];
+  const ssize_t n = ::read(in, buf, sizeof buf);
+  ::close(in);
+  CHECK(n < 0);  // EAGAIN: no open event
 }
 
 TEST_CASE("escape 2: files outside the data dir and the remote roots are refused", "[escape]") {
