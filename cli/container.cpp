@@ -161,7 +161,7 @@ void check_remote(const std::vector<JobFile>& files, const std::string& dir, con
 // valueless log named after the job). Checked before the run starts, so a path
 // a job would create during the run (jobs create files, never symlinks) is
 // judged as it is now.
-void check_remote_plan(const std::vector<jobs::JobSpec>& jobs, const std::vector<JobFile>& files, const volumes::Confinement& c) {
+void check_remote_jobs(const std::vector<jobs::JobSpec>& jobs, const std::vector<JobFile>& files, const volumes::Confinement& c) {
   std::vector<std::string> remote;
   for (const JobFile& f : files)
     if (f.remote) remote.push_back(f.path);
@@ -218,7 +218,7 @@ int run_tool(const Settings& s, const std::vector<std::string>& extra, std::stri
   ExecArgs ea;
   ea.job_files = cl.job_files;
   auto parsed = jobs::build_jobs(jobs::make_request(std::move(cl), ex, {}), engine::option_catalog());
-  if (checked) check_remote_plan(parsed.jobs, files, *confinement);
+  if (checked) check_remote_jobs(parsed.jobs, files, *confinement);
   for (const auto& w : parsed.warnings) fmt::print(stderr, "fiokit: warning: {}\n", w);
   warn_if_io_uring_blocked(parsed.jobs);
   ea.formats = {"normal"};
