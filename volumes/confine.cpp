@@ -100,10 +100,17 @@ ResolvedPath resolve_path(const std::string& path, const std::string& base_dir) 
       cur = next;
       break;
     }
+    // st_size is 0 for some links (procfs, some FUSE filesystems): grow until
+    // the target fits, never resolve a truncated one.
     std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : 0) + 256, '\0');
-    const ssize_t n = ::readlink(next.c_str(), target.data(), target.size());
-    if (n < 0) {
+    ssize_t n = 0;
+    while ((n = ::readlink(next.c_str(), target.data(), target.size())) >= 0 && static_cast<size_t>(n) == target.size() &&
+           target.size() < (1u << 20))
+      target.resize(target.size() * 2);
+    if (n < 0 || static_cast<size_t>(n) == target.size()) {
       cur = next;
+      r.loops = r.loops || n >= 0;  // a target longer than 1 MiB: refuse as unresolvable
+      if (r.loops) break;
       continue;
     }
     target.resize(static_cast<size_t>(n));

@@ -181,6 +181,9 @@ TEST_CASE("escape 2: files outside the data dir and the remote roots are refused
       {"opendir=/", "opendir=/", "outside the data dir"},
       {"filename=/tmp/elsewhere/new", "filename=/tmp/elsewhere/new", "outside the data dir"},
       {"filename=runs/old/results.json", "filename=runs/old/results.json", "results of runs"},
+      {"filename=/proc/self/fd/1", "filename=/proc/self/fd/1", "goes through /proc"},
+      {"filename=/proc/self/cwd/in-data-dir", "filename=/proc/self/cwd/in-data-dir", "goes through /proc"},
+      {"filename=sub/../../outside/x", "filename=sub/../../outside/x", "outside the data dir"},
   };
   for (const Case& c : cases) {
     INFO(c.line);
