@@ -6,7 +6,8 @@
 // they run, and signals honoured as PID 1 (the kernel ignores SIGTERM for PID 1
 // unless a handler is installed, so `docker stop` would otherwise wait 10 s and
 // SIGKILL). The env contract is in container_env.hpp, fetching in
-// fetch/fetch.hpp, the remote-job rules in jobs/remote_policy.hpp.
+// fetch/fetch.hpp, the remote-job rules in jobs/remote_policy.hpp (text) and
+// volumes/confine.hpp (where paths resolve).
 #include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -38,6 +39,7 @@
 #include "jobs/parse.hpp"
 #include "jobs/remote_policy.hpp"
 #include "results/run_dir.hpp"
+#include "volumes/confine.hpp"
 
 namespace fiokit::cli {
 
@@ -68,8 +70,10 @@ const char* kContainerUsage =
     "  JOBFILES=\"a.fio b.fio\"    job files, relative to the data dir (or fetched)\n"
     "  REMOTEFILES=\"URL ...\"     fetched into the run dir before the run (https, 1 MiB,\n"
     "                            5 redirects); a fetched job file may not use exec_*,\n"
-    "                            external engines, outside includes, absolute log\n"
-    "                            paths or raw devices\n"
+    "                            external engines, outside includes, ${VARIABLES},\n"
+    "                            log paths outside the run dir, or any file that\n"
+    "                            resolves (symlinks, '..') outside the data dir,\n"
+    "                            FIOKIT_REMOTE_ROOTS and the `fiokit volumes` volumes\n"
     "  PLOTNAME=NAME             run directory label and graph title\n"
     "  FIOKIT_DATA_DIR=DIR       data dir (default /tmp/fio-data)\n"
     "  FIOKIT_RUN=ID             run for `plots` (default: the newest under runs/)\n"
@@ -78,6 +82,8 @@ const char* kContainerUsage =
     "  FIOKIT_ALLOW_HTTP=1       also fetch plain http:// URLs (an https URL that\n"
     "                            redirects to http is refused all the same)\n"
     "  FIOKIT_TRUST_REMOTE=1     run fetched job files without the checks above\n"
+    "  FIOKIT_REMOTE_ROOTS=A:B   more folders a fetched job may use (absolute, existing)\n"
+    "  FIOKIT_ALLOW_DEVICE=1     fetched jobs may use devices inside those folders\n"
     "  FIOKIT_BIND, FIOKIT_PORT  address and port for serve/aio (0.0.0.0, 8000)\n";
 
 // The fetch folder (Staging below) while it exists, for the signal handler,
@@ -177,16 +183,43 @@ void fetch_remote_files(const Settings& s, const std::string& dir) {
   }
 }
 
-void check_remote(const std::vector<JobFile>& files, const std::string& dir) {
-  const auto ex = jobs::Expander::from_system();
+const char* kNoEnvHint =
+    "job files fetched through REMOTEFILES see no environment variables (write the value in the job file, or "
+    "set FIOKIT_TRUST_REMOTE=1 if you trust its source)";
+
+[[noreturn]] void refuse(const std::string& report) {
+  throw UsageError("refusing a remote job file (fetched through REMOTEFILES):" + report +
+                   "\nRun it anyway only if you trust its source: FIOKIT_TRUST_REMOTE=1");
+}
+
+// Before parsing for the run: the text of every fetched job file and its
+// includes (jobs/remote_policy), with no environment, each path option judged
+// where it resolves (volumes/confine).
+void check_remote(const std::vector<JobFile>& files, const std::string& dir, const volumes::Confinement& c) {
+  const auto ex = jobs::Expander::without_environment(kNoEnvHint);
+  const jobs::PathRule rule = [&](const std::string&, const std::string& path) { return volumes::refuse_path(c, path); };
   std::string report;
   for (const JobFile& f : files) {
     if (!f.remote) continue;
-    for (const jobs::RemoteViolation& v : jobs::check_remote_job(f.path, dir, ex)) report += "\n  " + v.str();
+    for (const jobs::RemoteViolation& v : jobs::check_remote_job(f.path, dir, ex, rule)) report += "\n  " + v.str();
   }
-  if (!report.empty())
-    throw UsageError("refusing a remote job file (fetched through REMOTEFILES):" + report +
-                     "\nRun it anyway only if you trust its source: FIOKIT_TRUST_REMOTE=1");
+  if (!report.empty()) refuse(report);
+}
+
+// After parsing, before anything is opened: the files the engine will open for
+// the fetched files' jobs (what only the parsed job shows: directory= joined
+// with filename=, $jobname and $jobnum in filename_format, numjobs clones, a
+// valueless log named after the job). Checked before the run starts, so a path
+// a job would create during the run (jobs create files, never symlinks) is
+// judged as it is now.
+void check_remote_jobs(const std::vector<jobs::JobSpec>& jobs, const std::vector<JobFile>& files, const volumes::Confinement& c) {
+  std::vector<std::string> remote;
+  for (const JobFile& f : files)
+    if (f.remote) remote.push_back(f.path);
+  const auto is_remote = [&](const jobs::JobSpec& j) { return std::find(remote.begin(), remote.end(), j.job_file) != remote.end(); };
+  std::string report;
+  for (const volumes::ConfineViolation& v : volumes::check_confined(jobs, c, is_remote)) report += "\n  " + v.str();
+  if (!report.empty()) refuse(report);
 }
 
 // Fetched files that are not job files (includes, verify patterns) end up in
@@ -217,10 +250,13 @@ int run_tool(const Settings& s, const std::vector<std::string>& extra, std::stri
     fetch_remote_files(s, staging->dir);
   }
   const std::vector<JobFile> files = resolve_job_files(s, staging ? staging->dir : "");
+  const bool checked = staging && !s.trust_remote;
+  std::optional<volumes::Confinement> confinement;
   if (s.trust_remote) {
     if (staging) say("FIOKIT_TRUST_REMOTE=1: fetched job files run without checks");
   } else if (staging) {
-    check_remote(files, staging->dir);
+    confinement = volumes::Confinement::for_remote(s.data_dir, s.remote_roots, s.allow_device);
+    check_remote(files, staging->dir, *confinement);
   }
 
   // Relative names in the job files (filename=, directory=) mean the data dir,
@@ -233,6 +269,7 @@ int run_tool(const Settings& s, const std::vector<std::string>& extra, std::stri
   ExecArgs ea;
   ea.job_files = cl.job_files;
   auto parsed = jobs::build_jobs(jobs::make_request(std::move(cl), ex, {}), engine::option_catalog());
+  if (checked) check_remote_jobs(parsed.jobs, files, *confinement);
   for (const auto& w : parsed.warnings) fmt::print(stderr, "fiokit: warning: {}\n", w);
   warn_if_io_uring_blocked(parsed.jobs);
   ea.formats = {"normal"};

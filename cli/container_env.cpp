@@ -83,6 +83,26 @@ Settings read_settings(const GetEnv& getenv) {
   }
   s.allow_http = parse_bool("FIOKIT_ALLOW_HTTP", getenv("FIOKIT_ALLOW_HTTP"));
   s.trust_remote = parse_bool("FIOKIT_TRUST_REMOTE", getenv("FIOKIT_TRUST_REMOTE"));
+  s.allow_device = parse_bool("FIOKIT_ALLOW_DEVICE", getenv("FIOKIT_ALLOW_DEVICE"));
+  if (auto v = getenv("FIOKIT_REMOTE_ROOTS")) {
+    // A relative root would mean whatever the working directory is when the
+    // check runs; a missing one is a typo that would otherwise allow nothing
+    // silently (or, created later, something unintended).
+    std::string cur;
+    for (size_t i = 0; i <= v->size(); ++i) {
+      if (i < v->size() && (*v)[i] != ':') {
+        cur += (*v)[i];
+        continue;
+      }
+      if (!cur.empty()) {
+        std::error_code ec;
+        if (cur[0] != '/') throw UsageError("FIOKIT_REMOTE_ROOTS: '" + cur + "' is not an absolute path");
+        if (!fs::exists(cur, ec)) throw UsageError("FIOKIT_REMOTE_ROOTS: '" + cur + "' does not exist");
+        s.remote_roots.push_back(cur);
+      }
+      cur.clear();
+    }
+  }
   if (auto v = getenv("FIOKIT_PORT"); v && !v->empty()) {
     const bool digits = v->size() <= 5 && std::all_of(v->begin(), v->end(), [](char c) { return c >= '0' && c <= '9'; });
     const int p = digits ? std::atoi(v->c_str()) : -1;

@@ -28,12 +28,17 @@ struct Settings {
   std::string ca_file;                      // FIOKIT_CA_FILE: PEM CA(s) trusted for REMOTEFILES besides the system's
   bool allow_http = false;                  // FIOKIT_ALLOW_HTTP=1
   bool trust_remote = false;                // FIOKIT_TRUST_REMOTE=1
+  // FIOKIT_REMOTE_ROOTS=/a:/b: where a fetched job may do I/O besides the data
+  // dir and the benchmark volumes; each must be absolute and exist.
+  std::vector<std::string> remote_roots;
+  bool allow_device = false;                // FIOKIT_ALLOW_DEVICE=1: fetched jobs may use devices
   std::string bind = "0.0.0.0";             // FIOKIT_BIND
   int port = 8000;                          // FIOKIT_PORT
 };
 
 // Reads the settings; throws UsageError for a malformed value (a boolean that
-// is not 0/1/true/false/yes/no, a bad port, a FIOKIT_CA_FILE that cannot be read).
+// is not 0/1/true/false/yes/no, a bad port, a FIOKIT_CA_FILE that cannot be read,
+// a FIOKIT_REMOTE_ROOTS entry that is relative or missing).
 Settings read_settings(const GetEnv& getenv);
 
 // Splits on spaces, tabs and newlines; empty words are dropped.

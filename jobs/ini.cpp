@@ -31,6 +31,13 @@ Expander Expander::from_system() {
   return ex;
 }
 
+Expander Expander::without_environment(std::string hint) {
+  Expander ex = from_system();
+  ex.getenv = nullptr;
+  ex.no_environment_hint = std::move(hint);
+  return ex;
+}
+
 std::string Expander::expand(std::string_view value, const SourceLoc& loc) const {
   std::string out;
   bool used_keyword = false;
@@ -44,6 +51,8 @@ std::string Expander::expand(std::string_view value, const SourceLoc& loc) const
       if (close == std::string_view::npos) fail_at(loc, "unterminated '${' in '" + std::string(value) + "'");
       std::string name(value.substr(i + 2, close - i - 2));
       if (name.empty()) fail_at(loc, "empty variable name '${}'");
+      if (!getenv && !no_environment_hint.empty())
+        fail_at(loc, "'${" + name + "}': environment variable '" + name + "' is not available: " + no_environment_hint);
       auto v = getenv ? getenv(name) : std::nullopt;
       if (!v) fail_at(loc, "environment variable '" + name + "' is not set (fio would substitute an empty string)");
       out += *v;
@@ -114,6 +123,7 @@ struct Reader {
   std::vector<RawSection> sections;
   std::set<std::string> job_names;
   std::vector<std::string> include_stack;  // canonical paths being read
+  int depth = 0;                           // includes open around the line being read
   std::string top_file;
 
   void read_stream(std::istream& in, const std::string& name, const std::string& base_dir, bool is_include) {
@@ -169,6 +179,10 @@ struct Reader {
 
   void include(const std::string& file, const std::string& base_dir, const SourceLoc& loc) {
     if (file.empty()) fail_at(loc, "'include' needs a file name");
+    // Before resolving or asking the observer: the file one level too deep is
+    // never looked at.
+    if (depth >= kMaxIncludeDepth)
+      fail_at(loc, "include of '" + file + "' nests deeper than " + std::to_string(kMaxIncludeDepth) + " files");
     fs::path p = fs::path(file).is_absolute() ? fs::path(file) : fs::path(base_dir) / file;
     std::error_code ec;
     fs::path canon = fs::weakly_canonical(p, ec);
@@ -180,7 +194,9 @@ struct Reader {
     std::ifstream in(p);
     if (!in) fail_at(loc, "cannot open included file '" + p.string() + "'");
     include_stack.push_back(canon.string());
+    ++depth;
     read_stream(in, p.string(), p.parent_path().string(), true);
+    --depth;
     include_stack.pop_back();
   }
 };
@@ -189,7 +205,7 @@ struct Reader {
 
 std::vector<RawSection> read_job_text(std::string_view text, const std::string& name, const std::string& base_dir,
                                       const Expander& ex, const ReadObserver& obs) {
-  Reader r{ex, obs, {}, {}, {}, name};
+  Reader r{ex, obs, {}, {}, {}, 0, name};
   std::istringstream in{std::string(text)};
   r.read_stream(in, name, base_dir, false);
   return std::move(r.sections);
@@ -198,14 +214,14 @@ std::vector<RawSection> read_job_text(std::string_view text, const std::string& 
 std::vector<RawSection> read_job_file(const std::string& path, const Expander& ex, const ReadObserver& obs) {
   if (path == "-") {
     // Read in place (not slurped first) so the line and size limits hold for stdin too.
-    Reader r{ex, obs, {}, {}, {}, "<stdin>"};
+    Reader r{ex, obs, {}, {}, {}, 0, "<stdin>"};
     r.read_stream(std::cin, "<stdin>", fs::current_path().string(), false);
     return std::move(r.sections);
   }
   check_readable_kind(path, nullptr);
   std::ifstream in(path);
   if (!in) throw ParseError("cannot open job file '" + path + "'");
-  Reader r{ex, obs, {}, {}, {}, path};
+  Reader r{ex, obs, {}, {}, {}, 0, path};
   std::error_code ec2;
   r.include_stack.push_back(fs::weakly_canonical(path, ec2).string());
   fs::path parent = fs::path(path).parent_path();

@@ -1,6 +1,7 @@
 // The job-file layer below options: fio's ini dialect as the HOWTO describes it.
 // Sections, valueless options, ';'/'#' comments (whole-line and trailing),
-// "include FILE" relative to the including file with cycle detection, ${VAR}
+// "include FILE" relative to the including file with cycle detection and a
+// nesting limit (kMaxIncludeDepth), ${VAR}
 // environment expansion and the reserved keywords $pagesize, $mb_memory and
 // $ncpus (with the simple math fio allows on them). Produces raw text with
 // locations; what an option means is decided later by the option table.
@@ -34,12 +35,26 @@ struct Expander {
   long pagesize = 0;
   long mb_memory = 0;
   long ncpus = 0;
+  // When getenv is empty, why no variable is available: appended to the error
+  // for ${VAR}, so a remote job file's author learns why (without_environment).
+  std::string no_environment_hint;
   static Expander from_system();
+  // from_system() with no environment at all: ${ANYTHING} is an error naming
+  // the variable and `hint`; $pagesize, $mb_memory and $ncpus (facts about the
+  // machine, as fio defines them) still expand. For job files someone else
+  // wrote, which must not read the container's secrets into results.json.
+  static Expander without_environment(std::string hint);
   // Expands ${VAR} (an undefined VAR is an error, unlike fio) and the reserved
   // keywords; a value that used a keyword together with arithmetic becomes a
   // parenthesised expression, as fio evaluates "size=8*$mb_memory".
   std::string expand(std::string_view value, const SourceLoc& loc) const;
 };
+
+// How deep includes may nest (an include in the top file is depth 1). fio has
+// no limit; a chain this long is a mistake or an attack, and every file read
+// through it is one more file someone else chose. The error names the include
+// line that goes one deeper.
+constexpr int kMaxIncludeDepth = 16;
 
 // An include as the reader resolved it, before the file is opened.
 struct IncludeRef {

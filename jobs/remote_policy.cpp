@@ -62,7 +62,21 @@ bool escapes(const std::string& value) {
   return false;
 }
 
-void check_option(const RawOption& o, std::vector<RemoteViolation>& out) {
+}  // namespace
+
+bool is_path_option(const std::string& name) {
+  // filename/directory/filename_format/opendir: the files of the job; the
+  // iolog options read or write a file of their own. opendir and the iologs are
+  // refused by the parser as unsupported; checking them here as well keeps the
+  // message about where they point, should they ever be supported.
+  static const std::set<std::string> kPaths{"filename", "directory", "filename_format", "opendir",
+                                            "write_iolog", "read_iolog", "merge_blktrace_file"};
+  return kPaths.count(name) > 0;
+}
+
+namespace {
+
+void check_option(const RawOption& o, const PathRule& path_rule, std::vector<RemoteViolation>& out) {
   static const std::set<std::string> kRunsCommands{"exec_prerun", "exec_postrun", "trigger", "trigger_cmd"};
   static const std::set<std::string> kWritesFiles{"write_bw_log", "write_iops_log", "write_lat_log", "write_hist_log",
                                                   "write_iolog", "read_iolog"};
@@ -75,7 +89,18 @@ void check_option(const RawOption& o, std::vector<RemoteViolation>& out) {
     out.push_back({o.key, value, o.loc, "loads an external engine (code from a shared library)"});
   } else if (kWritesFiles.count(name) && escapes(value)) {
     out.push_back({o.key, value, o.loc, "uses a log path outside the run directory (absolute or with '..')"});
-  } else if (names_raw_device(value)) {
+  } else if (path_rule && is_path_option(name)) {
+    // filename and directory are ':' lists (fio's split, with "\:"); the
+    // others are one path each. The first refused entry is enough to report.
+    const std::vector<std::string> parts = name == "filename" || name == "directory" ? split_file_list(value) : std::vector<std::string>{value};
+    for (const std::string& part : parts) {
+      if (part.empty()) continue;
+      if (auto why = path_rule(name, part)) {
+        out.push_back({o.key, value, o.loc, *why});
+        break;
+      }
+    }
+  } else if (!path_rule && names_raw_device(value)) {
     out.push_back({o.key, value, o.loc, "does I/O on a raw device"});
   }
 }
@@ -87,7 +112,8 @@ std::string RemoteViolation::str() const {
   return "'" + option + (option == "include" ? " " : "=") + shown + "' " + why + " (" + loc.str() + ")";
 }
 
-std::vector<RemoteViolation> check_remote_job(const std::string& path, const std::string& allowed_dir, const Expander& ex) {
+std::vector<RemoteViolation> check_remote_job(const std::string& path, const std::string& allowed_dir, const Expander& ex,
+                                              const PathRule& path_rule) {
   std::vector<RemoteViolation> out;
   const fs::path allowed = canonical_or_self(allowed_dir);
   ReadObserver obs;
@@ -96,7 +122,7 @@ std::vector<RemoteViolation> check_remote_job(const std::string& path, const std
     out.push_back({"include", inc.written, inc.loc, "includes a file outside the run directory"});
     return false;  // never opened: its content is not ours to read
   };
-  obs.on_option = [&](const RawOption& o) { check_option(o, out); };
+  obs.on_option = [&](const RawOption& o) { check_option(o, path_rule, out); };
   read_job_file(path, ex, obs);
   return out;
 }

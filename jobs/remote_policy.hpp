@@ -7,7 +7,16 @@
 // user's own, in the data dir) are not checked. The check runs inside the
 // job-file reader (ReadObserver), so it sees every include the parser would
 // read, at any depth, by the parser's own include rule.
+//
+// Paths are judged in two places: here, each path-valued option as written
+// (every entry of a ':' list) goes to the caller's PathRule, which knows the
+// allowed roots and resolves symlinks (jobs/ knows no mounts); above, the
+// caller also checks the files the engine will actually open (cli/container
+// with volumes/confine), which catches what only the combination shows
+// (directory= with filename=, $jobname in filename_format, numjobs).
 #pragma once
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,10 +34,24 @@ struct RemoteViolation {
   std::string str() const;
 };
 
+// Judges one path as written in a path-valued option: nullopt when allowed,
+// otherwise why not ("resolves to '/etc/x', outside ...").
+using PathRule = std::function<std::optional<std::string>(const std::string& option, const std::string& path)>;
+
+// The options whose values are paths the job reads, writes or lists (canonical
+// names; write_*_log prefixes are not here: they are relative to the run
+// directory and have a rule of their own).
+bool is_path_option(const std::string& canonical_name);
+
 // Checks the job file at `path` and every file it includes. Includes must stay
 // inside `allowed_dir` (the folder the remote files were fetched into); one
 // outside is reported and never opened. Throws ParseError when the file does
-// not parse at all (the caller reports that as any parse error).
-std::vector<RemoteViolation> check_remote_job(const std::string& path, const std::string& allowed_dir, const Expander& ex);
+// not parse at all (the caller reports that as any parse error); pass an
+// Expander::without_environment so ${VAR} is one of those errors.
+// Without a PathRule, names of raw devices (/dev/sdX) are refused as text;
+// with one, every entry of every path option goes to it instead (it resolves
+// the path, so it judges devices after symlinks and '..').
+std::vector<RemoteViolation> check_remote_job(const std::string& path, const std::string& allowed_dir, const Expander& ex,
+                                              const PathRule& path_rule = {});
 
 }  // namespace fiokit::jobs

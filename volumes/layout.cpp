@@ -83,6 +83,25 @@ std::string expand_filename_format(const jobs::JobSpec& job, uint32_t filenum) {
   return s;
 }
 
+std::vector<std::string> file_paths(const jobs::JobSpec& job) {
+  std::vector<std::string> out;
+  if (!job.filenames.empty()) {
+    for (const auto& f : job.filenames) {
+      // A filename relative to directory= lives in that directory, as in fio.
+      std::string p = f;
+      if (!job.directories.empty() && !f.empty() && f[0] != '/') p = job.directories[0] + "/" + f;
+      out.push_back(std::move(p));
+    }
+  } else {
+    for (uint32_t i = 0; i < std::max<uint32_t>(1, job.nrfiles); ++i) {
+      std::string name = expand_filename_format(job, i);
+      if (!job.directories.empty()) name = job.directories[i % job.directories.size()] + "/" + name;
+      out.push_back(std::move(name));
+    }
+  }
+  return out;
+}
+
 namespace {
 
 // Regular files earlier jobs of the run will have laid out, path -> length
@@ -91,20 +110,7 @@ using LaidOut = std::map<std::string, uint64_t>;
 
 std::vector<FileTarget> plan_job(const jobs::JobSpec& job, bool diskless, const LaidOut& laid_out) {
   std::vector<FileTarget> out;
-  if (!job.filenames.empty()) {
-    for (const auto& f : job.filenames) {
-      // A filename relative to directory= lives in that directory, as in fio.
-      std::string p = f;
-      if (!job.directories.empty() && !f.empty() && f[0] != '/') p = job.directories[0] + "/" + f;
-      out.push_back({p});
-    }
-  } else {
-    for (uint32_t i = 0; i < std::max<uint32_t>(1, job.nrfiles); ++i) {
-      std::string name = expand_filename_format(job, i);
-      if (!job.directories.empty()) name = job.directories[i % job.directories.size()] + "/" + name;
-      out.push_back({name});
-    }
-  }
+  for (std::string& p : file_paths(job)) out.push_back({std::move(p)});
   const uint64_t nfiles = out.size();
   for (uint32_t i = 0; i < nfiles; ++i) {
     FileTarget& t = out[i];

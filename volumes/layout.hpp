@@ -33,6 +33,11 @@ struct FileTarget {
   bool exists = false;     // at planning time, or laid out by an earlier job of the run
 };
 
+// The paths of one job's files, as plan_files names them, without touching
+// the filesystem (plan_files opens a block device to learn its size): for
+// checks that must judge a path before anything opens it (volumes/confine).
+std::vector<std::string> file_paths(const jobs::JobSpec& job);
+
 // Paths and regions for one job (one clone: clone_index picks $jobnum and the
 // offset_increment share). `diskless` engines (null) get regions without
 // touching the filesystem. Throws LayoutError.

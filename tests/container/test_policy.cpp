@@ -134,20 +134,75 @@ TEST_CASE("a remote file that does not parse is a parse error", "[policy]") {
   CHECK_THROWS_AS(check(d, "size=1m\n"), fiokit::jobs::ParseError);
 }
 
-TEST_CASE("an include chain of any depth is checked by the parser's own include rule", "[policy]") {
+TEST_CASE("an include chain is checked by the parser's own include rule, up to its depth limit", "[policy]") {
   // The old policy scanned includes itself and stopped at depth 16; the parser
-  // follows any depth, so a 20-deep chain ending outside the run dir was read
-  // unchecked. The checker now runs inside the parser's include resolution.
+  // followed any depth, so a 20-deep chain ending outside the run dir was read
+  // unchecked. The checker now runs inside the parser's include resolution,
+  // and the parser refuses nesting deeper than kMaxIncludeDepth (issue 14).
   Dirs d;
   d.write("outside.inc", "size=1m\n");
-  constexpr int kDepth = 20;
-  for (int i = 1; i < kDepth; ++i) d.write("run/chain" + std::to_string(i) + ".inc", "include chain" + std::to_string(i + 1) + ".inc\n");
-  d.write("run/chain" + std::to_string(kDepth) + ".inc", "size=1m\ninclude ../outside.inc\n");
-  const auto v = check(d, "[a]\ninclude chain1.inc\n");
-  REQUIRE(v.size() == 1);
-  CHECK(v[0].option == "include");
-  CHECK(v[0].value == "../outside.inc");
-  CHECK(v[0].loc.file == d.run + "/chain" + std::to_string(kDepth) + ".inc");
+  auto chain = [&](int depth) {
+    for (int i = 1; i < depth; ++i) d.write("run/chain" + std::to_string(i) + ".inc", "include chain" + std::to_string(i + 1) + ".inc\n");
+    d.write("run/chain" + std::to_string(depth) + ".inc", "size=1m\ninclude ../outside.inc\n");
+  };
+  SECTION("within the limit: the escape at the end is found") {
+    constexpr int kDepth = fiokit::jobs::kMaxIncludeDepth - 1;  // the outside include is the 16th level
+    chain(kDepth);
+    const auto v = check(d, "[a]\ninclude chain1.inc\n");
+    REQUIRE(v.size() == 1);
+    CHECK(v[0].option == "include");
+    CHECK(v[0].value == "../outside.inc");
+    CHECK(v[0].loc.file == d.run + "/chain" + std::to_string(kDepth) + ".inc");
+    CHECK(v[0].loc.line == 2);
+    CHECK_THAT(v[0].str(), Catch::Contains("outside the run directory"));
+  }
+  SECTION("deeper than the limit: a parse error at the include that goes too deep") {
+    chain(20);
+    CHECK_THROWS_WITH(check(d, "[a]\ninclude chain1.inc\n"),
+                      Catch::Contains("nests deeper than 16") && Catch::Contains("chain16.inc:1") && Catch::Contains("chain17.inc"));
+  }
+}
+
+TEST_CASE("remote job files see no environment variables", "[policy]") {
+  Dirs d;
+  setenv("FIOKIT_TEST_SECRET", "hunter2", 1);
+  const auto ex = fiokit::jobs::Expander::without_environment("remote job files see no environment");
+  const std::string job = d.write("run/env.fio", "[a]\nsize=1m\ndescription=${FIOKIT_TEST_SECRET}\n");
+  try {
+    check_remote_job(job, d.run, ex);
+    FAIL("no error for ${FIOKIT_TEST_SECRET}");
+  } catch (const fiokit::jobs::ParseError& e) {
+    const std::string msg = e.what();
+    CHECK_THAT(msg, Catch::Contains("FIOKIT_TEST_SECRET") && Catch::Contains("remote job files see no environment") &&
+                        Catch::Contains("env.fio:3"));
+    CHECK_THAT(msg, !Catch::Contains("hunter2"));
+  }
+  unsetenv("FIOKIT_TEST_SECRET");
+  // fio's built-in keywords are facts about the machine, not the environment.
+  CHECK(check_remote_job(d.write("run/kw.fio", "[a]\nsize=$mb_memory\nbs=$pagesize\nnumjobs=$ncpus\n"), d.run, ex).empty());
+}
+
+TEST_CASE("with a path rule, every entry of every path option goes to it", "[policy]") {
+  Dirs d;
+  std::vector<std::pair<std::string, std::string>> asked;
+  const fiokit::jobs::PathRule rule = [&](const std::string& opt, const std::string& p) -> std::optional<std::string> {
+    asked.emplace_back(opt, p);
+    if (p.find("bad") != std::string::npos) return "is bad";
+    return std::nullopt;
+  };
+  const std::string job = d.write("run/paths.fio",
+                                  "[a]\nfilename=ok1:ok\\:2:bad3\ndirectory=d1:bad2\nfilename_format=f.$jobnum\nopendir=bad4\n"
+                                  "filename=/dev/sda\n");
+  const auto v = check_remote_job(job, d.run, test_expander(), rule);
+  // The ':' lists are split as fio splits them ("\:" is a colon in a name).
+  const std::vector<std::pair<std::string, std::string>> want{{"filename", "ok1"},       {"filename", "ok:2"},  {"filename", "bad3"},
+                                                              {"directory", "d1"},       {"directory", "bad2"}, {"filename_format", "f.$jobnum"},
+                                                              {"opendir", "bad4"},       {"filename", "/dev/sda"}};
+  CHECK(asked == want);
+  REQUIRE(v.size() == 3);
+  CHECK(v[0].option == "filename");
   CHECK(v[0].loc.line == 2);
-  CHECK_THAT(v[0].str(), Catch::Contains("outside the run directory"));
+  CHECK(v[1].option == "directory");
+  CHECK(v[2].option == "opendir");
+  CHECK_THAT(v[0].str(), Catch::Contains("is bad") && Catch::Contains("paths.fio:2"));
 }

@@ -126,3 +126,41 @@ TEST_CASE("a read observer sees every include before it is opened and every opti
   s = read_job_file(top.string(), test_expander(), obs);
   CHECK(keys == std::vector<std::string>{"iodepth", "bs"});
 }
+
+TEST_CASE("includes nest at most kMaxIncludeDepth deep, for every job file") {
+  // fio follows any depth; fiokit stops one past the limit, at the include line
+  // that goes too deep, before that file is resolved or opened.
+  TempDir d;
+  constexpr int kLimit = kMaxIncludeDepth;
+  auto chain = [&](int depth, const std::string& tag) {
+    for (int i = 1; i < depth; ++i)
+      d.write(tag + std::to_string(i) + ".inc", "bs=4k\ninclude " + tag + std::to_string(i + 1) + ".inc\n");
+    d.write(tag + std::to_string(depth) + ".inc", "iodepth=" + std::to_string(depth) + "\n");
+    return d.write(tag + ".fio", "[x]\ninclude " + tag + "1.inc\n");
+  };
+  SECTION("exactly the limit reads every file") {
+    const auto s = read_job_file(chain(kLimit, "ok").string(), test_expander());
+    REQUIRE(s.size() == 1);
+    CHECK(s[0].options.size() == static_cast<size_t>(kLimit));
+    CHECK(*s[0].options.back().value == std::to_string(kLimit));
+  }
+  SECTION("one deeper is an error naming the include line") {
+    const std::string deep = "deep" + std::to_string(kLimit + 1) + ".inc";
+    const std::string from = (d.path / ("deep" + std::to_string(kLimit) + ".inc")).string() + ":2";
+    CHECK_THROWS_WITH(read_job_file(chain(kLimit + 1, "deep").string(), test_expander()),
+                      Catch::Contains("nests deeper than " + std::to_string(kLimit)) && Catch::Contains(deep) && Catch::Contains(from));
+  }
+  SECTION("the file past the limit is never looked at, even by an observer") {
+    const auto top = chain(kLimit + 1, "obs");
+    ReadObserver obs;
+    int asked = 0;
+    obs.on_include = [&](const IncludeRef&) { return ++asked > 0; };
+    CHECK_THROWS(read_job_file(top.string(), test_expander(), obs));
+    CHECK(asked == kLimit);
+  }
+  SECTION("job text from stdin or a test has the same limit") {
+    chain(kLimit + 1, "txt");
+    CHECK_THROWS_WITH(read_job_text("[x]\ninclude txt1.inc\n", "t.fio", d.path.string(), test_expander()),
+                      Catch::Contains("nests deeper than"));
+  }
+}

@@ -1,0 +1,275 @@
+// The remote-job escapes of issue 14, end to end: `fiokit container tool` with
+// JOBFILES and REMOTEFILES served by the local test server (plain http with
+// FIOKIT_ALLOW_HTTP=1; the policy does not depend on the scheme), each refused
+// with exit 2 naming option, file and line, before anything is opened, and
+// each allowed look-alike running. Device nodes are fakes made with mknod
+// (major 240, a number reserved for local use that no driver here owns, so
+// even a failed check could not reach a real device's data); those cases need
+// root and are skipped with a printed reason otherwise.
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "local_server.hpp"
+#include "subprocess.hpp"
+
+namespace fs = std::filesystem;
+using fiokit::test::LocalServer;
+using fiokit::test::Outcome;
+
+namespace {
+
+const char* kVars[] = {"JOBFILES", "REMOTEFILES", "PLOTNAME", "FIOKIT_DATA_DIR", "FIOKIT_RUN", "FIOKIT_ALLOW_HTTP",
+                       "FIOKIT_TRUST_REMOTE", "FIOKIT_BIND", "FIOKIT_PORT", "FIOKIT_REMOTE_ROOTS", "FIOKIT_ALLOW_DEVICE",
+                       "SECRET_TOKEN"};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Every byte under `dir`, file names included, for "appears nowhere" checks.
+std::string all_bytes(const std::string& dir) {
+  std::string out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    out += it->path().string() + "\n";
+    if (it->is_regular_file()) out += slurp(it->path());
+  }
+  return out;
+}
+
+size_t runs_in(const std::string& data) {
+  std::error_code ec;
+  size_t n = 0;
+  for (fs::directory_iterator it(fs::path(data) / "runs", ec), end; !ec && it != end; it.increment(ec)) ++n;
+  return n;
+}
+
+struct Env {
+  LocalServer srv;
+  std::string root = fs::canonical(fiokit::test::make_temp_dir("escape")).string();
+  std::string data = root + "/data";
+  std::string out = root + "/outside";
+  Env() {
+    fs::create_directories(data);
+    fs::create_directories(out);
+  }
+  ~Env() { fs::remove_all(root); }
+
+  // Serves `text` as NAME and runs it as the only job file, with `env` added.
+  Outcome run(const std::string& name, const std::string& text, const std::map<std::string, std::string>& env = {},
+              const std::vector<std::string>& more_files = {}) {
+    srv.put(name, text);
+    std::string urls = srv.url("/files/" + name);
+    for (const auto& f : more_files) urls += " " + srv.url("/files/" + f);
+    for (const char* v : kVars) unsetenv(v);
+    setenv("FIOKIT_DATA_DIR", data.c_str(), 1);
+    setenv("JOBFILES", name.c_str(), 1);
+    setenv("REMOTEFILES", urls.c_str(), 1);
+    setenv("FIOKIT_ALLOW_HTTP", "1", 1);
+    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+    fiokit::test::RunSpec spec;
+    spec.args = {"container", "tool"};
+    const Outcome o = fiokit::test::run_fiokit(spec);
+    for (const char* v : kVars) unsetenv(v);
+    return o;
+  }
+};
+
+const std::string kHead = "[w]\nioengine=psync\nrw=write\nbs=4k\nsize=16k\n";  // lines 1-5
+
+// Refused before the run: exit 2, the option and file:line named, no run dir.
+void require_refused(const Outcome& o, const std::string& env_data, const std::string& option, const std::string& where) {
+  INFO(o.err);
+  CHECK(o.code == 2);
+  CHECK_THAT(o.err, Catch::Contains(option) && Catch::Contains(where));
+  CHECK(runs_in(env_data) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("escape 1: a device reached through '..' or /proc/self/root is refused before it is opened", "[escape]") {
+  if (geteuid() != 0) {
+    WARN("SKIP: making a block device node (mknod) needs root");
+    return;
+  }
+  Env e;
+  fs::create_directories(e.out + "/dev");
+  const std::string node = e.out + "/dev/loop0";
+  REQUIRE(::mknod(node.c_str(), S_IFBLK | 0600, makedev(240, 0)) == 0);
+  const std::string climb = "../../../../../../../../../.." + node;
+  Outcome o = e.run("e1.fio", kHead + "filename=" + climb + "\n");
+  require_refused(o, e.data, "filename=" + climb, "e1.fio:6");
+  CHECK_THAT(o.err, Catch::Contains("block device") && Catch::Contains("FIOKIT_ALLOW_DEVICE=1"));
+  o = e.run("e1p.fio", kHead + "filename=/proc/self/root" + node + "\n");
+  require_refused(o, e.data, "/proc/self/root", "e1p.fio:6");
+  // A symlink in the data dir to the node, and the node in a filename list.
+  fs::create_symlink(node, e.data + "/disk");
+  o = e.run("e1s.fio", kHead + "filename=ok.dat:disk\n");
+  require_refused(o, e.data, "filename=ok.dat:disk", "e1s.fio:6");
+  CHECK(!fs::exists(e.data + "/ok.dat"));
+  // Inside FIOKIT_REMOTE_ROOTS, a device still needs FIOKIT_ALLOW_DEVICE=1.
+  o = e.run("e1r.fio", kHead + "filename=" + node + "\n", {{"FIOKIT_REMOTE_ROOTS", e.out + "/dev"}});
+  require_refused(o, e.data, "FIOKIT_ALLOW_DEVICE=1", "e1r.fio:6");
+  // With both, the policy lets it through to the run's own checks (major 240
+  // has no driver: preflight's stat-and-size of the device fails with ENXIO,
+  // which shows the job got past the policy).
+  o = e.run("e1a.fio", kHead + "filename=" + node + "\n", {{"FIOKIT_REMOTE_ROOTS", e.out + "/dev"}, {"FIOKIT_ALLOW_DEVICE", "1"}});
+  INFO(o.err);
+  CHECK(o.code != 0);
+  CHECK_THAT(o.err, !Catch::Contains("refusing") && Catch::Contains("cannot use '" + node + "'"));
+}
+
+TEST_CASE("escape 1: a device only the parsed job names is refused without being opened", "[escape]") {
+  // directory=sub with filename=disk, sub/disk a block node, no size=: only the
+  // parsed job shows the path, and sizing it for a plan opens the device. The
+  // check must judge it by stat alone. Proof: inotify's IN_OPEN on the node.
+  // The node has the numbers of an unbound loop device (size 0, nothing
+  // behind it), so even the read-only open a broken check allows is harmless.
+  if (geteuid() != 0) {
+    WARN("SKIP: making a block device node (mknod) needs root");
+    return;
+  }
+  int minor_free = -1;
+  for (int i = 7; i >= 0 && minor_free < 0; --i) {
+    const std::string sys = "/sys/block/loop" + std::to_string(i);
+    if (fs::exists(sys) && !fs::exists(sys + "/loop/backing_file") && slurp(sys + "/size") == "0\n") minor_free = i;
+  }
+  if (minor_free < 0) {
+    WARN("SKIP: no unbound loop device (/sys/block/loopN without a backing file) to borrow numbers from");
+    return;
+  }
+  Env e;
+  fs::create_directories(e.data + "/sub");
+  const std::string node = e.out + "/disk";
+  REQUIRE(::mknod(node.c_str(), S_IFBLK | 0600, makedev(7, static_cast<unsigned>(minor_free))) == 0);
+  fs::create_symlink(node, e.data + "/sub/disk");
+  const int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  REQUIRE(in >= 0);
+  REQUIRE(inotify_add_watch(in, node.c_str(), IN_OPEN) >= 0);
+  const Outcome o = e.run("e1d.fio", "[w]\nioengine=psync\nrw=read\ndirectory=sub\nfilename=disk\n");
+  require_refused(o, e.data, "file 'sub/disk'", "e1d.fio:1");
+  CHECK_THAT(o.err, Catch::Contains("block device"));
+  char buf[4096];
+  const ssize_t n = ::read(in, buf, sizeof buf);
+  ::close(in);
+  CHECK(n < 0);  // EAGAIN: no open event
+}
+
+TEST_CASE("escape 2: files outside the data dir and the remote roots are refused", "[escape]") {
+  Env e;
+  struct Case {
+    std::string line, shown, why;
+  };
+  const std::vector<Case> cases = {
+      {"filename=" + e.out + "/new", "filename=", "outside the data dir"},
+      {"directory=/", "directory=/", "outside the data dir"},
+      {"directory=sub:" + e.out, "directory=sub:", "outside the data dir"},
+      {"filename=a.dat:../outside/b.dat", "filename=a.dat:../outside/b.dat", "resolves to '" + e.out + "/b.dat'"},
+      {"filename_format=../outside/$jobname.$jobnum", "filename_format=", "outside the data dir"},
+      {"opendir=/", "opendir=/", "outside the data dir"},
+      {"filename=/tmp/elsewhere/new", "filename=/tmp/elsewhere/new", "outside the data dir"},
+      {"filename=runs/old/results.json", "filename=runs/old/results.json", "results of runs"},
+      {"filename=/proc/self/fd/1", "filename=/proc/self/fd/1", "goes through /proc"},
+      {"filename=/proc/self/cwd/in-data-dir", "filename=/proc/self/cwd/in-data-dir", "goes through /proc"},
+      {"filename=sub/../../outside/x", "filename=sub/../../outside/x", "outside the data dir"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.line);
+    const Outcome o = e.run("e2.fio", kHead + c.line + "\n");
+    require_refused(o, e.data, c.shown, "e2.fio:6");
+    CHECK_THAT(o.err, Catch::Contains(c.why));
+  }
+  CHECK(fs::is_empty(e.out));
+  CHECK(!fs::exists("/tmp/elsewhere/new"));
+
+  SECTION("only the parsed job shows it: $jobname, directory= with a symlink, a valueless log") {
+    Outcome o = e.run("e2j.fio", "[../outside/x]\nioengine=psync\nrw=write\nsize=16k\n");
+    require_refused(o, e.data, "job '../outside/x'", "e2j.fio:1");
+    CHECK_THAT(o.err, Catch::Contains(e.out + "/x.0.0"));
+    fs::create_directories(e.data + "/sub");
+    fs::create_directory_symlink(e.out, e.data + "/sub/link");
+    o = e.run("e2d.fio", kHead + "directory=sub\nfilename=link/f\nnumjobs=3\n");
+    require_refused(o, e.data, "file 'sub/link/f'", "e2d.fio:1");
+    o = e.run("e2l.fio", "[" + e.out + "/log]\nioengine=psync\nrw=write\nsize=16k\nfilename=f\nwrite_bw_log\n");
+    require_refused(o, e.data, "write_bw_log '" + e.out + "/log'", "e2l.fio:1");
+    CHECK(fs::is_empty(e.out));
+  }
+  SECTION("a symlink inside the data dir pointing outside, dangling or not") {
+    fs::create_symlink(e.out + "/created", e.data + "/dangling");
+    const Outcome o = e.run("e2s.fio", kHead + "filename=dangling\n");
+    require_refused(o, e.data, "filename=dangling", "e2s.fio:6");
+    CHECK(!fs::exists(e.out + "/created"));
+  }
+  SECTION("under the data dir or a FIOKIT_REMOTE_ROOTS folder: runs") {
+    Outcome o = e.run("ok.fio", kHead + "filename=mine.dat\n");
+    INFO(o.err);
+    REQUIRE(o.code == 0);
+    CHECK(fs::file_size(e.data + "/mine.dat") == 16384);
+    o = e.run("okr.fio", kHead + "filename=" + e.out + "/bench.dat\n", {{"FIOKIT_REMOTE_ROOTS", "/nonexistent-but-unused:" + e.out}});
+    CHECK(o.code == 2);  // every root must exist
+    CHECK_THAT(o.err, Catch::Contains("FIOKIT_REMOTE_ROOTS") && Catch::Contains("/nonexistent-but-unused") && Catch::Contains("does not exist"));
+    o = e.run("okr.fio", kHead + "filename=" + e.out + "/bench.dat\n", {{"FIOKIT_REMOTE_ROOTS", "relative/dir"}});
+    CHECK(o.code == 2);
+    CHECK_THAT(o.err, Catch::Contains("'relative/dir' is not an absolute path"));
+    o = e.run("okr.fio", kHead + "directory=" + e.out + "\nnumjobs=2\n", {{"FIOKIT_REMOTE_ROOTS", e.root + "/none:" + e.out}});
+    CHECK(o.code == 2);
+    o = e.run("okr.fio", kHead + "directory=" + e.out + "\nnumjobs=2\n", {{"FIOKIT_REMOTE_ROOTS", e.out}});
+    INFO(o.err);
+    REQUIRE(o.code == 0);
+    CHECK(fs::exists(e.out + "/w.0.0"));
+    CHECK(fs::exists(e.out + "/w.1.0"));
+  }
+}
+
+TEST_CASE("escape 3: includes nest at most 16 deep and never show an outside file", "[escape]") {
+  Env e;
+  const std::string marker = "OUTSIDE-MARKER-7f3a";
+  std::ofstream(e.out + "/secret.inc") << marker << "=1\n";
+  std::vector<std::string> names;
+  for (int i = 1; i <= 20; ++i) {
+    const std::string n = "c" + std::to_string(i) + ".inc";
+    names.push_back(n);
+    e.srv.put(n, i < 20 ? "include c" + std::to_string(i + 1) + ".inc\n" : "include " + e.out + "/secret.inc\n");
+  }
+  Outcome o = e.run("deep.fio", kHead + "include c1.inc\n", {}, names);
+  require_refused(o, e.data, "nests deeper than 16", "c16.inc:1");
+  CHECK_THAT(o.out + o.err, !Catch::Contains(marker));
+  CHECK_THAT(all_bytes(e.data), !Catch::Contains(marker));
+  // An outside include at the top: named, never opened, its content never shown.
+  o = e.run("abs.fio", kHead + "include " + e.out + "/secret.inc\n");
+  require_refused(o, e.data, "include " + e.out + "/secret.inc", "abs.fio:6");
+  CHECK_THAT(o.out + o.err, !Catch::Contains(marker));
+  o = e.run("shadow.fio", kHead + "include /etc/shadow\n");
+  require_refused(o, e.data, "include /etc/shadow", "shadow.fio:6");
+  CHECK_THAT(o.err, !Catch::Contains("root:"));
+}
+
+TEST_CASE("escape 4: remote job files see no environment variables", "[escape]") {
+  Env e;
+  const std::string secret = "s3cr3t-token-51d2";
+  const Outcome o = e.run("env.fio", kHead + "description=${SECRET_TOKEN}\n", {{"SECRET_TOKEN", secret}});
+  require_refused(o, e.data, "SECRET_TOKEN", "env.fio:6");
+  CHECK_THAT(o.err, Catch::Contains("see no environment variables") && Catch::Contains("FIOKIT_TRUST_REMOTE=1"));
+  CHECK_THAT(o.out + o.err, !Catch::Contains(secret));
+  CHECK_THAT(all_bytes(e.data), !Catch::Contains(secret));
+  // fio's machine keywords still work; a trusted remote file sees the environment.
+  const Outcome kw = e.run("kw.fio", kHead + "filename=kw.dat\nnumjobs=$ncpus\nnumjobs=1\n");
+  INFO(kw.err);
+  CHECK(kw.code == 0);
+  const Outcome trusted = e.run("env.fio", kHead + "filename=t.dat\ndescription=${SECRET_TOKEN}\n",
+                                {{"SECRET_TOKEN", secret}, {"FIOKIT_TRUST_REMOTE", "1"}});
+  INFO(trusted.err);
+  CHECK(trusted.code == 0);
+}

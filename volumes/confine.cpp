@@ -1,0 +1,202 @@
+// See confine.hpp. The resolver walks the path one component at a time, as
+// the kernel's path walk does, instead of std::filesystem::weakly_canonical:
+// that one stops following at the first component that does not exist, so a
+// dangling symlink "data/new -> /etc/new" would pass as "data/new" while
+// open(O_CREAT) creates /etc/new.
+#include "volumes/confine.hpp"
+
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <deque>
+#include <filesystem>
+#include <set>
+
+namespace fiokit::volumes {
+namespace fs = std::filesystem;
+
+namespace {
+
+// The kernel's limit on symlinks in one lookup (MAXSYMLINKS).
+constexpr int kMaxLinks = 40;
+
+void push_front_components(std::deque<std::string>& todo, const std::string& path) {
+  std::vector<std::string> parts;
+  std::string cur;
+  for (char ch : path) {
+    if (ch == '/') {
+      if (!cur.empty()) parts.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += ch;
+    }
+  }
+  if (!cur.empty()) parts.push_back(std::move(cur));
+  todo.insert(todo.begin(), parts.begin(), parts.end());
+}
+
+std::string parent_of(const std::string& p) {
+  const size_t slash = p.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : p.substr(0, slash);
+}
+
+std::string join(const std::string& dir, const std::string& name) { return dir == "/" ? "/" + name : dir + "/" + name; }
+
+bool on_procfs(const std::string& p) {
+  struct statfs sf {};
+  return ::statfs(p.c_str(), &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
+bool under(const std::string& root, const std::string& p) {
+  if (root == "/") return true;
+  return p == root || (p.size() > root.size() && p.compare(0, root.size(), root) == 0 && p[root.size()] == '/');
+}
+
+// worth_benchmarking answers "would anyone benchmark this mount?", which a
+// host's separate /boot, /var or /home partitions pass; a job file from
+// elsewhere must not write there. The root filesystem and these stay out;
+// FIOKIT_REMOTE_ROOTS can still name a folder on any of them.
+bool remote_target(const MountEntry& m) {
+  static const char* kSystem[] = {"/", "/boot", "/efi", "/etc", "/usr", "/var", "/opt", "/root", "/home",
+                                  "/srv", "/snap", "/nix", "/bin", "/sbin", "/lib", "/lib64"};
+  for (const char* top : kSystem)
+    if (std::string(top) == "/" ? m.mount_point == "/" : under(top, m.mount_point)) return false;
+  return worth_benchmarking(m);
+}
+
+}  // namespace
+
+ResolvedPath resolve_path(const std::string& path, const std::string& base_dir) {
+  ResolvedPath r;
+  std::deque<std::string> todo;
+  push_front_components(todo, path);
+  if (path.empty() || path[0] != '/') push_front_components(todo, base_dir.empty() ? fs::current_path().string() : base_dir);
+  std::string cur = "/";
+  int links = 0;
+  while (!todo.empty()) {
+    const std::string comp = std::move(todo.front());
+    todo.pop_front();
+    if (comp == ".") continue;
+    if (comp == "..") {
+      cur = parent_of(cur);  // cur has no symlink left in it, so its parent is real
+      continue;
+    }
+    const std::string next = join(cur, comp);
+    struct stat st {};
+    if (::lstat(next.c_str(), &st) != 0) {
+      cur = next;  // does not exist (yet): the rest is taken as written
+      continue;
+    }
+    if (under("/proc", next) || on_procfs(S_ISLNK(st.st_mode) ? cur : next)) r.via_proc = true;
+    if (!S_ISLNK(st.st_mode)) {
+      cur = next;
+      continue;
+    }
+    if (++links > kMaxLinks) {
+      r.loops = true;
+      cur = next;
+      break;
+    }
+    // st_size is 0 for some links (procfs, some FUSE filesystems): grow until
+    // the target fits, never resolve a truncated one.
+    std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : 0) + 256, '\0');
+    ssize_t n = 0;
+    while ((n = ::readlink(next.c_str(), target.data(), target.size())) >= 0 && static_cast<size_t>(n) == target.size() &&
+           target.size() < (1u << 20))
+      target.resize(target.size() * 2);
+    if (n < 0 || static_cast<size_t>(n) == target.size()) {
+      cur = next;
+      r.loops = r.loops || n >= 0;  // a target longer than 1 MiB: refuse as unresolvable
+      if (r.loops) break;
+      continue;
+    }
+    target.resize(static_cast<size_t>(n));
+    if (!target.empty() && target[0] == '/') cur = "/";
+    push_front_components(todo, target);  // relative targets start from the link's folder: cur
+  }
+  for (const std::string& rest : todo) cur = join(cur, rest);  // after a loop: as written
+  r.path = cur;
+  return r;
+}
+
+Confinement Confinement::for_remote(const std::string& data_dir, const std::vector<std::string>& extra_roots, bool allow_device) {
+  Confinement c;
+  c.base_dir = resolve_path(data_dir, "/").path;
+  c.roots.push_back(c.base_dir);
+  c.excluded.push_back(resolve_path("runs", c.base_dir).path);
+  for (const std::string& r : extra_roots) c.roots.push_back(resolve_path(r, "/").path);
+  c.mounts = read_mounts();
+  c.allow_device = allow_device;
+  return c;
+}
+
+std::optional<std::string> refuse_path(const Confinement& c, const std::string& path) {
+  const ResolvedPath r = resolve_path(path, c.base_dir);
+  if (r.loops) return "has more than 40 symlinks on its way (a loop)";
+  if (r.via_proc)
+    return "goes through /proc ('" + r.path + "'): its links (root, cwd, fd) point into other processes' views, which a "
+           "remote job may not use";
+  const std::string shown = r.path == path ? "" : "resolves to '" + r.path + "' and ";
+  struct stat st {};
+  const bool exists = ::stat(r.path.c_str(), &st) == 0;
+  // /dev/null and /dev/zero (char 1:3, 1:5) hold nobody's data, wherever the node is.
+  if (exists && S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && (minor(st.st_rdev) == 3 || minor(st.st_rdev) == 5))
+    return std::nullopt;
+  // A /dev name that does not exist yet may be a device by the time the run opens it.
+  const bool device = exists ? S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode) : under("/dev", r.path);
+  if (device && !c.allow_device)
+    return shown + "is " + (exists ? (S_ISBLK(st.st_mode) ? "a block device" : "a character device") : "a device name under /dev") +
+           ": devices need FIOKIT_ALLOW_DEVICE=1 (and the device in FIOKIT_REMOTE_ROOTS)";
+  for (const std::string& x : c.excluded)
+    if (under(x, r.path)) return shown + "is inside '" + x + "', where fiokit keeps the results of runs";
+  for (const std::string& root : c.roots)
+    if (under(root, r.path)) return std::nullopt;
+  // A benchmark target of `fiokit volumes`, judged by the mount that holds the
+  // path (the innermost), and never the system's own filesystems.
+  if (const auto m = find_mount(c.mounts, r.path); m && remote_target(*m)) return std::nullopt;
+  return shown + "is outside the data dir '" + c.roots.front() +
+         "', FIOKIT_REMOTE_ROOTS and the benchmark volumes `fiokit volumes` lists";
+}
+
+std::string ConfineViolation::str() const {
+  return "job '" + job + "' (" + loc.str() + "): " + what + " " + why;
+}
+
+std::vector<ConfineViolation> check_confined(const std::vector<jobs::JobSpec>& jobs, const Confinement& c,
+                                             const std::function<bool(const jobs::JobSpec&)>& applies) {
+  std::vector<ConfineViolation> out;
+  std::set<std::string> seen;  // numjobs clones repeat their section's paths: one line each
+  auto add = [&](const jobs::JobSpec& j, std::string what, std::string why) {
+    ConfineViolation v{j.name, j.defined_at, std::move(what), std::move(why)};
+    if (seen.insert(v.str()).second) out.push_back(std::move(v));
+  };
+  for (const jobs::JobSpec& j : jobs) {
+    if (applies && !applies(j)) continue;
+    for (const std::string& d : j.directories)
+      if (auto why = refuse_path(c, d)) add(j, "directory '" + d + "'", *why);
+    // file_paths, not plan_run: planning opens block devices to size them,
+    // and a plan that fails (no size=) names no file although the run's own
+    // plan, made later, may.
+    for (const std::string& p : file_paths(j))
+      if (auto why = refuse_path(c, p)) add(j, "file '" + p + "'", *why);
+    // Log prefixes are relative to the run directory (a new folder, no
+    // symlinks in it): absolute or '..' is the only way out. A valueless
+    // write_*_log uses the job name, which the job file chose too.
+    const auto& l = j.log;
+    const std::pair<const char*, const std::optional<std::string>*> logs[] = {
+        {"write_bw_log", &l.bw}, {"write_iops_log", &l.iops}, {"write_lat_log", &l.lat}, {"write_hist_log", &l.hist}};
+    for (const auto& [opt, prefix] : logs) {
+      if (!*prefix) continue;
+      const std::string p = (*prefix)->empty() ? j.name : **prefix;
+      bool escapes = !p.empty() && p[0] == '/';
+      for (const auto& part : fs::path(p)) escapes = escapes || part == "..";
+      if (escapes) add(j, std::string(opt) + " '" + p + "'", "leaves the run directory (absolute or with '..'; a valueless log is named after the job)");
+    }
+  }
+  return out;
+}
+
+}  // namespace fiokit::volumes

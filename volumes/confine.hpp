@@ -1,0 +1,67 @@
+// Where a job from a job file someone else wrote (REMOTEFILES) may do I/O: the
+// data dir, the folders the user lists in FIOKIT_REMOTE_ROOTS, and mounts
+// `fiokit volumes` lists as benchmark targets (worth_benchmarking; never the
+// root filesystem or a system partition: /boot, /var, /home...). A path is
+// judged where the kernel will take it, not as written: relative to the run's
+// working directory, every symlink on the existing prefix followed (also a
+// dangling last one, which O_CREAT would follow to create its target), '..'
+// applied after that, so "../../../dev/loop0", "/proc/self/root/dev/loop0"
+// and a symlink in the data dir pointing out all land where they really point. Paths through /proc are
+// refused outright: /proc/PID/root and /proc/PID/fd/N are links the kernel
+// resolves in another process's view, which a path check here cannot see.
+// Block and character devices need FIOKIT_ALLOW_DEVICE=1 on top (/dev/null
+// and /dev/zero hold nobody's data and stay allowed).
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jobs/error.hpp"
+#include "jobs/jobspec.hpp"
+#include "volumes/layout.hpp"
+#include "volumes/mounts.hpp"
+
+namespace fiokit::volumes {
+
+// The resolution of a path the way open(2) would walk it (see the top).
+struct ResolvedPath {
+  std::string path;        // absolute, no '.', '..' or symlink on its existing prefix
+  bool via_proc = false;   // the walk went through /proc (refused: see the top)
+  bool loops = false;      // more than 40 symlinks (ELOOP for the kernel too)
+};
+ResolvedPath resolve_path(const std::string& path, const std::string& base_dir);
+
+struct Confinement {
+  std::string base_dir;               // where relative names start: the run's working dir
+  std::vector<std::string> roots;     // resolved: the data dir first, then FIOKIT_REMOTE_ROOTS
+  // Inside the roots but still refused: the data dir's runs/, where earlier
+  // runs' results live (serve shows them; a job writing there could rewrite them).
+  std::vector<std::string> excluded;
+  std::vector<MountEntry> mounts;     // the mount table, for the benchmark-target rule
+  bool allow_device = false;          // FIOKIT_ALLOW_DEVICE=1
+  // The data dir (also the base dir), extra roots and this process's mounts.
+  static Confinement for_remote(const std::string& data_dir, const std::vector<std::string>& extra_roots, bool allow_device);
+};
+
+// nullopt when the job may use `path`; otherwise why not, naming where the
+// path resolved to and the environment variable that would allow it.
+std::optional<std::string> refuse_path(const Confinement& c, const std::string& path);
+
+struct ConfineViolation {
+  std::string job;       // job name
+  jobs::SourceLoc loc;   // the job's section
+  std::string what;      // "file 'x'", "directory 'd'", "bw log 'p'"
+  std::string why;
+  // "job 'w' (job.fio:3): file '../x' resolves to '/tmp/x', outside ..."
+  std::string str() const;
+};
+
+// Checks every job `applies` selects, touching nothing but stat/lstat: each
+// directory= entry, each file the run will open (file_paths: the plan's own
+// naming, with numjobs clones, $jobname and directory= joined) and each log
+// prefix, which must stay inside the run directory (relative, no '..': the
+// job name stands in for a valueless write_*_log).
+std::vector<ConfineViolation> check_confined(const std::vector<jobs::JobSpec>& jobs, const Confinement& c,
+                                             const std::function<bool(const jobs::JobSpec&)>& applies);
+
+}  // namespace fiokit::volumes
