@@ -23,6 +23,10 @@ namespace fiokit::serve {
 
 using Clock = std::chrono::steady_clock;
 
+namespace {
+constexpr int64_t kQuietMs = 20;  // see Front::fill
+}  // namespace
+
 struct FrontConn {
   int fd = -1;
   std::string buf;  // received and not yet consumed (may hold a pipelined next request)
@@ -201,10 +205,18 @@ int Front::fill(FrontConn& c, Clock::time_point deadline) {
     if (n == 0) return 0;
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return -2;
-    if (!enter_wait(c)) return 0;
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) return -1;
     pollfd p{c.fd, POLLIN, 0};
+    if (!c.waiting) {
+      // A keep-alive client's next request mostly comes within microseconds:
+      // a short wait first spares it the lock and the peer map. Only a
+      // connection still quiet after kQuietMs counts as waiting (stop() and
+      // eviction see it late by at most that).
+      if (::poll(&p, 1, static_cast<int>(std::min<int64_t>(left, kQuietMs))) != 0) continue;
+      if (!enter_wait(c)) return 0;
+      continue;
+    }
     const int r = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left, 1 << 30)));
     if (r < 0 && errno != EINTR) return -2;
   }
