@@ -35,8 +35,8 @@ struct FrontConn {
   std::string local;
   int local_port = 0;
   bool peer_known = false, local_known = false;
-  bool waiting = false;  // listed in Front::waiting_ (under Front::m_)
-  std::list<FrontConn*>::iterator pos;
+  bool waiting = false;  // listed in Front::waiting_ and all_waiting_ (under Front::m_)
+  std::list<FrontConn*>::iterator pos, all_pos;
 };
 
 struct Front::Head {
@@ -142,42 +142,49 @@ class FrontStream final : public httplib::Stream {
   bool failed_ = false;
 };
 
+void Front::unlist_locked(FrontConn& c) {
+  auto it = waiting_.find(c.peer);
+  it->second.erase(c.pos);
+  if (it->second.empty()) waiting_.erase(it);
+  all_waiting_.erase(c.all_pos);
+  c.waiting = false;
+}
+
+// The victim's poll wakes on the shutdown and its owner closes it. The
+// descriptor is still open (an owner leaves the lists under m_ before closing),
+// so this never touches a reused number.
+void Front::evict_locked(FrontConn& victim) {
+  unlist_locked(victim);
+  ::shutdown(victim.fd, SHUT_RDWR);
+}
+
 bool Front::enter_wait(FrontConn& c) {
   if (c.waiting) return true;
   fill_peer(c);
   std::lock_guard<std::mutex> lk(m_);
   if (stopping_) return false;
-  auto& list = waiting_[c.peer];
-  if (lim_.max_waiting_per_peer > 0 && list.size() >= lim_.max_waiting_per_peer) {
-    // The oldest waiter of this peer goes: its poll wakes on the shutdown and
-    // its owner closes it. The descriptor is still open (an owner leaves the
-    // list under m_ before closing), so this never touches a reused number.
-    FrontConn* victim = list.front();
-    list.pop_front();
-    victim->waiting = false;
-    --waiting_count_;
-    ::shutdown(victim->fd, SHUT_RDWR);
+  if (lim_.max_waiting_per_peer > 0) {
+    auto it = waiting_.find(c.peer);
+    if (it != waiting_.end() && it->second.size() >= lim_.max_waiting_per_peer) evict_locked(*it->second.front());
   }
+  if (lim_.max_waiting_total > 0 && all_waiting_.size() >= lim_.max_waiting_total) evict_locked(*all_waiting_.front());
+  auto& list = waiting_[c.peer];
   list.push_back(&c);
   c.pos = std::prev(list.end());
+  all_waiting_.push_back(&c);
+  c.all_pos = std::prev(all_waiting_.end());
   c.waiting = true;
-  ++waiting_count_;
   return true;
 }
 
 void Front::leave_wait(FrontConn& c) {
   std::lock_guard<std::mutex> lk(m_);
-  if (!c.waiting) return;
-  auto it = waiting_.find(c.peer);
-  it->second.erase(c.pos);
-  if (it->second.empty()) waiting_.erase(it);
-  c.waiting = false;
-  --waiting_count_;
+  if (c.waiting) unlist_locked(c);
 }
 
 size_t Front::waiting() const {
   std::lock_guard<std::mutex> lk(m_);
-  return waiting_count_;
+  return all_waiting_.size();
 }
 
 void Front::stop() {
@@ -186,9 +193,7 @@ void Front::stop() {
   stopping_ = true;
   stop_at_ns_ = now_ns();
   stop_flag_ = true;
-  for (auto& [peer, list] : waiting_) {
-    for (FrontConn* c : list) ::shutdown(c->fd, SHUT_RDWR);
-  }
+  for (FrontConn* c : all_waiting_) ::shutdown(c->fd, SHUT_RDWR);
 }
 
 // Receives what is there; when nothing is, waits (as a registered waiter)

@@ -22,7 +22,8 @@
 //   - waiting connections (idle or mid-head) per peer address: the oldest one
 //     beyond max_waiting_per_peer is closed, so one address holding a thousand
 //     slow sockets holds at most that many workers and a new request from it
-//     or anyone else is still read at once;
+//     or anyone else is still read at once; likewise the oldest of all beyond
+//     max_waiting_total, for slow sockets spread over many addresses;
 //   - stop(): waiting connections are closed at once; a response being written
 //     gets shutdown_grace, then its socket is abandoned (SIGTERM exits in < 2 s).
 // The Range header is taken out of the replayed head (cpp-httplib would apply
@@ -53,6 +54,9 @@ struct FrontLimits {
   std::chrono::milliseconds shutdown_grace{1000};    // a response in flight when stop() came
   size_t max_keep_alive = 1000;                      // requests per connection
   size_t max_waiting_per_peer = 64;                  // 0: no limit
+  // All peers together, below ServeOptions::max_threads (1024) so waiting
+  // sockets from many addresses never take every worker either. 0: no limit.
+  size_t max_waiting_total = 512;
 };
 
 struct FrontConn;
@@ -80,6 +84,7 @@ class Front {
   int parse_head(FrontConn& c, Head& h, size_t begin, size_t end);
   int fill(FrontConn& c, std::chrono::steady_clock::time_point deadline);
   bool enter_wait(FrontConn& c);
+  void evict_locked(FrontConn& victim);
   void leave_wait(FrontConn& c);
   ssize_t send_some(FrontConn& c, const char* p, size_t n);
   void refuse(FrontConn& c, int status);
@@ -88,7 +93,8 @@ class Front {
   const Refusal refusal_;
   mutable std::mutex m_;
   std::unordered_map<std::string, std::list<FrontConn*>> waiting_;  // per peer, oldest first
-  size_t waiting_count_ = 0;
+  std::list<FrontConn*> all_waiting_;                                // all peers, oldest first
+  void unlist_locked(FrontConn& c);
   bool stopping_ = false;  // under m_
   std::atomic<bool> stop_flag_{false};
   std::atomic<int64_t> stop_at_ns_{0};

@@ -31,8 +31,8 @@ struct ServeOptions {
   // Per-connection limits (serve/front.hpp). Defaults: 100 header fields,
   // 32 KiB of head, 8 KiB per line (414/431 past them); 1 s to start a
   // request, 10 s to finish its head (408); 1 s without write progress;
-  // 64 waiting connections per peer address (the oldest goes); 1 s for a
-  // response in flight when stop() comes.
+  // 64 waiting connections per peer address and 512 in all (the oldest
+  // goes); 1 s for a response in flight when stop() comes.
   FrontLimits limits;
 };
 
