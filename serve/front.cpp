@@ -35,7 +35,9 @@ struct FrontConn {
   std::string local;
   int local_port = 0;
   bool peer_known = false, local_known = false;
-  bool waiting = false;  // listed in Front::waiting_ and all_waiting_ (under Front::m_)
+  // Listed in Front::waiting_ and all_waiting_; changed only under Front::m_,
+  // atomic so the owner can see "not listed" without taking the lock.
+  std::atomic<bool> waiting{false};
   std::list<FrontConn*>::iterator pos, all_pos;
 };
 
@@ -178,6 +180,7 @@ bool Front::enter_wait(FrontConn& c) {
 }
 
 void Front::leave_wait(FrontConn& c) {
+  if (!c.waiting) return;  // the common case: never waited, no lock
   std::lock_guard<std::mutex> lk(m_);
   if (c.waiting) unlist_locked(c);
 }
