@@ -293,8 +293,8 @@ TEST_CASE("ambiguous framing: 400 and closed, the smuggled request is not served
     const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n" + h + "\r\n0\r\n\r\n" + smuggled;
     const std::string data = talk(s.port, req);
     const auto r = split_replies(data);
-    REQUIRE(r.size() == 1);
-    CHECK(r[0].status == 400);
+    CHECK(r.size() == 1);
+    CHECK((!r.empty() && r[0].status == 400));
     CHECK(data.find("\"runs\"") == std::string::npos);
     CHECK(data.find("\"jobs\"") == std::string::npos);
   }
