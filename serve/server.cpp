@@ -1,15 +1,14 @@
 // Routes, limits and file serving of `fiokit serve` (see server.hpp).
 //
-// Limits, and why: cpp-httplib gives each connection one worker for its whole
-// life, waiting up to the keep-alive timeout for each request and up to the
-// read timeout for each recv of it. With 1 s for both, an idle connection
-// holds a worker for at most 1 s; a trickling one holds it while it trickles.
-// The pool therefore grows with demand (one worker per waiting connection, up
-// to max_threads) instead of queueing a normal GET behind slow sockets, and the
-// listen backlog is raised from the library's compiled-in 5 so a burst of
-// connections is not dropped into the kernel's 1 s SYN retry. The library's own
-// connection loop is replaced by serve/front.cpp (what it reads, how long it
-// waits, per-peer waiters, shutdown); the library still parses the vetted head,
+// Limits, and why: each connection has one worker for its whole life, run by
+// serve/front.cpp in place of the library's own connection loop: an idle
+// connection holds it for at most 1 s, a trickling one for at most the request
+// deadline (10 s), and waiting connections are capped per peer and in all (the
+// oldest goes), so slow sockets never hold every worker. The pool grows with
+// demand (one worker per waiting connection, up to max_threads) instead of
+// queueing a normal GET behind slow sockets, and the listen backlog is raised
+// from the library's compiled-in 5 so a burst of connections is not dropped
+// into the kernel's 1 s SYN retry. The library still parses the vetted head,
 // routes and writes the response.
 #include "serve/server.hpp"
 
