@@ -51,7 +51,7 @@ struct FrontLimits {
   std::chrono::milliseconds idle_timeout{1000};      // waiting for a request's first byte
   std::chrono::milliseconds request_timeout{10000};  // first byte to last byte of head and body
   std::chrono::milliseconds write_timeout{1000};     // without any progress on a send
-  std::chrono::milliseconds shutdown_grace{1000};    // a response in flight when stop() came
+  std::chrono::milliseconds shutdown_grace{500};     // a response in flight when stop() came
   size_t max_keep_alive = 1000;                      // requests per connection
   size_t max_waiting_per_peer = 64;                  // 0: no limit
   // All peers together, below ServeOptions::max_threads (1024) so waiting

@@ -32,7 +32,7 @@ struct ServeOptions {
   // 32 KiB of head, 8 KiB per line (414/431 past them); 1 s to start a
   // request, 10 s to finish its head (408); 1 s without write progress;
   // 64 waiting connections per peer address and 512 in all (the oldest
-  // goes); 1 s for a response in flight when stop() comes.
+  // goes); 0.5 s for a response in flight when stop() comes.
   FrontLimits limits;
 };
 
