@@ -1,13 +1,15 @@
 // Routes, limits and file serving of `fiokit serve` (see server.hpp).
 //
-// Limits, and why: cpp-httplib gives each connection one worker for its whole
-// life, waiting up to the keep-alive timeout for each request and up to the
-// read timeout for each recv of it. With 1 s for both, an idle connection
-// holds a worker for at most 1 s; a trickling one holds it while it trickles.
-// The pool therefore grows with demand (one worker per waiting connection, up
-// to max_threads) instead of queueing a normal GET behind slow sockets, and the
-// listen backlog is raised from the library's compiled-in 5 so a burst of
-// connections is not dropped into the kernel's 1 s SYN retry.
+// Limits, and why: each connection has one worker for its whole life, run by
+// serve/front.cpp in place of the library's own connection loop: an idle
+// connection holds it for at most 1 s, a trickling one for at most the request
+// deadline (10 s), and waiting connections are capped per peer and in all (the
+// oldest goes), so slow sockets never hold every worker. The pool grows with
+// demand (one worker per waiting connection, up to max_threads) instead of
+// queueing a normal GET behind slow sockets, and the listen backlog is raised
+// from the library's compiled-in 5 so a burst of connections is not dropped
+// into the kernel's 1 s SYN retry. The library still parses the vetted head,
+// routes and writes the response.
 #include "serve/server.hpp"
 
 #include <fcntl.h>
@@ -15,9 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <fmt/format.h>
 #include <list>
 #include <mutex>
@@ -31,6 +31,8 @@
 #include "serve/assets.hpp"
 #include "serve/confine.hpp"
 #include "serve/html.hpp"
+#include "serve/pool.hpp"
+#include "serve/ranges.hpp"
 #include "serve/run_index.hpp"
 #include "util/fd.hpp"
 
@@ -48,99 +50,55 @@ constexpr const char* kPageCsp =
 // (an SVG plot with a script in it stays inert).
 constexpr const char* kRawCsp = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox";
 
-// A task queue that grows: a connection waiting for a worker gets a new one
-// (up to max), so slow clients cannot make a normal request wait behind them.
-// Workers above min that sat idle for idle_exit leave, so a burst does not pin
-// its peak of threads; a leaving worker is joined by the next enqueue.
-class GrowingPool : public httplib::TaskQueue {
- public:
-  GrowingPool(size_t min, size_t max, std::chrono::milliseconds idle_exit)
-      : min_(min), max_(std::max(max, min)), idle_exit_(idle_exit) {
-    std::lock_guard<std::mutex> lk(m_);
-    for (size_t i = 0; i < min; ++i) spawn_locked();
-  }
-  void enqueue(std::function<void()> fn) override {
-    {
-      std::lock_guard<std::mutex> lk(m_);
-      reap_locked();
-      jobs_.push_back(std::move(fn));
-      if (jobs_.size() > idle_ && live_ < max_) spawn_locked();
-    }
-    cv_.notify_one();
-  }
-  void shutdown() override {
-    std::list<std::thread> all;
-    {
-      std::lock_guard<std::mutex> lk(m_);
-      stopping_ = true;  // from here no worker spawns or retires
-      all.swap(threads_);
-      retired_.clear();
-    }
-    cv_.notify_all();
-    for (auto& t : all) t.join();
-  }
-
- private:
-  using Slot = std::list<std::thread>::iterator;
-  void spawn_locked() {
-    threads_.emplace_back();
-    const Slot slot = std::prev(threads_.end());
-    // The worker uses its slot only under m_, which is held until it is assigned.
-    *slot = std::thread([this, slot] { work(slot); });
-    ++live_;
-  }
-  // Joins workers that left; each released m_ for the last time before being
-  // listed, so the join waits only for its return.
-  void reap_locked() {
-    for (const Slot& s : retired_) {
-      s->join();
-      threads_.erase(s);
-    }
-    retired_.clear();
-  }
-  void work(Slot slot) {
-    for (;;) {
-      std::function<void()> fn;
-      {
-        std::unique_lock<std::mutex> lk(m_);
-        ++idle_;
-        const bool woken = cv_.wait_for(lk, idle_exit_, [&] { return !jobs_.empty() || stopping_; });
-        --idle_;
-        if (!woken) {
-          if (live_ > min_) {
-            --live_;
-            retired_.push_back(slot);
-            return;
-          }
-          continue;
-        }
-        if (jobs_.empty()) return;  // stopping, nothing left
-        fn = std::move(jobs_.front());
-        jobs_.pop_front();
-      }
-      try {
-        fn();
-      } catch (...) {
-        // No exception leaves a worker (DESIGN rule 5); the connection is already closed.
-      }
-    }
-  }
-  std::mutex m_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
-  std::list<std::thread> threads_;
-  std::vector<Slot> retired_;
-  size_t idle_ = 0, live_ = 0;
-  size_t min_, max_;
-  std::chrono::milliseconds idle_exit_;
-  bool stopping_ = false;
-};
-
-// Reaches the listening socket, which 0.11.4 keeps protected, to raise its backlog.
+// Reaches the listening socket, which 0.11.4 keeps protected, to raise its
+// backlog, and takes over each accepted socket (the library's per-connection
+// entry point is virtual) to run it through the front, which calls back into
+// the library's request processing for every vetted request.
 class HttpServer : public httplib::Server {
  public:
+  explicit HttpServer(Front& front)
+      : front_(front),
+        process_([this](httplib::Stream& s, bool close, bool& closed,
+                        const std::function<void(httplib::Request&)>& setup) {
+          return process_request(s, close, closed, setup);
+        }) {}
   int listen_fd() const { return static_cast<int>(svr_sock_.load()); }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override {
+    front_.serve_connection(sock, process_);
+    return true;
+  }
+  Front& front_;
+  const Front::Process process_;
 };
+
+const char* reason_of(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 408: return "Request Timeout";
+    case 413: return "Payload Too Large";
+    case 414: return "URI Too Long";
+    case 431: return "Request Header Fields Too Large";
+    default: return "Error";
+  }
+}
+
+// The whole answer to a request the front refused before routing: the same
+// error page and security headers as a routed error, and the connection closes.
+std::string refusal_response(int status) {
+  const char* msg = status == 408   ? "The request did not arrive in time."
+                    : status == 413 ? "A body on a GET or HEAD request is too large."
+                    : status == 414 ? "The request line is too long."
+                    : status == 431 ? "Too many or too large header fields."
+                                    : "Malformed or ambiguous request.";
+  const std::string body = render_error_page(status, msg);
+  return fmt::format(
+      "HTTP/1.1 {} {}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n"
+      "Content-Security-Policy: {}\r\nX-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n\r\n{}",
+      status, reason_of(status), body.size(), kPageCsp, body);
+}
+
 
 // Parsed logs, kept for repeated chart requests (zooming asks for the same log
 // again), keyed by path and invalidated by size or mtime.
@@ -265,6 +223,35 @@ void set_error(httplib::Response& res, int status, std::string_view msg) {
 
 int status_of_errno(int neg_errno) { return neg_errno == -EACCES || neg_errno == -EPERM ? 403 : 404; }
 
+// The Range of a raw-file request; ignored under If-Range, since no validator
+// this server sends could match it (RFC 9110 13.1.5: then the whole file).
+std::string range_of(const httplib::Request& req) {
+  return req.has_header("If-Range") ? std::string() : req.get_header_value("Range");
+}
+
+// 206 and Content-Range for a partial answer; 416 with "bytes */SIZE" for an
+// unsatisfiable one. Returns false when the response is complete (416).
+bool apply_range(const RangeAnswer& r, uint64_t size, httplib::Response& res) {
+  res.set_header("Accept-Ranges", "bytes");
+  if (r.kind == RangeAnswer::unsatisfiable) {
+    res.set_header("Content-Range", fmt::format("bytes */{}", size));
+    set_error(res, 416, "The requested range lies outside the file.");
+    return false;
+  }
+  if (r.kind == RangeAnswer::partial) {
+    res.status = 206;
+    res.set_header("Content-Range", fmt::format("bytes {}-{}/{}", r.offset, r.offset + r.length - 1, size));
+  }
+  return true;
+}
+
+void set_file_content(const httplib::Request& req, httplib::Response& res, const std::string& body, const char* mime) {
+  const RangeAnswer r = resolve_range(range_of(req), body.size());
+  if (!apply_range(r, body.size(), res)) return;
+  if (r.kind == RangeAnswer::partial) res.set_content(body.data() + r.offset, r.length, mime);
+  else res.set_content(body, mime);
+}
+
 std::optional<uint64_t> param_u64(const httplib::Request& req, const char* key) {
   if (!req.has_param(key)) return std::nullopt;
   const std::string v = req.get_param_value(key);
@@ -280,11 +267,13 @@ struct Server::Impl {
   ServeOptions opt;
   Root root;
   RunIndex index;
+  Front front;
   HttpServer http;
   LogCache logs;
   FileCache files;
 
-  explicit Impl(ServeOptions o) : opt(std::move(o)), root(opt.dir), index(root, opt.refresh) {}
+  explicit Impl(ServeOptions o)
+      : opt(std::move(o)), root(opt.dir), index(root, opt.refresh), front(opt.limits, refusal_response), http(front) {}
 
   void serve_file(const httplib::Request& req, httplib::Response& res, const std::string& rel) {
     bool want_dir = rel.empty() || rel.back() == '/';
@@ -292,8 +281,7 @@ struct Server::Impl {
       const std::string path = root.path() + "/" + rel;
       if (auto body = files.lookup(path)) {
         res.set_header("Content-Security-Policy", kRawCsp);
-        res.set_content(*body, mime_of(rel));
-        return;
+        return set_file_content(req, res, *body, mime_of(rel));
       }
       const int fd = root.open_beneath(rel);
       if (fd == -EISDIR) {
@@ -310,7 +298,7 @@ struct Server::Impl {
     res.set_content(render_listing_page(rel, entries), "text/html; charset=utf-8");
   }
 
-  void send_fd(const httplib::Request&, httplib::Response& res, util::Fd fd, const std::string& rel,
+  void send_fd(const httplib::Request& req, httplib::Response& res, util::Fd fd, const std::string& rel,
                const std::string& path) {
     struct stat st;
     ::fstat(fd.get(), &st);
@@ -321,16 +309,21 @@ struct Server::Impl {
       std::string body;
       const int err = read_fd(fd.release(), body, kInlineFileMax);
       if (err < 0) return set_error(res, 500, "Cannot read the file.");
-      res.set_content(body, mime);
+      set_file_content(req, res, body, mime);
       files.store(path, st, std::make_shared<const std::string>(std::move(body)));
       return;
     }
     // Streamed from the descriptor already checked, never reopened by name.
     // The provider is copied by cpp-httplib, hence a shared owner.
+    const RangeAnswer r = resolve_range(range_of(req), size);
+    if (!apply_range(r, size, res)) return;
+    const size_t start = r.kind == RangeAnswer::partial ? r.offset : 0;
+    const size_t len = r.kind == RangeAnswer::partial ? r.length : size;
     auto holder = std::make_shared<util::Fd>(std::move(fd));
-    res.set_content_provider(size, mime, [holder](size_t offset, size_t length, httplib::DataSink& sink) {
+    res.set_content_provider(len, mime, [holder, start](size_t offset, size_t length, httplib::DataSink& sink) {
       char buf[65536];
-      const ssize_t n = ::pread(holder->get(), buf, std::min(length, sizeof buf), static_cast<off_t>(offset));
+      const ssize_t n =
+          ::pread(holder->get(), buf, std::min(length, sizeof buf), static_cast<off_t>(start + offset));
       if (n <= 0) return false;
       return sink.write(buf, static_cast<size_t>(n));
     });
@@ -480,10 +473,12 @@ void Server::Impl::route() {
     });
   }
 
+  // The front enforces these; set here too since the library announces them
+  // in its Keep-Alive response header.
   http.set_read_timeout(1, 0);
   http.set_write_timeout(1, 0);
-  http.set_keep_alive_timeout(1);
-  http.set_keep_alive_max_count(1000);
+  http.set_keep_alive_timeout(std::max<time_t>(1, std::chrono::ceil<std::chrono::seconds>(opt.limits.idle_timeout).count()));
+  http.set_keep_alive_max_count(opt.limits.max_keep_alive);
   http.set_payload_max_length(64 * 1024);
   http.set_tcp_nodelay(true);
   const size_t lo = opt.min_threads, hi = opt.max_threads;
@@ -524,6 +519,7 @@ int Server::start() {
 }
 
 void Server::stop() {
+  impl_->front.stop();  // first: waiting connections go at once, new ones are closed
   impl_->http.stop();
   if (thread_.joinable()) thread_.join();
 }

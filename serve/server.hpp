@@ -1,11 +1,13 @@
 // `fiokit serve`: the HTTP server over a data directory (run pages, charts,
 // compare, raw files, JSON API), on Debian's cpp-httplib 0.11.4. Read-only by
 // construction: only GET and HEAD are routed; anything else is 405 before a
-// body is read. The timeouts, keep-alive limits and the growing worker pool are
-// sized so idle or trickling connections cannot starve a normal request (see
-// server.cpp for the numbers and why).
+// body is read. Every accepted socket goes through serve/front.hpp first,
+// which bounds what a client may send and for how long (defaults below, the
+// reasons there); raw files answer Range requests through serve/ranges.hpp.
 #pragma once
 #include <httplib.h>
+
+#include "serve/front.hpp"
 
 #include <chrono>
 #include <memory>
@@ -26,6 +28,12 @@ struct ServeOptions {
   std::chrono::milliseconds worker_idle_exit{30000};  // idle workers above min leave after this
   std::chrono::milliseconds refresh{1000};  // how stale the run index may be
   bool access_log = false;                  // one line per request on stderr
+  // Per-connection limits (serve/front.hpp). Defaults: 100 header fields,
+  // 32 KiB of head, 8 KiB per line (414/431 past them); 1 s to start a
+  // request, 10 s to finish its head (408); 1 s without write progress;
+  // 64 waiting connections per peer address and 512 in all (the oldest
+  // goes); 0.5 s for a response in flight when stop() comes.
+  FrontLimits limits;
 };
 
 class Server {

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,8 +15,10 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "results/json_writer.hpp"
 
@@ -142,6 +145,72 @@ int connect_local(int port) {
     return -1;
   }
   return fd;
+}
+
+int connect_local_from(int port, const char* source_ip) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in src{};
+  src.sin_family = AF_INET;
+  ::inet_pton(AF_INET, source_ip, &src.sin_addr);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+ServeChild spawn_serve(const std::vector<std::string>& args) {
+  int p[2];
+  ServeChild c;
+  if (::pipe(p) != 0) return c;
+  c.pid = ::fork();
+  if (c.pid == 0) {
+    ::dup2(p[1], 2);
+    ::close(p[0]);
+    std::vector<char*> argv;
+    std::string bin = FIOKIT_BIN, sub = "serve";
+    argv.push_back(bin.data());
+    argv.push_back(sub.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(bin.c_str(), argv.data());
+    ::_exit(127);
+  }
+  ::close(p[1]);
+  c.err_fd = p[0];
+  return c;
+}
+
+int wait_port(ServeChild& c) {
+  const std::regex re("http://127\\.0\\.0\\.1:([0-9]+)/");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  char buf[512];
+  while (std::chrono::steady_clock::now() < deadline) {
+    const ssize_t n = ::read(c.err_fd, buf, sizeof buf);
+    if (n <= 0) break;
+    c.err.append(buf, static_cast<size_t>(n));
+    std::smatch m;
+    if (std::regex_search(c.err, m, re)) return std::stoi(m[1]);
+  }
+  return -1;
+}
+
+int wait_exit(pid_t pid, int seconds) {
+  for (int i = 0; i < seconds * 20; ++i) {
+    int st = 0;
+    if (::waitpid(pid, &st, WNOHANG) == pid) return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  return -1;
 }
 
 RawResponse raw_http(int port, const std::string& request) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <sys/types.h>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,20 @@ RawResponse raw_get(int port, const std::string& target);
 
 // A connected TCP socket to 127.0.0.1:port, or -1.
 int connect_local(int port);
+// The same from another loopback source address (e.g. "127.0.0.2"): another peer.
+int connect_local_from(int port, const char* source_ip);
+
+// The shipped binary's `fiokit serve ARGS...`, its stderr on a pipe.
+struct ServeChild {
+  pid_t pid = -1;  // -1: fork failed
+  int err_fd = -1;
+  std::string err;
+};
+ServeChild spawn_serve(const std::vector<std::string>& args);
+// Reads the child's stderr until the startup line names the port (or 5 s pass); -1 if not.
+int wait_port(ServeChild& c);
+// The exit code (128+signal when killed) within `seconds`, else SIGKILL and -1.
+int wait_exit(pid_t pid, int seconds);
 
 bool have_program(const std::string& path);
 std::optional<std::string> run_capture(const std::string& cmd, int* exit_code = nullptr);

@@ -265,6 +265,8 @@ TEST_CASE("workers added for a burst of connections leave once idle", "[serve][s
   opt.port = 0;
   opt.min_threads = 4;
   opt.worker_idle_exit = std::chrono::milliseconds(300);
+  // About the pool, so no per-peer cap: all 100 sockets come from 127.0.0.1.
+  opt.limits.max_waiting_per_peer = 0;
   serve::Server server(opt);
   const int port = server.start();
   const size_t before = thread_count();

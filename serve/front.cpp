@@ -1,0 +1,425 @@
+// The connection front of `fiokit serve` (see front.hpp for the limits and
+// why). One worker runs serve_connection for one socket: it receives into a
+// per-connection buffer with non-blocking recv, parses the head line by line
+// as bytes arrive (so a limit trips as soon as it is passed, not after the
+// client chose to stop), and only when it must wait does it register the
+// connection as waiting and poll. A request whose head is already in the
+// first recv costs one recv, no lock and no poll.
+#include "serve/front.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+namespace fiokit::serve {
+
+using Clock = std::chrono::steady_clock;
+
+namespace {
+constexpr int64_t kQuietMs = 20;  // see Front::fill
+}  // namespace
+
+struct FrontConn {
+  int fd = -1;
+  std::string buf;  // received and not yet consumed (may hold a pipelined next request)
+  std::string peer;
+  int peer_port = 0;
+  std::string local;
+  int local_port = 0;
+  bool peer_known = false, local_known = false;
+  // Listed in Front::waiting_ and all_waiting_; changed only under Front::m_,
+  // atomic so the owner can see "not listed" without taking the lock.
+  std::atomic<bool> waiting{false};
+  std::list<FrontConn*>::iterator pos, all_pos;
+};
+
+struct Front::Head {
+  size_t consumed = 0;     // bytes of buf this request takes (head and body)
+  std::string_view replay;  // what cpp-httplib reads: the head, Range taken out
+  std::string rebuilt;     // backing store of replay when a line was taken out
+  std::string range;
+  size_t range_count = 0;
+  bool must_close = false;
+};
+
+namespace {
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
+
+void address_of(const sockaddr_storage& ss, std::string& ip, int& port) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    ::inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
+    port = ntohs(a->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    ::inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
+    port = ntohs(a->sin6_port);
+  }
+  ip = text;
+}
+
+void fill_peer(FrontConn& c) {
+  if (c.peer_known) return;
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getpeername(c.fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) address_of(ss, c.peer, c.peer_port);
+  c.peer_known = true;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    if (x != b[i]) return false;
+  }
+  return true;
+}
+
+// RFC 9110 tchar: what a field name may be made of.
+bool is_tchar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+}
+
+std::string_view trim(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return v;
+}
+
+}  // namespace
+
+// What cpp-httplib reads and writes through: reads see one request head and
+// then end of stream; writes go to the socket under the front's deadlines.
+class FrontStream final : public httplib::Stream {
+ public:
+  FrontStream(Front& f, FrontConn& c, std::string_view head) : f_(f), c_(c), head_(head) {}
+  bool is_readable() const override { return pos_ < head_.size(); }
+  bool is_writable() const override { return !failed_; }
+  ssize_t read(char* ptr, size_t size) override {
+    const size_t n = std::min(size, head_.size() - pos_);
+    std::memcpy(ptr, head_.data() + pos_, n);
+    pos_ += n;
+    return static_cast<ssize_t>(n);
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    const ssize_t n = f_.send_some(c_, ptr, size);
+    if (n < 0) failed_ = true;
+    return n;
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    fill_peer(c_);
+    ip = c_.peer;
+    port = c_.peer_port;
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    if (!c_.local_known) {
+      sockaddr_storage ss{};
+      socklen_t len = sizeof ss;
+      if (::getsockname(c_.fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) address_of(ss, c_.local, c_.local_port);
+      c_.local_known = true;
+    }
+    ip = c_.local;
+    port = c_.local_port;
+  }
+  socket_t socket() const override { return c_.fd; }
+
+ private:
+  Front& f_;
+  FrontConn& c_;
+  std::string_view head_;
+  size_t pos_ = 0;
+  bool failed_ = false;
+};
+
+void Front::unlist_locked(FrontConn& c) {
+  auto it = waiting_.find(c.peer);
+  it->second.erase(c.pos);
+  if (it->second.empty()) waiting_.erase(it);
+  all_waiting_.erase(c.all_pos);
+  c.waiting = false;
+}
+
+// The victim's poll wakes on the shutdown and its owner closes it. The
+// descriptor is still open (an owner leaves the lists under m_ before closing),
+// so this never touches a reused number.
+void Front::evict_locked(FrontConn& victim) {
+  unlist_locked(victim);
+  ::shutdown(victim.fd, SHUT_RDWR);
+}
+
+bool Front::enter_wait(FrontConn& c) {
+  if (c.waiting) return true;
+  fill_peer(c);
+  std::lock_guard<std::mutex> lk(m_);
+  if (stopping_) return false;
+  if (lim_.max_waiting_per_peer > 0) {
+    auto it = waiting_.find(c.peer);
+    if (it != waiting_.end() && it->second.size() >= lim_.max_waiting_per_peer) evict_locked(*it->second.front());
+  }
+  if (lim_.max_waiting_total > 0 && all_waiting_.size() >= lim_.max_waiting_total) evict_locked(*all_waiting_.front());
+  auto& list = waiting_[c.peer];
+  list.push_back(&c);
+  c.pos = std::prev(list.end());
+  all_waiting_.push_back(&c);
+  c.all_pos = std::prev(all_waiting_.end());
+  c.waiting = true;
+  return true;
+}
+
+void Front::leave_wait(FrontConn& c) {
+  if (!c.waiting) return;  // the common case: never waited, no lock
+  std::lock_guard<std::mutex> lk(m_);
+  if (c.waiting) unlist_locked(c);
+}
+
+size_t Front::waiting() const {
+  std::lock_guard<std::mutex> lk(m_);
+  return all_waiting_.size();
+}
+
+void Front::stop() {
+  std::lock_guard<std::mutex> lk(m_);
+  if (stopping_) return;
+  stopping_ = true;
+  stop_at_ns_ = now_ns();
+  stop_flag_ = true;
+  for (FrontConn* c : all_waiting_) ::shutdown(c->fd, SHUT_RDWR);
+}
+
+// Receives what is there; when nothing is, waits (as a registered waiter)
+// until the deadline. Returns 1 when bytes arrived, 0 on end of stream (or
+// eviction, or stop), -1 on the deadline, -2 on an error.
+int Front::fill(FrontConn& c, Clock::time_point deadline) {
+  char tmp[16384];
+  for (;;) {
+    const ssize_t n = ::recv(c.fd, tmp, sizeof tmp, MSG_DONTWAIT);
+    if (n > 0) {
+      c.buf.append(tmp, static_cast<size_t>(n));
+      return 1;
+    }
+    if (n == 0) return 0;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return -2;
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return -1;
+    pollfd p{c.fd, POLLIN, 0};
+    if (!c.waiting) {
+      // A keep-alive client's next request mostly comes within microseconds:
+      // a short wait first spares it the lock and the peer map. Only a
+      // connection still quiet after kQuietMs counts as waiting (stop() and
+      // eviction see it late by at most that).
+      if (::poll(&p, 1, static_cast<int>(std::min<int64_t>(left, kQuietMs))) != 0) continue;
+      if (!enter_wait(c)) return 0;
+      continue;
+    }
+    const int r = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left, 1 << 30)));
+    if (r < 0 && errno != EINTR) return -2;
+  }
+}
+
+// One request: 0 when its head (and a GET's small body) is in c.buf and h is
+// filled; an HTTP status to refuse it with; -1 to close without an answer.
+int Front::read_request(FrontConn& c, Head& h) {
+  const auto start = Clock::now();
+  bool started = false;
+  Clock::time_point deadline = start + lim_.idle_timeout;
+  size_t begin = 0;       // first byte of the request line
+  size_t line = 0;        // start of the line being scanned
+  size_t scan = 0;        // where the search for '\n' resumes
+  size_t fields = 0;
+  size_t stray = 0;
+  bool have_request_line = false;
+  for (;;) {
+    if (!started && !c.buf.empty()) {
+      started = true;
+      deadline = Clock::now() + lim_.request_timeout;
+    }
+    for (;;) {
+      const size_t nl = c.buf.find('\n', scan);
+      if (nl == std::string::npos) break;
+      scan = nl + 1;
+      if (nl == line || c.buf[nl - 1] != '\r') return 400;  // bare LF: a line another parser may split differently
+      const size_t len = nl - 1 - line;
+      const std::string_view text(c.buf.data() + line, len);
+      if (text.find('\r') != std::string_view::npos || text.find('\0') != std::string_view::npos) return 400;
+      if (!have_request_line) {
+        if (len == 0 && ++stray <= 4) {  // stray CRLFs before a request (RFC 9112 2.2), a few
+          line = begin = nl + 1;
+          continue;
+        }
+        if (len > lim_.max_line) return 414;
+        have_request_line = true;
+      } else if (len == 0) {
+        const int st = parse_head(c, h, begin, nl + 1);
+        if (st != 0) return st;
+        // A body on a GET or HEAD is read within the same deadline and dropped.
+        while (c.buf.size() < h.consumed) {
+          const int r = fill(c, deadline);
+          if (r == 0 || r == -2) return -1;
+          if (r < 0) return 408;
+        }
+        return 0;
+      } else {
+        if (len > lim_.max_line || ++fields > lim_.max_header_count) return 431;
+      }
+      if (nl + 1 - begin > lim_.max_head_bytes) return 431;
+      line = nl + 1;
+    }
+    // A line still open: its bytes so far count against the caps already.
+    if (c.buf.size() - line > lim_.max_line) return have_request_line ? 431 : 414;
+    if (c.buf.size() - begin > lim_.max_head_bytes) return 431;
+    const int r = fill(c, deadline);
+    if (r == 0 || r == -2) return -1;
+    if (r < 0) return started ? 408 : -1;
+  }
+}
+
+// The complete head c.buf[begin, end): framing checks, the Range header taken
+// out. Returns 0 or a status to refuse with.
+int Front::parse_head(FrontConn& c, Head& h, size_t begin, size_t end) {
+  const std::string_view head(c.buf.data() + begin, end - begin);
+  const size_t first_eol = head.find("\r\n");
+  const std::string_view method = head.substr(0, head.find(' '));
+  const bool get_like = method == "GET" || method == "HEAD";
+  size_t lengths = 0, encodings = 0;
+  uint64_t length = 0;
+  std::vector<std::string_view> kept;
+  for (size_t pos = first_eol + 2; pos + 2 < head.size();) {
+    const size_t eol = head.find("\r\n", pos);
+    const std::string_view ln = head.substr(pos, eol - pos);
+    const std::string_view whole = head.substr(pos, eol + 2 - pos);
+    pos = eol + 2;
+    const size_t colon = ln.find(':');
+    if (colon == std::string_view::npos || colon == 0) return 400;
+    const std::string_view name = ln.substr(0, colon);
+    // A space before the colon or a folded line (leading space) is how one
+    // header is read as two by different parsers: refused (RFC 9112 5.1, 5.2).
+    if (!std::all_of(name.begin(), name.end(), is_tchar)) return 400;
+    const std::string_view value = trim(ln.substr(colon + 1));
+    if (iequals(name, "content-length")) {
+      if (++lengths > 1 || value.empty() || value.size() > 18 ||
+          value.find_first_not_of("0123456789") != std::string_view::npos)
+        return 400;
+      length = std::stoull(std::string(value));
+    } else if (iequals(name, "transfer-encoding")) {
+      ++encodings;
+    } else if (iequals(name, "range")) {
+      ++h.range_count;
+      h.range.assign(value);
+      continue;  // not replayed
+    }
+    kept.push_back(whole);
+  }
+  if (encodings > 0 && lengths > 0) return 400;
+  h.consumed = end;
+  if (encodings > 0) {
+    if (get_like) return 400;  // a chunked body on a GET: never read, so never framed
+    h.must_close = true;       // 405 from the router; the body is never read
+  } else if (length > 0) {
+    if (!get_like) {
+      h.must_close = true;
+    } else if (length > lim_.max_body) {
+      return 413;
+    } else {
+      h.consumed = end + length;
+    }
+  }
+  if (h.range_count == 0) {
+    h.replay = head;
+  } else {
+    h.rebuilt.assign(head.substr(0, first_eol + 2));
+    for (const auto& k : kept) h.rebuilt.append(k);
+    h.rebuilt.append("\r\n");
+    h.replay = h.rebuilt;
+  }
+  return 0;
+}
+
+ssize_t Front::send_some(FrontConn& c, const char* p, size_t n) {
+  const auto give_up = Clock::now() + lim_.write_timeout;
+  for (;;) {
+    const ssize_t k = ::send(c.fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (k >= 0) return k;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
+    auto limit = give_up;
+    if (stop_flag_) {
+      const auto stop_at = Clock::time_point(std::chrono::nanoseconds(stop_at_ns_.load()));
+      limit = std::min<Clock::time_point>(limit, stop_at + lim_.shutdown_grace);
+    }
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(limit - Clock::now()).count();
+    if (left <= 0) return -1;
+    // Slices, so a stop() during a long wait is seen within 200 ms.
+    pollfd pf{c.fd, POLLOUT, 0};
+    ::poll(&pf, 1, static_cast<int>(std::min<int64_t>(left, 200)));
+  }
+}
+
+// Answers a refused request and lets the client read the answer: the write
+// side is shut and what the client still sends is drained for a moment (a
+// close with unread bytes would reset the connection and could discard the
+// answer before the client reads it).
+void Front::refuse(FrontConn& c, int status) {
+  const std::string r = refusal_(status);
+  for (size_t off = 0; off < r.size();) {
+    const ssize_t n = send_some(c, r.data() + off, r.size() - off);
+    if (n <= 0) return;
+    off += static_cast<size_t>(n);
+  }
+  if (stop_flag_) return;
+  ::shutdown(c.fd, SHUT_WR);
+  const auto until = Clock::now() + std::chrono::milliseconds(500);
+  char tmp[16384];
+  for (size_t drained = 0; drained < (256u << 10);) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now()).count();
+    if (left <= 0) return;
+    pollfd p{c.fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left)) <= 0) return;
+    const ssize_t n = ::recv(c.fd, tmp, sizeof tmp, MSG_DONTWAIT);
+    if (n <= 0) return;
+    drained += static_cast<size_t>(n);
+  }
+}
+
+void Front::serve_connection(int fd, const Process& process) {
+  FrontConn c;
+  c.fd = fd;
+  for (size_t served = 0; !stop_flag_;) {
+    Head h;
+    const int st = read_request(c, h);
+    leave_wait(c);
+    if (st > 0) refuse(c, st);
+    if (st != 0) break;
+    const bool close = ++served >= lim_.max_keep_alive || h.must_close;
+    bool closed = false;
+    FrontStream strm(*this, c, h.replay);
+    bool ok;
+    if (h.range_count == 1) {
+      // After cpp-httplib parsed the head (it would answer 416 itself to a
+      // Range it cannot parse): the route sees the header, httplib does not.
+      ok = process(strm, close, closed, [&h](httplib::Request& req) { req.headers.emplace("Range", h.range); });
+    } else {
+      ok = process(strm, close, closed, nullptr);
+    }
+    c.buf.erase(0, h.consumed);
+    if (!ok || closed || close) break;
+  }
+  leave_wait(c);
+  ::shutdown(fd, SHUT_RDWR);
+  ::close(fd);
+}
+
+}  // namespace fiokit::serve

@@ -1,0 +1,103 @@
+// The connection front of `fiokit serve`: it owns each accepted socket, reads
+// and vets every request head itself, then hands cpp-httplib a stream that
+// replays exactly that head, so the library parses only what passed the
+// limits below and never reads past one request. cpp-httplib 0.11.4 enforces
+// none of them: it counts no headers, resets its read timeout on every byte (a
+// client trickling a byte a second is never dropped), skips header lines ending
+// in a bare LF (a second request hidden in one), ignores a duplicate or
+// invalid Content-Length and lets Transfer-Encoding sit beside one, holds a
+// worker per connection until the client lets go, and polls idle keep-alive
+// sockets every 11 ms. What the front enforces, and answers:
+//   - head too big: request line > max_line: 414; a header line > max_line,
+//     more than max_header_count fields or more than max_head_bytes in all: 431;
+//     the connection is closed after the answer, nothing else is read from it;
+//   - a head (and a GET's body) not complete request_timeout after its first
+//     byte: 408 and close; no first byte within idle_timeout: close;
+//   - ambiguous framing: Content-Length with Transfer-Encoding, more than one
+//     Content-Length, a Content-Length that is not digits, a bare LF or CR, a
+//     header without a colon or with space before it: 400 and close;
+//   - a request with a body is answered (GET/HEAD after reading and dropping at
+//     most max_body bytes; every other method gets 405 from the router without
+//     its body being read) and, unless the body was read, the connection closes;
+//   - waiting connections (idle or mid-head) per peer address: the oldest one
+//     beyond max_waiting_per_peer is closed, so one address holding a thousand
+//     slow sockets holds at most that many workers and a new request from it
+//     or anyone else is still read at once; likewise the oldest of all beyond
+//     max_waiting_total, for slow sockets spread over many addresses;
+//   - stop(): waiting connections are closed at once; a response being written
+//     gets shutdown_grace, then its socket is abandoned (SIGTERM exits in < 2 s).
+// The Range header is taken out of the replayed head (cpp-httplib would apply
+// it unchecked to every answer, error pages included) and given back to the
+// request afterwards for the file route to resolve (serve/ranges.hpp).
+#pragma once
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <list>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace fiokit::serve {
+
+struct FrontLimits {
+  size_t max_header_count = 100;  // browsers send 10-40
+  size_t max_head_bytes = 32u << 10;  // request line and all header lines
+  size_t max_line = 8192;             // one line (cpp-httplib's own line cap)
+  size_t max_body = 64u << 10;        // a body on a GET/HEAD, read and dropped
+  std::chrono::milliseconds idle_timeout{1000};      // waiting for a request's first byte
+  std::chrono::milliseconds request_timeout{10000};  // first byte to last byte of head and body
+  std::chrono::milliseconds write_timeout{1000};     // without any progress on a send
+  std::chrono::milliseconds shutdown_grace{500};     // a response in flight when stop() came
+  size_t max_keep_alive = 1000;                      // requests per connection
+  size_t max_waiting_per_peer = 64;                  // 0: no limit
+  // All peers together, below ServeOptions::max_threads (1024) so waiting
+  // sockets from many addresses never take every worker either. 0: no limit.
+  size_t max_waiting_total = 512;
+};
+
+struct FrontConn;
+
+class Front {
+ public:
+  // Runs one request through cpp-httplib (Server::process_request).
+  using Process = std::function<bool(httplib::Stream&, bool close_connection, bool& connection_closed,
+                                     const std::function<void(httplib::Request&)>& setup)>;
+  // The complete response (status line, headers, body) for a refusal.
+  using Refusal = std::function<std::string(int status)>;
+
+  Front(FrontLimits limits, Refusal refusal) : lim_(limits), refusal_(std::move(refusal)) {}
+  // Serves the requests of one accepted socket, then closes it.
+  void serve_connection(int fd, const Process& process);
+  // Safe from any thread; see the top of this file.
+  void stop();
+  // Connections now waiting for request bytes (tests).
+  size_t waiting() const;
+
+ private:
+  friend class FrontStream;
+  struct Head;
+  int read_request(FrontConn& c, Head& h);
+  int parse_head(FrontConn& c, Head& h, size_t begin, size_t end);
+  int fill(FrontConn& c, std::chrono::steady_clock::time_point deadline);
+  bool enter_wait(FrontConn& c);
+  void evict_locked(FrontConn& victim);
+  void leave_wait(FrontConn& c);
+  ssize_t send_some(FrontConn& c, const char* p, size_t n);
+  void refuse(FrontConn& c, int status);
+
+  const FrontLimits lim_;
+  const Refusal refusal_;
+  mutable std::mutex m_;
+  std::unordered_map<std::string, std::list<FrontConn*>> waiting_;  // per peer, oldest first
+  std::list<FrontConn*> all_waiting_;                                // all peers, oldest first
+  void unlist_locked(FrontConn& c);
+  bool stopping_ = false;  // under m_
+  std::atomic<bool> stop_flag_{false};
+  std::atomic<int64_t> stop_at_ns_{0};
+};
+
+}  // namespace fiokit::serve
