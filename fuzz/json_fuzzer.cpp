@@ -83,6 +83,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     run = results::load_run(file);
   } catch (const results::RunLoadError& e) {
     if (std::string(e.what()).rfind(file, 0) != 0) finding(std::string("RunLoadError does not name the file: ") + e.what());
+    // serve lists an unreadable run with its error, which quotes the input
+    // (any bytes): the JSON API must still render.
+    auto info = std::make_shared<serve::RunInfo>();
+    info->id = "fuzz";
+    info->error = e.what();
+    (void)serve::render_run_json(*info);
+    (void)serve::render_runs_json({info});
     return 0;
   }
   if (run.runs.size() != 1 || run.samples.size() != 1) finding("one file gave other than one run");
