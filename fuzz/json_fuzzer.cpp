@@ -39,13 +39,18 @@ using namespace fiokit;
   std::abort();
 }
 
-// One file per fuzzing process (libFuzzer's -fork/-jobs run several).
+// One file per fuzzing process (libFuzzer's -fork/-jobs run several), under
+// $TMPDIR (scripts/fuzz points it into build-fuzz/). Never destroyed, so the
+// exit handler that removes it can still read it.
 const std::string& scratch_file() {
-  static const std::string path = [] {
+  static const std::string* const path = [] {
     const char* tmp = std::getenv("TMPDIR");
-    return std::string(tmp && *tmp ? tmp : "/tmp") + "/fiokit-json-fuzzer." + std::to_string(::getpid()) + ".json";
+    auto* p = new std::string(std::string(tmp && *tmp ? tmp : "/tmp") + "/fiokit-json-fuzzer." +
+                              std::to_string(::getpid()) + ".json");
+    std::atexit([] { ::unlink(scratch_file().c_str()); });
+    return p;
   }();
-  return path;
+  return *path;
 }
 
 // What fiokit does with a run it read, beyond reading it.

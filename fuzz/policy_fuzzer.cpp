@@ -69,9 +69,10 @@ struct Sandbox {
     });
   }
 
+  // Never destroyed, so the exit handler that removes the folders can read it.
   static Sandbox& get() {
-    static Sandbox s;
-    return s;
+    static Sandbox* const s = new Sandbox;
+    return *s;
   }
 
   // Names of canary files opened or read since the last call (directories,
