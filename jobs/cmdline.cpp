@@ -61,9 +61,12 @@ CmdlineJobs split_cmdline(const std::vector<std::string>& args, const Expander& 
     if (eq != std::string::npos) {
       opt.value = ex.expand(body.substr(eq + 1), loc);
     } else if (d && !d->valueless_ok && i + 1 < args.size()) {
-      // "--bs 4k", as fio's getopt accepts.
-      opt.value = ex.expand(args[++i], SourceLoc{"command line: " + a + " " + args[i], 0});
-      opt.loc.file = "command line: " + a + " " + args[i];
+      // "--bs 4k", as fio's getopt accepts. The location is made before the
+      // value is expanded: built in the same call as args[++i], its args[i] was
+      // read before the increment with GCC ("command line: --bs --bs").
+      const std::string& value = args[++i];
+      opt.loc.file = "command line: " + a + " " + value;
+      opt.value = ex.expand(value, opt.loc);
     }
     if (!d) {
       auto sug = options.suggest(key);

@@ -5,6 +5,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -13,15 +18,49 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
+// A value as T, or JsonReadError naming the key. nlohmann's get<T>() throws
+// its own type_error for a string where a number belongs, and converts a
+// number outside T's range with a plain cast (undefined behaviour for a
+// double such as 1e300; both found by fuzz/json_fuzzer), so every value the
+// reader keeps goes through here. A double is truncated toward zero, as the
+// cast did; a negative count is out of range, not a huge one.
+template <class T>
+T value_as(const ojson& v, std::string_view key) {
+  const auto fail = [&](const char* why) -> T {
+    throw JsonReadError("fio JSON: key \"" + std::string(key) + "\" " + why);
+  };
+  if constexpr (std::is_floating_point_v<T>) {
+    if (!v.is_number()) return fail("is not a number");
+    return static_cast<T>(v.get<double>());
+  } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    if (v.is_number_unsigned()) {
+      if (const auto x = v.get<uint64_t>(); std::in_range<T>(x)) return static_cast<T>(x);
+    } else if (v.is_number_integer()) {
+      if (const auto x = v.get<int64_t>(); std::in_range<T>(x)) return static_cast<T>(x);
+    } else if (v.is_number_float()) {
+      // T's range as doubles: [-2^digits, 2^digits) signed, (-1, 2^digits) unsigned.
+      const double x = v.get<double>();
+      const double top = std::ldexp(1.0, std::numeric_limits<T>::digits);
+      const bool above_bottom = std::is_signed_v<T> ? x >= -top : x > -1.0;
+      if (above_bottom && x < top) return static_cast<T>(x);
+    } else {
+      return fail("is not a number");
+    }
+    return fail("is out of range");
+  } else {
+    try {
+      return v.get<T>();
+    } catch (const nlohmann::json::exception&) {
+      return fail("has an unexpected type");
+    }
+  }
+}
+
 template <class T>
 T get_or(const ojson& obj, const char* key, T def) {
   const auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return def;
-  try {
-    return it->get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw JsonReadError(std::string("fio JSON: key \"") + key + "\" has an unexpected type");
-  }
+  return value_as<T>(*it, key);
 }
 
 std::string as_string(const ojson& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
@@ -45,18 +84,24 @@ std::vector<double> read_lat(const ojson& obj, LatencyHistogram& h) {
   if (const auto it = obj.find("percentile"); it != obj.end() && it->is_object()) {
     for (auto p = it->begin(); p != it->end(); ++p) {
       const double key = std::strtod(p.key().c_str(), nullptr);
-      pct.emplace_back(key, p.value().get<uint64_t>());
+      // Placing counts at p% of N needs p in [0, 100] (a key such as "1e300"
+      // made the count cast undefined).
+      if (!(key >= 0 && key <= 100))
+        throw JsonReadError("fio JSON: percentile \"" + p.key() + "\" is not within 0..100");
+      pct.emplace_back(key, value_as<uint64_t>(p.value(), "percentile"));
       plist.push_back(key);
     }
     std::sort(pct.begin(), pct.end());
   }
   if (const auto it = obj.find("bins"); it != obj.end() && it->is_object()) {
     for (auto b = it->begin(); b != it->end(); ++b)
-      h.add_to_bin(LatencyHistogram::index_of(std::strtoull(b.key().c_str(), nullptr, 10)), b.value().get<uint64_t>());
+      h.add_to_bin(LatencyHistogram::index_of(std::strtoull(b.key().c_str(), nullptr, 10)), value_as<uint64_t>(b.value(), "bins"));
   } else if (n > 0) {
     uint64_t placed = 0;
     for (const auto& [p, v] : pct) {
-      const auto want = static_cast<uint64_t>(std::ceil(p / 100.0 * static_cast<double>(n) - 1e-9));
+      // N near 2^64 rounds up to 2^64 as a double: cap before the cast.
+      const double w = std::ceil(p / 100.0 * static_cast<double>(n) - 1e-9);
+      const uint64_t want = w >= static_cast<double>(n) ? n : static_cast<uint64_t>(std::max(w, 0.0));
       const uint64_t cum = std::min(n, std::max(placed, want));
       h.add_to_bin(LatencyHistogram::index_of(v), cum - placed);
       placed = cum;
@@ -170,9 +215,9 @@ void read_fiokit(const ojson& f, RunResult& run) {
     const std::string& k = it.key();
     if (k == "version") continue;
     if (k == "interrupted") run.interrupted = it->is_boolean() && it->get<bool>();
-    else if (k == "signal") run.signal = it->is_number() ? it->get<int>() : 0;
+    else if (k == "signal") run.signal = it->is_number() ? value_as<int>(*it, "signal") : 0;
     else if (k == "incomplete") run.incomplete = it->is_boolean() && it->get<bool>();  // a checkpoint (run_dir.hpp)
-    else if (k == "snapshot_timestamp_ms") run.snapshot_ms = it->is_number_integer() ? it->get<int64_t>() : 0;
+    else if (k == "snapshot_timestamp_ms") run.snapshot_ms = it->is_number_integer() ? value_as<int64_t>(*it, "snapshot_timestamp_ms") : 0;
     else if (k == "snapshot_time") continue;  // written again from snapshot_ms
     else if (k != "jobs") run.extras[k] = as_string(*it);
   }
@@ -210,9 +255,13 @@ RunResult read_fio_json(std::string_view text) {
     const size_t end = text.rfind('}');
     try {
       doc = ojson::parse(text.substr(start, end == std::string_view::npos ? 0 : end - start + 1));
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
       throw JsonReadError(std::string("fio JSON: ") + e.what());
     }
+  } catch (const nlohmann::json::exception& e) {
+    // A number beyond a double (1e400) is out_of_range, not parse_error
+    // (found by fuzz/json_fuzzer); no shorter prefix reads better.
+    throw JsonReadError(std::string("fio JSON: ") + e.what());
   }
   if (!doc.is_object()) throw JsonReadError("fio JSON: top level is not an object");
   RunResult run;

@@ -17,7 +17,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <iterator>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -262,9 +264,18 @@ void write_volumes(Out& out, const RunResult& run) {
     if (!get("model").empty()) line += " (" + get("model") + ")";
     if (!get("rotational").empty()) line += get("rotational") == "1" ? ", rotational" : ", non-rotational";
     if (!get("logical_block_size").empty()) line += ", logical block " + get("logical_block_size");
-    if (!get("capacity").empty())
-      line += fmt::format(", {:.1f} GiB free of {:.1f} GiB", std::stod(get("free")) / 1073741824.0,
-                          std::stod(get("capacity")) / 1073741824.0);
+    // The sizes come from results.json extras, which anyone may have edited:
+    // one that is not a number is left out instead of std::stod throwing
+    // invalid_argument out of a writer (found by fuzz/json_fuzzer).
+    const auto number = [&](const char* k) -> std::optional<double> {
+      const std::string v = get(k);
+      char* end = nullptr;
+      const double d = std::strtod(v.c_str(), &end);
+      if (v.empty() || end != v.c_str() + v.size()) return std::nullopt;
+      return d;
+    };
+    if (const auto cap = number("capacity"), free = number("free"); cap && free)
+      line += fmt::format(", {:.1f} GiB free of {:.1f} GiB", *free / 1073741824.0, *cap / 1073741824.0);
     if (!get("jobs").empty()) line += ", jobs: " + get("jobs");
     fmt::format_to(out, "{}\n", line);
   }

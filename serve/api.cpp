@@ -59,7 +59,9 @@ std::vector<Series> downsample_log(const std::vector<results::LogRow>& rows, siz
       t1 = std::max(t1, r->time_ms);
     }
     const size_t buckets = max_points / 2;
-    const double width = static_cast<double>(t1 - t0 + 1) / static_cast<double>(buckets);
+    // t1 - t0 + 1 wraps to 0 for a log spanning 0..2^64-1 (found by
+    // fuzz/log_fuzzer: a zero width, then an undefined cast of inf); in double it cannot.
+    const double width = (static_cast<double>(t1 - t0) + 1.0) / static_cast<double>(buckets);
     // Bucket b keeps the index of its smallest and largest value (first seen wins
     // ties), then both are emitted in the order they occurred.
     std::vector<size_t> lo(buckets, SIZE_MAX), hi(buckets, SIZE_MAX);

@@ -420,6 +420,15 @@ TEST_CASE("command-line job options may use one dash, as fio's getopt allows") {
                     Catch::Contains("unknown argument '-nosuchoption=1'"));
 }
 
+TEST_CASE("a ${VAR} error in a separate command-line value names the option and that value") {
+  // "--bs ${X}": the location once read the option twice ("--bs --bs") under
+  // GCC; clang warned of it when building fuzz/.
+  Expander ex;
+  ex.getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+  CHECK_THROWS_WITH(split_cmdline({"--name=a", "--bs", "${FIOKIT_TEST_UNSET}"}, ex, fiokit::test::catalog()),
+                    Catch::Contains("(command line: --bs ${FIOKIT_TEST_UNSET})"));
+}
+
 TEST_CASE("measurement switches, random_generator, openfiles and overwrite say what fiokit does with them") {
   // Asking to measure is what fiokit does: no warning.
   auto r = parse_full("[a]\ngtod_reduce=0\ndisable_lat=0\ndisable_clat=0\ndisable_slat=0\ndisable_bw=0\n");

@@ -111,6 +111,37 @@ TEST_CASE("reader: plain json keeps percentiles through rebuilt histograms") {
   CHECK(compared > 300);
 }
 
+TEST_CASE("reader: a value of the wrong type or out of range is a JsonReadError naming the key") {
+  // Found by fuzz/json_fuzzer: a string in "bins" or "percentile" escaped as
+  // nlohmann's type_error (compare and serve expect JsonReadError), and a
+  // number beyond the field's type was an undefined cast.
+  const auto job = [](const std::string& read) {
+    return std::string(R"({"jobs":[{"jobname":"a","read":)") + read + "}]}";
+  };
+  CHECK_THROWS_WITH(read_fio_json(job(R"({"clat_ns":{"N":3,"bins":{"1000":"x"}}})")),
+                    Catch::Contains("\"bins\" is not a number"));
+  CHECK_THROWS_WITH(read_fio_json(job(R"({"clat_ns":{"N":3,"percentile":{"50.000000":"x"}}})")),
+                    Catch::Contains("\"percentile\" is not a number"));
+  CHECK_THROWS_WITH(read_fio_json(job(R"({"clat_ns":{"N":3,"percentile":{"1e300":5}}})")),
+                    Catch::Contains("not within 0..100"));
+  CHECK_THROWS_WITH(read_fio_json(job(R"({"io_bytes":1e300})")), Catch::Contains("\"io_bytes\" is out of range"));
+  CHECK_THROWS_WITH(read_fio_json(job(R"({"io_bytes":-1})")), Catch::Contains("\"io_bytes\" is out of range"));
+  CHECK_THROWS_WITH(read_fio_json(R"({"jobs":[{"jobname":"a","groupid":4294967296}]})"),
+                    Catch::Contains("\"groupid\" is out of range"));
+  CHECK_THROWS_WITH(read_fio_json(R"({"jobs":[],"fiokit":{"signal":1e20}})"),
+                    Catch::Contains("\"signal\" is out of range"));
+  // Beyond a double the JSON parser itself refuses the number (out_of_range,
+  // which once escaped as nlohmann's own exception).
+  CHECK_THROWS_AS(read_fio_json(R"({"jobs":[],"x":1e400})"), JsonReadError);
+  CHECK_THROWS_AS(read_fio_json(R"({"jobs":[],"x":1e400} trailing)"), JsonReadError);
+  // A double where a count belongs is truncated, as fio's own numbers are whole.
+  CHECK(read_fio_json(job(R"({"io_bytes":4096.0,"total_ios":1})")).jobs.at(0).dirs[0].io_bytes == 4096);
+  // N = 2^64-1 with a 100th percentile: the count placed there is N itself.
+  const RunResult big =
+      read_fio_json(job(R"({"clat_ns":{"N":18446744073709551615,"min":1,"max":5,"percentile":{"100.000000":5}}})"));
+  CHECK(big.jobs.at(0).dirs[0].clat.count() == UINT64_MAX);
+}
+
 TEST_CASE("reader: malformed input is an error naming the problem") {
   CHECK_THROWS_WITH(read_fio_json("no json here"), Catch::Contains("no '{'"));
   CHECK_THROWS_WITH(read_fio_json("{\"fio version\" : \"fio-3.33\"}"), Catch::Contains("\"jobs\""));

@@ -223,4 +223,11 @@ TEST_CASE("normal output lists the volumes fiokit recorded, and nothing for fio'
   CHECK(text.find("Volumes (fiokit):\n  /data: ext4 on vdb, non-rotational, 5.0 GiB free of 10.0 GiB, jobs: a,b\n") !=
         std::string::npos);
   CHECK(text.find("  /tmp: tmpfs\n") != std::string::npos);
+  // Extras read from an edited results.json: a size that is not a number is
+  // left out (it once threw std::invalid_argument out of the writer).
+  run.extras["volume.2.fstype"] = "xfs";
+  run.extras["volume.2.path"] = "/x";
+  run.extras["volume.2.capacity"] = "lots";
+  run.extras["volume.2.free"] = "";
+  CHECK(fiokit::results::write_normal(run).find("  /x: xfs\n") != std::string::npos);
 }

@@ -192,6 +192,19 @@ TEST_CASE("downsample_log: no bucket loses its extremes", "[serve]") {
   CHECK(all[0].t.size() == 5000);
 }
 
+// Found by fuzz/log_fuzzer: times spanning 0..2^64-1 made the bucket width 0
+// (t1 - t0 + 1 wrapped), so every row fell into the last bucket through an
+// undefined cast of inf, and the first bucket's extremes were lost.
+TEST_CASE("downsample_log: times spanning the whole 64-bit range keep both buckets", "[serve]") {
+  const std::vector<results::LogRow> rows{{0, 1, 0, 4096, 0, 0},          {1, 2, 0, 4096, 0, 0},
+                                          {2, 3, 0, 4096, 0, 0},          {UINT64_MAX, 4, 0, 4096, 0, 0},
+                                          {UINT64_MAX - 1, 5, 0, 4096, 0, 0}};
+  const auto s = serve::downsample_log(rows, 4);
+  REQUIRE(s.size() == 1);
+  CHECK(s[0].t == std::vector<uint64_t>{0, 2, UINT64_MAX, UINT64_MAX - 1});
+  CHECK(s[0].v == std::vector<uint64_t>{1, 3, 4, 5});
+}
+
 // An older writer's last row repeats the previous time with the partial last
 // window extrapolated into a huge rate; the series API leaves it out so the
 // chart's y axis is not set by a sample that measured nothing.
