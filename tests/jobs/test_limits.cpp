@@ -31,6 +31,23 @@ TEST_CASE("numjobs clones are bounded in total") {
   CHECK(build_jobs(ok, fiokit::test::catalog()).jobs.size() == 4096);
 }
 
+TEST_CASE("a run names at most 1048576 files, counted before any is named") {
+  // numjobs=4096 x nrfiles=1048576: planning 4.3e9 files never finished (fio
+  // 3.33 itself aborts at setup with 300000 files in one job).
+  auto build = [](const std::string& text) {
+    ParseRequest req;
+    req.sources.push_back({"t.fio", read_job_text(text, "t.fio", ".", plain())});
+    return build_jobs(req, fiokit::test::catalog());
+  };
+  CHECK_THROWS_WITH(build("[a]\nsize=4k\nnrfiles=2\n[j]\nsize=4k\nnumjobs=4095\nnrfiles=1048576\n"),
+                    Catch::Contains("t.fio:4") && Catch::Contains("numjobs=4095 with nrfiles=1048576") &&
+                        Catch::Contains("4293918722 files") && Catch::Contains("at most 1048576"));
+  CHECK_THROWS_WITH(build("[a]\nsize=4k\nnrfiles=1048576\n[b]\nsize=4k\nfilename=x:y\n"),
+                    Catch::Contains("t.fio:4") && Catch::Contains("numjobs=1 with 2 files in filename=") &&
+                        Catch::Contains("1048578 files"));
+  CHECK(build("[j]\nsize=4k\nnumjobs=16\nnrfiles=65536\n").jobs.size() == 16);
+}
+
 TEST_CASE("include refuses devices and directories") {
   CHECK_THROWS_WITH(read_job_text("[a]\ninclude /dev/zero\n", "t.fio", ".", plain()),
                     Catch::Contains("is a device") && Catch::Contains("t.fio:2"));
