@@ -73,7 +73,8 @@ const char* kContainerUsage =
     "                            external engines, outside includes, ${VARIABLES},\n"
     "                            log paths outside the run dir, or any file that\n"
     "                            resolves (symlinks, '..') outside the data dir,\n"
-    "                            FIOKIT_REMOTE_ROOTS and the `fiokit volumes` volumes\n"
+    "                            FIOKIT_REMOTE_ROOTS and the `fiokit volumes`\n"
+    "                            volumes, verify_dump, or over 100000 files in all\n"
     "  PLOTNAME=NAME             run directory label and graph title\n"
     "  FIOKIT_DATA_DIR=DIR       data dir (default /tmp/fio-data)\n"
     "  FIOKIT_RUN=ID             run for `plots` (default: the newest under runs/)\n"
@@ -83,7 +84,9 @@ const char* kContainerUsage =
     "                            redirects to http is refused all the same)\n"
     "  FIOKIT_TRUST_REMOTE=1     run fetched job files without the checks above\n"
     "  FIOKIT_REMOTE_ROOTS=A:B   more folders a fetched job may use (absolute, existing)\n"
-    "  FIOKIT_ALLOW_DEVICE=1     fetched jobs may use devices inside those folders\n"
+    "  FIOKIT_ALLOW_DEVICE=1     fetched jobs may also use devices, if in a place\n"
+    "                            they may use anyway (data dir, those folders,\n"
+    "                            benchmark volumes)\n"
     "  FIOKIT_BIND, FIOKIT_PORT  address and port for serve/aio (0.0.0.0, 8000)\n";
 
 // The fetch folder (Staging below) while it exists, for the signal handler,

@@ -90,13 +90,17 @@ constexpr size_t kMaxLine = 1 << 20;
 constexpr size_t kMaxFile = 64 << 20;
 
 // std::getline with a length cap; false at end of input.
-bool read_line(std::istream& in, std::string& line, const std::string& name, int lineno, size_t& total) {
+// `budget` counts the bytes of the whole read (the job file and every include):
+// when it runs out, over_budget() reports the include that went past it.
+bool read_line(std::istream& in, std::string& line, const std::string& name, int lineno, size_t& total, size_t& budget,
+               const std::function<void()>& over_budget) {
   line.clear();
   std::streambuf* sb = in.rdbuf();
   for (;;) {
     const int c = sb->sbumpc();
     if (c == std::char_traits<char>::eof()) return !line.empty();
     if (++total > kMaxFile) fail_at({name, lineno}, "job file is larger than 64 MiB");
+    if (++budget > kMaxReadBytes) over_budget();
     if (c == '\n') return true;
     line.push_back(static_cast<char>(c));
     if (line.size() > kMaxLine) fail_at({name, lineno}, "line is longer than 1 MiB");
@@ -125,12 +129,27 @@ struct Reader {
   std::vector<std::string> include_stack;  // canonical paths being read
   int depth = 0;                           // includes open around the line being read
   std::string top_file;
+  // The budget across all includes (see kMaxReadBytes in ini.hpp): bytes read
+  // and includes opened so far, and the include lines open around the line
+  // being read, innermost last, for the error.
+  size_t bytes_read = 0;
+  int includes_read = 0;
+  std::vector<std::pair<std::string, SourceLoc>> include_lines;
+
+  [[noreturn]] void over_bytes(const std::string& name, int lineno) const {
+    const std::string limit = "more than " + std::to_string(kMaxReadBytes >> 20) + " MiB in all";
+    if (include_lines.empty())
+      fail_at({name, lineno}, "the job file and its includes read " + limit + " (the limit across all includes)");
+    fail_at(include_lines.back().second, "include of '" + include_lines.back().first + "' reads past the limit of " +
+                                             std::to_string(kMaxReadBytes >> 20) + " MiB for a job file and all its includes");
+  }
 
   void read_stream(std::istream& in, const std::string& name, const std::string& base_dir, bool is_include) {
     std::string line;
     int lineno = 0;
     size_t total = 0;
-    while (read_line(in, line, name, lineno + 1, total)) {
+    const std::function<void()> over = [&] { over_bytes(name, lineno + 1); };
+    while (read_line(in, line, name, lineno + 1, total, bytes_read, over)) {
       ++lineno;
       SourceLoc loc{name, lineno};
       if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -190,13 +209,20 @@ struct Reader {
     if (obs.on_include && !obs.on_include(IncludeRef{file, p.string(), canon.string(), loc})) return;
     for (const auto& s : include_stack)
       if (s == canon.string()) fail_at(loc, "include cycle: '" + file + "' is already being read");
+    // Counted before the open: a tree of small includes (1000 x 1000 x "bs=4k")
+    // costs a million opens however few bytes each file has.
+    if (++includes_read > kMaxIncludes)
+      fail_at(loc, "include of '" + file + "' is one more than the " + std::to_string(kMaxIncludes) +
+                       " includes a job file may read in all");
     check_readable_kind(p.string(), &loc);
     std::ifstream in(p);
     if (!in) fail_at(loc, "cannot open included file '" + p.string() + "'");
     include_stack.push_back(canon.string());
+    include_lines.emplace_back(file, loc);
     ++depth;
     read_stream(in, p.string(), p.parent_path().string(), true);
     --depth;
+    include_lines.pop_back();
     include_stack.pop_back();
   }
 };
@@ -205,7 +231,7 @@ struct Reader {
 
 std::vector<RawSection> read_job_text(std::string_view text, const std::string& name, const std::string& base_dir,
                                       const Expander& ex, const ReadObserver& obs) {
-  Reader r{ex, obs, {}, {}, {}, 0, name};
+  Reader r{ex, obs, {}, {}, {}, 0, name, 0, 0, {}};
   std::istringstream in{std::string(text)};
   r.read_stream(in, name, base_dir, false);
   return std::move(r.sections);
@@ -214,14 +240,14 @@ std::vector<RawSection> read_job_text(std::string_view text, const std::string& 
 std::vector<RawSection> read_job_file(const std::string& path, const Expander& ex, const ReadObserver& obs) {
   if (path == "-") {
     // Read in place (not slurped first) so the line and size limits hold for stdin too.
-    Reader r{ex, obs, {}, {}, {}, 0, "<stdin>"};
+    Reader r{ex, obs, {}, {}, {}, 0, "<stdin>", 0, 0, {}};
     r.read_stream(std::cin, "<stdin>", fs::current_path().string(), false);
     return std::move(r.sections);
   }
   check_readable_kind(path, nullptr);
   std::ifstream in(path);
   if (!in) throw ParseError("cannot open job file '" + path + "'");
-  Reader r{ex, obs, {}, {}, {}, 0, path};
+  Reader r{ex, obs, {}, {}, {}, 0, path, 0, 0, {}};
   std::error_code ec2;
   r.include_stack.push_back(fs::weakly_canonical(path, ec2).string());
   fs::path parent = fs::path(path).parent_path();

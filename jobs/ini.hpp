@@ -1,11 +1,12 @@
 // The job-file layer below options: fio's ini dialect as the HOWTO describes it.
 // Sections, valueless options, ';'/'#' comments (whole-line and trailing),
-// "include FILE" relative to the including file with cycle detection and a
-// nesting limit (kMaxIncludeDepth), ${VAR}
+// "include FILE" relative to the including file with cycle detection, a
+// nesting limit (kMaxIncludeDepth) and a budget across all includes, ${VAR}
 // environment expansion and the reserved keywords $pagesize, $mb_memory and
 // $ncpus (with the simple math fio allows on them). Produces raw text with
 // locations; what an option means is decided later by the option table.
 #pragma once
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -55,6 +56,15 @@ struct Expander {
 // through it is one more file someone else chose. The error names the include
 // line that goes one deeper.
 constexpr int kMaxIncludeDepth = 16;
+
+// One budget for the whole read, shared by the job file and all its includes:
+// the depth limit alone let 1000 includes of a file with 1000 includes each
+// (a 30 kB tree) open a million files, and 2000 includes of one 1 MB file
+// read 2 GB (std::bad_alloc). fio has no such limits; a job file that needs
+// more is not one a person wrote. The error names the include line that goes
+// past either limit.
+constexpr int kMaxIncludes = 4096;
+constexpr size_t kMaxReadBytes = size_t{64} << 20;
 
 // An include as the reader resolved it, before the file is opened.
 struct IncludeRef {

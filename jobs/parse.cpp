@@ -14,6 +14,7 @@ namespace fiokit::jobs {
 namespace {
 
 constexpr size_t kMaxJobs = 4096;
+constexpr uint64_t kMaxRunFiles = uint64_t{1} << 20;
 
 // kb_base changes how every size in the job reads, wherever it is written, so it
 // is found first (the last one wins) and then applied to all options.
@@ -150,6 +151,7 @@ ParseResult build_jobs(const ParseRequest& req, const OptionCatalog& options) {
   std::set<std::string> names_seen;
   int group = -1;
   bool first_job = true;
+  uint64_t run_files = 0;
   for (size_t src = 0; src < req.sources.size(); ++src) {
     const JobSource& source = req.sources[src];
     std::vector<const RawOption*> globals;
@@ -205,6 +207,18 @@ ParseResult build_jobs(const ParseRequest& req, const OptionCatalog& options) {
       // numjobs' own maximum, so the limit applies to the whole run too.
       if (out.jobs.size() + spec.numjobs > kMaxJobs)
         fail_at(sec.loc, fmt::format("more than {} jobs in total (numjobs clones included)", kMaxJobs));
+      // Planning names, stats and sizes every file: numjobs=4096 with
+      // nrfiles=1048576 is 4.3e9 of them and never finished. fio 3.33 aborts
+      // at setup already with 300000 files in one job (smalloc pool, assertion
+      // in alloc_new_file); 1048576 in all (nrfiles' own maximum) is a clear error.
+      const uint64_t files = spec.filenames.empty() ? std::max<uint32_t>(1, spec.nrfiles) : spec.filenames.size();
+      run_files += files * spec.numjobs;
+      if (run_files > kMaxRunFiles)
+        fail_at(sec.loc, fmt::format("job '{}': numjobs={} with {} brings the run to {} files; fiokit plans at most {}",
+                                     spec.name, spec.numjobs,
+                                     spec.filenames.empty() ? fmt::format("nrfiles={}", spec.nrfiles)
+                                                            : fmt::format("{} files in filename=", files),
+                                     run_files, kMaxRunFiles));
       for (uint32_t c = 0; c < spec.numjobs; ++c) {
         JobSpec clone = spec;
         clone.clone_index = static_cast<int>(c);

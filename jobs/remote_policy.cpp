@@ -85,6 +85,11 @@ void check_option(const RawOption& o, const PathRule& path_rule, std::vector<Rem
   const std::string value = o.value.value_or("");
   if (kRunsCommands.count(name)) {
     out.push_back({o.key, value, o.loc, "runs a shell command"});
+  } else if (name == "verify_dump" && value != "0") {
+    // On a verify failure the engine writes the block it read (and the one it
+    // expected) into the run directory, which `fiokit serve` shows: a job that
+    // names a file in an allowed root with verify_only would publish its bytes.
+    out.push_back({o.key, value, o.loc, "copies file contents into the run directory"});
   } else if (name == "ioengine" && (value.rfind("external", 0) == 0 || value.find('/') != std::string::npos)) {
     out.push_back({o.key, value, o.loc, "loads an external engine (code from a shared library)"});
   } else if (kWritesFiles.count(name) && escapes(value)) {

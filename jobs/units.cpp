@@ -127,7 +127,9 @@ class Expr {
 
  private:
   [[noreturn]] void bad(const std::string& why) {
-    throw ValueError("bad arithmetic in '" + std::string(s_) + "': " + why);
+    // A hostile value can be 1 MiB long: quote its start, not all of it.
+    const std::string shown = s_.size() <= 80 ? std::string(s_) : std::string(s_.substr(0, 64)) + "...(" + std::to_string(s_.size()) + " chars)";
+    throw ValueError("bad arithmetic in '" + shown + "': " + why);
   }
   void skip() {
     while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
@@ -160,22 +162,43 @@ class Expr {
       } else return v;
     }
   }
+  // Every rule that calls itself holds one level of depth_ while it does:
+  // "1^1^1..." and "----1" recurse without a parenthesis, and 200000 of them
+  // overflowed the stack (SIGSEGV) before power() and unary() counted too.
+  struct Deeper {
+    Expr& e;
+    explicit Deeper(Expr& x) : e(x) {
+      if (++e.depth_ > kMaxDepth) e.bad("nested too deeply (more than " + std::to_string(kMaxDepth) + " levels of (), ^ or sign)");
+    }
+    ~Deeper() { --e.depth_; }
+    Deeper(const Deeper&) = delete;
+    Deeper& operator=(const Deeper&) = delete;
+  };
+  static constexpr int kMaxDepth = 64;
   double power() {
     double b = unary();
-    if (eat('^')) return std::pow(b, power());
+    if (eat('^')) {
+      Deeper d(*this);
+      return std::pow(b, power());
+    }
     return b;
   }
   double unary() {
-    if (eat('-')) return -unary();
-    if (eat('+')) return unary();
+    if (eat('-')) {
+      Deeper d(*this);
+      return -unary();
+    }
+    if (eat('+')) {
+      Deeper d(*this);
+      return unary();
+    }
     return primary();
   }
   double primary() {
-    if (++depth_ > 64) bad("nested too deeply");
     if (eat('(')) {
+      Deeper d(*this);
       double v = sum();
       if (!eat(')')) bad("missing ')'");
-      --depth_;
       return v;
     }
     skip();
@@ -185,7 +208,6 @@ class Expr {
     Number n = split_number(s_.substr(start, pos_ - start));
     auto mult = time_ ? time_multiplier_us(n.suffix, TimeUnit::us) : size_multiplier(n.suffix, kb_base_);
     if (!mult) bad("unknown unit '" + n.suffix + "'");
-    --depth_;
     return n.value * *mult;
   }
   std::string_view s_;

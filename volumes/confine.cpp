@@ -11,6 +11,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <deque>
 #include <filesystem>
 #include <set>
@@ -149,9 +151,23 @@ std::optional<std::string> refuse_path(const Confinement& c, const std::string& 
   const bool device = exists ? S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode) : under("/dev", r.path);
   if (device && !c.allow_device)
     return shown + "is " + (exists ? (S_ISBLK(st.st_mode) ? "a block device" : "a character device") : "a device name under /dev") +
-           ": devices need FIOKIT_ALLOW_DEVICE=1 (and the device in FIOKIT_REMOTE_ROOTS)";
+           ": devices need FIOKIT_ALLOW_DEVICE=1 as well as an allowed place (the data dir, FIOKIT_REMOTE_ROOTS or a benchmark volume)";
   for (const std::string& x : c.excluded)
     if (under(x, r.path)) return shown + "is inside '" + x + "', where fiokit keeps the results of runs";
+  // The same runs/ can have other names: when the data dir is a bind mount of
+  // a folder on a benchmark volume, <volume>/<folder>/runs is it too, and the
+  // volume is an allowed place. A folder is one (st_dev, st_ino) under any
+  // name, so each existing ancestor of the path is compared with runs/.
+  for (const std::string& x : c.excluded) {
+    struct stat xs {};
+    if (::stat(x.c_str(), &xs) != 0 || !S_ISDIR(xs.st_mode)) continue;
+    for (std::string a = r.path;; a = parent_of(a)) {
+      struct stat as {};
+      if (::stat(a.c_str(), &as) == 0 && as.st_dev == xs.st_dev && as.st_ino == xs.st_ino)
+        return shown + "is inside '" + x + "' (reached as '" + a + "' through another mount), where fiokit keeps the results of runs";
+      if (a == "/") break;
+    }
+  }
   for (const std::string& root : c.roots)
     if (under(root, r.path)) return std::nullopt;
   // A benchmark target of `fiokit volumes`, judged by the mount that holds the
@@ -173,6 +189,22 @@ std::vector<ConfineViolation> check_confined(const std::vector<jobs::JobSpec>& j
     ConfineViolation v{j.name, j.defined_at, std::move(what), std::move(why)};
     if (seen.insert(v.str()).second) out.push_back(std::move(v));
   };
+  // Counted before anything is enumerated: 75 bytes of job file (numjobs=4096,
+  // nrfiles=1048576) name 4.3e9 files, and one lstat each took ~17 hours.
+  uint64_t total = 0;
+  const jobs::JobSpec* first_over = nullptr;
+  for (const jobs::JobSpec& j : jobs) {
+    if (applies && !applies(j)) continue;
+    total += j.directories.size() + (j.filenames.empty() ? std::max<uint64_t>(1, j.nrfiles) : j.filenames.size());
+    if (total > kMaxRemoteFiles && !first_over) first_over = &j;
+  }
+  if (first_over) {
+    const jobs::JobSpec& j = *first_over;
+    add(j, "numjobs=" + std::to_string(j.numjobs) + " with nrfiles=" + std::to_string(j.nrfiles),
+        "brings the files the job file names to " + std::to_string(total) + "; a remote job file may name at most " +
+            std::to_string(kMaxRemoteFiles) + " in all");
+    return out;
+  }
   for (const jobs::JobSpec& j : jobs) {
     if (applies && !applies(j)) continue;
     for (const std::string& d : j.directories)

@@ -12,6 +12,7 @@
 // Block and character devices need FIOKIT_ALLOW_DEVICE=1 on top (/dev/null
 // and /dev/zero hold nobody's data and stay allowed).
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +62,11 @@ struct ConfineViolation {
 // naming, with numjobs clones, $jobname and directory= joined) and each log
 // prefix, which must stay inside the run directory (relative, no '..': the
 // job name stands in for a valueless write_*_log).
+// How many files and directories the jobs of remote job files may name in all
+// (numjobs clones included). Past it check_confined reports one violation,
+// worked out arithmetically, and enumerates nothing.
+constexpr uint64_t kMaxRemoteFiles = 100000;
+
 std::vector<ConfineViolation> check_confined(const std::vector<jobs::JobSpec>& jobs, const Confinement& c,
                                              const std::function<bool(const jobs::JobSpec&)>& applies);
 

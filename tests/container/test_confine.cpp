@@ -2,14 +2,19 @@
 // ('..', symlinks on the existing prefix, dangling links, loops, /proc), the
 // roots a remote job may use (data dir, FIOKIT_REMOTE_ROOTS, benchmark mounts,
 // never "/"), devices only with FIOKIT_ALLOW_DEVICE, and the files of parsed
-// jobs (directory= with filename=, $jobname, numjobs, valueless logs).
-// Device nodes are made with mknod under a temp dir when root (skipped with a
+// jobs (directory= with filename=, $jobname, numjobs, valueless logs), the
+// cap on how many files a remote job names, and runs/ reached through a bind
+// mount (root, in a child's private mount namespace). Device nodes are made with mknod under a temp dir when root (skipped with a
 // printed reason otherwise); nothing here opens a device.
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -239,4 +244,67 @@ TEST_CASE("the files parsed jobs will open are checked, with the job's file and 
     const auto jobs = parse("[a]\nsize=64k\nfilename=/tmp/elsewhere/x\n");
     CHECK(fiokit::volumes::check_confined(jobs, c, [](const fiokit::jobs::JobSpec&) { return false; }).empty());
   }
+}
+
+TEST_CASE("a remote job file names at most 100000 files, counted before any is looked at", "[confine]") {
+  Tree t;
+  const Confinement c = t.conf();
+  const std::string head = "[j]\nrw=read\nsize=4k\nioengine=null\nfilesize=4k\n";
+  // 2 x 60000 files, all inside the data dir: allowed one by one, too many together.
+  auto v = fiokit::volumes::check_confined(parse(head + "numjobs=2\nnrfiles=60000\n"), c, {});
+  REQUIRE(v.size() == 1);
+  CHECK_THAT(v[0].str(), Catch::Contains("job 'j' (remote.fio:1)") && Catch::Contains("numjobs=2 with nrfiles=60000") &&
+                             Catch::Contains("to 120000;") && Catch::Contains("at most 100000"));
+  CHECK(fiokit::volumes::check_confined(parse(head + "numjobs=2\nnrfiles=50000\n"), c, {}).empty());
+  // As many as a run may plan (1048576; the red-team's 4.3e9 is a parse
+  // error now): counted, not looked at one by one.
+  const auto start = std::chrono::steady_clock::now();
+  v = fiokit::volumes::check_confined(parse(head + "numjobs=16\nnrfiles=65536\n"), c, {});
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  REQUIRE(v.size() == 1);
+  CHECK_THAT(v[0].str(), Catch::Contains("numjobs=16 with nrfiles=65536") && Catch::Contains("to 1048576;"));
+}
+
+TEST_CASE("runs/ stays refused when another mount reaches it", "[confine]") {
+  // The data dir a bind mount of <volume>/fio: <volume>/fio/runs is the data
+  // dir's runs/ under another name, and the volume is an allowed place. Made
+  // in a private mount namespace of a child process, so nothing leaks out.
+  if (geteuid() != 0) {
+    WARN("SKIP: bind mounts in a private mount namespace need root");
+    return;
+  }
+  Tree t;
+  const std::string vol = t.root + "/vol", data2 = t.root + "/data2";
+  fs::create_directories(vol);
+  fs::create_directories(data2);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    // 77: setup failed (no namespaces here); 1..: which check failed.
+    if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        mount("tmpfs", vol.c_str(), "tmpfs", 0, nullptr) != 0)
+      _exit(77);
+    std::error_code ec;
+    fs::create_directories(vol + "/fio/runs/OLD", ec);
+    if (ec || mount((vol + "/fio").c_str(), data2.c_str(), nullptr, MS_BIND, nullptr) != 0) _exit(77);
+    Confinement c;
+    c.base_dir = data2;
+    c.roots = {data2, vol};  // the volume allowed, as a benchmark mount or FIOKIT_REMOTE_ROOTS would be
+    c.excluded = {data2 + "/runs"};
+    const auto old = refuse_path(c, vol + "/fio/runs/OLD/evil.dat");
+    if (!old || old->find("results of runs") == std::string::npos || old->find(vol + "/fio/runs") == std::string::npos) _exit(1);
+    if (!refuse_path(c, vol + "/fio/runs")) _exit(2);
+    if (!refuse_path(c, vol + "/fio/runs/new-dir/x")) _exit(3);
+    if (!refuse_path(c, "runs/OLD/x")) _exit(4);
+    if (refuse_path(c, vol + "/fio/bench.dat") || refuse_path(c, "bench.dat") || refuse_path(c, vol + "/runs-not/x")) _exit(5);
+    _exit(0);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 77) {
+    WARN("SKIP: cannot make a private mount namespace with a tmpfs and a bind mount here");
+    return;
+  }
+  CHECK(WEXITSTATUS(status) == 0);
 }

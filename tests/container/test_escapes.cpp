@@ -273,3 +273,48 @@ TEST_CASE("escape 4: remote job files see no environment variables", "[escape]")
   INFO(trusted.err);
   CHECK(trusted.code == 0);
 }
+
+// The red-team review of the policy above (issue 14 follow-up): inputs that
+// hung, crashed or leaked through `fiokit container tool`.
+TEST_CASE("red team: 4.3e9 files, a million includes, a deep expression, verify_dump", "[escape]") {
+  Env e;
+  // 75 bytes naming 4096 x 1048576 files: refused at once, not ~17 h of
+  // lstat (more than any run may plan); 2 x 60000 is more than a remote job may name.
+  const std::string many = "[j]\nrw=read\nsize=4k\nioengine=null\nfilesize=4k\n";
+  Outcome o = e.run("many.fio", many + "numjobs=4096\nnrfiles=1048576\n");
+  require_refused(o, e.data, "numjobs=4096 with nrfiles=1048576", "many.fio:1");
+  CHECK_THAT(o.err, Catch::Contains("4294967296 files"));
+  o = e.run("many.fio", many + "numjobs=2\nnrfiles=60000\n");
+  require_refused(o, e.data, "numjobs=2 with nrfiles=60000", "many.fio:1");
+  CHECK_THAT(o.err, Catch::Contains("at most 100000"));
+
+  // 70 includes of a file with 70 includes: past 4096 includes in all.
+  std::string mid;
+  for (int i = 0; i < 70; ++i) mid += "include leaf.inc\n";
+  e.srv.put("mid.inc", mid);
+  e.srv.put("leaf.inc", "bs=4k\n");
+  std::string tree = kHead;
+  for (int i = 0; i < 70; ++i) tree += "include mid.inc\n";
+  o = e.run("tree.fio", tree, {}, {"mid.inc", "leaf.inc"});
+  require_refused(o, e.data, "include of 'leaf.inc'", "mid.inc:49");
+  CHECK_THAT(o.err, Catch::Contains("4096 includes"));
+
+  // 200000 '^' without a parenthesis overflowed the stack (exit 139).
+  std::string chain = "size=(";
+  for (int i = 0; i < 200000; ++i) chain += "1^";
+  o = e.run("pow.fio", "[w]\nioengine=null\nrw=read\n" + chain + "1)\n");
+  require_refused(o, e.data, "nested too deeply", "pow.fio:4");
+
+  // verify_dump writes the blocks it read into the run dir, which serve shows.
+  const std::string marker = "ALLOWED-ROOT-SECRET-";
+  std::string secret;
+  while (secret.size() < 4096) secret += marker;
+  secret.resize(4096);
+  std::ofstream(e.out + "/secret4k") << secret;
+  o = e.run("dump.fio",
+            "[w]\nioengine=psync\nrw=write\nbs=4k\nsize=4k\nfilename=" + e.out + "/secret4k\nverify=md5\nverify_only\nverify_dump=1\n",
+            {{"FIOKIT_REMOTE_ROOTS", e.out}});
+  require_refused(o, e.data, "verify_dump", "dump.fio:9");
+  CHECK_THAT(o.err, Catch::Contains("copies file contents into the run directory"));
+  CHECK_THAT(all_bytes(e.data), !Catch::Contains(marker));
+}

@@ -46,6 +46,7 @@ TEST_CASE("a plain job file passes", "[policy]") {
   Dirs d;
   CHECK(check(d, "[global]\nioengine=libaio\ndirectory=/myvol\nwrite_bw_log=bw\nfilename=/dev/null\n[a]\nrw=read\nsize=1m\n").empty());
   CHECK(check(d, "[a]\nfilename=data.0:/dev/shm/x\nwrite_lat_log\nioengine=io_uring\n").empty());
+  CHECK(check(d, "[a]\nverify=md5\nverify_dump=0\n").empty());
 }
 
 TEST_CASE("each refused construct names option, file and line", "[policy]") {
@@ -67,6 +68,9 @@ TEST_CASE("each refused construct names option, file and line", "[policy]") {
       {"directory=/dev", "directory", "raw device"},
       {"filename=/dev/../dev/sdb", "filename", "raw device"},
       {"filename=${DEV}", "filename", "raw device"},
+      // On a verify failure the blocks go to files in the run directory, which serve shows.
+      {"verify_dump=1", "verify_dump", "copies file contents into the run directory"},
+      {"verify_dump", "verify_dump", "copies file contents into the run directory"},
   };
   for (const Case& c : cases) {
     INFO(c.line);

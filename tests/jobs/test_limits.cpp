@@ -1,5 +1,7 @@
 // Limits found by fuzz/parse_fuzzer: inputs that are small or look harmless but
 // would hang or eat memory must fail fast with a clear message instead.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -7,6 +9,7 @@
 
 #include "jobs/ini.hpp"
 #include "jobs/parse.hpp"
+#include "jobs/units.hpp"
 #include "test_expander.hpp"
 
 using namespace fiokit::jobs;
@@ -26,6 +29,23 @@ TEST_CASE("numjobs clones are bounded in total") {
   ParseRequest ok;
   ok.sources.push_back({"t.fio", read_job_text(text, "t.fio", ".", plain())});
   CHECK(build_jobs(ok, fiokit::test::catalog()).jobs.size() == 4096);
+}
+
+TEST_CASE("a run names at most 1048576 files, counted before any is named") {
+  // numjobs=4096 x nrfiles=1048576: planning 4.3e9 files never finished (fio
+  // 3.33 itself aborts at setup with 300000 files in one job).
+  auto build = [](const std::string& text) {
+    ParseRequest req;
+    req.sources.push_back({"t.fio", read_job_text(text, "t.fio", ".", plain())});
+    return build_jobs(req, fiokit::test::catalog());
+  };
+  CHECK_THROWS_WITH(build("[a]\nsize=4k\nnrfiles=2\n[j]\nsize=4k\nnumjobs=4095\nnrfiles=1048576\n"),
+                    Catch::Contains("t.fio:4") && Catch::Contains("numjobs=4095 with nrfiles=1048576") &&
+                        Catch::Contains("4293918722 files") && Catch::Contains("at most 1048576"));
+  CHECK_THROWS_WITH(build("[a]\nsize=4k\nnrfiles=1048576\n[b]\nsize=4k\nfilename=x:y\n"),
+                    Catch::Contains("t.fio:4") && Catch::Contains("numjobs=1 with 2 files in filename=") &&
+                        Catch::Contains("1048578 files"));
+  CHECK(build("[j]\nsize=4k\nnumjobs=16\nnrfiles=65536\n").jobs.size() == 16);
 }
 
 TEST_CASE("include refuses devices and directories") {
@@ -49,5 +69,80 @@ TEST_CASE("numbers too large for a double are a value error, not a crash") {
     ParseRequest req;
     req.sources.push_back({"t.fio", read_job_text("[a]\n" + opt + "\n", "t.fio", ".", plain())});
     CHECK_THROWS_WITH(build_jobs(req, fiokit::test::catalog()), Catch::Contains("too large") && Catch::Contains("t.fio:2"));
+  }
+}
+
+TEST_CASE("arithmetic nests at most 64 deep, with or without parentheses") {
+  // "1^1^...": power() called itself per '^' uncounted and 200000 of them
+  // overflowed the stack (SIGSEGV); the same for a run of signs.
+  std::string pow_chain = "(";
+  for (int i = 0; i < 200000; ++i) pow_chain += "1^";
+  pow_chain += "1)";
+  const std::string signs = "(" + std::string(200000, '-') + "1)";
+  const std::string plus = "(" + std::string(200000, '+') + "1)";
+  const std::string parens = std::string(200000, '(') + "1" + std::string(200000, ')');
+  for (const std::string& e : {pow_chain, signs, plus, parens}) {
+    CHECK_THROWS_WITH(eval_expression(e, 1024, false), Catch::Contains("nested too deeply"));
+    ParseRequest req;
+    req.sources.push_back({"t.fio", read_job_text("[a]\nsize=" + e + "\n", "t.fio", ".", plain())});
+    CHECK_THROWS_WITH(build_jobs(req, fiokit::test::catalog()), Catch::Contains("nested too deeply") && Catch::Contains("t.fio:2"));
+  }
+  // Below the limit the values are unchanged: '^' is right-associative.
+  CHECK(eval_expression("(2^3^2)", 1024, false) == 512);
+  CHECK(eval_expression("(--4)", 1024, false) == 4);
+  CHECK(eval_expression("(-+-4)", 1024, false) == 4);
+  CHECK(eval_expression(std::string(60, '(') + "1k" + std::string(60, ')'), 1024, false) == 1024);
+  std::string chain60 = "(";
+  for (int i = 0; i < 60; ++i) chain60 += "1^";
+  CHECK(eval_expression(chain60 + "2)", 1024, false) == 1);
+}
+
+namespace {
+struct TempDir {
+  fs::path dir = fs::temp_directory_path() / ("fiokit-limits-" + std::to_string(::getpid()));
+  TempDir() { fs::create_directories(dir); }
+  ~TempDir() { fs::remove_all(dir); }
+  void write(const std::string& name, const std::string& text) const { std::ofstream(dir / name) << text; }
+};
+}  // namespace
+
+TEST_CASE("includes share one budget of files and bytes") {
+  TempDir t;
+  SECTION("a tree of small includes: at most 4096 includes in all") {
+    // 70 x 70 = 4900 includes, three levels deep: the depth limit does not see it.
+    std::string mid, top = "[a]\n";
+    for (int i = 0; i < 70; ++i) mid += "include leaf.inc\n", top += "include mid.inc\n";
+    t.write("leaf.inc", "bs=4k\n");
+    t.write("mid.inc", mid);
+    t.write("top.fio", top);
+    CHECK_THROWS_WITH(read_job_file((t.dir / "top.fio").string(), plain()),
+                      Catch::Contains("4096 includes") && Catch::Contains("mid.inc:49") && Catch::Contains("'leaf.inc'"));
+    // 58 x 70 + 58 = 4118 is over; 57 x 71 = 4047 reads.
+    std::string ok = "[a]\n";
+    for (int i = 0; i < 57; ++i) ok += "include mid.inc\n";
+    CHECK(read_job_text(ok, (t.dir / "ok.fio").string(), t.dir.string(), plain())[0].options.size() == 57 * 70);
+  }
+  SECTION("one large include many times: at most 64 MiB read in all") {
+    t.write("big.inc", "description=" + std::string(1000000, 'A') + "\n");  // 1000013 bytes
+    std::string top = "[a]\n";
+    for (int i = 0; i < 100; ++i) top += "include big.inc\n";
+    // "[a]\n" and each include line (16 bytes) count too: the 68th include
+    // (line 69) goes past 64 MiB.
+    CHECK_THROWS_WITH(read_job_text(top, "t.fio", t.dir.string(), plain()),
+                      Catch::Contains("64 MiB") && Catch::Contains("t.fio:69") && Catch::Contains("'big.inc'"));
+  }
+}
+
+TEST_CASE("a long bad expression is quoted by its start only") {
+  std::string e = "(";
+  for (int i = 0; i < 50000; ++i) e += "1+";
+  e += ")";
+  try {
+    eval_expression(e, 1024, false);
+    FAIL("no error");
+  } catch (const std::exception& x) {
+    const std::string msg = x.what();
+    CHECK(msg.size() < 300);
+    CHECK_THAT(msg, Catch::Contains("1+1...(100002 chars)") && Catch::Contains("unexpected ')'"));
   }
 }
