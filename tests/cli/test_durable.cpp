@@ -4,7 +4,11 @@
 // mounts a 64 KiB tmpfs, and exits 77 with the reason when it cannot); kill -9
 // mid-run leaves results.json as a checkpoint marked incomplete with what was
 // measured; repeats.json and the stderr line flag failed repeats; a job read
-// from stdin is kept in the run dir; --status-interval with JSON output is a
+// from stdin is kept in the run dir, and job files named like the run dir's
+// own files neither replace nor are replaced; a log the full data dir cannot
+// hold is a run-dir failure, not a failed job ([root]); kill -9 at 1 s, during
+// startdelay or during repeat 2 leaves files marked incomplete that compare
+// refuses by name; --status-interval with JSON output is a
 // stream of documents split by the rule the README gives ([fio]: fio 3.33's
 // stream obeys the same rule).
 #include <catch2/catch.hpp>

@@ -1,6 +1,7 @@
 // The run directory as results/ lays it out (RunDirWriter): a new directory
 // per run named by UTC time and label, the job files copied in (clashing
-// names kept apart), inline jobs written, results.json / output.txt at the
+// names kept apart, also from fiokit's own names and the run's logs), inline
+// jobs written, start()'s empty checkpoints, results.json / output.txt at the
 // end, and with several repeats repeats/<i>/results.json and repeats.json;
 // checkpoints marked incomplete; a file that cannot be written recorded with
 // its path and errno, leaving no temp file.
