@@ -15,6 +15,7 @@
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "cli/signals.hpp"
+#include "engine/job_logs.hpp"
 #include "engine/run.hpp"
 #include "jobs/error.hpp"
 #include "results/json_writer.hpp"
@@ -180,6 +181,33 @@ int64_t unix_ms_now() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// What a repeat's results.json holds before its first timed checkpoint (see
+// RunDirWriter::start): the jobs, no figures yet.
+results::RunResult not_started(const std::vector<jobs::JobSpec>& jobs) {
+  results::RunResult r;
+  const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  r.timestamp_ms = ms;
+  r.timestamp = ms / 1000;
+  for (const auto& j : jobs) {
+    results::JobResult jr;
+    jr.name = j.name;
+    jr.job_index = j.job_index;
+    jr.group_id = j.group_id;
+    jr.rw = rw_text(j.rw);
+    jr.ioengine = j.ioengine;
+    jr.iodepth = j.iodepth;
+    jr.interrupted = true;
+    r.jobs.push_back(std::move(jr));
+  }
+  return r;
+}
+
+// "job 'w': teardown: ..." -> "teardown: ...": the caller names the job.
+std::string without_job_prefix(const std::string& message, const std::string& name) {
+  const std::string prefix = "job '" + name + "': ";
+  return message.starts_with(prefix) ? message.substr(prefix.size()) : message;
+}
+
 // The run dir's write failures not yet reported, each on its own stderr line.
 void report_run_dir_failures(const results::RunDirWriter& rd, size_t& reported) {
   for (; reported < rd.failures().size(); ++reported) fmt::print(stderr, "fiokit: error: {}\n", rd.failures()[reported]);
@@ -207,7 +235,8 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
   size_t run_dir_reported = 0;
   if (args.data_dir) {
     run_dir = results::RunDirWriter::create({*args.data_dir, args.run_label.empty() ? jobs.front().name : args.run_label,
-                                             args.job_files, args.inline_jobs, args.repeat});
+                                             args.job_files, args.inline_jobs, args.repeat,
+                                             engine::JobLogs::run_dir_names(jobs)});
     if (run_dir_out) *run_dir_out = run_dir->path();
     report_run_dir_failures(*run_dir, run_dir_reported);
   }
@@ -241,6 +270,16 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
     r.extras.insert(volume_info.begin(), volume_info.end());
     if (args.repeat > 1) r.extras["repeat"] = std::to_string(rep) + "/" + std::to_string(args.repeat);
   };
+  if (run_dir) {
+    results::RunResult placeholder = not_started(jobs);
+    decorate(placeholder, 1);
+    placeholder.extras.erase("repeat");  // start() numbers each repeat's
+    run_dir->start(placeholder, unix_ms_now());
+    report_run_dir_failures(*run_dir, run_dir_reported);
+  }
+  // Logs that could not be written, with or without a run dir (a job's log
+  // failing is not the job failing, see engine/worker.cpp teardown).
+  std::vector<std::string> log_failures;
   std::vector<results::RunResult> runs;
   for (int rep = 1; rep <= args.repeat && !signals.signal(); ++rep) {
     engine::RunOptions opts;
@@ -289,6 +328,15 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
       r.signal = signals.signal();
       for (auto& j : r.jobs) j.interrupted = true;
     }
+    for (auto& j : r.jobs) {
+      const auto it = j.extras.find("log_error");
+      if (it == j.extras.end()) continue;
+      if (run_dir) run_dir->add_failure(it->second);
+      else if (std::find(log_failures.begin(), log_failures.end(), it->second) == log_failures.end()) {
+        log_failures.push_back(it->second);
+        fmt::print(stderr, "fiokit: error: {}\n", it->second);
+      }
+    }
     // The run directory first: it is the record that must survive a bad stdout.
     if (run_dir) {
       run_dir->end_repeat(rep, r);
@@ -324,7 +372,7 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
     for (const auto& j : r.jobs)
       if (j.error) {
         ++failed;
-        fmt::print(stderr, "fiokit: job '{}' failed: {}\n", j.name, j.error_message);
+        fmt::print(stderr, "fiokit: job '{}' failed: {}\n", j.name, without_job_prefix(j.error_message, j.name));
       }
   // Exit 1 when the run dir lacks a file: the benchmark itself succeeded and
   // its report is complete, but a script that keeps run dirs must not take
@@ -334,7 +382,7 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
     fmt::print(stderr, "fiokit: the run directory {} is incomplete ({} file(s) not written); the report on {} is complete\n",
                run_dir->path(), run_dir->failures().size(), args.output ? "'" + *args.output + "'" : std::string("stdout"));
   if (signals.exit_code()) return signals.exit_code();
-  return failed || run_dir_failed ? kExitFailed : kExitOk;
+  return failed || run_dir_failed || !log_failures.empty() ? kExitFailed : kExitOk;
 }
 
 }  // namespace fiokit::cli

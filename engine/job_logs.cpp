@@ -56,6 +56,27 @@ void JobLogs::truncate_shared(const std::vector<jobs::JobSpec>& jobs, const std:
 #endif
 }
 
+std::vector<std::string> JobLogs::run_dir_names(const std::vector<jobs::JobSpec>& jobs) {
+  std::vector<std::string> names;
+  auto add = [&](const jobs::JobSpec& spec, const std::optional<std::string>& p, const char* kind) {
+    if (!p) return;
+    const std::string prefix = p->empty() ? spec.name : *p;
+    if (prefix.empty() || prefix.front() == '/') return;  // an absolute log is not in the run dir
+    // The same name the sink builds (results/log_sink.cpp, log_path).
+    std::string name = spec.log.per_job ? prefix + "_" + kind + "." + std::to_string(spec.job_index + 1) + ".log"
+                                        : prefix + "_" + kind + ".log";
+    name = name.substr(0, name.find('/'));
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  };
+  for (const auto& spec : jobs) {
+    add(spec, spec.log.bw, "bw");
+    add(spec, spec.log.iops, "iops");
+    for (const char* k : {"lat", "clat", "slat"}) add(spec, spec.log.lat, k);
+    add(spec, spec.log.hist, "clat_hist");
+  }
+  return names;
+}
+
 std::unique_ptr<JobLogs> JobLogs::open(const jobs::JobSpec& spec, const std::string& run_dir) {
   const auto& l = spec.log;
   if (!l.bw && !l.iops && !l.lat && !l.hist) return nullptr;

@@ -35,6 +35,9 @@ class JobLogs {
   // Empties the shared log files (per_job_logs=0) the jobs will append to,
   // once per run before any job opens its logs. Throws std::system_error.
   static void truncate_shared(const std::vector<jobs::JobSpec>& jobs, const std::string& run_dir);
+  // The names the jobs' logs take directly in the run dir (a relative
+  // "sub/x" prefix: "sub"), so no job file is copied in under one of them.
+  static std::vector<std::string> run_dir_names(const std::vector<jobs::JobSpec>& jobs);
   ~JobLogs();
   bool bw() const { return bw_; }
   bool iops() const { return iops_; }

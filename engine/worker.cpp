@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -286,7 +287,16 @@ void Worker::teardown() {
     if (const int e = files_.sync_all(false, &what); e != 0) record_error(e, what);
   }
   files_.close_all(spec.fsync_on_close && writes);
-  sampler_.close_logs();
+  // A log that cannot be written (full data dir) is not a failed job: fio
+  // 3.33 then exits 0 with "error": 0 and a silently short log (tried on a
+  // 64 KiB tmpfs). fiokit keeps the job clean as fio does, and hands the
+  // failure to the run (extras "log_error"), which names it with the run
+  // dir's other unwritten files and exits 1.
+  try {
+    sampler_.close_logs();
+  } catch (const std::system_error& e) {
+    res.extras["log_error"] = e.what();
+  }
   engine_.reset();
 }
 

@@ -114,12 +114,24 @@ void copy_file_atomic(const std::string& src, const fs::path& final_path) {
   }
 }
 
+// The names fiokit itself writes in a run dir. A job file by one of these
+// names would be overwritten by the report (results.json, output.txt), or
+// would block a folder (a file "repeats" makes repeats/2 impossible), so it is
+// kept as "2-NAME" instead. ".NAME.tmp" is every atomic write's temporary file.
+bool is_own_name(const std::string& name) {
+  static const char* const own[] = {"results.json", "output.txt", "repeats.json", "repeats", "plots", "stdin.fio", "quickstart.fio"};
+  if (std::find(std::begin(own), std::end(own), name) != std::end(own)) return true;
+  return name.size() > 4 && name.front() == '.' && name.ends_with(".tmp");
+}
+
 // The name a job file gets in the run dir: its base name, or "N-base" when an
-// earlier one took it.
+// earlier one (in `used`: other job files, the inline jobs, the run's log
+// files) or fiokit's own file took it.
 std::string unique_name(const std::vector<std::string>& used, const std::string& path) {
   const std::string base = fs::path(path).filename().string();
   std::string name = base;
-  for (int n = 2; std::find(used.begin(), used.end(), name) != used.end(); ++n) name = std::to_string(n) + "-" + base;
+  for (int n = 2; is_own_name(name) || std::find(used.begin(), used.end(), name) != used.end(); ++n)
+    name = std::to_string(n) + "-" + base;
   return name;
 }
 
@@ -171,7 +183,17 @@ std::vector<std::string> list_runs(const std::string& data_dir) {
 RunDirWriter RunDirWriter::create(const RunDirRequest& req, int64_t unix_seconds) {
   RunDirWriter w(create_run_dir(req.data_dir, make_run_id(unix_seconds, req.label)), std::max(1, req.repeats));
   // One file at a time, so a full disk costs only the files that do not fit.
-  std::vector<std::string> used;
+  // The log files the run will write are taken before any job file, and the
+  // inline jobs (stdin.fio: fiokit's own names) first of all, so a job file
+  // called x/stdin.fio becomes 2-stdin.fio rather than replacing the job read
+  // from stdin.
+  std::vector<std::string> used = req.reserved_names;
+  for (const auto& [name, text] : req.inline_jobs) {
+    std::string own = name;
+    while (std::find(used.begin(), used.end(), own) != used.end()) own = "2-" + own;
+    used.push_back(own);
+    w.write(w.path_, own, text);
+  }
   for (const std::string& f : req.job_files) {
     if (f == "-") continue;  // stdin: the caller passes its text as an inline job
     used.push_back(unique_name(used, f));
@@ -181,7 +203,6 @@ RunDirWriter RunDirWriter::create(const RunDirRequest& req, int64_t unix_seconds
       w.record(e.what());
     }
   }
-  for (const auto& [name, text] : req.inline_jobs) w.write(w.path_, name, text);
   return w;
 }
 
@@ -218,17 +239,37 @@ void RunDirWriter::checkpoint(int rep, const RunResult& so_far, int64_t snapshot
   r.incomplete = true;
   r.interrupted = true;  // as far as any reader of the file can tell
   r.snapshot_ms = snapshot_ms;
-  write(rep == 1 ? path_ : repeat_dir(rep), "results.json", write_json(r, true));
+  const std::string json = write_json(r, true);
+  // Repeat 1 of a series has both: repeats/1 (what compare reads) and the
+  // run dir's own (what plot and serve read).
+  if (rep > 1 || repeats_ > 1) write(repeat_dir(rep), "results.json", json);
+  if (rep == 1) write(path_, "results.json", json);
+}
+
+void RunDirWriter::start(const RunResult& placeholder, int64_t snapshot_ms) {
+  for (int rep = 1; rep <= repeats_; ++rep) {
+    begin_repeat(rep);
+    RunResult r = placeholder;
+    if (repeats_ > 1) r.extras["repeat"] = std::to_string(rep) + "/" + std::to_string(repeats_);
+    checkpoint(rep, r, snapshot_ms);
+  }
 }
 
 void RunDirWriter::end_repeat(int rep, const RunResult& r) {
   if (repeats_ == 1) return;
-  const std::string json = write_json(r, true);
-  write(repeat_dir(rep), "results.json", json);
-  // Repeat 1's checkpoint is the run dir's results.json: make it whole now
-  // rather than after the last repeat.
-  if (rep == 1) write(path_, "results.json", json);
+  write(repeat_dir(rep), "results.json", write_json(r, true));
+  // The run dir's results.json stands for the whole series, which is not
+  // over: repeat 1's figures, still marked incomplete until finish(). So a
+  // kill -9 during repeat 2 leaves no top-level file that looks like a whole run.
+  if (rep == 1) {
+    RunResult top = r;
+    top.incomplete = top.interrupted = true;
+    top.snapshot_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    write(path_, "results.json", write_json(top, true));
+  }
 }
+
+void RunDirWriter::add_failure(const std::string& message) { record(message); }
 
 void RunDirWriter::finish(const std::vector<RunResult>& runs, const std::string& pre_run_text) {
   if (runs.empty()) return;

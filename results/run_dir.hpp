@@ -22,8 +22,9 @@ std::string make_run_id(int64_t unix_seconds, const std::string& label);
 // Throws std::system_error naming the path on failure.
 std::string create_run_dir(const std::string& data_dir, const std::string& run_id);
 
-// Copies job files into the run dir under their base names (a clash gets a
-// numeric prefix), each through write_file_atomic. Returns the names used.
+// Copies job files into the run dir under their base names (a clash, with
+// each other or with a file fiokit writes there, gets a numeric prefix:
+// "2-results.json"), each through write_file_atomic. Returns the names used.
 // Throws std::system_error naming the file on the first that fails.
 std::vector<std::string> copy_job_files(const std::string& run_dir, const std::vector<std::string>& files);
 
@@ -49,6 +50,10 @@ struct RunDirRequest {
   std::vector<std::string> job_files;  // copied in under their base names
   std::vector<std::pair<std::string, std::string>> inline_jobs;  // (file name, text): jobs not read from a file
   int repeats = 1;                     // --repeat N
+  // Other names the run will write in the directory (its log files): a job
+  // file by one of them is kept under another name, as with fiokit's own
+  // results.json, output.txt, repeats(.json), plots, stdin.fio.
+  std::vector<std::string> reserved_names;
 };
 
 // Lays out one run directory as a run proceeds; `fiokit run` only sequences the
@@ -59,10 +64,12 @@ struct RunDirRequest {
 // repeat) and repeats.json (the summary the compare gate reads).
 //
 // While a repeat runs, checkpoint() replaces that repeat's results.json (the
-// run dir's own for repeat 1, repeats/<i>/ for the others) with what was
+// run dir's own for repeat 1, and repeats/<i>/ for each repeat of a series)
+// with what was
 // measured so far, marked under "fiokit" with "incomplete": true,
 // "interrupted": true, "snapshot_time" (UTC) and "snapshot_timestamp_ms"; the
-// repeat's end replaces it with the complete one. So after kill -9 the run dir
+// repeat's end replaces it with the complete one (start() writes the first,
+// empty checkpoint of every repeat at once). So after kill -9 the run dir
 // holds the last snapshot, and readers that refuse interrupted runs (compare)
 // refuse it without knowing about checkpoints.
 //
@@ -85,10 +92,19 @@ class RunDirWriter {
   std::string begin_repeat(int rep);
   // The results so far of repeat `rep`, taken at unix ms `snapshot_ms`.
   void checkpoint(int rep, const RunResult& so_far, int64_t snapshot_ms);
-  // Records repeat `rep`'s result beside its logs (only with several repeats,
-  // where repeat 1's also becomes the run dir's results.json at once: a single
-  // run's results.json is written by finish).
+  // Right after create: every repeat's results.json (and so the run dir's)
+  // becomes `placeholder` (the jobs, no figures yet) marked as a checkpoint,
+  // so a kill -9 before the first timed checkpoint, during startdelay or
+  // between repeats leaves files that say "incomplete", never none.
+  void start(const RunResult& placeholder, int64_t snapshot_ms);
+  // Records repeat `rep`'s result beside its logs (only with several repeats;
+  // a single run's results.json is written by finish). Repeat 1's result also
+  // becomes the run dir's results.json, still marked incomplete (a snapshot
+  // taken now) while later repeats run: finish() makes it whole.
   void end_repeat(int rep, const RunResult& r);
+  // A file the run wrote elsewhere into the directory (a job's log) that
+  // could not be written: listed with the others in failures().
+  void add_failure(const std::string& message);
   // results.json, output.txt (pre_run_text first) and, with several repeats,
   // repeats.json. Each file appears whole (write_file_atomic).
   void finish(const std::vector<RunResult>& runs, const std::string& pre_run_text);

@@ -4,7 +4,11 @@
 // mounts a 64 KiB tmpfs, and exits 77 with the reason when it cannot); kill -9
 // mid-run leaves results.json as a checkpoint marked incomplete with what was
 // measured; repeats.json and the stderr line flag failed repeats; a job read
-// from stdin is kept in the run dir; --status-interval with JSON output is a
+// from stdin is kept in the run dir, and job files named like the run dir's
+// own files neither replace nor are replaced; a log the full data dir cannot
+// hold is a run-dir failure, not a failed job ([root]); kill -9 at 1 s, during
+// startdelay or during repeat 2 leaves files marked incomplete that compare
+// refuses by name; --status-interval with JSON output is a
 // stream of documents split by the rule the README gives ([fio]: fio 3.33's
 // stream obeys the same rule).
 #include <catch2/catch.hpp>
@@ -196,6 +200,8 @@ TEST_CASE("failed repeats are flagged in repeats.json and on stderr, and left ou
   INFO(o.err);
   CHECK(o.code == 1);
   CHECK(o.err.find("fiokit: repeat 1/3: FAILED (job 'v': verify failed") != std::string::npos);
+  // The job is named once, not "job 'v' failed: job 'v': ...".
+  CHECK(o.err.find("fiokit: job 'v' failed: verify failed") != std::string::npos);
   CHECK(o.err.find("fiokit: repeat 2/3: v read") != std::string::npos);
   CHECK(o.err.find("fiokit: repeat 3/3: v read") != std::string::npos);
   const json rep = json::parse(read_text(only_run_dir(dir + "/data") + "/repeats.json"));
@@ -258,4 +264,106 @@ TEST_CASE("fio 3.33's --status-interval json stream obeys the same rule, with as
   const std::vector<json> ours = split_json_stream(o.out);
   CHECK(ours.size() == fio_docs.size());
   fs::remove_all(dir);
+}
+
+TEST_CASE("a job log the full data dir cannot hold is a run-dir failure, not a failed job", "[root]") {
+  if (::geteuid() != 0) {
+    std::printf("SKIP: not running as root (mounting a small tmpfs needs it)\n");
+    std::exit(77);
+  }
+  const std::string mnt = make_temp_dir("fulllog");
+  if (::mount("none", mnt.c_str(), "tmpfs", 0, "size=64k") != 0) {
+    std::printf("SKIP: mount -t tmpfs -o size=64k: %s\n", std::strerror(errno));
+    fs::remove(mnt);
+    std::exit(77);
+  }
+  struct Unmount {
+    std::string p;
+    ~Unmount() {
+      (void)::umount2(p.c_str(), MNT_DETACH);
+      std::error_code ec;
+      fs::remove(p, ec);
+    }
+  } unmount{mnt};
+  // 20000 rows a second in each of three latency logs: far more than 64 KiB.
+  auto o = run_fiokit({{"run", "--data-dir=" + mnt, "--output-format=json", "--name=w", "--ioengine=null", "--rw=write",
+                        "--size=1g", "--time_based", "--runtime=2", "--rate_iops=20000", "--write_lat_log",
+                        "--log_avg_msec=0"}});
+  INFO(o.err);
+  const json doc = json::parse(o.out);
+  // fio 3.33 on the same tmpfs: exit 0, "error": 0, a short log. The job's
+  // figures are the I/O's, whatever became of its log.
+  CHECK(doc["jobs"][0]["error"] == 0);
+  CHECK(doc["jobs"][0]["write"]["total_ios"].get<uint64_t>() > 20000);
+  CHECK(o.err.find("failed:") == std::string::npos);
+  // The log is named with the real errno, with the run dir's other files.
+  const std::string run_dir = only_run_dir(mnt);
+  CHECK(o.err.find("fiokit: error: cannot write log file " + run_dir + "/w_") != std::string::npos);
+  CHECK(o.err.find(".1.log: No space left on device") != std::string::npos);
+  CHECK(o.err.find("the run directory " + run_dir + " is incomplete") != std::string::npos);
+  CHECK(o.code == 1);
+}
+
+TEST_CASE("job files named like the run dir's own files keep their contents; the run keeps its files") {
+  const std::string dir = make_temp_dir("ownnames");
+  fs::create_directories(dir + "/x");
+  std::ofstream(dir + "/x/stdin.fio") << "[a]\nioengine=null\nsize=1m\n";
+  std::ofstream(dir + "/x/repeats") << "[r]\nioengine=null\nsize=1m\n";
+  std::ofstream(dir + "/x/results.json") << "[j]\nioengine=null\nsize=1m\n";
+  const std::string piped = "[b]\nioengine=null\nsize=1m\n";
+  auto o = run_fiokit({{"run", "--data-dir=" + dir + "/data", "--repeat=2", "--output-format=terse", dir + "/x/stdin.fio",
+                        dir + "/x/repeats", dir + "/x/results.json", "-"},
+                       piped});
+  INFO(o.err);
+  REQUIRE(o.code == 0);
+  const std::string run_dir = only_run_dir(dir + "/data");
+  CHECK(read_text(run_dir + "/stdin.fio") == piped);
+  CHECK(read_text(run_dir + "/2-stdin.fio") == read_text(dir + "/x/stdin.fio"));
+  CHECK(read_text(run_dir + "/2-repeats") == read_text(dir + "/x/repeats"));
+  CHECK(read_text(run_dir + "/2-results.json") == read_text(dir + "/x/results.json"));
+  for (const char* f : {"/results.json", "/repeats/1/results.json", "/repeats/2/results.json"})
+    CHECK(json::parse(read_text(run_dir + f))["jobs"].size() == 4);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("kill -9 before the first 2 s checkpoint or during startdelay leaves results.json marked incomplete") {
+  for (const char* delay : {"0", "5"}) {
+    INFO("startdelay=" << delay);
+    const std::string data = make_temp_dir("early");
+    auto o = run_fiokit({{"run", "--data-dir=" + data, "--output-format=json", "--name=e", "--ioengine=null", "--size=1g",
+                          "--time_based", "--runtime=8", "--rate_iops=2000", std::string("--startdelay=") + delay},
+                         "", "", SIGKILL, 1000ms});
+    REQUIRE(o.code == 128 + SIGKILL);
+    const std::string run_dir = only_run_dir(data);
+    REQUIRE(fs::exists(run_dir + "/results.json"));
+    const json doc = json::parse(read_text(run_dir + "/results.json"));
+    CHECK(doc["fiokit"]["incomplete"] == true);
+    CHECK(doc["fiokit"]["interrupted"] == true);
+    CHECK(doc["jobs"][0]["jobname"] == "e");
+    auto cmp = run_fiokit({{"compare", run_dir, run_dir}});
+    CHECK(cmp.code == 2);
+    CHECK(cmp.err.find("was interrupted") != std::string::npos);
+    fs::remove_all(data);
+  }
+}
+
+TEST_CASE("kill -9 during repeat 2: the top level is not a whole run and compare names the interrupted repeat") {
+  const std::string data = make_temp_dir("killrep");
+  auto o = run_fiokit({{"run", "--data-dir=" + data, "--output-format=json", "--repeat=3", "--name=r", "--ioengine=null",
+                        "--size=1g", "--time_based", "--runtime=2", "--rate_iops=2000"},
+                       "", "", SIGKILL, 3000ms});
+  REQUIRE(o.code == 128 + SIGKILL);
+  const std::string run_dir = only_run_dir(data);
+  const json top = json::parse(read_text(run_dir + "/results.json"));
+  CHECK(top["fiokit"]["incomplete"] == true);  // repeat 1's figures, but the series did not end
+  CHECK(top["jobs"][0]["read"]["io_bytes"].get<uint64_t>() > 0);
+  const json rep1 = json::parse(read_text(run_dir + "/repeats/1/results.json"));
+  CHECK_FALSE(rep1["fiokit"].contains("incomplete"));
+  for (const char* f : {"/repeats/2/results.json", "/repeats/3/results.json"})
+    CHECK(json::parse(read_text(run_dir + f))["fiokit"]["incomplete"] == true);
+  auto cmp = run_fiokit({{"compare", run_dir, run_dir}});
+  CHECK(cmp.code == 2);
+  CHECK(cmp.err.find("repeat 2 (" + run_dir + "/repeats/2/results.json) was interrupted") != std::string::npos);
+  CHECK(cmp.err.find("cannot read") == std::string::npos);
+  fs::remove_all(data);
 }

@@ -1,6 +1,7 @@
 // The run directory as results/ lays it out (RunDirWriter): a new directory
 // per run named by UTC time and label, the job files copied in (clashing
-// names kept apart), inline jobs written, results.json / output.txt at the
+// names kept apart, also from fiokit's own names and the run's logs), inline
+// jobs written, start()'s empty checkpoints, results.json / output.txt at the
 // end, and with several repeats repeats/<i>/results.json and repeats.json;
 // checkpoints marked incomplete; a file that cannot be written recorded with
 // its path and errno, leaving no temp file.
@@ -146,16 +147,20 @@ TEST_CASE("a checkpoint is results.json marked incomplete until the repeat ends"
   CHECK(back.incomplete);
   CHECK(back.snapshot_ms == kTime * 1000 + 2250);
   CHECK(back.extras.count("incomplete") == 0);
-  // Repeat 1's end makes the run dir's results.json whole at once; repeat
-  // 2's checkpoint goes beside its own logs.
+  // Repeat 1's end makes repeats/1/results.json whole; the run dir's own
+  // stands for the series and stays incomplete while repeat 2 runs (a kill
+  // -9 now must not leave a top-level file that looks like a whole run).
   w.end_repeat(1, r1);
-  CHECK_FALSE(nlohmann::json::parse(read_text(w.path() + "/results.json"))["fiokit"].contains("incomplete"));
+  CHECK_FALSE(nlohmann::json::parse(read_text(w.path() + "/repeats/1/results.json"))["fiokit"].contains("incomplete"));
+  CHECK(nlohmann::json::parse(read_text(w.path() + "/results.json"))["fiokit"]["incomplete"] == true);
   w.begin_repeat(2);
   w.checkpoint(2, r2, kTime * 1000 + 4000);
   CHECK(nlohmann::json::parse(read_text(w.path() + "/repeats/2/results.json"))["fiokit"]["incomplete"] == true);
-  CHECK_FALSE(nlohmann::json::parse(read_text(w.path() + "/results.json"))["fiokit"].contains("incomplete"));
+  CHECK(nlohmann::json::parse(read_text(w.path() + "/results.json"))["fiokit"]["incomplete"] == true);
   w.end_repeat(2, r2);
   CHECK_FALSE(nlohmann::json::parse(read_text(w.path() + "/repeats/2/results.json"))["fiokit"].contains("incomplete"));
+  w.finish({r1, r2}, "");
+  CHECK_FALSE(nlohmann::json::parse(read_text(w.path() + "/results.json"))["fiokit"].contains("incomplete"));
   CHECK(w.failures().empty());
 }
 
@@ -181,4 +186,55 @@ TEST_CASE("repeats.json flags failed and interrupted repeats and keeps them out 
   REQUIRE(iops.size() == 2);
   const auto only = nlohmann::json::parse(summarize_repeats({runs[0], runs[2]}));
   CHECK(iops == only["jobs"][0]["read"]["iops"]["values"]);
+}
+
+TEST_CASE("a job file named like fiokit's own files or the run's logs is kept under another name", "[run_dir]") {
+  TempDir src("rundir-own"), data("rundir-data");
+  fs::create_directories(src.path + "/x");
+  const char* names[] = {"stdin.fio", "results.json", "output.txt", "repeats.json", "repeats", ".results.json.tmp", "w_lat.1.log"};
+  std::vector<std::string> files;
+  for (const char* n : names) {
+    write_text(src.path + "/x/" + n, std::string("[") + n + "]\n");
+    files.push_back(src.path + "/x/" + n);
+  }
+  RunDirRequest req{data.path, "own", files, {{"stdin.fio", "[piped]\n"}}, 2, {"w_lat.1.log"}};
+  RunDirWriter w = RunDirWriter::create(req, kTime);
+  // The job read from stdin keeps its name; the job file of that name does not replace it.
+  CHECK(read_text(w.path() + "/stdin.fio") == "[piped]\n");
+  for (const char* n : names) {
+    INFO(n);
+    CHECK(read_text(w.path() + "/2-" + n) == std::string("[") + n + "]\n");
+  }
+  CHECK_FALSE(fs::exists(w.path() + "/w_lat.1.log"));  // left to the job's log
+  // A job file called "repeats" does not block the repeats' folders, and the
+  // run's own files do not replace any job file.
+  const RunResult r = make_run();
+  w.begin_repeat(1);
+  w.end_repeat(1, r);
+  CHECK(fs::is_directory(w.path() + "/repeats/2") == false);
+  w.begin_repeat(2);
+  w.end_repeat(2, r);
+  w.finish({r, r}, "");
+  CHECK(w.failures().empty());
+  CHECK(fs::is_directory(w.path() + "/repeats/2"));
+  CHECK(nlohmann::json::parse(read_text(w.path() + "/results.json"))["jobs"].size() == r.jobs.size());
+  CHECK(read_text(w.path() + "/2-results.json") == "[results.json]\n");
+  CHECK(read_text(w.path() + "/2-output.txt") == "[output.txt]\n");
+}
+
+TEST_CASE("start() writes every repeat's results.json as an empty checkpoint", "[run_dir]") {
+  TempDir data("rundir-data");
+  RunDirWriter w = RunDirWriter::create({data.path, "start", {}, {}, 3}, kTime);
+  RunResult placeholder = make_run();
+  for (auto& j : placeholder.jobs) j.dirs = {};
+  w.start(placeholder, kTime * 1000 + 10);
+  for (const std::string f : {"/results.json", "/repeats/1/results.json", "/repeats/2/results.json", "/repeats/3/results.json"}) {
+    INFO(f);
+    const auto j = nlohmann::json::parse(read_text(w.path() + f));
+    CHECK(j["fiokit"]["incomplete"] == true);
+    CHECK(j["fiokit"]["interrupted"] == true);
+    CHECK(j["fiokit"]["snapshot_timestamp_ms"] == kTime * 1000 + 10);
+  }
+  CHECK(nlohmann::json::parse(read_text(w.path() + "/repeats/3/results.json"))["fiokit"]["repeat"] == "3/3");
+  CHECK(w.failures().empty());
 }
