@@ -93,6 +93,48 @@ bool is_tchar(char c) {
          std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
 }
 
+// RFC 9110 5.5 field-value: VCHAR, obs-text, SP and HTAB. A control byte
+// (0x01, 0x7f, ...) is read differently by different parsers (some stop at it,
+// some keep it), so it is refused rather than passed on.
+bool field_value_ok(std::string_view v) {
+  return std::all_of(v.begin(), v.end(), [](char ch) {
+    const auto u = static_cast<unsigned char>(ch);
+    return u == '\t' || (u >= 0x20 && u != 0x7f);
+  });
+}
+
+// The request line, RFC 9112 3: method token, one SP, an origin-form target
+// (or "*"), one SP, HTTP/1.0 or HTTP/1.1. cpp-httplib answers a line it cannot
+// parse (HTTP/2.0, a tab, HTTP/0.9's bare "GET /") with a 400 and keeps the
+// connection open, reading whatever follows as the next request; the front
+// answers such a line itself and closes. Only the methods cpp-httplib knows
+// pass (the router gives 405 to all but GET and HEAD); any other token, "get"
+// included since methods are case-sensitive, is 400. Returns 0, 400 or 505.
+int check_request_line(std::string_view line) {
+  const size_t sp1 = line.find(' ');
+  if (sp1 == std::string_view::npos) return 400;
+  const size_t sp2 = line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos) return 400;
+  const std::string_view method = line.substr(0, sp1);
+  const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  const std::string_view version = line.substr(sp2 + 1);
+  static constexpr std::string_view kMethods[] = {"GET",     "HEAD",  "POST",  "PUT", "DELETE",
+                                                  "OPTIONS", "TRACE", "PATCH", "CONNECT"};
+  if (std::find(std::begin(kMethods), std::end(kMethods), method) == std::end(kMethods)) return 400;
+  if (target.empty() || (target[0] != '/' && target != "*")) return 400;
+  // Only visible ASCII in a target: a URL's other bytes are percent-encoded.
+  for (const char ch : target) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (u <= 0x20 || u >= 0x7f) return 400;
+  }
+  if (version == "HTTP/1.1" || version == "HTTP/1.0") return 0;
+  // A well-formed version this server does not speak: 505 (RFC 9110 15.6.6).
+  if (version.size() == 8 && version.substr(0, 5) == "HTTP/" && version[5] >= '0' && version[5] <= '9' &&
+      version[6] == '.' && version[7] >= '0' && version[7] <= '9')
+    return 505;
+  return 400;
+}
+
 std::string_view trim(std::string_view v) {
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
   while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
@@ -260,7 +302,11 @@ int Front::read_request(FrontConn& c, Head& h) {
           line = begin = nl + 1;
           continue;
         }
-        if (len > lim_.max_line) return 414;
+        // max_line counts the CRLF, as cpp-httplib's own line cap does: a
+        // line the front let through must never trip the library's cap (its
+        // 414 would leave the connection open).
+        if (len + 2 > lim_.max_line) return 414;
+        if (const int st = check_request_line(text); st != 0) return st;
         have_request_line = true;
       } else if (len == 0) {
         const int st = parse_head(c, h, begin, nl + 1);
@@ -273,13 +319,14 @@ int Front::read_request(FrontConn& c, Head& h) {
         }
         return 0;
       } else {
-        if (len > lim_.max_line || ++fields > lim_.max_header_count) return 431;
+        if (len + 2 > lim_.max_line || ++fields > lim_.max_header_count) return 431;
       }
       if (nl + 1 - begin > lim_.max_head_bytes) return 431;
       line = nl + 1;
     }
-    // A line still open: its bytes so far count against the caps already.
-    if (c.buf.size() - line > lim_.max_line) return have_request_line ? 431 : 414;
+    // A line still open: its bytes so far, and at least its LF still to
+    // come, count against the caps already.
+    if (c.buf.size() - line + 1 > lim_.max_line) return have_request_line ? 431 : 414;
     if (c.buf.size() - begin > lim_.max_head_bytes) return 431;
     const int r = fill(c, deadline);
     if (r == 0 || r == -2) return -1;
@@ -309,6 +356,7 @@ int Front::parse_head(FrontConn& c, Head& h, size_t begin, size_t end) {
     // header is read as two by different parsers: refused (RFC 9112 5.1, 5.2).
     if (!std::all_of(name.begin(), name.end(), is_tchar)) return 400;
     const std::string_view value = trim(ln.substr(colon + 1));
+    if (!field_value_ok(value)) return 400;
     if (iequals(name, "content-length")) {
       if (++lengths > 1 || value.empty() || value.size() > 18 ||
           value.find_first_not_of("0123456789") != std::string_view::npos)

@@ -8,7 +8,7 @@
 // invalid Content-Length and lets Transfer-Encoding sit beside one, holds a
 // worker per connection until the client lets go, and polls idle keep-alive
 // sockets every 11 ms. What the front enforces, and answers:
-//   - head too big: request line > max_line: 414; a header line > max_line,
+//   - head too big: request line > max_line (CRLF counted): 414; a header line > max_line,
 //     more than max_header_count fields or more than max_head_bytes in all: 431;
 //     the connection is closed after the answer, nothing else is read from it;
 //   - a head (and a GET's body) not complete request_timeout after its first
@@ -46,7 +46,7 @@ namespace fiokit::serve {
 struct FrontLimits {
   size_t max_header_count = 100;  // browsers send 10-40
   size_t max_head_bytes = 32u << 10;  // request line and all header lines
-  size_t max_line = 8192;             // one line (cpp-httplib's own line cap)
+  size_t max_line = 8192;             // one line with its CRLF (cpp-httplib's own cap)
   size_t max_body = 64u << 10;        // a body on a GET/HEAD, read and dropped
   std::chrono::milliseconds idle_timeout{1000};      // waiting for a request's first byte
   std::chrono::milliseconds request_timeout{10000};  // first byte to last byte of head and body

