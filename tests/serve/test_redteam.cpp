@@ -147,3 +147,28 @@ TEST_CASE("a malformed request line: 400 or 505 and closed, nothing behind it se
   CHECK(old.status() == 200);
   s.stop();
 }
+TEST_CASE("a symlink to a FIFO outside the root is never opened", "[serve]") {
+  TempDir data, outside;
+  write_run_dir(data.path, "r1", make_result({"j"}, 1763632800));
+  const std::string fifo = outside.path + "/fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::filesystem::create_symlink(fifo, data.path + "/evil");
+  std::filesystem::create_symlink(fifo, data.path + "/runs/r1/j_lat.1.log");
+  const int in = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  REQUIRE(in >= 0);
+  REQUIRE(::inotify_add_watch(in, fifo.c_str(), IN_OPEN) >= 0);
+  serve::ServeOptions opt = options(data.path);
+  serve::Server s(opt);
+  const int port = s.start();
+  for (const std::string& target : {std::string("/files/evil"), std::string("/files/runs/r1/j_lat.1.log"),
+                                    std::string("/api/runs/r1/series?log=j_lat.1.log")}) {
+    INFO(target);
+    const auto r = raw_get(port, target);
+    CHECK((r.status == 403 || r.status == 404));
+  }
+  s.stop();
+  char ev[4096];
+  const ssize_t n = ::read(in, ev, sizeof ev);
+  ::close(in);
+  CHECK(n < 0);  // no IN_OPEN event: nothing opened the FIFO
+}
