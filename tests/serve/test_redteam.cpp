@@ -172,3 +172,47 @@ TEST_CASE("a symlink to a FIFO outside the root is never opened", "[serve]") {
   ::close(in);
   CHECK(n < 0);  // no IN_OPEN event: nothing opened the FIFO
 }
+TEST_CASE("concurrent misses parse a log once; a rewritten log leaves one entry; the budget holds", "[serve]") {
+  TempDir data;
+  write_run_dir(data.path, "r1", make_result({"j"}, 1763632800));
+  const std::string log = data.path + "/runs/r1/j_clat.1.log";
+  write_text(log, make_log(400000, 1, 0, 50000));  // ~10 MB: a parse long enough to overlap
+  serve::ServeOptions opt = options(data.path);
+  opt.log_cache_bytes = 64u << 20;
+  serve::Server s(opt);
+  const int port = s.start();
+  const std::string target = "/api/runs/r1/series?log=j_clat.1.log&max_points=100";
+  std::vector<std::thread> clients;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 6; ++i)
+    clients.emplace_back([&] { ok += raw_get(port, target).status == 200; });
+  for (auto& t : clients) t.join();
+  CHECK(ok == 6);
+  CHECK(s.log_cache_stats().parses == 1);
+  CHECK(s.log_cache_stats().entries == 1);
+  // Rewritten while served (new size and mtime): parsed again, the old parse dropped.
+  write_text(log, make_log(300000, 1, 0, 50000));
+  CHECK(raw_get(port, target).status == 200);
+  CHECK(raw_get(port, target).status == 200);
+  CHECK(s.log_cache_stats().parses == 2);
+  CHECK(s.log_cache_stats().entries == 1);
+  s.stop();
+
+  // A budget smaller than two parsed logs keeps one of them, and the bytes stay within it.
+  write_text(data.path + "/runs/r1/j_bw.1.log", make_log(10000, 1, 0, 20000));
+  write_text(data.path + "/runs/r1/j_iops.1.log", make_log(10000, 1, 0, 5000));
+  serve::ServeOptions small = options(data.path);
+  small.log_cache_bytes = 1u << 20;
+  serve::Server t(small);
+  const int tport = t.start();
+  CHECK(raw_get(tport, "/api/runs/r1/series?log=j_bw.1.log").status == 200);
+  CHECK(t.log_cache_stats().entries == 1);
+  CHECK(raw_get(tport, "/api/runs/r1/series?log=j_iops.1.log").status == 200);
+  CHECK(t.log_cache_stats().entries == 1);
+  CHECK(t.log_cache_stats().bytes <= small.log_cache_bytes);
+  CHECK(t.log_cache_stats().bytes > 0);
+  // The 10 MB log's rows exceed this budget: served, not kept.
+  CHECK(raw_get(tport, target).status == 200);
+  CHECK(t.log_cache_stats().bytes <= small.log_cache_bytes);
+  t.stop();
+}
