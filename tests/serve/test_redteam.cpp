@@ -147,6 +147,7 @@ TEST_CASE("a malformed request line: 400 or 505 and closed, nothing behind it se
   CHECK(old.status() == 200);
   s.stop();
 }
+
 TEST_CASE("a symlink to a FIFO outside the root is never opened", "[serve]") {
   TempDir data, outside;
   write_run_dir(data.path, "r1", make_result({"j"}, 1763632800));
@@ -172,6 +173,7 @@ TEST_CASE("a symlink to a FIFO outside the root is never opened", "[serve]") {
   ::close(in);
   CHECK(n < 0);  // no IN_OPEN event: nothing opened the FIFO
 }
+
 TEST_CASE("concurrent misses parse a log once; a rewritten log leaves one entry; the budget holds", "[serve]") {
   TempDir data;
   write_run_dir(data.path, "r1", make_result({"j"}, 1763632800));
@@ -215,4 +217,38 @@ TEST_CASE("concurrent misses parse a log once; a rewritten log leaves one entry;
   CHECK(raw_get(tport, target).status == 200);
   CHECK(t.log_cache_stats().bytes <= small.log_cache_bytes);
   t.stop();
+}
+
+TEST_CASE("SIGTERM ends fiokit serve within 2 s while requests parse 100 MB logs", "[serve]") {
+  TempDir data;
+  write_run_dir(data.path, "r1", make_result({"j"}, 1763632800));
+  {
+    // ~100 MB in fio's format, written in slices to keep the test's own memory small.
+    std::ofstream f(data.path + "/runs/r1/w_clat.1.log", std::ios::binary);
+    for (int slice = 0; slice < 25; ++slice) f << make_log(160000, 1, 1, 50000 + slice);
+  }
+  // Six logs' worth of parsing at once (one parse per log since the cache is
+  // single-flight): hard links under other log names, each parsed on its own.
+  const std::vector<std::string> names = {"w_clat.1.log", "w_lat.1.log", "w_slat.1.log",
+                                          "w_bw.1.log",   "w_iops.1.log", "w_clat.2.log"};
+  for (size_t i = 1; i < names.size(); ++i)
+    std::filesystem::create_hard_link(data.path + "/runs/r1/w_clat.1.log", data.path + "/runs/r1/" + names[i]);
+  ServeChild c = spawn_serve({data.path, "--port", "0", "--bind", "127.0.0.1"});
+  REQUIRE(c.pid > 0);
+  const int port = wait_port(c);
+  REQUIRE(port > 0);
+  std::vector<std::thread> clients;
+  for (const auto& n : names) {
+    clients.emplace_back([port, n] { raw_get(port, "/api/runs/r1/series?log=" + n); });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto t0 = Clock::now();
+  ::kill(c.pid, SIGTERM);
+  const int code = wait_exit(c.pid, 10);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
+  for (auto& t : clients) t.join();
+  ::close(c.err_fd);
+  INFO("exit " << ms << " ms after SIGTERM");
+  CHECK(code == 0);
+  CHECK(ms < 2000);
 }
