@@ -35,6 +35,10 @@ struct FrontConn {
   std::string local;
   int local_port = 0;
   bool peer_known = false, local_known = false;
+  // The current response's send-rate window (FrontLimits::min_send_bytes),
+  // opened by its first send: a handler's own time does not count.
+  Clock::time_point window_start{};
+  size_t window_bytes = 0;
   // Listed in Front::waiting_ and all_waiting_; changed only under Front::m_,
   // atomic so the owner can see "not listed" without taking the lock.
   std::atomic<bool> waiting{false};
@@ -396,14 +400,28 @@ int Front::parse_head(FrontConn& c, Head& h, size_t begin, size_t end) {
   return 0;
 }
 
+// Sends what the socket takes now, else waits for room: until write_timeout
+// without progress, the end of a send-rate window that moved too little, or
+// the shutdown grace. -1 when any of them passes (the connection is dropped).
 ssize_t Front::send_some(FrontConn& c, const char* p, size_t n) {
   const auto give_up = Clock::now() + lim_.write_timeout;
+  if (c.window_start == Clock::time_point{}) c.window_start = Clock::now();
   for (;;) {
     const ssize_t k = ::send(c.fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (k >= 0) return k;
+    if (k >= 0) {
+      const auto now = Clock::now();
+      c.window_bytes += static_cast<size_t>(k);
+      if (now - c.window_start >= lim_.send_window) {
+        if (c.window_bytes < lim_.min_send_bytes) return -1;
+        c.window_start = now;
+        c.window_bytes = 0;
+      }
+      return k;
+    }
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
     auto limit = give_up;
+    if (c.window_bytes < lim_.min_send_bytes) limit = std::min(limit, c.window_start + lim_.send_window);
     if (stop_flag_) {
       const auto stop_at = Clock::time_point(std::chrono::nanoseconds(stop_at_ns_.load()));
       limit = std::min<Clock::time_point>(limit, stop_at + lim_.shutdown_grace);
@@ -447,6 +465,8 @@ void Front::serve_connection(int fd, const Process& process) {
   c.fd = fd;
   for (size_t served = 0; !stop_flag_;) {
     Head h;
+    c.window_start = Clock::time_point{};  // opened by the answer's first send
+    c.window_bytes = 0;
     const int st = read_request(c, h);
     leave_wait(c);
     if (st > 0) refuse(c, st);

@@ -33,7 +33,8 @@ struct ServeOptions {
   // 32 KiB of head, 8 KiB per line (414/431 past them); 1 s to start a
   // request, 10 s to finish its head (408); 1 s without write progress;
   // 64 waiting connections per peer address and 512 in all (the oldest
-  // goes); 0.5 s for a response in flight when stop() comes.
+  // goes); 0.5 s for a response in flight when stop() comes; a response
+  // moving less than 1 KiB in 10 s is dropped.
   FrontLimits limits;
 };
 

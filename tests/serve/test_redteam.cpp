@@ -5,7 +5,9 @@
 // root opened before the 403, concurrent chart requests parsing one log each,
 // a rewritten log leaving stale copies, and SIGTERM waiting for a log parse.
 // Raw sockets on 127.0.0.1; the SIGTERM case runs the real build/fiokit.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
@@ -251,4 +253,53 @@ TEST_CASE("SIGTERM ends fiokit serve within 2 s while requests parse 100 MB logs
   INFO("exit " << ms << " ms after SIGTERM");
   CHECK(code == 0);
   CHECK(ms < 2000);
+}
+
+TEST_CASE("a reader slower than min_send_bytes per send_window is dropped", "[serve]") {
+  TempDir data;
+  const size_t file_size = 32u << 20;  // streamed (not inline), far beyond the socket buffers
+  write_text(data.path + "/big.bin", std::string(file_size, 'z'));
+  serve::ServeOptions opt = options(data.path);
+  opt.limits.min_send_bytes = 256u << 10;
+  opt.limits.send_window = std::chrono::milliseconds(1000);
+  serve::Server s(opt);
+  const int port = s.start();
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  const int rcvbuf = 4096;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  const std::string req = "GET /files/big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  REQUIRE(::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size()));
+  // 4 s of steady trickle (2 KiB every 250 ms: progress on every send, so no
+  // write_timeout), then read fast: a dropped response ends short of the file.
+  size_t got = 0;
+  char buf[65536];
+  const auto slow_until = Clock::now() + std::chrono::seconds(4);
+  while (Clock::now() < slow_until) {
+    const ssize_t n = ::recv(fd, buf, 2048, MSG_DONTWAIT);
+    if (n > 0) got += static_cast<size_t>(n);
+    if (n == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  const auto fast_until = Clock::now() + std::chrono::seconds(20);
+  while (Clock::now() < fast_until) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  INFO("received " << got << " of " << file_size << " bytes");
+  CHECK(got < file_size);
+  // A reader at full speed gets it all (the window does not cut normal clients).
+  const auto whole = raw_get(port, "/files/big.bin");
+  CHECK(whole.status == 200);
+  CHECK(whole.body.size() == file_size);
+  s.stop();
 }
