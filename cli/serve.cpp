@@ -2,7 +2,11 @@
 // message and signals for the results server (serve/). SIGINT/SIGTERM are
 // blocked in every thread and taken by one sigwait thread that stops the
 // server, so in-flight requests finish and the process exits 0; a second
-// signal ends it at once.
+// signal ends it at once. Whatever the handlers are doing (parsing a 100 MB
+// log takes seconds and checks no stop flag), the process is gone within
+// kStopDeadline of the first signal: a reaper thread then ends it with
+// _exit(0) without joining workers or freeing caches. Nothing is lost by that:
+// serve only reads, and its messages go unbuffered to stderr.
 #include <fmt/format.h>
 #include <pthread.h>
 #include <signal.h>
@@ -10,6 +14,9 @@
 
 #include <atomic>
 #include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,6 +28,45 @@
 namespace fiokit::cli {
 
 namespace {
+
+// Under the 2 s users (and service managers) are promised, leaving room for
+// the front's 0.5 s grace for responses in flight to run out first.
+constexpr std::chrono::milliseconds kStopDeadline{1200};
+
+// Ends the process kStopDeadline after signalled() unless finished() came first.
+class StopReaper {
+ public:
+  StopReaper()
+      : thread_([this] {
+          std::unique_lock<std::mutex> lk(m_);
+          cv_.wait(lk, [this] { return signalled_ || finished_; });
+          if (finished_) return;
+          if (cv_.wait_for(lk, kStopDeadline, [this] { return finished_; })) return;
+          static const char msg[] = "fiokit serve: requests still running 1.2 s after the signal, exiting without them\n";
+          [[maybe_unused]] const ssize_t n = ::write(2, msg, sizeof msg - 1);
+          ::_exit(0);
+        }) {}
+  ~StopReaper() {
+    finished();
+    thread_.join();
+  }
+  void signalled() {
+    std::lock_guard<std::mutex> lk(m_);
+    signalled_ = true;
+    cv_.notify_all();
+  }
+  void finished() {
+    std::lock_guard<std::mutex> lk(m_);
+    finished_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool signalled_ = false, finished_ = false;
+  std::thread thread_;
+};
 
 const po::options_description& serve_flags() {
   static const po::options_description desc = [] {
@@ -94,17 +140,22 @@ int cmd_serve(const std::vector<std::string>& args) {
   // Before any thread exists, so every thread inherits the blocked mask. The
   // watcher stops the server on the first signal; a second one exits at once.
   std::atomic<serve::Server*> srv{nullptr};
+  std::atomic<StopReaper*> reaper{nullptr};
   SignalWatcher signals(
-      [&srv](int) {
+      [&srv, &reaper](int) {
+        if (StopReaper* r = reaper.load()) r->signalled();
         if (serve::Server* s = srv.load()) s->stop();
       },
       "fiokit serve", "stopping");
+  StopReaper stop_reaper;  // after the watcher: its thread inherits the blocked mask
+  reaper.store(&stop_reaper);
   std::unique_ptr<serve::Server> server;
   try {
     server = std::make_unique<serve::Server>(opt);
     server->bind();
   } catch (const std::exception& e) {
     fmt::print(stderr, "fiokit serve: {}\n", e.what());
+    reaper.store(nullptr);
     return 1;
   }
   fmt::print(stderr, "fiokit serve: serving {} on http://{}:{}/ (Ctrl-C to stop)\n", server->root_path(),
@@ -112,7 +163,9 @@ int cmd_serve(const std::vector<std::string>& args) {
   srv.store(server.get());
   if (!signals.signal()) server->listen();
   srv.store(nullptr);
-  server.reset();
+  server.reset();  // may free a large log cache: still under the deadline
+  reaper.store(nullptr);
+  stop_reaper.finished();
   return 0;
 }
 

@@ -135,22 +135,28 @@ int Root::open_beneath(std::string_view rel, bool want_dir) const {
     }
     start = end + 1;
   }
-  // O_NONBLOCK: a FIFO planted in the tree must not hang a worker in open().
-  util::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (want_dir ? O_DIRECTORY : 0)));
-  if (!fd) return errno == ENOTDIR && want_dir ? -ENOTDIR : -errno;
+  // Resolve with O_PATH first: it follows symlinks to their target without
+  // opening it for I/O, so a link to a device or FIFO outside the root
+  // (/dev/watchdog, whose open alone has an effect) is never really opened.
+  // Only once the descriptor is known to be inside the root and a regular
+  // file or directory is it reopened for reading, through /proc/self/fd,
+  // which reopens that very inode (no second path walk to race).
+  util::Fd where(::open(path.c_str(), O_PATH | O_CLOEXEC | (want_dir ? O_DIRECTORY : 0)));
+  if (!where) return errno == ENOTDIR && want_dir ? -ENOTDIR : -errno;
   struct stat st;
-  int err = 0;
-  if (::fstat(fd.get(), &st) != 0) {
-    err = -errno;
-  } else if (!holds_fd(fd.get())) {
-    err = -EACCES;
-  } else if (S_ISDIR(st.st_mode)) {
-    if (!want_dir) err = -EISDIR;
+  if (::fstat(where.get(), &st) != 0) return -errno;
+  if (!holds_fd(where.get())) return -EACCES;
+  if (S_ISDIR(st.st_mode)) {
+    if (!want_dir) return -EISDIR;
   } else if (!S_ISREG(st.st_mode)) {
-    err = -EACCES;
+    return -EACCES;
   }
-  if (err) return err;
-  return fd.release();  // the caller owns it from here
+  char again[64];
+  std::snprintf(again, sizeof again, "/proc/self/fd/%d", where.get());
+  // O_NONBLOCK kept as a second guard: the inode is a regular file or directory.
+  const int fd = ::open(again, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (want_dir ? O_DIRECTORY : 0));
+  if (fd < 0) return -errno;
+  return fd;  // the caller owns it from here
 }
 
 int Root::list(std::string_view rel, std::vector<DirEntry>& out) const {

@@ -2,7 +2,8 @@
 // cpp-httplib 0.11.4 predates upstream's symlink-confinement fix and decodes
 // %2f and %00 into req.path, so the server never trusts req.path for files:
 // the raw request target is vetted first (check_target), and a file is opened
-// and then checked by where the opened descriptor really is (/proc/self/fd),
+// with O_PATH and checked by where that descriptor really is (/proc/self/fd)
+// before it is reopened for reading (only regular files and directories),
 // which cannot be raced by swapping a symlink between a check and the open.
 #pragma once
 #include <cstdint>

@@ -35,6 +35,10 @@ struct FrontConn {
   std::string local;
   int local_port = 0;
   bool peer_known = false, local_known = false;
+  // The current response's send-rate window (FrontLimits::min_send_bytes),
+  // opened by its first send: a handler's own time does not count.
+  Clock::time_point window_start{};
+  size_t window_bytes = 0;
   // Listed in Front::waiting_ and all_waiting_; changed only under Front::m_,
   // atomic so the owner can see "not listed" without taking the lock.
   std::atomic<bool> waiting{false};
@@ -91,6 +95,48 @@ bool iequals(std::string_view a, std::string_view b) {
 bool is_tchar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
          std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+}
+
+// RFC 9110 5.5 field-value: VCHAR, obs-text, SP and HTAB. A control byte
+// (0x01, 0x7f, ...) is read differently by different parsers (some stop at it,
+// some keep it), so it is refused rather than passed on.
+bool field_value_ok(std::string_view v) {
+  return std::all_of(v.begin(), v.end(), [](char ch) {
+    const auto u = static_cast<unsigned char>(ch);
+    return u == '\t' || (u >= 0x20 && u != 0x7f);
+  });
+}
+
+// The request line, RFC 9112 3: method token, one SP, an origin-form target
+// (or "*"), one SP, HTTP/1.0 or HTTP/1.1. cpp-httplib answers a line it cannot
+// parse (HTTP/2.0, a tab, HTTP/0.9's bare "GET /") with a 400 and keeps the
+// connection open, reading whatever follows as the next request; the front
+// answers such a line itself and closes. Only the methods cpp-httplib knows
+// pass (the router gives 405 to all but GET and HEAD); any other token, "get"
+// included since methods are case-sensitive, is 400. Returns 0, 400 or 505.
+int check_request_line(std::string_view line) {
+  const size_t sp1 = line.find(' ');
+  if (sp1 == std::string_view::npos) return 400;
+  const size_t sp2 = line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos) return 400;
+  const std::string_view method = line.substr(0, sp1);
+  const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  const std::string_view version = line.substr(sp2 + 1);
+  static constexpr std::string_view kMethods[] = {"GET",     "HEAD",  "POST",  "PUT", "DELETE",
+                                                  "OPTIONS", "TRACE", "PATCH", "CONNECT"};
+  if (std::find(std::begin(kMethods), std::end(kMethods), method) == std::end(kMethods)) return 400;
+  if (target.empty() || (target[0] != '/' && target != "*")) return 400;
+  // Only visible ASCII in a target: a URL's other bytes are percent-encoded.
+  for (const char ch : target) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (u <= 0x20 || u >= 0x7f) return 400;
+  }
+  if (version == "HTTP/1.1" || version == "HTTP/1.0") return 0;
+  // A well-formed version this server does not speak: 505 (RFC 9110 15.6.6).
+  if (version.size() == 8 && version.substr(0, 5) == "HTTP/" && version[5] >= '0' && version[5] <= '9' &&
+      version[6] == '.' && version[7] >= '0' && version[7] <= '9')
+    return 505;
+  return 400;
 }
 
 std::string_view trim(std::string_view v) {
@@ -260,7 +306,11 @@ int Front::read_request(FrontConn& c, Head& h) {
           line = begin = nl + 1;
           continue;
         }
-        if (len > lim_.max_line) return 414;
+        // max_line counts the CRLF, as cpp-httplib's own line cap does: a
+        // line the front let through must never trip the library's cap (its
+        // 414 would leave the connection open).
+        if (len + 2 > lim_.max_line) return 414;
+        if (const int st = check_request_line(text); st != 0) return st;
         have_request_line = true;
       } else if (len == 0) {
         const int st = parse_head(c, h, begin, nl + 1);
@@ -273,13 +323,14 @@ int Front::read_request(FrontConn& c, Head& h) {
         }
         return 0;
       } else {
-        if (len > lim_.max_line || ++fields > lim_.max_header_count) return 431;
+        if (len + 2 > lim_.max_line || ++fields > lim_.max_header_count) return 431;
       }
       if (nl + 1 - begin > lim_.max_head_bytes) return 431;
       line = nl + 1;
     }
-    // A line still open: its bytes so far count against the caps already.
-    if (c.buf.size() - line > lim_.max_line) return have_request_line ? 431 : 414;
+    // A line still open: its bytes so far, and at least its LF still to
+    // come, count against the caps already.
+    if (c.buf.size() - line + 1 > lim_.max_line) return have_request_line ? 431 : 414;
     if (c.buf.size() - begin > lim_.max_head_bytes) return 431;
     const int r = fill(c, deadline);
     if (r == 0 || r == -2) return -1;
@@ -309,6 +360,7 @@ int Front::parse_head(FrontConn& c, Head& h, size_t begin, size_t end) {
     // header is read as two by different parsers: refused (RFC 9112 5.1, 5.2).
     if (!std::all_of(name.begin(), name.end(), is_tchar)) return 400;
     const std::string_view value = trim(ln.substr(colon + 1));
+    if (!field_value_ok(value)) return 400;
     if (iequals(name, "content-length")) {
       if (++lengths > 1 || value.empty() || value.size() > 18 ||
           value.find_first_not_of("0123456789") != std::string_view::npos)
@@ -348,14 +400,28 @@ int Front::parse_head(FrontConn& c, Head& h, size_t begin, size_t end) {
   return 0;
 }
 
+// Sends what the socket takes now, else waits for room: until write_timeout
+// without progress, the end of a send-rate window that moved too little, or
+// the shutdown grace. -1 when any of them passes (the connection is dropped).
 ssize_t Front::send_some(FrontConn& c, const char* p, size_t n) {
   const auto give_up = Clock::now() + lim_.write_timeout;
+  if (c.window_start == Clock::time_point{}) c.window_start = Clock::now();
   for (;;) {
     const ssize_t k = ::send(c.fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (k >= 0) return k;
+    if (k >= 0) {
+      const auto now = Clock::now();
+      c.window_bytes += static_cast<size_t>(k);
+      if (now - c.window_start >= lim_.send_window) {
+        if (c.window_bytes < lim_.min_send_bytes) return -1;
+        c.window_start = now;
+        c.window_bytes = 0;
+      }
+      return k;
+    }
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
     auto limit = give_up;
+    if (c.window_bytes < lim_.min_send_bytes) limit = std::min(limit, c.window_start + lim_.send_window);
     if (stop_flag_) {
       const auto stop_at = Clock::time_point(std::chrono::nanoseconds(stop_at_ns_.load()));
       limit = std::min<Clock::time_point>(limit, stop_at + lim_.shutdown_grace);
@@ -399,6 +465,8 @@ void Front::serve_connection(int fd, const Process& process) {
   c.fd = fd;
   for (size_t served = 0; !stop_flag_;) {
     Head h;
+    c.window_start = Clock::time_point{};  // opened by the answer's first send
+    c.window_bytes = 0;
     const int st = read_request(c, h);
     leave_wait(c);
     if (st > 0) refuse(c, st);

@@ -8,7 +8,7 @@
 // invalid Content-Length and lets Transfer-Encoding sit beside one, holds a
 // worker per connection until the client lets go, and polls idle keep-alive
 // sockets every 11 ms. What the front enforces, and answers:
-//   - head too big: request line > max_line: 414; a header line > max_line,
+//   - head too big: request line > max_line (CRLF counted): 414; a header line > max_line,
 //     more than max_header_count fields or more than max_head_bytes in all: 431;
 //     the connection is closed after the answer, nothing else is read from it;
 //   - a head (and a GET's body) not complete request_timeout after its first
@@ -24,6 +24,9 @@
 //     slow sockets holds at most that many workers and a new request from it
 //     or anyone else is still read at once; likewise the oldest of all beyond
 //     max_waiting_total, for slow sockets spread over many addresses;
+//   - a response moving less than min_send_bytes in a send_window (a reader
+//     taking a byte a second, which makes progress on every send and so never
+//     trips write_timeout) is dropped, and its worker freed;
 //   - stop(): waiting connections are closed at once; a response being written
 //     gets shutdown_grace, then its socket is abandoned (SIGTERM exits in < 2 s).
 // The Range header is taken out of the replayed head (cpp-httplib would apply
@@ -46,12 +49,17 @@ namespace fiokit::serve {
 struct FrontLimits {
   size_t max_header_count = 100;  // browsers send 10-40
   size_t max_head_bytes = 32u << 10;  // request line and all header lines
-  size_t max_line = 8192;             // one line (cpp-httplib's own line cap)
+  size_t max_line = 8192;             // one line with its CRLF (cpp-httplib's own cap)
   size_t max_body = 64u << 10;        // a body on a GET/HEAD, read and dropped
   std::chrono::milliseconds idle_timeout{1000};      // waiting for a request's first byte
   std::chrono::milliseconds request_timeout{10000};  // first byte to last byte of head and body
   std::chrono::milliseconds write_timeout{1000};     // without any progress on a send
   std::chrono::milliseconds shutdown_grace{500};     // a response in flight when stop() came
+  // A response must move at least min_send_bytes in every send_window, else
+  // the connection is dropped: a reader taking a byte a second makes progress
+  // on every send (write_timeout never trips) while it holds a worker.
+  size_t min_send_bytes = 1024;
+  std::chrono::milliseconds send_window{10000};
   size_t max_keep_alive = 1000;                      // requests per connection
   size_t max_waiting_per_peer = 64;                  // 0: no limit
   // All peers together, below ServeOptions::max_threads (1024) so waiting

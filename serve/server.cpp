@@ -17,9 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 #include <fmt/format.h>
 #include <list>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <shared_mutex>
@@ -31,6 +33,7 @@
 #include "serve/assets.hpp"
 #include "serve/confine.hpp"
 #include "serve/html.hpp"
+#include "serve/log_cache.hpp"
 #include "serve/pool.hpp"
 #include "serve/ranges.hpp"
 #include "serve/run_index.hpp"
@@ -80,6 +83,7 @@ const char* reason_of(int status) {
     case 413: return "Payload Too Large";
     case 414: return "URI Too Long";
     case 431: return "Request Header Fields Too Large";
+    case 505: return "HTTP Version Not Supported";
     default: return "Error";
   }
 }
@@ -91,6 +95,7 @@ std::string refusal_response(int status) {
                     : status == 413 ? "A body on a GET or HEAD request is too large."
                     : status == 414 ? "The request line is too long."
                     : status == 431 ? "Too many or too large header fields."
+                    : status == 505 ? "Only HTTP/1.0 and HTTP/1.1 are spoken here."
                                     : "Malformed or ambiguous request.";
   const std::string body = render_error_page(status, msg);
   return fmt::format(
@@ -99,55 +104,6 @@ std::string refusal_response(int status) {
       status, reason_of(status), body.size(), kPageCsp, body);
 }
 
-
-// Parsed logs, kept for repeated chart requests (zooming asks for the same log
-// again), keyed by path and invalidated by size or mtime.
-class LogCache {
- public:
-  using Rows = std::shared_ptr<const std::vector<results::LogRow>>;
-  // Returns rows or sets err (-errno); throws results::LogParseError.
-  Rows get(const Root& root, const std::string& rel, int& err) {
-    const int raw = root.open_beneath(rel);
-    if (raw < 0) {
-      err = raw;
-      return nullptr;
-    }
-    util::Fd fd(raw);
-    struct stat st;
-    ::fstat(fd.get(), &st);
-    const int64_t mtime = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-    const auto size = static_cast<uint64_t>(st.st_size);
-    {
-      std::lock_guard<std::mutex> lk(m_);
-      for (auto it = lru_.begin(); it != lru_.end(); ++it) {
-        if (it->rel == rel && it->mtime == mtime && it->size == size) {
-          lru_.splice(lru_.begin(), lru_, it);
-          return lru_.front().rows;
-        }
-      }
-    }
-    std::string text;
-    err = read_fd(fd.release(), text, kLogMaxBytes);
-    if (err < 0) return nullptr;
-    auto rows = std::make_shared<std::vector<results::LogRow>>();
-    results::parse_log_text(text, rel, *rows);
-    std::lock_guard<std::mutex> lk(m_);
-    lru_.push_front({rel, mtime, size, rows});
-    if (lru_.size() > kEntries) lru_.pop_back();
-    return rows;
-  }
-
- private:
-  static constexpr size_t kEntries = 32;
-  struct Entry {
-    std::string rel;
-    int64_t mtime;
-    uint64_t size;
-    Rows rows;
-  };
-  std::mutex m_;
-  std::list<Entry> lru_;
-};
 
 // Small files already opened through the confinement check, kept by path.
 // A hit costs one stat(): the same device, inode, size and mtime means the
@@ -273,7 +229,12 @@ struct Server::Impl {
   FileCache files;
 
   explicit Impl(ServeOptions o)
-      : opt(std::move(o)), root(opt.dir), index(root, opt.refresh), front(opt.limits, refusal_response), http(front) {}
+      : opt(std::move(o)),
+        root(opt.dir),
+        index(root, opt.refresh),
+        front(opt.limits, refusal_response),
+        http(front),
+        logs(opt.log_cache_bytes, kLogMaxBytes) {}
 
   void serve_file(const httplib::Request& req, httplib::Response& res, const std::string& rel) {
     bool want_dir = rel.empty() || rel.back() == '/';
@@ -493,6 +454,10 @@ Server::~Server() { stop(); }
 const std::string& Server::root_path() const { return impl_->root.path(); }
 
 httplib::Server& Server::http() { return impl_->http; }
+
+Server::LogCacheStats Server::log_cache_stats() const {
+  return {impl_->logs.parses(), impl_->logs.entries(), impl_->logs.bytes()};
+}
 
 int Server::bind() {
   auto& o = impl_->opt;

@@ -28,11 +28,13 @@ struct ServeOptions {
   std::chrono::milliseconds worker_idle_exit{30000};  // idle workers above min leave after this
   std::chrono::milliseconds refresh{1000};  // how stale the run index may be
   bool access_log = false;                  // one line per request on stderr
+  size_t log_cache_bytes = 256u << 20;      // parsed logs kept for the series API
   // Per-connection limits (serve/front.hpp). Defaults: 100 header fields,
   // 32 KiB of head, 8 KiB per line (414/431 past them); 1 s to start a
   // request, 10 s to finish its head (408); 1 s without write progress;
   // 64 waiting connections per peer address and 512 in all (the oldest
-  // goes); 0.5 s for a response in flight when stop() comes.
+  // goes); 0.5 s for a response in flight when stop() comes; a response
+  // moving less than 1 KiB in 10 s is dropped.
   FrontLimits limits;
 };
 
@@ -55,6 +57,11 @@ class Server {
   void stop();
   int port() const { return port_; }
   const std::string& root_path() const;
+  // The parsed-log cache, for tests: parses run so far, entries and bytes kept.
+  struct LogCacheStats {
+    size_t parses = 0, entries = 0, bytes = 0;
+  };
+  LogCacheStats log_cache_stats() const;
   // The underlying server, for tests that add a route (e.g. one that throws).
   httplib::Server& http();
 
