@@ -527,7 +527,10 @@ Fetched fetch_url(const std::string& url, const std::string& dest_dir, const Fet
   // address, every hop, the first included (DNS rebinding), must resolve to
   // public addresses only; redirects between public hosts stay allowed.
   const std::vector<std::string> origin_ips = resolve(cur.host);
-  const bool internal_ok = std::any_of(origin_ips.begin(), origin_ips.end(), [&](const std::string& ip) { return internal(ip, opt); });
+  // Internal only when every address is: a name answering a public and an
+  // internal address is not the user asking for an internal server.
+  const bool internal_ok = !origin_ips.empty() &&
+                           std::all_of(origin_ips.begin(), origin_ips.end(), [&](const std::string& ip) { return internal(ip, opt); });
   const auto deadline = std::chrono::steady_clock::now() + opt.total_timeout;
   std::set<std::string> seen{cur.str()};
   for (int hop = 0;; ++hop) {
@@ -535,7 +538,7 @@ Fetched fetch_url(const std::string& url, const std::string& dest_dir, const Fet
     if (!r.refused.empty())
       throw FetchError(url + (hop > 0 ? " redirects to " + cur.str() + ": refused: " + r.refused + " while '" + parse_url(url, opt.allow_http).host +
                                             "' is not; a public server may not send the fetch to an internal address (server-side request forgery)"
-                                      : ": refused: " + r.refused + ", but it resolved to public addresses a moment before (DNS rebinding?)"));
+                                      : ": refused: " + r.refused + ", but it (also) resolved to public addresses (DNS rebinding?)"));
     if (is_redirect(r.status)) {
       if (r.location.empty()) throw FetchError(cur.str() + ": HTTP " + std::to_string(r.status) + " without a Location");
       if (hop >= opt.max_redirects)
