@@ -3,8 +3,10 @@
 // no user info) and a loop is reported as a loop rather than as a count.
 #include "fetch/fetch.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <httplib.h>
+#include <netdb.h>
 #include <openssl/x509.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -62,6 +64,7 @@ struct Reply {
   bool oversize = false;
   bool flooded = false;  // more bytes on the wire than any acceptable reply has
   bool too_slow = false;
+  std::string refused;  // the host resolved to an internal address we may not reach
   httplib::Error error = httplib::Error::Success;
 };
 
@@ -70,7 +73,7 @@ bool is_redirect(int status) {
 }
 
 bool is_transient(const Reply& r) {
-  if (r.oversize || r.flooded || r.too_slow) return false;
+  if (r.oversize || r.flooded || r.too_slow || !r.refused.empty()) return false;
   if (r.status == 0) {
     // No HTTP status at all: the connection or the TLS handshake failed.
     return r.error != httplib::Error::SSLServerVerification && r.error != httplib::Error::SSLLoadingCerts;
@@ -241,7 +244,32 @@ X509_STORE* make_trust_store(const FetchOptions& opt) {
 }
 #endif
 
-Reply get_once(const Url& u, const FetchOptions& opt, std::chrono::steady_clock::time_point deadline) {
+// The numeric addresses `host` resolves to, in getaddrinfo's order (the
+// order httplib itself would try them in). Empty when it does not resolve.
+std::vector<std::string> resolve(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  std::vector<std::string> out;
+  if (::getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0) return out;
+  for (const addrinfo* a = res; a; a = a->ai_next) {
+    char buf[INET6_ADDRSTRLEN] = {};
+    const void* src = a->ai_family == AF_INET ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(a->ai_addr)->sin_addr)
+                                              : static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(a->ai_addr)->sin6_addr);
+    if ((a->ai_family == AF_INET || a->ai_family == AF_INET6) && ::inet_ntop(a->ai_family, src, buf, sizeof buf) &&
+        std::find(out.begin(), out.end(), buf) == out.end())
+      out.emplace_back(buf);
+  }
+  ::freeaddrinfo(res);
+  return out;
+}
+
+bool internal(const std::string& ip, const FetchOptions& opt) {
+  return opt.is_internal ? opt.is_internal(ip) : is_internal_address(ip);
+}
+
+Reply get_once(const Url& u, const std::string& ip, const FetchOptions& opt, std::chrono::steady_clock::time_point deadline) {
   const NoSigpipe no_sigpipe;  // first in, last out: outlives the client and its close_notify
   Reply r;
   httplib::Client cli(u.origin());
@@ -249,6 +277,10 @@ Reply get_once(const Url& u, const FetchOptions& opt, std::chrono::steady_clock:
     r.error = httplib::Error::Connection;
     return r;
   }
+  // Connect to the address that was checked, not to whatever a second DNS
+  // lookup answers (DNS rebinding). The Host header and TLS SNI and
+  // certificate check still use the host name.
+  cli.set_hostname_addr_map({{u.host, ip}});
   cli.set_connection_timeout(std::min(opt.connect_timeout, remaining(deadline)));
   cli.set_read_timeout(opt.read_timeout);
   cli.set_write_timeout(opt.read_timeout);
@@ -299,12 +331,36 @@ Reply get_once(const Url& u, const FetchOptions& opt, std::chrono::steady_clock:
   return r;
 }
 
+// One attempt at one hop: resolve the host, refuse it if any of its addresses
+// is internal and internal_ok is false (a name answering both a public and an
+// internal address is treated as internal), then try the addresses in order
+// until one connects, as httplib would, each pinned.
+Reply get_checked(const Url& u, bool internal_ok, const FetchOptions& opt, std::chrono::steady_clock::time_point deadline) {
+  const std::vector<std::string> ips = resolve(u.host);
+  Reply r;
+  if (ips.empty()) {
+    r.error = httplib::Error::Connection;  // transient: DNS may answer on the next attempt
+    return r;
+  }
+  if (!internal_ok)
+    for (const auto& ip : ips)
+      if (internal(ip, opt)) {
+        r.refused = "host '" + u.host + "' resolves to " + ip + ", an internal address (loopback, private or link-local)";
+        return r;
+      }
+  for (const auto& ip : ips) {
+    r = get_once(u, ip, opt, deadline);
+    if (r.status != 0 || r.error != httplib::Error::Connection || r.too_slow || r.flooded) break;
+  }
+  return r;
+}
+
 // One hop with retries for transient failures. Returns the last reply.
-Reply get_with_retries(const Url& u, const FetchOptions& opt, std::chrono::steady_clock::time_point deadline) {
+Reply get_with_retries(const Url& u, bool internal_ok, const FetchOptions& opt, std::chrono::steady_clock::time_point deadline) {
   std::chrono::milliseconds wait = opt.backoff;
   Reply r;
   for (int attempt = 1; attempt <= std::max(1, opt.attempts); ++attempt) {
-    r = get_once(u, opt, deadline);
+    r = get_checked(u, internal_ok, opt, deadline);
     if (r.status == 200 && !r.oversize && !r.flooded && !r.too_slow && r.error == httplib::Error::Success) return r;
     if (is_redirect(r.status) || !is_transient(r) || attempt == opt.attempts) return r;
     if (std::chrono::steady_clock::now() + wait > deadline) {
@@ -344,6 +400,29 @@ void write_new_file(const std::string& path, const std::string& body, const std:
 }
 
 }  // namespace
+
+bool is_internal_address(const std::string& ip) {
+  in_addr v4{};
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, ip.c_str(), &v6) == 1) {
+    const uint8_t* b = v6.s6_addr;
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::memcmp(b, mapped, 12) == 0) {  // ::ffff:a.b.c.d reaches a.b.c.d
+      char buf[INET_ADDRSTRLEN];
+      return ::inet_ntop(AF_INET, b + 12, buf, sizeof buf) && is_internal_address(buf);
+    }
+    static const uint8_t zero[16] = {};
+    if (std::memcmp(b, zero, 15) == 0 && (b[15] == 0 || b[15] == 1)) return true;  // :: and ::1
+    if ((b[0] & 0xfe) == 0xfc) return true;                                      // fc00::/7 unique-local
+    if (b[0] == 0xfe && (b[1] & 0x80) == 0x80) return true;                      // fe80::/10 link-local, fec0::/10 old site-local
+    return false;
+  }
+  if (::inet_pton(AF_INET, ip.c_str(), &v4) != 1) return true;  // not an address we can classify: refuse
+  const uint32_t a = ntohl(v4.s_addr);
+  auto in = [a](uint32_t net, int bits) { return (a >> (32 - bits)) == (net >> (32 - bits)); };
+  return in(0x00000000, 8) || in(0x7f000000, 8) || in(0x0a000000, 8) || in(0xac100000, 12) || in(0xc0a80000, 16) ||
+         in(0xa9fe0000, 16) || in(0x64400000, 10);
+}
 
 std::string Url::origin() const {
   const std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -441,10 +520,25 @@ Fetched fetch_url(const std::string& url, const std::string& dest_dir, const Fet
     util::Fd ca(::open(opt.ca_file.c_str(), O_RDONLY | O_CLOEXEC));
     if (!ca) throw FetchError("CA file '" + opt.ca_file + "' cannot be read: " + std::strerror(errno));
   }
+  // SSRF: a server the user named may not send us to an internal address
+  // (its own 127.0.0.1, the cloud metadata service at 169.254.169.254, a
+  // router's admin page) and have what answers there written out as a job file
+  // (and echoed in a parse error). Unless the user's own URL is on an internal
+  // address, every hop, the first included (DNS rebinding), must resolve to
+  // public addresses only; redirects between public hosts stay allowed.
+  const std::vector<std::string> origin_ips = resolve(cur.host);
+  // Internal only when every address is: a name answering a public and an
+  // internal address is not the user asking for an internal server.
+  const bool internal_ok = !origin_ips.empty() &&
+                           std::all_of(origin_ips.begin(), origin_ips.end(), [&](const std::string& ip) { return internal(ip, opt); });
   const auto deadline = std::chrono::steady_clock::now() + opt.total_timeout;
   std::set<std::string> seen{cur.str()};
   for (int hop = 0;; ++hop) {
-    const Reply r = get_with_retries(cur, opt, deadline);
+    const Reply r = get_with_retries(cur, internal_ok, opt, deadline);
+    if (!r.refused.empty())
+      throw FetchError(url + (hop > 0 ? " redirects to " + cur.str() + ": refused: " + r.refused + " while '" + parse_url(url, opt.allow_http).host +
+                                            "' is not; a public server may not send the fetch to an internal address (server-side request forgery)"
+                                      : ": refused: " + r.refused + ", but it (also) resolved to public addresses (DNS rebinding?)"));
     if (is_redirect(r.status)) {
       if (r.location.empty()) throw FetchError(cur.str() + ": HTTP " + std::to_string(r.status) + " without a Location");
       if (hop >= opt.max_redirects)

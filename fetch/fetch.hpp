@@ -4,10 +4,13 @@
 // https -> http), one deadline for the whole fetch, a size cap (on the body,
 // and on the wire for headers), retries with backoff for transient failures only, and a local
 // file name derived from the URL that can never leave the destination folder
-// nor replace a file already there (O_EXCL). Uses cpp-httplib's client.
+// nor replace a file already there (O_EXCL), and no redirect from a public
+// host to an internal address (loopback, private, link-local: SSRF). Uses
+// cpp-httplib's client.
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -43,6 +46,14 @@ std::string resolve_location(const Url& base, const std::string& location);
 // removed. Throws FetchError when no usable name remains ("", ".", "..").
 std::string file_name_from_url(const Url& url);
 
+// True for a numeric address (as inet_ntop writes it) that no redirect from a
+// public host may reach: unspecified (0.0.0.0/8, ::), loopback (127/8, ::1),
+// RFC 1918 private (10/8, 172.16/12, 192.168/16), shared CGNAT space (100.64/10,
+// where some clouds put their metadata service), link-local (169.254/16 with
+// the cloud metadata address 169.254.169.254, fe80::/10), unique-local
+// (fc00::/7, incl. AWS's fd00:ec2::254), and IPv4-mapped IPv6 forms of these.
+bool is_internal_address(const std::string& ip);
+
 struct FetchOptions {
   bool allow_http = false;
   uint64_t max_bytes = 1 << 20;  // 1 MiB: job files are small; anything bigger is a mistake or an attack
@@ -58,6 +69,10 @@ struct FetchOptions {
   // PEM CA certificate(s) trusted for https in addition to the system's (which
   // honour OpenSSL's SSL_CERT_FILE); FIOKIT_CA_FILE in the container.
   std::string ca_file;
+  // Which addresses count as internal; empty means is_internal_address. A
+  // test hook: on loopback only, a test can call 127.0.0.1 public and
+  // 127.0.0.2 internal.
+  std::function<bool(const std::string& ip)> is_internal;
 };
 
 struct Fetched {
@@ -71,7 +86,10 @@ struct Fetched {
 // Downloads `url` into dest_dir/<file_name_from_url>. The file is created with
 // O_EXCL: an existing file of that name is an error, never replaced. On any
 // failure the partial file is removed and FetchError thrown. A redirect from
-// https to http is never followed, whatever allow_http says.
+// https to http is never followed, whatever allow_http says. Every hop's host
+// is resolved here and the connection made to the address checked (no DNS
+// rebinding between check and connect); an internal address is refused
+// unless the URL the user gave is itself on an internal address.
 Fetched fetch_url(const std::string& url, const std::string& dest_dir, const FetchOptions& opt);
 
 }  // namespace fiokit::fetch

@@ -12,7 +12,9 @@
 //   IOPS is truncated to an integer first (1984 I/Os in 215 ms print 9227);
 // - bw samples are KiB/s, or MiB/s once their mean passes 1 GiB/s.
 // Every number comes from summarize_run (summary.hpp); this file chooses units
-// and lays the values out.
+// and lays the values out. Strings from the job file or a results file go
+// through printable(): fio prints names raw, so "[x<ESC>[2J]" cleared the
+// terminal of whoever ran a job file they were sent.
 #include "results/normal_writer.hpp"
 
 #include <algorithm>
@@ -145,8 +147,8 @@ void write_depths(Out out, const char* label, const std::array<double, 7>& pct, 
 void write_job(Out out, const RunResult& run, const JobSummary& j) {
   // fio: "err=28 (file:io_u.c:1876, func=io_u error, error=No space left on device): pid=..".
   const std::string why = j.error && !j.error_message.empty() ? " (" + j.error_message + ")" : "";
-  fmt::format_to(out, "{}: (groupid={}, jobs={}): err={:2}{}: pid={}: {}\n", j.name, j.group_id, j.members, j.error,
-                 why, j.pid, run.time);
+  fmt::format_to(out, "{}: (groupid={}, jobs={}): err={:2}{}: pid={}: {}\n", printable(j.name), j.group_id, j.members, j.error,
+                 printable(why), j.pid, printable(run.time));
   if (j.unified_rw_reporting != kUnifiedMixed)
     for (int d = 0; d < kDirs; ++d) write_dir(out, kDirNames[d], j.dirs[d], j, d == 1);
   if (j.unified_rw_reporting != kUnifiedNone) write_dir(out, "mixed", j.mixed, j, false);
@@ -211,17 +213,17 @@ std::string format_fio_number(double value, int maxlen, int base, const char* un
 }
 
 std::string format_job_header(const JobResult& j) {
-  return fmt::format("{}: (g={}): rw={}, bs=(R) {}B-{}B, (W) {}B-{}B, (T) {}B-{}B, ioengine={}, iodepth={}", j.name,
-                     j.group_id, j.rw, j.bs[0], j.bs[0], j.bs[1], j.bs[1], j.bs[2], j.bs[2], j.ioengine, j.iodepth);
+  return fmt::format("{}: (g={}): rw={}, bs=(R) {}B-{}B, (W) {}B-{}B, (T) {}B-{}B, ioengine={}, iodepth={}", printable(j.name),
+                     j.group_id, printable(j.rw), j.bs[0], j.bs[0], j.bs[1], j.bs[1], j.bs[2], j.bs[2], printable(j.ioengine), j.iodepth);
 }
 
 std::string format_job_header(const JobHeader& j) {
   // fio prints each range with its 4-significant-character number format
   // ("4096B", "64.0KiB", "1024KiB"), always base 1024 (kb_base does not apply).
   const auto b = [](uint64_t v) { return format_fio_number(static_cast<double>(v), 4, 1024, "B"); };
-  return fmt::format("{}: (g={}): rw={}, bs=(R) {}-{}, (W) {}-{}, (T) {}-{}, ioengine={}, iodepth={}", j.name, j.group_id,
-                     j.rw, b(j.bs_min[0]), b(j.bs_max[0]), b(j.bs_min[1]), b(j.bs_max[1]), b(j.bs_min[2]),
-                     b(j.bs_max[2]), j.ioengine, j.iodepth);
+  return fmt::format("{}: (g={}): rw={}, bs=(R) {}-{}, (W) {}-{}, (T) {}-{}, ioengine={}, iodepth={}", printable(j.name), j.group_id,
+                     printable(j.rw), b(j.bs_min[0]), b(j.bs_max[0]), b(j.bs_min[1]), b(j.bs_max[1]), b(j.bs_min[2]),
+                     b(j.bs_max[2]), printable(j.ioengine), j.iodepth);
 }
 
 std::string format_run_start(const std::vector<JobHeader>& jobs, const std::string& version_line) {
@@ -234,7 +236,7 @@ std::string format_run_start(const std::vector<JobHeader>& jobs, const std::stri
     if (j.clone_index == 0) fmt::format_to(out, "{}\n", format_job_header(j));
     else if (jobs[i - 1].clone_index == 0) fmt::format_to(out, "...\n");
   }
-  fmt::format_to(out, "{}\n", version_line);
+  fmt::format_to(out, "{}\n", printable(version_line));
   const auto plural = [](size_t n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "es"); };
   const std::string t = fmt::format("{} thread{}", threads, threads == 1 ? "" : "s");
   if (threads && processes) fmt::format_to(out, "Starting {} and {}\n", t, plural(processes, "process"));
@@ -277,10 +279,46 @@ void write_volumes(Out& out, const RunResult& run) {
     if (const auto cap = number("capacity"), free = number("free"); cap && free)
       line += fmt::format(", {:.1f} GiB free of {:.1f} GiB", *free / 1073741824.0, *cap / 1073741824.0);
     if (!get("jobs").empty()) line += ", jobs: " + get("jobs");
-    fmt::format_to(out, "{}\n", line);
+    fmt::format_to(out, "{}\n", printable(line));
   }
 }
 }  // namespace
+
+std::string printable(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  const auto hex = [&out](bool u, unsigned v) { out += u ? fmt::format("\\u{:04x}", v) : fmt::format("\\x{:02x}", v); };
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) {
+      hex(false, c), ++i;
+      continue;
+    }
+    if (c < 0x80) {
+      out += s[i++];
+      continue;
+    }
+    // A UTF-8 sequence: its length from the lead byte, then continuation
+    // bytes, no overlong forms, no surrogates, nothing past U+10FFFF.
+    const size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    bool ok = len && i + len <= s.size();
+    uint32_t cp = len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
+    for (size_t k = 1; ok && k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      ok = (cc & 0xc0) == 0x80;
+      cp = cp << 6 | (cc & 0x3f);
+    }
+    ok = ok && !(len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) && !(len == 4 && (cp < 0x10000 || cp > 0x10ffff));
+    if (!ok) {
+      hex(false, c), ++i;
+    } else if (cp <= 0x9f) {
+      hex(true, cp), i += len;  // C1 control
+    } else {
+      out.append(s, i, len), i += len;
+    }
+  }
+  return out;
+}
 
 std::string write_normal(const RunResult& run) {
   const RunSummary summary = summarize_run(run);
@@ -291,7 +329,7 @@ std::string write_normal(const RunResult& run) {
   if (!run.disk_util.empty()) {
     fmt::format_to(out, "\nDisk stats (read/write):\n");
     for (const DiskUtil& d : run.disk_util)
-      fmt::format_to(out, "  {}: ios={}/{}, merge={}/{}, ticks={}/{}, in_queue={}, util={:.2f}%\n", d.name, d.read_ios,
+      fmt::format_to(out, "  {}: ios={}/{}, merge={}/{}, ticks={}/{}, in_queue={}, util={:.2f}%\n", printable(d.name), d.read_ios,
                      d.write_ios, d.read_merges, d.write_merges, d.read_ticks, d.write_ticks, d.in_queue, d.util);
   }
   write_volumes(out, run);

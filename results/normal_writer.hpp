@@ -43,4 +43,13 @@ std::string format_run_start(const std::vector<JobHeader>& jobs, const std::stri
 // unit is appended after the prefix ("B" for sizes, "" for counts).
 std::string format_fio_number(double value, int maxlen, int base, const char* unit);
 
+// A string someone else wrote (job and section names, error messages with
+// paths, anything read back from a results file) made safe to print on a
+// terminal or in a CI log: C0 controls (tab and newline included: a newline in
+// a name could forge a line of its own), DEL and bytes that are not valid
+// UTF-8 become \xNN, the C1 controls U+0080..U+009F (ESC's 8-bit twins, CSI
+// among them) become \u00NN. Everything else, UTF-8 included, stays as is,
+// so every name fio would print is printed unchanged.
+std::string printable(const std::string& s);
+
 }  // namespace fiokit::results

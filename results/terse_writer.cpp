@@ -12,7 +12,9 @@
 //   write ticks;in_queue;util%.
 // Latencies are integer usec (truncated) for min/max/percentiles and "%f" usec
 // for mean/stddev, as fio prints them. Every number comes from summarize_run
-// (summary.hpp); this file only lays the values out.
+// (summary.hpp); this file only lays the values out. Names go through
+// printable() (normal_writer.hpp): no raw control byte reaches a terminal or a
+// CI log. A ';' in a name is printed raw, as fio does (terse has no quoting).
 #include "results/terse_writer.hpp"
 
 #include <cmath>
@@ -20,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include "results/normal_writer.hpp"
 #include "results/summary.hpp"
 
 namespace fiokit::results {
@@ -58,7 +61,7 @@ std::string write_terse(const RunResult& run) {
   std::string text;
   Out out(text);
   for (const JobSummary& j : summary.jobs) {
-    fmt::format_to(out, "3;{};{};{};{}", version_string(run), j.name, j.group_id, j.error);
+    fmt::format_to(out, "3;{};{};{};{}", printable(version_string(run)), printable(j.name), j.group_id, j.error);
     // unified_rw_reporting: "mixed" has one block (the sum) instead of READ
     // and WRITE (80 fields); "both" adds it after them (162), as fio 3.33.
     if (j.unified_rw_reporting != kUnifiedMixed)
@@ -72,7 +75,7 @@ std::string write_terse(const RunResult& run) {
     for (size_t i = 0; i < b.us.size(); ++i) fmt::format_to(out, ";{:.2f}%", b.us[i] + (i == 0 ? sub_us : 0.0));
     for (double p : b.ms) fmt::format_to(out, ";{:.2f}%", p);
     for (const DiskUtil& d : run.disk_util)
-      fmt::format_to(out, ";{};{};{};{};{};{};{};{};{:.2f}%", d.name, d.read_ios, d.write_ios, d.read_merges,
+      fmt::format_to(out, ";{};{};{};{};{};{};{};{};{:.2f}%", printable(d.name), d.read_ios, d.write_ios, d.read_merges,
                      d.write_merges, d.read_ticks, d.write_ticks, d.in_queue, d.util);
     fmt::format_to(out, "\n");
   }

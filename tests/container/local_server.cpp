@@ -11,7 +11,7 @@
 
 namespace fiokit::test {
 
-LocalServer::LocalServer() {
+LocalServer::LocalServer(const std::string& addr) : addr_(addr) {
   srv_.set_pre_routing_handler([this](const httplib::Request&, httplib::Response&) {
     ++hits;
     return httplib::Server::HandlerResponse::Unhandled;
@@ -56,7 +56,13 @@ LocalServer::LocalServer() {
     if (it == files_.end()) res.status = 404;
     else res.set_content(it->second, "text/plain");
   });
-  port_ = srv_.bind_to_any_port("127.0.0.1");
+  srv_.Get(R"(/r/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = redirects_.find(req.matches[1]);
+    if (it == redirects_.end()) res.status = 404;
+    else res.set_redirect(it->second);
+  });
+  port_ = srv_.bind_to_any_port(addr_);
   if (port_ <= 0) throw std::runtime_error("local test server: bind failed");
   thread_ = std::thread([this] { srv_.listen_after_bind(); });
   for (int i = 0; i < 500 && !srv_.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -67,7 +73,12 @@ LocalServer::~LocalServer() {
   thread_.join();
 }
 
-std::string LocalServer::url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+std::string LocalServer::url(const std::string& path) const { return "http://" + addr_ + ":" + std::to_string(port_) + path; }
+
+void LocalServer::redirect(const std::string& name, const std::string& location) {
+  std::lock_guard<std::mutex> lock(mu_);
+  redirects_[name] = location;
+}
 
 void LocalServer::put(const std::string& name, const std::string& text) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -213,4 +214,63 @@ TEST_CASE("https: certificates are checked", "[fetch][tls]") {
   srv.stop();
   t.join();
   fs::remove_all(dir);
+}
+
+TEST_CASE("is_internal_address: loopback, private, link-local, unspecified and their IPv6 forms", "[fetch][ssrf]") {
+  for (const char* ip : {"127.0.0.1", "127.255.0.9", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254",
+                         "100.100.100.200", "0.0.0.0", "::1", "::", "fc00::1", "fd00:ec2::254", "fe80::1", "febf::1", "fec0::1",
+                         "::ffff:127.0.0.1", "::ffff:169.254.169.254", "not-an-address"})
+    CHECK(is_internal_address(ip));
+  for (const char* ip : {"8.8.8.8", "140.82.112.3", "172.15.255.255", "172.32.0.1", "192.169.0.1", "100.128.0.1", "11.0.0.1",
+                         "2606:50c0:8000::154", "ff02::1", "::ffff:8.8.8.8"})
+    CHECK_FALSE(is_internal_address(ip));
+}
+
+// A red-team review: 127.0.0.1 answered "302 Location: http://127.0.0.2:P/creds"
+// and the fetch wrote what the internal host served as a job file (and echoed
+// its first line in the parse error). Here 127.0.0.1 plays the public server
+// and 127.0.0.2 the internal one (cloud metadata, an admin page).
+TEST_CASE("a redirect from a public host to an internal address is refused (SSRF)", "[fetch][ssrf]") {
+  LocalServer pub;
+  std::unique_ptr<LocalServer> inner;
+  try {
+    inner = std::make_unique<LocalServer>("127.0.0.2");
+  } catch (const std::exception& e) {
+    WARN("skipped: cannot listen on 127.0.0.2: " << e.what());
+    return;
+  }
+  inner->put("creds.fio", "AccessKeyId: ASIA-SECRET-KEY-123\n");
+  pub.redirect("job.fio", inner->url("/files/creds.fio"));
+  const std::string dest = fiokit::test::make_temp_dir("ssrf");
+  FetchOptions opt = fast_options();
+
+  SECTION("public -> internal: refused before connecting, naming both URLs") {
+    opt.is_internal = [](const std::string& ip) { return ip == "127.0.0.2"; };
+    const auto before = inner->hits.load();
+    CHECK_THROWS_WITH(fetch_url(pub.url("/r/job.fio"), dest, opt),
+                      Catch::Contains(pub.url("/r/job.fio")) && Catch::Contains("redirects to " + inner->url("/files/creds.fio")) &&
+                          Catch::Contains("127.0.0.2, an internal address") && Catch::Contains("server-side request forgery") &&
+                          !Catch::Contains("ASIA-SECRET"));
+    CHECK(inner->hits.load() == before);
+    CHECK(entries(dest) == 0);
+  }
+  SECTION("internal -> internal: the user asked for an internal server, so it is followed") {
+    const Fetched f = fetch_url(pub.url("/r/job.fio"), dest, opt);  // the real classifier: both are loopback
+    CHECK(slurp(f.path) == "AccessKeyId: ASIA-SECRET-KEY-123\n");
+    CHECK(f.final_url == inner->url("/files/creds.fio"));
+  }
+  SECTION("public -> another public host: followed (GitHub raw URLs redirect across hosts)") {
+    opt.is_internal = [](const std::string&) { return false; };
+    CHECK_NOTHROW(fetch_url(pub.url("/r/job.fio"), dest, opt));
+  }
+  SECTION("a host that turns internal after it was checked public (DNS rebinding) is refused too") {
+    // The first classification (of the URL the user gave) says public, every
+    // later one internal: the check runs on each connection's own address.
+    auto calls = std::make_shared<int>(0);
+    opt.is_internal = [calls](const std::string&) { return (*calls)++ > 0; };
+    const auto before = pub.hits.load();
+    CHECK_THROWS_WITH(fetch_url(pub.url("/jobs/job.fio"), dest, opt), Catch::Contains("DNS rebinding"));
+    CHECK(pub.hits.load() == before);
+  }
+  fs::remove_all(dest);
 }
