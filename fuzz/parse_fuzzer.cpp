@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "engine/io_engine.hpp"
+#include "fuzz/fuzz_expander.hpp"
 #include "jobs/error.hpp"
 #include "jobs/ini.hpp"
 #include "jobs/parse.hpp"
@@ -17,19 +18,7 @@
 namespace {
 using namespace fiokit::jobs;
 
-// Deterministic expansion: one defined variable, fixed keywords, so a finding
-// replays the same way everywhere.
-Expander fuzz_expander() {
-  Expander ex;
-  ex.getenv = [](const std::string& name) -> std::optional<std::string> {
-    if (name == "FUZZ") return std::string("4k");
-    return std::nullopt;
-  };
-  ex.pagesize = 4096;
-  ex.mb_memory = 1024;
-  ex.ncpus = 4;
-  return ex;
-}
+using fiokit::fuzz::fuzz_expander;
 
 // "include /dev/zero" would make the fuzzer read a device forever: absolute
 // includes are left out. Relative ones resolve under a directory that does not

@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz/fuzz_expander.hpp"
 #include "jobs/error.hpp"
 #include "jobs/remote_policy.hpp"
 
@@ -158,24 +159,12 @@ bool inside(const fs::path& dir, const std::string& file) {
   const fs::path rel = fs::path(file).lexically_normal().lexically_relative(dir);
   return !rel.empty() && *rel.begin() != "..";
 }
-
-Expander fuzz_expander() {
-  Expander ex;
-  ex.getenv = [](const std::string& name) -> std::optional<std::string> {
-    if (name == "FUZZ") return std::string("4k");
-    return std::nullopt;
-  };
-  ex.pagesize = 4096;
-  ex.mb_memory = 1024;
-  ex.ncpus = 4;
-  return ex;
-}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   Sandbox& sb = Sandbox::get();
-  static const Expander ex = fuzz_expander();
+  static const Expander ex = fiokit::fuzz::fuzz_expander();
   lay_out(sb, text);
   (void)sb.drain();  // our own writing is not the policy's reading
 

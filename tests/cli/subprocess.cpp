@@ -8,7 +8,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace fiokit::test {
@@ -19,6 +23,23 @@ std::string make_temp_dir(const std::string& tag) {
   std::string tmpl = "/tmp/fiokit-" + tag + "-XXXXXX";
   if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
   return tmpl;
+}
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void skip(const std::string& reason) {
+  std::printf("SKIP: %s\n", reason.c_str());
+  std::fflush(stdout);
+  std::exit(77);
+}
+
+void skip_unless_root(const std::string& what) {
+  if (::geteuid() != 0) skip(what + " needs root");
 }
 
 Outcome run_fiokit(const RunSpec& spec) {

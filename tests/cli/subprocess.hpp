@@ -3,6 +3,7 @@
 // follows the shell's convention (128+N when killed by signal N).
 #pragma once
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -26,5 +27,11 @@ struct RunSpec {
 Outcome run_fiokit(const RunSpec& spec);
 std::string fiokit_path();  // from FIOKIT_BIN (set by CMake)
 std::string make_temp_dir(const std::string& tag);
+// Prints "SKIP: <reason>" and exits 77: only for cases run in a CTest entry
+// with SKIP_RETURN_CODE 77 (their own entry, so the skip ends nothing else).
+[[noreturn]] void skip(const std::string& reason);
+// skip(what + " needs root") unless the effective uid is 0.
+void skip_unless_root(const std::string& what);
+std::string slurp(const std::filesystem::path& p);  // the file's bytes; "" when it cannot be read
 
 }  // namespace fiokit::test

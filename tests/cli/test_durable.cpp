@@ -87,28 +87,36 @@ std::vector<json> split_json_stream(const std::string& out) {
   return docs;
 }
 
+// A 64 KiB tmpfs on a fresh temp dir, unmounted and removed at the end of the
+// test. Mounting needs root: without it (or when the mount fails) the process
+// exits 77 with the reason, which the cli_root CTest entry (SKIP_RETURN_CODE
+// 77) reports as a skip, never as a pass.
+struct SmallTmpfs {
+  std::string path;
+  explicit SmallTmpfs(const std::string& tag) {
+    fiokit::test::skip_unless_root("mounting a small tmpfs");
+    path = make_temp_dir(tag);
+    if (::mount("none", path.c_str(), "tmpfs", 0, "size=64k") != 0) {
+      const std::string why = std::strerror(errno);
+      fs::remove(path);
+      fiokit::test::skip("mount -t tmpfs -o size=64k: " + why);
+    }
+  }
+  ~SmallTmpfs() {
+    (void)::umount2(path.c_str(), MNT_DETACH);
+    std::error_code ec;
+    fs::remove(path, ec);
+  }
+  SmallTmpfs(const SmallTmpfs&) = delete;
+  SmallTmpfs& operator=(const SmallTmpfs&) = delete;
+};
+
 }  // namespace
 
 TEST_CASE("a full data dir: the report still reaches stdout, stderr names each file and ENOSPC, no temp is left",
           "[root]") {
-  if (::geteuid() != 0) {
-    std::printf("SKIP: not running as root (mounting a small tmpfs needs it)\n");
-    std::exit(77);
-  }
-  const std::string mnt = make_temp_dir("fullfs");
-  if (::mount("none", mnt.c_str(), "tmpfs", 0, "size=64k") != 0) {
-    std::printf("SKIP: mount -t tmpfs -o size=64k: %s\n", std::strerror(errno));
-    fs::remove(mnt);
-    std::exit(77);
-  }
-  struct Unmount {
-    std::string p;
-    ~Unmount() {
-      (void)::umount2(p.c_str(), MNT_DETACH);
-      std::error_code ec;
-      fs::remove(p, ec);
-    }
-  } unmount{mnt};
+  const SmallTmpfs fs64k("fullfs");
+  const std::string& mnt = fs64k.path;
   // Fill it to the last block.
   {
     std::ofstream fill(mnt + "/fill", std::ios::binary);
@@ -267,24 +275,8 @@ TEST_CASE("fio 3.33's --status-interval json stream obeys the same rule, with as
 }
 
 TEST_CASE("a job log the full data dir cannot hold is a run-dir failure, not a failed job", "[root]") {
-  if (::geteuid() != 0) {
-    std::printf("SKIP: not running as root (mounting a small tmpfs needs it)\n");
-    std::exit(77);
-  }
-  const std::string mnt = make_temp_dir("fulllog");
-  if (::mount("none", mnt.c_str(), "tmpfs", 0, "size=64k") != 0) {
-    std::printf("SKIP: mount -t tmpfs -o size=64k: %s\n", std::strerror(errno));
-    fs::remove(mnt);
-    std::exit(77);
-  }
-  struct Unmount {
-    std::string p;
-    ~Unmount() {
-      (void)::umount2(p.c_str(), MNT_DETACH);
-      std::error_code ec;
-      fs::remove(p, ec);
-    }
-  } unmount{mnt};
+  const SmallTmpfs fs64k("fulllog");
+  const std::string& mnt = fs64k.path;
   // 20000 rows a second in each of three latency logs: far more than 64 KiB.
   auto o = run_fiokit({{"run", "--data-dir=" + mnt, "--output-format=json", "--name=w", "--ioengine=null", "--rw=write",
                         "--size=1g", "--time_based", "--runtime=2", "--rate_iops=20000", "--write_lat_log",

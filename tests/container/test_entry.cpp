@@ -17,6 +17,7 @@
 #include "subprocess.hpp"
 
 namespace fs = std::filesystem;
+using fiokit::test::slurp;
 using fiokit::test::LocalServer;
 using fiokit::test::Outcome;
 using fiokit::test::RunSpec;
@@ -40,13 +41,6 @@ Outcome run_container(std::vector<std::string> args, const std::map<std::string,
   Outcome o = fiokit::test::run_fiokit(spec);
   for (const char* v : kVars) unsetenv(v);
   return o;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 // Every file under dir except runs/, with its bytes.

@@ -22,6 +22,7 @@
 #include "subprocess.hpp"
 
 namespace fs = std::filesystem;
+using fiokit::test::slurp;
 using namespace fiokit::fetch;
 using namespace std::chrono_literals;
 using fiokit::test::HostileServer;
@@ -29,22 +30,26 @@ using fiokit::test::TestCa;
 
 namespace {
 
-std::string slurp(const std::string& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 size_t entries(const std::string& dir) {
   return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
 }
 
-// A temp dir with a test CA in it; `ca` is empty (and the test skips with the
-// reason) when the openssl command cannot make one.
+// The openssl command is a test dependency (scripts/setup installs it), so a
+// CA it cannot make fails the test with the reason: a skip reported as a pass
+// would hide that none of these TLS cases ran.
+TestCa require_ca(const std::string& dir) {
+  std::optional<TestCa> ca = TestCa::make(dir);
+  if (!ca) {
+    fs::remove_all(dir);  // ~Pki does not run when its member initialiser throws
+    FAIL("the openssl command could not make a test CA in " << dir << " (scripts/setup installs openssl)");
+  }
+  return *ca;
+}
+
+// A temp dir with a test CA in it, removed at the end of the test.
 struct Pki {
   std::string dir = fiokit::test::make_temp_dir("hostile");
-  std::optional<TestCa> ca = TestCa::make(dir);
+  TestCa ca = require_ca(dir);
   std::string dest = dir + "/dest";
   Pki() { fs::create_directories(dest); }
   ~Pki() { fs::remove_all(dir); }
@@ -89,12 +94,8 @@ Timed timed_fetch(HostileServer& srv, const std::string& url, const std::string&
 
 TEST_CASE("one deadline for the whole fetch, whatever the server trickles", "[fetch][hostile]") {
   Pki pki;
-  if (!pki.ca) {
-    WARN("SKIP: the openssl command could not make a test CA");
-    return;
-  }
-  HostileServer srv(*pki.ca, 300ms);  // a byte or a header line every 0.3 s: no per-read timeout fires
-  FetchOptions opt = trusting(*pki.ca);
+  HostileServer srv(pki.ca, 300ms);  // a byte or a header line every 0.3 s: no per-read timeout fires
+  FetchOptions opt = trusting(pki.ca);
   opt.allow_http = true;
   opt.total_timeout = 2000ms;  // read_timeout stays 15 s: only the whole-fetch deadline can end these
   const auto limit = 6000ms;   // the deadline, plus slack for a loaded 2-core machine
@@ -124,12 +125,8 @@ TEST_CASE("one deadline for the whole fetch, whatever the server trickles", "[fe
 
 TEST_CASE("https never redirects to http, even with http allowed", "[fetch][hostile]") {
   Pki pki;
-  if (!pki.ca) {
-    WARN("SKIP: the openssl command could not make a test CA");
-    return;
-  }
-  HostileServer srv(*pki.ca);
-  FetchOptions opt = trusting(*pki.ca);
+  HostileServer srv(pki.ca);
+  FetchOptions opt = trusting(pki.ca);
   for (bool allow_http : {false, true}) {
     opt.allow_http = allow_http;
     INFO("allow_http=" << allow_http);
@@ -148,11 +145,7 @@ TEST_CASE("https never redirects to http, even with http allowed", "[fetch][host
 
 TEST_CASE("a private CA: refused without it, trusted with it", "[fetch][hostile][tls]") {
   Pki pki;
-  if (!pki.ca) {
-    WARN("SKIP: the openssl command could not make a test CA");
-    return;
-  }
-  HostileServer srv(*pki.ca);
+  HostileServer srv(pki.ca);
   const std::string url = srv.https_url("/ok/job.fio");
   FetchOptions opt;
   opt.backoff = 10ms;
@@ -164,12 +157,12 @@ TEST_CASE("a private CA: refused without it, trusted with it", "[fetch][hostile]
     CHECK(entries(pki.dest) == 0);
   }
   SECTION("ca_file trusts it") {
-    opt.ca_file = pki.ca->ca_pem;
+    opt.ca_file = pki.ca.ca_pem;
     const Fetched f = fetch_url(url, pki.dest, opt);
     CHECK(slurp(f.path) == HostileServer::kJob);
   }
   SECTION("OpenSSL's SSL_CERT_FILE still works") {
-    setenv("SSL_CERT_FILE", pki.ca->ca_pem.c_str(), 1);
+    setenv("SSL_CERT_FILE", pki.ca.ca_pem.c_str(), 1);
     std::string error;
     try {
       fetch_url(url, pki.dest, opt);
@@ -192,12 +185,8 @@ TEST_CASE("a private CA: refused without it, trusted with it", "[fetch][hostile]
 
 TEST_CASE("over TLS: sizes and Content-Length lies", "[fetch][hostile]") {
   Pki pki;
-  if (!pki.ca) {
-    WARN("SKIP: the openssl command could not make a test CA");
-    return;
-  }
-  HostileServer srv(*pki.ca);
-  const FetchOptions opt = trusting(*pki.ca);
+  HostileServer srv(pki.ca);
+  const FetchOptions opt = trusting(pki.ca);
   CHECK_THROWS_WITH(fetch_url(srv.https_url("/big/job.fio"), pki.dest, opt), Catch::Contains("1048576-byte limit"));
   CHECK_THROWS_WITH(fetch_url(srv.https_url("/big-undeclared/job.fio"), pki.dest, opt), Catch::Contains("1048576-byte limit"));
   // Declares 4096 bytes, sends 29, hangs up: a truncated job file is not a job file.
@@ -232,11 +221,7 @@ fiokit::test::Outcome run_tool(const std::map<std::string, std::string>& env, in
 
 TEST_CASE("container: FIOKIT_CA_FILE, and no fetch folder left by SIGTERM or SIGINT", "[fetch][hostile][entry]") {
   Pki pki;
-  if (!pki.ca) {
-    WARN("SKIP: the openssl command could not make a test CA");
-    return;
-  }
-  HostileServer srv(*pki.ca, 300ms);
+  HostileServer srv(pki.ca, 300ms);
   const std::string data = pki.dir + "/data", tmp = pki.dir + "/tmp";
   fs::create_directories(data);
   fs::create_directories(tmp);
@@ -253,7 +238,7 @@ TEST_CASE("container: FIOKIT_CA_FILE, and no fetch folder left by SIGTERM or SIG
     CHECK(o.code == 2);
     CHECK_THAT(o.err, Catch::Contains("REMOTEFILES") && Catch::Contains("not trusted") && Catch::Contains("FIOKIT_CA_FILE"));
     CHECK(runs() == 0);
-    env["FIOKIT_CA_FILE"] = pki.ca->ca_pem;
+    env["FIOKIT_CA_FILE"] = pki.ca.ca_pem;
     o = run_tool(env);
     INFO(o.err);
     CHECK(o.code == 0);
@@ -272,7 +257,7 @@ TEST_CASE("container: FIOKIT_CA_FILE, and no fetch folder left by SIGTERM or SIG
   }
   for (const auto& [sig, code] : std::map<int, int>{{SIGTERM, 143}, {SIGINT, 130}}) {
     DYNAMIC_SECTION("signal " << sig << " while a server drips headers: exit " << code << ", the fetch folder is gone") {
-      env["FIOKIT_CA_FILE"] = pki.ca->ca_pem;
+      env["FIOKIT_CA_FILE"] = pki.ca.ca_pem;
       env["REMOTEFILES"] = srv.https_url("/ok/first.fio") + " " + srv.https_url("/drip-headers/job.fio");
       const fiokit::test::Outcome o = run_tool(env, sig, 3000);  // room for a slow start; the drip lasts 60 s
       INFO(o.err);
@@ -304,12 +289,8 @@ long peak_rss_kib() {
 
 TEST_CASE("a flood of header lines is cut at the size limit, not at the deadline", "[fetch][hostile]") {
   Pki pki;
-  if (!pki.ca) {
-    WARN("SKIP: the openssl command could not make a test CA");
-    return;
-  }
-  HostileServer srv(*pki.ca);
-  FetchOptions opt = trusting(*pki.ca);
+  HostileServer srv(pki.ca);
+  FetchOptions opt = trusting(pki.ca);
   opt.allow_http = true;
   opt.total_timeout = 10000ms;
   for (const std::string& url : {srv.https_url("/flood-headers/job.fio"), srv.http_url("/flood-headers/job.fio")}) {
@@ -327,13 +308,9 @@ TEST_CASE("a flood of header lines is cut at the size limit, not at the deadline
 
 TEST_CASE("a gzip bomb is cut at the size limit of the unpacked bytes", "[fetch][hostile]") {
   Pki pki;
-  if (!pki.ca) {
-    WARN("SKIP: the openssl command could not make a test CA");
-    return;
-  }
-  HostileServer srv(*pki.ca);
+  HostileServer srv(pki.ca);
   const long before = peak_rss_kib();
-  CHECK_THROWS_WITH(fetch_url(srv.https_url("/gzip-bomb/job.fio"), pki.dest, trusting(*pki.ca)), Catch::Contains("1048576-byte limit"));
+  CHECK_THROWS_WITH(fetch_url(srv.https_url("/gzip-bomb/job.fio"), pki.dest, trusting(pki.ca)), Catch::Contains("1048576-byte limit"));
   CHECK(peak_rss_kib() - before < 32 * 1024);  // the 128 MiB are never unpacked in full
   CHECK(entries(pki.dest) == 0);
 }

@@ -213,22 +213,31 @@ int wait_exit(pid_t pid, int seconds) {
   return -1;
 }
 
+std::string read_until_closed(int fd, std::chrono::milliseconds limit, bool* closed) {
+  std::string data;
+  char buf[65536];
+  if (closed) *closed = false;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      if (closed) *closed = true;
+      break;
+    }
+    data.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return data;
+}
+
 RawResponse raw_http(int port, const std::string& request) {
   RawResponse out;
   const int fd = connect_local(port);
   if (fd < 0) return out;
   ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string data;
-  char buf[8192];
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (std::chrono::steady_clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 100) <= 0) continue;
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    data.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
+  const std::string data = read_until_closed(fd, std::chrono::seconds(5));
   const size_t split = data.find("\r\n\r\n");
   out.head = data.substr(0, split);
   if (split != std::string::npos) out.body = data.substr(split + 4);

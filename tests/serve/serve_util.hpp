@@ -3,6 +3,7 @@
 // logs, a server on an ephemeral port, and raw HTTP over a plain socket for
 // requests a client library would normalise (%2e%2e, backslashes, NUL).
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -52,6 +53,9 @@ struct RawResponse {
   std::string head;  // status line and headers
   std::string body;
 };
+// Reads fd until the peer closes it or `limit` passes (then closes fd); sets
+// *closed when the peer closed (recv returned 0 or an error) before the limit.
+std::string read_until_closed(int fd, std::chrono::milliseconds limit, bool* closed = nullptr);
 // Sends `request` verbatim and reads until the server closes (requests must
 // carry "Connection: close"). Times out after 5 s.
 RawResponse raw_http(int port, const std::string& request);

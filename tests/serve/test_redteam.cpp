@@ -55,19 +55,7 @@ Exchange converse(int port, const std::string& request) {
     off += static_cast<size_t>(n);
   }
   Exchange e;
-  char buf[65536];
-  const auto deadline = Clock::now() + std::chrono::seconds(3);
-  while (Clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 50) <= 0) continue;
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) {
-      e.closed = true;
-      break;
-    }
-    e.data.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
+  e.data = read_until_closed(fd, std::chrono::seconds(3), &e.closed);
   return e;
 }
 
