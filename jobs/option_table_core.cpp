@@ -7,23 +7,25 @@
 
 namespace fiokit::jobs {
 
-namespace {
-// "a:b\:c" -> {"a", "b:c"}: fio's filename list with escaped colons.
-std::vector<std::string> split_colon_list(const std::string& v) {
-  std::vector<std::string> out;
-  std::string cur;
+std::vector<std::string> split_file_list(const std::string& v) {
+  std::vector<std::string> out(1);
   for (size_t i = 0; i < v.size(); ++i) {
     if (v[i] == '\\' && i + 1 < v.size() && v[i + 1] == ':') {
-      cur += ':';
+      out.back() += ':';
       ++i;
     } else if (v[i] == ':') {
-      out.push_back(cur);
-      cur.clear();
+      out.emplace_back();
     } else {
-      cur += v[i];
+      out.back() += v[i];
     }
   }
-  out.push_back(cur);
+  return out;
+}
+
+namespace {
+// A file list with no empty entry ("a::b" is a mistake, not two names).
+std::vector<std::string> split_colon_list(const std::string& v) {
+  std::vector<std::string> out = split_file_list(v);
   for (const auto& f : out)
     if (f.empty()) throw ValueError("empty name in list '" + v + "'");
   return out;

@@ -149,6 +149,11 @@ class OptionCatalog {
 // jobs' own options only, without any engine's. For callers that look up core
 // options by their canonical name (the container's remote-job policy); a parse
 // takes a full catalog instead.
+// fio's ':'-separated file lists (filename=, directory=): "a:b\:c" -> {"a",
+// "b:c"}. Empty entries are kept; the option setters refuse them, the
+// remote-job policy reads the text before that.
+std::vector<std::string> split_file_list(const std::string& v);
+
 const OptionCatalog& own_options();
 const OptionDef* find_option(std::string_view name);  // in own_options()
 

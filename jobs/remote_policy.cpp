@@ -26,22 +26,6 @@ fs::path canonical_or_self(const fs::path& p) {
   return ec ? p.lexically_normal() : c;
 }
 
-// Splits fio's ':'-separated file lists ("a:b", with "\:" for a literal colon).
-std::vector<std::string> split_file_list(const std::string& v) {
-  std::vector<std::string> out(1);
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (v[i] == '\\' && i + 1 < v.size() && v[i + 1] == ':') {
-      out.back() += ':';
-      ++i;
-    } else if (v[i] == ':') {
-      out.emplace_back();
-    } else {
-      out.back() += v[i];
-    }
-  }
-  return out;
-}
-
 // Device nodes that hold no one's data.
 bool harmless_dev(const std::string& p) {
   return p == "/dev/null" || p == "/dev/zero" || p.rfind("/dev/shm/", 0) == 0;
