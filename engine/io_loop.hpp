@@ -72,6 +72,18 @@ void io_loop_impl(E& eng, Worker& w) {
     while (!exhausted && q.has_room()) {
       if (w.halt_requested()) [[unlikely]]
         break;
+      // flow_id / flow (engine/flow.hpp): asked before every I/O, as fio
+      // asks at the top of its loop. Held back: with flow_sleep wait for the
+      // I/Os in flight and sleep, else retry at once.
+      if (w.flow && !w.flow->admit()) [[unlikely]] {
+        if (w.flow_sleep_ns) {
+          drain();
+          w.sleep_until(now_ns() + w.flow_sleep_ns);
+        } else {
+          w.flow_spin();
+        }
+        continue;
+      }
       IoUnit& u = q.next_free();
       if (!w.prep_io(u)) {
         exhausted = true;
@@ -94,7 +106,19 @@ void io_loop_impl(E& eng, Worker& w) {
         }
         w.pacer.charge(u.dir, u.len, now_ns());
       }
-      if constexpr (kTrace) w.trace->push_back({u.offset, u.len, static_cast<uint8_t>(u.dir), u.file});
+      if (w.serialize_overlap) [[unlikely]] {
+        // serialize_overlap, as fio 3.33: an I/O overlapping one queued or in
+        // flight is held back; what is queued is committed, completions are
+        // reaped as for a full queue, then it is checked again. fio retries
+        // it as a requeued I/O with a new start time, so the wait is in no
+        // latency: start_ns is taken after it.
+        while (q.overlapping_out(u)) {
+          if (q.queued() && !submit()) break;
+          if (!q.inflight() || !reap(full_min, lim.complete_max)) break;
+        }
+      }
+      if constexpr (kTrace)
+        w.trace->push_back({u.offset, u.len, static_cast<uint8_t>(u.dir), u.file, q.overlapping_out(u)});
       u.start_ns = now_ns();
       QueueResult r;
       // Busy (the null engine while a batch is out): commit what is queued,

@@ -38,6 +38,7 @@ class IoQueue {
     // Unit 0 is handed out first (the free list is a stack).
     for (uint32_t i = lim.depth; i-- > 0;) free_.push_back(&units_[i]);
     queued_.assign(lim.depth, nullptr);
+    out_.assign(lim.depth, 0);
     nqueued_ = inflight_ = 0;
   }
   // Where submit/complete counts go (the job's result; reset by ramp_time).
@@ -53,8 +54,25 @@ class IoQueue {
   bool full() const { return inflight_ >= lim_.depth; }
 
   IoUnit& next_free() const { return *free_.back(); }
-  void take_free() { free_.pop_back(); }
-  void put_free(IoUnit* u) { free_.push_back(u); }
+  void take_free() {
+    out_[free_.back()->index] = 1;
+    free_.pop_back();
+  }
+  void put_free(IoUnit* u) {
+    out_[u->index] = 0;
+    free_.push_back(u);
+  }
+  // serialize_overlap: how many other units that are out (queued or in
+  // flight) overlap u's byte range. fio 3.33 (in_flight_overlap) compares
+  // offsets and lengths only, not files; so do we, so that a multi-file job
+  // is held back exactly where fio holds it.
+  uint32_t overlapping_out(const IoUnit& u) const {
+    const uint64_t a = u.offset, b = u.offset + u.len;
+    uint32_t n = 0;
+    for (const IoUnit& o : units_)
+      n += out_[o.index] && &o != &u && a < o.offset + o.len && o.offset < b;
+    return n;
+  }
 
   // Queued in the engine; true when the batch is full and is to be committed.
   bool add_queued(IoUnit* u) {
@@ -70,7 +88,7 @@ class IoQueue {
   }
   // A commit failed: nothing of the batch is in flight, the units are free again.
   void unqueue_all() {
-    for (uint32_t i = 0; i < nqueued_; ++i) free_.push_back(queued_[i]);
+    for (uint32_t i = 0; i < nqueued_; ++i) put_free(queued_[i]);
     nqueued_ = 0;
   }
   // One reaped unit (the caller accounts it, then frees it).
@@ -114,6 +132,7 @@ class IoQueue {
   results::DepthStats* stats_ = nullptr;
   std::vector<IoUnit*> free_;
   std::vector<IoUnit*> queued_;
+  std::vector<uint8_t> out_;  // per unit index: 1 from take_free to put_free
   std::vector<IoUnit> units_;
 };
 

@@ -34,6 +34,9 @@ struct TraceRecord {
   uint32_t len;
   uint8_t ddir;
   uint32_t file;
+  // Units queued or in flight whose range overlaps this I/O's when it was
+  // handed to the engine (serialize_overlap makes it 0).
+  uint32_t overlapping = 0;
   bool operator==(const TraceRecord&) const = default;
 };
 

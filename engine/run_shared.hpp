@@ -1,7 +1,7 @@
 // What the workers of one run share with each other and with the run thread:
 // the stop flags, per-job live counters for progress, --status-interval
 // snapshot slots, the done flags behind wait_for, and the start gate every
-// worker of a segment meets once set up. Plus now_ns(), the one clock of the
+// worker of a segment meets once set up, and the flows of flow control. Plus now_ns(), the one clock of the
 // engine (CLOCK_MONOTONIC, ns). No I/O state lives here.
 #pragma once
 #include <time.h>
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/flow.hpp"
 #include "results/run_result.hpp"
 
 namespace fiokit::engine {
@@ -64,6 +65,10 @@ struct RunShared {
   std::condition_variable done_cv;
   std::vector<char> done;            // per job index, under done_m
   uint64_t run_start_ns = 0;
+  // flow_id / flow: the run's flows and each job's member (per job index;
+  // inactive for jobs without a flow weight). See engine/flow.hpp.
+  FlowSet flows;
+  std::vector<FlowMember> flow;
 };
 
 }  // namespace fiokit::engine

@@ -150,6 +150,14 @@ void Worker::setup() {
   pacer.init(spec, p);
   pacing = p.rated;
   thinking = p.thinking;
+  // fio drops serialize_overlap when nothing changes data or only one I/O
+  // can be out (iodepth=1): there is nothing to hold back then.
+  serialize_overlap = spec.serialize_overlap && p.queue.depth > 1 && (spec.does(jobs::Dir::write) || spec.does(jobs::Dir::trim));
+  const auto ji = static_cast<size_t>(spec.job_index);
+  if (ji < shared.flow.size() && shared.flow[ji].active()) {
+    flow = &shared.flow[ji];
+    flow_sleep_ns = spec.flow_sleep_us * 1000;
+  }
 
   files_.init(spec, targets_, p.unit_bytes, &res.extras);
   // The hot-path copies (worker.hpp, top of Worker).
@@ -315,6 +323,15 @@ bool Worker::sleep_until(uint64_t t) {
     timespec ts{static_cast<time_t>(dt / 1'000'000'000ull), static_cast<long>(dt % 1'000'000'000ull)};
     nanosleep(&ts, nullptr);
   }
+}
+
+// fio retries at once (no sleep, no reap) while flow control holds a job
+// without flow_sleep; only its clock keeps running: the runtime deadline and
+// the sample windows, which here are otherwise driven by completions.
+void Worker::flow_spin() {
+  const uint64_t now = now_ns();
+  if (sampler_.event_due(now)) on_event(now);
+  if (now >= sampler_.deadline_ns()) halted = true;
 }
 
 void Worker::think() {

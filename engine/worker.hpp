@@ -68,8 +68,13 @@ class Worker {
   Pacer pacer;
   // The loop's modes: the plan's, except in a verify phase (no rate, no think).
   bool pacing = false, thinking = false;
+  bool serialize_overlap = false;  // hold back an I/O overlapping one queued or in flight
   bool sync_pending = false;  // fsync=N / fdatasync=N came due: issued before the next I/O
   bool halted = false, failed = false;
+  // flow_id / flow: this job's member of its flow (nullptr without flow
+  // control) and flow_sleep in ns; the loop asks flow->admit() before an I/O.
+  FlowMember* flow = nullptr;
+  uint64_t flow_sleep_ns = 0;
 
   const JobPlan& plan() const { return *plan_; }
   bool halt_requested() const { return halted || shared.halt.load(std::memory_order_relaxed); }
@@ -159,6 +164,7 @@ class Worker {
   // Waits until `t` (ns) sleeping in slices, returns false when halted meanwhile.
   bool sleep_until(uint64_t t);
   void think();                      // thinktime after thinktime_blocks I/Os
+  void flow_spin();                  // held back by flow control without flow_sleep: keep time, no sleep
   bool wants_fsync(const IoUnit& u); // after this write, is an fsync due?
   void issue_sync();                 // fsync=N / fdatasync=N, timed into res.sync_*
 

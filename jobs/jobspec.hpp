@@ -253,6 +253,14 @@ struct JobSpec {
   bool exitall_on_error = false;
   bool continue_on_error = false;  // only "none" is supported; others are refused
 
+  // --- flow control between jobs (part "flow" of issue 15) ---
+  // Jobs with the same flow_id and a flow weight > 0 keep their I/O counts in
+  // the ratio of their weights (engine/flow.hpp says how, as fio 3.33 does).
+  int flow_id = 0;
+  uint32_t flow = 0;           // weight 0..1000; 0 = not flow controlled
+  uint64_t flow_sleep_us = 0;  // pause after being held back; 0 = spin
+  bool serialize_overlap = false;
+
   // --- results ---
   bool group_reporting = false;
   std::vector<double> percentile_list{1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99};

@@ -218,7 +218,6 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
   t.push_back(off_only("lockmem", "Lock this much memory to simulate less RAM", buf, T::size));
 
   // --- depth and submission ---
-  t.push_back(off_only("serialize_overlap", "Hold back I/Os that overlap ones in flight", depth, T::boolean));
   t.push_back(enum_only("io_submit_mode", "Submit I/O inline or from helper threads (offload)", depth,
                         {{"inline", "the job's thread submits"}, {"offload", "helper threads submit"}}, {"inline"}, "inline"));
   t.push_back(enum_only("thinktime_blocks_type", "When thinktime_blocks counts: complete or issue", rate,
@@ -255,9 +254,6 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
   t.push_back(unsupported("cgroup", "Run the job in this cgroup", proc, T::str));
   t.push_back(unsupported("cgroup_weight", "Block I/O weight of the job's cgroup", proc, T::integer));
   t.push_back(off_only("cgroup_nodelete", "Keep the job's cgroup afterwards", proc, T::boolean));
-  t.push_back(off_only("flow_id", "Flow group of the job", proc, T::integer));
-  t.push_back(off_only("flow", "Weight of the job in its flow group", proc, T::integer));
-  t.push_back(off_only("flow_sleep", "Microseconds to sleep when flow control holds the job", proc, T::integer));
   t.push_back(enum_only("exit_what", "What exitall stops: group, stonewall or all", proc,
                         {{"group", "the job's group"}, {"stonewall", "jobs up to the next stonewall"}, {"all", "everything"}},
                         {"group"}, "group"));

@@ -251,5 +251,6 @@ void add_io_options(std::vector<OptionDef>& t);
 void add_engine_options(std::vector<OptionDef>& t);
 void add_result_options(std::vector<OptionDef>& t);
 void add_unsupported_options(std::vector<OptionDef>& t);
+void add_flow_options(std::vector<OptionDef>& t);  // issue 15, part flow
 
 }  // namespace fiokit::jobs

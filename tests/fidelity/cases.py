@@ -579,3 +579,8 @@ import cases_io  # noqa: E402
 
 cases_io.add(case)
 cases_io.add_stats(case)
+
+# ---- flow control between jobs, serialize_overlap (cases_flow.py, group "flow")
+import cases_flow  # noqa: E402
+
+cases_flow.add(case)
