@@ -251,5 +251,6 @@ void add_io_options(std::vector<OptionDef>& t);
 void add_engine_options(std::vector<OptionDef>& t);
 void add_result_options(std::vector<OptionDef>& t);
 void add_unsupported_options(std::vector<OptionDef>& t);
+void add_iolog_options(std::vector<OptionDef>& t);  // option_table_iolog.cpp
 
 }  // namespace fiokit::jobs
