@@ -239,13 +239,11 @@ void Worker::on_event(uint64_t now) {
 }
 
 void Worker::reset_loop() {
-  // fio closes and reopens the files between loops; its iolog shows both. A
-  // replay plays its log again each loop.
+  // fio closes and reopens the files between loops; its iolog shows both.
   if (iolog_) {
     log_files("close");
     log_files("open");
   }
-  replay_next_ = 0;
   loop_bytes_ = loop_ios_ = 0;
   seq_run_left_ = 0;
   trim_then_write_ = false;
@@ -290,7 +288,9 @@ void Worker::run_io() {
       engine_->run_loop(*this);
       if (verify_writes && !halt_requested()) verify_pass(false, true);
     }
-    if (halt_requested()) break;
+    // fio 3.33 replays a log once, whatever loops= or time_based say
+    // (measured: loops=2 gives the log's I/O once, in the log's time).
+    if (halt_requested() || replay_) break;
     ++loops_done_;
     if (spec.time_based && spec.runtime_us) {
       if (now_ns() >= sampler_.deadline_ns()) break;

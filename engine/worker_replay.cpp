@@ -11,7 +11,7 @@
 //    fsync=N); open/close/add change nothing here: fiokit opens the log's
 //    files once, before the start gate, so no open is timed into the replay.
 //  - the job ends with the log (size= and io_size= do not limit it; runtime=
-//    does); loops=N replays the log N times.
+//    does), and it is replayed once whatever loops= and time_based say.
 #include <fmt/format.h>
 
 #include "engine/worker.hpp"
