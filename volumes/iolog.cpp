@@ -97,7 +97,8 @@ class Parser {
     else if (act == "datasync") kind = IoLogEntry::datasync;
     else if (act == "wait") kind = IoLogEntry::wait;
     else fail(line, fmt::format("unknown action '{}' (add, open, close, read, write, trim, sync, datasync, wait)", shown(act)));
-    if (rest != 4) fail(line, fmt::format("truncated line: '{}' needs an offset and a length", act));
+    if (rest < 4) fail(line, fmt::format("truncated line: '{}' needs an offset and a length", act));
+    if (rest > 4) fail(line, "too many fields (expected [TIME] NAME ACTION OFFSET LENGTH)");
     const uint64_t off = number(f[k + 2], line, "offset");
     const uint64_t len = number(f[k + 3], line, "length");
     if (kind == IoLogEntry::wait) {
