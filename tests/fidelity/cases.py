@@ -579,3 +579,8 @@ import cases_io  # noqa: E402
 
 cases_io.add(case)
 cases_io.add_stats(case)
+
+# ---- I/O logs (cases_iolog.py, group "iolog") ----------------------------------
+import cases_iolog  # noqa: E402
+
+cases_iolog.add(case)
