@@ -162,6 +162,7 @@ void Worker::setup() {
   fast_rand_ = p.fast_rand;
   trimwrite_ = p.trimwrite;
   stamp_writes_ = p.stamp_writes;
+  replaying_ = replay_ != nullptr;
   for (size_t i = 0; i < files_.size(); ++i) {
     files_[i].perm_pass = static_cast<uint64_t>(i) << 40;
     next_pass(files_[i]);

@@ -52,6 +52,7 @@ class Worker {
   bool fast_seq_ = false, fast_rand_ = false, trimwrite_ = false, stamp_writes_ = false;  // JobPlan's
   bool verify_phase_ = false;   // see the verify members below
   bool checking_reads_ = false; // reads are checked against the verify pattern
+  bool replaying_ = false;      // read_iolog: prep_io_general hands out the log's entries
 
  public:
   Worker(const jobs::JobSpec& spec, RunShared& shared, results::JobResult& res, std::vector<TraceRecord>* trace,

@@ -145,7 +145,7 @@ uint64_t Worker::zone_random_offset(FileState& f) {
 }
 
 bool Worker::prep_io_general(IoUnit& u) {
-  if (replay_) [[unlikely]]
+  if (replaying_) [[unlikely]]
     return prep_replay(u);
   Dir dir = plan_->fixed_dir;
   if (plan_->trimwrite && trim_then_write_) {
