@@ -1,8 +1,8 @@
 // The I/O loop, compiled once per engine type (DESIGN.md rule 6): include this
 // only from an engine's own .cpp, whose final class derives from EngineBase<E>.
 // Because E is final, eng.queue/commit/reap are direct calls the compiler can
-// inline, and the trace hook is a template flag, so a normal run pays nothing
-// for it. One call runs one pass (one loop) of the job; the worker decides
+// inline, and the trace hook (tests, write_iolog) is a template flag, so a
+// normal run pays nothing for it. One call runs one pass (one loop) of the job; the worker decides
 // about loops, time_based repeats, fsync and teardown.
 //
 // Timestamps: start_ns before queue(); issue_ns after the commit() that
@@ -117,8 +117,10 @@ void io_loop_impl(E& eng, Worker& w) {
           if (!q.inflight() || !reap(full_min, lim.complete_max)) break;
         }
       }
-      if constexpr (kTrace)
-        w.trace->push_back({u.offset, u.len, static_cast<uint8_t>(u.dir), u.file, q.overlapping_out(u)});
+      if constexpr (kTrace) {
+        w.on_issue(u);  // the test trace and write_iolog
+        if (w.trace) w.trace->back().overlapping = q.overlapping_out(u);
+      }
       u.start_ns = now_ns();
       QueueResult r;
       // Busy (the null engine while a batch is out): commit what is queued,
@@ -163,7 +165,7 @@ void io_loop_impl(E& eng, Worker& w) {
 template <class E>
 void EngineBase<E>::run_loop(Worker& w) {
   E& e = static_cast<E&>(*this);
-  if (w.trace) io_loop_impl<E, true>(e, w);
+  if (w.tracing()) io_loop_impl<E, true>(e, w);
   else io_loop_impl<E, false>(e, w);
 }
 

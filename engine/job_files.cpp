@@ -42,8 +42,8 @@ std::vector<int> JobFiles::fds() const {
 void JobFiles::open(bool random, bool verify) {
   const jobs::JobSpec& spec = *spec_;
   int flags = O_CLOEXEC;
-  const bool rd = spec.does(jobs::Dir::read) || (verify && spec.do_verify);
-  const bool wr = spec.does(jobs::Dir::write) || spec.does(jobs::Dir::trim);
+  const bool rd = replay_ ? replay_reads_ : spec.does(jobs::Dir::read) || (verify && spec.do_verify);
+  const bool wr = replay_ ? replay_writes_ : spec.does(jobs::Dir::write) || spec.does(jobs::Dir::trim);
   flags |= rd && wr ? O_RDWR : wr ? O_WRONLY : O_RDONLY;
   if (wr && !spec.verify_only) flags = (flags & ~O_WRONLY) | O_RDWR;  // verify reads back through the same fd
   if (spec.direct) flags |= O_DIRECT;

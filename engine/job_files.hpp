@@ -54,6 +54,12 @@ class JobFiles {
   // when allowed), applies fadvise_hint and pre_read. `random` picks the hint.
   // Throws SetupError naming the file.
   void open(bool random, bool verify);
+  // read_iolog: open for what the log does, not for rw= (before open()).
+  void set_replay_access(bool reads, bool writes) {
+    replay_ = true;
+    replay_reads_ = reads;
+    replay_writes_ = writes;
+  }
   // unlink_each_loop: removes the files this job created and opens them anew.
   void reopen(bool random, bool verify);
   // invalidate= at the start of a pass; file_reopened: the pass reopened it.
@@ -74,6 +80,7 @@ class JobFiles {
   const jobs::JobSpec* spec_ = nullptr;
   std::vector<FileState> files_;
   std::map<std::string, std::string>* notes_ = nullptr;
+  bool replay_ = false, replay_reads_ = false, replay_writes_ = false;
 };
 
 }  // namespace fiokit::engine

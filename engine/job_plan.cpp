@@ -39,7 +39,7 @@ uint64_t job_seed(const jobs::JobSpec& spec) {
 }
 
 JobPlan::JobPlan(const jobs::JobSpec& spec, const std::vector<volumes::FileTarget>& targets, const EngineFeatures& feat,
-                 uint64_t base_seed) {
+                 uint64_t base_seed, const volumes::IoLog* replay) {
   sync_engine = feat.sync;
   random = spec.is_random();
   use_map = !spec.norandommap;
@@ -147,6 +147,24 @@ JobPlan::JobPlan(const jobs::JobSpec& spec, const std::vector<volumes::FileTarge
   }
   thinking = spec.thinktime_us > 0;
 
+  if (replay) {
+    // read_iolog: the log decides directions and sizes (fio sets its td_ddir
+    // and max_bs from the log), and the loop ends with the log, not at size=.
+    writes = replay->does(Dir::write) && !spec.verify_only;
+    for (auto d : kDirs)
+      if (replay->does(d)) {
+        fixed_dir = d;
+        break;
+      }
+    random = mixed = trimwrite = zoned = fast_seq = fast_rand = use_bitmap = false;
+    fixed_bs = false;
+    if (replay->max_len > UINT32_MAX)
+      throw SetupError(fmt::format("job '{}': read_iolog: an I/O of {} bytes is out of range", spec.name, replay->max_len), EINVAL);
+    max_len = std::max<uint64_t>(1, replay->max_len);
+    buf_len = (static_cast<size_t>(max_len) + kBufAlign - 1) / kBufAlign * kBufAlign;
+    loop_limit_bytes = UINT64_MAX;
+    loop_limit_ios = 0;
+  }
   verify = spec.verify != jobs::VerifyKind::none;
   verifying_reads = verify && spec.does(Dir::read) && !writes;
   stamp_writes = writes && (verify || spec.refill_buffers ||

@@ -25,7 +25,9 @@ inline constexpr int kFileServiceShift = 10;
 struct JobPlan {
   // Throws SetupError(EINVAL) for a block size the loop cannot carry.
   // `seed` is the job's seed before the clone mix (see job_seed).
-  JobPlan(const jobs::JobSpec& spec, const std::vector<volumes::FileTarget>& targets, const EngineFeatures& feat, uint64_t seed);
+  // `replay` (read_iolog): the log's I/O replaces the generated pattern.
+  JobPlan(const jobs::JobSpec& spec, const std::vector<volumes::FileTarget>& targets, const EngineFeatures& feat, uint64_t seed,
+          const volumes::IoLog* replay = nullptr);
 
   // ---- the I/O pattern ----
   bool random = false;        // rw=rand*

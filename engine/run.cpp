@@ -53,6 +53,9 @@ std::vector<volumes::FileTarget> prepare_files(const jobs::JobSpec& j, const vol
   // Reads (and verify_only) need real bytes; write-only jobs only need the
   // file to exist with its size, as fio lays them out.
   o.need_data = j.does(jobs::Dir::read) || j.verify_only || j.does(jobs::Dir::trim);
+  // A replay reads only bytes that exist or that it wrote (plan_files checked
+  // each line): a missing file is created empty, at the log's extent.
+  if (plan.replay) o.need_data = false;
   o.fallocate = j.fallocate;
   o.allow_create = j.allow_file_create;
   o.fill = fill_layout;
@@ -253,6 +256,7 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volume
         msg = fmt::format("job '{}': {}", jobs[i].name, e.what());
       }
       auto w = std::make_unique<Worker>(jobs[i], sh, rr.jobs[i], opts.trace ? &(*opts.trace)[i] : nullptr, std::move(targets));
+      w->set_replay(plan[i].replay);
       poll_stop();
       // A layout cut short by a stop request is not a job failure: the job is
       // reported as interrupted with nothing done.

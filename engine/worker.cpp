@@ -137,7 +137,7 @@ void Worker::setup() {
   const EngineFeatures feat = info->features;
 
   // What the loop will do, decided once.
-  const JobPlan& p = plan_.emplace(spec, targets_, feat, job_seed(spec));
+  const JobPlan& p = plan_.emplace(spec, targets_, feat, job_seed(spec), replay_.get());
   rng_off_.seed(p.seed ^ 1);
   rng_mix_.seed(p.seed ^ 2);
   rng_bs_.seed(p.seed ^ 3);
@@ -170,6 +170,7 @@ void Worker::setup() {
   fast_rand_ = p.fast_rand;
   trimwrite_ = p.trimwrite;
   stamp_writes_ = p.stamp_writes;
+  replaying_ = replay_ != nullptr;
   for (size_t i = 0; i < files_.size(); ++i) {
     files_[i].perm_pass = static_cast<uint64_t>(i) << 40;
     next_pass(files_[i]);
@@ -181,11 +182,23 @@ void Worker::setup() {
   checking_reads_ = p.verifying_reads;
 
   sampler_.open_logs();
+  if (!spec.write_iolog.empty()) {
+    // fio opens its iolog before the job's files: their "add" lines come first.
+    iolog_ = std::make_unique<IoLogWriter>();
+    iolog_->open(IoLogWriter::path_for(spec, shared.run_dir), now_ns());
+    const uint64_t t = now_ns();
+    for (const auto& f : files_) iolog_->file(f.target.path, "add", t);
+  }
 
+  if (replay_) {
+    using jobs::Dir;
+    files_.set_replay_access(replay_->does(Dir::read) || (p.verify && spec.do_verify), replay_->does(Dir::write) || replay_->does(Dir::trim));
+  }
   if (!feat.diskless) {
     files_.open(p.random, p.verify);
     files_.invalidate_pass(true);
   }
+  if (iolog_) log_files("open");
   buffers_.allocate(spec, p.buf_len, p.queue.depth, p.seed);
   queue.init(p.queue, buffers_.arena(), p.buf_len);
   queue.bind_stats(&res.depth);
@@ -235,6 +248,11 @@ void Worker::on_event(uint64_t now) {
 }
 
 void Worker::reset_loop() {
+  // fio closes and reopens the files between loops; its iolog shows both.
+  if (iolog_) {
+    log_files("close");
+    log_files("open");
+  }
   loop_bytes_ = loop_ios_ = 0;
   seq_run_left_ = 0;
   trim_then_write_ = false;
@@ -251,6 +269,10 @@ void Worker::reset_loop() {
 
 void Worker::run_io() {
   const uint64_t start = now_ns();
+  replay_last_ns_ = start;
+  // fio counts a version 2 "wait" from its genesis, the program's start, not
+  // the job's: the run's start is fiokit's nearest equivalent.
+  io_start_ns_ = shared.run_start_ns ? shared.run_start_ns : start;
   pacer.start(start);
   sampler_.start(start, plan_->min_rate);
 
@@ -275,7 +297,9 @@ void Worker::run_io() {
       engine_->run_loop(*this);
       if (verify_writes && !halt_requested()) verify_pass(false, true);
     }
-    if (halt_requested()) break;
+    // fio 3.33 replays a log once, whatever loops= or time_based say
+    // (measured: loops=2 gives the log's I/O once, in the log's time).
+    if (halt_requested() || replay_) break;
     ++loops_done_;
     if (spec.time_based && spec.runtime_us) {
       if (now_ns() >= sampler_.deadline_ns()) break;
@@ -291,9 +315,12 @@ void Worker::teardown() {
   const bool stopped_by_signal = shared.signalled.load();
   const bool writes = plan_ && plan_->writes;
   if (spec.end_fsync && writes && !stopped_by_signal) {
+    if (iolog_)
+      for (const auto& f : files_) iolog_->io(f.target.path, "sync", last_offset_, 0, now_ns());
     std::string what;
     if (const int e = files_.sync_all(false, &what); e != 0) record_error(e, what);
   }
+  if (iolog_) log_files("close");
   files_.close_all(spec.fsync_on_close && writes);
   // A log that cannot be written (full data dir) is not a failed job: fio
   // 3.33 then exits 0 with "error": 0 and a silently short log (tried on a
@@ -302,6 +329,11 @@ void Worker::teardown() {
   // dir's other unwritten files and exits 1.
   try {
     sampler_.close_logs();
+  } catch (const std::system_error& e) {
+    res.extras["log_error"] = e.what();
+  }
+  try {
+    if (iolog_) iolog_->close();
   } catch (const std::system_error& e) {
     res.extras["log_error"] = e.what();
   }

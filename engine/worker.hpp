@@ -18,6 +18,7 @@
 #include "engine/io_buffers.hpp"
 #include "engine/io_engine.hpp"
 #include "engine/io_queue.hpp"
+#include "engine/iolog_writer.hpp"
 #include "engine/job_files.hpp"
 #include "engine/job_plan.hpp"
 #include "engine/offsets.hpp"
@@ -51,6 +52,7 @@ class Worker {
   bool fast_seq_ = false, fast_rand_ = false, trimwrite_ = false, stamp_writes_ = false;  // JobPlan's
   bool verify_phase_ = false;   // see the verify members below
   bool checking_reads_ = false; // reads are checked against the verify pattern
+  bool replaying_ = false;      // read_iolog: prep_io_general hands out the log's entries
 
  public:
   Worker(const jobs::JobSpec& spec, RunShared& shared, results::JobResult& res, std::vector<TraceRecord>* trace,
@@ -77,6 +79,15 @@ class Worker {
   uint64_t flow_sleep_ns = 0;
 
   const JobPlan& plan() const { return *plan_; }
+  // read_iolog: the checked log this clone replays (from the run's plan).
+  void set_replay(std::shared_ptr<const volumes::IoLog> log) { replay_ = std::move(log); }
+  // The loop's issue hook (compiled in only when this is true): the test
+  // trace and write_iolog.
+  bool tracing() const { return trace != nullptr || iolog_ != nullptr; }
+  void on_issue(const IoUnit& u) {
+    if (trace) trace->push_back({u.offset, u.len, static_cast<uint8_t>(u.dir), u.file});
+    if (iolog_) log_issue(u);
+  }
   bool halt_requested() const { return halted || shared.halt.load(std::memory_order_relaxed); }
 
   // Fills u with the next I/O; false when this loop's work is all issued.
@@ -167,6 +178,7 @@ class Worker {
   void flow_spin();                  // held back by flow control without flow_sleep: keep time, no sleep
   bool wants_fsync(const IoUnit& u); // after this write, is an fsync due?
   void issue_sync();                 // fsync=N / fdatasync=N, timed into res.sync_*
+  void do_sync(uint32_t file, bool data_only);  // one timed sync (issue_sync, a replayed "sync")
 
  private:
   // worker.cpp
@@ -179,6 +191,10 @@ class Worker {
   bool account_short(IoUnit& u);  // false: it was an error (job stops)
   // worker_prep.cpp: offsets and sizes beyond prep_io's fast paths.
   bool prep_io_general(IoUnit& u);  // false: nothing more this loop (a strided zone met the file's end)
+  // worker_replay.cpp: read_iolog and write_iolog.
+  bool prep_replay(IoUnit& u);      // the log's next I/O, after its delay; false at the log's end
+  void log_issue(const IoUnit& u);
+  void log_files(const char* action);  // write_iolog: "NAME open|close" for every file
   void enter_zone(FileState& f, Dir d);
   uint64_t zone_random_offset(FileState& f);
   void next_pass(FileState& f);
@@ -199,6 +215,15 @@ class Worker {
   IoBuffers buffers_;
   Sampler sampler_;
   std::unique_ptr<IoEngine> engine_;
+
+  // I/O logs (issue 15, part "iolog"; worker_replay.cpp).
+  std::shared_ptr<const volumes::IoLog> replay_;  // read_iolog, else null
+  size_t replay_next_ = 0;         // the next entry
+  uint64_t replay_last_ns_ = 0;    // when the previous entry was issued (the delays count from there)
+  uint64_t replay_over_ns_ = 0;    // the last sleep's overshoot, taken off the next delay (as fio)
+  uint64_t io_start_ns_ = 0;       // the run's start: a version 2 "wait" counts from it
+  std::unique_ptr<IoLogWriter> iolog_;  // write_iolog, else null
+  uint64_t last_offset_ = 0;       // of the last issued I/O: what fio prints in a sync line
 
   // More loop state (off the per-I/O path; the counters are at the top).
   uint64_t writes_since_sync_ = 0;

@@ -145,6 +145,8 @@ uint64_t Worker::zone_random_offset(FileState& f) {
 }
 
 bool Worker::prep_io_general(IoUnit& u) {
+  if (replaying_) [[unlikely]]
+    return prep_replay(u);
   Dir dir = plan_->fixed_dir;
   if (plan_->trimwrite && trim_then_write_) {
     trim_then_write_ = false;

@@ -77,6 +77,12 @@ void Worker::verify_pass(bool replay_writes, bool final_phase) {
     }
     todo.swap(uniq);
   }
+  // fio closes the files after the writes and opens them for the verify
+  // phase; its write_iolog shows both.
+  if (final_phase && iolog_) {
+    log_files("close");
+    log_files("open");
+  }
   if (final_phase && spec.invalidate) {
     // fio closes the files after the writes and reopens them for the verify
     // phase; the reopen's invalidate drops the pages already written back but
@@ -157,11 +163,15 @@ bool Worker::wants_fsync(const IoUnit& u) {
 // end_fsync and fsync_on_close are in none of these counts.
 void Worker::issue_sync() {
   sync_pending = false;
-  const FileState& f = files_[last_write_file_ < files_.size() ? last_write_file_ : 0];
+  do_sync(last_write_file_ < files_.size() ? last_write_file_ : 0, spec.fdatasync != 0 && spec.fsync == 0);
+}
+
+void Worker::do_sync(uint32_t file, bool data_only) {
+  const FileState& f = files_[file];
   // Block devices too: fio fsyncs them (it flushes the device's write cache).
   if (!f.fd) return;
-  const bool data_only = spec.fdatasync != 0 && spec.fsync == 0;
   const uint64_t t0 = now_ns();
+  if (iolog_) iolog_->io(f.target.path, data_only ? "datasync" : "sync", last_offset_, 0, t0);
   if (const int e = files_.sync(f, data_only); e != 0) {
     record_error(e, fmt::format("job '{}': {} '{}' failed: {}", spec.name, data_only ? "fdatasync" : "fsync", f.target.path, std::strerror(e)));
     return;

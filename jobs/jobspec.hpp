@@ -273,6 +273,18 @@ struct JobSpec {
   bool stats = true;
   LogSettings log;
 
+  // --- I/O logs (issue 15, part "iolog"): write_iolog records every issued
+  // I/O in fio's iolog format; read_iolog replays one instead of generating
+  // offsets (volumes/iolog.hpp reads it, engine/worker_replay.cpp issues it).
+  std::string write_iolog;      // "" = none; relative paths go into the run directory, like other logs
+  std::string read_iolog;       // "" = none; "a:b" gives clone N the N-th name (fio's get_name_by_idx)
+  bool replay_no_stall = false; // ignore the log's timing
+  uint32_t replay_time_scale = 100;  // percent: 200 replays twice as fast
+  std::string replay_redirect;  // every logged file -> this one path
+  uint64_t replay_align = 0;    // offsets rounded down to a multiple (power of 2)
+  uint64_t replay_scale = 1;    // offsets divided by this (0: as 1)
+  uint8_t replay_skip = 0;      // bits: 1 << Dir (read, write, trim), 8 = sync
+
   bool is_random() const {
     return rw == RwMode::randread || rw == RwMode::randwrite || rw == RwMode::randtrim || rw == RwMode::randrw ||
            rw == RwMode::randtrimwrite;

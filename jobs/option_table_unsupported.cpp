@@ -231,18 +231,9 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
   t.push_back(unsupported("max_latency", "Fail the job when an I/O takes longer than this; per direction", lat, T::time));
 
   // --- replay ---
-  t.push_back(unsupported("write_iolog", "Record the I/O pattern to a file", replay, T::str));
-  t.push_back(unsupported("read_iolog", "Replay an I/O log or blktrace", replay, T::str));
-  t.push_back(off_only("read_iolog_chunked", "Read the replay log in chunks", replay, T::boolean));
   t.push_back(unsupported("merge_blktrace_file", "Output file for merged blktraces", replay, T::str));
   t.push_back(unsupported("merge_blktrace_scalars", "Time scale per merged trace, percent", replay, T::float_list));
   t.push_back(unsupported("merge_blktrace_iters", "Iterations per merged trace", replay, T::float_list));
-  t.push_back(off_only("replay_no_stall", "Replay as fast as possible, ignoring timestamps", replay, T::boolean));
-  t.push_back(with_def(unsupported("replay_time_scale", "Scale replay timestamps, percent", replay, T::integer), "100"));
-  t.push_back(unsupported("replay_redirect", "Replay all trace I/O to this device", replay, T::str));
-  t.push_back(unsupported("replay_align", "Align replayed offsets", replay, T::size));
-  t.push_back(with_def(unsupported("replay_scale", "Divide replayed offsets", replay, T::integer), "1"));
-  t.push_back(unsupported("replay_skip", "Skip these I/O kinds during replay", replay, T::str));
 
   // --- processes and placement ---
   t.push_back(int_only("nice", "CPU nice value of the job", proc, 0, -20, 19));

@@ -252,5 +252,6 @@ void add_engine_options(std::vector<OptionDef>& t);
 void add_result_options(std::vector<OptionDef>& t);
 void add_unsupported_options(std::vector<OptionDef>& t);
 void add_flow_options(std::vector<OptionDef>& t);  // issue 15, part flow
+void add_iolog_options(std::vector<OptionDef>& t);  // option_table_iolog.cpp
 
 }  // namespace fiokit::jobs

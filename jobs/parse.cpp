@@ -102,6 +102,11 @@ void validate(const OptionCatalog& cat, const JobSpec& s, const std::vector<cons
     throw ParseError(fmt::format("unsupported by fiokit: openfiles={} ({}); fiokit keeps all nrfiles={} files open, "
                                  "use openfiles=0 or leave it out",
                                  s.openfiles, where("openfiles").str(), s.nrfiles));
+  // fio 3.33 drops write_iolog with a warning when read_iolog is set ("read
+  // iolog overrides write_iolog"); a recording that silently does not happen
+  // is worse than an error.
+  if (!s.write_iolog.empty() && !s.read_iolog.empty())
+    fail_at(where("write_iolog"), "write_iolog cannot be used with read_iolog (fio 3.33 ignores write_iolog then): drop one of them");
   // fio 3.33 refuses both of these (measured): zonesize without strided zones,
   // and strided zones without a zonesize.
   if (s.zonemode == ZoneMode::none && s.zonesize)

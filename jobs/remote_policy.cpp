@@ -54,7 +54,8 @@ bool is_path_option(const std::string& name) {
   // refused by the parser as unsupported; checking them here as well keeps the
   // message about where they point, should they ever be supported.
   static const std::set<std::string> kPaths{"filename", "directory", "filename_format", "opendir",
-                                            "write_iolog", "read_iolog", "merge_blktrace_file"};
+                                            "write_iolog", "read_iolog", "merge_blktrace_file",
+                                            "replay_redirect"};
   return kPaths.count(name) > 0;
 }
 

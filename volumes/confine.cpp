@@ -17,6 +17,8 @@
 #include <filesystem>
 #include <set>
 
+#include "jobs/options.hpp"
+
 namespace fiokit::volumes {
 namespace fs = std::filesystem;
 
@@ -214,6 +216,17 @@ std::vector<ConfineViolation> check_confined(const std::vector<jobs::JobSpec>& j
     // plan, made later, may.
     for (const std::string& p : file_paths(j))
       if (auto why = refuse_path(c, p)) add(j, "file '" + p + "'", *why);
+    // read_iolog: the log itself is read (and file_paths above gave the
+    // files it names, or replay_redirect); write_iolog is a log like the
+    // others below.
+    if (!j.read_iolog.empty())
+      for (const std::string& p : jobs::split_file_list(j.read_iolog))
+        if (auto why = refuse_path(c, p)) add(j, "read_iolog '" + p + "'", *why);
+    if (!j.write_iolog.empty()) {
+      bool escapes = j.write_iolog[0] == '/';
+      for (const auto& part : fs::path(j.write_iolog)) escapes = escapes || part == "..";
+      if (escapes) add(j, "write_iolog '" + j.write_iolog + "'", "leaves the run directory (absolute or with '..')");
+    }
     // Log prefixes are relative to the run directory (a new folder, no
     // symlinks in it): absolute or '..' is the only way out. A valueless
     // write_*_log uses the job name, which the job file chose too.

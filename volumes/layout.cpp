@@ -85,6 +85,18 @@ std::string expand_filename_format(const jobs::JobSpec& job, uint32_t filenum) {
 
 std::vector<std::string> file_paths(const jobs::JobSpec& job) {
   std::vector<std::string> out;
+  if (!job.read_iolog.empty()) {
+    // A replay opens the files its log names (or replay_redirect): those are
+    // what a confinement must judge. A log that cannot be read opens nothing
+    // (its plan fails with the reason).
+    if (!job.replay_redirect.empty()) return {ReplayOptions::of(job).directory.empty() ? job.replay_redirect
+                                                                                       : job.directories[0] + "/" + job.replay_redirect};
+    try {
+      return read_iolog(job).files;
+    } catch (const IoLogError&) {
+      return {};
+    }
+  }
   if (!job.filenames.empty()) {
     for (const auto& f : job.filenames) {
       // A filename relative to directory= lives in that directory, as in fio.
@@ -174,9 +186,67 @@ std::vector<FileTarget> plan_job(const jobs::JobSpec& job, bool diskless, const 
   return out;
 }
 
+// read_iolog: the log's files, each as long as the log's furthest I/O in it.
+// A read or trim must find bytes there: in the file as it is (or as an
+// earlier job lays it out), or written by an earlier entry of the log; fio
+// 3.33 fails such a read with EIO mid-run, fiokit before any I/O with the
+// log's line. Writes may extend a file (fio's replay does), a device's end
+// is a hard limit.
+std::vector<FileTarget> plan_replay(const jobs::JobSpec& job, bool diskless, const LaidOut& laid_out,
+                                    std::shared_ptr<const IoLog>* replay) {
+  std::shared_ptr<IoLog> log;
+  try {
+    log = std::make_shared<IoLog>(read_iolog(job));
+  } catch (const IoLogError& e) {
+    throw LayoutError(fmt::format("job '{}': {}", job.name, e.what()), EINVAL);
+  }
+  std::vector<FileTarget> out;
+  std::vector<uint64_t> have(log->files.size(), 0);
+  for (size_t i = 0; i < log->files.size(); ++i) {
+    FileTarget t{log->files[i]};
+    t.offset = 0;
+    t.size = std::max<uint64_t>(1, log->extent[i]);
+    if (!diskless) {
+      const int64_t existing = target_size(t.path, &t.is_device, &t.exists);
+      if (existing < 0 && existing != -ENOENT)
+        throw LayoutError(fmt::format("job '{}': cannot use '{}': {}", job.name, t.path, std::strerror(static_cast<int>(-existing))),
+                          static_cast<int>(-existing));
+      have[i] = existing > 0 ? static_cast<uint64_t>(existing) : 0;
+      if (const auto it = laid_out.find(t.path); it != laid_out.end() && !t.is_device) {
+        t.exists = true;
+        have[i] = std::max(have[i], it->second);
+      }
+    }
+    out.push_back(std::move(t));
+  }
+  if (!diskless) {
+    std::vector<uint64_t> written(have);
+    for (const IoLogEntry& e : log->entries) {
+      if (e.kind > IoLogEntry::trim) continue;
+      const uint64_t end = e.offset + e.len;
+      const FileTarget& t = out[e.file];
+      const char* what = e.kind == IoLogEntry::read ? "read" : e.kind == IoLogEntry::write ? "write" : "trim";
+      if (t.is_device ? (have[e.file] && end > have[e.file]) : (e.kind != IoLogEntry::write && end > written[e.file]))
+        throw LayoutError(fmt::format("job '{}': {}:{}: {} of {} bytes at offset {} is beyond the end of '{}' ({} bytes{})", job.name,
+                                      log->path, e.line, what, e.len, e.offset, t.path, t.is_device ? have[e.file] : written[e.file],
+                                      t.is_device ? "" : ", counting what the log wrote before"),
+                          EINVAL);
+      if (e.kind == IoLogEntry::write) written[e.file] = std::max(written[e.file], end);
+    }
+  }
+  *replay = std::move(log);
+  return out;
+}
+
 }  // namespace
 
-std::vector<FileTarget> plan_files(const jobs::JobSpec& job, bool diskless) { return plan_job(job, diskless, {}); }
+std::vector<FileTarget> plan_files(const jobs::JobSpec& job, bool diskless) {
+  if (!job.read_iolog.empty()) {
+    std::shared_ptr<const IoLog> replay;
+    return plan_replay(job, diskless, {}, &replay);
+  }
+  return plan_job(job, diskless, {});
+}
 
 bool null_engine(const jobs::JobSpec& job) { return job.ioengine == "null"; }
 
@@ -195,7 +265,8 @@ RunPlan plan_run(const std::vector<jobs::JobSpec>& jobs, const DisklessFn& diskl
     FilePlan& p = plan[i];
     p.diskless = diskless(jobs[i]);
     try {
-      p.targets = plan_job(jobs[i], p.diskless, laid_out);
+      p.targets = jobs[i].read_iolog.empty() ? plan_job(jobs[i], p.diskless, laid_out)
+                                             : plan_replay(jobs[i], p.diskless, laid_out, &p.replay);
     } catch (const LayoutError& e) {
       p.err = e.err;
       p.error = e.what();

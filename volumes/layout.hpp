@@ -9,11 +9,13 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "jobs/jobspec.hpp"
+#include "volumes/iolog.hpp"
 
 namespace fiokit::volumes {
 
@@ -53,6 +55,9 @@ std::vector<FileTarget> plan_files(const jobs::JobSpec& job, bool diskless);
 struct FilePlan {
   bool diskless = false;  // the engine opens no file (null): regions only
   std::vector<FileTarget> targets;
+  // read_iolog: the log, read and checked once here; its files are the
+  // targets (offset 0, size = the log's furthest I/O), in the log's order.
+  std::shared_ptr<const IoLog> replay;
   int err = 0;            // the plan failed: its LayoutError's errno (EIO for another failure)
   std::string error;      // and its message ("job 'NAME': ...")
 };

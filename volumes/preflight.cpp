@@ -116,13 +116,19 @@ std::string Checker::fs_name(const std::string& path) {
 
 void Checker::check_job(const jobs::JobSpec& j, const FilePlan& plan) {
   if (plan.diskless) return;  // no file is opened
-  const bool writes = !j.verify_only && (j.does(jobs::Dir::write) || j.does(jobs::Dir::trim));
-  const bool reads = j.does(jobs::Dir::read) || j.verify_only || j.does(jobs::Dir::trim);
+  // A replay does what its log says, whatever rw= says.
+  const bool writes = plan.replay ? plan.replay->does(jobs::Dir::write) || plan.replay->does(jobs::Dir::trim)
+                                  : !j.verify_only && (j.does(jobs::Dir::write) || j.does(jobs::Dir::trim));
+  const bool reads = plan.replay ? plan.replay->does(jobs::Dir::read) || plan.replay->does(jobs::Dir::trim)
+                                 : j.does(jobs::Dir::read) || j.verify_only || j.does(jobs::Dir::trim);
   if (plan.err) {
     std::string what = plan.error;
     const std::string prefix = fmt::format("job '{}': ", j.name);
     if (what.rfind(prefix, 0) == 0) what.erase(0, prefix.size());
-    add(&j, j.filenames.empty() ? "size" : "filename", what, "", "fix the job's size=, filename= or directory=");
+    if (!j.read_iolog.empty())
+      add(&j, "read_iolog", what, "", "fix the log, or the job's read_iolog=, replay_redirect= or directory=");
+    else
+      add(&j, j.filenames.empty() ? "size" : "filename", what, "", "fix the job's size=, filename= or directory=");
     return;
   }
   for (const auto& t : plan.targets) {

@@ -242,6 +242,22 @@ TEST_CASE("the files parsed jobs will open are checked, with the job's file and 
     REQUIRE(v.size() == 1);
     CHECK_THAT(v[0].str(), Catch::Contains("write_bw_log '/etc/cron.d/x'"));
   }
+  SECTION("a replay: the log, the files it names, replay_redirect and write_iolog") {
+    std::ofstream(t.data + "/in.log") << "fio version 2 iolog\nmine add\n../outside/secret add\nmine read 0 4\n";
+    auto v = check("[a]\nread_iolog=" + t.data + "/in.log\n");
+    REQUIRE(v.size() == 1);
+    CHECK_THAT(v[0].str(), Catch::Contains("file '../outside/secret'") && Catch::Contains(t.out + "/secret"));
+    CHECK(check("[a]\nread_iolog=" + t.data + "/in.log\nreplay_redirect=mine\n").empty());
+    v = check("[a]\nread_iolog=" + t.data + "/in.log\nreplay_redirect=" + t.out + "/secret\n");
+    REQUIRE(v.size() == 1);
+    CHECK_THAT(v[0].str(), Catch::Contains("file '" + t.out + "/secret'"));
+    v = check("[a]\nread_iolog=" + t.out + "/secret\n");
+    REQUIRE(!v.empty());
+    CHECK_THAT(v[0].str(), Catch::Contains("read_iolog '" + t.out + "/secret'"));
+    v = check("[a]\nsize=64k\nwrite_iolog=../x.log\n");
+    REQUIRE(v.size() == 1);
+    CHECK_THAT(v[0].str(), Catch::Contains("write_iolog '../x.log'"));
+  }
   SECTION("only the jobs the filter selects") {
     const auto jobs = parse("[a]\nsize=64k\nfilename=/tmp/elsewhere/x\n");
     CHECK(fiokit::volumes::check_confined(jobs, c, [](const fiokit::jobs::JobSpec&) { return false; }).empty());

@@ -584,3 +584,8 @@ cases_io.add_stats(case)
 import cases_flow  # noqa: E402
 
 cases_flow.add(case)
+
+# ---- I/O logs (cases_iolog.py, group "iolog") ----------------------------------
+import cases_iolog  # noqa: E402
+
+cases_iolog.add(case)

@@ -43,8 +43,16 @@ def parse_json(text):
         return None
 
 
+# The two executables, for a case's 'pre' step (set by main).
+TOOLS = {}
+
+
 def run_tool(tool, exe, case, fmt, workdir, timeout):
     os.makedirs(workdir)
+    if case.get('pre'):
+        # A case may prepare its run directory first (e.g. record an iolog
+        # with one of the tools, which both then replay).
+        case['pre'](workdir, TOOLS)
     with open(os.path.join(workdir, 'job.fio'), 'w') as f:
         f.write(case['job'])
     out = os.path.join(workdir, 'out.txt')
@@ -184,6 +192,7 @@ def main():
     if ver != 'fio-3.33':
         print('note: comparing against %s, not fio-3.33' % ver)
     args.fio = fio
+    TOOLS.update(fio=fio, fiokit=os.path.abspath(args.fiokit))
     args.fiokit = os.path.abspath(args.fiokit)
     if not os.access(args.fiokit, os.X_OK):
         print('fiokit binary not found: %s' % args.fiokit)
