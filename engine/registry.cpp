@@ -20,6 +20,11 @@ const std::vector<EngineInfo>& registered_engines() {
       {"pvsync", make_pvsync_engine, {.sync = true}, nullptr},
       {"io_uring", make_io_uring_engine, {}, io_uring_option_defs},
       {"libaio", make_libaio_engine, {}, libaio_option_defs},
+      // File-operation engines: no descriptor is opened for I/O; filecreate
+      // has no file laid out either (it creates them).
+      {"filecreate", make_filecreate_engine, {.sync = true, .diskless = true, .needs_fds = false, .no_io_stats = true}, nullptr},
+      {"filestat", make_filestat_engine, {.sync = true, .needs_fds = false, .no_io_stats = true}, filestat_option_defs},
+      {"filedelete", make_filedelete_engine, {.sync = true, .needs_fds = false, .no_io_stats = true}, nullptr},
   };
   return engines;
 }

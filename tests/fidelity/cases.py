@@ -579,3 +579,8 @@ import cases_io  # noqa: E402
 
 cases_io.add(case)
 cases_io.add_stats(case)
+
+# ---- file-operation engines (cases_fileops.py, group "fileops") ---------------
+import cases_fileops  # noqa: E402
+
+cases_fileops.add(case)
