@@ -133,6 +133,9 @@ std::unique_ptr<IoEngine> make_io_uring_engine();
 std::unique_ptr<IoEngine> make_filecreate_engine();
 std::unique_ptr<IoEngine> make_filestat_engine();
 std::unique_ptr<IoEngine> make_filedelete_engine();
+std::unique_ptr<IoEngine> make_ftruncate_engine();
+std::unique_ptr<IoEngine> make_falloc_engine();
+std::unique_ptr<IoEngine> make_posixaio_engine();
 // Per-engine option tables, beside their engines (nullptr in the registry for none).
 std::vector<jobs::OptionDef> libaio_option_defs();
 std::vector<jobs::OptionDef> io_uring_option_defs();

@@ -25,15 +25,18 @@ const std::vector<EnumValue> kSupportedEngines = {
     {"null", "no data transfer; measures fiokit's own overhead"},
     {"filecreate", "each file's creation (open O_CREAT) is the measured operation"},
     {"filestat", "each file's stat (stat_type=) is the measured operation"},
-    {"filedelete", "each file's unlink is the measured operation"}};
+    {"filedelete", "each file's unlink is the measured operation"},
+    {"ftruncate", "each write truncates the file to its offset"},
+    {"falloc", "writes fallocate their range, reads fallocate with KEEP_SIZE, trims punch holes"},
+    {"posixaio", "POSIX asynchronous I/O (aio_read/aio_write, aio_suspend)"}};
 
 // Engines fio 3.33 documents that fiokit does not implement, with the nearest
 // supported engine where one exists.
 const std::vector<std::pair<std::string, std::string>> kOtherEngines = {
     {"vsync", "use ioengine=pvsync"}, {"pvsync2", "use ioengine=pvsync"}, {"io_uring_cmd", "use ioengine=io_uring"},
-    {"posixaio", "use ioengine=libaio or io_uring"}, {"solarisaio", ""}, {"windowsaio", ""}, {"mmap", "use ioengine=psync"},
+    {"solarisaio", ""}, {"windowsaio", ""}, {"mmap", "use ioengine=psync"},
     {"splice", "use ioengine=psync"}, {"sg", ""}, {"libzbc", ""}, {"net", ""}, {"netsplice", ""}, {"cpuio", ""},
-    {"rdma", ""}, {"falloc", ""}, {"ftruncate", ""}, {"e4defrag", ""}, {"rados", ""}, {"rbd", ""}, {"http", ""},
+    {"rdma", ""}, {"e4defrag", ""}, {"rados", ""}, {"rbd", ""}, {"http", ""},
     {"gfapi", ""}, {"gfapi_async", ""}, {"libhdfs", ""}, {"mtd", ""}, {"pmemblk", ""}, {"dev-dax", ""}, {"external", ""},
     {"libpmem", ""}, {"ime_psync", ""}, {"ime_psyncv", ""},
     {"ime_aio", ""}, {"libiscsi", ""}, {"nbd", ""}, {"libcufile", ""}, {"dfs", ""}, {"nfs", ""}, {"exec", ""},

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -117,4 +118,61 @@ TEST_CASE("filedelete unlinks exactly the job's files, and a second pass fails o
   CHECK(r2.jobs.at(0).error == ENOENT);
   CHECK_THAT(r2.jobs.at(0).error_message, Catch::Contains("filedelete: unlink failed") && Catch::Contains("/e."));
   CHECK(fs::exists(d.path + "/keep.me"));
+}
+
+TEST_CASE("ftruncate: each write truncates the file to its offset; a read is EINVAL") {
+  test::TempDir d;
+  auto j = parse_job("ioengine=ftruncate\nfilename=f\nsize=64k\nbs=4k\nrw=write", d.path);
+  auto r = test::run_one(j);
+  REQUIRE(r.jobs.at(0).error == 0);
+  CHECK(r.jobs.at(0).dirs[1].total_ios == 16);
+  CHECK(r.jobs.at(0).dirs[1].clat.count() == 16);  // timed as a sync engine: clat = lat
+  CHECK(r.jobs.at(0).dirs[1].lat.count() == 16);
+  CHECK(fs::file_size(d.path + "/f") == 60 * 1024);  // the last write truncated to its offset, 60k
+
+  auto rd = parse_job("ioengine=ftruncate\nfilename=g\nsize=16k\nbs=4k\nrw=read", d.path);
+  auto rr = test::run_one(rd);
+  CHECK(rr.jobs.at(0).error == EINVAL);
+  CHECK_THAT(rr.jobs.at(0).error_message, Catch::Contains("only writes are truncations"));
+  CHECK(fs::file_size(d.path + "/g") == 16 * 1024);
+}
+
+TEST_CASE("falloc: writes allocate, trims punch holes, reads allocate without growing the file") {
+  auto allocated = [](const std::string& p) {
+    struct stat st {};
+    REQUIRE(::stat(p.c_str(), &st) == 0);
+    return static_cast<uint64_t>(st.st_blocks) * 512;
+  };
+  test::TempDir d;
+  auto trim = parse_job("ioengine=falloc\nfilename=f\nsize=64k\nbs=4k\nrw=randtrim", d.path);
+  auto r = test::run_one(trim);
+  REQUIRE(r.jobs.at(0).error == 0);
+  CHECK(r.jobs.at(0).dirs[2].total_ios == 16);
+  CHECK(fs::file_size(d.path + "/f") == 64 * 1024);
+  CHECK(allocated(d.path + "/f") == 0);  // every block punched out
+  // A read job on the now hollow file allocates its range again, KEEP_SIZE.
+  auto rd = parse_job("ioengine=falloc\nfilename=f\nsize=32k\nbs=4k\nrw=read", d.path);
+  auto rr = test::run_one(rd);
+  REQUIRE(rr.jobs.at(0).error == 0);
+  CHECK(rr.jobs.at(0).dirs[0].total_ios == 8);
+  CHECK(fs::file_size(d.path + "/f") == 64 * 1024);
+  CHECK(allocated(d.path + "/f") >= 32 * 1024);
+}
+
+TEST_CASE("posixaio keeps iodepth I/Os in flight and times slat + clat = lat (fio's t0017)") {
+  test::TempDir d;
+  auto j = parse_job("ioengine=posixaio\nfilename=f\nsize=1m\nbs=4k\nrw=randwrite\niodepth=16", d.path);
+  auto r = test::run_one(j);
+  const auto& job = r.jobs.at(0);
+  REQUIRE(job.error == 0);
+  const auto& w = job.dirs[1];
+  CHECK(w.io_bytes == 1 << 20);
+  CHECK(w.slat.count() == 256);
+  CHECK(w.clat.count() == 256);
+  const double sum = w.slat.mean() + w.clat.mean();
+  CHECK(std::abs(sum - w.lat.mean()) <= 1e-6 * w.lat.mean() + 1);
+  // Asynchronous: more than one I/O was in flight at a time.
+  uint64_t deeper = 0;
+  for (size_t i = 1; i < job.depth.level.size(); ++i) deeper += job.depth.level[i];
+  CHECK(deeper > 0);
 }

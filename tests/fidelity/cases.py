@@ -584,3 +584,4 @@ cases_io.add_stats(case)
 import cases_fileops  # noqa: E402
 
 cases_fileops.add(case)
+cases_fileops.add_shape(case)

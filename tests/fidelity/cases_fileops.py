@@ -74,3 +74,45 @@ nrfiles=20
 filesize=4k
 unlink=0
 """ + extra, COUNTS(d) + [('error', J('error'), EXACT), ('files', FILES('d.*'), EXACT)])
+
+
+def FILE_SIZE(name):
+    """The length of one file the job left in its run dir (-1: none)."""
+    return lambda r: os.path.getsize(os.path.join(r.dir, name)) if os.path.exists(os.path.join(r.dir, name)) else -1
+
+
+def FILE_ALLOC(name):
+    """Bytes allocated to that file (st_blocks * 512): what fallocate and hole punches change."""
+    return lambda r: os.stat(os.path.join(r.dir, name)).st_blocks * 512 if os.path.exists(os.path.join(r.dir, name)) else -1
+
+
+def add_shape(case):
+    # ftruncate: each write truncates the file to the I/O's offset, so a
+    # sequential pass leaves it one block short of size= and with nothing
+    # allocated (the first truncate, to 0, freed the laid-out blocks).
+    for name, extra in (('ftruncate-write', 'rw=write\n'),
+                        ('ftruncate-randwrite', 'rw=randwrite\nnorandommap=1\nrandseed=7\n')):
+        figs = [('write.io_bytes', J('write.io_bytes'), EXACT), ('write.total_ios', J('write.total_ios'), EXACT),
+                ('write.clat_ns.N', J('write.clat_ns.N'), EXACT), ('error', J('error'), EXACT)]
+        if 'randwrite' not in name:  # the random offsets (hence what stays allocated) are each tool's own
+            figs += [('file size', FILE_SIZE('f'), EXACT), ('file alloc', FILE_ALLOC('f'), EXACT)]
+        case('fileops', name, """
+[t]
+ioengine=ftruncate
+filename=f
+size=256k
+bs=4k
+""" + extra, figs)
+
+    # falloc: writes allocate the range, trims punch holes, reads allocate
+    # with KEEP_SIZE; the file's length and allocation show which.
+    for rw in ('write', 'randtrim', 'read', 'randwrite'):
+        case('fileops', 'falloc-' + rw, f"""
+[a]
+ioengine=falloc
+filename=f
+size=256k
+bs=4k
+rw={rw}
+""", [(d + k, J(d + k), EXACT) for d in (('read', 'write', 'trim')) for k in ('.io_bytes', '.total_ios')]
+           + [('error', J('error'), EXACT), ('file size', FILE_SIZE('f'), EXACT), ('file alloc', FILE_ALLOC('f'), EXACT)])
