@@ -176,3 +176,13 @@ TEST_CASE("posixaio keeps iodepth I/Os in flight and times slat + clat = lat (fi
   for (size_t i = 1; i < job.depth.level.size(); ++i) deeper += job.depth.level[i];
   CHECK(deeper > 0);
 }
+
+TEST_CASE("fio 3.34's directory engines stay refused with the reason") {
+  test::TempDir d;
+  for (const char* e : {"dircreate", "dirstat", "dirdelete"}) {
+    INFO(e);
+    CHECK_THROWS_WITH(parse_job(std::string("ioengine=") + e + "\nsize=4k", d.path),
+                      Catch::Contains(std::string("unsupported by fiokit: ioengine=") + e) && Catch::Contains("fio 3.34") &&
+                          Catch::Contains("t.fio:3"));
+  }
+}
