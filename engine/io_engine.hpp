@@ -47,7 +47,10 @@ struct IoUnit {
 struct EngineFeatures {
   bool sync = false;          // queue() always answers Completed: no slat, no reap
   bool diskless = false;      // needs no files (null)
-  bool needs_fds = true;
+  bool needs_fds = true;      // false: the worker opens no descriptor (file-operation engines)
+  // fio's FIO_NOSTATS (file-operation engines): I/Os are counted, not timed,
+  // and fio's latency buckets (latency_ns/us/ms) stay all zero.
+  bool no_io_stats = false;
 };
 
 // Everything an engine needs to set itself up for one job.
@@ -56,6 +59,7 @@ struct EngineSetup {
   std::vector<IoUnit>* units = nullptr;  // stable for the job's lifetime
   size_t buf_len = 0;                     // bytes of each unit's buffer
   std::vector<int> fds;                   // the job's open files, by file index
+  std::vector<std::string> paths;         // the job's files' paths, by file index
   // The descriptors stay the same for the whole job, so they may be registered
   // with the kernel once (false with unlink_each_loop, which reopens them).
   bool fds_stable = true;
@@ -78,6 +82,9 @@ class IoEngine {
   virtual int commit() = 0;                            // >= 0 submitted, or -errno
   virtual int reap(unsigned min, unsigned max) = 0;    // >= 0 events, or -errno
   virtual IoUnit* event(unsigned i) = 0;
+  // A new pass (loop) begins: engines that act once per file and pass (the
+  // file-operation engines) forget what they did. Off the hot path.
+  virtual void start_pass() {}
   // Runs the worker's I/O loop specialised for this engine type.
   virtual void run_loop(Worker& w) = 0;
   // Context for the last init() failure: what the kernel refused and how to fix it.
@@ -123,8 +130,15 @@ std::unique_ptr<IoEngine> make_psync_engine();
 std::unique_ptr<IoEngine> make_pvsync_engine();
 std::unique_ptr<IoEngine> make_libaio_engine();
 std::unique_ptr<IoEngine> make_io_uring_engine();
+std::unique_ptr<IoEngine> make_filecreate_engine();
+std::unique_ptr<IoEngine> make_filestat_engine();
+std::unique_ptr<IoEngine> make_filedelete_engine();
+std::unique_ptr<IoEngine> make_ftruncate_engine();
+std::unique_ptr<IoEngine> make_falloc_engine();
+std::unique_ptr<IoEngine> make_posixaio_engine();
 // Per-engine option tables, beside their engines (nullptr in the registry for none).
 std::vector<jobs::OptionDef> libaio_option_defs();
 std::vector<jobs::OptionDef> io_uring_option_defs();
+std::vector<jobs::OptionDef> filestat_option_defs();
 
 }  // namespace fiokit::engine

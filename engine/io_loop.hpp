@@ -131,7 +131,10 @@ void io_loop_impl(E& eng, Worker& w) {
       }
       if (r == QueueResult::completed) {
         q.count_submit(1);
-        w.complete<true>(u, now_ns());
+        // File-operation engines (fio's FIO_NOSTATS): the I/O itself is
+        // not timed; the engine's one file operation is (see complete_fileop).
+        if constexpr (requires { E::kFileOp; }) w.complete_fileop(u, eng.take_op_ns());
+        else w.complete<true>(u, now_ns());
         q.count_complete(1);
       } else if (r == QueueResult::queued) {
         if (q.add_queued(&u)) submit();

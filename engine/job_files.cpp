@@ -46,6 +46,8 @@ void JobFiles::open(bool random, bool verify) {
   const bool wr = replay_ ? replay_writes_ : spec.does(jobs::Dir::write) || spec.does(jobs::Dir::trim);
   flags |= rd && wr ? O_RDWR : wr ? O_WRONLY : O_RDONLY;
   if (wr && !spec.verify_only) flags = (flags & ~O_WRONLY) | O_RDWR;  // verify reads back through the same fd
+  // falloc's reads are fallocate(KEEP_SIZE) calls: they need a writable fd.
+  if (spec.ioengine == "falloc") flags = (flags & ~(O_WRONLY | O_RDONLY)) | O_RDWR;
   if (spec.direct) flags |= O_DIRECT;
   if (spec.sync_io) flags |= O_SYNC;
   for (auto& f : files_) {

@@ -20,6 +20,15 @@ const std::vector<EngineInfo>& registered_engines() {
       {"pvsync", make_pvsync_engine, {.sync = true}, nullptr},
       {"io_uring", make_io_uring_engine, {}, io_uring_option_defs},
       {"libaio", make_libaio_engine, {}, libaio_option_defs},
+      // File-operation engines: no descriptor is opened for I/O; filecreate
+      // has no file laid out either (it creates them).
+      {"filecreate", make_filecreate_engine, {.sync = true, .diskless = true, .needs_fds = false, .no_io_stats = true}, nullptr},
+      {"filestat", make_filestat_engine, {.sync = true, .needs_fds = false, .no_io_stats = true}, filestat_option_defs},
+      {"filedelete", make_filedelete_engine, {.sync = true, .needs_fds = false, .no_io_stats = true}, nullptr},
+      // The file-shaping engines: ftruncate/fallocate per I/O, timed as sync I/O.
+      {"ftruncate", make_ftruncate_engine, {.sync = true}, nullptr},
+      {"falloc", make_falloc_engine, {.sync = true}, nullptr},
+      {"posixaio", make_posixaio_engine, {}, nullptr},
   };
   return engines;
 }

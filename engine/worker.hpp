@@ -169,6 +169,11 @@ class Worker {
       on_event(now);
   }
 
+  // A file-operation engine's fake I/O (fio's FIO_NOSTATS): counted in bytes
+  // and I/Os, never timed; `op_ns` > 0 is the latency of the create/stat/
+  // unlink this I/O did, a clat sample of the job's first direction.
+  void complete_fileop(IoUnit& u, uint64_t op_ns);
+
   // ---- off the hot path ----
   void record_error(int err, const std::string& what);
   void skip() { failed = halted = true; }  // do not run (stopped before start); no error

@@ -98,7 +98,9 @@ void validate(const OptionCatalog& cat, const JobSpec& s, const std::vector<cons
       fail_at(where("random_distribution"),
               fmt::format("invalid value for 'random_distribution': zone range percentages add up to {}, not 100", range));
   }
-  if (s.openfiles && s.openfiles < s.nrfiles)  // a cross-option refusal: openfiles alone cannot know nrfiles
+  // The file-operation engines keep no file open, so any openfiles= holds.
+  const bool file_op = s.ioengine == "filecreate" || s.ioengine == "filestat" || s.ioengine == "filedelete";
+  if (s.openfiles && s.openfiles < s.nrfiles && !file_op)  // a cross-option refusal: openfiles alone cannot know nrfiles
     throw ParseError(fmt::format("unsupported by fiokit: openfiles={} ({}); fiokit keeps all nrfiles={} files open, "
                                  "use openfiles=0 or leave it out",
                                  s.openfiles, where("openfiles").str(), s.nrfiles));

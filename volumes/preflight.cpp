@@ -117,8 +117,12 @@ std::string Checker::fs_name(const std::string& path) {
 void Checker::check_job(const jobs::JobSpec& j, const FilePlan& plan) {
   if (plan.diskless) return;  // no file is opened
   // A replay does what its log says, whatever rw= says.
+  // A replay does what its log says, whatever rw= says. ioengine=filedelete
+  // unlinks the job's files: to a user's file it is the most destructive
+  // write of all, and is refused alike.
   const bool writes = plan.replay ? plan.replay->does(jobs::Dir::write) || plan.replay->does(jobs::Dir::trim)
-                                  : !j.verify_only && (j.does(jobs::Dir::write) || j.does(jobs::Dir::trim));
+                                  : !j.verify_only && (j.does(jobs::Dir::write) || j.does(jobs::Dir::trim) ||
+                                                       j.ioengine == "filedelete");
   const bool reads = plan.replay ? plan.replay->does(jobs::Dir::read) || plan.replay->does(jobs::Dir::trim)
                                  : j.does(jobs::Dir::read) || j.verify_only || j.does(jobs::Dir::trim);
   if (plan.err) {
@@ -215,8 +219,9 @@ void Checker::check_file(const jobs::JobSpec& j, const FileTarget& t, bool write
   const bool users_file = exists && !created_by_fiokit(t.path);
   if (users_file && writes && !opts_.allow_clobber)
     add(&j, file_key,
-        fmt::format("{} exists and was not created by fiokit: this {} job would overwrite its data{}", t.path,
-                    j.does(jobs::Dir::trim) ? "trim" : "write",
+        fmt::format("{} exists and was not created by fiokit: this {} job would {}{}", t.path,
+                    j.ioengine == "filedelete" ? "filedelete" : j.does(jobs::Dir::trim) ? "trim" : "write",
+                    j.ioengine == "filedelete" ? "delete it" : "overwrite its data",
                     static_cast<uint64_t>(fst.st_size) < end ? fmt::format(" and extend it from {} to {} bytes", fst.st_size, end) : ""),
         t.path,
         std::string("pass --allow-clobber if its contents may be destroyed, or use another filename or directory") +
@@ -327,7 +332,9 @@ void Checker::check_limits(const std::vector<jobs::JobSpec>& jobs) {
       files = aio = 0;
       seg_files_job = seg_aio_job = nullptr;
     }
-    if (j.ioengine != "null") {
+    // null and the file-operation engines hold no descriptor open.
+    const bool holds_fds = j.ioengine != "null" && j.ioengine != "filecreate" && j.ioengine != "filestat" && j.ioengine != "filedelete";
+    if (holds_fds) {
       files += j.filenames.empty() ? std::max<uint32_t>(1, j.nrfiles) : j.filenames.size();
       if (!seg_files_job) seg_files_job = &j;
     }

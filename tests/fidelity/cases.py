@@ -589,3 +589,9 @@ cases_flow.add(case)
 import cases_iolog  # noqa: E402
 
 cases_iolog.add(case)
+
+# ---- file-operation engines (cases_fileops.py, group "fileops") ---------------
+import cases_fileops  # noqa: E402
+
+cases_fileops.add(case)
+cases_fileops.add_shape(case)
