@@ -155,7 +155,7 @@ void Worker::setup() {
   // The hot-path copies (worker.hpp, top of Worker).
   file0_ = files_.size() ? &files_[0] : nullptr;
   unit_bytes_ = p.unit_bytes;
-  rw_modifier_ = spec.rw_modifier;
+  rw_modifier_ = static_cast<uint64_t>(spec.rw_modifier);  // >= 0 here: backwards jobs take the general path
   fixed_len_ = p.fixed_len;
   fixed_dir_ = p.fixed_dir;
   fast_seq_ = p.fast_seq;
@@ -232,7 +232,11 @@ void Worker::reset_loop() {
   trim_then_write_ = false;
   reseed_loop();
   for (auto& f : files_) {
-    for (auto& pos : f.seq_pos) pos = f.target.offset;
+    // fio 3.33 keeps a backward walk's position across loops (loops=2 of
+    // size=64k read:-8k: 0 14 ... 1 0 14 13 ... 1 0 14, measured), so only
+    // forward sequential positions restart at the region's start.
+    if (!plan_->seq_backward)
+      for (auto& pos : f.seq_pos) pos = f.target.offset;
     f.issued = 0;
     restart_pass(f);
   }

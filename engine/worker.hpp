@@ -174,6 +174,8 @@ class Worker {
   // worker_prep.cpp: offsets and sizes beyond prep_io's fast paths.
   bool prep_io_general(IoUnit& u);  // false: nothing more this loop (a strided zone met the file's end)
   void enter_zone(FileState& f, Dir d);
+  // rw=read:-8k: the next backward offset into `off`; false ends the loop.
+  bool backward_offset(FileState& f, int d, uint64_t& off);
   uint64_t zone_random_offset(FileState& f);
   void next_pass(FileState& f);
   void restart_pass(FileState& f);

@@ -144,7 +144,9 @@ struct JobSpec {
 
   // --- I/O pattern ---
   RwMode rw = RwMode::read;
-  uint64_t rw_modifier = 0;   // rw=randread:8 -> 8
+  // rw=randread:8 -> 8 (an I/O count); rw=read:-8k -> -8192 (bytes added to
+  // each sequential offset; negative reads backwards).
+  int64_t rw_modifier = 0;
   RwSequencer rw_sequencer = RwSequencer::sequential;
   // zonemode=strided: zonesize bytes of I/O in a zone, then the next zone,
   // zonerange + zoneskip further on (engine/zones.hpp). zonerange 0 = zonesize.

@@ -579,3 +579,8 @@ import cases_io  # noqa: E402
 
 cases_io.add(case)
 cases_io.add_stats(case)
+
+# ---- issue 15 "misc": rw modifiers, ... (cases_misc.py, group "misc") --------
+import cases_misc  # noqa: E402
+
+cases_misc.add(case)

@@ -185,7 +185,13 @@ TEST_CASE("rw with an offset modifier") {
   CHECK(one("rw=randrw").rw_modifier == 0);
   CHECK(one("rw=rw\nrw_sequencer=identical").rw_sequencer == RwSequencer::identical);
   CHECK_THAT(error_of("rw=randread:x"), Catch::Contains("'rw'"));
-  CHECK_THAT(error_of("rw=read:-8k"), Catch::StartsWith("unsupported by fiokit: rw=read:-8k (t.fio:2)"));
+  CHECK(one("rw=read:-8k").rw_modifier == -8 * static_cast<int64_t>(KiB));
+  CHECK(one("rw=rw:-1m").rw_modifier == -1024 * static_cast<int64_t>(KiB));
+  // fio's atoi would read randread:8k as 8 and randread:0 as a sequential read.
+  CHECK_THAT(error_of("rw=randread:8k"), Catch::Contains("count of I/Os") && Catch::Contains("as 8"));
+  CHECK_THAT(error_of("rw=randread:0"), Catch::Contains("at least 1"));
+  CHECK_THAT(error_of("rw=randread:-2"), Catch::Contains("count of I/Os"));
+  CHECK_THAT(error_of("rw=read:-x"), Catch::Contains("'rw'"));
 }
 
 TEST_CASE("rwmixwrite sets the read share; the later of the two wins") {
