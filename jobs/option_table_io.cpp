@@ -486,16 +486,6 @@ void add_io_options(std::vector<OptionDef>& t) {
                                  s.cpus_allowed_policy = v == "split" ? CpusAllowedPolicy::split : CpusAllowedPolicy::shared;
                                })
                   .def("shared").cat(cpu));
-  t.push_back(Opt("continue_on_error", "Keep going after I/O errors; fiokit supports only none (stop at the first error)")
-                  .enumeration({{"none", "stop at the first error"}, {"0", "same as none"}, {"read", "ignore read errors"},
-                                {"write", "ignore write errors"}, {"io", "ignore I/O errors"}, {"verify", "ignore verify errors"},
-                                {"all", "ignore all errors"}, {"1", "same as all"}},
-                               [](JobSpec& s, const std::string& v, const ApplyCtx&) {
-                                 if (v != "none" && v != "0")
-                                   throw UnsupportedValue("fiokit stops a job at its first error; remove the option");
-                                 s.continue_on_error = false;
-                               })
-                  .note("only none/0 is accepted").def("none").cat("Error handling"));
 }
 
 }  // namespace fiokit::jobs

@@ -189,6 +189,7 @@ std::vector<OptionDef> own_table() {
   add_io_options(t);
   add_engine_options(t);
   add_result_options(t);
+  add_misc_options(t);
   add_unsupported_options(t);
   return t;
 }

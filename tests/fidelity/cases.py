@@ -584,3 +584,5 @@ cases_io.add_stats(case)
 import cases_misc  # noqa: E402
 
 cases_misc.add(case)
+cases_misc.add_errors(case)
+cases_misc.add_exit_what(case)

@@ -4,7 +4,7 @@
 # log (log_offset=1) is the figure, since it is fully determined by the job
 # for sequential modifiers. For random ones only the shape is deterministic
 # (fiokit does not reproduce fio's generator), so the cases count runs.
-from figures import EXACT, REL, J, offsets
+from figures import EXACT, REL, J, JN, offsets
 
 LOG = """
 write_lat_log=p
@@ -93,3 +93,86 @@ bs=4k
 rw=randread:4
 rw_sequencer=identical
 """ + LOG, counts + [('I/Os repeating the previous offset', REPEATS(P), EXACT)])
+
+
+def add_errors(case):
+    """continue_on_error / ignore_error on a target that fails every write:
+    /dev/full (ENOSPC on each write, no root needed)."""
+    figs = [('error', J('error'), EXACT), ('total_err', J('total_err'), EXACT), ('first_error', J('first_error'), EXACT),
+            ('write.total_ios', J('write.total_ios'), EXACT), ('write.io_bytes', J('write.io_bytes'), EXACT)]
+    # ENOSPC in the write list: every write fails, the job runs to its end.
+    case('misc', 'coe-ignore-enospc', """
+[e]
+filename=/dev/full
+rw=write
+bs=4k
+size=64k
+continue_on_error=write
+ignore_error=,ENOSPC
+""", figs)
+    # The same by number, and error_dump=1 (messages only, same figures).
+    case('misc', 'coe-ignore-28-dump', """
+[e]
+filename=/dev/full
+rw=write
+bs=4k
+size=64k
+ignore_error=,28
+error_dump=1
+""", figs)
+    # continue_on_error=all with fio's default list (EIO, EILSEQ): ENOSPC
+    # stays fatal, counted once; fio exits 1 for the failed job, as fiokit.
+    case('misc', 'coe-all-enospc-fatal', """
+[e]
+filename=/dev/full
+rw=write
+bs=4k
+size=64k
+continue_on_error=all
+""", figs, rc=1)
+
+
+def STOPPED_EARLY(name):
+    """Whether job `name` did fewer than half of its 1000 rate-limited I/Os."""
+    def get(r):
+        v = JN(name, 'read.total_ios')(r)
+        return None if v is None else v < 500
+    return get
+
+
+def add_exit_what(case):
+    """exitall with exit_what (examples/exitwhat.fio, small): 'short' ends
+    after ~0.2 s; which of 'long' (its group), 'other' (another group, same
+    segment) and 'next' (the next stonewall segment) it stops."""
+    for what, other_stopped, next_ios in (('group', False, 50), ('stonewall', True, 50), ('all', True, 0)):
+        case('misc', 'exit_what-' + what, f"""
+[global]
+ioengine=null
+bs=4k
+size=1m
+exitall=1
+
+[short]
+rate_iops=100
+number_ios=20
+exit_what={what}
+
+[long]
+time_based
+runtime=1s
+rate_iops=1000
+
+[other]
+new_group
+time_based
+runtime=1s
+rate_iops=1000
+
+[next]
+stonewall
+rate_iops=1000
+number_ios=50
+""", [('short.total_ios', JN('short', 'read.total_ios'), EXACT),
+      ('long stopped early', STOPPED_EARLY('long'), EXACT),
+      ('other stopped early', STOPPED_EARLY('other'), EXACT),
+      ('next.total_ios', JN('next', 'read.total_ios'), EXACT)], timeout=30)

@@ -5,7 +5,8 @@ Each file is copied from fio's source package (never committed here) into a
 temporary directory, shrunk (size=1m, a local filename) and run; the test then
 checks what the file is for: backwards-read.fio reads every block of the file
 walking backwards, butterfly.fio (its flow= lines removed until flow is
-implemented) runs one forward and one backward reader over the same file.
+implemented) runs one forward and one backward reader over the same file,
+exitwhat.fio's exitall/exit_what stop its rate-limited jobs.
 Exit 77 with the reason when fio's source package is not unpacked.
 
 usage: run_examples_misc.py FIOKIT [FIO_SRC_DIR]
@@ -17,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 FIOKIT = os.path.abspath(sys.argv[1])
 SRC = sys.argv[2] if len(sys.argv) > 2 else os.environ.get('FIO_SRC', '/var/tmp/fiokit-fio-src/fio-3.33')
@@ -92,12 +94,28 @@ def main():
             failures.append('butterfly forward: offsets not ascending')
         if back[1:-1] != sorted(back[1:-1], reverse=True):
             failures.append('butterfly backward: offsets not descending')
+        # exitwhat.fio: the fast jobs are limited to 300 bytes/s on a 1m file,
+        # so they end only when slow1 (exit_what=stonewall) and slow2
+        # (exit_what=all) stop them; fio 3.33 takes ~5 s for the whole file.
+        text = open(os.path.join(EXAMPLES, 'exitwhat.fio')).read()
+        text = re.sub(r'filename=/tmp/test', 'filename=data.bin', text)
+        text = text.replace('filesize=1G', 'filesize=1m').replace('number_ios=1000', 'number_ios=50')
+        t0 = time.monotonic()
+        r = run(tmp, 'exitwhat.fio', text)
+        took = time.monotonic() - t0
+        names = [j['jobname'] for j in r['jobs']]
+        if took > 30:
+            failures.append(f'exitwhat: took {took:.0f} s; exit_what did not stop the rate-limited jobs')
+        if names[:3] != ['slow1', 'fast1', 'slow2']:
+            failures.append(f'exitwhat: groups {names}, want slow1, fast1, slow2 (group_reporting)')
+        elif r['jobs'][0]['read']['total_ios'] != 50:
+            failures.append(f"exitwhat: slow1 did {r['jobs'][0]['read']['total_ios']} reads, want 50")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     for f in failures:
         print('FAIL:', f)
     if not failures:
-        print('ok: backwards-read.fio, butterfly.fio (without flow)')
+        print('ok: backwards-read.fio, butterfly.fio (without flow), exitwhat.fio')
     return 1 if failures else 0
 
 
