@@ -370,7 +370,11 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
   int failed = 0;
   for (const auto& r : runs)
     for (const auto& j : r.jobs)
-      if (j.error) {
+      if (j.error_ignored) {
+        // Every error was let pass (continue_on_error): fio 3.33 exits 0.
+        fmt::print(stderr, "fiokit: job '{}': {} error(s) let pass by continue_on_error, the first: {}\n", j.name, j.total_err,
+                   without_job_prefix(j.error_message, j.name));
+      } else if (j.error) {
         ++failed;
         fmt::print(stderr, "fiokit: job '{}' failed: {}\n", j.name, without_job_prefix(j.error_message, j.name));
       }

@@ -25,6 +25,7 @@ struct FileState {
   uint64_t nblocks = 1;      // region / block unit
   uint64_t seq_pos[3] = {};  // next sequential offset per direction
   uint64_t last_start[3] = {};  // offset of the last I/O (rw_sequencer=identical)
+  uint64_t real_size = 0;       // the whole file's size (rw=read:-8k); 0 = not yet known
   uint64_t issued = 0;       // bytes issued this loop (file_service_type=sequential)
   BlockPermutation perm;     // the random map
   RandomMap map;             // the random map when I/Os are longer than its block

@@ -122,7 +122,8 @@ JobPlan::JobPlan(const jobs::JobSpec& spec, const std::vector<volumes::FileTarge
   // I/Os longer than the map's block go through fio's bitmap random map,
   // which trims each to the free run it lands in (see RandomMap).
   use_bitmap = random && use_map && !lfsr && max_len > unit_bytes;
-  fast_seq = fixed_bs && !random && single_file && !mixed && !zoned;
+  seq_backward = !random && spec.rw_modifier < 0;
+  fast_seq = fixed_bs && !random && single_file && !mixed && !zoned && !seq_backward;
   fast_rand = fixed_bs && random && use_map && !use_bitmap && !lfsr && single_file && !mixed && spec.rw_modifier == 0 &&
               (!spec.percentage_random_set || spec.percentage_random[fixed_dir] >= 100) && dist[idx(fixed_dir)].uniform() && !zoned;
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/flow.hpp"
+#include "jobs/jobspec.hpp"
 #include "results/run_result.hpp"
 
 namespace fiokit::engine {
@@ -28,6 +29,7 @@ inline uint64_t now_ns() {
 struct alignas(64) LiveCounters {
   std::atomic<uint64_t> bytes[3]{}, ios[3]{};
   std::atomic<int> state{0};  // 0 waiting, 1 running, 2 done
+  std::atomic<bool> stop{false};  // exitall with exit_what=group/stonewall stopped this job
 };
 
 // A one-shot gate every worker of a segment arrives at once its setup is done.
@@ -48,10 +50,26 @@ class StartGate {
 
 // State shared by the workers of one run.
 struct RunShared {
-  std::atomic<bool> halt{false};     // stop everything: signal, exitall
+  std::atomic<bool> halt{false};     // stop everything: signal, exitall with exit_what=all
   std::atomic<bool> signalled{false};
   std::string run_dir;
   std::vector<LiveCounters> live;    // per job index
+  std::vector<int> group_of;         // per job index: its reporting group (exit_what=group)
+
+  // exitall / exitall_on_error, as fio 3.33 reads exit_what (HOWTO, and
+  // examples/exitwhat.fio): group stops every job of the ending job's
+  // reporting group; stonewall every job running now, whatever its group,
+  // and later stonewall segments still start; all stops everything, later
+  // segments included (fiokit's exitall before exit_what existed).
+  void terminate(int group_id, jobs::ExitWhat what) {
+    if (what == jobs::ExitWhat::all) {
+      halt.store(true);
+      return;
+    }
+    for (size_t k = 0; k < live.size(); ++k)
+      if (what == jobs::ExitWhat::stonewall ? live[k].state.load() == 1 : k < group_of.size() && group_of[k] == group_id)
+        live[k].stop.store(true);
+  }
   // --status-interval: the run thread bumps snap_gen; each running worker then
   // copies its result into its slot at its next progress point (<= 250 ms).
   struct Snapshot {

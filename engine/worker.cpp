@@ -41,7 +41,11 @@ const char* rw_name(jobs::RwMode m) {
 
 Worker::Worker(const jobs::JobSpec& s, RunShared& sh, results::JobResult& r, std::vector<TraceRecord>* t,
                std::vector<volumes::FileTarget> targets)
-    : spec(s), shared(sh), res(r), trace(t), targets_(std::move(targets)), sampler_(s, r, sh) {}
+    : spec(s), shared(sh), res(r), trace(t), targets_(std::move(targets)), sampler_(s, r, sh) {
+  static const std::atomic<bool> never{false};  // a Worker outside run_jobs (tests) has no live slot
+  const auto i = static_cast<size_t>(s.job_index);
+  stop_ = i < sh.live.size() ? &sh.live[i].stop : &never;
+}
 
 // The engine goes first: it may hold the files' descriptors and the buffers.
 Worker::~Worker() { engine_.reset(); }
@@ -50,10 +54,11 @@ void Worker::record_error(int err, const std::string& what) {
   if (!failed) {
     res.error = err ? err : EIO;
     res.error_message = what;
+    res.error_ignored = false;
   }
   failed = true;
   halted = true;
-  if (spec.exitall_on_error) shared.halt.store(true);
+  if (spec.exitall_on_error) shared.terminate(spec.group_id, spec.exit_what);
 }
 
 void Worker::run(StartGate& gate, const std::vector<int>& wait_for_jobs) {
@@ -93,7 +98,7 @@ void Worker::run(StartGate& gate, const std::vector<int>& wait_for_jobs) {
     record_error(EIO, fmt::format("job '{}': teardown: {}", spec.name, e.what()));
   }
   if (shared.signalled.load()) res.interrupted = true;
-  if (spec.exitall) shared.halt.store(true);
+  if (spec.exitall) shared.terminate(spec.group_id, spec.exit_what);
 }
 
 void Worker::fill_identity() {
@@ -106,6 +111,7 @@ void Worker::fill_identity() {
   res.pid = static_cast<int>(gettid());
   res.rw = rw_name(spec.rw);
   res.ioengine = spec.ioengine;
+  res.continue_on_error = spec.continue_on_error != 0;
   for (int d = 0; d < 3; ++d) res.bs[d] = spec.bs[static_cast<jobs::Dir>(d)];
   res.iodepth = spec.iodepth;
   res.percentile_list = spec.percentile_list;
@@ -163,7 +169,7 @@ void Worker::setup() {
   // The hot-path copies (worker.hpp, top of Worker).
   file0_ = files_.size() ? &files_[0] : nullptr;
   unit_bytes_ = p.unit_bytes;
-  rw_modifier_ = spec.rw_modifier;
+  rw_modifier_ = static_cast<uint64_t>(spec.rw_modifier);  // >= 0 here: backwards jobs take the general path
   fixed_len_ = p.fixed_len;
   fixed_dir_ = p.fixed_dir;
   fast_seq_ = p.fast_seq;
@@ -221,6 +227,35 @@ void Worker::setup() {
   }
 }
 
+// continue_on_error / ignore_error, as fio 3.33 decides (td_error.c): the
+// error's type is verify for EILSEQ, read for reads, write otherwise; it is
+// let pass when the type's bit is set and the error is in the type's list
+// (EIO and EILSEQ when none was given). Measured: /dev/full, rw=write,
+// continue_on_error=write, ignore_error=,ENOSPC: 16 of 16 writes fail, the
+// job runs to its end with total_ios=16, io_bytes=0, no latency samples,
+// total_err=16, first_error=28 and "error": 28, and fio exits 0; with
+// continue_on_error=all but no list, ENOSPC stops the job, total_err=1.
+int Worker::error_type(Dir d, int err) { return err == EILSEQ ? 2 : d == Dir::read ? 0 : 1; }
+
+bool Worker::non_fatal(int type, int err) const {
+  if (!(spec.continue_on_error & (1u << type))) return false;
+  const auto& list = spec.ignore_error[static_cast<size_t>(type)];
+  if (list.empty()) return err == EIO || err == EILSEQ;
+  return std::find(list.begin(), list.end(), err) != list.end();
+}
+
+void Worker::count_error(int err, const std::string& what, bool passed) {
+  if (res.total_err++ == 0) {
+    res.first_error = err;
+    if (!failed) {
+      res.error = err;
+      res.error_message = what;
+      res.error_ignored = passed;
+    }
+  }
+  if (passed && spec.error_dump) fmt::print(stderr, "fiokit: {} (continue_on_error: going on)\n", what);
+}
+
 bool Worker::account_short(IoUnit& u) {
   const FileState* f = u.file < files_.size() ? &files_[u.file] : nullptr;
   const std::string path = f ? f->target.path : std::string("(none)");
@@ -229,8 +264,20 @@ bool Worker::account_short(IoUnit& u) {
     const char* hint = *engine_->io_error_hint(e) ? engine_->io_error_hint(e)
                        : e == EINVAL && spec.direct ? " (direct=1 needs offsets, sizes and buffers aligned to the device's logical block size)"
                                                     : "";
-    record_error(e, fmt::format("job '{}': {} of {} bytes at offset {} in '{}' failed: {}{}", spec.name, jobs::dir_name(u.dir), u.len,
-                                u.offset, path, std::strerror(e), hint));
+    std::string what = fmt::format("job '{}': {} of {} bytes at offset {} in '{}' failed: {}{}", spec.name, jobs::dir_name(u.dir), u.len,
+                                   u.offset, path, std::strerror(e), hint);
+    // fio counts a failed I/O as issued (total_ios), with no bytes and no
+    // latency: measured, a write to /dev/full shows total_ios=1, io_bytes=0.
+    ++res.dirs[idx(u.dir)].total_ios;
+    if (spec.continue_on_error) [[unlikely]] {
+      const int type = error_type(u.dir, e);
+      if (non_fatal(type, e)) {
+        count_error(e, what, true);
+        return false;
+      }
+      if (spec.continue_on_error & (1u << type)) count_error(e, what, false);  // fio counts the fatal one too
+    }
+    record_error(e, std::move(what));
     return false;
   }
   if (u.result == 0) {
@@ -284,7 +331,11 @@ void Worker::reset_loop() {
   trim_then_write_ = false;
   reseed_loop();
   for (auto& f : files_) {
-    for (auto& pos : f.seq_pos) pos = f.target.offset;
+    // fio 3.33 keeps a backward walk's position across loops (loops=2 of
+    // size=64k read:-8k: 0 14 ... 1 0 14 13 ... 1 0 14, measured), so only
+    // forward sequential positions restart at the region's start.
+    if (!plan_->seq_backward)
+      for (auto& pos : f.seq_pos) pos = f.target.offset;
     f.issued = 0;
     restart_pass(f);
   }

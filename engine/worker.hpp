@@ -88,7 +88,9 @@ class Worker {
     if (trace) trace->push_back({u.offset, u.len, static_cast<uint8_t>(u.dir), u.file});
     if (iolog_) log_issue(u);
   }
-  bool halt_requested() const { return halted || shared.halt.load(std::memory_order_relaxed); }
+  bool halt_requested() const {
+    return halted || shared.halt.load(std::memory_order_relaxed) || stop_->load(std::memory_order_relaxed);
+  }
 
   // Fills u with the next I/O; false when this loop's work is all issued.
   // Forced inline: GCC left it a call, and the call's register saves and
@@ -193,7 +195,10 @@ class Worker {
   void reset_loop();
   void teardown();
   void on_event(uint64_t now);  // the sampler's events: deadline, rate_min
-  bool account_short(IoUnit& u);  // false: it was an error (job stops)
+  bool account_short(IoUnit& u);  // false: it was an error (the job stops unless continue_on_error lets it pass)
+  static int error_type(Dir d, int err);  // fio's error types: 0 read, 1 write, 2 verify
+  bool non_fatal(int type, int err) const;
+  void count_error(int err, const std::string& what, bool passed);
   // worker_prep.cpp: offsets and sizes beyond prep_io's fast paths.
   bool prep_io_general(IoUnit& u);  // false: nothing more this loop (a strided zone met the file's end)
   // worker_replay.cpp: read_iolog and write_iolog.
@@ -201,6 +206,8 @@ class Worker {
   void log_issue(const IoUnit& u);
   void log_files(const char* action);  // write_iolog: "NAME open|close" for every file
   void enter_zone(FileState& f, Dir d);
+  // rw=read:-8k: the next backward offset into `off`; false ends the loop.
+  bool backward_offset(FileState& f, int d, uint64_t& off);
   uint64_t zone_random_offset(FileState& f);
   void next_pass(FileState& f);
   void restart_pass(FileState& f);
@@ -234,6 +241,7 @@ class Worker {
   uint64_t writes_since_sync_ = 0;
   uint32_t cur_file_ = 0, file_ios_left_ = 1;
   uint64_t seq_run_left_ = 0;
+  const std::atomic<bool>* stop_ = nullptr;  // this job's LiveCounters::stop (exit_what)
   uint32_t loops_done_ = 0;
   // trimwrite: the write that follows a trim.
   bool trim_then_write_ = false;

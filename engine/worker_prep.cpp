@@ -4,6 +4,8 @@
 // trimwrite, and the random map's passes. It advances the per-file offset
 // state in JobFiles and the worker's generators; every choice that does not
 // change per I/O was made in JobPlan.
+#include <sys/stat.h>
+
 #include <algorithm>
 
 #include "engine/worker.hpp"
@@ -144,6 +146,40 @@ uint64_t Worker::zone_random_offset(FileState& f) {
   return f.zone_start + zone_perm_.at(zone_perm_next_++) * plan_->unit_bytes;
 }
 
+// rw=read:-8k (a negative sequential modifier), as fio 3.33 computes it
+// (io_u.c get_next_seq_offset, read for the behaviour), measured with a lat
+// log's offset column (size=64k bs=4k): read:-8k gives blocks 0 14 13 ... 1 0,
+// read:-12k 0 13 11 ... 1 13 11 ..., read:-4k block 0 sixteen times. So:
+//  - seq_pos holds the end of the last I/O (the region's start at first);
+//    the first I/O of a pass is at the start, not at the end;
+//  - otherwise the next offset is that end plus the (negative) modifier,
+//    relative to the region's start; below the start it wraps to
+//    min(file size, region size) plus the modifier;
+//  - with offset=S (S > 0), fio's first I/O treats the region's size as an
+//    absolute end (offset=32k size=64k read:-8k: blocks 14 13 ... 8 22 21 ...
+//    14 in a 128k file): reproduced, since it decides which blocks are read.
+// An offset past the region (or the file) ends the loop, as fio's job ends.
+bool Worker::backward_offset(FileState& f, int d, uint64_t& off) {
+  if (!f.real_size) {
+    struct stat st {};
+    f.real_size = f.end;
+    if (::fstat(f.fd.get(), &st) == 0 && S_ISREG(st.st_mode)) f.real_size = std::max<uint64_t>(f.end, static_cast<uint64_t>(st.st_size));
+  }
+  const uint64_t start = f.target.offset, rsize = f.target.size;
+  const uint64_t top = std::min(f.real_size, rsize);
+  const auto add = static_cast<uint64_t>(spec.rw_modifier);  // negative: wraps, as fio's unsigned sum
+  uint64_t last = f.seq_pos[d];
+  if (last == start && start != 0) last = top;
+  uint64_t pos = last - start;
+  if (pos != 0) {
+    pos += add;
+    if (pos >= f.real_size) pos = top + add;
+  }
+  if (pos >= rsize || pos + start >= f.real_size) return false;
+  off = start + pos;
+  return true;
+}
+
 bool Worker::prep_io_general(IoUnit& u) {
   if (replaying_) [[unlikely]]
     return prep_replay(u);
@@ -183,7 +219,7 @@ bool Worker::prep_io_general(IoUnit& u) {
       same = spec.rw_sequencer == jobs::RwSequencer::identical;
       rnd = !same && f.seq_pos[d] >= f.end;
     } else {
-      seq_run_left_ = spec.rw_modifier - 1;
+      seq_run_left_ = static_cast<uint64_t>(spec.rw_modifier) - 1;
     }
   }
   uint64_t off;
@@ -220,6 +256,8 @@ bool Worker::prep_io_general(IoUnit& u) {
       blk = rng_taus_.below(starts);
     }
     off = f.target.offset + blk * plan_->unit_bytes;
+  } else if (plan_->seq_backward) [[unlikely]] {
+    if (!backward_offset(f, d, off)) return false;
   } else {
     off = f.seq_pos[d];
     if (off >= f.end && zoned_io) return false;
@@ -236,7 +274,7 @@ bool Worker::prep_io_general(IoUnit& u) {
     if (run * plan_->unit_bytes < len) len = static_cast<uint32_t>(run * plan_->unit_bytes);
   }
   f.last_start[d] = off;
-  f.seq_pos[d] = off + len + (plan_->random ? 0 : spec.rw_modifier);
+  f.seq_pos[d] = off + len + (plan_->random || plan_->seq_backward ? 0 : static_cast<uint64_t>(spec.rw_modifier));
   f.issued += len;
   zone_bytes_ += len;
   if (plan_->trimwrite) {

@@ -118,8 +118,14 @@ void Worker::check_read(IoUnit& u) {
     const auto n = std::stoull(res.extras.count("verify_errors") ? res.extras["verify_errors"] : "0") + 1;
     res.extras["verify_errors"] = std::to_string(n);
     if (spec.verify_dump) dump_block(u);
+    if (spec.continue_on_error && non_fatal(2, EILSEQ)) [[unlikely]] {
+      // continue_on_error=verify: counted as fio counts it, the job not failed.
+      count_error(EILSEQ, fmt::format("job '{}': verify failed in '{}': {}", spec.name, files_[u.file].target.path, what), true);
+      return;
+    }
     if (!failed || res.error == 0) {
       res.error = EILSEQ;
+      res.error_ignored = false;
       res.error_message = fmt::format("job '{}': verify failed in '{}': {}", spec.name, files_[u.file].target.path, what);
     }
     failed = true;

@@ -61,6 +61,7 @@ enum class FadviseHint { none, from_rw, random, sequential };
 enum class VerifyKind { none, md5, crc64, crc32c, crc32c_intel, crc32, crc16, crc7, xxhash, sha512, sha256, sha1,
                         sha3_224, sha3_256, sha3_384, sha3_512, meta, pattern, null };
 enum class CpusAllowedPolicy { shared, split };
+enum class ExitWhat { group, stonewall, all };
 
 struct LogSettings {
   std::optional<std::string> bw, iops, lat, hist;  // set = write that log, with this prefix ("" = job name)
@@ -144,7 +145,9 @@ struct JobSpec {
 
   // --- I/O pattern ---
   RwMode rw = RwMode::read;
-  uint64_t rw_modifier = 0;   // rw=randread:8 -> 8
+  // rw=randread:8 -> 8 (an I/O count); rw=read:-8k -> -8192 (bytes added to
+  // each sequential offset; negative reads backwards).
+  int64_t rw_modifier = 0;
   RwSequencer rw_sequencer = RwSequencer::sequential;
   // zonemode=strided: zonesize bytes of I/O in a zone, then the next zone,
   // zonerange + zoneskip further on (engine/zones.hpp). zonerange 0 = zonesize.
@@ -251,7 +254,6 @@ struct JobSpec {
   CpusAllowedPolicy cpus_allowed_policy = CpusAllowedPolicy::shared;
   bool exitall = false;
   bool exitall_on_error = false;
-  bool continue_on_error = false;  // only "none" is supported; others are refused
 
   // --- flow control between jobs (part "flow" of issue 15) ---
   // Jobs with the same flow_id and a flow weight > 0 keep their I/O counts in
@@ -284,6 +286,18 @@ struct JobSpec {
   uint64_t replay_align = 0;    // offsets rounded down to a multiple (power of 2)
   uint64_t replay_scale = 1;    // offsets divided by this (0: as 1)
   uint8_t replay_skip = 0;      // bits: 1 << Dir (read, write, trim), 8 = sync
+  // --- issue 15 "misc": error handling (jobs/option_table_misc.cpp) ---
+  // continue_on_error as fio's bit mask over its error types: 1 read, 2 write
+  // (trims count as writes), 4 verify. An error of a type whose bit is set is
+  // counted and the job goes on if it is in that type's ignore_error list,
+  // or, when the list is empty, if it is EIO or EILSEQ (fio's default).
+  uint32_t continue_on_error = 0;
+  std::array<std::vector<int>, 3> ignore_error{};
+  bool error_dump = false;  // print every error, also the ignored ones
+  // exit_what: which jobs exitall (and exitall_on_error) stops when this job
+  // ends: its reporting group, every job running now (later stonewall
+  // segments still run), or everything.
+  ExitWhat exit_what = ExitWhat::group;
 
   bool is_random() const {
     return rw == RwMode::randread || rw == RwMode::randwrite || rw == RwMode::randtrim || rw == RwMode::randrw ||

@@ -245,9 +245,6 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
   t.push_back(unsupported("cgroup", "Run the job in this cgroup", proc, T::str));
   t.push_back(unsupported("cgroup_weight", "Block I/O weight of the job's cgroup", proc, T::integer));
   t.push_back(off_only("cgroup_nodelete", "Keep the job's cgroup afterwards", proc, T::boolean));
-  t.push_back(enum_only("exit_what", "What exitall stops: group, stonewall or all", proc,
-                        {{"group", "the job's group"}, {"stonewall", "jobs up to the next stonewall"}, {"all", "everything"}},
-                        {"group"}, "group"));
   t.push_back(unsupported("exec_prerun", "Run a shell command before the job", proc, T::str,
                           "job files do not run commands in fiokit; run them yourself"));
   t.push_back(unsupported("exec_postrun", "Run a shell command after the job", proc, T::str,
@@ -309,10 +306,7 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
                   .def("1").cat(rep));
   t.push_back(int_only("significant_figures", "Significant figures in normal output", rep, 4, 1, 10));
 
-  // --- errors ---
-  t.push_back(unsupported("ignore_error", "Error numbers to ignore per direction", err, T::str,
-                          "fiokit stops a job at its first error"));
-  t.push_back(off_only("error_dump", "Print every error", err, T::boolean));
+  // --- errors: continue_on_error, ignore_error, error_dump are in option_table_misc.cpp ---
 
   // --- profiles (fio's built-in benchmarks) and their options ---
   t.push_back(Opt("profile", "Run a built-in benchmark profile: tiobench or act").type(T::enumeration)

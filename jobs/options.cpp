@@ -191,6 +191,7 @@ std::vector<OptionDef> own_table() {
   add_result_options(t);
   add_flow_options(t);
   add_iolog_options(t);
+  add_misc_options(t);
   add_unsupported_options(t);
   return t;
 }

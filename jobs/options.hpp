@@ -250,6 +250,7 @@ void add_core_options(std::vector<OptionDef>& t);
 void add_io_options(std::vector<OptionDef>& t);
 void add_engine_options(std::vector<OptionDef>& t);
 void add_result_options(std::vector<OptionDef>& t);
+void add_misc_options(std::vector<OptionDef>& t);  // issue 15 "misc" (option_table_misc.cpp)
 void add_unsupported_options(std::vector<OptionDef>& t);
 void add_flow_options(std::vector<OptionDef>& t);  // issue 15, part flow
 void add_iolog_options(std::vector<OptionDef>& t);  // option_table_iolog.cpp

@@ -139,6 +139,11 @@ JobResult read_job(const ojson& j, const RunResult& run, size_t index) {
   r.job_index = static_cast<int>(index);
   r.group_id = get_or<int>(j, "groupid", 0);
   r.error = get_or<int>(j, "error", 0);
+  if (j.contains("total_err")) {
+    r.continue_on_error = true;
+    r.total_err = get_or<uint64_t>(j, "total_err", 0);
+    r.first_error = get_or<int>(j, "first_error", 0);
+  }
   r.elapsed_s = get_or<uint64_t>(j, "elapsed", 0);
   r.options = read_options(j, "job options");
   r.options_shown = j.contains("job options");

@@ -224,6 +224,10 @@ void write_job(Emitter& e, const JobSummary& j, bool plus) {
   write_pct_map(e, "latency_ns", b.ns, lat_labels);
   write_pct_map(e, "latency_us", b.us, lat_labels);
   write_pct_map(e, "latency_ms", b.ms, ms_labels);
+  if (j.continue_on_error) {  // fio writes these only with continue_on_error set
+    e.kv("total_err", j.total_err);
+    e.kv("first_error", j.first_error);
+  }
   e.kv("latency_depth", static_cast<uint64_t>(j.iodepth));
   e.kv("latency_target", 0);
   e.kvf("latency_percentile", 100.0);

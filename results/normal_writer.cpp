@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <iterator>
 #include <optional>
 
@@ -168,6 +169,8 @@ void write_job(Out out, const RunResult& run, const JobSummary& j) {
   fmt::format_to(out, "     issued rwts: total={},{},{},0 short={},{},{},0 dropped={},{},{},0\n", j.dirs[0].total_ios,
                  j.dirs[1].total_ios, j.dirs[2].total_ios, j.dirs[0].short_ios, j.dirs[1].short_ios,
                  j.dirs[2].short_ios, j.dirs[0].drop_ios, j.dirs[1].drop_ios, j.dirs[2].drop_ios);
+  if (j.continue_on_error)
+    fmt::format_to(out, "     errors    : total={}, first_error={}/<{}>\n", j.total_err, j.first_error, std::strerror(j.first_error));
   fmt::format_to(out, "     latency   : target=0, window=0, percentile=100.00%, depth={}\n", j.iodepth);
 }
 

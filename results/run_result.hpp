@@ -63,6 +63,13 @@ struct JobResult {
   bool options_shown = false;  // print "job options" even when empty (fio: {})
   int error = 0;                 // errno of the first failure, 0 if none
   std::string error_message;     // what failed, with path; "" if none
+  // continue_on_error (issue 15 "misc"): fio writes total_err/first_error only
+  // when the option is set; error = first_error then, even when every error
+  // was let pass (error_ignored: the job did not fail, fio exits 0).
+  bool continue_on_error = false;
+  uint64_t total_err = 0;
+  int first_error = 0;
+  bool error_ignored = false;
   bool interrupted = false;
   std::array<DirStats, kDirs> dirs;
   DepthStats depth;

@@ -75,7 +75,12 @@ void merge_job(JobResult& into, const JobResult& j, int members_before) {
   if (into.error == 0 && j.error != 0) {
     into.error = j.error;
     into.error_message = j.error_message;
+    into.error_ignored = j.error_ignored;
   }
+  // fio 3.33 sums total_err over the group and keeps the last job's first_error.
+  into.continue_on_error = j.continue_on_error;
+  into.total_err += j.total_err;
+  into.first_error = j.first_error;
   into.interrupted = into.interrupted || j.interrupted;
   into.sync_total_ios += j.sync_total_ios;
   into.sync_lat.merge(j.sync_lat);
@@ -325,6 +330,9 @@ RunSummary summarize_run(const RunResult& run) {
     s.members = jobs[i].members;
     s.error = j.error;
     s.error_message = j.error_message;
+    s.continue_on_error = j.continue_on_error;
+    s.total_err = j.total_err;
+    s.first_error = j.first_error;
     s.pid = j.pid;
     s.elapsed_s = elapsed_of(j);
     s.options = j.options;

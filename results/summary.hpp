@@ -115,6 +115,9 @@ struct JobSummary {
   int members = 1;  // jobs merged into this entry by group_reporting
   int error = 0;
   std::string error_message;
+  bool continue_on_error = false;  // total_err, first_error: see JobResult
+  uint64_t total_err = 0;
+  int first_error = 0;
   int pid = 0;
   uint64_t elapsed_s = 0;  // fio's "elapsed", at least 1
   std::vector<std::pair<std::string, std::string>> options;

@@ -77,6 +77,7 @@ std::string write_terse(const RunResult& run) {
     for (const DiskUtil& d : run.disk_util)
       fmt::format_to(out, ";{};{};{};{};{};{};{};{};{:.2f}%", printable(d.name), d.read_ios, d.write_ios, d.read_merges,
                      d.write_merges, d.read_ticks, d.write_ticks, d.in_queue, d.util);
+    if (j.continue_on_error) fmt::format_to(out, ";{};{}", j.total_err, j.first_error);  // fio: only with the option set
     fmt::format_to(out, "\n");
   }
   return text;

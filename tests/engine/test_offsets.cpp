@@ -350,6 +350,54 @@ TEST_CASE("rw=read:12k issues size/bs I/Os, wrapping over the same offsets as fi
   for (size_t i = 0; i < v.size(); ++i) CHECK(v[i] == (i % 256) * 16384);
 }
 
+std::vector<uint64_t> blocks_of(const jobs::JobSpec& j) {
+  std::vector<uint64_t> b;
+  for (uint64_t o : offsets_of(j)) b.push_back(o / 4096);
+  return b;
+}
+
+TEST_CASE("rw=read:-8k walks backwards as fio 3.33 does, wrapping to the end and across loops") {
+  // fio 3.33 (null engine, size=64k bs=4k), blocks from a lat log's offsets:
+  // read:-8k 0 14 13 ... 1 0; read:-12k 0 13 11 ... 1 13 11 ...; read:-4k
+  // block 0 every time; loops=2 goes on where loop 1 ended (... 1 0 14 ...).
+  auto j = t002x(false, jobs::RandomGenerator::tausworthe);
+  j.rw = jobs::RwMode::read;
+  j.size = 64 << 10;
+  j.rw_modifier = -8 * 1024;
+  std::vector<uint64_t> want{0};
+  for (uint64_t b = 14; b >= 1; --b) want.push_back(b);
+  want.push_back(0);
+  CHECK(blocks_of(j) == want);
+  j.loops = 2;
+  auto twice = want;
+  for (size_t i = 1; i < want.size(); ++i) twice.push_back(want[i]);
+  twice.push_back(14);
+  CHECK(blocks_of(j) == twice);
+  j.loops = 1;
+  j.rw_modifier = -12 * 1024;
+  CHECK(blocks_of(j) == std::vector<uint64_t>{0, 13, 11, 9, 7, 5, 3, 1, 13, 11, 9, 7, 5, 3, 1, 13});
+  j.rw_modifier = -4 * 1024;
+  CHECK(blocks_of(j) == std::vector<uint64_t>(16, 0));
+}
+
+TEST_CASE("rw=read:-8k in a region that starts inside a larger file starts where fio does") {
+  // fio 3.33, a 128k file, offset=32k size=64k read:-8k: blocks 14 13 ... 8
+  // then 22 21 ... 14 (the first offset takes the region's size as an end;
+  // the wrap goes to min(file size, region size) past the region's start).
+  test::TempDir d;
+  const std::string path = d.path + "/f128";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << std::string(128 * 1024, 'x');
+  }
+  auto j = test::make_job("psync", jobs::RwMode::read, d.path, 64 * 1024);
+  j.directories.clear();
+  j.filenames = {path};
+  j.offset = 32 * 1024;
+  j.rw_modifier = -8 * 1024;
+  CHECK(blocks_of(j) == std::vector<uint64_t>{14, 13, 12, 11, 10, 9, 8, 22, 21, 20, 19, 18, 17, 16, 15, 14});
+}
+
 TEST_CASE("rw=randread:4: a random offset every 4 I/Os, the first included; identical repeats it") {
   // fio 3.33 (size=64k bs=4k randread:4): blocks 0 1 2 3 11 12 13 14 13 14 15 7 ...
   // and with rw_sequencer=identical 0 0 0 0 11 11 11 11 ...; a sequential step

@@ -595,3 +595,10 @@ import cases_fileops  # noqa: E402
 
 cases_fileops.add(case)
 cases_fileops.add_shape(case)
+
+# ---- issue 15 "misc": rw modifiers, ... (cases_misc.py, group "misc") --------
+import cases_misc  # noqa: E402
+
+cases_misc.add(case)
+cases_misc.add_errors(case)
+cases_misc.add_exit_what(case)

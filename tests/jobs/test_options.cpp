@@ -4,6 +4,8 @@
 // does not run is refused with "unsupported by fiokit: OPTION (FILE:LINE)".
 #include <catch2/catch.hpp>
 
+#include <cerrno>
+
 #include <fstream>
 #include <set>
 
@@ -104,7 +106,6 @@ TEST_CASE("unsupported options and values have one message format") {
   CHECK(one("verify=sha1").verify == VerifyKind::sha1);
   CHECK_THAT(error_of("ioengine=mmap"), Catch::StartsWith("unsupported by fiokit: ioengine=mmap (t.fio:2)"));
   CHECK_THAT(error_of("ioengine=external:/x.so"), Catch::StartsWith("unsupported by fiokit: ioengine=external:/x.so (t.fio:2)"));
-  CHECK_THAT(error_of("continue_on_error=io"), Catch::StartsWith("unsupported by fiokit: continue_on_error=io (t.fio:2)"));
   CHECK_THAT(error_of("sync=dsync"), Catch::StartsWith("unsupported by fiokit: sync=dsync (t.fio:2)"));
   CHECK_THAT(error_of("iomem=shmhuge"), Catch::StartsWith("unsupported by fiokit: iomem=shmhuge (t.fio:2)"));
   CHECK_THAT(error_of("log_compression=1m"), Catch::StartsWith("unsupported by fiokit: log_compression=1m (t.fio:2)"));
@@ -177,6 +178,34 @@ TEST_CASE("no-effect options are accepted with a warning that says why") {
   CHECK_THAT(r.warnings[0], Catch::Contains("tiobench") && Catch::Contains("numjobs="));
 }
 
+TEST_CASE("continue_on_error, ignore_error and error_dump parse as fio 3.33 reads them") {
+  CHECK(one("continue_on_error=none").continue_on_error == 0);
+  CHECK(one("continue_on_error=read").continue_on_error == 1);
+  CHECK(one("continue_on_error=write").continue_on_error == 2);
+  CHECK(one("continue_on_error=io").continue_on_error == 3);
+  CHECK(one("continue_on_error=verify").continue_on_error == 4);
+  CHECK(one("continue_on_error=all").continue_on_error == 7);
+  CHECK(one("continue_on_error=1").continue_on_error == 7);
+  // Lists per type (read,write,verify), ':' inside a list; a list sets its type's bit.
+  auto s = one("ignore_error=EAGAIN,ENOSPC:122");
+  CHECK(s.ignore_error[0] == std::vector<int>{EAGAIN});
+  CHECK(s.ignore_error[1] == std::vector<int>{ENOSPC, 122});
+  CHECK(s.ignore_error[2].empty());
+  CHECK(s.continue_on_error == 3);
+  CHECK(one("ignore_error=,-28").ignore_error[1] == std::vector<int>{28});
+  CHECK(one("ignore_error=,,84").continue_on_error == 4);
+  CHECK_THAT(error_of("ignore_error=,,EILSEQ"), Catch::Contains("unknown error name"));  // not in fio's list either
+  // Later continue_on_error replaces the bits, as fio's option order does.
+  CHECK(one("ignore_error=,ENOSPC\ncontinue_on_error=read").continue_on_error == 1);
+  CHECK(one("error_dump=1").error_dump);
+  CHECK_FALSE(one("size=1m").error_dump);
+  CHECK_THAT(error_of("ignore_error=,ENOTANERROR"), Catch::Contains("unknown error name 'ENOTANERROR'"));
+  CHECK_THAT(error_of("ignore_error=,ETIMEDOUT"), Catch::Contains("as numbers"));
+  CHECK_THAT(error_of("ignore_error=,0"), Catch::Contains("not an error number"));
+  CHECK_THAT(error_of("ignore_error=EIO,EIO,EIO,EIO"), Catch::Contains("at most 3"));
+  CHECK_THAT(error_of("continue_on_error=maybe"), Catch::Contains("allowed"));
+}
+
 TEST_CASE("rw with an offset modifier") {
   auto s = one("rw=randread:8");
   CHECK(s.rw == RwMode::randread);
@@ -185,7 +214,13 @@ TEST_CASE("rw with an offset modifier") {
   CHECK(one("rw=randrw").rw_modifier == 0);
   CHECK(one("rw=rw\nrw_sequencer=identical").rw_sequencer == RwSequencer::identical);
   CHECK_THAT(error_of("rw=randread:x"), Catch::Contains("'rw'"));
-  CHECK_THAT(error_of("rw=read:-8k"), Catch::StartsWith("unsupported by fiokit: rw=read:-8k (t.fio:2)"));
+  CHECK(one("rw=read:-8k").rw_modifier == -8 * static_cast<int64_t>(KiB));
+  CHECK(one("rw=rw:-1m").rw_modifier == -1024 * static_cast<int64_t>(KiB));
+  // fio's atoi would read randread:8k as 8 and randread:0 as a sequential read.
+  CHECK_THAT(error_of("rw=randread:8k"), Catch::Contains("count of I/Os") && Catch::Contains("as 8"));
+  CHECK_THAT(error_of("rw=randread:0"), Catch::Contains("at least 1"));
+  CHECK_THAT(error_of("rw=randread:-2"), Catch::Contains("count of I/Os"));
+  CHECK_THAT(error_of("rw=read:-x"), Catch::Contains("'rw'"));
 }
 
 TEST_CASE("rwmixwrite sets the read share; the later of the two wins") {
