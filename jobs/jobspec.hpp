@@ -265,6 +265,14 @@ struct JobSpec {
   bool stats = true;
   LogSettings log;
 
+  // --- issue 15, part "parse": jobs that parse but cannot run here ---
+  // Where the job's ioengine= was written (empty for the default): a job for
+  // an engine fiokit only parses (rbd, sg, ...) is refused at run time there.
+  SourceLoc ioengine_at;
+  // zonemode=zbd parses (fio's zoned-device jobs) and is refused at run time,
+  // here: fiokit has no zone management (write pointers, zone resets).
+  SourceLoc zonemode_zbd_at;
+
   bool is_random() const {
     return rw == RwMode::randread || rw == RwMode::randwrite || rw == RwMode::randtrim || rw == RwMode::randrw ||
            rw == RwMode::randtrimwrite;

@@ -131,7 +131,10 @@ std::optional<size_t> suggestion_distance(std::string_view ltypo, std::string_vi
 
 class OptionCatalog {
  public:
-  explicit OptionCatalog(std::vector<OptionDef> added = {});
+  // `engines`: every ioengine value the registry knows (it lives in engine/,
+  // which jobs/ cannot see); ioengine= accepts these besides the ones in its
+  // own table (engines fiokit only parses, refused at run time).
+  explicit OptionCatalog(std::vector<OptionDef> added = {}, std::vector<std::string> engines = {});
   const std::vector<OptionDef>& options() const { return table_; }
   // By name or alias, case-sensitive as fio; nullptr when unknown.
   const OptionDef* find(std::string_view name) const;
