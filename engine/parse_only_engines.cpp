@@ -14,6 +14,7 @@
 #include <algorithm>
 
 #include "engine/io_engine.hpp"
+#include "engine/numa.hpp"
 #include "jobs/error.hpp"
 
 namespace fiokit::engine {
@@ -184,6 +185,7 @@ void refuse_unrunnable(const std::vector<jobs::JobSpec>& jobs) {
           "job '{}': zonemode=zbd needs zone management of a zoned block device (write pointers, zone resets, "
           "open-zone limits), which fiokit does not implement, whatever the target ({})",
           j.name, j.zonemode_zbd_at.str()));
+    check_numa_nodes(j);
   }
 }
 

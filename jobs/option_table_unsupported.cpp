@@ -258,8 +258,6 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
   t.push_back(unsupported("prio", "I/O priority level 0-7", proc, T::integer, "set it with ionice on fiokit"));
   t.push_back(unsupported("prioclass", "I/O priority class 0-3", proc, T::integer, "set it with ionice on fiokit"));
   t.push_back(unsupported("cpumask", "CPU affinity as a bit mask", proc, T::integer, "use cpus_allowed=0,2-3"));
-  t.push_back(unsupported("numa_cpu_nodes", "Run on these NUMA nodes' CPUs", proc, T::str, "use cpus_allowed or numactl"));
-  t.push_back(unsupported("numa_mem_policy", "NUMA memory policy", proc, T::str, "use numactl"));
   t.push_back(unsupported("cgroup", "Run the job in this cgroup", proc, T::str));
   t.push_back(unsupported("cgroup_weight", "Block I/O weight of the job's cgroup", proc, T::integer));
   t.push_back(off_only("cgroup_nodelete", "Keep the job's cgroup afterwards", proc, T::boolean));

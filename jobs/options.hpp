@@ -254,5 +254,6 @@ void add_io_options(std::vector<OptionDef>& t);
 void add_engine_options(std::vector<OptionDef>& t);
 void add_result_options(std::vector<OptionDef>& t);
 void add_unsupported_options(std::vector<OptionDef>& t);
+void add_parse_options(std::vector<OptionDef>& t);  // issue 15 part "parse": numa
 
 }  // namespace fiokit::jobs

@@ -185,6 +185,8 @@ ParseResult build_jobs(const ParseRequest& req, const OptionCatalog& options) {
       ApplyCtx ctx{find_kb_base(opts)};
       for (const auto* o : opts) apply_one(options, spec, *o, ctx, out.warnings);
       if (const RawOption* e = find_last(options, opts, "ioengine")) spec.ioengine_at = e->loc;
+      if (const RawOption* n = find_last(options, opts, "numa_cpu_nodes")) spec.numa.cpu_at = n->loc;
+      if (const RawOption* n = find_last(options, opts, "numa_mem_policy")) spec.numa.mem_at = n->loc;
       if (const RawOption* z = find_last(options, opts, "zonemode"); z && z->value && trim(*z->value) == "zbd")
         spec.zonemode_zbd_at = z->loc;
       validate(options, spec, opts, sec.loc);
