@@ -16,6 +16,7 @@
 #include "cli/progress.hpp"
 #include "cli/signals.hpp"
 #include "engine/job_logs.hpp"
+#include "engine/parse_only_engines.hpp"
 #include "engine/run.hpp"
 #include "jobs/error.hpp"
 #include "results/json_writer.hpp"
@@ -220,6 +221,9 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
   // The jobs' files are planned once; preflight, the reports and the run all
   // use this plan. Everything that would fail or destroy data is found before
   // the first byte.
+  // Jobs for engines fiokit only parses (rbd, sg, ...) or zonemode=zbd: exit 2
+  // with what they need, before any file is planned.
+  engine::refuse_unrunnable(jobs);
   const volumes::RunPlan plan = engine::plan_run(jobs);
   const auto problems = volumes::preflight(jobs, plan, {args.allow_clobber, args.allow_device_write});
   if (!problems.empty()) {

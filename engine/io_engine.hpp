@@ -109,12 +109,15 @@ struct EngineInfo {
   std::unique_ptr<IoEngine> (*make)();
   EngineFeatures features;
   std::vector<jobs::OptionDef> (*options)();  // nullptr: the engine has none
+  // Engines fiokit only parses (make == nullptr, engine/parse_only_engines.hpp):
+  // what running one needs, for the run-time refusal.
+  const char* needs = nullptr;
 };
 const std::vector<EngineInfo>& registered_engines();
 const EngineInfo* find_engine(std::string_view name);  // nullptr for an unknown name
 // nullptr for an unknown name.
 std::unique_ptr<IoEngine> make_engine(std::string_view name);
-std::vector<std::string> engine_names();
+std::vector<std::string> engine_names();  // the engines fiokit runs (rows with a factory)
 // Every option a job may use: jobs' own plus each registered engine's, for the
 // parser, --cmdhelp and did-you-mean (jobs/ cannot see engine/, so callers
 // hand this to jobs::build_jobs and jobs::split_cmdline).

@@ -3,6 +3,7 @@
 // time_based repeats, errors, the waits that notice a stop, and teardown. The
 // general offset choice is in worker_prep.cpp; verify and the fsync=N syncs in
 // worker_verify.cpp; the I/O loop in io_loop.hpp.
+#include "engine/numa.hpp"
 #include "engine/worker.hpp"
 
 #include <pthread.h>
@@ -134,6 +135,7 @@ void Worker::setup() {
     if (int e = pthread_setaffinity_np(pthread_self(), sizeof(set), &set); e != 0)
       throw SetupError(fmt::format("job '{}': cpus_allowed: cannot pin the thread: {}", spec.name, std::strerror(e)), e);
   }
+  apply_numa(spec);  // numa_cpu_nodes / numa_mem_policy, in this thread before its buffers exist
 
   // One registry lookup: the row gives both the factory and the features.
   const EngineInfo* info = find_engine(spec.ioengine);

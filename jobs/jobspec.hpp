@@ -298,6 +298,24 @@ struct JobSpec {
   // ends: its reporting group, every job running now (later stonewall
   // segments still run), or everything.
   ExitWhat exit_what = ExitWhat::group;
+  // --- issue 15, part "parse": jobs that parse but cannot run here ---
+  // Where the job's ioengine= was written (empty for the default): a job for
+  // an engine fiokit only parses (rbd, sg, ...) is refused at run time there.
+  SourceLoc ioengine_at;
+  // zonemode=zbd parses (fio's zoned-device jobs) and is refused at run time,
+  // here: fiokit has no zone management (write pointers, zone resets).
+  SourceLoc zonemode_zbd_at;
+  // numa_cpu_nodes / numa_mem_policy (engine/numa.cpp applies them in the
+  // worker's thread; a node this machine lacks is refused before any I/O).
+  struct Numa {
+    bool cpu_all = false;        // numa_cpu_nodes=all
+    std::vector<int> cpu_nodes;  // empty and !cpu_all: not given
+    int mem_mode = -1;           // -1 not given; else MPOL_DEFAULT 0, PREFERRED 1, BIND 2, INTERLEAVE 3, LOCAL 4
+    bool mem_all = false;
+    std::vector<int> mem_nodes;
+    SourceLoc cpu_at, mem_at;    // where each was written, for the refusal of a missing node
+    bool operator==(const Numa&) const = default;
+  } numa;
 
   bool is_random() const {
     return rw == RwMode::randread || rw == RwMode::randwrite || rw == RwMode::randtrim || rw == RwMode::randrw ||

@@ -98,6 +98,16 @@ OptionDef with_def(OptionDef d, std::string def) {
   return d;
 }
 
+// An option of zonemode=zbd jobs: it parses (syntax checked) so fio's zoned
+// job files parse; parse.cpp refuses a non-zero value in a job that is not
+// zonemode=zbd, and the run refuses zbd jobs (issue 15, part "parse").
+OptionDef zbd_only(std::string name, std::string help, std::string cat, OptType type) {
+  Opt o(std::move(name), std::move(help));
+  o.custom(type, [type](JobSpec&, const std::string& v, const ApplyCtx& c) { check_syntax(type, v, c, TimeUnit::s); })
+      .def("0").cat(std::move(cat)).note("only with zonemode=zbd, which parses but does not run");
+  return o;
+}
+
 OptionDef unsupported(std::string name, std::string help, std::string cat, OptType type, std::string instead = "") {
   Opt o(std::move(name), std::move(help));
   o.type(type).cat(std::move(cat)).unsupported(std::move(instead));
@@ -149,27 +159,25 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
 
   // --- zoned devices ---
   // zonemode=strided is implemented (jobs/JobSpec, engine/zones.hpp); zbd
-  // needs a zoned block device's write pointers and stays refused.
+  // needs a zoned block device's write pointers: it parses (parse.cpp notes
+  // where, JobSpec::zonemode_zbd_at) and the run refuses it before any I/O.
   t.push_back(Opt("zonemode", "How zonesize/zonerange/zoneskip apply: none, strided or zbd")
                   .enumeration({{"none", "no zones"}, {"strided", "stride through zones"}, {"zbd", "zoned block device"}},
                                [](JobSpec& s, const std::string& v, const ApplyCtx&) {
-                                 if (v == "zbd")
-                                   throw UnsupportedValue("zoned block devices (write pointers, zone resets) are not "
-                                                          "implemented; only none and strided are accepted");
                                  s.zonemode = v == "strided" ? ZoneMode::strided : ZoneMode::none;
                                })
-                  .def("none").cat(zones).note("zbd is not accepted"));
+                  .def("none").cat(zones).note("zbd parses; a run refuses it (no zone management)"));
   t.push_back(Opt("zonerange", "Size of the region each zone covers (strided: 0 means zonesize)")
                   .size(&JobSpec::zonerange).def("0").cat(zones));
   t.push_back(Opt("zonesize", "Bytes of I/O per zone before moving on").size(&JobSpec::zonesize).def("0").cat(zones));
-  t.push_back(off_only("zonecapacity", "Usable bytes per zone", zones, T::size));
+  t.push_back(zbd_only("zonecapacity", "Usable bytes per zone", zones, T::size));
   t.push_back(Opt("zoneskip", "Bytes skipped between zones").size(&JobSpec::zoneskip).def("0").cat(zones));
-  t.push_back(off_only("read_beyond_wp", "Allow reads past a zone's write pointer", zones, T::boolean));
-  t.push_back(off_only("max_open_zones", "Limit on zones open for writing", zones, T::integer));
-  t.push_back(off_only("job_max_open_zones", "Per-job limit on zones open for writing", zones, T::integer));
-  t.push_back(off_only("ignore_zone_limits", "Ignore the device's open-zone limits", zones, T::boolean));
-  t.push_back(unsupported("zone_reset_threshold", "Zone reset threshold, a fraction 0..1", zones, T::real));
-  t.push_back(unsupported("zone_reset_frequency", "Zone reset frequency, a fraction 0..1", zones, T::real));
+  t.push_back(zbd_only("read_beyond_wp", "Allow reads past a zone's write pointer", zones, T::boolean));
+  t.push_back(zbd_only("max_open_zones", "Limit on zones open for writing", zones, T::integer));
+  t.push_back(zbd_only("job_max_open_zones", "Per-job limit on zones open for writing", zones, T::integer));
+  t.push_back(zbd_only("ignore_zone_limits", "Ignore the device's open-zone limits", zones, T::boolean));
+  t.push_back(zbd_only("zone_reset_threshold", "Zone reset threshold, a fraction 0..1", zones, T::real));
+  t.push_back(zbd_only("zone_reset_frequency", "Zone reset frequency, a fraction 0..1", zones, T::real));
 
   // --- I/O type ---
   t.push_back(off_only("atomic", "Atomic writes with O_DIRECT", iotype, T::boolean));
@@ -240,8 +248,6 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
   t.push_back(unsupported("prio", "I/O priority level 0-7", proc, T::integer, "set it with ionice on fiokit"));
   t.push_back(unsupported("prioclass", "I/O priority class 0-3", proc, T::integer, "set it with ionice on fiokit"));
   t.push_back(unsupported("cpumask", "CPU affinity as a bit mask", proc, T::integer, "use cpus_allowed=0,2-3"));
-  t.push_back(unsupported("numa_cpu_nodes", "Run on these NUMA nodes' CPUs", proc, T::str, "use cpus_allowed or numactl"));
-  t.push_back(unsupported("numa_mem_policy", "NUMA memory policy", proc, T::str, "use numactl"));
   t.push_back(unsupported("cgroup", "Run the job in this cgroup", proc, T::str));
   t.push_back(unsupported("cgroup_weight", "Block I/O weight of the job's cgroup", proc, T::integer));
   t.push_back(off_only("cgroup_nodelete", "Keep the job's cgroup afterwards", proc, T::boolean));

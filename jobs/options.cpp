@@ -193,11 +193,22 @@ std::vector<OptionDef> own_table() {
   add_iolog_options(t);
   add_misc_options(t);
   add_unsupported_options(t);
+  add_parse_options(t);
   return t;
 }
 }  // namespace
 
-OptionCatalog::OptionCatalog(std::vector<OptionDef> added) : table_(own_table()) {
+OptionCatalog::OptionCatalog(std::vector<OptionDef> added, std::vector<std::string> engines) : table_(own_table()) {
+  if (!engines.empty())
+    for (auto& d : table_)
+      if (d.name == "ioengine")
+        d.set = [engines, own = d.set](JobSpec& s, const std::string& v, const ApplyCtx& c) {
+          const std::string name = trim(v);
+          if (std::find(engines.begin(), engines.end(), name) != engines.end())
+            s.ioengine = name;
+          else
+            own(s, v, c);
+        };
   // The added (engine) options follow ioengine, where jobs' own table kept
   // them before they moved beside their engines: the order decides ties
   // between equally close did-you-mean guesses and the --cmdhelp listing.

@@ -131,7 +131,10 @@ std::optional<size_t> suggestion_distance(std::string_view ltypo, std::string_vi
 
 class OptionCatalog {
  public:
-  explicit OptionCatalog(std::vector<OptionDef> added = {});
+  // `engines`: every ioengine value the registry knows (it lives in engine/,
+  // which jobs/ cannot see); ioengine= accepts these besides the ones in its
+  // own table (engines fiokit only parses, refused at run time).
+  explicit OptionCatalog(std::vector<OptionDef> added = {}, std::vector<std::string> engines = {});
   const std::vector<OptionDef>& options() const { return table_; }
   // By name or alias, case-sensitive as fio; nullptr when unknown.
   const OptionDef* find(std::string_view name) const;
@@ -254,5 +257,6 @@ void add_misc_options(std::vector<OptionDef>& t);  // issue 15 "misc" (option_ta
 void add_unsupported_options(std::vector<OptionDef>& t);
 void add_flow_options(std::vector<OptionDef>& t);  // issue 15, part flow
 void add_iolog_options(std::vector<OptionDef>& t);  // option_table_iolog.cpp
+void add_parse_options(std::vector<OptionDef>& t);  // issue 15 part "parse": numa
 
 }  // namespace fiokit::jobs

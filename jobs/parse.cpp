@@ -111,7 +111,17 @@ void validate(const OptionCatalog& cat, const JobSpec& s, const std::vector<cons
     fail_at(where("write_iolog"), "write_iolog cannot be used with read_iolog (fio 3.33 ignores write_iolog then): drop one of them");
   // fio 3.33 refuses both of these (measured): zonesize without strided zones,
   // and strided zones without a zonesize.
-  if (s.zonemode == ZoneMode::none && s.zonesize)
+  const bool zbd = !s.zonemode_zbd_at.file.empty();
+  // The zbd options parse only for zonemode=zbd jobs (which the run refuses);
+  // elsewhere a value that turns one on is refused as before.
+  for (const char* name : {"zonecapacity", "read_beyond_wp", "max_open_zones", "job_max_open_zones", "ignore_zone_limits",
+                           "zone_reset_threshold", "zone_reset_frequency"}) {
+    const RawOption* o = find_last(cat, opts, name);
+    if (!zbd && o && o->value && trim(*o->value) != "0")
+      throw ParseError(fmt::format("unsupported by fiokit: {}={} ({}); only with zonemode=zbd", name, trim(*o->value),
+                                   o->loc.str()));
+  }
+  if (s.zonemode == ZoneMode::none && s.zonesize && !zbd)
     fail_at(where("zonesize"), "zonesize needs zonemode=strided (fio: --zonemode=none and --zonesize are not compatible)");
   if (s.zonemode == ZoneMode::strided && !s.zonesize)
     fail_at(where("zonemode"), "zonemode=strided needs zonesize (the bytes of I/O per zone)");
@@ -181,6 +191,11 @@ ParseResult build_jobs(const ParseRequest& req, const OptionCatalog& options) {
       spec.job_file = source.file;
       ApplyCtx ctx{find_kb_base(opts)};
       for (const auto* o : opts) apply_one(options, spec, *o, ctx, out.warnings);
+      if (const RawOption* e = find_last(options, opts, "ioengine")) spec.ioengine_at = e->loc;
+      if (const RawOption* n = find_last(options, opts, "numa_cpu_nodes")) spec.numa.cpu_at = n->loc;
+      if (const RawOption* n = find_last(options, opts, "numa_mem_policy")) spec.numa.mem_at = n->loc;
+      if (const RawOption* z = find_last(options, opts, "zonemode"); z && z->value && trim(*z->value) == "zbd")
+        spec.zonemode_zbd_at = z->loc;
       validate(options, spec, opts, sec.loc);
       // fio 3.33's --readonly refuses, at parse time, every job whose rw has
       // the write or trim bit ("has write or trim bit set, but fio is in
