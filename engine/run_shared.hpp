@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/steady_state.hpp"
 #include "results/run_result.hpp"
 
 namespace fiokit::engine {
@@ -64,6 +65,7 @@ struct RunShared {
   std::condition_variable done_cv;
   std::vector<char> done;            // per job index, under done_m
   uint64_t run_start_ns = 0;
+  std::vector<SteadyLive> steady;    // per job index; used by steady-state jobs only
 };
 
 }  // namespace fiokit::engine

@@ -190,6 +190,7 @@ std::vector<OptionDef> own_table() {
   add_engine_options(t);
   add_result_options(t);
   add_unsupported_options(t);
+  add_ss_options(t);
   return t;
 }
 }  // namespace

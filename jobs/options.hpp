@@ -251,5 +251,6 @@ void add_io_options(std::vector<OptionDef>& t);
 void add_engine_options(std::vector<OptionDef>& t);
 void add_result_options(std::vector<OptionDef>& t);
 void add_unsupported_options(std::vector<OptionDef>& t);
+void add_ss_options(std::vector<OptionDef>& t);  // option_table_ss.cpp (issue 15, part ss)
 
 }  // namespace fiokit::jobs

@@ -579,3 +579,8 @@ import cases_io  # noqa: E402
 
 cases_io.add(case)
 cases_io.add_stats(case)
+
+# ---- steady state and latency target (cases_ss.py, group "ss") -------------
+import cases_ss  # noqa: E402
+
+cases_ss.add(case)
