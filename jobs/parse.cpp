@@ -230,6 +230,9 @@ ParseResult build_jobs(const ParseRequest& req, const OptionCatalog& options) {
       for (uint32_t c = 0; c < spec.numjobs; ++c) {
         JobSpec clone = spec;
         clone.clone_index = static_cast<int>(c);
+        // fio 3.33 clears stonewall on a job's clones (init.c, add_job), so
+        // numjobs clones run together behind the first one's stonewall.
+        if (c > 0) clone.stonewall = false;
         clone.job_index = static_cast<int>(out.jobs.size());
         out.jobs.push_back(std::move(clone));
       }

@@ -6,6 +6,7 @@
 // stops early, one that never attains and runs its runtime.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -163,4 +164,42 @@ TEST_CASE("steady state run: a fixed-rate null job attains and stops early; one 
   REQUIRE(r.jobs[0].steadystate);
   CHECK_FALSE(r.jobs[0].steadystate->attained);
   CHECK(r.jobs[0].job_runtime_ms >= 1990);
+}
+
+// fio's own examples/steadystate.fio (from Debian's fio source package, never
+// copied into the repository), shrunk in a copy to seconds instead of minutes:
+// both groups parse and run on /dev/null and /dev/zero, each job reports its
+// steady-state block, and the write group (iops:10% over a steady null
+// device) attains and stops well before its runtime.
+TEST_CASE("steady state: fio's examples/steadystate.fio runs, shrunk to seconds", "[fio]") {
+  const std::string path = "/var/tmp/fiokit-fio-src/fio-3.33/examples/steadystate.fio";
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  if (!f) {
+    WARN("SKIP: " << path << " is absent (tests/fio-suite/run fetches fio's source with apt-get source fio)");
+    return;
+  }
+  std::string text;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+  std::fclose(f);
+  auto subst = [&](const std::string& from, const std::string& to) {
+    for (size_t p; (p = text.find(from)) != std::string::npos;) text.replace(p, from.size(), to);
+  };
+  subst("runtime=5m", "runtime=6");
+  subst("ss_dur=30s", "ss_dur=2");
+  subst("ss_dur=10s", "ss_dur=2");
+  subst("ss_ramp=10s", "ss_ramp=1");
+  subst("ss_ramp=5s", "ss_ramp=1");
+  subst("numjobs=4", "numjobs=2");
+  auto jobs = parse(text);
+  REQUIRE(jobs.size() == 4);
+  const auto r = engine::run_jobs(jobs, {});
+  for (const auto& j : r.jobs) {
+    CHECK(j.error == 0);
+    REQUIRE(j.steadystate);
+    CHECK(j.steadystate->dur_s == 2);
+  }
+  CHECK(r.jobs[1].steadystate->attained);  // the write group
+  CHECK(r.jobs[1].dirs[1].runtime_ms < 5500);
+  CHECK(r.jobs[3].dirs[0].runtime_ms > 0);  // the read group ran too
 }

@@ -54,3 +54,16 @@ TEST_CASE("steadystate: the jobs of one group must agree (fio rejects the job ot
   CHECK(parse_ss("[a]\nss=iops:5%\nss_dur=2\nnumjobs=3\n[b]\nnew_group\n").size() == 4);
   CHECK(parse_ss("[global]\nss=iops:5%\nss_dur=2\n[a]\n[b]\n").size() == 2);
 }
+
+// fio's t/steadystate_tests.py runs --stonewall --numjobs=3 --group_reporting:
+// fio 3.33 clears stonewall on the clones, so the three run together and are
+// judged as one group; fiokit ran them one after another (3 x runtime).
+TEST_CASE("stonewall with numjobs: only the first clone carries it, so the clones run together") {
+  auto jobs = parse_ss("[a]\nstonewall\nnumjobs=3\n[b]\nstonewall\n");
+  REQUIRE(jobs.size() == 4);
+  CHECK(jobs[0].stonewall);
+  CHECK_FALSE(jobs[1].stonewall);
+  CHECK_FALSE(jobs[2].stonewall);
+  CHECK(jobs[3].stonewall);
+  CHECK(jobs[2].group_id == jobs[0].group_id);
+}
