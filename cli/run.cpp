@@ -17,6 +17,7 @@
 #include "engine/io_engine.hpp"
 #include "jobs/cmdline.hpp"
 #include "jobs/options.hpp"
+#include "jobs/debug_parse.hpp"
 #include "jobs/parse.hpp"
 
 namespace fiokit::cli {
@@ -44,6 +45,7 @@ const po::options_description& run_flags() {
         ("minimal", po::bool_switch(), "same as --output-format=terse")
         ("warnings-fatal", po::bool_switch(), "treat warnings (e.g. options with no effect) as errors")
         ("readonly", po::bool_switch(), "refuse (exit 2) any job that would write or trim, as fio's --readonly")
+        ("debug", po::value<std::string>()->value_name("LIST"), "fio's debug output; only 'parse': each job option as read (stdout with --parse-only, else stderr)")
         ("help", po::bool_switch(), "this help");
     return d;
   }();
@@ -54,6 +56,7 @@ struct RunArgs {
   std::optional<std::string> output;
   std::vector<std::string> formats{"normal"};
   bool parse_only = false, showcmd = false, help = false, warnings_fatal = false, readonly = false;
+  bool debug_parse = false;  // --debug=parse
   std::optional<std::string> cmdhelp;
   std::vector<std::string> sections;
   std::string eta = "auto";
@@ -102,6 +105,12 @@ RunArgs apply_run_flags(const std::vector<po::option>& flags) {
     else if (key == "section") r.sections.push_back(val);
     else if (key == "warnings-fatal") r.warnings_fatal = true;
     else if (key == "readonly") r.readonly = true;
+    else if (key == "debug") {
+      // fio has many categories; fiokit prints only what it can say truly.
+      for (const auto& c : jobs::split(val, ','))
+        if (jobs::trim(c) == "parse") r.debug_parse = true;
+        else throw UsageError(fmt::format("--debug: '{}' is not supported by fiokit (only 'parse')", jobs::trim(c)));
+    }
     else if (key == "help") r.help = true;
     else if (key == "data-dir") r.data_dir = val;
     else if (key == "quickstart") r.quickstart = true;
@@ -230,12 +239,25 @@ int cmd_run(const std::vector<std::string>& args) {
     stdin_job.emplace();
     ea.inline_jobs.emplace_back("stdin.fio", stdin_job->text());
   }
+  // --debug=parse lines go to stdout only with --parse-only, where nothing else
+  // is printed there (fio's suite reads them from stdout); otherwise to
+  // stderr, so a JSON report on stdout stays pure.
+  FILE* const debug_out = ra.parse_only ? stdout : stderr;
+  if (ra.debug_parse) {
+    for (const auto& o : cl.globals) fmt::print(debug_out, "{}\n", jobs::describe_option(engine::option_catalog(), o));
+    for (const auto& sec : cl.sections)
+      for (const auto& o : sec.options) fmt::print(debug_out, "{}\n", jobs::describe_option(engine::option_catalog(), o));
+  }
   // fio 3.33 exits 0 on --parse-only with nothing to parse; so does fiokit
   // (a plain run with no job is still a usage error).
   if (ra.parse_only && cl.job_files.empty() && cl.sections.empty() && !ra.quickstart) return kExitOk;
   const auto max_jobs = cl.max_jobs;
   auto req = jobs::make_request(std::move(cl), ex, ra.sections);
   req.readonly = ra.readonly;
+  if (ra.debug_parse)  // the job files' options (the command line's are printed above)
+    for (const auto& src : req.sources)
+      for (const auto& sec : src.sections)
+        for (const auto& o : sec.options) fmt::print(debug_out, "{}\n", jobs::describe_option(engine::option_catalog(), o));
   if (ra.quickstart) {
     req.sources.push_back({"quickstart.fio", jobs::read_job_text(kQuickstartJob, "quickstart.fio", ".", ex)});
     ea.inline_jobs.emplace_back("quickstart.fio", kQuickstartJob);

@@ -132,6 +132,13 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volume
   for (const auto& j : jobs) sh.group_of.push_back(j.group_id);
   sh.run_start_ns = now_ns();
   sh.flow = sh.flows.join_all(jobs);  // every job from the start, as fio (engine/flow.hpp)
+  sh.steady = std::vector<SteadyLive>(n);
+  // Steady state is checked here, once a second from the run's start, as fio
+  // checks it on its helper thread from its own start (steady_state.hpp).
+  SteadyMonitor steady(jobs, sh.steady, sh.run_start_ns);
+  auto check_steady = [&] {
+    steady.check(now_ns(), [&](size_t i) { return sh.live[i].state.load() == 1; });
+  };
 
   auto poll_stop = [&] {
     if (opts.stop && opts.stop->load()) {
@@ -300,10 +307,14 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volume
         const bool all = std::all_of(sh.done.begin() + static_cast<long>(seg_begin), sh.done.begin() + static_cast<long>(seg_end),
                                      [](char c) { return c != 0; });
         if (all) break;
-        if (flows) sh.done_cv.wait_until(lk, std::chrono::steady_clock::now() + std::chrono::nanoseconds(
-                                                  std::max<int64_t>(0, static_cast<int64_t>(next_reap) - static_cast<int64_t>(now_ns()))));
-        else sh.done_cv.wait_for(lk, std::chrono::milliseconds(50));
+        // Wake for the steady-state tick and flow's 10 ms reaping tick, not
+        // up to 50 ms after them.
+        const uint64_t now = now_ns(), tick = steady.next_due();
+        uint64_t wait_ns = tick > now ? std::min<uint64_t>(tick - now, 50'000'000) : 0;
+        if (flows) wait_ns = std::min<uint64_t>(wait_ns, next_reap > now ? next_reap - now : 0);
+        if (wait_ns) sh.done_cv.wait_for(lk, std::chrono::nanoseconds(wait_ns));
       }
+      check_steady();
       poll_stop();
       report_progress(false);
       report_status();
@@ -322,6 +333,7 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volume
   const uint64_t elapsed_s = ((now_ns() - sh.run_start_ns) / 1000 + 999'999) / 1'000'000;
   for (auto& j : rr.jobs) j.elapsed_s = std::max<uint64_t>(1, elapsed_s);
   rr.disk_util = disks.finish();
+  steady.fill(rr.jobs);
   rr.interrupted = sh.signalled.load();
   for (auto& j : rr.jobs)
     if (rr.interrupted) j.interrupted = true;

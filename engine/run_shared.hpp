@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/flow.hpp"
+#include "engine/steady_state.hpp"
 #include "jobs/jobspec.hpp"
 #include "results/run_result.hpp"
 
@@ -87,6 +88,7 @@ struct RunShared {
   // inactive for jobs without a flow weight). See engine/flow.hpp.
   FlowSet flows;
   std::vector<FlowMember> flow;
+  std::vector<SteadyLive> steady;    // per job index; used by steady-state jobs only
 };
 
 }  // namespace fiokit::engine

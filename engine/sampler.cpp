@@ -44,6 +44,7 @@ void Sampler::start(uint64_t now, bool min_rate) {
   rate_min_next_ = min_rate ? stats_start_ns_ : UINT64_MAX;  // check_min_rate sets the next check
   if (ramping_) bw_next_ = iops_next_ = log_next_ = hist_next_ = UINT64_MAX;
   next_event_ns_ = start_ns_;
+  if (steady_) steady_->set_epoch(start_ns_);
   shared_.live[static_cast<size_t>(spec_.job_index)].state.store(1);
 }
 
@@ -330,8 +331,10 @@ unsigned Sampler::on_event(uint64_t now) {
     ramping_ = false;
     reset_stats(now);
     if (spec_.runtime_us) deadline_ns_ = now + spec_.runtime_us * 1000;  // runtime counts from the end of the ramp
+    if (steady_) steady_->set_epoch(now);  // fio's epoch moves here too
   }
   if (now >= deadline_ns_) ev |= deadline;
+  if (steady_attained()) ev |= steady;
   if (!ramping_ && (now >= bw_next_ || now >= iops_next_)) sample_windows(now);
   if (!ramping_ && now >= log_next_) close_log_window(now, false);
   if (!ramping_ && now >= hist_next_) write_hist_rows(now);
@@ -350,6 +353,9 @@ unsigned Sampler::on_event(uint64_t now) {
   }
   next_event_ns_ = std::min({ramping_ ? ramp_end_ns_ : UINT64_MAX, deadline_ns_, ramping_ ? UINT64_MAX : std::min({bw_next_, iops_next_, log_next_, hist_next_}),
                             progress_next_, ramping_ ? UINT64_MAX : rate_min_next_});
+  // A steady-state job looks for the monitor's verdict every 10 ms, so it stops
+  // within ~10 ms of the tick that attained it (fio stops at once).
+  if (steady_) next_event_ns_ = std::min(next_event_ns_, now + 10 * kMs);
   return ev;
 }
 

@@ -23,9 +23,11 @@ namespace fiokit::engine {
 class Sampler {
  public:
   // What on_event() found (bit flags).
-  enum Event : unsigned { none = 0, deadline = 1, rate_min_failed = 2 };
+  enum Event : unsigned { none = 0, deadline = 1, rate_min_failed = 2, steady = 4 };  // steady: steady state attained
 
-  Sampler(const jobs::JobSpec& spec, results::JobResult& res, RunShared& shared) : spec_(spec), res_(res), shared_(shared) {}
+  Sampler(const jobs::JobSpec& spec, results::JobResult& res, RunShared& shared) : spec_(spec), res_(res), shared_(shared) {
+    if (spec.ss.enabled() && static_cast<size_t>(spec.job_index) < shared.steady.size()) steady_ = &shared.steady[static_cast<size_t>(spec.job_index)];
+  }
   ~Sampler();
   // Opens the job's logs (throws std::system_error when one cannot be created).
   void open_logs();
@@ -36,6 +38,8 @@ class Sampler {
   // the engine completed it inside queue(), so it has no slat.
   template <bool kSync>
   void record(const IoUnit& u, uint64_t now, uint64_t lat) {
+    if (steady_) [[unlikely]]
+      steady_->add(static_cast<uint64_t>(u.result));
     if (log_each_) [[unlikely]]
       log_io(u, now, kSync ? lat : now - u.issue_ns, kSync ? UINT64_MAX : u.issue_ns - u.start_ns);
     if (log_window_) [[unlikely]] {
@@ -58,6 +62,8 @@ class Sampler {
   const std::string& error() const { return error_; }
 
   bool ramping() const { return ramping_; }
+  // The steady-state monitor asked this job to stop (see steady_state.hpp).
+  bool steady_attained() const { return steady_ && steady_->stop.load(std::memory_order_relaxed); }
   uint64_t deadline_ns() const { return deadline_ns_; }
   uint64_t stats_start_ns() const { return stats_start_ns_; }
 
@@ -88,6 +94,7 @@ class Sampler {
   results::JobResult& res_;
   RunShared& shared_;
   std::unique_ptr<JobLogs> logs_;
+  SteadyLive* steady_ = nullptr;  // this job's slot when it has ss_dur
   bool log_each_ = false, log_window_ = false;  // per-I/O rows / windowed rows in the lat, bw, iops logs
   bool ramping_ = false;
   uint64_t next_event_ns_ = 0;

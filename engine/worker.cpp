@@ -318,7 +318,7 @@ void Worker::complete_fileop(IoUnit& u, uint64_t op_ns) {
 
 void Worker::on_event(uint64_t now) {
   const unsigned ev = sampler_.on_event(now);
-  if (ev & Sampler::deadline) halted = true;
+  if (ev & (Sampler::deadline | Sampler::steady)) halted = true;
   if (ev & Sampler::rate_min_failed) record_error(EIO, sampler_.error());
 }
 
@@ -428,6 +428,10 @@ void Worker::teardown() {
 bool Worker::sleep_until(uint64_t t) {
   for (;;) {
     if (halt_requested()) return false;
+    if (sampler_.steady_attained()) {
+      halted = true;
+      return false;
+    }
     const uint64_t now = now_ns();
     const uint64_t deadline = sampler_.deadline_ns();
     if (now >= deadline) {

@@ -109,6 +109,19 @@ struct EngineOptionValues {
   bool operator==(const EngineOptionValues&) const = default;
 };
 
+// steadystate= / ss_dur= / ss_ramp= (fio 3.33 HOWTO "Steady state"): which
+// figure (IOPS or bandwidth), judged how (slope of the least-squares line or
+// largest deviation from the mean), against a limit in the figure's unit (IOPS,
+// bytes/s) or, with pct, in percent of the window's mean. dur_s = 0: off.
+struct SteadyStateSpec {
+  bool iops = true, slope = true, pct = true;  // fio's default criterion: iops_slope:0.01%
+  double limit = 0.01;
+  uint64_t dur_s = 0;     // ss_dur in whole seconds (one sample per second)
+  uint64_t ramp_us = 0;   // ss_ramp
+  bool enabled() const { return dur_s > 0; }
+  bool operator==(const SteadyStateSpec&) const = default;
+};
+
 struct JobSpec {
   // --- identity and grouping (set by the parser, not by options) ---
   std::string name;
@@ -316,6 +329,12 @@ struct JobSpec {
     SourceLoc cpu_at, mem_at;    // where each was written, for the refusal of a missing node
     bool operator==(const Numa&) const = default;
   } numa;
+  // --- steady state and latency target (issue 15, part ss) ---
+  SteadyStateSpec ss;
+  // latency_target (HOWTO "I/O latency"): the queue-depth search. 0: off.
+  uint64_t latency_target_us = 0, latency_window_us = 0;
+  double latency_percentile = 100.0;
+  bool latency_run = false;
 
   bool is_random() const {
     return rw == RwMode::randread || rw == RwMode::randwrite || rw == RwMode::randtrim || rw == RwMode::randrw ||

@@ -283,20 +283,6 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
                               T::boolean, "fiokit reads back the same written blocks from its own record of the writes"),
                     {"*"}));
 
-  // --- steady state ---
-  t.push_back(Opt("steadystate", "Stop when a metric is steady: iops, iops_slope, bw, bw_slope with :limit").alias("ss")
-                  .type(T::str).values({{"iops", "IOPS deviation"}, {"iops_slope", "IOPS slope"}, {"bw", "bandwidth deviation"},
-                                        {"bw_slope", "bandwidth slope"}})
-                  .def("iops_slope:0.01%").cat(ss).unsupported("use runtime= with time_based"));
-  {
-    OptionDef d = off_only("steadystate_duration", "How long the metric must stay steady", ss, T::time);
-    d.aliases = {"ss_dur"};
-    t.push_back(std::move(d));
-    d = off_only("steadystate_ramp_time", "Delay before steady-state data collection starts", ss, T::time);
-    d.aliases = {"ss_ramp"};
-    t.push_back(std::move(d));
-  }
-
   // --- reporting and logs ---
   t.push_back(quiet(with_def(no_effect("log_entries", "Initial number of entries of an in-memory log", logs, T::integer,
                                  "fiokit writes logs as it goes; the size of its buffers does not change them"),

@@ -194,6 +194,7 @@ std::vector<OptionDef> own_table() {
   add_misc_options(t);
   add_unsupported_options(t);
   add_parse_options(t);
+  add_ss_options(t);
   return t;
 }
 }  // namespace

@@ -241,9 +241,20 @@ ParseResult build_jobs(const ParseRequest& req, const OptionCatalog& options) {
                                      spec.filenames.empty() ? fmt::format("nrfiles={}", spec.nrfiles)
                                                             : fmt::format("{} files in filename=", files),
                                      run_files, kMaxRunFiles));
+      // fio 3.33 rejects a job whose steady-state settings differ from another
+      // job's in its group, group_reporting or not ("steadystate options must
+      // be consistent within reporting groups"); ss off in both is the same.
+      if (!out.jobs.empty() && out.jobs.back().group_id == spec.group_id && (spec.ss.enabled() || out.jobs.back().ss.enabled()) &&
+          !(spec.ss == out.jobs.back().ss))
+        fail_at(sec.loc, fmt::format("job '{}': its steadystate, ss_dur and ss_ramp differ from job '{}' of the same group; "
+                                     "give them the same, or start a new group (new_group or stonewall)",
+                                     spec.name, out.jobs.back().name));
       for (uint32_t c = 0; c < spec.numjobs; ++c) {
         JobSpec clone = spec;
         clone.clone_index = static_cast<int>(c);
+        // fio 3.33 clears stonewall on a job's clones (init.c, add_job), so
+        // numjobs clones run together behind the first one's stonewall.
+        if (c > 0) clone.stonewall = false;
         clone.job_index = static_cast<int>(out.jobs.size());
         out.jobs.push_back(std::move(clone));
       }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -124,6 +125,35 @@ std::optional<RateStat> read_rate(const ojson& d, const char* prefix, const char
   return r;
 }
 
+// fio's "steadystate" block: "ss" is "iops_slope:0.100000%" (criterion, limit,
+// '%' for percent), "criterion" the float with a '%' when in percent.
+SteadyStateResult read_steadystate(const ojson& o) {
+  SteadyStateResult ss;
+  const std::string spec = get_or<std::string>(o, "ss", "");
+  const size_t colon = spec.find(':');
+  const std::string head = spec.substr(0, colon);
+  ss.iops = head.rfind("iops", 0) == 0;
+  ss.slope = head.find("_slope") != std::string::npos;
+  ss.pct = !spec.empty() && spec.back() == '%';
+  if (colon != std::string::npos) ss.limit = std::strtod(spec.c_str() + colon + 1, nullptr);
+  ss.dur_s = get_or<uint64_t>(o, "duration", 0);
+  ss.attained = get_or<int64_t>(o, "attained", 0) != 0;
+  ss.criterion = std::strtod(get_or<std::string>(o, "criterion", "0").c_str(), nullptr);
+  ss.deviation = get_or<double>(o, "max_deviation", 0);
+  ss.slope_value = get_or<double>(o, "slope", 0);
+  if (o.contains("data") && o.at("data").is_object()) {
+    const ojson& d = o.at("data");
+    auto read_list = [&](const char* key, std::vector<uint64_t>& out) {
+      if (!d.contains(key) || !d.at(key).is_array()) return;
+      for (const auto& v : d.at(key))
+        if (v.is_number_unsigned()) out.push_back(v.get<uint64_t>());
+    };
+    read_list("iops", ss.iops_data);
+    read_list("bw", ss.bw);
+  }
+  return ss;
+}
+
 template <size_t N>
 void read_depth(const ojson& j, const char* key, const char* const* labels, std::array<uint64_t, N>& out) {
   const auto it = j.find(key);
@@ -201,6 +231,10 @@ JobResult read_job(const ojson& j, const RunResult& run, size_t index) {
   read_depth(j, "iodepth_submit", submit_labels, r.depth.submit);
   read_depth(j, "iodepth_complete", submit_labels, r.depth.complete);
   r.iodepth = get_or<uint32_t>(j, "latency_depth", 1);
+  r.latency_target_ns = get_or<uint64_t>(j, "latency_target", 0);
+  r.latency_window_us = get_or<uint64_t>(j, "latency_window", 0);
+  r.latency_percentile = get_or<double>(j, "latency_percentile", 100.0);
+  if (r.latency_target_ns) r.latency_depth = r.iodepth;
   if (j.contains("latency_ns") && j.contains("latency_us") && j.contains("latency_ms")) {
     static const char* const lat_labels[] = {"2", "4", "10", "20", "50", "100", "250", "500", "750", "1000"};
     static const char* const ms_labels[] = {"2", "4", "10", "20", "50", "100", "250", "500", "750", "1000", "2000", ">=2000"};
@@ -212,6 +246,7 @@ JobResult read_job(const ojson& j, const RunResult& run, size_t index) {
     for (size_t i = 0; i < 12; ++i) p[20 + i] = get_or<double>(j.at("latency_ms"), ms_labels[i], 0);
     r.lat_buckets_pct = p;
   }
+  if (j.contains("steadystate") && j.at("steadystate").is_object()) r.steadystate = read_steadystate(j.at("steadystate"));
   return r;
 }
 

@@ -40,6 +40,7 @@ class Emitter {
   void kv(std::string_view key, int64_t v) { item(key), fmt::format_to(std::back_inserter(out), "{}", v); }
   void kv(std::string_view key, int v) { kv(key, static_cast<int64_t>(v)); }
   void kv(std::string_view key, bool v) { item(key), out += v ? "true" : "false"; }
+  void value(uint64_t v) { item({}), fmt::format_to(std::back_inserter(out), "{}", v); }  // an array element
   void kvf(std::string_view key, double v) {
     item(key);
     if (!std::isfinite(v)) v = 0;
@@ -184,6 +185,31 @@ void write_pct_map(Emitter& e, const char* key, const std::array<double, N>& v, 
   e.close_object();
 }
 
+// fio 3.33's "steadystate" block (stat.c, json output), keys in its order:
+// "ss" and "criterion" are strings of the float-rounded values with six
+// decimals and a '%' for percent limits; the data arrays are oldest first.
+void write_steadystate(Emitter& e, const SteadyStateResult& ss) {
+  const char* pct = ss.pct ? "%" : "";
+  e.open_object("steadystate");
+  e.kv("ss", fmt::format("{}{}:{:.6f}{}", ss.iops ? "iops" : "bw", ss.slope ? "_slope" : "", static_cast<float>(ss.limit), pct));
+  e.kv("duration", ss.dur_s);
+  e.kv("attained", static_cast<int>(ss.attained));
+  e.kv("criterion", fmt::format("{:.6f}{}", static_cast<float>(ss.criterion), pct));
+  e.kvf("max_deviation", ss.deviation);
+  e.kvf("slope", ss.slope_value);
+  e.open_object("data");
+  e.kv("bw_mean", ss.bw_mean());
+  e.kv("iops_mean", ss.iops_mean());
+  e.open_array("iops");
+  for (uint64_t v : ss.iops_data) e.value(v);
+  e.close_array();
+  e.open_array("bw");
+  for (uint64_t v : ss.bw) e.value(v);
+  e.close_array();
+  e.close_object();
+  e.close_object();
+}
+
 // unified_rw_reporting (see unified_rw.hpp): fio 3.33 writes the sum as
 // "mixed" in place of read/write/trim (mixed) or after "sync" (both).
 void write_job(Emitter& e, const JobSummary& j, bool plus) {
@@ -228,10 +254,11 @@ void write_job(Emitter& e, const JobSummary& j, bool plus) {
     e.kv("total_err", j.total_err);
     e.kv("first_error", j.first_error);
   }
-  e.kv("latency_depth", static_cast<uint64_t>(j.iodepth));
-  e.kv("latency_target", 0);
-  e.kvf("latency_percentile", 100.0);
-  e.kv("latency_window", 0);
+  e.kv("latency_depth", static_cast<uint64_t>(j.latency_depth));
+  e.kv("latency_target", j.latency_target_ns);
+  e.kvf("latency_percentile", j.latency_percentile);
+  e.kv("latency_window", j.latency_window_us);
+  if (j.steadystate) write_steadystate(e, *j.steadystate);
   e.close_object();
 }
 

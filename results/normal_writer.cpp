@@ -145,6 +145,17 @@ void write_depths(Out out, const char* label, const std::array<double, 7>& pct, 
 // unified_rw_reporting (see unified_rw.hpp): fio 3.33 prints the "both"
 // mode's mixed line as "IOPS=0, BW=0 (0)(0B/..)" while its JSON has the sums;
 // fiokit prints the sums in both places.
+// fio 3.33's steady-state line: the window's mean bandwidth in KiB/s printed
+// with binary prefixes and then, as fio does, the same KiB figure again with
+// decimal ones ("4001KiB/s (4001kB/s)"), the mean IOPS, and the criterion.
+void write_steadystate(Out out, const SteadyStateResult& ss) {
+  const double kib = static_cast<double>(ss.bw_mean() / 1024);
+  fmt::format_to(out, "  steadystate  : attained={}, bw={} ({}), iops={}, {}{}={:.3f}{}\n", ss.attained ? "yes" : "no",
+                 format_fio_number(kib * 1024, 4, 1024, "B/s"), format_fio_number(kib * 1000, 4, 1000, "B/s"),
+                 format_fio_number(static_cast<double>(ss.iops_mean()), 4, 1000, ""), ss.iops ? "iops" : "bw",
+                 ss.slope ? " slope" : " mean dev", ss.criterion, ss.pct ? "%" : "");
+}
+
 void write_job(Out out, const RunResult& run, const JobSummary& j) {
   // fio: "err=28 (file:io_u.c:1876, func=io_u error, error=No space left on device): pid=..".
   const std::string why = j.error && !j.error_message.empty() ? " (" + j.error_message + ")" : "";
@@ -171,7 +182,9 @@ void write_job(Out out, const RunResult& run, const JobSummary& j) {
                  j.dirs[2].short_ios, j.dirs[0].drop_ios, j.dirs[1].drop_ios, j.dirs[2].drop_ios);
   if (j.continue_on_error)
     fmt::format_to(out, "     errors    : total={}, first_error={}/<{}>\n", j.total_err, j.first_error, std::strerror(j.first_error));
-  fmt::format_to(out, "     latency   : target=0, window=0, percentile=100.00%, depth={}\n", j.iodepth);
+  fmt::format_to(out, "     latency   : target={}, window={}, percentile={:.2f}%, depth={}\n", j.latency_target_ns,
+                 j.latency_window_us, j.latency_percentile, j.latency_depth);
+  if (j.steadystate) write_steadystate(out, *j.steadystate);
 }
 
 void write_group(Out out, const GroupSummary& group) {

@@ -55,6 +55,33 @@ struct DepthStats {
   uint64_t submit_calls = 0, complete_calls = 0;
 };
 
+// fio's "steadystate" block (issue 15, part ss), as fio 3.33 writes it for a job
+// with ss_dur: the criterion and limit, whether it was attained, the last
+// criterion value with the slope or the largest deviation behind it, and the
+// window's samples, oldest first (bytes/s and IOPS, one per second), padded
+// with zeros while fewer than `dur_s` were taken.
+struct SteadyStateResult {
+  bool iops = true, slope = true, pct = true;
+  double limit = 0;
+  uint64_t dur_s = 0;
+  bool attained = false;
+  double criterion = 0, deviation = 0, slope_value = 0;
+  std::vector<uint64_t> bw, iops_data;  // dur_s entries each
+  uint64_t bw_mean() const;    // sum / dur_s, truncated, as fio
+  uint64_t iops_mean() const;
+};
+
+inline uint64_t SteadyStateResult::bw_mean() const {
+  uint64_t s = 0;
+  for (uint64_t v : bw) s += v;
+  return dur_s ? s / dur_s : 0;
+}
+inline uint64_t SteadyStateResult::iops_mean() const {
+  uint64_t s = 0;
+  for (uint64_t v : iops_data) s += v;
+  return dur_s ? s / dur_s : 0;
+}
+
 struct JobResult {
   std::string name;
   int job_index = 0;   // fio's "jobname" order
@@ -96,6 +123,13 @@ struct JobResult {
   // fio's "sync" block (fsync/fdatasync latencies).
   uint64_t sync_total_ios = 0;
   LatencyHistogram sync_lat;
+  // Issue 15, part ss: steady state (ss_dur set) and the latency_target search.
+  std::optional<SteadyStateResult> steadystate;
+  // latency_target: the settings and the depth the search ended at (fio's
+  // latency_depth; without latency_target fio reports iodepth there).
+  uint64_t latency_target_ns = 0, latency_window_us = 0;
+  double latency_percentile = 100.0;
+  std::optional<uint32_t> latency_depth;
 };
 
 struct DiskUtil {

@@ -88,6 +88,8 @@ void merge_job(JobResult& into, const JobResult& j, int members_before) {
   into.options = j.options;
   into.options_shown = j.options_shown;
   for (const auto& [k, v] : j.extras) into.extras.emplace(k, v);
+  // fio keeps the steady-state window in the group's last job and reports that one.
+  if (j.steadystate) into.steadystate = j.steadystate;
 }
 
 }  // namespace
@@ -357,6 +359,11 @@ RunSummary summarize_run(const RunResult& run) {
     s.depth_complete = depth_pct(j.depth.complete);
     s.lat_buckets = lat_buckets_of(j);
     s.iodepth = j.iodepth;
+    s.steadystate = j.steadystate;
+    s.latency_target_ns = j.latency_target_ns;
+    s.latency_window_us = j.latency_window_us;
+    s.latency_percentile = j.latency_percentile;
+    s.latency_depth = j.latency_depth ? *j.latency_depth : j.iodepth;
     out.jobs.push_back(std::move(s));
   }
   return out;

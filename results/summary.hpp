@@ -137,6 +137,10 @@ struct JobSummary {
   std::array<double, 7> depth_level{}, depth_submit{}, depth_complete{};  // percent
   LatBuckets lat_buckets;
   uint32_t iodepth = 1;
+  std::optional<SteadyStateResult> steadystate;  // the group's last job's, as fio
+  uint64_t latency_target_ns = 0, latency_window_us = 0;  // latency_target: settings and the depth found
+  double latency_percentile = 100.0;
+  uint32_t latency_depth = 1;
 };
 
 // "Run status group N": per direction, and the MIXED line of unified_rw_reporting.

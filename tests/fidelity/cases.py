@@ -602,3 +602,8 @@ import cases_misc  # noqa: E402
 cases_misc.add(case)
 cases_misc.add_errors(case)
 cases_misc.add_exit_what(case)
+
+# ---- steady state and latency target (cases_ss.py, group "ss") -------------
+import cases_ss  # noqa: E402
+
+cases_ss.add(case)
