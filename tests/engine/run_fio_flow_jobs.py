@@ -48,6 +48,34 @@ CHECKS = {
 }
 
 
+def run_one(fiokit, work, src, rel, checks, failures):
+    """Runs one shrunk file; returns the ratio misses (exit failures go to `failures`)."""
+    missed = []
+    d = tempfile.mkdtemp(dir=work)
+    try:
+        name = os.path.basename(rel)
+        with open(os.path.join(src, rel)) as f:
+            text = shrink(f.read(), os.path.join(d, 'testfile'))
+        with open(os.path.join(d, name), 'w') as f:
+            f.write(text)
+        p = subprocess.run([fiokit, 'run', '--output-format=json', name], cwd=d,
+                           capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            failures.append('%s: exit %d: %s' % (rel, p.returncode, p.stderr.strip()[-400:]))
+            return []
+        doc = json.loads(p.stdout)
+        for a, b, want, tol in checks:
+            na, nb = ios(doc, a), ios(doc, b)
+            got = na / nb if nb else float('inf')
+            verdict = 'ok' if abs(got - want) <= tol else 'FAILED'
+            print('%-28s %s/%s = %d/%d = %.2f (want %.1f +- %.1f) %s' % (rel, a, b, na, nb, got, want, tol, verdict))
+            if verdict != 'ok':
+                missed.append('%s: %s/%s = %.2f, want %.1f +- %.1f' % (rel, a, b, got, want, tol))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    return missed
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__)
@@ -63,28 +91,17 @@ def main():
     os.makedirs(work, exist_ok=True)
     failures = []
     for rel, checks in CHECKS.items():
-        d = tempfile.mkdtemp(dir=work)
-        try:
-            name = os.path.basename(rel)
-            with open(os.path.join(src, rel)) as f:
-                text = shrink(f.read(), os.path.join(d, 'testfile'))
-            with open(os.path.join(d, name), 'w') as f:
-                f.write(text)
-            p = subprocess.run([fiokit, 'run', '--output-format=json', name], cwd=d,
-                               capture_output=True, text=True, timeout=120)
-            if p.returncode != 0:
-                failures.append('%s: exit %d: %s' % (rel, p.returncode, p.stderr.strip()[-400:]))
-                continue
-            doc = json.loads(p.stdout)
-            for a, b, want, tol in checks:
-                na, nb = ios(doc, a), ios(doc, b)
-                got = na / nb if nb else float('inf')
-                verdict = 'ok' if abs(got - want) <= tol else 'FAILED'
-                print('%-28s %s/%s = %d/%d = %.2f (want %.1f +- %.1f) %s' % (rel, a, b, na, nb, got, want, tol, verdict))
-                if verdict != 'ok':
-                    failures.append('%s: %s/%s = %.2f, want %.1f +- %.1f' % (rel, a, b, got, want, tol))
-        finally:
-            shutil.rmtree(d, ignore_errors=True)
+        # A ratio outside its band is run once more, as tests/fidelity does:
+        # the unheld last ms of each job grow on a loaded machine. A failed
+        # run (exit code) is never retried.
+        for attempt in (1, 2):
+            missed = run_one(fiokit, work, src, rel, checks, failures)
+            if not missed:
+                break
+            if attempt == 1:
+                print('%s: outside the band on the first try; running it again' % rel)
+            else:
+                failures.extend(missed)
     for f in failures:
         print('FAILED: ' + f)
     return 1 if failures else 0
