@@ -21,6 +21,13 @@
 namespace fiokit::volumes {
 namespace {
 
+// replay_time_scale=P: a gap of `us` takes us * 100 / P. In 128 bits and
+// saturated, so a log's huge time (or P=1) cannot overflow into a short wait.
+uint64_t scaled_delay(uint64_t us, uint32_t percent) {
+  const unsigned __int128 v = static_cast<unsigned __int128>(us) * 100 / (percent ? percent : 1);
+  return v > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(v);
+}
+
 constexpr std::string_view kV2 = "fio version 2 iolog";
 constexpr std::string_view kV3 = "fio version 3 iolog";
 
@@ -77,13 +84,13 @@ class Parser {
       const uint64_t t = number(f[k++], line, "time");
       // fio: no delay before the first timed line, nor when time goes back.
       if (last_time_ && !o_.no_stall && t >= last_time_)
-        delay = o_.time_scale == 100 ? t - last_time_ : static_cast<uint64_t>(static_cast<double>(t - last_time_) * 100.0 / o_.time_scale);
+        delay = o_.time_scale == 100 ? t - last_time_ : scaled_delay(t - last_time_, o_.time_scale);
       last_time_ = t;
     }
     const size_t rest = n - k;
     if (rest < 2) fail(line, "truncated line (expected " + std::string(log_.version == 3 ? "TIME " : "") + "NAME ACTION [OFFSET LENGTH])");
     const std::string_view name = f[k], act = f[k + 1];
-    carried_ += delay;
+    carried_ = carried_ > UINT64_MAX - delay ? UINT64_MAX : carried_ + delay;  // saturates: a hostile log's times
     if (act == "add" || act == "open" || act == "close") {
       if (rest != 2) fail(line, fmt::format("'{}' takes no offset or length", act));
       if (act == "add") return add_file(name);
