@@ -21,11 +21,13 @@
 namespace fiokit::volumes {
 namespace {
 
-// replay_time_scale=P: a gap of `us` takes us * 100 / P. In 128 bits and
-// saturated, so a log's huge time (or P=1) cannot overflow into a short wait.
+// replay_time_scale=P: a gap of `us` takes us * 100 / P, saturated, so a
+// log's huge time (or P=1) cannot overflow into a short wait.
 uint64_t scaled_delay(uint64_t us, uint32_t percent) {
-  const unsigned __int128 v = static_cast<unsigned __int128>(us) * 100 / (percent ? percent : 1);
-  return v > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(v);
+  if (percent == 0) percent = 1;
+  if (us <= UINT64_MAX / 100) return us * 100 / percent;
+  const uint64_t q = us / percent;  // divide first: us * 100 would overflow
+  return q > UINT64_MAX / 100 ? UINT64_MAX : q * 100;
 }
 
 constexpr std::string_view kV2 = "fio version 2 iolog";
