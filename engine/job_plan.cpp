@@ -123,7 +123,8 @@ JobPlan::JobPlan(const jobs::JobSpec& spec, const std::vector<volumes::FileTarge
   // which trims each to the free run it lands in (see RandomMap).
   use_bitmap = random && use_map && !lfsr && max_len > unit_bytes;
   seq_backward = !random && spec.rw_modifier < 0;
-  fast_seq = fixed_bs && !random && single_file && !mixed && !zoned && !seq_backward;
+  seq_holes = !random && spec.rw_modifier > 0;
+  fast_seq = fixed_bs && !random && single_file && !mixed && !zoned && !seq_backward && !seq_holes;
   fast_rand = fixed_bs && random && use_map && !use_bitmap && !lfsr && single_file && !mixed && spec.rw_modifier == 0 &&
               (!spec.percentage_random_set || spec.percentage_random[fixed_dir] >= 100) && dist[idx(fixed_dir)].uniform() && !zoned;
 
@@ -157,7 +158,7 @@ JobPlan::JobPlan(const jobs::JobSpec& spec, const std::vector<volumes::FileTarge
         fixed_dir = d;
         break;
       }
-    random = mixed = trimwrite = zoned = fast_seq = fast_rand = use_bitmap = false;
+    random = mixed = trimwrite = zoned = fast_seq = fast_rand = use_bitmap = seq_holes = false;
     fixed_bs = false;
     if (replay->max_len > UINT32_MAX)
       throw SetupError(fmt::format("job '{}': read_iolog: an I/O of {} bytes is out of range", spec.name, replay->max_len), EINVAL);

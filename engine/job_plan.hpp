@@ -43,6 +43,7 @@ struct JobPlan {
   bool single_file = true;
   bool fast_seq = false;      // prep_io's inline sequential path applies
   bool seq_backward = false;  // rw=read:-8k: sequential offsets step backwards (Worker::backward_offset)
+  bool seq_holes = false;     // rw=read:8k: a hole after each sequential I/O (Worker::hole_offset)
   bool fast_rand = false;     // prep_io's inline random-map path applies
   Dir fixed_dir = Dir::read;  // the first direction in use
   uint32_t fixed_len = 4096;  // the block size when fixed_bs

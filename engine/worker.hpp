@@ -208,6 +208,9 @@ class Worker {
   void enter_zone(FileState& f, Dir d);
   // rw=read:-8k: the next backward offset into `off`; false ends the loop.
   bool backward_offset(FileState& f, int d, uint64_t& off);
+  // rw=read:8k: the next offset after a hole into `off`; false ends the loop.
+  bool hole_offset(FileState& f, int d, uint32_t len, uint64_t& off);
+  uint64_t real_size(FileState& f);  // the whole file's size (at least the region's end), read once
   uint64_t zone_random_offset(FileState& f);
   void next_pass(FileState& f);
   void restart_pass(FileState& f);

@@ -159,12 +159,56 @@ uint64_t Worker::zone_random_offset(FileState& f) {
 //    absolute end (offset=32k size=64k read:-8k: blocks 14 13 ... 8 22 21 ...
 //    14 in a 128k file): reproduced, since it decides which blocks are read.
 // An offset past the region (or the file) ends the loop, as fio's job ends.
-bool Worker::backward_offset(FileState& f, int d, uint64_t& off) {
+uint64_t Worker::real_size(FileState& f) {
   if (!f.real_size) {
     struct stat st {};
     f.real_size = f.end;
     if (::fstat(f.fd.get(), &st) == 0 && S_ISREG(st.st_mode)) f.real_size = std::max<uint64_t>(f.end, static_cast<uint64_t>(st.st_size));
   }
+  return f.real_size;
+}
+
+// rw=read:8k, a hole after each sequential I/O, as fio 3.33 walks it
+// (measured with fio, e.g. size=8m bs=64k):
+//  - the walk wraps to the region's start only when the next position (the
+//    last I/O's end + the hole, from the region's start) reaches the file's
+//    real end: read:64k gives
+//    128 I/Os, two passes; size=4m bs=4k read:12k 1024, four;
+//  - a pass is over when the last I/O ended at the file's real end
+//    (size=4m bs=4k read:8k: 342 I/Os, not 1024), or when the next I/O would
+//    not fit in the region (read:96k: 51 I/Os, no short 52nd; fio's t0007:
+//    size=128m bs=1m read:512k reads 87040 KiB, not 128 MiB);
+//  - an over pass ends the loop (loops=2 of read:96k: 102 I/Os), unless the
+//    job is time_based or io_size asks for more than the region (io_size=16m:
+//    256 I/Os): then a new pass starts at the region's start.
+bool Worker::hole_offset(FileState& f, int d, uint32_t len, uint64_t& off) {
+  const uint64_t hole = static_cast<uint64_t>(spec.rw_modifier), next = f.seq_pos[d], end = real_size(f);
+  if (next == f.target.offset) {  // a pass's first I/O
+    off = next;
+    return true;
+  }
+  // fio compares the last I/O's end with the file's end, but the next
+  // position RELATIVE to the region's start (offset=64k size=128k read:20k on
+  // the null engine: 4 I/Os, the hole never wraps).
+  const bool ended_at_end = next - hole >= end;
+  if (!ended_at_end && next - f.target.offset >= end) {  // fio's one wrap
+    off = f.target.offset;
+    files_.wrap(f);
+    return true;
+  }
+  if (!ended_at_end && next + len <= f.end) {
+    off = next;
+    return true;
+  }
+  // The pass is over.
+  if (!spec.time_based && loop_limit_bytes_ <= f.target.size) return false;
+  off = f.target.offset;
+  files_.wrap(f);
+  return true;
+}
+
+bool Worker::backward_offset(FileState& f, int d, uint64_t& off) {
+  real_size(f);
   const uint64_t start = f.target.offset, rsize = f.target.size;
   const uint64_t top = std::min(f.real_size, rsize);
   const auto add = static_cast<uint64_t>(spec.rw_modifier);  // negative: wraps, as fio's unsigned sum
@@ -258,6 +302,8 @@ bool Worker::prep_io_general(IoUnit& u) {
     off = f.target.offset + blk * plan_->unit_bytes;
   } else if (plan_->seq_backward) [[unlikely]] {
     if (!backward_offset(f, d, off)) return false;
+  } else if (plan_->seq_holes && !zoned_io) [[unlikely]] {
+    if (!hole_offset(f, d, len, off)) return false;
   } else {
     off = f.seq_pos[d];
     if (off >= f.end && zoned_io) return false;

@@ -453,6 +453,31 @@ TEST_CASE("RandomMap finds the next free block and marks free runs like a plain 
   }
 }
 
+TEST_CASE("rw=read:96k ends a pass where the next I/O would not fit, and wraps only at the file's end, as fio 3.33") {
+  // Measured with fio 3.33, size=8m bs=64k: read:96k 51 I/Os (fio's t0007
+  // in small: no short 52nd I/O, no wrap); read:64k 128 (the hole reaches
+  // the end exactly: two passes); read:96k with io_size=16m 256 and with
+  // loops=2 102 (an over pass ends the loop unless io_size asks for more).
+  auto j = t002x(false, jobs::RandomGenerator::tausworthe);
+  j.rw = jobs::RwMode::read;
+  j.size = 8 << 20;
+  j.bs = {{65536, 65536, 65536}};
+  j.rw_modifier = 96 * 1024;
+  auto v = offsets_of(j);
+  REQUIRE(v.size() == 51);
+  for (size_t i = 0; i < v.size(); ++i) CHECK(v[i] == i * 160 * 1024);
+  j.io_size = 16 << 20;
+  CHECK(offsets_of(j).size() == 256);
+  j.io_size = 0;
+  j.loops = 2;
+  CHECK(offsets_of(j).size() == 102);
+  j.loops = 1;
+  j.rw_modifier = 64 * 1024;
+  v = offsets_of(j);
+  REQUIRE(v.size() == 128);
+  CHECK(v[64] == 0);
+}
+
 TEST_CASE("bssplit with the random map: blocks trimmed to the free run, io_bytes exactly size, as fio 3.33") {
   // fio 3.33, randread bssplit=4k/50:32k/50 on 16 MiB: 16777216 bytes in
   // 1268-1383 I/Os (randseed 1..3), a mean block of 12.1k-13.2k where the

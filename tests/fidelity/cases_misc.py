@@ -77,6 +77,21 @@ bs=8k
 rw=write:-24k
 """ + LOG, [('write.io_bytes', J('write.io_bytes'), EXACT), ('write.total_ios', J('write.total_ios'), EXACT),
             ('offset order', ORDER(P, 8192), EXACT)])
+    # Forward holes (rw=read:20k): fio wraps only when the hole reaches the
+    # file's end; a pass is over when the last I/O ended at the end or the
+    # next one would not fit (fio's t0007), and ends the loop unless io_size
+    # or time_based asks for more.
+    for name, extra in (('rw-read-hole-nofit', 'rw=read:20k'), ('rw-read-hole-end', 'rw=read:24k'),
+                        ('rw-read-hole-wrap', 'rw=read:16k'), ('rw-read-hole-io_size', 'rw=read:20k\nio_size=512k'),
+                        ('rw-read-hole-loops', 'rw=read:20k\nloops=2'),
+                        ('rw-read-hole-offset', 'rw=read:20k\noffset=64k\nsize=128k')):
+        case('misc', name, f"""
+[p]
+ioengine=null
+size=256k
+bs=16k
+{extra}
+""" + LOG, counts + [('offset order', ORDER(P, 16384), EXACT)])
     # randread:N: a random offset every N I/Os; identical repeats it N times.
     case('misc', 'rw-randread-4-sequential', """
 [p]
