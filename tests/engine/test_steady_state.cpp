@@ -169,8 +169,7 @@ TEST_CASE("steady state run: a fixed-rate null job attains and stops early; one 
 // fio's own examples/steadystate.fio (from Debian's fio source package, never
 // copied into the repository), shrunk in a copy to seconds instead of minutes:
 // both groups parse and run on /dev/null and /dev/zero, each job reports its
-// steady-state block, and the write group (iops:10% over a steady null
-// device) attains and stops well before its runtime.
+// steady-state block.
 TEST_CASE("steady state: fio's examples/steadystate.fio runs, shrunk to seconds", "[fio]") {
   const std::string path = "/var/tmp/fiokit-fio-src/fio-3.33/examples/steadystate.fio";
   std::FILE* f = std::fopen(path.c_str(), "r");
@@ -199,7 +198,10 @@ TEST_CASE("steady state: fio's examples/steadystate.fio runs, shrunk to seconds"
     REQUIRE(j.steadystate);
     CHECK(j.steadystate->dur_s == 2);
   }
-  CHECK(r.jobs[1].steadystate->attained);  // the write group
-  CHECK(r.jobs[1].dirs[1].runtime_ms < 5500);
+  // Whether /dev/null's write IOPS stay within 10% for 2 s depends on the
+  // machine's load (under ASan on 2 busy cores they did not): attaining is
+  // checked where the rate is fixed (rate_iops, tests/fidelity group ss, and
+  // the monitor's fake-clock cases above), not here.
+  CHECK(r.jobs[1].dirs[1].runtime_ms > 0);  // the write group ran
   CHECK(r.jobs[3].dirs[0].runtime_ms > 0);  // the read group ran too
 }
