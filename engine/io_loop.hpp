@@ -66,6 +66,27 @@ void io_loop_impl(E& eng, Worker& w) {
   // place, so a qd32 job commits every I/O at depth 32, as fio reports.
   const unsigned full_min = std::max(1u, lim.complete_min);
   const bool writes = w.plan().writes;
+  // latency_target (worker_latency.cpp): after each I/O issued (and whatever
+  // was reaped for it), as fio checks once per pass of its loop, the search judges its window and may move the
+  // depth the queue fills to. A ramp down or the final run first waits for
+  // every I/O in flight (fio's io_u_quiesce); the I/Os reaped meanwhile are
+  // judged too and may ramp down again, as they do inside fio's quiesce.
+  const bool latq = w.latency_on();
+  auto latency_step = [&]() {
+    unsigned a = w.latency_check(now_ns());
+    while (a & LatencyTarget::quiesce) {
+      if (q.queued()) submit();
+      while (q.inflight())
+        if (!reap(q.inflight(), q.inflight())) break;
+      const unsigned more = w.take_latency_action();
+      if (!(more & LatencyTarget::quiesce)) {
+        w.latency_apply(a | more, now_ns());
+        return;
+      }
+      a |= more;
+    }
+    if (a) w.latency_apply(a, now_ns());
+  };
 
   bool exhausted = false;
   for (;;) {
@@ -150,6 +171,8 @@ void io_loop_impl(E& eng, Worker& w) {
       }
       if (writes && u.dir == Dir::write && w.wants_fsync(u)) [[unlikely]]
         w.sync_pending = true;
+      if (latq) [[unlikely]]
+        latency_step();
       if (lim.polling && r == QueueResult::queued) [[unlikely]]
         break;
     }

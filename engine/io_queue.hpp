@@ -40,6 +40,7 @@ class IoQueue {
     queued_.assign(lim.depth, nullptr);
     out_.assign(lim.depth, 0);
     nqueued_ = inflight_ = 0;
+    cap_ = lim.depth;
   }
   // Where submit/complete counts go (the job's result; reset by ramp_time).
   void bind_stats(results::DepthStats* s) { stats_ = s; }
@@ -49,9 +50,14 @@ class IoQueue {
   uint32_t inflight() const { return inflight_; }
   uint32_t queued() const { return nqueued_; }
   size_t free_count() const { return free_.size(); }
-  // Room for another I/O below iodepth.
-  bool has_room() const { return inflight_ + nqueued_ < lim_.depth; }
-  bool full() const { return inflight_ >= lim_.depth; }
+  // Room for another I/O below the depth in force: iodepth, or the
+  // latency_target search's depth (fio's queue_full: units out >= latency_qd).
+  bool has_room() const { return inflight_ + nqueued_ < cap_; }
+  bool full() const { return inflight_ >= cap_; }
+  // latency_target: the search's depth, within 1..iodepth; units already out
+  // above it complete normally (fio drains them only when it ramps down).
+  void set_cap(uint32_t n) { cap_ = std::clamp<uint32_t>(n, 1, lim_.depth); }
+  uint32_t cap() const { return cap_; }
 
   IoUnit& next_free() const { return *free_.back(); }
   void take_free() {
@@ -129,6 +135,7 @@ class IoQueue {
  private:
   Limits lim_;
   uint32_t nqueued_ = 0, inflight_ = 0;
+  uint32_t cap_ = 1;  // the depth in force (see set_cap)
   results::DepthStats* stats_ = nullptr;
   std::vector<IoUnit*> free_;
   std::vector<IoUnit*> queued_;

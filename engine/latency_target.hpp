@@ -21,7 +21,8 @@
 //   queue and restarts the statistics for one more window at that depth (the
 //   "final run"), after which the job ends; the reported latency_depth is the
 //   depth found. latency_run=1 keeps searching until the job's end.
-// Each window starts when the previous decision was made.
+// Each window starts when the previous decision was made, or once the queue
+// is drained when the decision asked for a quiesce.
 #pragma once
 #include <cstdint>
 
@@ -56,6 +57,11 @@ class LatencyTarget {
   // After a reap: judge the window once latency_window has passed. `ios`: the
   // job's completed I/Os so far (since its start; any monotonic count).
   unsigned check(uint64_t now, uint64_t ios);
+  // The queue has been drained after a quiesce: fio starts the new window
+  // only then (lat_new_cycle after io_u_quiesce), so the drained I/Os, done
+  // at the old depth, are judged in no window.
+  void restart_window(uint64_t now, uint64_t ios) { new_window(now, ios); }
+  const Settings& settings() const { return s_; }
 
  private:
   unsigned ramp_down(uint64_t now, uint64_t ios, bool fatal_at_one);

@@ -325,13 +325,20 @@ void Sampler::write_hist_rows(uint64_t now) {
   hist_next_ = std::max(hist_next_ + hist_next_ms_ * kMs, now + 1);
 }
 
+void Sampler::restart(uint64_t now) {
+  reset_stats(now);
+  if (spec_.runtime_us) deadline_ns_ = now + spec_.runtime_us * 1000;  // runtime counts from here (fio's epoch)
+  if (rate_min_next_ != UINT64_MAX) rate_min_next_ = now;
+  if (steady_) steady_->set_epoch(now);  // fio's epoch moves here too
+  next_event_ns_ = std::min(next_event_ns_, std::min({deadline_ns_, bw_next_, iops_next_, log_next_, hist_next_}));
+}
+
 unsigned Sampler::on_event(uint64_t now) {
   unsigned ev = none;
   if (ramping_ && now >= ramp_end_ns_) {
     ramping_ = false;
-    reset_stats(now);
-    if (spec_.runtime_us) deadline_ns_ = now + spec_.runtime_us * 1000;  // runtime counts from the end of the ramp
-    if (steady_) steady_->set_epoch(now);  // fio's epoch moves here too
+    restart(now);
+    ev |= ramp_over;
   }
   if (now >= deadline_ns_) ev |= deadline;
   if (steady_attained()) ev |= steady;

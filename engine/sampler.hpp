@@ -23,7 +23,8 @@ namespace fiokit::engine {
 class Sampler {
  public:
   // What on_event() found (bit flags).
-  enum Event : unsigned { none = 0, deadline = 1, rate_min_failed = 2, steady = 4 };  // steady: steady state attained
+  // steady: steady state attained; ramp_over: ramp_time ended (stats restarted)
+  enum Event : unsigned { none = 0, deadline = 1, rate_min_failed = 2, steady = 4, ramp_over = 8 };
 
   Sampler(const jobs::JobSpec& spec, results::JobResult& res, RunShared& shared) : spec_(spec), res_(res), shared_(shared) {
     if (spec.ss.enabled() && static_cast<size_t>(spec.job_index) < shared.steady.size()) steady_ = &shared.steady[static_cast<size_t>(spec.job_index)];
@@ -62,6 +63,10 @@ class Sampler {
   const std::string& error() const { return error_; }
 
   bool ramping() const { return ramping_; }
+  // Statistics start over at `now`, as at ramp_time's end (fio's
+  // reset_all_stats + reset_io_stats): results, windows, CPU figures, and
+  // runtime counted from here. latency_target's final run uses it.
+  void restart(uint64_t now);
   // The steady-state monitor asked this job to stop (see steady_state.hpp).
   bool steady_attained() const { return steady_ && steady_->stop.load(std::memory_order_relaxed); }
   uint64_t deadline_ns() const { return deadline_ns_; }

@@ -185,6 +185,7 @@ void Worker::setup() {
   }
 
   std::string why;
+  latency_setup();
   if (p.verify && !verifier_.init(spec, &why))
     throw SetupError(fmt::format("job '{}': {}", spec.name, why), EINVAL);
   checking_reads_ = p.verifying_reads;
@@ -320,6 +321,7 @@ void Worker::on_event(uint64_t now) {
   const unsigned ev = sampler_.on_event(now);
   if (ev & (Sampler::deadline | Sampler::steady)) halted = true;
   if (ev & Sampler::rate_min_failed) record_error(EIO, sampler_.error());
+  if ((ev & Sampler::ramp_over) && lat_) latency_start(now);  // fio restarts the search at ramp_time's end
 }
 
 void Worker::reset_loop() {
@@ -355,6 +357,7 @@ void Worker::run_io() {
   io_start_ns_ = shared.run_start_ns ? shared.run_start_ns : start;
   pacer.start(start);
   sampler_.start(start, plan_->min_rate);
+  latency_start(start);
 
   const bool verify_writes = verifier_.enabled() && plan_->writes && spec.do_verify;
   const uint64_t backlog = spec.verify_backlog;
@@ -389,6 +392,7 @@ void Worker::run_io() {
     reset_loop();
   }
   sampler_.finish(now_ns(), verify_phase_ns_);
+  latency_finish();
 }
 
 void Worker::teardown() {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/io_buffers.hpp"
@@ -21,6 +22,7 @@
 #include "engine/iolog_writer.hpp"
 #include "engine/job_files.hpp"
 #include "engine/job_plan.hpp"
+#include "engine/latency_target.hpp"
 #include "engine/offsets.hpp"
 #include "engine/pacer.hpp"
 #include "engine/run.hpp"
@@ -53,6 +55,7 @@ class Worker {
   bool verify_phase_ = false;   // see the verify members below
   bool checking_reads_ = false; // reads are checked against the verify pattern
   bool replaying_ = false;      // read_iolog: prep_io_general hands out the log's entries
+  LatencyTarget* lat_ = nullptr;  // latency_target's search (lat_search_), else null
 
  public:
   Worker(const jobs::JobSpec& spec, RunShared& shared, results::JobResult& res, std::vector<TraceRecord>* trace,
@@ -166,6 +169,8 @@ class Worker {
     sampler_.record<kSync>(u, now, lat);
     if (checking_reads_ && u.dir == Dir::read) [[unlikely]]
       check_read(u);
+    if (lat_) [[unlikely]]
+      latency_complete(u, lat, now);
     queue.put_free(&u);
     if (sampler_.event_due(now)) [[unlikely]]
       on_event(now);
@@ -175,6 +180,18 @@ class Worker {
   // and I/Os, never timed; `op_ns` > 0 is the latency of the create/stat/
   // unlink this I/O did, a clat sample of the job's first direction.
   void complete_fileop(IoUnit& u, uint64_t op_ns);
+
+  // ---- latency_target (worker_latency.cpp) ----
+  bool latency_on() const { return lat_ != nullptr; }
+  // After a reap (or an I/O the engine completed inline): the search judges
+  // its window unless ramp_time runs; returns the LatencyTarget::Action bits
+  // gathered since the last call.
+  unsigned latency_check(uint64_t now);
+  // Bits gathered by completions since (those reaped during a quiesce).
+  unsigned take_latency_action() { return std::exchange(lat_action_, 0u); }
+  // After the loop drained the queue (when asked to): the new window, the
+  // final run's statistics restart, or the job's end.
+  void latency_apply(unsigned action, uint64_t now);
 
   // ---- off the hot path ----
   void record_error(int err, const std::string& what);
@@ -199,6 +216,11 @@ class Worker {
   static int error_type(Dir d, int err);  // fio's error types: 0 read, 1 write, 2 verify
   bool non_fatal(int type, int err) const;
   void count_error(int err, const std::string& what, bool passed);
+  // worker_latency.cpp: latency_target.
+  void latency_setup();
+  void latency_start(uint64_t now);
+  void latency_complete(const IoUnit& u, uint64_t lat, uint64_t now);
+  void latency_finish();
   // worker_prep.cpp: offsets and sizes beyond prep_io's fast paths.
   bool prep_io_general(IoUnit& u);  // false: nothing more this loop (a strided zone met the file's end)
   // worker_replay.cpp: read_iolog and write_iolog.
@@ -259,6 +281,12 @@ class Worker {
   // the random map of the zone (its blocks once per zonerange bytes).
   uint64_t zone_bytes_ = 0, zone_perm_next_ = 0, zone_perm_pass_ = 0, zone_perm_blocks_ = 0;
   BlockPermutation zone_perm_;
+
+  // latency_target (worker_latency.cpp): the search, the job's completed
+  // I/Os as the search counts them, and what completions asked of the loop.
+  std::optional<LatencyTarget> lat_search_;
+  uint64_t lat_ios_ = 0;
+  unsigned lat_action_ = 0;
 
   // Verify (worker_verify.cpp).
   Verifier verifier_;  // checking_reads_ is at the top (read per I/O)

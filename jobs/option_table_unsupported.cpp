@@ -232,10 +232,6 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
                         {{"complete", "count completed I/Os"}, {"issue", "count issued I/Os"}}, {"complete"}, "complete"));
 
   // --- latency targets ---
-  t.push_back(unsupported("latency_target", "Find the highest queue depth that keeps latency under this", lat, T::time));
-  t.push_back(unsupported("latency_window", "Window over which latency_target is checked", lat, T::time));
-  t.push_back(with_def(unsupported("latency_percentile", "Percent of I/Os that must meet latency_target", lat, T::real), "100"));
-  t.push_back(off_only("latency_run", "Keep tuning the queue depth for latency_target", lat, T::boolean));
   t.push_back(unsupported("max_latency", "Fail the job when an I/O takes longer than this; per direction", lat, T::time));
 
   // --- replay ---
