@@ -607,3 +607,8 @@ cases_misc.add_exit_what(case)
 import cases_ss  # noqa: E402
 
 cases_ss.add(case)
+
+# ---- latency target search (cases_latq.py, group "latq") --------------------
+import cases_latq  # noqa: E402
+
+cases_latq.add(case)
