@@ -2,7 +2,7 @@
 // the null engine always meets a loose target, so the search doubles to
 // iodepth, runs its final window and ends the job long before its runtime
 // (fio 3.33: depth 32 of 32 in ~100 ms with 100 ms windows); a target no
-// device meets keeps an async engine at depth 1 for the whole runtime (its
+// device meets (direct=1) keeps an async engine at depth 1 for the whole runtime (its
 // depth histogram proves the cap), and at percentile 100 fails the job with
 // ETIMEDOUT after one I/O; latency_run keeps searching until runtime;
 // ramp_time's end starts the search over. And fio's own
@@ -108,7 +108,8 @@ TEST_CASE("latency target: a target no file I/O meets keeps the depth at 1 for t
     s.iodepth = 8;
     s.time_based = true;
     s.runtime_us = 300 * kMs;
-    s.latency_target_us = 1;  // 1 µs: no read through a file system is that fast
+    s.direct = true;          // from the device, not the page cache
+    s.latency_target_us = 1;  // 1 µs: no read from a device is that fast
     s.latency_window_us = 50 * kMs;
     s.latency_percentile = 50;
     const auto r = test::run_one(s);
@@ -126,6 +127,7 @@ TEST_CASE("latency target: percentile 100 and an I/O over the target at depth 1 
   TempDir dir("latq");
   jobs::JobSpec s = test::make_job("psync", jobs::RwMode::randread, dir.path, 4 << 20);
   s.iodepth = 4;
+  s.direct = true;
   s.time_based = true;
   s.runtime_us = 2000 * kMs;
   s.latency_target_us = 1;

@@ -1,9 +1,9 @@
 # Differential cases, group "latq" (issue 15, part latq): the latency_target
 # queue-depth search against fio 3.33. Compared are what the search decides,
 # not timing noise: a target the null engine always meets takes both tools to
-# iodepth and ends the job after its final window; a target no file read
-# meets (1 µs) holds both at depth 1, every I/O issued at depth 1, for the
-# whole runtime; a loose target on a cached file reaches iodepth; at
+# iodepth and ends the job after its final window; a target no read from the
+# device (direct=1) meets (1 µs) holds both at depth 1, every I/O issued at
+# depth 1, for the whole runtime; a loose target on a cached file reaches iodepth; at
 # percentile 100 the first I/O over the target fails the job (ETIMEDOUT).
 # cases.py appends these to its table.
 from figures import EXACT, J, DEPTHS
@@ -49,13 +49,14 @@ time_based
 runtime=5
 """, SETTINGS + [('report covers the final window only', ENDED_EARLY(1000), EXACT)])
 
-    # Never met: no read through a file system takes 1 µs, so every window
+    # Never met: no read from the device takes 1 µs, so every window
     # fails at depth 1 and the search stays there until runtime.
     case('latq', 'latq-file-unmet', """
 [j]
 ioengine=io_uring
 filename=data.bin
 size=8m
+direct=1
 bs=4k
 rw=randread
 iodepth=8
@@ -91,6 +92,7 @@ runtime=2
 ioengine=psync
 filename=data.bin
 size=8m
+direct=1
 bs=4k
 rw=randread
 latency_target=1
