@@ -158,6 +158,7 @@ void Worker::setup() {
   pacer.init(spec, p);
   pacing = p.rated;
   thinking = p.thinking;
+  sync_every = p.writes ? (spec.fsync ? spec.fsync : spec.fdatasync) : 0;
   // fio drops serialize_overlap when nothing changes data or only one I/O
   // can be out (iodepth=1): there is nothing to hold back then.
   serialize_overlap = spec.serialize_overlap && p.queue.depth > 1 && (spec.does(jobs::Dir::write) || spec.does(jobs::Dir::trim));
@@ -329,6 +330,9 @@ void Worker::reset_loop() {
     log_files("open");
   }
   loop_bytes_ = loop_ios_ = 0;
+  // fio forgets at each loop (not at a time_based wrap) that the last I/O
+  // was a sync, so a sync due at the loop's end is due again at its start.
+  if (sync_every && !spec.time_based) sync_pending = write_issues_ % sync_every == 0 && write_issues_ != 0;
   seq_run_left_ = 0;
   trim_then_write_ = false;
   reseed_loop();

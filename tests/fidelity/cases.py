@@ -607,3 +607,8 @@ cases_misc.add_exit_what(case)
 import cases_ss  # noqa: E402
 
 cases_ss.add(case)
+
+# ---- issue 15 "fixes": filesize vs size, fsync=N over loops, description= (cases_fixes2.py, group "fixes2")
+import cases_fixes2  # noqa: E402
+
+cases_fixes2.add(case)
