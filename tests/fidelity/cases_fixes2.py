@@ -4,7 +4,9 @@
 #  - filesize= with a smaller size=: the files' lengths on disk, the bytes
 #    done, and where the offsets fall (a file's whole length, not size=);
 #  - fsync=N / fdatasync=N across loops: how many syncs, and where in the
-#    sequence of I/Os, from write_iolog with the times left out.
+#    sequence of I/Os, from write_iolog with the times left out;
+#  - description=: the "Description  : [..]" line, "desc" in the JSON (and
+#    its place among the job's keys), the terse line's last field.
 import glob
 import os
 
@@ -56,6 +58,34 @@ def SHARE_AT_OR_BEYOND(pattern, limit):
     def get(r):
         offs = offsets(r, pattern)
         return 100.0 * sum(o >= limit for o in offs) / len(offs) if offs else None
+    return get
+
+
+def NORMAL_LINE(prefix):
+    """The first line of the normal output that starts with `prefix` (stripped)."""
+    def get(r):
+        for ln in r.text.splitlines():
+            if ln.strip().startswith(prefix):
+                return ln.strip()
+        return '(none)'
+    return get
+
+
+def KEY_BEFORE(key, job=0):
+    """The key of job `job` just before `key`, and whether `key` is the last one."""
+    def get(r):
+        keys = list(r.json['jobs'][job].keys()) if r.json else []
+        if key not in keys:
+            return '(absent)'
+        i = keys.index(key)
+        return '%s > %s%s' % (keys[i - 1] if i else '^', key, ' (last)' if i == len(keys) - 1 else '')
+    return get
+
+
+def TERSE_LAST(line=0):
+    def get(r):
+        lines = [ln for ln in r.text.splitlines() if ln.startswith('3;')]
+        return lines[line].split(';')[-1] if len(lines) > line else None
     return get
 
 
@@ -151,6 +181,39 @@ loops=2
 """, COUNTS + [('sync.total_ios', J('sync.total_ios'), EXACT), ('sync.lat_ns.N', J('sync.lat_ns.N'), EXACT)])
 
 
+def add_description(case):
+    job = """
+[j]
+description=Sequential read of 64 KiB
+ioengine=null
+size=64k
+[k]
+ioengine=null
+size=64k
+"""
+    case('fixes2', 'description-json', job, [
+        ('desc', J('desc'), EXACT),
+        ('the key before desc', KEY_BEFORE('desc'), EXACT),
+        ('desc of a job without one', KEY_BEFORE('desc', 1), EXACT),
+    ])
+    case('fixes2', 'description-normal', job, [
+        ('Description line', NORMAL_LINE('Description'), EXACT),
+    ], format='normal')
+    case('fixes2', 'description-terse', job, [
+        ('last terse field', TERSE_LAST(0), EXACT),
+    ], format='terse')
+    # group_reporting: one entry, the group's first job's description.
+    case('fixes2', 'description-group', """
+[j]
+description=first
+ioengine=null
+size=64k
+group_reporting
+numjobs=2
+""", [('desc', J('desc'), EXACT)])
+
+
 def add(case):
     add_layout(case)
     add_fsync(case)
+    add_description(case)
