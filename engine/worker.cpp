@@ -43,9 +43,9 @@ const char* rw_name(jobs::RwMode m) {
 Worker::Worker(const jobs::JobSpec& s, RunShared& sh, results::JobResult& r, std::vector<TraceRecord>* t,
                std::vector<volumes::FileTarget> targets)
     : spec(s), shared(sh), res(r), trace(t), targets_(std::move(targets)), sampler_(s, r, sh) {
-  static const std::atomic<bool> never{false};  // a Worker outside run_jobs (tests) has no live slot
+  // A Worker outside run_jobs (tests) has no live slot: it watches `halt`.
   const auto i = static_cast<size_t>(s.job_index);
-  stop_ = i < sh.live.size() ? &sh.live[i].stop : &never;
+  stop_ = i < sh.live.size() ? &sh.live[i].stop : &sh.halt;
 }
 
 // The engine goes first: it may hold the files' descriptors and the buffers.

@@ -53,6 +53,9 @@ class Worker {
   bool verify_phase_ = false;   // see the verify members below
   bool checking_reads_ = false; // reads are checked against the verify pattern
   bool replaying_ = false;      // read_iolog: prep_io_general hands out the log's entries
+  // This job's LiveCounters::stop (exitall, exit_what, steady state, and
+  // every job's at RunShared::halt_all): halt_requested() reads it per I/O.
+  const std::atomic<bool>* stop_ = nullptr;
 
  public:
   Worker(const jobs::JobSpec& spec, RunShared& shared, results::JobResult& res, std::vector<TraceRecord>* trace,
@@ -89,9 +92,9 @@ class Worker {
     if (trace) trace->push_back({u.offset, u.len, static_cast<uint8_t>(u.dir), u.file});
     if (iolog_) log_issue(u);
   }
-  bool halt_requested() const {
-    return halted || shared.halt.load(std::memory_order_relaxed) || stop_->load(std::memory_order_relaxed);
-  }
+  // One atomic per I/O: RunShared::halt_all sets every job's stop flag with
+  // `halt`, so this job's flag says both.
+  bool halt_requested() const { return halted || stop_->load(std::memory_order_relaxed); }
 
   // Fills u with the next I/O; false when this loop's work is all issued.
   // Forced inline: GCC left it a call, and the call's register saves and
@@ -255,7 +258,6 @@ class Worker {
   uint64_t write_issues_ = 0;  // writes issued by the job, all loops (fio's io_issues[write])
   uint32_t cur_file_ = 0, file_ios_left_ = 1;
   uint64_t seq_run_left_ = 0;
-  const std::atomic<bool>* stop_ = nullptr;  // this job's LiveCounters::stop (exit_what)
   uint32_t loops_done_ = 0;
   // trimwrite: the write that follows a trim.
   bool trim_then_write_ = false;
