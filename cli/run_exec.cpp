@@ -143,6 +143,8 @@ void add_job_identity(results::RunResult& r, const std::vector<jobs::JobSpec>& j
       const jobs::JobSpec& spec = jobs[static_cast<size_t>(jr.job_index)];
       jr.options = spec.job_options;
       jr.options_shown = spec.job_options_shown;
+      // fio keeps a description in 256 bytes with its terminator.
+      jr.description = spec.description.substr(0, 255);
       jr.unified_rw_reporting = spec.unified_rw_reporting;
       // disable_lat/clat/slat/bw_measurement and gtod_reduce: fio 3.33 then
       // reports that figure as not measured (N=0, no percentiles, no bw/iops

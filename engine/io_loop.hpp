@@ -65,7 +65,6 @@ void io_loop_impl(E& eng, Worker& w) {
   // defaults (1, 1, iodepth) one completion is reaped and one I/O refills its
   // place, so a qd32 job commits every I/O at depth 32, as fio reports.
   const unsigned full_min = std::max(1u, lim.complete_min);
-  const bool writes = w.plan().writes;
   // latency_target (worker_latency.cpp): after each I/O issued (and whatever
   // was reaped for it), as fio checks once per pass of its loop, the search judges its window and may move the
   // depth the queue fills to. A ramp down or the final run first waits for
@@ -105,19 +104,21 @@ void io_loop_impl(E& eng, Worker& w) {
         }
         continue;
       }
+      if (w.sync_pending) [[unlikely]] {
+        // fsync=N / fdatasync=N: as in fio, the sync is issued when the next
+        // I/O is fetched (Worker::sync_at_fetch says when that is) and runs
+        // while the writes already submitted are still in flight.
+        if (w.sync_at_fetch()) {
+          if (q.queued()) submit();
+          w.issue_sync();
+        }
+      }
       IoUnit& u = q.next_free();
       if (!w.prep_io(u)) {
         exhausted = true;
         break;
       }
       q.take_free();
-      if (w.sync_pending) [[unlikely]] {
-        // fsync=N / fdatasync=N: as in fio, the sync is issued when the next
-        // I/O is (so none follows the job's last write) and runs while the
-        // writes already submitted are still in flight.
-        if (q.queued()) submit();
-        w.issue_sync();
-      }
       if (w.pacing) [[unlikely]] {
         const uint64_t due = w.pacer.due(u.dir);
         while (now_ns() < due && !w.halt_requested()) {
@@ -169,8 +170,8 @@ void io_loop_impl(E& eng, Worker& w) {
           w.think();
         }
       }
-      if (writes && u.dir == Dir::write && w.wants_fsync(u)) [[unlikely]]
-        w.sync_pending = true;
+      if (w.sync_every) [[unlikely]]
+        w.count_for_sync(u);
       if (latq) [[unlikely]]
         latency_step();
       if (lim.polling && r == QueueResult::queued) [[unlikely]]

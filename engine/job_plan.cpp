@@ -111,9 +111,14 @@ JobPlan::JobPlan(const jobs::JobSpec& spec, const std::vector<volumes::FileTarge
     file_dist.init(fd, targets.size() << kFileServiceShift, seed ^ 7, false);
   }
 
+  // With filesize= the files' regions are whole files and size= is the
+  // job's budget over them, when smaller (fio 3.33: size becomes the regions'
+  // total only when unset or larger; filesize=4m size=2m reads 2 MiB).
+  uint64_t budget = total_bytes;
+  if (spec.filesize.first > 0 && spec.size > 0) budget = std::min(budget, spec.size);
   loop_limit_bytes = spec.io_size ? spec.io_size
-                     : spec.io_size_percent > 0 ? static_cast<uint64_t>(static_cast<double>(total_bytes) * spec.io_size_percent / 100.0)
-                                                : total_bytes;
+                     : spec.io_size_percent > 0 ? static_cast<uint64_t>(static_cast<double>(budget) * spec.io_size_percent / 100.0)
+                                                : budget;
   // rw=read:12k does not shorten the job: fio 3.33 issues size/bs I/Os and
   // wraps to the region's start when the next offset passes its end (measured:
   // size=4m bs=4k rw=read:12k gives 1024 I/Os, four passes over the same 256

@@ -143,7 +143,7 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volume
   auto poll_stop = [&] {
     if (opts.stop && opts.stop->load()) {
       sh.signalled.store(true);
-      sh.halt.store(true);
+      sh.halt_all();
     }
   };
   uint64_t next_progress = sh.run_start_ns + opts.progress_interval_ms * 1'000'000;

@@ -57,6 +57,14 @@ struct RunShared {
   std::vector<LiveCounters> live;    // per job index
   std::vector<int> group_of;         // per job index: its reporting group (exit_what=group)
 
+  // Stops every job: `halt` for the run thread (no later segment starts),
+  // and each job's own stop flag, the one atomic a worker loads per I/O (a
+  // worker that also loaded `halt` paid a second cache line on every I/O).
+  void halt_all() {
+    halt.store(true);
+    for (auto& l : live) l.stop.store(true);
+  }
+
   // exitall / exitall_on_error, as fio 3.33 reads exit_what (HOWTO, and
   // examples/exitwhat.fio): group stops every job of the ending job's
   // reporting group; stonewall every job running now, whatever its group,
@@ -64,7 +72,7 @@ struct RunShared {
   // segments included (fiokit's exitall before exit_what existed).
   void terminate(int group_id, jobs::ExitWhat what) {
     if (what == jobs::ExitWhat::all) {
-      halt.store(true);
+      halt_all();
       return;
     }
     for (size_t k = 0; k < live.size(); ++k)

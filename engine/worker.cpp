@@ -43,9 +43,9 @@ const char* rw_name(jobs::RwMode m) {
 Worker::Worker(const jobs::JobSpec& s, RunShared& sh, results::JobResult& r, std::vector<TraceRecord>* t,
                std::vector<volumes::FileTarget> targets)
     : spec(s), shared(sh), res(r), trace(t), targets_(std::move(targets)), sampler_(s, r, sh) {
-  static const std::atomic<bool> never{false};  // a Worker outside run_jobs (tests) has no live slot
+  // A Worker outside run_jobs (tests) has no live slot: it watches `halt`.
   const auto i = static_cast<size_t>(s.job_index);
-  stop_ = i < sh.live.size() ? &sh.live[i].stop : &never;
+  stop_ = i < sh.live.size() ? &sh.live[i].stop : &sh.halt;
 }
 
 // The engine goes first: it may hold the files' descriptors and the buffers.
@@ -158,6 +158,7 @@ void Worker::setup() {
   pacer.init(spec, p);
   pacing = p.rated;
   thinking = p.thinking;
+  sync_every = p.writes ? (spec.fsync ? spec.fsync : spec.fdatasync) : 0;
   // fio drops serialize_overlap when nothing changes data or only one I/O
   // can be out (iodepth=1): there is nothing to hold back then.
   serialize_overlap = spec.serialize_overlap && p.queue.depth > 1 && (spec.does(jobs::Dir::write) || spec.does(jobs::Dir::trim));
@@ -331,6 +332,9 @@ void Worker::reset_loop() {
     log_files("open");
   }
   loop_bytes_ = loop_ios_ = 0;
+  // fio forgets at each loop (not at a time_based wrap) that the last I/O
+  // was a sync, so a sync due at the loop's end is due again at its start.
+  if (sync_every && !spec.time_based) sync_pending = write_issues_ % sync_every == 0 && write_issues_ != 0;
   seq_run_left_ = 0;
   trim_then_write_ = false;
   reseed_loop();

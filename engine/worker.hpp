@@ -56,6 +56,9 @@ class Worker {
   bool checking_reads_ = false; // reads are checked against the verify pattern
   bool replaying_ = false;      // read_iolog: prep_io_general hands out the log's entries
   LatencyTarget* lat_ = nullptr;  // latency_target's search (lat_search_), else null
+  // This job's LiveCounters::stop (exitall, exit_what, steady state, and
+  // every job's at RunShared::halt_all): halt_requested() reads it per I/O.
+  const std::atomic<bool>* stop_ = nullptr;
 
  public:
   Worker(const jobs::JobSpec& spec, RunShared& shared, results::JobResult& res, std::vector<TraceRecord>* trace,
@@ -74,7 +77,8 @@ class Worker {
   // The loop's modes: the plan's, except in a verify phase (no rate, no think).
   bool pacing = false, thinking = false;
   bool serialize_overlap = false;  // hold back an I/O overlapping one queued or in flight
-  bool sync_pending = false;  // fsync=N / fdatasync=N came due: issued before the next I/O
+  bool sync_pending = false;  // fsync=N / fdatasync=N came due: issued before the next I/O is fetched
+  uint32_t sync_every = 0;    // fsync=N / fdatasync=N of a job that writes (0: none); off in a verify phase
   bool halted = false, failed = false;
   // flow_id / flow: this job's member of its flow (nullptr without flow
   // control) and flow_sleep in ns; the loop asks flow->admit() before an I/O.
@@ -91,9 +95,9 @@ class Worker {
     if (trace) trace->push_back({u.offset, u.len, static_cast<uint8_t>(u.dir), u.file});
     if (iolog_) log_issue(u);
   }
-  bool halt_requested() const {
-    return halted || shared.halt.load(std::memory_order_relaxed) || stop_->load(std::memory_order_relaxed);
-  }
+  // One atomic per I/O: RunShared::halt_all sets every job's stop flag with
+  // `halt`, so this job's flag says both.
+  bool halt_requested() const { return halted || stop_->load(std::memory_order_relaxed); }
 
   // Fills u with the next I/O; false when this loop's work is all issued.
   // Forced inline: GCC left it a call, and the call's register saves and
@@ -200,7 +204,17 @@ class Worker {
   bool sleep_until(uint64_t t);
   void think();                      // thinktime after thinktime_blocks I/Os
   void flow_spin();                  // held back by flow control without flow_sleep: keep time, no sleep
-  bool wants_fsync(const IoUnit& u); // after this write, is an fsync due?
+  // fsync=N / fdatasync=N, as fio 3.33 decides (see worker_verify.cpp):
+  // count_for_sync after every issued I/O, sync_at_fetch when a pending
+  // sync meets the next fetch.
+  void count_for_sync(const IoUnit& u) {
+    if (u.dir == Dir::write) {
+      ++write_issues_;
+      last_write_file_ = u.file;
+    }
+    sync_pending = write_issues_ % sync_every == 0 && write_issues_ != 0;
+  }
+  bool sync_at_fetch();
   void issue_sync();                 // fsync=N / fdatasync=N, timed into res.sync_*
   void do_sync(uint32_t file, bool data_only);  // one timed sync (issue_sync, a replayed "sync")
 
@@ -263,10 +277,9 @@ class Worker {
   uint64_t last_offset_ = 0;       // of the last issued I/O: what fio prints in a sync line
 
   // More loop state (off the per-I/O path; the counters are at the top).
-  uint64_t writes_since_sync_ = 0;
+  uint64_t write_issues_ = 0;  // writes issued by the job, all loops (fio's io_issues[write])
   uint32_t cur_file_ = 0, file_ios_left_ = 1;
   uint64_t seq_run_left_ = 0;
-  const std::atomic<bool>* stop_ = nullptr;  // this job's LiveCounters::stop (exit_what)
   uint32_t loops_done_ = 0;
   // trimwrite: the write that follows a trim.
   bool trim_then_write_ = false;

@@ -94,8 +94,10 @@ void Worker::verify_pass(bool replay_writes, bool final_phase) {
   verify_todo_ = std::move(todo);
   verify_next_ = 0;
   const bool reads_checked = checking_reads_, thinks = thinking, paced = pacing;
+  const uint32_t syncs = sync_every;
   checking_reads_ = verify_phase_ = true;
   thinking = pacing = false;  // fio's verify loop neither thinks nor rate-limits
+  sync_every = 0;             // nor syncs
   // fio takes no bw/iops samples and writes no windowed log rows during the
   // final verify phase (per-I/O log rows, log_avg_msec=0, it does write).
   Sampler::Paused windows{};
@@ -105,6 +107,8 @@ void Worker::verify_pass(bool replay_writes, bool final_phase) {
   checking_reads_ = reads_checked;
   thinking = thinks;
   pacing = paced;
+  sync_every = syncs;
+  sync_pending = false;
   verify_phase_ = false;
   const uint64_t prev = res.extras.count("verify_blocks") ? std::stoull(res.extras["verify_blocks"]) : 0;
   res.extras["verify_blocks"] = std::to_string(prev + verify_next_);
@@ -151,13 +155,29 @@ void Worker::dump_block(const IoUnit& u) {
   write_all(stem + ".expected", want.data(), len);
 }
 
-bool Worker::wants_fsync(const IoUnit& u) {
-  last_write_file_ = u.file;
-  const uint64_t every = spec.fsync ? spec.fsync : spec.fdatasync;
-  if (!every) return false;
-  if (++writes_since_sync_ < every) return false;
-  writes_since_sync_ = 0;
-  return true;
+// When fsync=N / fdatasync=N syncs, as fio 3.33 decides it (measured with
+// write_iolog and the JSON "sync" block, psync, size=32k bs=4k):
+//  - before fetching an I/O, a sync is due when the job's writes so far, all
+//    loops counted, are a multiple of N and the last I/O was not a sync. So
+//    loops=2 of 8 writes with fsync=3 syncs after writes 3, 6 and 9 (the
+//    first write of loop 2), not 3, 6, 3, 6;
+//  - a fetch happens at the end of every loop but the last (fio's byte
+//    budget is size x loops, so only the last loop stops on it before
+//    fetching): fsync=4 loops=2 syncs after write 8 before the close, and
+//    again at loop 2's start (each loop forgets the last I/O was a sync):
+//    4 syncs for 16 writes, where loops=1 of 8 writes gives 1. fsync=128
+//    loops=2 on 256 writes a loop: 4; fsync=100: 5;
+//  - a read (randrw) in between makes the sync due again while no write
+//    came: rw=randrw fsync=4 syncs before each read that follows the 4th
+//    write until the 5th. (With io_uring at iodepth > 1 fio issues further
+//    syncs while one is in flight, a count that depends on timing; fiokit
+//    issues one, as with libaio.)
+// end_fsync and fsync_on_close add a sync each at the end, counted nowhere.
+bool Worker::sync_at_fetch() {
+  sync_pending = false;
+  const bool last_loop = !spec.time_based && loops_done_ + 1 >= std::max<uint32_t>(1, spec.loops);
+  const bool budget_done = loop_bytes_ >= loop_limit_bytes_ || (loop_limit_ios_ && loop_ios_ >= loop_limit_ios_);
+  return !(last_loop && budget_done);
 }
 
 // One fsync=N / fdatasync=N sync of the file last written (fio syncs one

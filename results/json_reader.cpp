@@ -177,6 +177,7 @@ JobResult read_job(const ojson& j, const RunResult& run, size_t index) {
   r.elapsed_s = get_or<uint64_t>(j, "elapsed", 0);
   r.options = read_options(j, "job options");
   r.options_shown = j.contains("job options");
+  r.description = get_or<std::string>(j, "desc", std::string());
   const auto option = [&](const std::string& key) -> std::string {
     for (const auto& [k, v] : r.options)
       if (k == key) return v;

@@ -258,6 +258,7 @@ void write_job(Emitter& e, const JobSummary& j, bool plus) {
   e.kv("latency_target", j.latency_target_ns);
   e.kvf("latency_percentile", j.latency_percentile);
   e.kv("latency_window", j.latency_window_us);
+  if (!j.description.empty()) e.kv("desc", j.description);  // fio: after the latency keys, only when set
   if (j.steadystate) write_steadystate(e, *j.steadystate);
   e.close_object();
 }

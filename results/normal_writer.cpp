@@ -161,6 +161,7 @@ void write_job(Out out, const RunResult& run, const JobSummary& j) {
   const std::string why = j.error && !j.error_message.empty() ? " (" + j.error_message + ")" : "";
   fmt::format_to(out, "{}: (groupid={}, jobs={}): err={:2}{}: pid={}: {}\n", printable(j.name), j.group_id, j.members, j.error,
                  printable(why), j.pid, printable(run.time));
+  if (!j.description.empty()) fmt::format_to(out, "  Description  : [{}]\n", printable(j.description));
   if (j.unified_rw_reporting != kUnifiedMixed)
     for (int d = 0; d < kDirs; ++d) write_dir(out, kDirNames[d], j.dirs[d], j, d == 1);
   if (j.unified_rw_reporting != kUnifiedNone) write_dir(out, "mixed", j.mixed, j, false);

@@ -88,6 +88,9 @@ struct JobResult {
   int group_id = 0;
   std::vector<std::pair<std::string, std::string>> options;  // "job options" as given
   bool options_shown = false;  // print "job options" even when empty (fio: {})
+  // description= (fix "Description line", issue 15): fio prints it as
+  // "Description  : [..]" and "desc"; a group shows its first job's.
+  std::string description;
   int error = 0;                 // errno of the first failure, 0 if none
   std::string error_message;     // what failed, with path; "" if none
   // continue_on_error (issue 15 "misc"): fio writes total_err/first_error only

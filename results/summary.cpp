@@ -339,6 +339,7 @@ RunSummary summarize_run(const RunResult& run) {
     s.elapsed_s = elapsed_of(j);
     s.options = j.options;
     s.options_shown = j.options_shown;
+    s.description = j.description;
     s.unified_rw_reporting = j.unified_rw_reporting;
     s.percentile_list = percentiles_of(j);
     s.clat_percentiles = j.clat_percentiles;

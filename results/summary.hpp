@@ -122,6 +122,7 @@ struct JobSummary {
   uint64_t elapsed_s = 0;  // fio's "elapsed", at least 1
   std::vector<std::pair<std::string, std::string>> options;
   bool options_shown = false;
+  std::string description;  // description=, "" when not given (see JobResult)
   int unified_rw_reporting = kUnifiedNone;
   std::vector<double> percentile_list;  // the job's, or fio's default list
   bool clat_percentiles = true, lat_percentiles = false, slat_percentiles = false;

@@ -78,6 +78,7 @@ std::string write_terse(const RunResult& run) {
       fmt::format_to(out, ";{};{};{};{};{};{};{};{};{:.2f}%", printable(d.name), d.read_ios, d.write_ios, d.read_merges,
                      d.write_merges, d.read_ticks, d.write_ticks, d.in_queue, d.util);
     if (j.continue_on_error) fmt::format_to(out, ";{};{}", j.total_err, j.first_error);  // fio: only with the option set
+    if (!j.description.empty()) fmt::format_to(out, ";{}", printable(j.description));  // fio: last, only when set
     fmt::format_to(out, "\n");
   }
   return text;

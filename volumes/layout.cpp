@@ -61,14 +61,20 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 }
 
 // A per-file size from a filesize=lo-hi range: deterministic per file, so a
-// rerun finds the files it made the same size.
+// rerun finds the files it made the same size. fio 3.33 draws it from its
+// own seeded generator and rounds it down to the job's smallest block size
+// (rw_min_bs, over every direction); fiokit's draw is its own (fio's exact
+// sizes are not reproduced), the rounding is fio's.
 uint64_t pick_filesize(const jobs::JobSpec& j, uint32_t filenum) {
   auto [lo, hi] = j.filesize;
   if (hi <= lo) return lo;
   uint64_t h = (filenum + 1) * 0x9e3779b97f4a7c15ull;
   h ^= h >> 31;
   uint64_t v = lo + h % (hi - lo + 1);
-  const uint64_t bs = std::max<uint64_t>(1, j.bs[jobs::Dir::read]);
+  uint64_t bs = UINT64_MAX;
+  for (auto d : {jobs::Dir::read, jobs::Dir::write, jobs::Dir::trim})
+    bs = std::min(bs, j.bsrange[d].first ? j.bsrange[d].first : j.bs[d]);
+  bs = std::max<uint64_t>(1, bs == UINT64_MAX ? 1 : bs);
   return std::max(lo, v / bs * bs);
 }
 
@@ -149,7 +155,11 @@ std::vector<FileTarget> plan_job(const jobs::JobSpec& job, bool diskless, const 
     }
     uint64_t size = 0;
     if (job.filesize.first > 0) {
-      size = pick_filesize(job, i);
+      // fio 3.33 keeps an existing file whose length lies within filesize=
+      // (a range's earlier draw, or the user's file) and sizes any other to
+      // filesize (never truncating a longer one).
+      const uint64_t hi = std::max(job.filesize.first, job.filesize.second);
+      size = t.exists && have >= job.filesize.first && have <= hi ? have : pick_filesize(job, i);
     } else if (job.size > 0) {
       size = job.size / nfiles;
     } else if (t.exists && have > off) {
@@ -163,13 +173,15 @@ std::vector<FileTarget> plan_job(const jobs::JobSpec& job, bool diskless, const 
     if (job.offset_increment_percent > 0) inc = static_cast<uint64_t>(static_cast<double>(size) * job.offset_increment_percent / 100.0);
     off += inc * static_cast<uint64_t>(job.clone_index);
     // filesize= is the file's length, and the offset lies inside it: the
-    // region is [offset, filesize), no longer than size/nfiles when size= is
-    // given. Measured with fio 3.33: offset=16k filesize=64k does 48 KiB
-    // (16k-64k), and 16 KiB with size=16k added.
+    // region is [offset, filesize), whatever size= says. size= is then the
+    // job's byte budget over all its files (engine::JobPlan), not a region:
+    // measured with fio 3.33, filesize=4m size=2m lays out a 4 MiB file and
+    // reads 2 MiB, a randread's offsets spread over all 4 MiB; nrfiles=2
+    // lays out two 4 MiB files and reads 1 MiB of each; offset=16k
+    // filesize=64k does 48 KiB (16k-64k), and 16 KiB with size=16k added.
     if (job.filesize.first > 0) {
       const uint64_t file_len = size;
       size = file_len > off ? file_len - off : 0;
-      if (job.size > 0) size = std::min(size, job.size / nfiles);
       if (size == 0)
         throw LayoutError(fmt::format("job '{}': '{}' leaves no bytes to do I/O on (filesize {} ends at or before offset {})", job.name,
                                       t.path, file_len, off),

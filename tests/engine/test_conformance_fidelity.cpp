@@ -92,6 +92,17 @@ TEST_CASE("fsync=N and fdatasync=N are timed into the sync block; end_fsync is n
   CHECK(r.jobs[0].sync_total_ios == 63);
   CHECK(r.jobs[0].sync_lat.count() == 63);
   CHECK(r.jobs[0].sync_lat.min() > 0);
+  // loops=2: fio counts the writes over both loops and fetches once more at
+  // the end of the first (a sync after write 256), and again at the second's
+  // start (the new loop forgot the sync): 63 + 1 + 1 + 63.
+  j.loops = 2;
+  r = run_one(j);
+  CHECK(r.jobs[0].sync_total_ios == 128);
+  j.fsync = 3;  // 3, 6, ..., 510 over 512 writes; 256 is no multiple of 3
+  r = run_one(j);
+  CHECK(r.jobs[0].sync_total_ios == 170);
+  j.loops = 1;
+  j.fsync = 4;
   // fdatasync: timed in lat_ns, but fio's total_ios counts fsyncs only.
   j.fsync = 0;
   j.fdatasync = 4;

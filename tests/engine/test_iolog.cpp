@@ -4,6 +4,7 @@
 // timing, its syncs and a clear error for a log the files cannot satisfy.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
@@ -144,4 +145,59 @@ TEST_CASE("read_iolog: a log the files cannot satisfy fails before any I/O", "[i
   struct stat st {};
   REQUIRE(::stat((d.path + "/one").c_str(), &st) == 0);
   CHECK(st.st_size == 12288);
+}
+
+// fsync=N as fio 3.33 decides it, read back from write_iolog (psync): the
+// job's writes are counted over all loops, a sync comes before the next
+// fetch once they are a multiple of N, every loop but the last fetches once
+// more at its end, a new loop forgets that the last I/O was a sync, and a
+// read after a due write makes the sync due again (fio's randrw quirk).
+TEST_CASE("fsync=N: when the syncs come, over loops and between reads", "[iolog]") {
+  test::TempDir d("fsync");
+  auto ops = [&](const jobs::JobSpec& j) {
+    auto r = engine::run_jobs({j}, [&] {
+      engine::RunOptions o;
+      o.run_dir = d.path;
+      return o;
+    }());
+    INFO(r.jobs[0].error_message);
+    REQUIRE(r.jobs[0].error == 0);
+    std::string s;
+    for (const auto& l : lines_of(d.path + "/" + j.write_iolog)) {
+      std::istringstream in(l);
+      std::string t, f, a;
+      if (in >> t >> f >> a) s += a[0];
+    }
+    CHECK(static_cast<uint64_t>(std::count(s.begin(), s.end(), 's') + std::count(s.begin(), s.end(), 'd')) ==
+          r.jobs[0].sync_lat.count());
+    return s.substr(s.find('o'));  // from the first open: "io" of the version line and the adds dropped
+  };
+  auto j = test::make_job("psync", jobs::RwMode::write, d.path, 32 * 1024);
+  j.fsync = 4;
+  j.loops = 2;
+  j.write_iolog = "a.log";
+  CHECK(ops(j) == "owwwwswwwwscoswwwwswwwwc");  // fio 3.33, measured
+  j.fsync = 3;
+  j.write_iolog = "b.log";
+  CHECK(ops(j) == "owwwswwwswwcowswwwswwwswc");
+  j.loops = 1;
+  j.fsync = 4;
+  j.write_iolog = "c.log";
+  CHECK(ops(j) == "owwwwswwwwc");
+
+  // randrw: after the 4th write each read is preceded by a sync until the 5th.
+  j = test::make_job("psync", jobs::RwMode::randrw, d.path, 256 * 1024);
+  j.fsync = 4;
+  j.write_iolog = "m.log";
+  const std::string s = ops(j);
+  uint64_t writes = 0;
+  for (size_t i = 0; i + 1 < s.size(); ++i) {
+    if (s[i] == 'w') ++writes;
+    const bool due = writes && writes % 4 == 0 && (s[i] == 'w' || s[i] == 'r');
+    if (s[i] == 'w' || s[i] == 'r') {
+      INFO("at " << i << " of " << s);
+      CHECK((s[i + 1] == 's') == (due && s[i + 1] != 'c'));
+    }
+  }
+  CHECK(writes > 8);
 }

@@ -121,6 +121,18 @@ TEST_CASE("JobPlan: generators and limits") {
   CHECK_FALSE(z.fast_seq);
 }
 
+TEST_CASE("JobPlan: with filesize= the region is the file and size= the budget over the files") {
+  // fio 3.33, filesize=4m size=2m: 2 MiB of I/O over a 4 MiB region.
+  CHECK(plan_of("[j]\nioengine=null\nrw=randread\nfilesize=4m\nsize=2m\n", 4 << 20).loop_limit_bytes == 2u << 20);
+  // size= larger than the files: the files' total, as fio.
+  CHECK(plan_of("[j]\nioengine=null\nrw=read\nfilesize=4m\nsize=8m\n", 4 << 20).loop_limit_bytes == 4u << 20);
+  CHECK(plan_of("[j]\nioengine=null\nrw=read\nfilesize=4m\n", 4 << 20).loop_limit_bytes == 4u << 20);
+  // io_size= still wins.
+  CHECK(plan_of("[j]\nioengine=null\nrw=read\nfilesize=4m\nsize=2m\nio_size=1m\n", 4 << 20).loop_limit_bytes == 1u << 20);
+  // Without filesize= the region is size= itself.
+  CHECK(plan_of("[j]\nioengine=null\nrw=read\nsize=1m\n", 1 << 20).loop_limit_bytes == 1u << 20);
+}
+
 TEST_CASE("JobPlan: seeds repeat per job and differ per clone") {
   const auto jobs = parse("[j]\nioengine=null\nrw=randread\nsize=1m\nnumjobs=2\nrandseed=42\n");
   REQUIRE(jobs.size() == 2);

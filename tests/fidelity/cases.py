@@ -580,35 +580,20 @@ import cases_io  # noqa: E402
 cases_io.add(case)
 cases_io.add_stats(case)
 
-# ---- flow control between jobs, serialize_overlap (cases_flow.py, group "flow")
-import cases_flow  # noqa: E402
+# ---- the case modules of later parts, one group (or more) each --------------
+# Each entry: a module beside this file and its functions that register cases.
+# One line per module keeps this file small and merges of parallel work simple.
+import importlib  # noqa: E402
 
-cases_flow.add(case)
-
-# ---- I/O logs (cases_iolog.py, group "iolog") ----------------------------------
-import cases_iolog  # noqa: E402
-
-cases_iolog.add(case)
-
-# ---- file-operation engines (cases_fileops.py, group "fileops") ---------------
-import cases_fileops  # noqa: E402
-
-cases_fileops.add(case)
-cases_fileops.add_shape(case)
-
-# ---- issue 15 "misc": rw modifiers, ... (cases_misc.py, group "misc") --------
-import cases_misc  # noqa: E402
-
-cases_misc.add(case)
-cases_misc.add_errors(case)
-cases_misc.add_exit_what(case)
-
-# ---- steady state and latency target (cases_ss.py, group "ss") -------------
-import cases_ss  # noqa: E402
-
-cases_ss.add(case)
-
-# ---- latency target search (cases_latq.py, group "latq") --------------------
-import cases_latq  # noqa: E402
-
-cases_latq.add(case)
+for _name, _adders in (
+        ('cases_flow', ('add',)),            # flow control, serialize_overlap: "flow"
+        ('cases_iolog', ('add',)),           # write_iolog / read_iolog replay: "iolog"
+        ('cases_fileops', ('add', 'add_shape')),  # file-operation engines: "fileops"
+        ('cases_misc', ('add', 'add_errors', 'add_exit_what')),  # rw modifiers, errors: "misc"
+        ('cases_ss', ('add',)),              # steady state: "ss"
+        ('cases_latq', ('add',)),            # latency target search: "latq"
+        ('cases_fixes2', ('add',)),          # filesize vs size, fsync=N over loops, description=: "fixes2"
+):
+    _mod = importlib.import_module(_name)
+    for _adder in _adders:
+        getattr(_mod, _adder)(case)

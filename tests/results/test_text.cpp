@@ -4,12 +4,14 @@
 // (the job header with pid and time aside). Also fio's number shortening.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
 
 #include "fixtures.hpp"
 #include "results/json_reader.hpp"
+#include "results/json_writer.hpp"
 #include "results/normal_writer.hpp"
 #include "results/terse_writer.hpp"
 
@@ -204,6 +206,38 @@ TEST_CASE("normal output names a job's error in its header") {
   CHECK(text.find("job2: (groupid=0, jobs=1): err=28 (write /dev/full: No space left on device): pid=77: ") !=
         std::string::npos);
   CHECK(text.find("job1: (groupid=0, jobs=1): err= 0: pid=1234: ") != std::string::npos);
+}
+
+// description= as fio 3.33 prints it (stat.c's normal, terse and JSON
+// output, checked against fio itself in tests/fidelity group fixes2): a line
+// right after the job's header, a last terse field, "desc" after the
+// latency keys; nothing at all for a job without one. A group shows its
+// first job's description.
+TEST_CASE("description: the Description line, the last terse field and \"desc\"") {
+  RunResult run = fiokit::testing::make_run();
+  run.jobs[0].description = "nightly [seq] check";
+  const auto normal = lines_of(write_normal(run));
+  size_t header = 0;
+  while (header < normal.size() && normal[header].find("job1: (groupid=") != 0) ++header;
+  REQUIRE(header + 1 < normal.size());
+  CHECK(normal[header + 1] == "  Description  : [nightly [seq] check]");
+  size_t n = 0;
+  for (const auto& l : normal) n += l.find("Description") != std::string::npos;
+  CHECK(n == 1);  // job2 has none
+  const auto terse = lines_of(write_terse(run));
+  REQUIRE(terse.size() == 2);
+  CHECK(terse[0].substr(terse[0].rfind(';')) == ";nightly [seq] check");
+  CHECK(std::count(terse[0].begin(), terse[0].end(), ';') == std::count(terse[1].begin(), terse[1].end(), ';') + 1);
+  const std::string json = write_json(run, false);
+  CHECK(json.find("\"latency_window\" : 0,\n      \"desc\" : \"nightly [seq] check\"") != std::string::npos);
+  const RunResult back = read_fio_json(json);
+  CHECK(back.jobs[0].description == "nightly [seq] check");
+  CHECK(back.jobs[1].description.empty());
+  for (auto& jr : run.jobs) jr.group_reporting = true;
+  run.jobs[1].description = "second";
+  const std::string merged = write_json(run, false);
+  CHECK(merged.find("\"desc\" : \"nightly [seq] check\"") != std::string::npos);
+  CHECK(merged.find("second") == std::string::npos);
 }
 
 TEST_CASE("normal output lists the volumes fiokit recorded, and nothing for fio's runs") {

@@ -54,7 +54,7 @@ TEST_CASE("offset and offset_increment place each clone's region") {
   CHECK(t[0].size == (1u << 20));
 }
 
-TEST_CASE("filesize= is the file's length: the region runs from offset to it, capped by size") {
+TEST_CASE("filesize= is the file's length: the region runs from offset to it, whatever size says") {
   jobs::JobSpec j;
   j.name = "j";
   j.filesize = {64 * 1024, 64 * 1024};
@@ -63,12 +63,55 @@ TEST_CASE("filesize= is the file's length: the region runs from offset to it, ca
   REQUIRE(t.size() == 1);
   CHECK(t[0].offset == 16 * 1024);
   CHECK(t[0].size == 48 * 1024);  // fio 3.33: 16k-64k
+  // size= is the job's byte budget (engine::JobPlan), not the region: fio
+  // 3.33 lays out filesize=4m size=2m as 4 MiB and spreads a randread's
+  // offsets over all of it.
   j.size = 16 * 1024;
   t = volumes::plan_files(j, true);
-  CHECK(t[0].size == 16 * 1024);
+  CHECK(t[0].size == 48 * 1024);
+  j.offset = 0;
+  j.nrfiles = 2;
+  j.filesize = {4 << 20, 4 << 20};
+  j.size = 2 << 20;
+  t = volumes::plan_files(j, true);
+  REQUIRE(t.size() == 2);
+  for (const auto& f : t) CHECK(f.offset + f.size == (4u << 20));
+  j.nrfiles = 1;
+  j.filesize = {64 * 1024, 64 * 1024};
   j.size = 0;
   j.offset = 64 * 1024;  // nothing left inside the file
   CHECK_THROWS_WITH(volumes::plan_files(j, true), Catch::Contains("leaves no bytes"));
+}
+
+TEST_CASE("filesize=lo-hi: each file's length is drawn in the range, block-aligned; a file already in range is kept") {
+  TempDir d;
+  jobs::JobSpec j;
+  j.name = "r";
+  j.nrfiles = 8;
+  j.directories = {d.path};
+  j.filesize = {1 << 20, 2 << 20};
+  j.bs = {8192, 8192, 8192};
+  auto t = volumes::plan_files(j, false);
+  REQUIRE(t.size() == 8);
+  bool differ = false;
+  for (const auto& f : t) {
+    CHECK(f.size >= (1u << 20));
+    CHECK(f.size <= (2u << 20));
+    CHECK(f.size % 8192 == 0);  // fio rounds the draw down to the smallest block size
+    differ = differ || f.size != t[0].size;
+  }
+  CHECK(differ);
+  // fio 3.33 keeps an existing file whose length lies in the range (its own
+  // earlier draw, or the user's file) and does not draw again.
+  const std::string p = t[0].path;
+  std::ofstream(p) << std::string(1500000, 'x');
+  auto again = volumes::plan_files(j, false);
+  CHECK(again[0].size == 1500000);
+  CHECK(again[0].exists);
+  // Outside the range it is sized by the draw (a longer file is not truncated).
+  std::ofstream(p) << std::string(3 << 20, 'x');
+  again = volumes::plan_files(j, false);
+  CHECK(again[0].size == t[0].size);
 }
 
 TEST_CASE("no size and no existing file is an error naming the job") {
