@@ -607,3 +607,8 @@ cases_misc.add_exit_what(case)
 import cases_ss  # noqa: E402
 
 cases_ss.add(case)
+
+# ---- compressed logs (cases_logz.py, group "logz") ----------------------------
+import cases_logz  # noqa: E402
+
+cases_logz.add(case)
