@@ -25,7 +25,8 @@ const char* kUsage =
     "  container  entrypoint of the images: tool, plots, serve or aio (JOBFILES, REMOTEFILES, PLOTNAME)\n"
     "\n"
     "  fiokit <command> --help   help for one command\n"
-    "  fiokit --version          print the version\n";
+    "  fiokit --version          print the version\n"
+    "  fiokit --inflate-log=FILE print a compressed fio log (NAME.log.fz) as text\n";
 }
 
 int main(int argc, char** argv) {
@@ -46,6 +47,11 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (cmd == "run") return fiokit::cli::cmd_run(args);
+    // fio's spelling, `fio --inflate-log=FILE`, works as `fiokit --inflate-log=FILE` too.
+    if (cmd.rfind("--inflate-log", 0) == 0) {
+      args.insert(args.begin(), cmd);
+      return fiokit::cli::cmd_run(args);
+    }
     if (cmd == "serve") return fiokit::cli::cmd_serve(args);
     if (cmd == "plot") return fiokit::cli::cmd_plot(args);
     if (cmd == "container") return fiokit::cli::cmd_container(args);

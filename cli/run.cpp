@@ -19,6 +19,7 @@
 #include "jobs/options.hpp"
 #include "jobs/debug_parse.hpp"
 #include "jobs/parse.hpp"
+#include "results/log_compress.hpp"
 
 namespace fiokit::cli {
 namespace {
@@ -45,6 +46,7 @@ const po::options_description& run_flags() {
         ("minimal", po::bool_switch(), "same as --output-format=terse")
         ("warnings-fatal", po::bool_switch(), "treat warnings (e.g. options with no effect) as errors")
         ("readonly", po::bool_switch(), "refuse (exit 2) any job that would write or trim, as fio's --readonly")
+        ("inflate-log", po::value<std::string>()->value_name("FILE"), "print a stored compressed log (log_store_compressed=1, NAME.log.fz) as text, as fio --inflate-log")
         ("debug", po::value<std::string>()->value_name("LIST"), "fio's debug output; only 'parse': each job option as read (stdout with --parse-only, else stderr)")
         ("help", po::bool_switch(), "this help");
     return d;
@@ -58,6 +60,7 @@ struct RunArgs {
   bool parse_only = false, showcmd = false, help = false, warnings_fatal = false, readonly = false;
   bool debug_parse = false;  // --debug=parse
   std::optional<std::string> cmdhelp;
+  std::optional<std::string> inflate_log;  // --inflate-log=FILE
   std::vector<std::string> sections;
   std::string eta = "auto";
   std::optional<std::string> data_dir;
@@ -102,6 +105,7 @@ RunArgs apply_run_flags(const std::vector<po::option>& flags) {
     else if (key == "parse-only") r.parse_only = true;
     else if (key == "showcmd") r.showcmd = true;
     else if (key == "cmdhelp") r.cmdhelp = val.empty() ? "all" : val;
+    else if (key == "inflate-log") r.inflate_log = val;
     else if (key == "section") r.sections.push_back(val);
     else if (key == "warnings-fatal") r.warnings_fatal = true;
     else if (key == "readonly") r.readonly = true;
@@ -216,6 +220,12 @@ int cmd_run(const std::vector<std::string>& args) {
       throw UsageError(e.what());
     }
     return kExitOk;
+  }
+  if (ra.inflate_log) {
+    // fio 3.33 inflates the log to stdout and exits, whatever else is on the
+    // command line; fiokit says so rather than drop jobs without a word.
+    if (!pf.rest.empty()) throw UsageError("--inflate-log prints a log and runs nothing: give no jobs with it");
+    return results::inflate_log_file(*ra.inflate_log, stdout, stderr);
   }
   auto ex = jobs::Expander::from_system();
   std::string quick_dir;

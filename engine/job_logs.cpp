@@ -41,6 +41,10 @@ results::LogConfig log_config(const jobs::JobSpec& spec, const std::string& run_
   c.job_number = spec.job_index + 1;
   c.per_job = l.per_job;
   c.with_offset = l.offset;
+  c.store_compressed = l.store_compressed;
+  c.compress_chunk = l.compression;
+  c.with_prio = l.prio;
+  c.writer_cpus = l.compression_cpus;
   return c;
 }
 }  // namespace
@@ -63,8 +67,9 @@ std::vector<std::string> JobLogs::run_dir_names(const std::vector<jobs::JobSpec>
     const std::string prefix = p->empty() ? spec.name : *p;
     if (prefix.empty() || prefix.front() == '/') return;  // an absolute log is not in the run dir
     // The same name the sink builds (results/log_sink.cpp, log_path).
-    std::string name = spec.log.per_job ? prefix + "_" + kind + "." + std::to_string(spec.job_index + 1) + ".log"
-                                        : prefix + "_" + kind + ".log";
+    const std::string suffix = spec.log.store_compressed ? ".log.fz" : ".log";
+    std::string name = spec.log.per_job ? prefix + "_" + kind + "." + std::to_string(spec.job_index + 1) + suffix
+                                        : prefix + "_" + kind + suffix;
     name = name.substr(0, name.find('/'));
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   };

@@ -72,7 +72,10 @@ struct LogSettings {
   bool offset = false;
   bool per_job = true;
   bool prio = false;
-  bool compression = false;
+  // Issue 15, part "logz": fio's compressed logs (results/log_compress.hpp).
+  uint64_t compression = 0;          // log_compression bytes (0: off)
+  bool store_compressed = false;     // log_store_compressed: "<name>.log.fz" in fio's stored format
+  std::vector<int> compression_cpus; // log_compression_cpus (empty: any CPU)
   bool operator==(const LogSettings&) const = default;
 };
 

@@ -200,21 +200,6 @@ std::vector<uint8_t> parse_pattern(const std::string& text) {
   return out;
 }
 
-// cpus_allowed: "0,5,8-15" -> sorted, unique CPU numbers.
-std::vector<int> parse_cpu_list(const std::string& text) {
-  std::set<int> cpus;
-  for (const auto& part : split(text, ',')) {
-    const std::string p = trim(part);
-    if (p.empty()) throw ValueError("empty entry in CPU list '" + text + "'");
-    size_t dash = p.find('-');
-    int64_t lo = parse_int(p.substr(0, dash)), hi = dash == std::string::npos ? lo : parse_int(p.substr(dash + 1));
-    if (hi < lo) throw ValueError("reversed CPU range '" + p + "'");
-    if (hi >= 4096) throw ValueError("CPU number " + std::to_string(hi) + " is above 4095");
-    for (int64_t c = lo; c <= hi; ++c) cpus.insert(static_cast<int>(c));
-  }
-  return {cpus.begin(), cpus.end()};
-}
-
 // Per-direction setter: applies `one` to each direction the text gives.
 template <class T, class F>
 Setter per_dir(PerDir<T> JobSpec::*m, F one) {
@@ -267,6 +252,21 @@ void set_rw(JobSpec& s, const std::string& v, const ApplyCtx& c) {
 }
 
 }  // namespace
+
+// cpus_allowed: "0,5,8-15" -> sorted, unique CPU numbers.
+std::vector<int> parse_cpu_list(const std::string& text) {
+  std::set<int> cpus;
+  for (const auto& part : split(text, ',')) {
+    const std::string p = trim(part);
+    if (p.empty()) throw ValueError("empty entry in CPU list '" + text + "'");
+    size_t dash = p.find('-');
+    int64_t lo = parse_int(p.substr(0, dash)), hi = dash == std::string::npos ? lo : parse_int(p.substr(dash + 1));
+    if (hi < lo) throw ValueError("reversed CPU range '" + p + "'");
+    if (hi >= 4096) throw ValueError("CPU number " + std::to_string(hi) + " is above 4095");
+    for (int64_t c = lo; c <= hi; ++c) cpus.insert(static_cast<int>(c));
+  }
+  return {cpus.begin(), cpus.end()};
+}
 
 void add_io_options(std::vector<OptionDef>& t) {
   const std::string iotype = "I/O type", bsz = "Block size", rnd = "Random I/O", depth = "I/O depth",

@@ -81,13 +81,7 @@ void add_result_options(std::vector<OptionDef>& t) {
   t.push_back(Opt("per_job_logs", "Put the job number in log file names (0: one file per log kind, shared)")
                   .custom(OptType::boolean, log_bool(&LogSettings::per_job)).def("1").cat(logs));
   t.push_back(Opt("log_prio", "Add the I/O priority to each log entry").custom(OptType::boolean, log_bool(&LogSettings::prio)).def("0").cat(logs));
-  t.push_back(Opt("log_compression", "Compress logs in chunks of this size; fiokit supports only 0 (off)")
-                  .custom(OptType::size,
-                          [](JobSpec& s, const std::string& v, const ApplyCtx& c) {
-                            if (parse_size(v, c.kb_base) != 0) throw UnsupportedValue("fiokit writes plain-text logs; use log_compression=0");
-                            s.log.compression = false;
-                          })
-                  .note("only 0 is accepted").cat(logs));
+  // log_compression and friends: option_table_logz.cpp.
 }
 
 }  // namespace fiokit::jobs

@@ -283,8 +283,6 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
   t.push_back(quiet(with_def(no_effect("log_entries", "Initial number of entries of an in-memory log", logs, T::integer,
                                  "fiokit writes logs as it goes; the size of its buffers does not change them"),
                        "1024"), {"*"}));
-  t.push_back(unsupported("log_compression_cpus", "CPUs for log compression", logs, T::str));
-  t.push_back(off_only("log_store_compressed", "Keep logs compressed on disk", logs, T::boolean));
   t.push_back(off_only("log_unix_epoch", "Log timestamps as Unix time", logs, T::boolean, "log times are relative to the job start"));
   t.push_back(off_only("log_alternate_epoch", "Log timestamps against another clock's epoch", logs, T::boolean,
                        "log times are relative to the job start"));

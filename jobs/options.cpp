@@ -196,6 +196,7 @@ std::vector<OptionDef> own_table() {
   add_parse_options(t);
   add_ss_options(t);
   add_latq_options(t);
+  add_logz_options(t);
   return t;
 }
 }  // namespace

@@ -260,5 +260,8 @@ void add_iolog_options(std::vector<OptionDef>& t);  // option_table_iolog.cpp
 void add_parse_options(std::vector<OptionDef>& t);  // issue 15 part "parse": numa
 void add_ss_options(std::vector<OptionDef>& t);  // option_table_ss.cpp (issue 15, part ss)
 void add_latq_options(std::vector<OptionDef>& t);  // option_table_latq.cpp (issue 15, part latq)
+void add_logz_options(std::vector<OptionDef>& t);  // option_table_logz.cpp (issue 15, part logz)
+// cpus_allowed's list syntax "0,5,8-15" -> sorted, unique CPU numbers (option_table_io.cpp).
+std::vector<int> parse_cpu_list(const std::string& text);
 
 }  // namespace fiokit::jobs

@@ -7,9 +7,13 @@
 // run keeps them. The I/O thread's cost per row is one copy and one release
 // store; it takes the mutex once per chunk and allocates only when the writer has
 // fallen more than the recycled chunks behind (it never waits for the writer).
+// With log_store_compressed=1 the writer packs the rows as fio's binary samples
+// and writes one zlib stream per full chunk instead (results/log_compress.hpp).
 #include "results/log_sink.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,12 +25,14 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "results/log_compress.hpp"
 #include "util/fd.hpp"
 
 namespace fiokit::results {
@@ -68,9 +74,11 @@ char* put_u64(char* p, uint64_t v) {
   return p;
 }
 
+// fio 3.33 (init.c): a stored compressed log is "<prefix>_<kind>[.N].log.fz".
 std::string log_path(const LogConfig& cfg, const std::string& prefix, const char* kind) {
-  std::string name = cfg.per_job ? fmt::format("{}_{}.{}.log", prefix, kind, cfg.job_number)
-                                 : fmt::format("{}_{}.log", prefix, kind);
+  const char* suffix = cfg.store_compressed ? "log.fz" : "log";
+  std::string name = cfg.per_job ? fmt::format("{}_{}.{}.{}", prefix, kind, cfg.job_number, suffix)
+                                 : fmt::format("{}_{}.{}", prefix, kind, suffix);
   // An absolute prefix (write_bw_log=/data/x) is where the user wants the log,
   // as in fio; relative prefixes go into the run directory.
   if (cfg.dir.empty() || name.front() == '/') return name;
@@ -101,6 +109,10 @@ struct LogSink::Impl {
   std::string write_error_path;
 
   std::array<std::string, kKinds> bufs;
+  // log_store_compressed: bufs hold binary samples until a chunk is full.
+  std::unique_ptr<ChunkDeflater> deflater;
+  SampleLayout layout;
+  size_t chunk_bytes = 0;  // whole samples per stream
 
   // Histogram log: rare rows (one per window), so a plain locked queue.
   util::Fd hist_fd;
@@ -180,6 +192,12 @@ struct LogSink::Impl {
   // string: per-I/O logs make this the writer's whole cost, and it must keep
   // up with millions of rows a second.
   void format_rows(Chunk* c, size_t upto) {
+    if (deflater) {
+      for (size_t i = c->consumed; i < upto; ++i)
+        encode_sample(bufs[static_cast<size_t>(c->rows[i].kind)], c->rows[i].row, layout);
+      c->consumed = upto;
+      return;
+    }
     char line[6 * 24];
     for (size_t i = c->consumed; i < upto; ++i) {
       const Entry& e = c->rows[i];
@@ -195,16 +213,31 @@ struct LogSink::Impl {
     c->consumed = upto;
   }
 
-  void write_buffers() {
+  // Text goes out as it comes. Binary samples go out a full chunk at a time,
+  // each chunk one zlib stream written with one write(2) (so the streams of
+  // jobs sharing a per_job_logs=0 file never interleave); the last, partial
+  // chunk at the end (final).
+  void write_buffers(bool final = false) {
     for (size_t k = 0; k < kKinds; ++k) {
-      write_all(fds[k].get(), bufs[k], paths[k]);
-      bufs[k].clear();
+      if (!deflater) {
+        write_all(fds[k].get(), bufs[k], paths[k]);
+        bufs[k].clear();
+        continue;
+      }
+      std::string& b = bufs[k];
+      size_t pos = 0;
+      while (b.size() - pos >= chunk_bytes || (final && pos < b.size())) {
+        const size_t n = std::min(chunk_bytes, b.size() - pos);
+        write_all(fds[k].get(), deflater->deflate(std::string_view(b).substr(pos, n)), paths[k]);
+        pos += n;
+      }
+      b.erase(0, pos);
     }
   }
 
   // One writer pass: whole chunks from the queue, then the published prefix
   // of the chunk the I/O thread is filling.
-  void drain() {
+  void drain(bool final = false) {
     std::vector<Chunk*> done;
     Chunk* cur = nullptr;
     {
@@ -221,7 +254,7 @@ struct LogSink::Impl {
     }
     // `cur` cannot be recycled while we read it: only this thread recycles.
     if (cur) format_rows(cur, cur->published.load(std::memory_order_acquire));
-    write_buffers();
+    write_buffers(final);
     drain_hist();
     // Keep spare chunks ready, allocated and touched here, so the I/O thread
     // neither allocates nor page-faults when it moves to a new chunk.
@@ -255,9 +288,10 @@ struct LogSink::Impl {
         lk.lock();
       }
       lk.unlock();
-      drain();
+      drain(true);
     } catch (const std::exception&) {
-      // Formatting into memory can only fail on allocation; record and stop.
+      // Formatting and compressing into memory can only fail on allocation
+      // (zlib's errors are its out-of-memory); record and stop.
       if (write_errno == 0) write_errno = ENOMEM;
     }
   }
@@ -269,6 +303,12 @@ std::unique_ptr<LogSink> LogSink::open(const LogConfig& cfg) {
   std::unique_ptr<LogSink> sink(new LogSink());
   Impl& im = *sink->impl_;
   im.cfg = cfg;
+  if (cfg.store_compressed) {
+    im.deflater = std::make_unique<ChunkDeflater>();
+    im.layout = SampleLayout{cfg.with_offset, cfg.with_prio};
+    const uint64_t want = cfg.compress_chunk ? cfg.compress_chunk : kDefaultCompressChunk;
+    im.chunk_bytes = std::max<size_t>(1, static_cast<size_t>(want / im.layout.bytes())) * im.layout.bytes();
+  }
   const std::string* prefixes[kKinds] = {&cfg.bw_prefix, &cfg.iops_prefix, &cfg.lat_prefix, &cfg.lat_prefix,
                                          &cfg.lat_prefix};
   for (int k = 0; k < kKinds; ++k) {
@@ -298,6 +338,21 @@ std::unique_ptr<LogSink> LogSink::open(const LogConfig& cfg) {
   }
   im.drain();  // fills the spare chunks before the first I/O
   im.writer = std::thread([&im] { im.run_writer(); });
+  if (!cfg.writer_cpus.empty()) {
+    // log_compression_cpus: fio pins its log compression thread to these
+    // CPUs; fiokit's counterpart is this writer thread (it compresses stored
+    // logs and formats the others). An error stops the job before any I/O
+    // (the sink's destructor joins the thread).
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int c : cfg.writer_cpus) {
+      if (c < 0 || c >= CPU_SETSIZE)
+        throw std::system_error(EINVAL, std::generic_category(), fmt::format("log_compression_cpus: CPU {} is out of range", c));
+      CPU_SET(c, &set);
+    }
+    if (const int e = pthread_setaffinity_np(im.writer.native_handle(), sizeof(set), &set); e != 0)
+      throw std::system_error(e, std::generic_category(), "log_compression_cpus: cannot pin the log thread");
+  }
   return sink;
 }
 

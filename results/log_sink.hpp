@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "results/histogram.hpp"
 
@@ -42,7 +43,24 @@ struct LogConfig {
   bool with_offset = false;        // log_offset=1
   std::string hist_prefix;         // write_hist_log: "<prefix>_clat_hist.<N>.log"
   int hist_coarseness = 0;         // log_hist_coarseness, 0..6
+  // Part "logz" (issue 15): fio's compressed logs. With store_compressed the
+  // bw/iops/lat logs are "<name>.log.fz" files in fio's stored format
+  // (results/log_compress.hpp): every compress_chunk bytes of binary samples
+  // (0: kDefaultCompressChunk) become one zlib stream, written as soon as it is
+  // full, so memory stays at one chunk per log and a killed run keeps every
+  // finished chunk. Without it logs are text, written as they go: fio's
+  // log_compression only bounds the memory of logs that fio keeps until the
+  // end, which fiokit never does.
+  bool store_compressed = false;   // log_store_compressed=1
+  uint64_t compress_chunk = 0;     // log_compression, bytes of raw samples per stream
+  bool with_prio = false;          // log_prio=1: the stored samples carry the raw ioprio
+  std::vector<int> writer_cpus;    // log_compression_cpus: CPUs of the log thread (empty: any)
 };
+
+// Raw sample bytes per stored zlib stream when log_store_compressed=1 is given
+// without log_compression (fio then compresses its whole in-memory log at the
+// end; fiokit streams in chunks of this size instead).
+inline constexpr uint64_t kDefaultCompressChunk = uint64_t{1} << 20;
 
 class LogSink {
  public:

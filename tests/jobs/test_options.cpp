@@ -108,7 +108,6 @@ TEST_CASE("unsupported options and values have one message format") {
   CHECK_THAT(error_of("ioengine=external:/x.so"), Catch::StartsWith("unsupported by fiokit: ioengine=external:/x.so (t.fio:2)"));
   CHECK_THAT(error_of("sync=dsync"), Catch::StartsWith("unsupported by fiokit: sync=dsync (t.fio:2)"));
   CHECK_THAT(error_of("iomem=shmhuge"), Catch::StartsWith("unsupported by fiokit: iomem=shmhuge (t.fio:2)"));
-  CHECK_THAT(error_of("log_compression=1m"), Catch::StartsWith("unsupported by fiokit: log_compression=1m (t.fio:2)"));
   CHECK_THAT(error_of("thinktime_blocks_type=issue"), Catch::StartsWith("unsupported by fiokit: thinktime_blocks_type=issue"));
   CHECK_THAT(error_of("nice=5"), Catch::StartsWith("unsupported by fiokit: nice=5 (t.fio:2)"));
   CHECK_THAT(error_of("buffer_pattern='file'"), Catch::StartsWith("unsupported by fiokit: buffer_pattern='file'"));
@@ -160,7 +159,7 @@ TEST_CASE("zonemode=strided and its sizes are typed, with fio's defaults; zbd pa
 
 TEST_CASE("values that ask for what fiokit does are accepted") {
   CHECK_NOTHROW(one("continue_on_error=none\ncontinue_on_error=0\nfadvise_hint=0\nmem=malloc\nlockfile=none\n"
-                    "zonemode=none\nunified_rw_reporting=0\nnice=0\nlog_compression=0\ncreate_only=0\n"
+                    "zonemode=none\nunified_rw_reporting=0\nnice=0\ncreate_only=0\n"
                     "significant_figures=4\nsteadystate_duration=0\nexit_what=group\nsync=none\nsync=0"));
   CHECK(one("sync=1").sync_io);
   CHECK(one("sync=sync").sync_io);
