@@ -243,7 +243,8 @@ void write_job(Emitter& e, const JobSummary& j, bool plus) {
   if (j.unified_rw_reporting != kUnifiedMixed) {  // fio 3.33 has no "sync" in mixed mode
     e.open_object("sync");
     e.kv("total_ios", j.sync_total_ios);
-    write_lat(e, "lat_ns", j.sync_lat, {}, false, false);
+    // fio 3.33: percentiles (and json+ bins) when clat or lat percentiles are on.
+    write_lat(e, "lat_ns", j.sync_lat, j.percentile_list, j.clat_percentiles || j.lat_percentiles, plus);
     e.close_object();
   }
   if (j.unified_rw_reporting == kUnifiedBoth) write_dir(e, "mixed", j, j.mixed, plus);

@@ -355,7 +355,7 @@ RunSummary summarize_run(const RunResult& run) {
     for (int d = 0; d < kDirs; ++d) s.dirs[d] = summarize_dir(j.dirs[d], g.dirs[d], s.percentile_list);
     s.mixed = summarize_dir(mixed[i].job.dirs[0], g.mixed, s.percentile_list);
     s.sync_total_ios = j.sync_total_ios;
-    s.sync_lat = summarize_lat(j.sync_lat, {});
+    s.sync_lat = summarize_lat(j.sync_lat, s.percentile_list);
     s.job_runtime_ms = j.job_runtime_ms;
     s.usr_cpu = j.usr_cpu;
     s.sys_cpu = j.sys_cpu;
