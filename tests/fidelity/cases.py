@@ -607,3 +607,8 @@ cases_misc.add_exit_what(case)
 import cases_ss  # noqa: E402
 
 cases_ss.add(case)
+
+# ---- I/O priorities (cases_prio.py, group "prio") ----------------------------
+import cases_prio  # noqa: E402
+
+cases_prio.add(case)
