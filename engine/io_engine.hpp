@@ -40,6 +40,13 @@ struct IoUnit {
   int64_t result = 0;     // bytes done, or -errno; set by the engine on completion
   uint64_t start_ns = 0;  // before queue()
   uint64_t issue_ns = 0;  // after the commit that submitted it
+  // I/O priority (issue 15, part prio): the value io_uring puts in the
+  // request (the job's prio/prioclass, or a cmdprio pick); cmdprio: picked by
+  // cmdprio_* (libaio then sends it with IOCB_FLAG_IOPRIO); prio_index: the
+  // job's per-priority latency slot (engine/cmdprio.hpp).
+  uint16_t ioprio = 0;
+  uint8_t prio_index = 0;
+  bool cmdprio = false;
 };
 
 // What an engine can do: one column of the registry table (registry.cpp), so

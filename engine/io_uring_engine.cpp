@@ -180,6 +180,10 @@ class IoUringEngine final : public EngineBase<IoUringEngine> {
       else io_uring_prep_write(sqe, fd, u.buf, u.len, u.offset);
     }
     if (registered_) sqe->flags |= IOSQE_FIXED_FILE;
+    // The job's priority (prio/prioclass) or its cmdprio pick, in every
+    // request as fio 3.33 does: a submission thread (sqthread_poll) would not
+    // inherit the job thread's ioprio_set.
+    sqe->ioprio = u.ioprio;
     io_uring_sqe_set_data(sqe, &u);
     return QueueResult::queued;
   }

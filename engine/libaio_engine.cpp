@@ -19,6 +19,9 @@
 namespace fiokit::engine {
 namespace {
 
+// IOCB_FLAG_IOPRIO from <linux/aio_abi.h> (Linux 4.18+): aio_reqprio is valid.
+constexpr unsigned kIocbFlagIoprio = 1u << 1;
+
 // The completion ring's header as the kernel lays it out (fs/aio.c ABI).
 struct AioRing {
   unsigned id, nr, head, tail, magic, compat_features, incompat_features, header_length;
@@ -87,6 +90,13 @@ class LibaioEngine final : public EngineBase<LibaioEngine> {
     iocb& cb = iocbs_[u.index];
     if (u.dir == Dir::read) io_prep_pread(&cb, u.fd, u.buf, u.len, static_cast<long long>(u.offset));
     else io_prep_pwrite(&cb, u.fd, u.buf, u.len, static_cast<long long>(u.offset));
+    // cmdprio: the picked priority rides on the request (IOCB_FLAG_IOPRIO,
+    // <linux/aio_abi.h>); other I/Os keep the thread's, set by prio/prioclass.
+    // io_prep_* clear both fields, so an unpicked reuse of cb sends none.
+    if (u.cmdprio) {
+      cb.aio_reqprio = static_cast<short>(u.ioprio);
+      cb.u.c.flags |= kIocbFlagIoprio;
+    }
     cb.data = &u;
     pending_[npending_++] = &cb;
     return QueueResult::queued;

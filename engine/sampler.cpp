@@ -197,7 +197,13 @@ void Sampler::log_io(const IoUnit& u, uint64_t now, uint64_t clat_ns, uint64_t s
 }
 
 void Sampler::reset_stats(uint64_t now) {
-  for (auto& d : res_.dirs) d = results::DirStats{};
+  for (auto& d : res_.dirs) {
+    // The per-priority table (cmdprio) keeps its slots: I/Os carry indexes into it.
+    std::vector<results::PrioStat> prios = std::move(d.prios);
+    for (auto& p : prios) p.hist = results::LatencyHistogram{};
+    d = results::DirStats{};
+    d.prios = std::move(prios);
+  }
   res_.depth = results::DepthStats{};
   res_.sync_total_ios = 0;
   res_.sync_lat = results::LatencyHistogram{};

@@ -102,6 +102,23 @@ void Worker::run(StartGate& gate, const std::vector<int>& wait_for_jobs) {
   if (spec.exitall) shared.terminate(spec.group_id, spec.exit_what);
 }
 
+// prio / prioclass (issue 15, part prio). fio 3.33 calls ioprio_set on the
+// job's thread when either is given and keeps the value as the job's ioprio:
+// io_uring puts it in every request (a submission thread would not inherit
+// it), the report files the job's latencies under it. A refusal (realtime
+// class without CAP_SYS_ADMIN / CAP_SYS_NICE) fails the job, as in fio.
+void Worker::set_job_ioprio() {
+  res.ioprio = 0;
+  if (!spec.ioprio_given) return;
+  ioprio_ = ioprio_value(spec.prioclass, spec.prio);
+  if (const int rc = set_thread_ioprio(ioprio_); rc < 0)
+    throw SetupError(fmt::format("job '{}': prioclass={} prio={}: ioprio_set failed: {}{}", spec.name, spec.prioclass,
+                                 spec.prio, std::strerror(-rc),
+                                 rc == -EPERM ? " (the realtime class needs CAP_SYS_ADMIN or CAP_SYS_NICE)" : ""),
+                     -rc);
+  res.ioprio = ioprio_;
+}
+
 void Worker::fill_identity() {
   res.name = spec.name;
   res.job_index = spec.job_index;
@@ -136,6 +153,7 @@ void Worker::setup() {
       throw SetupError(fmt::format("job '{}': cpus_allowed: cannot pin the thread: {}", spec.name, std::strerror(e)), e);
   }
   apply_numa(spec);  // numa_cpu_nodes / numa_mem_policy, in this thread before its buffers exist
+  set_job_ioprio();  // prio / prioclass, before the engine exists (as fio: before td_io_init)
 
   // One registry lookup: the row gives both the factory and the features.
   const EngineInfo* info = find_engine(spec.ioengine);
@@ -152,6 +170,9 @@ void Worker::setup() {
   rng_file_.seed(p.seed ^ 4);
   rng_map_.seed(p.seed ^ 9);
   rng_taus_.seed(p.seed ^ 8, p.taus64);
+  rng_prio_.seed(p.seed ^ 11);
+  cmdprio_ = cmdprio_tab_.init(spec, ioprio_, res.dirs);
+  prio_lat_ = spec.lat_percentiles;
   loop_limit_bytes_ = p.loop_limit_bytes;
   loop_limit_ios_ = p.loop_limit_ios;
   file_ios_left_ = std::max<uint32_t>(1, spec.file_service_nr);

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/cmdprio.hpp"
 #include "engine/io_buffers.hpp"
 #include "engine/io_engine.hpp"
 #include "engine/io_queue.hpp"
@@ -59,6 +60,12 @@ class Worker {
   // This job's LiveCounters::stop (exitall, exit_what, steady state, and
   // every job's at RunShared::halt_all): halt_requested() reads it per I/O.
   const std::atomic<bool>* stop_ = nullptr;
+  // I/O priorities (issue 15, part prio): the job's ioprio value (0 without
+  // prio/prioclass), put in every unit; with cmdprio_* a share of the I/Os
+  // gets another (cmdprio_) and their latencies (clat, or lat with
+  // lat_percentiles: prio_lat_) also go to that priority's slot.
+  uint16_t ioprio_ = 0;
+  bool cmdprio_ = false, prio_lat_ = false;
 
  public:
   Worker(const jobs::JobSpec& spec, RunShared& shared, results::JobResult& res, std::vector<TraceRecord>* trace,
@@ -103,6 +110,9 @@ class Worker {
   // Forced inline: GCC left it a call, and the call's register saves and
   // the reload of every field after it were a measurable part of a null I/O.
   [[gnu::always_inline]] bool prep_io(IoUnit& u) {
+    u.ioprio = ioprio_;
+    u.prio_index = 0;
+    u.cmdprio = false;
     if (verify_phase_) [[unlikely]]
       return prep_verify(u);
     if (loop_bytes_ >= loop_limit_bytes_ || (loop_limit_ios_ && loop_ios_ >= loop_limit_ios_)) [[unlikely]]
@@ -145,6 +155,8 @@ class Worker {
     loop_bytes_ += u.len;
     ++loop_ios_;
     if (stamp_writes_ && u.dir == Dir::write) stamp_buffer(u);
+    if (cmdprio_) [[unlikely]]
+      cmdprio_tab_.pick(u, rng_prio_);
     return true;
   }
 
@@ -170,6 +182,8 @@ class Worker {
       d.clat.add(lat);
     }
     d.lat.add(lat);
+    if (cmdprio_ && !d.prios.empty()) [[unlikely]]
+      d.prios[u.prio_index].hist.add(prio_lat_ || kSync ? lat : now - u.issue_ns);
     sampler_.record<kSync>(u, now, lat);
     if (checking_reads_ && u.dir == Dir::read) [[unlikely]]
       check_read(u);
@@ -221,6 +235,7 @@ class Worker {
  private:
   // worker.cpp
   void fill_identity();
+  void set_job_ioprio();  // prio / prioclass: ioprio_set on this thread (worker.cpp)
   void setup();
   void run_io();
   void reset_loop();
@@ -290,6 +305,8 @@ class Worker {
   Rng rng_off_, rng_mix_, rng_bs_, rng_file_;
   Rng rng_map_;  // blocks drawn for the bitmap random map (re-seeded per loop, as the map's order repeats)
   Tausworthe rng_taus_;  // norandommap draws (random_generator=tausworthe*)
+  Rng rng_prio_;         // cmdprio draws (engine/cmdprio.hpp)
+  CmdPrio cmdprio_tab_;
   // zonemode=strided (worker_prep.cpp): bytes issued in the current zone, and
   // the random map of the zone (its blocks once per zonerange bytes).
   uint64_t zone_bytes_ = 0, zone_perm_next_ = 0, zone_perm_pass_ = 0, zone_perm_blocks_ = 0;

@@ -195,10 +195,14 @@ void Worker::issue_sync() {
 void Worker::do_sync(uint32_t file, bool data_only) {
   const FileState& f = files_[file];
   // Block devices too: fio fsyncs them (it flushes the device's write cache).
-  if (!f.fd) return;
+  // The null engine has no file, but fio 3.33 still hands it the sync, which
+  // completes at once and is counted and timed (fsync=4 on 1 MiB: sync
+  // total_ios 63, IO depths 1=124.6%; t/latency_percentiles.py test 9).
+  const bool no_file = !f.fd;
+  if (no_file && spec.ioengine != "null") return;
   const uint64_t t0 = now_ns();
   if (iolog_) iolog_->io(f.target.path, data_only ? "datasync" : "sync", last_offset_, 0, t0);
-  if (const int e = files_.sync(f, data_only); e != 0) {
+  if (const int e = no_file ? 0 : files_.sync(f, data_only); e != 0) {
     record_error(e, fmt::format("job '{}': {} '{}' failed: {}", spec.name, data_only ? "fdatasync" : "fsync", f.target.path, std::strerror(e)));
     return;
   }

@@ -338,6 +338,23 @@ struct JobSpec {
   uint64_t latency_target_us = 0, latency_window_us = 0;
   double latency_percentile = 100.0;
   bool latency_run = false;
+  // --- I/O priorities (issue 15, part "prio"; jobs/option_table_prio.cpp) ---
+  // prio / prioclass: the job's I/O priority, set with ioprio_set on the
+  // job's thread when either is given (fio's td->ioprio; class 0 means BE).
+  bool ioprio_given = false;
+  uint32_t prio = 0, prioclass = 0;
+  // cmdprio_* (io_uring, libaio): per direction (read, write) the percentage
+  // of I/Os sent with class/level, or per block size with cmdprio_bssplit.
+  // cmdprio_class 0: not given (fio then uses RT, class 1).
+  struct CmdPrioSplit {
+    uint64_t bs = 0;
+    uint32_t perc = 0;
+    int32_t ioprio = -1;  // class << 13 | level; -1: cmdprio_class / cmdprio
+    bool operator==(const CmdPrioSplit&) const = default;
+  };
+  std::array<uint32_t, 2> cmdprio_percentage{}, cmdprio_class{}, cmdprio_level{};
+  std::array<std::vector<CmdPrioSplit>, 2> cmdprio_bssplit{};  // sorted by bs, no 0% entries
+  bool cmdprio_bssplit_given = false;
 
   bool is_random() const {
     return rw == RwMode::randread || rw == RwMode::randwrite || rw == RwMode::randtrim || rw == RwMode::randrw ||

@@ -86,17 +86,8 @@ void add_engine_options(std::vector<OptionDef>& t) {
   // userspace_reap, ...) live beside their engines (engine/*_engine.cpp) and
   // reach the parser through engine::option_catalog().
 
-  // Options two supported engines share (fio's cmdprio.h) that fiokit does
-  // not implement; those of one engine only are refused in its own table.
+  // cmdprio_* (shared by io_uring and libaio) are in option_table_prio.cpp.
   const std::string prio = "I/O engine specific (io_uring, libaio)";
-  t.push_back(Opt("cmdprio_percentage", "Percent of I/Os sent with a higher priority; per direction").type(OptType::per_dir_size)
-                  .range(0, 100).cat(prio).unsupported("per-command priorities are not implemented"));
-  t.push_back(Opt("cmdprio_class", "Priority class for cmdprio_percentage I/Os (1-3); per direction").type(OptType::integer)
-                  .range(1, 3).cat(prio).unsupported("per-command priorities are not implemented"));
-  t.push_back(Opt("cmdprio", "Priority level for cmdprio_percentage I/Os (0-7); per direction").type(OptType::integer)
-                  .range(0, 7).cat(prio).unsupported("per-command priorities are not implemented"));
-  t.push_back(Opt("cmdprio_bssplit", "Priority percentages per block size, like bssplit").type(OptType::bssplit)
-                  .cat(prio).unsupported("per-command priorities are not implemented"));
   t.push_back(Opt("nowait", "Issue I/O with RWF_NOWAIT").type(OptType::boolean).cat(prio)
                   .unsupported("not implemented"));
   t.push_back(Opt("hipri_percentage", "Percent of pvsync2 I/Os sent with RWF_HIPRI").type(OptType::integer).range(0, 100)

@@ -241,8 +241,6 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
 
   // --- processes and placement ---
   t.push_back(int_only("nice", "CPU nice value of the job", proc, 0, -20, 19));
-  t.push_back(unsupported("prio", "I/O priority level 0-7", proc, T::integer, "set it with ionice on fiokit"));
-  t.push_back(unsupported("prioclass", "I/O priority class 0-3", proc, T::integer, "set it with ionice on fiokit"));
   t.push_back(unsupported("cpumask", "CPU affinity as a bit mask", proc, T::integer, "use cpus_allowed=0,2-3"));
   t.push_back(unsupported("cgroup", "Run the job in this cgroup", proc, T::str));
   t.push_back(unsupported("cgroup_weight", "Block I/O weight of the job's cgroup", proc, T::integer));

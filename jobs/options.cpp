@@ -197,6 +197,7 @@ std::vector<OptionDef> own_table() {
   add_ss_options(t);
   add_latq_options(t);
   add_logz_options(t);
+  add_prio_options(t);
   return t;
 }
 }  // namespace

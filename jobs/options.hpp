@@ -263,5 +263,6 @@ void add_latq_options(std::vector<OptionDef>& t);  // option_table_latq.cpp (iss
 void add_logz_options(std::vector<OptionDef>& t);  // option_table_logz.cpp (issue 15, part logz)
 // cpus_allowed's list syntax "0,5,8-15" -> sorted, unique CPU numbers (option_table_io.cpp).
 std::vector<int> parse_cpu_list(const std::string& text);
+void add_prio_options(std::vector<OptionDef>& t);  // option_table_prio.cpp (issue 15, part prio)
 
 }  // namespace fiokit::jobs

@@ -154,6 +154,9 @@ void validate(const OptionCatalog& cat, const JobSpec& s, const std::vector<cons
       fail_at(o->loc, fmt::format("option '{}' applies only to ioengine={}, not ioengine={}", o->key, list, s.ioengine));
     }
   }
+  // fio 3.33 refuses a job with both (cmdprio.c: "mutually exclusive").
+  if (s.cmdprio_bssplit_given && (s.cmdprio_percentage[0] || s.cmdprio_percentage[1]))
+    fail_at(where("cmdprio_bssplit"), "cmdprio_percentage and cmdprio_bssplit are mutually exclusive");
   if (s.verify == VerifyKind::pattern && s.verify_pattern.empty())
     fail_at(where("verify"), "verify=pattern needs verify_pattern=");
   if (s.bwavgtime_ms == 0) fail_at(where("bwavgtime"), "bwavgtime must be at least 1 ms");

@@ -164,6 +164,20 @@ void write_dir(Emitter& e, const char* key, const JobSummary& j, const DirSummar
   write_lat(e, "slat_ns", d.slat, j.percentile_list, j.slat_percentiles, plus);
   write_lat(e, "clat_ns", d.clat, j.percentile_list, j.clat_percentiles, plus);
   write_lat(e, "lat_ns", d.lat, j.percentile_list, j.lat_percentiles, plus);
+  // fio 3.33: "prios" for read, write and mixed (never trim) when two or more
+  // priorities have samples; each holds clat, or lat with lat_percentiles.
+  if (!d.prios.empty() && std::string_view(key) != "trim") {
+    e.open_array("prios");
+    for (const PrioSummary& p : d.prios) {
+      e.open_object();
+      e.kv("prioclass", static_cast<uint64_t>(p.prioclass));
+      e.kv("prio", static_cast<uint64_t>(p.prio));
+      write_lat(e, j.lat_percentiles ? "lat_ns" : "clat_ns", p.lat, j.percentile_list,
+                j.clat_percentiles || j.lat_percentiles, plus);
+      e.close_object();
+    }
+    e.close_array();
+  }
   e.kv("bw_min", static_cast<uint64_t>(std::llround(d.bw.min)));
   e.kv("bw_max", static_cast<uint64_t>(std::llround(d.bw.max)));
   e.kvf("bw_agg", d.bw_agg_pct);
@@ -229,7 +243,8 @@ void write_job(Emitter& e, const JobSummary& j, bool plus) {
   if (j.unified_rw_reporting != kUnifiedMixed) {  // fio 3.33 has no "sync" in mixed mode
     e.open_object("sync");
     e.kv("total_ios", j.sync_total_ios);
-    write_lat(e, "lat_ns", j.sync_lat, {}, false, false);
+    // fio 3.33: percentiles (and json+ bins) when clat or lat percentiles are on.
+    write_lat(e, "lat_ns", j.sync_lat, j.percentile_list, j.clat_percentiles || j.lat_percentiles, plus);
     e.close_object();
   }
   if (j.unified_rw_reporting == kUnifiedBoth) write_dir(e, "mixed", j, j.mixed, plus);

@@ -114,10 +114,25 @@ void write_dir(Out out, const char* label, const DirSummary& d, const JobSummary
   write_lat_line(out, "slat", d.slat);
   write_lat_line(out, "clat", d.clat);
   write_lat_line(out, " lat", d.lat);
+  // Per priority (cmdprio_*, or group members with different prio): fio 3.33
+  // prints "clat prio C/L" (or "lat prio" with lat_percentiles) after the
+  // totals, and their percentile tables after the totals' tables.
+  const char* prio_kind = j.lat_percentiles ? "lat" : "clat";
+  for (const PrioSummary& p : d.prios)
+    write_lat_line(out, fmt::format("{} prio {}/{}", prio_kind, p.prioclass, p.prio).c_str(), p.lat);
   const auto& list = j.percentile_list;
   if (j.slat_percentiles) write_percentiles(out, "slat", d.slat, list);
   if (j.clat_percentiles) write_percentiles(out, "clat", d.clat, list);
   if (j.lat_percentiles) write_percentiles(out, "lat", d.lat, list);
+  if (j.clat_percentiles || j.lat_percentiles) {
+    const uint64_t all = j.lat_percentiles ? d.lat.count : d.clat.count;
+    for (const PrioSummary& p : d.prios)
+      write_percentiles(out,
+                        fmt::format("{} prio {}/{} ({:.2f}% of IOs)", prio_kind, p.prioclass, p.prio,
+                                    100.0 * static_cast<double>(p.lat.count) / static_cast<double>(all ? all : 1))
+                            .c_str(),
+                        p.lat, list);
+  }
   write_rates(out, d);
 }
 

@@ -32,6 +32,14 @@ struct RateStat {
   uint64_t samples = 0;
 };
 
+// One I/O priority's latencies (issue 15, part prio): fio's clat_prio_stat.
+// `ioprio` is class << 13 | level; `hist` holds completion latencies, or
+// total latencies when the job sets lat_percentiles (fio tracks one kind).
+struct PrioStat {
+  uint32_t ioprio = 0;
+  LatencyHistogram hist;
+};
+
 // Per direction of one job.
 struct DirStats {
   uint64_t io_bytes = 0;
@@ -45,6 +53,10 @@ struct DirStats {
   // Set by readers only; when set, writers print these instead of summarising
   // bw_kib / iops.
   std::optional<RateStat> bw_stat, iops_stat;
+  // Per-priority latencies: filled by a job with cmdprio_* (index 0 is the
+  // job's own priority), and by summary.cpp's report merge (fio's
+  // sum_thread_stats); empty otherwise (see results/prio_stats.hpp).
+  std::vector<PrioStat> prios;
 };
 
 // fio's "iodepth_level", "iodepth_submit", "iodepth_complete" distributions.
@@ -133,6 +145,9 @@ struct JobResult {
   uint64_t latency_target_ns = 0, latency_window_us = 0;
   double latency_percentile = 100.0;
   std::optional<uint32_t> latency_depth;
+  // I/O priority (issue 15, part prio): the job's prio/prioclass as fio's
+  // ioprio value (class << 13 | level; 0 when neither is given).
+  uint32_t ioprio = 0;
 };
 
 struct DiskUtil {

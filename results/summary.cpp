@@ -1,6 +1,8 @@
 // Derived numbers shared by every writer; see summary.hpp for the rules.
 #include "results/summary.hpp"
 
+#include "results/prio_stats.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -107,6 +109,7 @@ void add_counts(DirStats& into, const DirStats& d) {
 
 std::vector<ReportJob> report_jobs(const RunResult& run) {
   std::vector<ReportJob> out;
+  std::vector<std::vector<const JobResult*>> members;  // per entry, for the per-priority stats
   std::map<int, size_t> group_entry;  // group id -> index in out
   for (const JobResult& j : run.jobs) {
     if (j.group_reporting) {
@@ -115,12 +118,15 @@ std::vector<ReportJob> report_jobs(const RunResult& run) {
         ReportJob& r = out[it->second];
         merge_job(r.job, j, r.members);
         ++r.members;
+        members[it->second].push_back(&j);
         continue;
       }
       group_entry[j.group_id] = out.size();
     }
     out.push_back(ReportJob{j, 1});
+    members.push_back({&j});
   }
+  for (size_t i = 0; i < out.size(); ++i) pool_prio_stats(out[i].job, members[i]);
   return out;
 }
 
@@ -298,6 +304,8 @@ DirSummary summarize_dir(const DirStats& d, const GroupDir& g, const std::vector
   s.bw = bw_stat_of(d);
   s.iops_stat = iops_stat_of(d);
   s.bw_agg_pct = bw_agg_pct(d, g);
+  for (const PrioStat* p : shown_prios(d.prios))
+    s.prios.push_back(PrioSummary{p->ioprio >> 13, p->ioprio & 7, summarize_lat(p->hist, plist)});
   return s;
 }
 
@@ -348,7 +356,7 @@ RunSummary summarize_run(const RunResult& run) {
     for (int d = 0; d < kDirs; ++d) s.dirs[d] = summarize_dir(j.dirs[d], g.dirs[d], s.percentile_list);
     s.mixed = summarize_dir(mixed[i].job.dirs[0], g.mixed, s.percentile_list);
     s.sync_total_ios = j.sync_total_ios;
-    s.sync_lat = summarize_lat(j.sync_lat, {});
+    s.sync_lat = summarize_lat(j.sync_lat, s.percentile_list);
     s.job_runtime_ms = j.job_runtime_ms;
     s.usr_cpu = j.usr_cpu;
     s.sys_cpu = j.sys_cpu;

@@ -97,6 +97,13 @@ struct LatSummary {
   std::vector<std::pair<uint64_t, uint64_t>> bins;  // json+: (bin value ns, I/Os), non-empty bins
 };
 
+// One priority's latencies (clat, or lat with lat_percentiles) in a
+// direction that shows them (results/prio_stats.hpp).
+struct PrioSummary {
+  uint32_t prioclass = 0, prio = 0;
+  LatSummary lat;
+};
+
 // One direction of a reported job (or its unified_rw_reporting sum).
 struct DirSummary {
   bool active = false;  // did I/O: fio prints the direction's block in normal output only then
@@ -106,6 +113,7 @@ struct DirSummary {
   LatSummary slat, clat, lat;
   RateStat bw, iops_stat;  // bw/iops sample summaries (KiB/s, IOPS)
   double bw_agg_pct = 0;   // bw.mean as a percent of the group's aggregate bandwidth
+  std::vector<PrioSummary> prios;  // empty unless two or more priorities have samples
 };
 
 // One entry of the report, as every format shows it.

@@ -9,6 +9,8 @@
 //     per-direction counts.
 #include "results/unified_rw.hpp"
 
+#include "results/prio_stats.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -54,6 +56,7 @@ DirStats mixed_dir(const JobResult& j) {
   for (const DirStats& d : j.dirs) add_counts(m, d);
   m.bw_stat = summed_rate(j, true);
   m.iops_stat = summed_rate(j, false);
+  m.prios = mixed_prio_stats(j);
   return m;
 }
 

@@ -594,6 +594,7 @@ for _name, _adders in (
         ('cases_latq', ('add',)),            # latency target search: "latq"
         ('cases_fixes2', ('add',)),          # filesize vs size, fsync=N over loops, description=: "fixes2"
         ('cases_logz', ('add',)),            # compressed logs: "logz"
+        ('cases_prio', ('add',)),            # I/O priorities: "prio"
 ):
     _mod = importlib.import_module(_name)
     for _adder in _adders:
