@@ -607,3 +607,8 @@ cases_misc.add_exit_what(case)
 import cases_ss  # noqa: E402
 
 cases_ss.add(case)
+
+# ---- issue 15 "verify": verify_backlog, corruption, dedupe working set (cases_verify2.py, group "verify2")
+import cases_verify2  # noqa: E402
+
+cases_verify2.add(case)
