@@ -197,8 +197,17 @@ void Worker::setup() {
   // start because write phase uses all of runtime"). Measured: randwrite
   // 1 MiB time_based runtime=1 verify=md5 reads 0 KiB with psync, 70 MiB with
   // libaio.
-  final_verify_ = !(spec.time_based && feat.sync);
+  // fio's null engine completes in queue() at iodepth=1 only.
+  final_verify_ = !(spec.time_based && (feat.sync || (feat.diskless && p.queue.depth == 1)));
+  // fio "pretends" every read of an engine that fakes its I/O (null) verified.
+  fake_verify_ = feat.diskless;
   backlog_ = verify_writes && spec.verify_backlog > 0;
+  if (spec.verify_async && p.verify) {
+    pool_ = std::make_unique<VerifyPool>();
+    pool_late_ = !feat.sync;
+    if (auto e = pool_->start(verifier_, spec.verify_async, spec.verify_async_cpus); !e.empty())
+      throw SetupError(fmt::format("job '{}': {}", spec.name, e), EINVAL);
+  }
   if (backlog_) {
     // fio lists the writes of a job with a random map in order and keeps the
     // others sorted (see verify_pass).
@@ -383,6 +392,7 @@ void Worker::run_io() {
     // verify_backlog reads happen inside the loop (prep_backlog); what is
     // left is read back after it, as without it.
     engine_->run_loop(*this);
+    finish_async_checks();  // the backlog's checks, or a read job's
     if (verify_writes && final_verify_ && !halt_requested()) verify_pass(false, true);
     // fio 3.33 replays a log once, whatever loops= or time_based say
     // (measured: loops=2 gives the log's I/O once, in the log's time).

@@ -28,6 +28,7 @@
 #include "engine/sampler.hpp"
 #include "engine/verify.hpp"
 #include "engine/verify_backlog.hpp"
+#include "engine/verify_pool.hpp"
 #include "jobs/jobspec.hpp"
 #include "results/run_result.hpp"
 #include "volumes/layout.hpp"
@@ -229,7 +230,9 @@ class Worker {
   bool prep_backlog(IoUnit& u);      // verify_backlog: a verify read due before the next I/O
   void backlog_complete(IoUnit& u);  // verify_backlog: a write may be read back, a verify read is checked
   void check_read(IoUnit& u);
-  void dump_block(const IoUnit& u);
+  void dump_block(uint32_t file, uint64_t offset, const uint8_t* buf, size_t len);
+  void verify_failed(uint32_t file, uint64_t offset, const uint8_t* buf, size_t len, const std::string& what);
+  void finish_async_checks();  // verify_async: wait for every check, then report its failures
   void verify_pass(bool replay_writes, bool final_phase);  // replay_writes: verify_only
 
   std::vector<volumes::FileTarget> targets_;
@@ -288,9 +291,12 @@ class Worker {
   std::vector<uint64_t> unit_seq_;
   std::vector<uint8_t> unit_verify_;
   uint64_t backlog_verified_ = 0;
+  std::unique_ptr<VerifyPool> pool_;  // verify_async, else null
+  bool pool_late_ = false;            // its failures are taken before the next check (engines that queue)
   // false when fio 3.33 never reaches its verify phase: time_based with an
   // engine that completes in queue() (see run_io).
   bool final_verify_ = true;
+  bool fake_verify_ = false;  // the null engine: nothing was stored, every check passes (as fio's FIO_FAKEIO)
 };
 
 }  // namespace fiokit::engine

@@ -133,6 +133,7 @@ void Worker::verify_pass(bool replay_writes, bool final_phase) {
   Sampler::Paused windows{};
   if (final_phase) windows = sampler_.pause_windows();
   if (!verify_todo_.empty() && !halt_requested()) engine_->run_loop(*this);
+  finish_async_checks();
   if (final_phase) sampler_.resume_windows(windows);
   checking_reads_ = reads_checked;
   thinking = thinks;
@@ -146,44 +147,71 @@ void Worker::verify_pass(bool replay_writes, bool final_phase) {
 }
 
 void Worker::check_read(IoUnit& u) {
-  std::string what;
-  if (verifier_.check_block(u.buf, static_cast<uint32_t>(u.result), u.offset, &what) != 0) {
-    const auto n = std::stoull(res.extras.count("verify_errors") ? res.extras["verify_errors"] : "0") + 1;
-    res.extras["verify_errors"] = std::to_string(n);
-    if (spec.verify_dump) dump_block(u);
-    if (spec.continue_on_error && non_fatal(2, EILSEQ)) [[unlikely]] {
-      // continue_on_error=verify: counted as fio counts it, the job not failed.
-      count_error(EILSEQ, fmt::format("job '{}': verify failed in '{}': {}", spec.name, files_[u.file].target.path, what), true);
-      return;
-    }
-    if (!failed || res.error == 0) {
-      res.error = EILSEQ;
-      res.error_ignored = false;
-      res.error_message = fmt::format("job '{}': verify failed in '{}': {}", spec.name, files_[u.file].target.path, what);
-    }
-    failed = true;
-    // fio 3.33 ends the job at the first block that fails (verify_fatal only
-    // stops it checking the rest of that block's intervals): a read job over
-    // 16 blocks with block 5 changed reports error 84 and 6 reads, not 16.
-    halted = true;
+  if (fake_verify_) return;
+  const auto len = static_cast<uint32_t>(u.result);
+  if (pool_) {
+    // verify_async: a checker thread takes a copy; as fio holds the read's
+    // io_u until it is checked, no more than iodepth reads are in flight or
+    // being checked (this one's unit is about to be freed). With an engine
+    // that queues, a failure is seen one read later than inline, as in fio,
+    // whose job notices the checker's error only after it issued the next
+    // read; with psync & co. its wait for a free io_u sees the error first
+    // (measured, a bad 6th block of 16: libaio 7 reads at depth 1 and 14 at
+    // depth 8, psync 6; inline 6).
+    if (pool_late_ && pool_->has_failures())
+      for (auto& f : pool_->take_failures()) verify_failed(f.file, f.offset, f.received.data(), f.received.size(), f.what);
+    pool_->submit(u.buf, len, u.offset, u.file);
+    const size_t depth = plan_->queue.depth, busy = std::min<size_t>(queue.inflight(), depth - 1);
+    pool_->wait_at_most(depth - 1 - busy);
+    if (!pool_late_ && pool_->has_failures())
+      for (auto& f : pool_->take_failures()) verify_failed(f.file, f.offset, f.received.data(), f.received.size(), f.what);
+    return;
   }
+  std::string what;
+  if (verifier_.check_block(u.buf, len, u.offset, &what) != 0) verify_failed(u.file, u.offset, u.buf, len, what);
+}
+
+void Worker::finish_async_checks() {
+  if (!pool_) return;
+  pool_->wait_at_most(0);
+  for (auto& f : pool_->take_failures()) verify_failed(f.file, f.offset, f.received.data(), f.received.size(), f.what);
+}
+
+void Worker::verify_failed(uint32_t file, uint64_t offset, const uint8_t* buf, size_t len, const std::string& what) {
+  const auto n = std::stoull(res.extras.count("verify_errors") ? res.extras["verify_errors"] : "0") + 1;
+  res.extras["verify_errors"] = std::to_string(n);
+  if (spec.verify_dump) dump_block(file, offset, buf, len);
+  if (spec.continue_on_error && non_fatal(2, EILSEQ)) [[unlikely]] {
+    // continue_on_error=verify: counted as fio counts it, the job not failed.
+    count_error(EILSEQ, fmt::format("job '{}': verify failed in '{}': {}", spec.name, files_[file].target.path, what), true);
+    return;
+  }
+  if (!failed || res.error == 0) {
+    res.error = EILSEQ;
+    res.error_ignored = false;
+    res.error_message = fmt::format("job '{}': verify failed in '{}': {}", spec.name, files_[file].target.path, what);
+  }
+  failed = true;
+  // fio 3.33 ends the job at the first block that fails (verify_fatal only
+  // stops it checking the rest of that block's intervals): a read job over
+  // 16 blocks with block 5 changed reports error 84 and 6 reads, not 16.
+  halted = true;
 }
 
 // verify_dump=1: what was read goes to RUN_DIR/<file>.<offset>.received and
 // what a writer with this job's seed would have put there to .expected, for a
 // byte-level diff.
-void Worker::dump_block(const IoUnit& u) {
-  std::string base = files_[u.file].target.path;
+void Worker::dump_block(uint32_t file, uint64_t offset, const uint8_t* buf, size_t len) {
+  std::string base = files_[file].target.path;
   base = base.substr(base.find_last_of('/') + 1);
-  const std::string stem = fmt::format("{}/{}.{}", shared.run_dir, base, u.offset);
-  const auto len = static_cast<size_t>(u.result);
+  const std::string stem = fmt::format("{}/{}.{}", shared.run_dir, base, offset);
   auto write_all = [](const std::string& path, const uint8_t* p, size_t n) {
     const util::Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     if (fd) (void)!::write(fd.get(), p, n);
   };
-  write_all(stem + ".received", u.buf, len);
+  write_all(stem + ".received", buf, len);
   std::vector<uint8_t> want(len);
-  verifier_.make_block(want.data(), static_cast<uint32_t>(len), u.offset, mix64(plan_->seed ^ u.offset));
+  verifier_.make_block(want.data(), static_cast<uint32_t>(len), offset, mix64(plan_->seed ^ offset));
   write_all(stem + ".expected", want.data(), len);
 }
 

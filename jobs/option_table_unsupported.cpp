@@ -259,8 +259,6 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
   t.push_back(unsupported("gid", "Switch to this group id", proc, T::integer));
 
   // --- verification extras ---
-  t.push_back(off_only("verify_async", "Threads that verify asynchronously", ver, T::integer));
-  t.push_back(unsupported("verify_async_cpus", "CPUs of the verify threads", ver, T::str));
   t.push_back(quiet(with_def(no_effect("verify_state_save", "Save verify progress when the job ends", ver, T::boolean,
                                  "fiokit does not write verify state files"),
                        "1"), {"0"}));

@@ -1,11 +1,10 @@
 # Differential cases, group "verify2" (issue 15, part "verify"): verify_backlog
-# and verify_backlog_batch, a corrupted block, and dedupe_mode=working_set.
+# and verify_backlog_batch, verify_async, and a corrupted block.
 # What is compared is deterministic with a sync engine at depth 1: the order
 # of writes and verify reads (from write_iolog: runs of one direction, e.g.
 # "w16 r4 w4 r4 ..."; the offsets of random jobs differ between the tools'
-# generators, the interleaving does not), I/O and byte counts, the error a
-# changed block gives, and shares of unique blocks in a written file.
-import hashlib
+# generators, the interleaving does not), I/O and byte counts, and the error a
+# changed block gives.
 import os
 import subprocess
 
@@ -64,22 +63,6 @@ def write_then_corrupt(job, at):
             f.seek(at)
             f.write(bytes([b[0] ^ 0x55]))
     return pre
-
-
-def UNIQUE_SHARE(name, bs=4096):
-    """Percent of the file's bs-sized blocks whose content occurs once."""
-    def get(r):
-        seen = {}
-        with open(os.path.join(r.dir, name), 'rb') as f:
-            while True:
-                b = f.read(bs)
-                if not b:
-                    break
-                h = hashlib.sha1(b).digest()
-                seen[h] = seen.get(h, 0) + 1
-        total = sum(seen.values())
-        return 100.0 * len(seen) / total if total else None
-    return get
 
 
 def add(case):
@@ -154,6 +137,61 @@ size=64k
 bs=4k
 rw=read
 verify=md5
+""", COUNTS, rc=1, pre=write_then_corrupt("""
+[w]
+ioengine=psync
+filename=data
+size=64k
+bs=4k
+rw=write
+verify=md5
+do_verify=0
+""", 5 * 4096 + 3000))
+
+    # verify_async: the checks run on helper threads; the counts are those of
+    # inline verify, and a changed block ends the job where fio ends it: with
+    # psync after 6 reads, with libaio one read later (fio notices its
+    # checker's error after the next read).
+    case('verify2', 'verify2-async-backlog', """
+[v]
+ioengine=psync
+filename=data
+size=1m
+bs=4k
+rw=randwrite
+verify=md5
+verify_backlog=8
+verify_async=2
+""", COUNTS)
+    case('verify2', 'verify2-async-corrupt-read', """
+[r]
+ioengine=psync
+filename=data
+size=64k
+bs=4k
+rw=read
+verify=md5
+verify_async=1
+""", COUNTS, rc=1, pre=write_then_corrupt("""
+[w]
+ioengine=psync
+filename=data
+size=64k
+bs=4k
+rw=write
+verify=md5
+do_verify=0
+""", 5 * 4096 + 3000))
+    case('verify2', 'verify2-async-corrupt-libaio', """
+[r]
+ioengine=libaio
+iodepth=1
+filename=data
+size=64k
+bs=4k
+rw=read
+verify=md5
+verify_async=1
 """, COUNTS, rc=1, pre=write_then_corrupt("""
 [w]
 ioengine=psync
