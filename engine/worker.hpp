@@ -30,6 +30,8 @@
 #include "engine/run_shared.hpp"
 #include "engine/sampler.hpp"
 #include "engine/verify.hpp"
+#include "engine/verify_backlog.hpp"
+#include "engine/verify_pool.hpp"
 #include "jobs/jobspec.hpp"
 #include "results/run_result.hpp"
 #include "volumes/layout.hpp"
@@ -54,6 +56,7 @@ class Worker {
   Dir fixed_dir_ = Dir::read;   // JobPlan::fixed_dir
   bool fast_seq_ = false, fast_rand_ = false, trimwrite_ = false, stamp_writes_ = false;  // JobPlan's
   bool verify_phase_ = false;   // see the verify members below
+  bool backlog_ = false;        // verify_backlog: verify reads between the writes (see backlog_log_)
   bool checking_reads_ = false; // reads are checked against the verify pattern
   bool replaying_ = false;      // read_iolog: prep_io_general hands out the log's entries
   LatencyTarget* lat_ = nullptr;  // latency_target's search (lat_search_), else null
@@ -117,6 +120,8 @@ class Worker {
       return prep_verify(u);
     if (loop_bytes_ >= loop_limit_bytes_ || (loop_limit_ios_ && loop_ios_ >= loop_limit_ios_)) [[unlikely]]
       return false;
+    if (backlog_) [[unlikely]]
+      if (prep_backlog(u)) return true;
     if (fast_seq_) {
       FileState& f = *file0_;
       uint64_t off = f.seq_pos[idx(fixed_dir_)];
@@ -189,6 +194,8 @@ class Worker {
       check_read(u);
     if (lat_) [[unlikely]]
       latency_complete(u, lat, now);
+    if (backlog_) [[unlikely]]
+      backlog_complete(u);
     queue.put_free(&u);
     if (sampler_.event_due(now)) [[unlikely]]
       on_event(now);
@@ -271,8 +278,12 @@ class Worker {
   // worker_verify.cpp: write stamping, read checks, the verify phases.
   void stamp_buffer(IoUnit& u);
   bool prep_verify(IoUnit& u);
+  bool prep_backlog(IoUnit& u);      // verify_backlog: a verify read due before the next I/O
+  void backlog_complete(IoUnit& u);  // verify_backlog: a write may be read back, a verify read is checked
   void check_read(IoUnit& u);
-  void dump_block(const IoUnit& u);
+  void dump_block(uint32_t file, uint64_t offset, const uint8_t* buf, size_t len);
+  void verify_failed(uint32_t file, uint64_t offset, const uint8_t* buf, size_t len, const std::string& what);
+  void finish_async_checks();  // verify_async: wait for every check, then report its failures
   void verify_pass(bool replay_writes, bool final_phase);  // replay_writes: verify_only
 
   std::vector<volumes::FileTarget> targets_;
@@ -332,6 +343,18 @@ class Worker {
   std::vector<Written> verify_todo_;
   size_t verify_next_ = 0;  // verify_phase_ (read per I/O) is at the top
   uint64_t verify_phase_ns_ = 0;  // time in final verify phases: fio's read runtime of a write job
+  // verify_backlog (issue 15, part "verify"): the log of written blocks and,
+  // per unit, the number of the write it carries and whether it is a verify read.
+  VerifyBacklog backlog_log_;
+  std::vector<uint64_t> unit_seq_;
+  std::vector<uint8_t> unit_verify_;
+  uint64_t backlog_verified_ = 0;
+  std::unique_ptr<VerifyPool> pool_;  // verify_async, else null
+  bool pool_late_ = false;            // its failures are taken before the next check (engines that queue)
+  // false when fio 3.33 never reaches its verify phase: time_based with an
+  // engine that completes in queue() (see run_io).
+  bool final_verify_ = true;
+  bool fake_verify_ = false;  // the null engine: nothing was stored, every check passes (as fio's FIO_FAKEIO)
 };
 
 }  // namespace fiokit::engine

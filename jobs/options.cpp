@@ -198,6 +198,7 @@ std::vector<OptionDef> own_table() {
   add_latq_options(t);
   add_logz_options(t);
   add_prio_options(t);
+  add_verify_options(t);
   return t;
 }
 }  // namespace

@@ -264,5 +264,6 @@ void add_logz_options(std::vector<OptionDef>& t);  // option_table_logz.cpp (iss
 // cpus_allowed's list syntax "0,5,8-15" -> sorted, unique CPU numbers (option_table_io.cpp).
 std::vector<int> parse_cpu_list(const std::string& text);
 void add_prio_options(std::vector<OptionDef>& t);  // option_table_prio.cpp (issue 15, part prio)
+void add_verify_options(std::vector<OptionDef>& t);  // option_table_verify.cpp (issue 15, part verify)
 
 }  // namespace fiokit::jobs

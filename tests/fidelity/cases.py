@@ -595,6 +595,7 @@ for _name, _adders in (
         ('cases_fixes2', ('add',)),          # filesize vs size, fsync=N over loops, description=: "fixes2"
         ('cases_logz', ('add',)),            # compressed logs: "logz"
         ('cases_prio', ('add',)),            # I/O priorities: "prio"
+        ('cases_verify2', ('add',)),         # verify_backlog, verify_async: "verify2"
 ):
     _mod = importlib.import_module(_name)
     for _adder in _adders:
