@@ -335,6 +335,9 @@ struct JobSpec {
   uint64_t latency_target_us = 0, latency_window_us = 0;
   double latency_percentile = 100.0;
   bool latency_run = false;
+  // --- io_submit_mode (issue 15, part latq) ---
+  // offload: iodepth submit threads issue the job's I/Os (engine/offload_engine.cpp).
+  bool io_submit_offload = false;
 
   bool is_random() const {
     return rw == RwMode::randread || rw == RwMode::randwrite || rw == RwMode::randtrim || rw == RwMode::randrw ||
