@@ -20,6 +20,7 @@ namespace fiokit::engine {
 template <class E, bool kTrace>
 void io_loop_impl(E& eng, Worker& w) {
   IoQueue& q = w.queue;
+  constexpr bool kOffload = requires { E::kOffload; };
   const IoQueue::Limits lim = q.limits();
   auto fail_engine = [&](int rc, const char* what) {
     w.record_error(-rc, std::string(eng.name()) + " " + what);
@@ -31,7 +32,10 @@ void io_loop_impl(E& eng, Worker& w) {
       q.unqueue_all();  // nothing of this batch is in flight
       return false;
     }
-    q.submitted(now_ns());
+    // io_submit_mode=offload (offload_engine.cpp): the submit threads stamp
+    // issue_ns when they issue; stamping here would race with them.
+    if constexpr (kOffload) q.submitted_unstamped();
+    else q.submitted(now_ns());
     return true;
   };
   auto reap = [&](unsigned min, unsigned max) -> bool {
@@ -44,7 +48,11 @@ void io_loop_impl(E& eng, Worker& w) {
     const uint64_t t = now_ns();
     for (int i = 0; i < n; ++i) {
       q.reaped();
-      w.complete<false>(*eng.event(static_cast<unsigned>(i)), t);
+      IoUnit& u = *eng.event(static_cast<unsigned>(i));
+      // offload: the I/O completed when its submit thread had it back, not
+      // when this loop got round to reaping it.
+      if constexpr (kOffload) w.complete<false>(u, eng.completion_ns(u));
+      else w.complete<false>(u, t);
     }
     if (n) q.count_complete(static_cast<uint32_t>(n));
     return true;

@@ -92,6 +92,12 @@ class IoQueue {
     count_submit(nqueued_);
     nqueued_ = 0;
   }
+  // The same without the time: the engine stamps issue_ns itself (offload).
+  void submitted_unstamped() {
+    inflight_ += nqueued_;
+    count_submit(nqueued_);
+    nqueued_ = 0;
+  }
   // A commit failed: nothing of the batch is in flight, the units are free again.
   void unqueue_all() {
     for (uint32_t i = 0; i < nqueued_; ++i) put_free(queued_[i]);

@@ -4,6 +4,7 @@
 // general offset choice is in worker_prep.cpp; verify and the fsync=N syncs in
 // worker_verify.cpp; the I/O loop in io_loop.hpp.
 #include "engine/numa.hpp"
+#include "engine/offload_engine.hpp"
 #include "engine/worker.hpp"
 
 #include <pthread.h>
@@ -160,7 +161,13 @@ void Worker::setup() {
   if (!info)
     throw SetupError(fmt::format("job '{}': unknown ioengine '{}'", spec.name, spec.ioengine), EINVAL);
   engine_ = info->make();
-  const EngineFeatures feat = info->features;
+  EngineFeatures feat = info->features;
+  // io_submit_mode=offload: the job queues to submit threads, which is async
+  // whatever the engine (offload_engine.cpp), so the loop reaps and times slat.
+  if (spec.io_submit_offload && info->make) {
+    engine_ = make_offload_engine(*info);
+    feat.sync = false;
+  }
 
   // What the loop will do, decided once.
   const JobPlan& p = plan_.emplace(spec, targets_, feat, job_seed(spec), replay_.get());

@@ -358,6 +358,9 @@ struct JobSpec {
   std::array<uint32_t, 2> cmdprio_percentage{}, cmdprio_class{}, cmdprio_level{};
   std::array<std::vector<CmdPrioSplit>, 2> cmdprio_bssplit{};  // sorted by bs, no 0% entries
   bool cmdprio_bssplit_given = false;
+  // --- io_submit_mode (issue 15, part latq) ---
+  // offload: iodepth submit threads issue the job's I/Os (engine/offload_engine.cpp).
+  bool io_submit_offload = false;
 
   bool is_random() const {
     return rw == RwMode::randread || rw == RwMode::randwrite || rw == RwMode::randtrim || rw == RwMode::randrw ||

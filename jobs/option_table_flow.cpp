@@ -27,8 +27,8 @@ void add_flow_options(std::vector<OptionDef>& t) {
                   .custom(OptType::integer, [](JobSpec&, const std::string& v, const ApplyCtx&) { (void)parse_int(v, true); })
                   .cat(io).no_effect("deprecated and ignored by fio 3.33 as well; flow= weights replaced it"));
 
-  // fio 3.33 checks only the job's own I/Os unless io_submit_mode=offload,
-  // which fiokit refuses; so the check is per job here.
+  // fio 3.33 checks only the job's own I/Os unless io_submit_mode=offload;
+  // fiokit checks per job in both modes (README, Differences from fio).
   t.push_back(Opt("serialize_overlap", "Hold back an I/O that overlaps one of the job's I/Os in flight until that one completes")
                   .boolean(&JobSpec::serialize_overlap).def("0").cat(depth));
 }

@@ -35,6 +35,13 @@ void add_latq_options(std::vector<OptionDef>& t) {
                   .custom(OptType::real, set_latency_percentile).def("100").cat(lat));
   t.push_back(Opt("latency_run", "Keep adjusting the queue depth to latency_target until the job ends (0: stop once found)")
                   .boolean(&JobSpec::latency_run).def("0").cat(lat));
+  // io_submit_mode (HOWTO "I/O depth"): offload hands the job's I/Os to
+  // iodepth submit threads (engine/offload_engine.cpp). The engines that
+  // cannot be offloaded are refused in the cross-option pass (jobs/parse.cpp).
+  t.push_back(Opt("io_submit_mode", "Submit I/O inline or from helper threads (offload)")
+                  .enumeration({{"inline", "the job's thread submits"}, {"offload", "helper threads submit"}},
+                               [](JobSpec& s, const std::string& v, const ApplyCtx&) { s.io_submit_offload = trim(v) == "offload"; })
+                  .def("inline").cat("I/O depth"));
 }
 
 }  // namespace fiokit::jobs

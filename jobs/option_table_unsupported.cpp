@@ -226,8 +226,6 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
   t.push_back(off_only("lockmem", "Lock this much memory to simulate less RAM", buf, T::size));
 
   // --- depth and submission ---
-  t.push_back(enum_only("io_submit_mode", "Submit I/O inline or from helper threads (offload)", depth,
-                        {{"inline", "the job's thread submits"}, {"offload", "helper threads submit"}}, {"inline"}, "inline"));
   t.push_back(enum_only("thinktime_blocks_type", "When thinktime_blocks counts: complete or issue", rate,
                         {{"complete", "count completed I/Os"}, {"issue", "count issued I/Os"}}, {"complete"}, "complete"));
 

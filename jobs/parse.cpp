@@ -104,6 +104,13 @@ void validate(const OptionCatalog& cat, const JobSpec& s, const std::vector<cons
     throw ParseError(fmt::format("unsupported by fiokit: openfiles={} ({}); fiokit keeps all nrfiles={} files open, "
                                  "use openfiles=0 or leave it out",
                                  s.openfiles, where("openfiles").str(), s.nrfiles));
+  // io_submit_mode=offload (part latq): fio 3.33 refuses io_uring ("can't be
+  // used with offloaded submit"); fiokit times the file-operation engines
+  // inline only.
+  if (s.io_submit_offload && s.ioengine == "io_uring")
+    fail_at(where("io_submit_mode"), "io_submit_mode=offload cannot be used with ioengine=io_uring (as in fio 3.33): use a sync engine or libaio");
+  if (s.io_submit_offload && file_op)
+    fail_at(where("io_submit_mode"), fmt::format("io_submit_mode=offload is not supported with ioengine={}: use io_submit_mode=inline", s.ioengine));
   // fio 3.33 drops write_iolog with a warning when read_iolog is set ("read
   // iolog overrides write_iolog"); a recording that silently does not happen
   // is worse than an error.
