@@ -277,7 +277,12 @@ bool Worker::account_short(IoUnit& u) {
         count_error(e, what, true);
         return false;
       }
-      if (spec.continue_on_error & (1u << type)) count_error(e, what, false);  // fio counts the fatal one too
+      if (spec.continue_on_error & (1u << type) && !(spec.fill_device && (e == ENOSPC || e == EDQUOT)))
+        count_error(e, what, false);  // fio counts the fatal one too
+    }
+    if (spec.fill_device && (e == ENOSPC || e == EDQUOT)) [[unlikely]] {
+      fill_device_full(what);
+      return false;
     }
     record_error(e, std::move(what));
     return false;
@@ -292,6 +297,24 @@ bool Worker::account_short(IoUnit& u) {
   ++d.total_ios;
   d.io_bytes += static_cast<uint64_t>(u.result);
   return true;
+}
+
+// fill_device (fio 3.33's backend.c): the write that finds the file system
+// or device full ends the job, and nothing about it is an error: error 0, no
+// total_err, fio's exit 0. It still counts as an issued I/O (total_ios, and so
+// in the IOPS), without bytes or latency, as every failed I/O does; the I/Os
+// still in flight complete (their ENOSPC counted the same way) and the job's
+// end (end_fsync, logs) follows as usual, but no verify phase and no further
+// loop: fio marks the job terminated. Measured on a 1 MiB tmpfs, bs=4k:
+// 257 writes, 1 MiB written, err=0; with iodepth=4 on io_uring or libaio 260
+// (the 4 in flight at the first ENOSPC). fio prints its "io_u error" line
+// to stderr for each; fiokit says it once per job.
+void Worker::fill_device_full(const std::string& what) {
+  if (!fill_device_said_) {
+    fill_device_said_ = true;
+    fmt::print(stderr, "fiokit: {}; fill_device: the job ends here\n", what);
+  }
+  halted = true;
 }
 
 // fio's file-operation engines (filecreate, filestat, filedelete) carry

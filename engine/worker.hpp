@@ -196,6 +196,7 @@ class Worker {
   void teardown();
   void on_event(uint64_t now);  // the sampler's events: deadline, rate_min
   bool account_short(IoUnit& u);  // false: it was an error (the job stops unless continue_on_error lets it pass)
+  void fill_device_full(const std::string& what);  // ENOSPC under fill_device: the job ends, cleanly
   static int error_type(Dir d, int err);  // fio's error types: 0 read, 1 write, 2 verify
   bool non_fatal(int type, int err) const;
   void count_error(int err, const std::string& what, bool passed);
@@ -246,6 +247,7 @@ class Worker {
   uint64_t seq_run_left_ = 0;
   const std::atomic<bool>* stop_ = nullptr;  // this job's LiveCounters::stop (exit_what)
   uint32_t loops_done_ = 0;
+  bool fill_device_said_ = false;  // fill_device's one "full" message was printed
   // trimwrite: the write that follows a trim.
   bool trim_then_write_ = false;
   uint32_t last_write_file_ = 0;

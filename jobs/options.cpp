@@ -195,6 +195,7 @@ std::vector<OptionDef> own_table() {
   add_unsupported_options(t);
   add_parse_options(t);
   add_ss_options(t);
+  add_engines_options(t);
   return t;
 }
 }  // namespace

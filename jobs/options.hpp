@@ -259,5 +259,6 @@ void add_flow_options(std::vector<OptionDef>& t);  // issue 15, part flow
 void add_iolog_options(std::vector<OptionDef>& t);  // option_table_iolog.cpp
 void add_parse_options(std::vector<OptionDef>& t);  // issue 15 part "parse": numa
 void add_ss_options(std::vector<OptionDef>& t);  // option_table_ss.cpp (issue 15, part ss)
+void add_engines_options(std::vector<OptionDef>& t);  // option_table_engines.cpp (issue 15, part engines)
 
 }  // namespace fiokit::jobs

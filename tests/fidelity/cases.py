@@ -607,3 +607,8 @@ cases_misc.add_exit_what(case)
 import cases_ss  # noqa: E402
 
 cases_ss.add(case)
+
+# ---- fill_device, cpuio, exec (cases_engines.py, group "engines") ------------
+import cases_engines  # noqa: E402
+
+cases_engines.add(case)
