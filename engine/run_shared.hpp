@@ -56,6 +56,7 @@ struct RunShared {
   std::string run_dir;
   std::vector<LiveCounters> live;    // per job index
   std::vector<int> group_of;         // per job index: its reporting group (exit_what=group)
+  std::vector<char> no_bytes;        // per job index: an engine that moves no bytes (cpuio), for exit_on_io_done
 
   // exitall / exitall_on_error, as fio 3.33 reads exit_what (HOWTO, and
   // examples/exitwhat.fio): group stops every job of the ending job's

@@ -222,10 +222,24 @@ void Worker::setup() {
   for (const auto& f : files_) es.paths.push_back(f.target.path);
   es.fds_stable = !spec.unlink_each_loop;
   es.options = spec.engine_options;  // typed by the engine's own table
+  es.io_jobs_running = [this] {
+    bool any = false;
+    for (size_t k = 0; k < shared.live.size(); ++k) {
+      if (k < shared.no_bytes.size() && shared.no_bytes[k]) continue;
+      any = true;
+      if (shared.live[k].state.load() != 2) return true;
+    }
+    return !any;
+  };
   if (const int rc = engine_->init(es); rc < 0) {
     std::string hint = engine_->error_hint();
     if (hint.empty()) hint = fmt::format("{}: setup failed: {}", engine_->name(), std::strerror(-rc));
     throw SetupError(fmt::format("job '{}': ioengine={}: {}", spec.name, engine_->name(), hint), -rc);
+  }
+  if (engine_->overrides_think()) {
+    engine_thinks_ = true;
+    thinking = true;
+    pacer.think_every_io();
   }
 }
 
@@ -339,6 +353,22 @@ void Worker::complete_fileop(IoUnit& u, uint64_t op_ns) {
   if (sampler_.event_due(now)) on_event(now);
 }
 
+void Worker::complete_noio(IoUnit& u, uint64_t now) {
+  if (u.result < 0) {
+    halted = true;
+    queue.put_free(&u);
+    return;
+  }
+  results::DirStats& d = res.dirs[idx(u.dir)];
+  ++d.total_ios;
+  const uint64_t lat = now - u.start_ns;
+  d.clat.add(lat);
+  d.lat.add(lat);
+  sampler_.record<true>(u, now, lat);
+  queue.put_free(&u);
+  if (sampler_.event_due(now)) on_event(now);
+}
+
 void Worker::on_event(uint64_t now) {
   const unsigned ev = sampler_.on_event(now);
   if (ev & (Sampler::deadline | Sampler::steady)) halted = true;
@@ -412,6 +442,8 @@ void Worker::run_io() {
     reset_loop();
   }
   sampler_.finish(now_ns(), verify_phase_ns_);
+  if (engine_->features().no_bytes)
+    for (auto& d : res.dirs) d.runtime_ms = 0;  // see EngineFeatures::no_bytes
 }
 
 void Worker::teardown() {
@@ -480,6 +512,10 @@ void Worker::flow_spin() {
 
 void Worker::think() {
   const uint64_t t0 = now_ns();
+  if (engine_thinks_) {
+    sleep_until(t0 + engine_->think_override_ns());
+    return;
+  }
   const uint64_t spin = pacer.think_spin_ns();
   while (now_ns() - t0 < spin && !halt_requested()) {
   }

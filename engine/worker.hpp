@@ -175,6 +175,9 @@ class Worker {
   // and I/Os, never timed; `op_ns` > 0 is the latency of the create/stat/
   // unlink this I/O did, a clat sample of the job's first direction.
   void complete_fileop(IoUnit& u, uint64_t op_ns);
+  // cpuio (fio's FIO_NOIO): an I/O is counted and timed but moves no bytes;
+  // result -ECANCELED means the engine ended the job instead (exit_on_io_done).
+  void complete_noio(IoUnit& u, uint64_t now);
 
   // ---- off the hot path ----
   void record_error(int err, const std::string& what);
@@ -248,6 +251,7 @@ class Worker {
   const std::atomic<bool>* stop_ = nullptr;  // this job's LiveCounters::stop (exit_what)
   uint32_t loops_done_ = 0;
   bool fill_device_said_ = false;  // fill_device's one "full" message was printed
+  bool engine_thinks_ = false;     // cpuio: the engine gives the think time (IoEngine::overrides_think)
   // trimwrite: the write that follows a trim.
   bool trim_then_write_ = false;
   uint32_t last_write_file_ = 0;

@@ -153,6 +153,10 @@ void validate(const OptionCatalog& cat, const JobSpec& s, const std::vector<cons
       fail_at(where("fill_device"), "fill_device with random writes needs size= (fio 3.33 cannot map an unbounded region: it runs "
                                     "no I/O at all, or with norandommap writes near offset 2^64)");
   }
+  // ioengine=cpuio moves no bytes, so size= never ends it (fio 3.33 runs it
+  // until interrupted then; measured): a runtime or an I/O count must.
+  if (s.ioengine == "cpuio" && !s.runtime_us && !s.number_ios)
+    fail_at(where("ioengine"), "ioengine=cpuio needs runtime= or number_ios= (it moves no bytes, so size= does not end it)");
   if (s.verify_only && s.verify == VerifyKind::none)
     fail_at(where("verify_only"), "verify_only needs a verify= method");
   if (s.thinktime_spin_us > s.thinktime_us)

@@ -152,7 +152,12 @@ std::vector<FileTarget> plan_job(const jobs::JobSpec& job, bool diskless, const 
     // file's region is 2^64-1 / nrfiles and the job writes until ENOSPC
     // (its layout line then reads "17592186044415MiB", which this keeps).
     const bool fill_unbounded = job.fill_device && job.size == 0 && job.size_percent == 0 && job.filesize.first == 0;
-    if (job.filesize.first > 0) {
+    // ioengine=cpuio moves no bytes (fio's FIO_NOIO), so no size ends it:
+    // runtime= or number_ios= does (the parser asks for one).
+    const bool no_bytes = job.ioengine == "cpuio";
+    if (no_bytes) {
+      size = UINT64_MAX / nfiles;
+    } else if (job.filesize.first > 0) {
       size = pick_filesize(job, i);
     } else if (job.size > 0) {
       size = job.size / nfiles;
@@ -183,7 +188,7 @@ std::vector<FileTarget> plan_job(const jobs::JobSpec& job, bool diskless, const 
     }
     if (size == 0)
       throw LayoutError(fmt::format("job '{}': '{}' leaves no bytes to do I/O on (size {}, offset {})", job.name, t.path, size, off), EINVAL);
-    if (fill_unbounded) size = std::min(size, UINT64_MAX - off);  // offset + size never wraps
+    if (fill_unbounded || no_bytes) size = std::min(size, UINT64_MAX - off);  // offset + size never wraps
     t.offset = off;
     t.size = size;
     // fill_device writes until the device says ENOSPC at its end, as fio does.

@@ -135,3 +135,42 @@ TEST_CASE("fill_device without size= is refused where fio 3.33 cannot run it sen
   CHECK_THAT(o.err, Catch::Contains("f.fio:3"));
   fs::remove_all(dir);
 }
+
+// fio's examples/cpuio.fio (read from fio's source package, shortened to a
+// 1 s runtime in a temp copy: its own runtime= outranks the command line):
+// both stonewalled groups of two burners run, count cycles, move no bytes.
+TEST_CASE("fio's examples/cpuio.fio runs", "[fio-examples]") {
+  const fs::path src = "/var/tmp/fiokit-fio-src/fio-3.33/examples/cpuio.fio";
+  if (!fs::exists(src)) fiokit::test::skip("fio 3.33's source package is not unpacked at " + src.parent_path().string());
+  std::string text = fiokit::test::slurp(src);
+  const auto at = text.find("runtime=15");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 10, "runtime=1");
+  const std::string dir = make_temp_dir("cpuio-example");
+  std::ofstream(dir + "/cpuio.fio") << text;
+  auto o = run_fiokit({{"run", "--eta=never", "--output-format=json", "cpuio.fio"}, "", dir});
+  INFO(o.err);
+  REQUIRE(o.code == 0);
+  const json doc = json::parse(o.out);
+  REQUIRE(doc["jobs"].size() == 4);
+  for (const auto& j : doc["jobs"]) {
+    INFO(j["jobname"]);
+    CHECK(j["error"] == 0);
+    CHECK(j["read"]["io_bytes"] == 0);
+    CHECK(j["read"]["total_ios"].get<uint64_t>() >= 1);
+    CHECK(j["read"]["clat_ns"]["N"] == j["read"]["total_ios"]);
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("cpuio: no cpuload is fio's job error; no runtime or number_ios is refused") {
+  auto o = run_fiokit({{"run", "--eta=never", "--output-format=json", "--name=c", "--ioengine=cpuio", "--runtime=1"}});
+  CHECK(o.code == 1);
+  CHECK_THAT(o.err, Catch::Contains("cpu thread needs rate (cpuload=)"));
+  auto p = run_fiokit({{"run", "--parse-only", "--name=c", "--ioengine=cpuio", "--cpuload=10"}});
+  CHECK(p.code == 2);
+  CHECK_THAT(p.err, Catch::Contains("ioengine=cpuio needs runtime= or number_ios="));
+  auto q = run_fiokit({{"run", "--parse-only", "--name=c", "--ioengine=psync", "--cpuload=10", "--runtime=1"}});
+  CHECK(q.code == 2);
+  CHECK_THAT(q.err, Catch::Contains("applies only to ioengine=cpuio"));
+}

@@ -612,3 +612,4 @@ cases_ss.add(case)
 import cases_engines  # noqa: E402
 
 cases_engines.add(case)
+cases_engines.add_cpuio(case)

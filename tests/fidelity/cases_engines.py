@@ -7,7 +7,7 @@
 import os
 import subprocess
 
-from figures import EXACT, J
+from figures import ABS, EXACT, J
 
 
 def _root():
@@ -67,3 +67,41 @@ fill_fs=1
 """, [('write.io_bytes', J('write.io_bytes'), EXACT), ('write.total_ios', J('write.total_ios'), EXACT),
       ('error', J('error'), EXACT), ('size of g.0.0', FILE_SIZE('g.0.0'), EXACT), ('size of g.0.1', FILE_SIZE('g.0.1'), EXACT)],
          pre=_mount, post=_umount, skip=_root)
+
+
+def add_cpuio(case):
+    # cpuio: one burn cycle per I/O, then thinktime = cycle x (100 - load) /
+    # load. cpuload=50, cpuchunks=20000 (20 ms): a cycle every ~40 ms, about 25
+    # in 1 s; the count is a band (the spin is wall-clock time on 2 shared
+    # cores), its properties are exact: no bytes, no slat, one clat and lat
+    # sample per cycle, and fio's runtime/iops of 0 for a direction that moved
+    # no bytes. number_ios=5 ends the job after exactly 5 cycles.
+    figs = [('read.io_bytes', J('read.io_bytes'), EXACT),
+            ('read.slat_ns.N', J('read.slat_ns.N'), EXACT),
+            ('read.runtime', J('read.runtime'), EXACT),
+            ('read.iops', J('read.iops'), EXACT),
+            ('clat N = total_ios', lambda r: J('read.clat_ns.N')(r) == J('read.total_ios')(r), EXACT),
+            ('lat N = total_ios', lambda r: J('read.lat_ns.N')(r) == J('read.total_ios')(r), EXACT),
+            ('error', J('error'), EXACT)]
+    case('engines', 'cpuio-load50', """
+[burn]
+ioengine=cpuio
+cpuload=50
+cpuchunks=20000
+time_based
+runtime=1
+""", figs + [('read.total_ios', J('read.total_ios'), ABS(5))])
+    case('engines', 'cpuio-number_ios', """
+[burn]
+ioengine=cpuio
+cpuload=80
+cpuchunks=10000
+number_ios=5
+runtime=10
+""", figs + [('read.total_ios', J('read.total_ios'), EXACT)])
+    # No cpuload: fio's engine init fails ("cpu thread needs rate"), a job error.
+    case('engines', 'cpuio-no-cpuload', """
+[burn]
+ioengine=cpuio
+runtime=1
+""", [('error', J('error'), EXACT)], rc=1)
