@@ -109,10 +109,7 @@ void add_engine_options(std::vector<OptionDef>& t) {
   auto E = [&t](std::string name, std::string help, std::string engines, OptType type = OptType::str) {
     t.push_back(engine_only(std::move(name), std::move(help), std::move(engines), type));
   };
-  E("cpuload", "Percent of CPU to burn", "cpuio", OptType::integer);
-  E("cpuchunks", "Length of each CPU burn cycle (us)", "cpuio", OptType::integer);
-  E("cpumode", "CPU burn method: noop or qsort", "cpuio");
-  E("exit_on_io_done", "Stop burning CPU when the I/O jobs are done", "cpuio", OptType::boolean);
+  // cpuio runs: its options are in engine/cpuio_engine.cpp.
   E("program", "Program to run", "exec");
   E("arguments", "Arguments for the program", "exec");
   E("grace_time", "Time before the program gets SIGKILL", "exec", OptType::integer);
