@@ -10,6 +10,7 @@
 // The one virtual call per job is run_loop itself.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -58,6 +59,10 @@ struct EngineFeatures {
   // fio's FIO_NOSTATS (file-operation engines): I/Os are counted, not timed,
   // and fio's latency buckets (latency_ns/us/ms) stay all zero.
   bool no_io_stats = false;
+  // fio's FIO_NOIO (cpuio): I/Os are counted and timed but move no bytes;
+  // fio then never adds to a direction's runtime (it does so per byte moved),
+  // so runtime, bw and iops read 0 in its report.
+  bool no_bytes = false;
 };
 
 // Everything an engine needs to set itself up for one job.
@@ -73,6 +78,9 @@ struct EngineSetup {
   // The job's engine options as checked text (JobSpec::engine_options); each
   // engine types them with its own option table in init().
   jobs::EngineOptionValues options;
+  // cpuio's exit_on_io_done: true while a job of the run that does real I/O
+  // is running or still to start (also true when the run has none, as fio).
+  std::function<bool()> io_jobs_running;
 };
 
 class Worker;
@@ -99,6 +107,11 @@ class IoEngine {
   // Context for a failed I/O's errno that only the engine knows (io_uring:
   // EOPNOTSUPP under hipri=1); "" when it has none.
   virtual const char* io_error_hint(int /*err*/) const { return ""; }
+  // cpuio: the engine decides the job's think time after every I/O (fio's
+  // cpuio overrides thinktime, thinktime_blocks=1, thinktime_spin=0), and
+  // may change it from one I/O to the next. Off the hot path.
+  virtual bool overrides_think() const { return false; }
+  virtual uint64_t think_override_ns() const { return 0; }
 };
 
 // CRTP base that binds the I/O loop to the concrete engine type E.
@@ -146,9 +159,11 @@ std::unique_ptr<IoEngine> make_filedelete_engine();
 std::unique_ptr<IoEngine> make_ftruncate_engine();
 std::unique_ptr<IoEngine> make_falloc_engine();
 std::unique_ptr<IoEngine> make_posixaio_engine();
+std::unique_ptr<IoEngine> make_cpuio_engine();
 // Per-engine option tables, beside their engines (nullptr in the registry for none).
 std::vector<jobs::OptionDef> libaio_option_defs();
 std::vector<jobs::OptionDef> io_uring_option_defs();
 std::vector<jobs::OptionDef> filestat_option_defs();
+std::vector<jobs::OptionDef> cpuio_option_defs();
 
 }  // namespace fiokit::engine

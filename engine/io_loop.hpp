@@ -164,6 +164,7 @@ void io_loop_impl(E& eng, Worker& w) {
         // File-operation engines (fio's FIO_NOSTATS): the I/O itself is
         // not timed; the engine's one file operation is (see complete_fileop).
         if constexpr (requires { E::kFileOp; }) w.complete_fileop(u, eng.take_op_ns());
+        else if constexpr (requires { E::kNoIo; }) w.complete_noio(u, now_ns());
         else w.complete<true>(u, now_ns());
         q.count_complete(1);
       } else if (r == QueueResult::queued) {

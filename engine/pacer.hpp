@@ -34,6 +34,11 @@ class Pacer {
     return true;
   }
   uint64_t think_spin_ns() const { return think_spin_ns_; }
+  // cpuio: think after every I/O, whatever thinktime_blocks says (fio's cpuio).
+  void think_every_io() {
+    think_blocks_ = 1;
+    since_think_ = 0;
+  }
   uint64_t think_ns() const { return think_ns_; }
 
  private:

@@ -30,6 +30,8 @@ const std::vector<EngineInfo>& registered_engines() {
       {"ftruncate", make_ftruncate_engine, {.sync = true}, nullptr},
       {"falloc", make_falloc_engine, {.sync = true}, nullptr},
       {"posixaio", make_posixaio_engine, {}, nullptr},
+      // Burns CPU, moves no bytes (fio's FIO_NOIO): no files at all.
+      {"cpuio", make_cpuio_engine, {.sync = true, .diskless = true, .needs_fds = false, .no_bytes = true}, cpuio_option_defs},
       // Parsed, not run: no factory; `needs` is what the run's refusal says
       // (engine/parse_only_engines.cpp). Their options are that file's.
 #define FIOKIT_PARSE_ONLY(NAME, NEEDS) \

@@ -7,6 +7,8 @@
 
 #include "engine/disk_stats.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -60,14 +62,28 @@ std::vector<volumes::FileTarget> prepare_files(const jobs::JobSpec& j, const vol
   o.allow_create = j.allow_file_create;
   o.fill = fill_layout;
   o.stop = stop;
-  for (const auto& t : targets) {
+  o.fill_device = j.fill_device;
+  std::vector<volumes::FileTarget> out = targets;
+  for (auto& t : out) {
     try {
       volumes::lay_out_file(t, o);
     } catch (const volumes::LayoutError& e) {  // names the file, not the job
       throw SetupError(fmt::format("job '{}': {}", j.name, e.what()), e.err);
     }
+    // fill_device on a job that reads: the layout wrote until the file
+    // system was full, and the job reads what is there (fio 3.33 sets the
+    // file's io_size to its real size then: rw=read on a full 1 MiB tmpfs
+    // reads 256 x 4k, measured).
+    if (j.fill_device && o.need_data && !t.is_device) {
+      struct stat st {};
+      const uint64_t len = ::stat(t.path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+      if (len <= t.offset)
+        throw SetupError(fmt::format("job '{}': fill_device: '{}' holds no bytes past offset {}: the file system was full before the "
+                                     "job began", j.name, t.path, t.offset), ENOSPC);
+      t.size = std::min(t.size, len - t.offset);
+    }
   }
-  return targets;
+  return out;
 }
 
 std::string ctime_now(time_t t) {
@@ -130,6 +146,7 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volume
   sh.snaps = std::vector<RunShared::Snapshot>(n);
   sh.done.assign(n, 0);
   for (const auto& j : jobs) sh.group_of.push_back(j.group_id);
+  for (const auto& j : jobs) sh.no_bytes.push_back(j.ioengine == "cpuio");
   sh.run_start_ns = now_ns();
   sh.flow = sh.flows.join_all(jobs);  // every job from the start, as fio (engine/flow.hpp)
   sh.steady = std::vector<SteadyLive>(n);

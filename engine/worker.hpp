@@ -205,6 +205,9 @@ class Worker {
   // and I/Os, never timed; `op_ns` > 0 is the latency of the create/stat/
   // unlink this I/O did, a clat sample of the job's first direction.
   void complete_fileop(IoUnit& u, uint64_t op_ns);
+  // cpuio (fio's FIO_NOIO): an I/O is counted and timed but moves no bytes;
+  // result -ECANCELED means the engine ended the job instead (exit_on_io_done).
+  void complete_noio(IoUnit& u, uint64_t now);
 
   // ---- latency_target (worker_latency.cpp) ----
   bool latency_on() const { return lat_ != nullptr; }
@@ -249,6 +252,7 @@ class Worker {
   void teardown();
   void on_event(uint64_t now);  // the sampler's events: deadline, rate_min
   bool account_short(IoUnit& u);  // false: it was an error (the job stops unless continue_on_error lets it pass)
+  void fill_device_full(const std::string& what);  // ENOSPC under fill_device: the job ends, cleanly
   static int error_type(Dir d, int err);  // fio's error types: 0 read, 1 write, 2 verify
   bool non_fatal(int type, int err) const;
   void count_error(int err, const std::string& what, bool passed);
@@ -307,6 +311,8 @@ class Worker {
   uint32_t cur_file_ = 0, file_ios_left_ = 1;
   uint64_t seq_run_left_ = 0;
   uint32_t loops_done_ = 0;
+  bool fill_device_said_ = false;  // fill_device's one "full" message was printed
+  bool engine_thinks_ = false;     // cpuio: the engine gives the think time (IoEngine::overrides_think)
   // trimwrite: the write that follows a trim.
   bool trim_then_write_ = false;
   uint32_t last_write_file_ = 0;

@@ -361,6 +361,15 @@ struct JobSpec {
   // --- io_submit_mode (issue 15, part latq) ---
   // offload: iodepth submit threads issue the job's I/Os (engine/offload_engine.cpp).
   bool io_submit_offload = false;
+  // --- issue 15, part "engines" (jobs/option_table_engines.cpp) ---
+  // fill_device (fill_fs): write until the file system or device is full;
+  // ENOSPC/EDQUOT then ends the job without an error, as fio 3.33. Without
+  // size= the region is unbounded (volumes/layout.cpp plans it).
+  bool fill_device = false;
+  // exec_prerun / exec_postrun: a shell command run before / after the job
+  // (cli/ refuses them in a job file that came through REMOTEFILES).
+  std::string exec_prerun, exec_postrun;
+  SourceLoc exec_prerun_at, exec_postrun_at;
 
   bool is_random() const {
     return rw == RwMode::randread || rw == RwMode::randwrite || rw == RwMode::randtrim || rw == RwMode::randrw ||

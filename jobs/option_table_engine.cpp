@@ -28,7 +28,8 @@ const std::vector<EnumValue> kSupportedEngines = {
     {"filedelete", "each file's unlink is the measured operation"},
     {"ftruncate", "each write truncates the file to its offset"},
     {"falloc", "writes fallocate their range, reads fallocate with KEEP_SIZE, trims punch holes"},
-    {"posixaio", "POSIX asynchronous I/O (aio_read/aio_write, aio_suspend)"}};
+    {"posixaio", "POSIX asynchronous I/O (aio_read/aio_write, aio_suspend)"},
+    {"cpuio", "burns CPU (cpuload= percent, cpumode=noop|qsort); moves no data"}};
 
 // fio 3.34's directory engines: fio 3.33, the reference fiokit's figures are
 // checked against, has none, so there is nothing to match yet.
@@ -41,7 +42,7 @@ constexpr const char* kNotIn333 =
 const std::vector<std::pair<std::string, std::string>> kOtherEngines = {
     {"vsync", "use ioengine=pvsync"}, {"pvsync2", "use ioengine=pvsync"}, {"io_uring_cmd", "use ioengine=io_uring"},
     {"solarisaio", ""}, {"windowsaio", ""}, {"mmap", "use ioengine=psync"},
-    {"splice", "use ioengine=psync"}, {"sg", ""}, {"libzbc", ""}, {"net", ""}, {"netsplice", ""}, {"cpuio", ""},
+    {"splice", "use ioengine=psync"}, {"sg", ""}, {"libzbc", ""}, {"net", ""}, {"netsplice", ""},
     {"rdma", ""}, {"e4defrag", ""}, {"rados", ""}, {"rbd", ""}, {"http", ""},
     {"gfapi", ""}, {"gfapi_async", ""}, {"libhdfs", ""}, {"mtd", ""}, {"pmemblk", ""}, {"dev-dax", ""}, {"external", ""},
     {"libpmem", ""}, {"ime_psync", ""}, {"ime_psyncv", ""},
@@ -99,10 +100,7 @@ void add_engine_options(std::vector<OptionDef>& t) {
   auto E = [&t](std::string name, std::string help, std::string engines, OptType type = OptType::str) {
     t.push_back(engine_only(std::move(name), std::move(help), std::move(engines), type));
   };
-  E("cpuload", "Percent of CPU to burn", "cpuio", OptType::integer);
-  E("cpuchunks", "Length of each CPU burn cycle (us)", "cpuio", OptType::integer);
-  E("cpumode", "CPU burn method: noop or qsort", "cpuio");
-  E("exit_on_io_done", "Stop burning CPU when the I/O jobs are done", "cpuio", OptType::boolean);
+  // cpuio runs: its options are in engine/cpuio_engine.cpp.
   E("program", "Program to run", "exec");
   E("arguments", "Arguments for the program", "exec");
   E("grace_time", "Time before the program gets SIGKILL", "exec", OptType::integer);

@@ -151,11 +151,7 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
   t.push_back(off_only("allow_mounted_write", "Allow writes to a device that has a mounted file system", files, T::boolean,
                        "fiokit never writes to mounted devices"));
   t.push_back(off_only("file_append", "Start I/O at the end of each file", sizes, T::boolean));
-  t.push_back(Opt("fill_device", "Write until the device or file system is full").alias("fill_fs")
-                  .custom(T::boolean, [](JobSpec&, const std::string& v, const ApplyCtx&) {
-                    if (parse_bool(v)) throw UnsupportedValue("give an explicit size= instead");
-                  })
-                  .def("0").note("only 0 (off) is accepted").cat(sizes));
+  // fill_device: option_table_engines.cpp (issue 15, part engines).
 
   // --- zoned devices ---
   // zonemode=strided is implemented (jobs/JobSpec, engine/zones.hpp); zbd

@@ -199,6 +199,7 @@ std::vector<OptionDef> own_table() {
   add_logz_options(t);
   add_prio_options(t);
   add_verify_options(t);
+  add_engines_options(t);
   return t;
 }
 }  // namespace

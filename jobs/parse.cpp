@@ -145,6 +145,25 @@ void validate(const OptionCatalog& cat, const JobSpec& s, const std::vector<cons
     fail_at(where("filesize"), "filesize range is reversed");
   for (int i = 0; i < 3; ++i)
     if (s.bs.v[i] == 0) fail_at(where("bs"), "invalid value for 'bs': block size must be > 0");
+  // fill_device without a size: fio 3.33 makes the region unbounded (size =
+  // 2^64-1). A sequential writer or a reader of what the layout filled is
+  // well defined; these are not (measured): a random writer allocates no
+  // random map and runs no I/O at all (exit 0), with norandommap it writes at
+  // an offset near 2^64 (EINVAL); a job that reads and writes runs until
+  // either direction passes the filled file's end, whichever comes first.
+  if (s.fill_device && !s.size && s.size_percent == 0 && s.filesize.first == 0) {
+    const int dirs = s.does(Dir::read) + s.does(Dir::write) + s.does(Dir::trim);
+    if (dirs > 1 || s.does(Dir::trim))
+      fail_at(where("fill_device"), "fill_device without size= works for a write or a read job only (fio 3.33 runs this one until "
+                                    "one direction passes the end of the filled file, whichever comes first): give size=");
+    if (s.does(Dir::write) && s.is_random())
+      fail_at(where("fill_device"), "fill_device with random writes needs size= (fio 3.33 cannot map an unbounded region: it runs "
+                                    "no I/O at all, or with norandommap writes near offset 2^64)");
+  }
+  // ioengine=cpuio moves no bytes, so size= never ends it (fio 3.33 runs it
+  // until interrupted then; measured): a runtime or an I/O count must.
+  if (s.ioengine == "cpuio" && !s.runtime_us && !s.number_ios)
+    fail_at(where("ioengine"), "ioengine=cpuio needs runtime= or number_ios= (it moves no bytes, so size= does not end it)");
   if (s.verify_only && s.verify == VerifyKind::none)
     fail_at(where("verify_only"), "verify_only needs a verify= method");
   if (s.thinktime_spin_us > s.thinktime_us)

@@ -154,7 +154,16 @@ std::vector<FileTarget> plan_job(const jobs::JobSpec& job, bool diskless, const 
       off = off / align * align;
     }
     uint64_t size = 0;
-    if (job.filesize.first > 0) {
+    // fill_device without a size: fio 3.33 sets size to 2^64-1, so each
+    // file's region is 2^64-1 / nrfiles and the job writes until ENOSPC
+    // (its layout line then reads "17592186044415MiB", which this keeps).
+    const bool fill_unbounded = job.fill_device && job.size == 0 && job.size_percent == 0 && job.filesize.first == 0;
+    // ioengine=cpuio moves no bytes (fio's FIO_NOIO), so no size ends it:
+    // runtime= or number_ios= does (the parser asks for one).
+    const bool no_bytes = job.ioengine == "cpuio";
+    if (no_bytes) {
+      size = UINT64_MAX / nfiles;
+    } else if (job.filesize.first > 0) {
       // fio 3.33 keeps an existing file whose length lies within filesize=
       // (a range's earlier draw, or the user's file) and sizes any other to
       // filesize (never truncating a longer one).
@@ -162,6 +171,8 @@ std::vector<FileTarget> plan_job(const jobs::JobSpec& job, bool diskless, const 
       size = t.exists && have >= job.filesize.first && have <= hi ? have : pick_filesize(job, i);
     } else if (job.size > 0) {
       size = job.size / nfiles;
+    } else if (fill_unbounded) {
+      size = UINT64_MAX / nfiles;
     } else if (t.exists && have > off) {
       size = have - off;
       if (job.size_percent > 0) size = static_cast<uint64_t>(static_cast<double>(size) * job.size_percent / 100.0);
@@ -189,9 +200,11 @@ std::vector<FileTarget> plan_job(const jobs::JobSpec& job, bool diskless, const 
     }
     if (size == 0)
       throw LayoutError(fmt::format("job '{}': '{}' leaves no bytes to do I/O on (size {}, offset {})", job.name, t.path, size, off), EINVAL);
+    if (fill_unbounded || no_bytes) size = std::min(size, UINT64_MAX - off);  // offset + size never wraps
     t.offset = off;
     t.size = size;
-    if (t.is_device && have > 0 && off + size > have)
+    // fill_device writes until the device says ENOSPC at its end, as fio does.
+    if (t.is_device && have > 0 && off + size > have && !job.fill_device)
       throw LayoutError(fmt::format("job '{}': region {}+{} is beyond the end of device '{}' ({} bytes)", job.name, off, size, t.path, have),
                         EINVAL);
   }
@@ -286,7 +299,11 @@ RunPlan plan_run(const std::vector<jobs::JobSpec>& jobs, const DisklessFn& diskl
       p.err = EIO;
       p.error = e.what();
     }
-    if (p.diskless || p.err || jobs[i].create_on_open) continue;
+    // fill_device without a size: how long the file ends up is the file
+    // system's answer at run time; a later job sizes it as fio does, from
+    // what is there when the plan is made.
+    const bool unbounded = jobs[i].fill_device && jobs[i].size == 0 && jobs[i].size_percent == 0 && jobs[i].filesize.first == 0;
+    if (p.diskless || p.err || jobs[i].create_on_open || unbounded) continue;
     for (const FileTarget& t : p.targets) {
       if (t.is_device) continue;
       uint64_t& len = laid_out[t.path];
@@ -349,7 +366,8 @@ bool lay_out_file(const FileTarget& t, const LayoutOptions& o) {
   const util::Fd guard(fd);
   const uint64_t from = static_cast<uint64_t>(st.st_size);
   const auto len = static_cast<off_t>(need - from);
-  switch (o.fallocate) {
+  if (o.fill_device && !o.need_data) return true;  // the job's own writes fill it
+  switch (o.fill_device ? jobs::FallocateMode::none : o.fallocate) {
     case jobs::FallocateMode::native:
       (void)::fallocate(fd, 0, static_cast<off_t>(from), len);  // unsupported: fine, plain writes follow
       break;
@@ -379,6 +397,7 @@ bool lay_out_file(const FileTarget& t, const LayoutOptions& o) {
     const ssize_t w = ::pwrite(fd, buf.get(), n, static_cast<off_t>(pos));
     if (w <= 0) {
       const int e = w < 0 ? errno : ENOSPC;
+      if (o.fill_device && (e == ENOSPC || e == EDQUOT)) break;  // full: what fits is the file
       throw LayoutError(fmt::format("laying out '{}' failed at byte {}: {}", t.path, pos, std::strerror(e)), e);
     }
     pos += static_cast<uint64_t>(w);

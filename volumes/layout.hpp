@@ -94,6 +94,10 @@ struct LayoutOptions {
   // Checked between 1 MiB writes: a stop request ends a long layout with
   // LayoutError(EINTR); the bytes written so far stay (the file is ours).
   const std::atomic<bool>* stop = nullptr;
+  // fill_device (fio 3.33's extend_file): no fallocate and no ftruncate, the
+  // file is only created; when bytes are needed they are written until the
+  // file system says ENOSPC or EDQUOT, which ends the layout without error.
+  bool fill_device = false;
 };
 
 // Makes `t.path` cover [0, t.offset + t.size). Creates it (with the marker) when

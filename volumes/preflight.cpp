@@ -232,8 +232,9 @@ void Checker::check_file(const jobs::JobSpec& j, const FileTarget& t, bool write
                     t.path, fst.st_size, end),
         t.path, fmt::format("use size={} or less (offset= included), a larger file, or another filename", fst.st_size));
 
-  // Free space: only what new or fiokit-owned files still need counts.
-  if (!users_file || opts_.allow_clobber) {
+  // Free space: only what new or fiokit-owned files still need counts. A
+  // fill_device job means to fill it: running out is how it ends.
+  if ((!users_file || opts_.allow_clobber) && !j.fill_device) {
     Growth& g = growth_[t.path];
     if (g.dir.empty()) {
       g.dir = dir;

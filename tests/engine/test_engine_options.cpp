@@ -89,7 +89,7 @@ TEST_CASE("every registered engine is a value of ioengine and has its own confor
   for (std::string e; std::getline(csv, e, ',');) conformance.push_back(e);
   // The file-operation and file-shaping engines move no data, so the data
   // conformance suite does not apply; test_fileops.cpp is their suite.
-  for (const char* e : {"filecreate", "filestat", "filedelete", "ftruncate", "falloc"}) conformance.push_back(e);
+  for (const char* e : {"filecreate", "filestat", "filedelete", "ftruncate", "falloc", "cpuio"}) conformance.push_back(e);
   CHECK(sorted(conformance) == registered);
   const jobs::OptionDef* ioengine = engine::option_catalog().find("ioengine");
   REQUIRE(ioengine != nullptr);

@@ -75,7 +75,8 @@ def main():
             failures.append(f"{name}: default fio={fdef!r} fiokit={k['default']!r}")
         if f["name"] == "ioengine":
             for engine in f["values"]:
-                p = subprocess.run([fiokit, "run", "--parse-only", "--name=e", "--ioengine=" + engine],
+                # --runtime=1: cpuio moves no bytes, so fiokit asks for a runtime to end it.
+                p = subprocess.run([fiokit, "run", "--parse-only", "--name=e", "--runtime=1", "--ioengine=" + engine],
                                    capture_output=True, text=True)
                 if p.returncode != 0 and "unsupported by fiokit: ioengine=" + engine not in p.stderr:
                     failures.append(f"ioengine={engine}: neither accepted nor refused as unsupported: {p.stderr.strip()}")

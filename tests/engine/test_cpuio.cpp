@@ -1,0 +1,71 @@
+// The cpuio engine through the real worker: a cycle is an I/O that moves no
+// bytes, is timed (clat = lat, no slat), and is followed by the think time
+// cycle x (100 - cpuload) / cpuload; number_ios ends the job exactly;
+// exit_on_io_done ends it when the run's I/O jobs have ended; its options are
+// checked at parse time and refused with another engine.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+
+#include "engine_test_util.hpp"
+#include "jobs/ini.hpp"
+#include "jobs/parse.hpp"
+
+using namespace fiokit;
+
+namespace {
+
+std::vector<jobs::JobSpec> parse_jobs(const std::string& text) {
+  jobs::ParseRequest req;
+  req.sources.push_back({"t.fio", jobs::read_job_text(text, "t.fio", "/nonexistent", jobs::Expander{})});
+  return jobs::build_jobs(req, engine::option_catalog()).jobs;
+}
+
+double seconds_of(const std::vector<jobs::JobSpec>& jobs, results::RunResult* out) {
+  const auto t0 = std::chrono::steady_clock::now();
+  *out = engine::run_jobs(jobs, engine::RunOptions{});
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+TEST_CASE("cpuio: number_ios cycles of cpuchunks, each followed by its think time, no bytes") {
+  // cpuload=50, 20 ms cycles: 20 ms burn + 20 ms think each, 5 cycles >= 200 ms.
+  auto jobs = parse_jobs("[c]\nioengine=cpuio\ncpuload=50\ncpuchunks=20000\nnumber_ios=5\nruntime=10\n");
+  results::RunResult r;
+  const double secs = seconds_of(jobs, &r);
+  const auto& j = r.jobs.at(0);
+  INFO(j.error_message);
+  REQUIRE(j.error == 0);
+  CHECK(j.dirs[0].total_ios == 5);
+  CHECK(j.dirs[0].io_bytes == 0);
+  CHECK(j.dirs[0].clat.count() == 5);
+  CHECK(j.dirs[0].lat.count() == 5);
+  CHECK(j.dirs[0].slat.count() == 0);
+  CHECK(j.dirs[0].runtime_ms == 0);  // fio: no bytes, no direction runtime
+  CHECK(j.dirs[0].clat.min() >= 20'000'000u);  // each cycle spins its whole 20 ms
+  CHECK(secs >= 0.19);                          // and thinks as long after it
+  // At cpuload=100 there is no think time: 5 cycles take ~100 ms, not 200.
+  auto full = parse_jobs("[c]\nioengine=cpuio\ncpuload=100\ncpuchunks=20000\nnumber_ios=5\nruntime=10\n");
+  const double full_secs = seconds_of(full, &r);
+  CHECK(r.jobs.at(0).dirs[0].total_ios == 5);
+  CHECK(full_secs < secs);
+}
+
+TEST_CASE("cpuio: exit_on_io_done ends the burner when the run's I/O job ends") {
+  auto jobs = parse_jobs(
+      "[io]\nioengine=null\nrw=read\nsize=1m\ntime_based\nruntime=300ms\n"
+      "[burn]\nioengine=cpuio\ncpuload=20\ncpuchunks=5000\nexit_on_io_done=1\nruntime=20\n");
+  results::RunResult r;
+  const double secs = seconds_of(jobs, &r);
+  CHECK(secs < 5);  // not the burner's 20 s
+  CHECK(r.jobs.at(1).error == 0);
+  CHECK(r.jobs.at(1).dirs[0].total_ios >= 1);
+}
+
+TEST_CASE("cpuio's options: values checked, defaults kept as no entry, refused with another engine") {
+  CHECK_THROWS_WITH(parse_jobs("[c]\nioengine=cpuio\ncpumode=bogus\nruntime=1\n"), Catch::Contains("cpumode") && Catch::Contains("t.fio:3"));
+  CHECK_THROWS_WITH(parse_jobs("[c]\nioengine=psync\ncpuload=10\nsize=1m\n"), Catch::Contains("applies only to ioengine=cpuio"));
+  CHECK_THROWS_WITH(parse_jobs("[c]\nioengine=cpuio\ncpuload=10\n"), Catch::Contains("needs runtime= or number_ios="));
+  CHECK(parse_jobs("[c]\nioengine=cpuio\ncpuchunks=50000\ncpumode=noop\nruntime=1\n").at(0).engine_options.values.empty());
+}
