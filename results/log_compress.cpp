@@ -31,6 +31,11 @@ uint64_t get_le(const unsigned char* p, int bytes) {
   return v;
 }
 
+
+}  // namespace
+
+// Decimal digits of v at p (at most 20); returns the end. Shared with
+// log_sink.cpp, whose text rows are built the same way.
 char* put_u64(char* p, uint64_t v) {
   char tmp[20];
   int n = 0;
@@ -41,8 +46,6 @@ char* put_u64(char* p, uint64_t v) {
   while (n) *p++ = tmp[--n];
   return p;
 }
-
-}  // namespace
 
 void encode_sample(std::string& out, const LogRow& row, SampleLayout layout) {
   uint32_t ddir = static_cast<uint32_t>(row.ddir);

@@ -50,6 +50,10 @@ void encode_sample(std::string& out, const LogRow& row, SampleLayout layout);
 // fio's format: "time, value, ddir, bs[, offset], prio".
 void format_samples(std::string_view raw, std::string& out);
 
+// Decimal digits of v written at p (at most 20, no terminator); returns the
+// end. The text writers of log_sink.cpp and format_samples share it.
+char* put_u64(char* p, uint64_t v);
+
 // One zlib stream (header, deflate, adler32) per call, as fio's compression
 // worker makes one per flushed chunk. fio deflates at zlib's default level;
 // fiokit at the fastest, because its writer must keep up with a null-engine

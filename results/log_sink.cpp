@@ -10,6 +10,7 @@
 // With log_store_compressed=1 the writer packs the rows as fio's binary samples
 // and writes one zlib stream per full chunk instead (results/log_compress.hpp).
 #include "results/log_sink.hpp"
+#include "results/log_compress.hpp"  // put_u64
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -62,17 +63,6 @@ struct Chunk {
   size_t consumed = 0;               // writer-private: rows already written
 };
 
-// Decimal digits of v at p (at most 20); returns the end.
-char* put_u64(char* p, uint64_t v) {
-  char tmp[20];
-  int n = 0;
-  do {
-    tmp[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v);
-  while (n) *p++ = tmp[--n];
-  return p;
-}
 
 // fio 3.33 (init.c): a stored compressed log is "<prefix>_<kind>[.N].log.fz".
 std::string log_path(const LogConfig& cfg, const std::string& prefix, const char* kind) {

@@ -10,6 +10,7 @@
 #include "engine/io_engine.hpp"
 #include "jobs/ini.hpp"
 #include "jobs/options.hpp"
+#include "jobs/parse.hpp"
 
 namespace fiokit::test {
 
@@ -27,5 +28,22 @@ inline jobs::Expander test_expander(std::map<std::string, std::string> env = {})
 }
 
 inline const jobs::OptionCatalog& catalog() { return engine::option_catalog(); }
+
+// One job file's text ("t.fio") parsed with the test expander and catalog.
+inline jobs::ParseResult parse_job_text(const std::string& text) {
+  jobs::ParseRequest req;
+  req.sources.push_back({"t.fio", jobs::read_job_text(text, "t.fio", "/nonexistent", test_expander())});
+  return jobs::build_jobs(req, catalog());
+}
+
+// The ParseError's message for that text, "" when it parses.
+inline std::string parse_error_of(const std::string& text) {
+  try {
+    parse_job_text(text);
+  } catch (const jobs::ParseError& e) {
+    return e.what();
+  }
+  return "";
+}
 
 }  // namespace fiokit::test

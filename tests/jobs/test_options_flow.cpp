@@ -9,24 +9,11 @@
 
 using namespace fiokit::jobs;
 
-namespace {
-ParseResult parse_text(const std::string& text) {
-  ParseRequest req;
-  req.sources.push_back({"t.fio", read_job_text(text, "t.fio", "/nonexistent", fiokit::test::test_expander())});
-  return build_jobs(req, fiokit::test::catalog());
-}
-std::string error_of(const std::string& text) {
-  try {
-    parse_text(text);
-  } catch (const ParseError& e) {
-    return e.what();
-  }
-  return "";
-}
-}  // namespace
+using fiokit::test::parse_error_of;
+using fiokit::test::parse_job_text;
 
 TEST_CASE("flow options parse per job, from [global] and from the job") {
-  auto r = parse_text("[global]\nflow_id=3\nflow_sleep=1000\n[a]\nflow=1\n[b]\nflow=8\nflow_sleep=0\n[c]\n");
+  auto r = parse_job_text("[global]\nflow_id=3\nflow_sleep=1000\n[a]\nflow=1\n[b]\nflow=8\nflow_sleep=0\n[c]\n");
   REQUIRE(r.jobs.size() == 3);
   CHECK(r.jobs[0].flow_id == 3);
   CHECK(r.jobs[0].flow == 1);
@@ -40,20 +27,20 @@ TEST_CASE("flow options parse per job, from [global] and from the job") {
 TEST_CASE("flow weights outside 0..1000 are refused with the line") {
   // fio 3.33 reads flow=-8 as 4294967288 (its old signed semantics are gone)
   // and then starves every other job of the flow; fiokit says so instead.
-  CHECK_THAT(error_of("[a]\nflow_id=1\nflow=-8\n"), Catch::Contains("flow") && Catch::Contains("t.fio:3") && Catch::Contains("negative"));
-  CHECK_THAT(error_of("[a]\nflow=1001\n"), Catch::Contains("flow") && Catch::Contains("1000"));
-  CHECK(error_of("[a]\nflow=1000\n").empty());
+  CHECK_THAT(parse_error_of("[a]\nflow_id=1\nflow=-8\n"), Catch::Contains("flow") && Catch::Contains("t.fio:3") && Catch::Contains("negative"));
+  CHECK_THAT(parse_error_of("[a]\nflow=1001\n"), Catch::Contains("flow") && Catch::Contains("1000"));
+  CHECK(parse_error_of("[a]\nflow=1000\n").empty());
 }
 
 TEST_CASE("flow_watermark is accepted with a warning, as fio's deprecation notice") {
-  auto r = parse_text("[a]\nflow_watermark=1024\n");
+  auto r = parse_job_text("[a]\nflow_watermark=1024\n");
   REQUIRE(r.warnings.size() == 1);
   CHECK_THAT(r.warnings[0], Catch::Contains("flow_watermark") && Catch::Contains("deprecated"));
-  CHECK_THAT(error_of("[a]\nflow_watermark=lots\n"), Catch::Contains("flow_watermark"));
+  CHECK_THAT(parse_error_of("[a]\nflow_watermark=lots\n"), Catch::Contains("flow_watermark"));
 }
 
 TEST_CASE("serialize_overlap is a boolean option") {
-  CHECK(parse_text("[a]\nserialize_overlap=1\n").jobs[0].serialize_overlap);
-  CHECK_FALSE(parse_text("[a]\nserialize_overlap=0\n").jobs[0].serialize_overlap);
-  CHECK_THAT(error_of("[a]\nserialize_overlap=maybe\n"), Catch::Contains("serialize_overlap"));
+  CHECK(parse_job_text("[a]\nserialize_overlap=1\n").jobs[0].serialize_overlap);
+  CHECK_FALSE(parse_job_text("[a]\nserialize_overlap=0\n").jobs[0].serialize_overlap);
+  CHECK_THAT(parse_error_of("[a]\nserialize_overlap=maybe\n"), Catch::Contains("serialize_overlap"));
 }
