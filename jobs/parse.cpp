@@ -109,7 +109,9 @@ void validate(const OptionCatalog& cat, const JobSpec& s, const std::vector<cons
   // inline only.
   if (s.io_submit_offload && s.ioengine == "io_uring")
     fail_at(where("io_submit_mode"), "io_submit_mode=offload cannot be used with ioengine=io_uring (as in fio 3.33): use a sync engine or libaio");
-  if (s.io_submit_offload && file_op)
+  // cpuio moves no bytes and sets its own think time; the offload threads
+  // would hand back 0-byte results as short I/Os (found in review).
+  if (s.io_submit_offload && (file_op || s.ioengine == "cpuio"))
     fail_at(where("io_submit_mode"), fmt::format("io_submit_mode=offload is not supported with ioengine={}: use io_submit_mode=inline", s.ioengine));
   // fio 3.33 drops write_iolog with a warning when read_iolog is set ("read
   // iolog overrides write_iolog"); a recording that silently does not happen

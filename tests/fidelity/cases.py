@@ -574,18 +574,10 @@ rw={rw}
       ('write.io_bytes', J('write.io_bytes'), EXACT),
       ('write.total_ios', J('write.total_ios'), EXACT)])
 
-# ---- I/O pattern cases (cases_io.py, group "pattern") -------------------------
-import cases_io  # noqa: E402
-
-cases_io.add(case)
-cases_io.add_stats(case)
-
-# ---- the case modules of later parts, one group (or more) each --------------
-# Each entry: a module beside this file and its functions that register cases.
-# One line per module keeps this file small and merges of parallel work simple.
+# ---- case modules beside this file and their adders (cases_io: "pattern") -----
 import importlib  # noqa: E402
-
 for _name, _adders in (
+        ('cases_io', ('add', 'add_stats')),  # I/O patterns: "pattern", "stats"
         ('cases_flow', ('add',)),            # flow control, serialize_overlap: "flow"
         ('cases_iolog', ('add',)),           # write_iolog / read_iolog replay: "iolog"
         ('cases_fileops', ('add', 'add_shape')),  # file-operation engines: "fileops"
