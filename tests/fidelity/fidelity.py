@@ -128,12 +128,17 @@ def run_case(case, args):
     try:
         for i in range(case.get('runs', args.runs)):
             for tool, exe in (('fio', args.fio), ('fiokit', args.fiokit)):
-                r = run_tool(tool, exe, case, fmt, os.path.join(base, '%s-%d' % (tool, i)),
-                             case.get('timeout', 60))
-                # Extract now: the directory is gone after the case.
-                r.values = [(label, safe(ex, r)) for label, ex, _ in case['figures']]
-                if case.get('post'):
-                    case['post'](r.dir)  # undo what 'pre' set up (e.g. unmount a small file system)
+                workdir = os.path.join(base, '%s-%d' % (tool, i))
+                try:
+                    r = run_tool(tool, exe, case, fmt, workdir, case.get('timeout', 60))
+                    # Extract now: the directory is gone after the case.
+                    r.values = [(label, safe(ex, r)) for label, ex, _ in case['figures']]
+                finally:
+                    # Undo what 'pre' set up (e.g. unmount a small file system)
+                    # even when 'pre', the run or an extractor raised: a tmpfs
+                    # left mounted under the run dir outlives the case.
+                    if case.get('post') and os.path.isdir(workdir):
+                        case['post'](workdir)
                 runs[tool].append(r)
         rows = []
         # The exit code is a figure too: fiokit must fail where fio fails. A
