@@ -162,10 +162,6 @@ void validate(const OptionCatalog& cat, const JobSpec& s, const std::vector<cons
       fail_at(where("fill_device"), "fill_device with random writes needs size= (fio 3.33 cannot map an unbounded region: it runs "
                                     "no I/O at all, or with norandommap writes near offset 2^64)");
   }
-  // ioengine=cpuio moves no bytes, so size= never ends it (fio 3.33 runs it
-  // until interrupted then; measured): a runtime or an I/O count must.
-  if (s.ioengine == "cpuio" && !s.runtime_us && !s.number_ios)
-    fail_at(where("ioengine"), "ioengine=cpuio needs runtime= or number_ios= (it moves no bytes, so size= does not end it)");
   if (s.verify_only && s.verify == VerifyKind::none)
     fail_at(where("verify_only"), "verify_only needs a verify= method");
   if (s.thinktime_spin_us > s.thinktime_us)
@@ -199,6 +195,39 @@ void validate(const OptionCatalog& cat, const JobSpec& s, const std::vector<cons
                                                  s.log.store_compressed ? "log_store_compressed" : "log_compression"));
 }
 
+}  // namespace
+
+// ioengine=cpuio moves no bytes, so size= never ends it: fio 3.33 runs such a
+// job until interrupted (measured). It ends with runtime= or number_ios=, and,
+// as in fio, beside the I/O jobs of its group: with exit_on_io_done=1 once no
+// job that moves bytes is running or pending (fio's engines/cpu.c asks at each
+// cycle; a 1 MiB write beside cpuload=10 ends after 1 cycle in both), or when
+// an exitall job of its group ends (fio_terminate_threads). An I/O job in a
+// later stonewall group is pending until this one ends, so exit_on_io_done
+// would never fire (fio waits forever): refused like a job with no end.
+namespace {
+void check_cpuio_ends(const std::vector<JobSpec>& jobs) {
+  for (const JobSpec& c : jobs) {
+    if (c.ioengine != "cpuio" || c.runtime_us || c.number_ios || c.clone_index > 0) continue;
+    const std::string* e = c.engine_options.find("exit_on_io_done");
+    bool io_same = false, io_later = false, exitall = false;
+    for (const JobSpec& j : jobs) {
+      if (&j == &c) continue;
+      if (j.group_id == c.group_id && j.exitall) exitall = true;
+      if (j.ioengine == "cpuio") continue;
+      io_same |= j.group_id == c.group_id;
+      io_later |= j.group_id > c.group_id;
+    }
+    if (exitall || (e && parse_bool(*e) && io_same && !io_later)) continue;
+    std::string why = "it moves no bytes, so size= does not end it";
+    if (e && parse_bool(*e))
+      why = io_later ? "exit_on_io_done=1 waits for the I/O jobs of a later group, which wait for it"
+                     : "exit_on_io_done=1 has no I/O job of its group to wait for";
+    fail_at(c.ioengine_at, fmt::format("job '{}': ioengine=cpuio needs runtime= or number_ios= ({}), or exit_on_io_done=1 or "
+                                       "exitall beside an I/O job of its group",
+                                       c.name, why));
+  }
+}
 }  // namespace
 
 ParseResult build_jobs(const ParseRequest& req, const OptionCatalog& options) {
@@ -317,6 +346,7 @@ ParseResult build_jobs(const ParseRequest& req, const OptionCatalog& options) {
     for (const RawSection& sec : source.sections)
       if (sec.name == "global")
         for (const auto& o : sec.options) add_global(o);
+  check_cpuio_ends(out.jobs);
   if (out.jobs.empty()) {
     if (!req.only_sections.empty())
       throw ParseError("no job section matches --section=" + req.only_sections.front());

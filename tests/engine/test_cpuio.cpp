@@ -69,3 +69,40 @@ TEST_CASE("cpuio's options: values checked, defaults kept as no entry, refused w
   CHECK_THROWS_WITH(parse_jobs("[c]\nioengine=cpuio\ncpuload=10\n"), Catch::Contains("needs runtime= or number_ios="));
   CHECK(parse_jobs("[c]\nioengine=cpuio\ncpuchunks=50000\ncpumode=noop\nruntime=1\n").at(0).engine_options.values.empty());
 }
+
+TEST_CASE("cpuio without runtime: ended by exit_on_io_done or exitall beside an I/O job of its group, else refused") {
+  // Accepted, as fio 3.33 ends them: exit_on_io_done=1 next to an I/O job of
+  // the group, or an exitall job in the group.
+  const std::string io = "[io]\nioengine=null\nrw=read\nsize=1m\n";
+  CHECK(parse_jobs("[c]\nioengine=cpuio\ncpuload=10\nexit_on_io_done=1\n" + io).size() == 2);
+  CHECK(parse_jobs("[c]\nioengine=cpuio\ncpuload=10\n" + io + "exitall\n").size() == 2);
+  // Refused with the reason and the ioengine line: nothing ends the job
+  // (fio 3.33 runs these until interrupted).
+  CHECK_THROWS_WITH(parse_jobs("[c]\nioengine=cpuio\ncpuload=10\n" + io),
+                    Catch::Contains("needs runtime= or number_ios=") && Catch::Contains("t.fio:2"));
+  CHECK_THROWS_WITH(parse_jobs("[c]\nioengine=cpuio\ncpuload=10\nexit_on_io_done=1\n"),
+                    Catch::Contains("no I/O job of its group"));
+  CHECK_THROWS_WITH(parse_jobs("[c]\nioengine=cpuio\ncpuload=10\nexit_on_io_done=1\n" + io + "stonewall\n"),
+                    Catch::Contains("later group"));
+  // A stonewalled exitall job does not end a burner of an earlier group.
+  CHECK_THROWS_WITH(parse_jobs("[c]\nioengine=cpuio\ncpuload=10\n" + io + "stonewall\nexitall\n"),
+                    Catch::Contains("needs runtime="));
+}
+
+TEST_CASE("cpuio without runtime ends after its cycle when the I/O job of its group ends") {
+  for (const char* end : {"exit_on_io_done=1\n", ""}) {
+    INFO(end);
+    auto jobs = parse_jobs(std::string("[burn]\nioengine=cpuio\ncpuload=10\ncpuchunks=20000\n") + end +
+                           "[io]\nioengine=null\nrw=read\nsize=24k\nrate_iops=100\n" + (*end ? "" : "exitall\n"));
+    results::RunResult r;
+    const double secs = seconds_of(jobs, &r);
+    CHECK(secs < 5);
+    const auto& burn = r.jobs.at(0);
+    INFO(burn.error_message);
+    CHECK(burn.error == 0);
+    // 20 ms of burn, then 180 ms of think: the ~50 ms I/O job is long done,
+    // so the burner ends before its second cycle (fio 3.33: 1 I/O too).
+    CHECK(burn.dirs[0].total_ios == 1);
+    CHECK(r.jobs.at(1).dirs[0].io_bytes == 24576);
+  }
+}
