@@ -102,7 +102,7 @@ std::unique_ptr<JobLogs> JobLogs::open(const jobs::JobSpec& spec, const std::str
   return j;
 }
 
-void JobLogs::add(LogWhat what, uint64_t time_ms, uint64_t value, int ddir, uint64_t bs, uint64_t offset) {
+void JobLogs::add(LogWhat what, uint64_t time_ms, uint64_t value, int ddir, uint64_t bs, uint64_t offset, uint16_t prio) {
 #ifdef FIOKIT_HAVE_LOG_SINK
   if (!sink_) return;
   if (windowed_) {
@@ -112,9 +112,9 @@ void JobLogs::add(LogWhat what, uint64_t time_ms, uint64_t value, int ddir, uint
   }
   static constexpr results::LogKind kinds[] = {results::LogKind::bw, results::LogKind::iops, results::LogKind::lat,
                                                results::LogKind::clat, results::LogKind::slat};
-  sink_->append(kinds[static_cast<int>(what)], results::LogRow{time_ms, value, ddir, bs, offset, 0});
+  sink_->append(kinds[static_cast<int>(what)], results::LogRow{time_ms, value, ddir, bs, offset, prio});
 #else
-  (void)what, (void)time_ms, (void)value, (void)ddir, (void)bs, (void)offset;
+  (void)what, (void)time_ms, (void)value, (void)ddir, (void)bs, (void)offset, (void)prio;
 #endif
 }
 

@@ -46,7 +46,9 @@ class JobLogs {
   // With log_avg_msec>0, a row whose time does not advance past the previous
   // row of the same log and direction is dropped: a windowed log's times always
   // increase, so plotting it never draws a vertical spike at a repeated time.
-  void add(LogWhat what, uint64_t time_ms, uint64_t value, int ddir, uint64_t bs, uint64_t offset);
+  // `prio` is the I/O's raw ioprio value (class << 13 | level) for a per-I/O
+  // row; fio 3.33 writes 0 for a windowed (averaged) row.
+  void add(LogWhat what, uint64_t time_ms, uint64_t value, int ddir, uint64_t bs, uint64_t offset, uint16_t prio = 0);
   // One write_hist_log row: the clat counts added to `cumulative` since the
   // previous call for this direction (the sink keeps the difference).
   void add_hist(uint64_t time_ms, int ddir, uint64_t bs, const results::LatencyHistogram& cumulative);

@@ -174,10 +174,12 @@ void Sampler::check_min_rate(uint64_t now) {
 void Sampler::log_io(const IoUnit& u, uint64_t now, uint64_t clat_ns, uint64_t slat_ns) {
   if (ramping_) return;  // fio logs nothing before ramp_time ends
   const uint64_t t = (now - stats_start_ns_) / kMs;
+  // Each per-I/O row carries the priority the I/O was sent with (prio /
+  // prioclass, or cmdprio's pick), as fio 3.33's io_u->ioprio.
   if (logs_->lat()) {
-    logs_->add(LogWhat::lat, t, now - u.start_ns, idx(u.dir), u.len, u.offset);
-    logs_->add(LogWhat::clat, t, clat_ns, idx(u.dir), u.len, u.offset);
-    if (slat_ns != UINT64_MAX) logs_->add(LogWhat::slat, t, slat_ns, idx(u.dir), u.len, u.offset);
+    logs_->add(LogWhat::lat, t, now - u.start_ns, idx(u.dir), u.len, u.offset, u.ioprio);
+    logs_->add(LogWhat::clat, t, clat_ns, idx(u.dir), u.len, u.offset, u.ioprio);
+    if (slat_ns != UINT64_MAX) logs_->add(LogWhat::slat, t, slat_ns, idx(u.dir), u.len, u.offset, u.ioprio);
   }
   // Observed in fio 3.33: per-I/O bw rows are len * 10^6 / clat_ns (the I/O's
   // own rate) and per-I/O iops rows are 1. They are also the job's bw / iops
@@ -187,11 +189,11 @@ void Sampler::log_io(const IoUnit& u, uint64_t now, uint64_t clat_ns, uint64_t s
   // samples. An odd figure, but fio's for that job file, so fiokit's too.
   if (logs_->bw()) {
     const uint64_t v = static_cast<uint64_t>(u.len) * 1000000 / std::max<uint64_t>(1, clat_ns);
-    logs_->add(LogWhat::bw, t, v, idx(u.dir), u.len, u.offset);
+    logs_->add(LogWhat::bw, t, v, idx(u.dir), u.len, u.offset, u.ioprio);
     add_running(per_io_bw_stat_[idx(u.dir)], static_cast<double>(v));
   }
   if (logs_->iops()) {
-    logs_->add(LogWhat::iops, t, 1, idx(u.dir), u.len, u.offset);
+    logs_->add(LogWhat::iops, t, 1, idx(u.dir), u.len, u.offset, u.ioprio);
     add_running(per_io_iops_stat_[idx(u.dir)], 1.0);
   }
 }

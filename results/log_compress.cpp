@@ -51,14 +51,13 @@ void encode_sample(std::string& out, const LogRow& row, SampleLayout layout) {
   uint32_t ddir = static_cast<uint32_t>(row.ddir);
   if (layout.offset) ddir |= kSampleOffsetBit;
   if (layout.prio) ddir |= kSamplePrioBit;
-  const uint64_t prio = layout.prio ? row.prio : (row.prio ? kIoprioClassRt << kIoprioClassShift : 0);
   // Built in place and appended once: the writer thread encodes millions of
   // samples a second for a null-engine job.
   char buf[kSampleOffsetBytes];
   char* p = put_le(buf, row.time_ms, 8);
   p = put_le(p, row.value, 8);
   p = put_le(p, ddir, 4);
-  p = put_le(p, prio & 0xffff, 2);
+  p = put_le(p, row.prio & 0xffff, 2);  // raw, as fio stores it; the reader formats it
   p = put_le(p, 0, 2);  // padding: fio's sample arrays are calloc'ed, so zero
   p = put_le(p, row.bs, 8);
   if (layout.offset) p = put_le(p, row.offset, 8);

@@ -197,7 +197,12 @@ struct LogSink::Impl {
       p = put_u64(p, static_cast<uint64_t>(e.row.ddir)), *p++ = ',', *p++ = ' ';
       p = put_u64(p, e.row.bs), *p++ = ',', *p++ = ' ';
       if (cfg.with_offset) p = put_u64(p, e.row.offset), *p++ = ',', *p++ = ' ';
-      p = put_u64(p, e.row.prio), *p++ = '\n';
+      if (cfg.with_prio) {
+        p = fmt::format_to(p, "0x{:04x}", e.row.prio);
+      } else {
+        *p++ = (e.row.prio >> 13) == 1 ? '1' : '0';  // class realtime (IOPRIO_CLASS_RT)
+      }
+      *p++ = '\n';
       bufs[static_cast<size_t>(e.kind)].append(line, p);
     }
     c->consumed = upto;

@@ -25,6 +25,9 @@ struct LogRow {
   int ddir;         // 0 read, 1 write, 2 trim
   uint64_t bs;
   uint64_t offset;
+  // The I/O's raw ioprio value (class << 13 | level), 0 for a windowed row.
+  // fio 3.33 prints it as "0x%04x" with log_prio=1 and otherwise as 1 when
+  // the class is realtime, 0 for any other (iolog.c, flush_samples).
   uint32_t prio;
 };
 

@@ -74,9 +74,11 @@ TEST_CASE("log compress: a sample is fio's struct io_sample, byte for byte") {
 TEST_CASE("log compress: samples print as fio's text rows") {
   std::string raw, text;
   encode_sample(raw, {0, 2654, 1, 4096, 0, 0}, {true, false});
-  encode_sample(raw, {7, 50, 1, 4096, 4096, 1}, {true, false});
+  encode_sample(raw, {7, 50, 1, 4096, 4096, 0x2001}, {true, false});  // realtime: 1
+  encode_sample(raw, {8, 51, 1, 4096, 8192, 0x4001}, {true, false});  // stored raw, printed 0 (idle)
+  CHECK(raw.substr(40 + 20, 2) == std::string("\x01\x20", 2));  // the second sample's raw ioprio
   format_samples(raw, text);
-  CHECK(text == "0, 2654, 1, 4096, 0, 0\n7, 50, 1, 4096, 4096, 1\n");
+  CHECK(text == "0, 2654, 1, 4096, 0, 0\n7, 50, 1, 4096, 4096, 1\n8, 51, 1, 4096, 8192, 0\n");
   raw.clear(), text.clear();
   encode_sample(raw, {3, static_cast<uint64_t>(-5), 2, 8192, 0, 0}, {});
   format_samples(raw, text);

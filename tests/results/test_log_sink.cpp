@@ -51,13 +51,14 @@ TEST_CASE("log sink: fio file names and row format") {
   cfg.job_number = 3;
   auto sink = LogSink::open(cfg);
   sink->append(LogKind::bw, {500, 91928, 0, 4096, 8192, 0});
-  sink->append(LogKind::clat, {501, 30714, 1, 4096, 12288, 2});
+  sink->append(LogKind::clat, {501, 30714, 1, 4096, 12288, 0x2000});  // realtime class, level 0
+  sink->append(LogKind::clat, {502, 30715, 1, 4096, 16384, 0x4007});  // idle class: not realtime
   sink->append(LogKind::iops, {502, 7, 2, 512, 0, 0});
   sink->close();
   for (const char* k : {"bw", "iops", "lat", "clat", "slat"})
     CHECK(fs::exists(dir.path + "/j_" + std::string(k) + ".3.log"));
   CHECK(read_text(dir.path + "/j_bw.3.log") == "500, 91928, 0, 4096, 0\n");
-  CHECK(read_text(dir.path + "/j_clat.3.log") == "501, 30714, 1, 4096, 2\n");
+  CHECK(read_text(dir.path + "/j_clat.3.log") == "501, 30714, 1, 4096, 1\n502, 30715, 1, 4096, 0\n");
   CHECK(read_text(dir.path + "/j_iops.3.log") == "502, 7, 2, 512, 0\n");
   CHECK(read_text(dir.path + "/j_slat.3.log").empty());
 
@@ -66,10 +67,12 @@ TEST_CASE("log sink: fio file names and row format") {
   cfg.per_job = false;
   cfg.with_offset = true;
   cfg.iops_prefix.clear();
+  cfg.with_prio = true;  // log_prio=1: the raw value, as fio's "0x%04x"
   sink = LogSink::open(cfg);
   sink->append(LogKind::lat, {1, 26120, 1, 4096, 61440, 0});
+  sink->append(LogKind::lat, {2, 26121, 1, 4096, 65536, 0x2003});
   sink.reset();  // the destructor flushes too
-  CHECK(read_text(dir2.path + "/j_lat.log") == "1, 26120, 1, 4096, 61440, 0\n");
+  CHECK(read_text(dir2.path + "/j_lat.log") == "1, 26120, 1, 4096, 61440, 0x0000\n2, 26121, 1, 4096, 65536, 0x2003\n");
   CHECK(fs::exists(dir2.path + "/j_bw.log"));
   CHECK_FALSE(fs::exists(dir2.path + "/j_iops.log"));
 }
