@@ -170,6 +170,7 @@ class Worker {
   void complete(IoUnit& u, uint64_t now) {
     if (u.result != static_cast<int64_t>(u.len)) [[unlikely]] {
       if (!account_short(u)) {
+        if (backlog_) backlog_failed(u);
         queue.put_free(&u);
         return;
       }
@@ -283,6 +284,8 @@ class Worker {
   void stamp_buffer(IoUnit& u);
   bool prep_verify(IoUnit& u);
   bool prep_backlog(IoUnit& u);      // verify_backlog: a verify read due before the next I/O
+  void pick_verify_prio(IoUnit& u);  // cmdprio on a verify read, as fio's queue hook does
+  void backlog_failed(IoUnit& u);    // verify_backlog: a failed write leaves the log (continue_on_error)
   void backlog_complete(IoUnit& u);  // verify_backlog: a write may be read back, a verify read is checked
   void check_read(IoUnit& u);
   void dump_block(uint32_t file, uint64_t offset, const uint8_t* buf, size_t len);

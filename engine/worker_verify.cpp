@@ -37,7 +37,18 @@ bool Worker::prep_verify(IoUnit& u) {
   u.dir = Dir::read;
   u.offset = w.offset;
   u.len = w.len;
+  pick_verify_prio(u);
   return true;
+}
+
+// fio 3.33 draws cmdprio in the engine's queue hook (io_uring, libaio), which
+// every read goes through, verify reads included: a verify read gets the
+// read direction's cmdprio share, and none when the job does not read
+// (fio sets no read percentage then; CmdPrio has no read table either). fio
+// leaves a verify read that is not picked with the io_u's previous ioprio in
+// its stats and logs while sending the job's own; fiokit logs what it sends.
+void Worker::pick_verify_prio(IoUnit& u) {
+  if (cmdprio_) cmdprio_tab_.pick(u, rng_prio_);
 }
 
 // verify_backlog: fio asks before every I/O of the write phase whether a
@@ -56,6 +67,7 @@ bool Worker::prep_backlog(IoUnit& u) {
   unit_verify_[u.index] = 1;
   ++loop_ios_;
   ++backlog_verified_;
+  pick_verify_prio(u);
   return true;
 }
 
@@ -67,6 +79,19 @@ void Worker::backlog_complete(IoUnit& u) {
     unit_verify_[u.index] = 0;
     check_read(u);
   }
+}
+
+// A failed I/O that the job survives (continue_on_error): fio 3.33 takes a
+// failed write out of the backlog (io_u.c: "Remove errored entry from the
+// verification list") and still notes its direction as the last one done. Left
+// in, the write would stay "in flight" at the head of the log forever, so no
+// backlog read would be issued again, and the final verify would read a block
+// that was never written. A failed verify read is not checked, and the unit's
+// flag is cleared so its next (normal) read is not taken for a verify read.
+void Worker::backlog_failed(IoUnit& u) {
+  backlog_log_.completed(u.dir);
+  if (u.dir == Dir::write) backlog_log_.write_done(u.file, u.offset, unit_seq_[u.index], false);
+  else unit_verify_[u.index] = 0;
 }
 
 // The verify read-back, as fio 3.33 does it (measured with verify=md5,
