@@ -10,11 +10,15 @@
 // here), and it completes when that thread has it back (completion_ns(), which
 // the loop uses instead of the time of its own reap). fio refuses io_uring
 // with offload (FIO_NO_OFFLOAD); the parser refuses it here too.
+#include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "engine/io_loop.hpp"
 #include "engine/offload_engine.hpp"
@@ -57,7 +61,16 @@ class OffloadEngine final : public EngineBase<OffloadEngine> {
       slots_.push_back(std::move(slot));
     }
     stop_ = false;
-    for (auto& sl : slots_) sl->thread = std::thread([this, p = sl.get()] { submit_thread(*p); });
+    for (auto& sl : slots_)
+      sl->thread = std::thread([this, p = sl.get()] {
+        try {
+          submit_thread(*p);
+        } catch (const std::exception& e) {  // outside an I/O (a wait): the thread ends, the others serve on
+          note_thread_error(e.what());
+        } catch (...) {
+          note_thread_error("unknown exception");
+        }
+      });
     return 0;
   }
 
@@ -97,7 +110,12 @@ class OffloadEngine final : public EngineBase<OffloadEngine> {
     for (auto& sl : slots_) sl->eng->start_pass();
   }
   std::string error_hint() const override { return hint_; }
-  const char* io_error_hint(int err) const override { return slots_.empty() ? "" : slots_[0]->eng->io_error_hint(err); }
+  const char* io_error_hint(int err) const override {
+    // The first exception of a submit thread, set once before the I/O it
+    // failed is handed back (so the loop sees it when it accounts that I/O).
+    if (thread_failed_.load(std::memory_order_acquire)) return thread_error_.c_str();
+    return slots_.empty() ? "" : slots_[0]->eng->io_error_hint(err);
+  }
 
  private:
   struct Slot {
@@ -106,8 +124,38 @@ class OffloadEngine final : public EngineBase<OffloadEngine> {
     std::thread thread;
   };
 
+  // Notes the first exception a submit thread caught; the I/O it was issuing
+  // fails with EIO and the job's error names it (an exception escaping a
+  // std::thread would be std::terminate, and the loop would wait forever
+  // for an I/O the thread never hands back).
+  void note_thread_error(const char* what) {
+    std::lock_guard lk(done_mu_);
+    if (thread_failed_.load(std::memory_order_relaxed)) return;
+    thread_error_ = fmt::format(" (io_submit_mode=offload: the submit thread failed: {})", what);
+    thread_failed_.store(true, std::memory_order_release);
+  }
+
+  // One I/O with this thread's engine at depth 1: the result, and the time
+  // it was issued in *issue.
+  static int64_t issue_one(IoEngine& eng, IoUnit& l, uint64_t* issue) {
+    *issue = now_ns();
+    QueueResult r = eng.queue(l);
+    if (r == QueueResult::queued) {
+      // An async engine at depth 1: its commit is the issue.
+      const int rc = eng.commit();
+      *issue = now_ns();
+      if (rc < 0) return rc;
+      const int n = eng.reap(1, 1);
+      return n < 0 ? n : n == 0 ? -EIO : eng.event(0)->result;
+    }
+    if (r == QueueResult::busy) return -EAGAIN;  // never at depth 1 with nothing else out
+    return l.result;
+  }
+
   // One submit thread: take the oldest queued I/O, issue it with this
-  // thread's engine, wait for it, hand it back with its times.
+  // thread's engine, wait for it, hand it back with its times. No exception
+  // leaves it: one thrown while issuing fails that I/O (EIO, and the message
+  // in io_error_hint) and the thread goes on serving the queue.
   void submit_thread(Slot& s) {
     IoEngine& eng = *s.eng;
     IoUnit& l = s.units[0];
@@ -123,19 +171,14 @@ class OffloadEngine final : public EngineBase<OffloadEngine> {
       l = *u;  // the job's buffer, file, offset and length
       l.index = 0;
       uint64_t issue = now_ns();
-      QueueResult r = eng.queue(l);
-      if (r == QueueResult::queued) {
-        // An async engine at depth 1: its commit is the issue.
-        const int rc = eng.commit();
-        issue = now_ns();
-        if (rc < 0) {
-          l.result = rc;
-        } else {
-          const int n = eng.reap(1, 1);
-          l.result = n < 0 ? n : n == 0 ? -EIO : eng.event(0)->result;
-        }
-      } else if (r == QueueResult::busy) {
-        l.result = -EAGAIN;  // never at depth 1 with nothing else out
+      try {
+        l.result = issue_one(eng, l, &issue);
+      } catch (const std::exception& e) {
+        note_thread_error(e.what());
+        l.result = -EIO;
+      } catch (...) {
+        note_thread_error("unknown exception");
+        l.result = -EIO;
       }
       const uint64_t done = now_ns();
       u->result = l.result;
@@ -169,6 +212,8 @@ class OffloadEngine final : public EngineBase<OffloadEngine> {
   std::deque<IoUnit*> work_, done_;
   bool stop_ = false;
   std::string hint_;
+  std::string thread_error_;  // written once, under done_mu_, before thread_failed_
+  std::atomic<bool> thread_failed_{false};
 };
 
 }  // namespace

@@ -21,8 +21,15 @@ VerifyPool::~VerifyPool() {
 }
 
 std::string VerifyPool::start(const Verifier& v, unsigned threads, const std::vector<int>& cpus) {
+  nthreads_ = threads;  // before any runs (fail_thread reads it)
   for (unsigned i = 0; i < threads; ++i) {
-    threads_.emplace_back([this, v] { run(v); });
+    threads_.emplace_back([this, v] {
+      try {
+        run(v);
+      } catch (...) {  // outside a check (a wait): see run()
+        fail_thread(std::current_exception());
+      }
+    });
     if (!cpus.empty()) {
       // verify_async_cpus: every checker may run on any CPU of the list, as fio sets them.
       cpu_set_t set;
@@ -63,6 +70,27 @@ uint64_t VerifyPool::checked() const {
   return checked_;
 }
 
+// A checker thread ended on an exception outside a check: the failure is
+// reported as a verify error, and when no checker is left the queued checks
+// are dropped (counted done) so wait_at_most() cannot wait for them forever.
+void VerifyPool::fail_thread(std::exception_ptr ep) {
+  std::string what = "unknown exception";
+  try {
+    std::rethrow_exception(ep);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  std::lock_guard lk(mu_);
+  failures_.push_back({0, 0, fmt::format("verify_async thread failed: {}", what), {}});
+  failed_.store(true, std::memory_order_release);
+  if (++dead_ == nthreads_) {
+    unfinished_ -= items_.size();
+    items_.clear();
+  }
+  done_cv_.notify_all();
+}
+
 void VerifyPool::run(Verifier v) {
   std::unique_lock lk(mu_);
   for (;;) {
@@ -72,7 +100,20 @@ void VerifyPool::run(Verifier v) {
     items_.pop_front();
     lk.unlock();
     std::string what;
-    const int bad = v.check_block(it.data.data(), static_cast<uint32_t>(it.data.size()), it.offset, &what);
+    int bad;
+    // No exception leaves a checker (it would be std::terminate, and the job
+    // would wait forever for the check): one thrown by a check fails that
+    // block with the exception's message, so the job ends with a verify error
+    // naming it, and the thread goes on.
+    try {
+      bad = check_(v, it.data.data(), static_cast<uint32_t>(it.data.size()), it.offset, &what);
+    } catch (const std::exception& e) {
+      bad = 1;
+      what = fmt::format("verify_async thread failed: {}", e.what());
+    } catch (...) {
+      bad = 1;
+      what = "verify_async thread failed: unknown exception";
+    }
     lk.lock();
     if (bad) {
       failures_.push_back({it.file, it.offset, std::move(what), std::move(it.data)});

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -43,6 +44,10 @@ class VerifyPool {
   std::vector<Failure> take_failures();
   bool has_failures() const { return failed_.load(std::memory_order_acquire); }
   uint64_t checked() const;
+  // The check each thread runs (Verifier::check_block by default); a test
+  // swaps in one that throws to see that the pool survives it. Set before start().
+  using CheckFn = int (*)(const Verifier&, const uint8_t*, uint32_t, uint64_t, std::string*);
+  void set_check(CheckFn f) { check_ = f; }
 
  private:
   struct Item {
@@ -51,6 +56,7 @@ class VerifyPool {
     uint32_t file;
   };
   void run(Verifier v);
+  void fail_thread(std::exception_ptr ep);
   mutable std::mutex mu_;
   std::condition_variable work_cv_, done_cv_;
   std::deque<Item> items_;
@@ -58,6 +64,10 @@ class VerifyPool {
   size_t unfinished_ = 0;
   uint64_t checked_ = 0;
   bool stop_ = false;
+  CheckFn check_ = [](const Verifier& v, const uint8_t* b, uint32_t n, uint64_t off, std::string* w) {
+    return v.check_block(b, n, off, w);
+  };
+  size_t dead_ = 0, nthreads_ = 0;  // checkers ended by an exception (fail_thread), of all
   std::atomic<bool> failed_{false};
   std::vector<std::thread> threads_;
 };
