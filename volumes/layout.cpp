@@ -157,7 +157,11 @@ std::vector<FileTarget> plan_job(const jobs::JobSpec& job, bool diskless, const 
     // fill_device without a size: fio 3.33 sets size to 2^64-1, so each
     // file's region is 2^64-1 / nrfiles and the job writes until ENOSPC
     // (its layout line then reads "17592186044415MiB", which this keeps).
-    const bool fill_unbounded = job.fill_device && job.size == 0 && job.size_percent == 0 && job.filesize.first == 0;
+    // A block device has a known end: fio 3.33 writes it to the end and no
+    // further (a 16 MiB loop device, bs=64k: 256 writes and no error, with
+    // or without size=32m), so its region is the device, as without fill_device.
+    const bool fill_unbounded =
+        job.fill_device && job.size == 0 && job.size_percent == 0 && job.filesize.first == 0 && !t.is_device;
     // ioengine=cpuio moves no bytes (fio's FIO_NOIO), so no size ends it:
     // runtime= or number_ios= does (the parser asks for one).
     const bool no_bytes = job.ioengine == "cpuio";
@@ -201,9 +205,9 @@ std::vector<FileTarget> plan_job(const jobs::JobSpec& job, bool diskless, const 
     if (size == 0)
       throw LayoutError(fmt::format("job '{}': '{}' leaves no bytes to do I/O on (size {}, offset {})", job.name, t.path, size, off), EINVAL);
     if (fill_unbounded || no_bytes) size = std::min(size, UINT64_MAX - off);  // offset + size never wraps
+    if (t.is_device && job.fill_device && have > off && off + size > have) size = have - off;  // see fill_unbounded
     t.offset = off;
     t.size = size;
-    // fill_device writes until the device says ENOSPC at its end, as fio does.
     if (t.is_device && have > 0 && off + size > have && !job.fill_device)
       throw LayoutError(fmt::format("job '{}': region {}+{} is beyond the end of device '{}' ({} bytes)", job.name, off, size, t.path, have),
                         EINVAL);
