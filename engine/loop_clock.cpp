@@ -53,12 +53,19 @@ bool kernel_uses_tsc() {
 
 uint64_t calibrate() {
   if (!kernel_uses_tsc()) return 0;
-  uint64_t ns0, tsc0, ns1, tsc1;
-  if (!read_pair(ns0, tsc0)) return 0;
+  uint64_t ns0 = 0, tsc0 = 0, ns1 = 0, tsc1 = 0;
   // 2 ms of spinning, once per process: the rate's error is then at most
   // the two anchors' spread over 2 ms (~1e-4), refined by every loop later.
+  // A busy machine may spoil a few sandwiches; many spoiled ones mean the
+  // reads are too slow or too disturbed to anchor anything: clock_gettime.
+  int spoiled = 0;
+  while (!read_pair(ns0, tsc0))
+    if (++spoiled > 100) return 0;
   do {
-    if (!read_pair(ns1, tsc1)) return 0;
+    if (!read_pair(ns1, tsc1)) {
+      if (++spoiled > 100) return 0;
+      ns1 = ns0;
+    }
   } while (ns1 - ns0 < 2'000'000);
   if (tsc1 <= tsc0) return 0;
   return static_cast<uint64_t>((static_cast<clock_u128>(ns1 - ns0) << 32) / (tsc1 - tsc0));
