@@ -13,6 +13,7 @@
 #pragma once
 #include <algorithm>
 
+#include "engine/loop_clock.hpp"
 #include "engine/worker.hpp"
 
 namespace fiokit::engine {
@@ -22,6 +23,13 @@ void io_loop_impl(E& eng, Worker& w) {
   IoQueue& q = w.queue;
   constexpr bool kOffload = requires { E::kOffload; };
   const IoQueue::Limits lim = q.limits();
+  // The per-I/O stamps come from the TSC-backed loop clock (loop_clock.hpp),
+  // unless something else in this pass stamps times with now_ns() that the
+  // loop's stamps are compared with: submit threads (offload), the pacer
+  // (rate, thinktime), flow control, latency_target, and the engines whose
+  // completions the worker stamps itself (file operations, cpuio).
+  constexpr bool kOwnStamps = requires { E::kFileOp; } || requires { E::kNoIo; };
+  LoopClock clk(!kOffload && !kOwnStamps && !w.pacing && !w.thinking && !w.flow && !w.latency_on());
   auto fail_engine = [&](int rc, const char* what) {
     w.record_error(-rc, std::string(eng.name()) + " " + what);
   };
@@ -35,7 +43,7 @@ void io_loop_impl(E& eng, Worker& w) {
     // io_submit_mode=offload (offload_engine.cpp): the submit threads stamp
     // issue_ns when they issue; stamping here would race with them.
     if constexpr (kOffload) q.submitted_unstamped();
-    else q.submitted(now_ns());
+    else q.submitted(clk.now());
     return true;
   };
   auto reap = [&](unsigned min, unsigned max) -> bool {
@@ -45,7 +53,7 @@ void io_loop_impl(E& eng, Worker& w) {
       q.abandon_inflight();  // the engine is unusable; its units are abandoned with it
       return false;
     }
-    const uint64_t t = now_ns();
+    const uint64_t t = clk.now();
     for (int i = 0; i < n; ++i) {
       q.reaped();
       IoUnit& u = *eng.event(static_cast<unsigned>(i));
@@ -151,7 +159,7 @@ void io_loop_impl(E& eng, Worker& w) {
         w.on_issue(u);  // the test trace and write_iolog
         if (w.trace) w.trace->back().overlapping = q.overlapping_out(u);
       }
-      u.start_ns = now_ns();
+      u.start_ns = clk.now();
       QueueResult r;
       // Busy (the null engine while a batch is out): commit what is queued,
       // wait as for a full queue, and retry the same unit.
@@ -165,7 +173,7 @@ void io_loop_impl(E& eng, Worker& w) {
         // not timed; the engine's one file operation is (see complete_fileop).
         if constexpr (requires { E::kFileOp; }) w.complete_fileop(u, eng.take_op_ns());
         else if constexpr (requires { E::kNoIo; }) w.complete_noio(u, now_ns());
-        else w.complete<true>(u, now_ns());
+        else w.complete<true>(u, clk.now());
         q.count_complete(1);
       } else if (r == QueueResult::queued) {
         if (q.add_queued(&u)) submit();

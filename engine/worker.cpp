@@ -3,6 +3,7 @@
 // time_based repeats, errors, the waits that notice a stop, and teardown. The
 // general offset choice is in worker_prep.cpp; verify and the fsync=N syncs in
 // worker_verify.cpp; the I/O loop in io_loop.hpp.
+#include "engine/loop_clock.hpp"
 #include "engine/numa.hpp"
 #include "engine/offload_engine.hpp"
 #include "engine/worker.hpp"
@@ -155,6 +156,7 @@ void Worker::setup() {
   }
   apply_numa(spec);  // numa_cpu_nodes / numa_mem_policy, in this thread before its buffers exist
   set_job_ioprio();  // prio / prioclass, before the engine exists (as fio: before td_io_init)
+  (void)tsc_rate_fp32();  // the loop clock's one-off 2 ms calibration, here and not in the timed run
 
   // One registry lookup: the row gives both the factory and the features.
   const EngineInfo* info = find_engine(spec.ioengine);
