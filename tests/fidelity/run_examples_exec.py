@@ -88,11 +88,11 @@ def main():
                   out.splitlines()[0] == 'argv: ' + ' '.join(args.split()))
             check('%s: SIGTERM at the end of its 1 s runtime' % mon, out.splitlines()[-1] == 'stopped')
             ios = jobs[mon][0]['read']['total_ios']
-            check('%s: an I/O every ~100 ms (10-12 for 1 s, fio: 11), got %d' % (mon, ios), 10 <= ios <= 12)
+            check('%s: an I/O every ~100 ms (7-12 for 1 s, fio: 11 on idle cores), got %d' % (mon, ios), 7 <= ios <= 12)
             check('%s: moves no bytes' % mon, jobs[mon][0]['read']['io_bytes'] == 0)
         check('sleep: std_redirect=0 writes no output files',
               not os.path.exists(os.path.join(tmp, 'sleep.stdout')) and not os.path.exists(os.path.join(tmp, 'sleep.stderr')))
-        check('sleep: /bin/sleep %r ran for the runtime (10-12 I/Os)', 10 <= jobs['sleep'][0]['read']['total_ios'] <= 12)
+        check('sleep: /bin/sleep %r ran for the runtime (7-12 I/Os)', 7 <= jobs['sleep'][0]['read']['total_ios'] <= 12)
         check('sleep: "Running /bin/sleep 1" (%r is the runtime in seconds)', 'sleep : Running /bin/sleep 1' in p.stderr)
         for burner in ('cpuload_noop', 'cpuload_qsort'):
             check('%s: burned CPU beside its monitor' % burner, all(j['read']['total_ios'] >= 1 for j in jobs[burner]))
