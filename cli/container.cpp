@@ -222,6 +222,11 @@ void check_remote_jobs(const std::vector<jobs::JobSpec>& jobs, const std::vector
   const auto is_remote = [&](const jobs::JobSpec& j) { return std::find(remote.begin(), remote.end(), j.job_file) != remote.end(); };
   std::string report;
   for (const volumes::ConfineViolation& v : volumes::check_confined(jobs, c, is_remote)) report += "\n  " + v.str();
+  // The parsed job as well as the text (jobs/remote_policy.cpp): a remote
+  // job never runs a command or a program, wherever its engine came from.
+  for (const jobs::JobSpec& j : jobs)
+    if (is_remote(j) && (j.ioengine == "exec" || !j.exec_prerun.empty() || !j.exec_postrun.empty()))
+      report += fmt::format("\n  job '{}' ({}) would run a command or program (ioengine=exec, exec_prerun, exec_postrun)", j.name, j.job_file);
   if (!report.empty()) refuse(report);
 }
 

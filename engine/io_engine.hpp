@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "jobs/engine_traits.hpp"
 #include "jobs/jobspec.hpp"
 #include "jobs/options.hpp"
 
@@ -50,20 +51,10 @@ struct IoUnit {
   bool cmdprio = false;
 };
 
-// What an engine can do: one column of the registry table (registry.cpp), so
-// callers ask the table, never a constructed engine.
-struct EngineFeatures {
-  bool sync = false;          // queue() always answers Completed: no slat, no reap
-  bool diskless = false;      // needs no files (null)
-  bool needs_fds = true;      // false: the worker opens no descriptor (file-operation engines)
-  // fio's FIO_NOSTATS (file-operation engines): I/Os are counted, not timed,
-  // and fio's latency buckets (latency_ns/us/ms) stay all zero.
-  bool no_io_stats = false;
-  // fio's FIO_NOIO (cpuio): I/Os are counted and timed but move no bytes;
-  // fio then never adds to a direction's runtime (it does so per byte moved),
-  // so runtime, bw and iops read 0 in its report.
-  bool no_bytes = false;
-};
+// What an engine can do: its row of the one traits table (jobs/engine_traits.hpp),
+// which the registry copies into each row, so callers ask the table, never a
+// constructed engine.
+using EngineFeatures = jobs::EngineTraits;
 
 // Everything an engine needs to set itself up for one job.
 struct EngineSetup {
@@ -81,6 +72,10 @@ struct EngineSetup {
   // cpuio's exit_on_io_done: true while a job of the run that does real I/O
   // is running or still to start (also true when the run has none, as fio).
   std::function<bool()> io_jobs_running;
+  // exec: the job's name and runtime= (µs, 0 for none), for its output
+  // files, fio's %n / %r substitutions and the SIGTERM at the runtime's end.
+  std::string job_name;
+  uint64_t runtime_us = 0;
 };
 
 class Worker;
@@ -160,10 +155,12 @@ std::unique_ptr<IoEngine> make_ftruncate_engine();
 std::unique_ptr<IoEngine> make_falloc_engine();
 std::unique_ptr<IoEngine> make_posixaio_engine();
 std::unique_ptr<IoEngine> make_cpuio_engine();
+std::unique_ptr<IoEngine> make_exec_engine();
 // Per-engine option tables, beside their engines (nullptr in the registry for none).
 std::vector<jobs::OptionDef> libaio_option_defs();
 std::vector<jobs::OptionDef> io_uring_option_defs();
 std::vector<jobs::OptionDef> filestat_option_defs();
 std::vector<jobs::OptionDef> cpuio_option_defs();
+std::vector<jobs::OptionDef> exec_option_defs();
 
 }  // namespace fiokit::engine

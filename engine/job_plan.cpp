@@ -41,6 +41,7 @@ uint64_t job_seed(const jobs::JobSpec& spec) {
 JobPlan::JobPlan(const jobs::JobSpec& spec, const std::vector<volumes::FileTarget>& targets, const EngineFeatures& feat,
                  uint64_t base_seed, const volumes::IoLog* replay) {
   sync_engine = feat.sync;
+  fakes_io = feat.fakes_io;
   random = spec.is_random();
   use_map = !spec.norandommap;
   lfsr = spec.random_generator == jobs::RandomGenerator::lfsr;

@@ -69,6 +69,7 @@ struct JobPlan {
   bool thinking = false;      // thinktime=
   bool min_rate = false;      // rate_min= / rate_iops_min=
   bool sync_engine = false;   // the engine completes inside queue()
+  bool fakes_io = false;      // the engine fakes its I/O (null): an fsync=N completes at once, without a file
   bool verify = false;        // verify= other than none
   bool verifying_reads = false;  // a read job checks what it reads
   bool stamp_writes = false;  // each write's buffer is re-filled before it goes out

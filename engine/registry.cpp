@@ -12,26 +12,24 @@
 namespace fiokit::engine {
 
 const std::vector<EngineInfo>& registered_engines() {
-  // sync: queue() always answers Completed (no slat, no reap); diskless: no
-  // files at all (null), so no layout, no descriptors.
-  static const std::vector<EngineInfo> engines = {
-      {"null", make_null_engine, {.sync = false, .diskless = true, .needs_fds = false}, nullptr},
-      {"sync", make_sync_engine, {.sync = true}, nullptr},
-      {"psync", make_psync_engine, {.sync = true}, nullptr},
-      {"pvsync", make_pvsync_engine, {.sync = true}, nullptr},
+  // What each engine can do (sync, diskless, ...) is its row of
+  // jobs/engine_traits.cpp, copied in below: one table for every stage.
+  static const std::vector<EngineInfo> engines = [] {
+    std::vector<EngineInfo> rows = {
+      {"null", make_null_engine, {}, nullptr},
+      {"sync", make_sync_engine, {}, nullptr},
+      {"psync", make_psync_engine, {}, nullptr},
+      {"pvsync", make_pvsync_engine, {}, nullptr},
       {"io_uring", make_io_uring_engine, {}, io_uring_option_defs},
       {"libaio", make_libaio_engine, {}, libaio_option_defs},
-      // File-operation engines: no descriptor is opened for I/O; filecreate
-      // has no file laid out either (it creates them).
-      {"filecreate", make_filecreate_engine, {.sync = true, .diskless = true, .needs_fds = false, .no_io_stats = true}, nullptr},
-      {"filestat", make_filestat_engine, {.sync = true, .needs_fds = false, .no_io_stats = true}, filestat_option_defs},
-      {"filedelete", make_filedelete_engine, {.sync = true, .needs_fds = false, .no_io_stats = true}, nullptr},
-      // The file-shaping engines: ftruncate/fallocate per I/O, timed as sync I/O.
-      {"ftruncate", make_ftruncate_engine, {.sync = true}, nullptr},
-      {"falloc", make_falloc_engine, {.sync = true}, nullptr},
+      {"filecreate", make_filecreate_engine, {}, nullptr},
+      {"filestat", make_filestat_engine, {}, filestat_option_defs},
+      {"filedelete", make_filedelete_engine, {}, nullptr},
+      {"ftruncate", make_ftruncate_engine, {}, nullptr},
+      {"falloc", make_falloc_engine, {}, nullptr},
       {"posixaio", make_posixaio_engine, {}, nullptr},
-      // Burns CPU, moves no bytes (fio's FIO_NOIO): no files at all.
-      {"cpuio", make_cpuio_engine, {.sync = true, .diskless = true, .needs_fds = false, .no_bytes = true}, cpuio_option_defs},
+      {"cpuio", make_cpuio_engine, {}, cpuio_option_defs},
+      {"exec", make_exec_engine, {}, exec_option_defs},
       // Parsed, not run: no factory; `needs` is what the run's refusal says
       // (engine/parse_only_engines.cpp). Their options are that file's.
 #define FIOKIT_PARSE_ONLY(NAME, NEEDS) \
@@ -68,7 +66,10 @@ const std::vector<EngineInfo>& registered_engines() {
       FIOKIT_PARSE_ONLY("librpma_gpspm_server", "librpma, an RDMA NIC and persistent memory"),
       FIOKIT_PARSE_ONLY("cpp_null", "a C++ engine plugin (fio's external-engine example); use ioengine=null"),
 #undef FIOKIT_PARSE_ONLY
-  };
+    };
+    for (auto& e : rows) e.features = jobs::engine_traits(e.name);
+    return rows;
+  }();
   return engines;
 }
 

@@ -65,6 +65,7 @@ void Worker::record_error(int err, const std::string& what) {
 }
 
 void Worker::run(StartGate& gate, const std::vector<int>& wait_for_jobs) {
+  bool postrun_due = false;
   fill_identity();
   try {
     if (!failed) setup();
@@ -90,7 +91,9 @@ void Worker::run(StartGate& gate, const std::vector<int>& wait_for_jobs) {
           shared.done_cv.wait_for(lk, std::chrono::milliseconds(100));
         }
       }
-      if (!halt_requested()) run_io();
+      // fio runs exec_prerun once the job's files are laid out, right
+      // before its I/O; exec_postrun after its logs (job_commands.cpp).
+      if (!halt_requested() && (postrun_due = prerun())) run_io();
     }
   } catch (const std::exception& e) {
     record_error(EIO, fmt::format("job '{}': {}", spec.name, e.what()));
@@ -100,6 +103,7 @@ void Worker::run(StartGate& gate, const std::vector<int>& wait_for_jobs) {
   } catch (const std::exception& e) {
     record_error(EIO, fmt::format("job '{}': teardown: {}", spec.name, e.what()));
   }
+  if (postrun_due) postrun();
   if (shared.signalled.load()) res.interrupted = true;
   if (spec.exitall) shared.terminate(spec.group_id, spec.exit_what);
 }
@@ -281,6 +285,8 @@ void Worker::setup() {
   for (const auto& f : files_) es.paths.push_back(f.target.path);
   es.fds_stable = !spec.unlink_each_loop;
   es.options = spec.engine_options;  // typed by the engine's own table
+  es.job_name = spec.name;
+  es.runtime_us = spec.runtime_us;
   es.io_jobs_running = [this] {
     bool any = false;
     for (size_t k = 0; k < shared.live.size(); ++k) {
@@ -414,6 +420,10 @@ void Worker::complete_fileop(IoUnit& u, uint64_t op_ns) {
 
 void Worker::complete_noio(IoUnit& u, uint64_t now) {
   if (u.result < 0) {
+    // -ECANCELED: the engine ended the job (cpuio's exit_on_io_done); any
+    // other error failed it (exec: the program could not be started).
+    if (u.result != -ECANCELED)
+      record_error(static_cast<int>(-u.result), fmt::format("job '{}': ioengine={}: {}", spec.name, engine_->name(), engine_->error_hint()));
     halted = true;
     queue.put_free(&u);
     return;

@@ -251,6 +251,10 @@ class Worker {
   void run_io();
   void reset_loop();
   void teardown();
+  // exec_prerun / exec_postrun (job_commands.cpp): prerun false = it failed
+  // and the job did not run (the error is recorded).
+  bool prerun();
+  void postrun();
   void on_event(uint64_t now);  // the sampler's events: deadline, rate_min
   bool account_short(IoUnit& u);  // false: it was an error (the job stops unless continue_on_error lets it pass)
   void fill_device_full(const std::string& what);  // ENOSPC under fill_device: the job ends, cleanly

@@ -288,7 +288,7 @@ void Worker::do_sync(uint32_t file, bool data_only) {
   // completes at once and is counted and timed (fsync=4 on 1 MiB: sync
   // total_ios 63, IO depths 1=124.6%; t/latency_percentiles.py test 9).
   const bool no_file = !f.fd;
-  if (no_file && spec.ioengine != "null") return;
+  if (no_file && !plan_->fakes_io) return;
   const uint64_t t0 = now_ns();
   if (iolog_) iolog_->io(f.target.path, data_only ? "datasync" : "sync", last_offset_, 0, t0);
   if (const int e = no_file ? 0 : files_.sync(f, data_only); e != 0) {

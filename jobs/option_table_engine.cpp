@@ -29,7 +29,8 @@ const std::vector<EnumValue> kSupportedEngines = {
     {"ftruncate", "each write truncates the file to its offset"},
     {"falloc", "writes fallocate their range, reads fallocate with KEEP_SIZE, trims punch holes"},
     {"posixaio", "POSIX asynchronous I/O (aio_read/aio_write, aio_suspend)"},
-    {"cpuio", "burns CPU (cpuload= percent, cpumode=noop|qsort); moves no data"}};
+    {"cpuio", "burns CPU (cpuload= percent, cpumode=noop|qsort); moves no data"},
+    {"exec", "runs program= for the job's runtime (SIGTERM at its end, SIGKILL grace_time later); moves no data"}};
 
 // fio 3.34's directory engines: fio 3.33, the reference fiokit's figures are
 // checked against, has none, so there is nothing to match yet.
@@ -46,7 +47,7 @@ const std::vector<std::pair<std::string, std::string>> kOtherEngines = {
     {"rdma", ""}, {"e4defrag", ""}, {"rados", ""}, {"rbd", ""}, {"http", ""},
     {"gfapi", ""}, {"gfapi_async", ""}, {"libhdfs", ""}, {"mtd", ""}, {"pmemblk", ""}, {"dev-dax", ""}, {"external", ""},
     {"libpmem", ""}, {"ime_psync", ""}, {"ime_psyncv", ""},
-    {"ime_aio", ""}, {"libiscsi", ""}, {"nbd", ""}, {"libcufile", ""}, {"dfs", ""}, {"nfs", ""}, {"exec", ""},
+    {"ime_aio", ""}, {"libiscsi", ""}, {"nbd", ""}, {"libcufile", ""}, {"dfs", ""}, {"nfs", ""},
     {"xnvme", ""}, {"guasi", ""}, {"binject", ""}, {"syslet-rw", ""}, {"librpma_apm_client", ""},
     {"librpma_apm_server", ""}, {"librpma_gpspm_client", ""}, {"librpma_gpspm_server", ""},
     // Older and newer fio engines that real job files still name.
@@ -69,13 +70,6 @@ void set_ioengine(JobSpec& s, const std::string& value, const ApplyCtx&) {
   throw ValueError(fmt::format("'{}' is not an I/O engine fio knows (fiokit runs: {})", v, allowed));
 }
 
-// An option only an unsupported engine reads.
-Opt engine_only(std::string name, std::string help, std::string engines, OptType type) {
-  Opt o(std::move(name), std::move(help) + " [" + engines + "]");
-  o.type(type).cat("I/O engine specific (" + engines + ")").unsupported("only for ioengine=" + engines + ", which fiokit does not run");
-  return o;
-}
-
 }  // namespace
 
 void add_engine_options(std::vector<OptionDef>& t) {
@@ -94,17 +88,9 @@ void add_engine_options(std::vector<OptionDef>& t) {
   t.push_back(Opt("hipri_percentage", "Percent of pvsync2 I/Os sent with RWF_HIPRI").type(OptType::integer).range(0, 100)
                   .cat("I/O engine specific (pvsync2)").unsupported("ioengine=pvsync2 is not implemented"));
 
-  // Options of engines fiokit does not run and that are not in issue 15's
-  // hardware list. The hardware engines (rbd, sg, net, http, ...) parse: their
-  // options are in engine/parse_only_engines.cpp.
-  auto E = [&t](std::string name, std::string help, std::string engines, OptType type = OptType::str) {
-    t.push_back(engine_only(std::move(name), std::move(help), std::move(engines), type));
-  };
-  // cpuio runs: its options are in engine/cpuio_engine.cpp.
-  E("program", "Program to run", "exec");
-  E("arguments", "Arguments for the program", "exec");
-  E("grace_time", "Time before the program gets SIGKILL", "exec", OptType::integer);
-  E("std_redirect", "Redirect the program's output to files", "exec", OptType::boolean);
+  // Every engine of fio 3.33 that fiokit knows either runs (cpuio and exec
+  // keep their options in engine/cpuio_engine.cpp and engine/exec_engine.cpp)
+  // or parses (the hardware engines: engine/parse_only_engines.cpp).
 }
 
 }  // namespace fiokit::jobs

@@ -1,10 +1,10 @@
 // Option table, issue 15's "engines" part: the job options of that part that
 // are not an engine's own (the cpuio and exec engines declare theirs beside
 // their code, engine/cpuio_engine.cpp and engine/exec_engine.cpp):
-// fill_device (alias fill_fs) and exec_prerun / exec_postrun. Names, aliases,
-// types and defaults follow `fio --cmdhelp` of 3.33. What the run does with
-// them: volumes/layout.cpp and engine/worker.cpp (fill_device), cli/ (the
-// exec_* commands, refused in job files that came through REMOTEFILES).
+// fill_device (alias fill_fs); exec_prerun / exec_postrun are part exec's
+// (option_table_exec.cpp). Names, aliases, types and defaults follow `fio
+// --cmdhelp` of 3.33. What the run does with them: volumes/layout.cpp and
+// engine/worker.cpp.
 #include "jobs/options.hpp"
 
 namespace fiokit::jobs {

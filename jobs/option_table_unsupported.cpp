@@ -239,10 +239,6 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
   t.push_back(unsupported("cgroup", "Run the job in this cgroup", proc, T::str));
   t.push_back(unsupported("cgroup_weight", "Block I/O weight of the job's cgroup", proc, T::integer));
   t.push_back(off_only("cgroup_nodelete", "Keep the job's cgroup afterwards", proc, T::boolean));
-  t.push_back(unsupported("exec_prerun", "Run a shell command before the job", proc, T::str,
-                          "job files do not run commands in fiokit; run them yourself"));
-  t.push_back(unsupported("exec_postrun", "Run a shell command after the job", proc, T::str,
-                          "job files do not run commands in fiokit; run them yourself"));
   t.push_back(unsupported("uid", "Switch to this user id", proc, T::integer));
   t.push_back(unsupported("gid", "Switch to this group id", proc, T::integer));
 

@@ -266,5 +266,6 @@ std::vector<int> parse_cpu_list(const std::string& text);
 void add_prio_options(std::vector<OptionDef>& t);  // option_table_prio.cpp (issue 15, part prio)
 void add_verify_options(std::vector<OptionDef>& t);  // option_table_verify.cpp (issue 15, part verify)
 void add_engines_options(std::vector<OptionDef>& t);  // option_table_engines.cpp (issue 15, part engines)
+void add_exec_options(std::vector<OptionDef>& t);  // option_table_exec.cpp (issue 15, part exec)
 
 }  // namespace fiokit::jobs

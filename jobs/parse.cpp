@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 
+#include "jobs/engine_traits.hpp"
 #include "jobs/options.hpp"
 #include "jobs/units.hpp"
 
@@ -99,7 +100,8 @@ void validate(const OptionCatalog& cat, const JobSpec& s, const std::vector<cons
               fmt::format("invalid value for 'random_distribution': zone range percentages add up to {}, not 100", range));
   }
   // The file-operation engines keep no file open, so any openfiles= holds.
-  const bool file_op = s.ioengine == "filecreate" || s.ioengine == "filestat" || s.ioengine == "filedelete";
+  const EngineTraits& engine = engine_traits(s.ioengine);
+  const bool file_op = engine.file_ops;
   if (s.openfiles && s.openfiles < s.nrfiles && !file_op)  // a cross-option refusal: openfiles alone cannot know nrfiles
     throw ParseError(fmt::format("unsupported by fiokit: openfiles={} ({}); fiokit keeps all nrfiles={} files open, "
                                  "use openfiles=0 or leave it out",
@@ -109,9 +111,9 @@ void validate(const OptionCatalog& cat, const JobSpec& s, const std::vector<cons
   // inline only.
   if (s.io_submit_offload && s.ioengine == "io_uring")
     fail_at(where("io_submit_mode"), "io_submit_mode=offload cannot be used with ioengine=io_uring (as in fio 3.33): use a sync engine or libaio");
-  // cpuio moves no bytes and sets its own think time; the offload threads
-  // would hand back 0-byte results as short I/Os (found in review).
-  if (s.io_submit_offload && (file_op || s.ioengine == "cpuio"))
+  // cpuio and exec move no bytes and set their own think time; the offload
+  // threads would hand back 0-byte results as short I/Os (found in review).
+  if (s.io_submit_offload && !engine.offload)
     fail_at(where("io_submit_mode"), fmt::format("io_submit_mode=offload is not supported with ioengine={}: use io_submit_mode=inline", s.ioengine));
   // fio 3.33 drops write_iolog with a warning when read_iolog is set ("read
   // iolog overrides write_iolog"); a recording that silently does not happen
@@ -162,6 +164,11 @@ void validate(const OptionCatalog& cat, const JobSpec& s, const std::vector<cons
       fail_at(where("fill_device"), "fill_device with random writes needs size= (fio 3.33 cannot map an unbounded region: it runs "
                                     "no I/O at all, or with norandommap writes near offset 2^64)");
   }
+  // ioengine=exec moves no bytes, so size= never ends it (fio 3.33 runs it
+  // until interrupted then; measured): a runtime or an I/O count must. cpuio
+  // may also end with its group's I/O jobs: check_cpuio_ends() below.
+  if (engine.no_bytes && s.ioengine != "cpuio" && !s.runtime_us && !s.number_ios)
+    fail_at(where("ioengine"), fmt::format("ioengine={} needs runtime= or number_ios= (it moves no bytes, so size= does not end it)", s.ioengine));
   if (s.verify_only && s.verify == VerifyKind::none)
     fail_at(where("verify_only"), "verify_only needs a verify= method");
   if (s.thinktime_spin_us > s.thinktime_us)

@@ -70,6 +70,12 @@ void check_option(const RawOption& o, const PathRule& path_rule, std::vector<Rem
   const std::string value = o.value.value_or("");
   if (kRunsCommands.count(name)) {
     out.push_back({o.key, value, o.loc, "runs a shell command"});
+  } else if (name == "ioengine" && trim(value) == "exec") {
+    out.push_back({o.key, value, o.loc, "runs a program (the exec engine)"});
+  } else if (name == "program" || name == "arguments") {
+    // The exec engine's own options: refused even without ioengine=exec in
+    // this file (the engine may come from the command line or an include).
+    out.push_back({o.key, value, o.loc, "names a program for the exec engine to run"});
   } else if (name == "verify_dump" && value != "0") {
     // On a verify failure the engine writes the block it read (and the one it
     // expected) into the run directory, which `fiokit serve` shows: a job that

@@ -18,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include "jobs/engine_traits.hpp"
 #include "util/fd.hpp"
 
 namespace fiokit::volumes {
@@ -162,9 +163,9 @@ std::vector<FileTarget> plan_job(const jobs::JobSpec& job, bool diskless, const 
     // or without size=32m), so its region is the device, as without fill_device.
     const bool fill_unbounded =
         job.fill_device && job.size == 0 && job.size_percent == 0 && job.filesize.first == 0 && !t.is_device;
-    // ioengine=cpuio moves no bytes (fio's FIO_NOIO), so no size ends it:
-    // runtime= or number_ios= does (the parser asks for one).
-    const bool no_bytes = job.ioengine == "cpuio";
+    // ioengine=cpuio and exec move no bytes (fio's FIO_NOIO), so no size
+    // ends them: runtime= or number_ios= does (the parser asks for one).
+    const bool no_bytes = jobs::engine_traits(job.ioengine).no_bytes;
     if (no_bytes) {
       size = UINT64_MAX / nfiles;
     } else if (job.filesize.first > 0) {
@@ -277,7 +278,7 @@ std::vector<FileTarget> plan_files(const jobs::JobSpec& job, bool diskless) {
   return plan_job(job, diskless, {});
 }
 
-bool null_engine(const jobs::JobSpec& job) { return job.ioengine == "null"; }
+bool diskless_engine(const jobs::JobSpec& job) { return jobs::engine_traits(job.ioengine).diskless; }
 
 // fio 3.33 (create_serialize=1, its default) sets up every job's files in job
 // order before the first job starts, so a job sizes its files as the earlier

@@ -64,15 +64,14 @@ struct FilePlan {
 // One FilePlan per job, indexed like the jobs it was made from.
 using RunPlan = std::vector<FilePlan>;
 
-// Which engines touch no file. volumes does not know the engines; the engine
-// stage passes its own answer (engine::plan_run). null_engine is the
-// answer for the engines fiokit has: only ioengine=null is diskless.
+// Which engines touch no file: the engine traits table's answer
+// (jobs/engine_traits.hpp) unless a caller (a test) passes its own.
 using DisklessFn = std::function<bool(const jobs::JobSpec&)>;
-bool null_engine(const jobs::JobSpec& job);
+bool diskless_engine(const jobs::JobSpec& job);
 
 // Plans every job's files; never throws for a job whose plan fails (that is
 // recorded in its FilePlan, reported by preflight and by the job's run).
-RunPlan plan_run(const std::vector<jobs::JobSpec>& jobs, const DisklessFn& diskless = null_engine);
+RunPlan plan_run(const std::vector<jobs::JobSpec>& jobs, const DisklessFn& diskless = diskless_engine);
 
 // The files a job's I/O will touch, for reports made before the run (layout
 // lines, disk stats, volumes): none for a diskless engine (null), and none when

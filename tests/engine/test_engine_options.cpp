@@ -88,8 +88,9 @@ TEST_CASE("every registered engine is a value of ioengine and has its own confor
   std::stringstream csv(FIOKIT_CONFORMANCE_ENGINES);
   for (std::string e; std::getline(csv, e, ',');) conformance.push_back(e);
   // The file-operation and file-shaping engines move no data, so the data
-  // conformance suite does not apply; test_fileops.cpp is their suite.
-  for (const char* e : {"filecreate", "filestat", "filedelete", "ftruncate", "falloc", "cpuio"}) conformance.push_back(e);
+  // conformance suite does not apply; test_fileops.cpp is their suite
+  // (test_cpuio.cpp and test_exec.cpp for cpuio and exec).
+  for (const char* e : {"filecreate", "filestat", "filedelete", "ftruncate", "falloc", "cpuio", "exec"}) conformance.push_back(e);
   CHECK(sorted(conformance) == registered);
   const jobs::OptionDef* ioengine = engine::option_catalog().find("ioengine");
   REQUIRE(ioengine != nullptr);

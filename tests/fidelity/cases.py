@@ -590,6 +590,7 @@ for _name, _adders in (
         ('cases_verify2', ('add',)),         # verify_backlog, verify_async: "verify2"
         ('cases_engines', ('add', 'add_cpuio')),  # fill_device, cpuio: "engines"
         ('cases_review', ('add',)),          # engine review fixes (cpuio end, log prio, backlog): "review"
+        ('cases_exec', ('add',)),            # the exec engine, exec_prerun/postrun: "exec"
 ):
     _mod = importlib.import_module(_name)
     for _adder in _adders:
