@@ -221,7 +221,7 @@ void check_cpuio_ends(const std::vector<JobSpec>& jobs) {
     for (const JobSpec& j : jobs) {
       if (&j == &c) continue;
       if (j.group_id == c.group_id && j.exitall) exitall = true;
-      if (j.ioengine == "cpuio") continue;
+      if (engine_traits(j.ioengine).no_bytes) continue;  // fio skips FIO_NOIO jobs (cpuio, exec) here
       io_same |= j.group_id == c.group_id;
       io_later |= j.group_id > c.group_id;
     }
