@@ -381,6 +381,25 @@ TEST_CASE("nonvectored=-1 written out and nonvectored left out give the same job
   CHECK(cmd.engine_options == left_out.engine_options);
 }
 
+TEST_CASE("every CPU-list option reads fio's list syntax with one parser, and names itself when refused") {
+  // fio 3.33 takes "0-3,5", overlaps and one-CPU ranges for all three; it
+  // ignores "0,,1" or "0:1" and fails "3-1" only when the job starts.
+  const auto cpus = [](const JobSpec& j, const std::string& opt) {
+    return opt == "cpus_allowed" ? j.cpus_allowed : opt == "verify_async_cpus" ? j.verify_async_cpus : j.log.compression_cpus;
+  };
+  for (const std::string opt : {"cpus_allowed", "verify_async_cpus", "log_compression_cpus"}) {
+    INFO(opt);
+    CHECK(cpus(one_job(opt + "=0-3,5"), opt) == std::vector<int>{0, 1, 2, 3, 5});
+    CHECK(cpus(one_job(opt + "=2,0-1,1"), opt) == std::vector<int>{0, 1, 2});
+    CHECK(cpus(one_job(opt + "=4-4"), opt) == std::vector<int>{4});
+    CHECK(cpus(one_job(opt + "= 1 , 3"), opt) == std::vector<int>{1, 3});
+    for (const std::string bad : {"3-1", "0,,1", "0:1", "-1", "0-", "4096", "x"}) {
+      INFO(bad);
+      CHECK_THAT(option_error_of(opt + "=" + bad), Catch::Contains("'" + opt + "'") && Catch::Contains("t.fio:2"));
+    }
+  }
+}
+
 TEST_CASE("randseed, verify, cpus and patterns") {
   auto s = one_job("randseed=1234");
   CHECK(s.randseed == 1234);
