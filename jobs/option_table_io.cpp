@@ -253,7 +253,10 @@ void set_rw(JobSpec& s, const std::string& v, const ApplyCtx& c) {
 
 }  // namespace
 
-// cpus_allowed: "0,5,8-15" -> sorted, unique CPU numbers.
+// cpus_allowed, verify_async_cpus, log_compression_cpus: "0,5,8-15" -> sorted,
+// unique CPU numbers. fio 3.33 takes the same lists and ignores what it cannot
+// read ("0,,1", "0:1", "-1" run unpinned; "3-1" fails the job at start with
+// EINVAL); fiokit refuses each at parse time, the option named by the caller.
 std::vector<int> parse_cpu_list(const std::string& text) {
   std::set<int> cpus;
   for (const auto& part : split(text, ',')) {

@@ -261,7 +261,8 @@ void add_parse_options(std::vector<OptionDef>& t);  // issue 15 part "parse": nu
 void add_ss_options(std::vector<OptionDef>& t);  // option_table_ss.cpp (issue 15, part ss)
 void add_latq_options(std::vector<OptionDef>& t);  // option_table_latq.cpp (issue 15, part latq)
 void add_logz_options(std::vector<OptionDef>& t);  // option_table_logz.cpp (issue 15, part logz)
-// cpus_allowed's list syntax "0,5,8-15" -> sorted, unique CPU numbers (option_table_io.cpp).
+// cpus_allowed's list syntax "0,5,8-15" -> sorted, unique CPU numbers (option_table_io.cpp);
+// the one parser of every option that takes a CPU list.
 std::vector<int> parse_cpu_list(const std::string& text);
 void add_prio_options(std::vector<OptionDef>& t);  // option_table_prio.cpp (issue 15, part prio)
 void add_verify_options(std::vector<OptionDef>& t);  // option_table_verify.cpp (issue 15, part verify)

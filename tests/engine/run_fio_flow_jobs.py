@@ -10,16 +10,12 @@ exit 77 with the reason when it is not there.
 
 usage: run_fio_flow_jobs.py FIOKIT WORKDIR [FIO_SRC]
 """
-import glob
-import json
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fio-suite'))
+import fio_jobs  # noqa: E402  (the shared main: source, temp dir, runs, exit code)
 
 
 def shrink(text, target):
@@ -48,64 +44,40 @@ CHECKS = {
 }
 
 
-def run_one(fiokit, work, src, rel, checks, failures):
-    """Runs one shrunk file; returns the ratio misses (exit failures go to `failures`)."""
+def run_one(ctx, rel, checks):
+    """Runs one shrunk file in a directory of its own; returns the ratio misses
+    (a failed run raises fio_jobs.RunFailed: never retried)."""
     missed = []
-    d = tempfile.mkdtemp(dir=work)
-    try:
-        name = os.path.basename(rel)
-        with open(os.path.join(src, rel)) as f:
-            text = shrink(f.read(), os.path.join(d, 'testfile'))
-        with open(os.path.join(d, name), 'w') as f:
-            f.write(text)
-        p = subprocess.run([fiokit, 'run', '--output-format=json', name], cwd=d,
-                           capture_output=True, text=True, timeout=120)
-        if p.returncode != 0:
-            failures.append('%s: exit %d: %s' % (rel, p.returncode, p.stderr.strip()[-400:]))
-            return []
-        doc = json.loads(p.stdout)
-        for a, b, want, tol in checks:
-            na, nb = ios(doc, a), ios(doc, b)
-            got = na / nb if nb else float('inf')
-            verdict = 'ok' if abs(got - want) <= tol else 'FAILED'
-            print('%-28s %s/%s = %d/%d = %.2f (want %.1f +- %.1f) %s' % (rel, a, b, na, nb, got, want, tol, verdict))
-            if verdict != 'ok':
-                missed.append('%s: %s/%s = %.2f, want %.1f +- %.1f' % (rel, a, b, got, want, tol))
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
+    d = ctx.fresh_dir()
+    doc = ctx.run(os.path.basename(rel), shrink(ctx.read(rel), os.path.join(d, 'testfile')), cwd=d)
+    for a, b, want, tol in checks:
+        na, nb = ios(doc, a), ios(doc, b)
+        got = na / nb if nb else float('inf')
+        verdict = 'ok' if abs(got - want) <= tol else 'FAILED'
+        print('%-28s %s/%s = %d/%d = %.2f (want %.1f +- %.1f) %s' % (rel, a, b, na, nb, got, want, tol, verdict))
+        if verdict != 'ok':
+            missed.append('%s: %s/%s = %.2f, want %.1f +- %.1f' % (rel, a, b, got, want, tol))
     return missed
 
 
-def main():
-    if len(sys.argv) < 3:
-        print(__doc__)
-        return 2
-    fiokit, work = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    src = sys.argv[3] if len(sys.argv) > 3 else None
-    if not src:
-        found = sorted(glob.glob('/var/tmp/fiokit-fio-src/fio-3.*/examples/flow.fio'))
-        src = os.path.dirname(os.path.dirname(found[-1])) if found else None
-    if not src or not os.path.exists(os.path.join(src, 'examples', 'flow.fio')):
-        print('skipped: fio 3.33 source package not found (apt-get source fio into /var/tmp/fiokit-fio-src)')
-        return SKIP
-    os.makedirs(work, exist_ok=True)
-    failures = []
+def check(ctx):
     for rel, checks in CHECKS.items():
         # A ratio outside its band is run once more, as tests/fidelity does:
         # the unheld last ms of each job grow on a loaded machine. A failed
         # run (exit code) is never retried.
         for attempt in (1, 2):
-            missed = run_one(fiokit, work, src, rel, checks, failures)
+            try:
+                missed = run_one(ctx, rel, checks)
+            except fio_jobs.RunFailed as e:
+                ctx.failures.append(str(e))  # and on with the next file
+                break
             if not missed:
                 break
             if attempt == 1:
                 print('%s: outside the band on the first try; running it again' % rel)
             else:
-                failures.extend(missed)
-    for f in failures:
-        print('FAILED: ' + f)
-    return 1 if failures else 0
+                ctx.failures.extend(missed)
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(fio_jobs.main(check, 'examples/flow.fio', __doc__, workdir=True))

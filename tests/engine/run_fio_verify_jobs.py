@@ -12,16 +12,13 @@ is not there.
 
 usage: run_fio_verify_jobs.py FIOKIT WORKDIR [FIO_SRC]
 """
-import glob
-import json
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fio-suite'))
+import fio_jobs  # noqa: E402  (the shared main: source, temp dir, runs, exit code)
+
 REL = 't/jobs/t0009-f8b0bd10.fio'
 
 
@@ -33,49 +30,22 @@ def shrink(text, ncpu):
     return text
 
 
-def main():
-    if len(sys.argv) < 3:
-        print(__doc__)
-        return 2
-    fiokit, work = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    src = sys.argv[3] if len(sys.argv) > 3 else None
-    if not src:
-        found = sorted(glob.glob('/var/tmp/fiokit-fio-src/fio-3.*/' + REL))
-        src = found[-1][:-len(REL)] if found else None
-    if not src or not os.path.exists(os.path.join(src, REL)):
-        print('skipped: fio 3.33 source package not found (apt-get source fio into /var/tmp/fiokit-fio-src)')
-        return SKIP
-    os.makedirs(work, exist_ok=True)
-    d = tempfile.mkdtemp(dir=work)
-    try:
-        with open(os.path.join(src, REL)) as f:
-            text = shrink(f.read(), os.cpu_count() or 1)
-        for want in ('verify_async=6', 'verify_backlog=1m', 'runtime=1\n'):
-            if want not in text:
-                print('FAILED: %s no longer has %r: update this test' % (REL, want.strip()))
-                return 1
-        name = os.path.basename(REL)
-        with open(os.path.join(d, name), 'w') as f:
-            f.write(text)
-        p = subprocess.run([fiokit, 'run', '--output-format=json', name], cwd=d,
-                           capture_output=True, text=True, timeout=120)
-        if p.returncode != 0:
-            print('FAILED: %s: exit %d: %s' % (REL, p.returncode, p.stderr.strip()[-400:]))
-            return 1
-        doc = json.loads(p.stdout)
-        bad = []
-        for j in doc['jobs']:
-            r, w = j['read']['total_ios'], j['write']['total_ios']
-            print('%s: %s error=%d writes=%d verify reads=%d' % (REL, j['jobname'], j['error'], w, r))
-            if j['error'] or w == 0 or r == 0 or r > w:
-                bad.append(j['jobname'])
-        if bad:
-            print('FAILED: jobs %s: want no error and 0 < verify reads <= writes' % ', '.join(bad))
-            return 1
-        return 0
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
+def check(ctx):
+    text = shrink(ctx.read(REL), os.cpu_count() or 1)
+    for want in ('verify_async=6', 'verify_backlog=1m', 'runtime=1\n'):
+        if want not in text:
+            ctx.failures.append('%s no longer has %r: update this test' % (REL, want.strip()))
+            return
+    doc = ctx.run(os.path.basename(REL), text)
+    bad = []
+    for j in doc['jobs']:
+        r, w = j['read']['total_ios'], j['write']['total_ios']
+        print('%s: %s error=%d writes=%d verify reads=%d' % (REL, j['jobname'], j['error'], w, r))
+        if j['error'] or w == 0 or r == 0 or r > w:
+            bad.append(j['jobname'])
+    if bad:
+        ctx.failures.append('jobs %s: want no error and 0 < verify reads <= writes' % ', '.join(bad))
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(fio_jobs.main(check, REL, __doc__, workdir=True))

@@ -15,27 +15,17 @@
 #include "engine_test_util.hpp"
 #include "jobs/ini.hpp"
 #include "jobs/parse.hpp"
+#include "jobs/test_expander.hpp"
 
 using namespace fiokit;
 using jobs::Tri;
 
+using fiokit::test::one_job;
+using fiokit::test::option_error_of;
+
 namespace {
 
-jobs::ParseResult parse(const std::string& options) {
-  jobs::ParseRequest req;
-  req.sources.push_back({"t.fio", jobs::read_job_text("[a]\n" + options + "\n", "t.fio", "/nonexistent", jobs::Expander{})});
-  return jobs::build_jobs(req, engine::option_catalog());
-}
-jobs::JobSpec one(const std::string& options) { return parse(options).jobs.at(0); }
-engine::IoUringOptions uring(const std::string& options) { return engine::read_io_uring_options(one(options).engine_options); }
-std::string error_of(const std::string& options) {
-  try {
-    parse(options);
-  } catch (const jobs::ParseError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+engine::IoUringOptions uring(const std::string& options) { return engine::read_io_uring_options(one_job(options).engine_options); }
 
 std::set<std::string> sorted(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
 
@@ -118,7 +108,7 @@ TEST_CASE("engine options are in the catalog from their engine's table, and only
   for (const char* name : {"force_async", "uncached"}) {
     REQUIRE(cat.find(name) != nullptr);
     CHECK(cat.find(name)->support == jobs::Support::unsupported);
-    CHECK_THAT(error_of(std::string("ioengine=io_uring\n") + name + "=1"),
+    CHECK_THAT(option_error_of(std::string("ioengine=io_uring\n") + name + "=1"),
                Catch::Contains(std::string("unsupported by fiokit: ") + name) && Catch::Contains("t.fio:3"));
   }
   // The catalog keeps them after ioengine, where jobs/ had them.
@@ -143,12 +133,12 @@ TEST_CASE("io_uring's typed options come from the checked text") {
   CHECK(uring("ioengine=io_uring\nnonvectored=-1").nonvectored == Tri::automatic);
   CHECK(uring("ioengine=io_uring\nnonvectored=1\nnonvectored=-1").nonvectored == Tri::automatic);  // the last wins
   CHECK_FALSE(uring("ioengine=io_uring\nhipri\nhipri=0").hipri);
-  CHECK(one("ioengine=io_uring\nhipri\nhipri=0").engine_options.values.empty());
+  CHECK(one_job("ioengine=io_uring\nhipri\nhipri=0").engine_options.values.empty());
   // The table's checks, with fio's file:line.
-  CHECK_THAT(error_of("ioengine=io_uring\nnonvectored=2"),
+  CHECK_THAT(option_error_of("ioengine=io_uring\nnonvectored=2"),
              Catch::Contains("invalid value for 'nonvectored'") && Catch::Contains("above the maximum 1") && Catch::Contains("t.fio:3"));
-  CHECK_THAT(error_of("ioengine=io_uring\nsqthread_poll_cpu=5000"), Catch::Contains("CPU number above 4095") && Catch::Contains("t.fio:3"));
-  CHECK_THAT(error_of("ioengine=io_uring\nsqthread_poll_cpu=-1"), Catch::Contains("sqthread_poll_cpu") && Catch::Contains("t.fio:3"));
+  CHECK_THAT(option_error_of("ioengine=io_uring\nsqthread_poll_cpu=5000"), Catch::Contains("CPU number above 4095") && Catch::Contains("t.fio:3"));
+  CHECK_THAT(option_error_of("ioengine=io_uring\nsqthread_poll_cpu=-1"), Catch::Contains("sqthread_poll_cpu") && Catch::Contains("t.fio:3"));
   // Text that is not io_uring's (libaio's option) cannot be read as io_uring's.
   jobs::EngineOptionValues libaio_text;
   libaio_text.set("userspace_reap", "1");
@@ -156,8 +146,8 @@ TEST_CASE("io_uring's typed options come from the checked text") {
 }
 
 TEST_CASE("libaio's typed options come from the checked text") {
-  CHECK(engine::read_libaio_options(one("ioengine=libaio").engine_options) == engine::LibaioOptions{});
-  CHECK(engine::read_libaio_options(one("ioengine=libaio\nuserspace_reap").engine_options).userspace_reap);
+  CHECK(engine::read_libaio_options(one_job("ioengine=libaio").engine_options) == engine::LibaioOptions{});
+  CHECK(engine::read_libaio_options(one_job("ioengine=libaio\nuserspace_reap").engine_options).userspace_reap);
   jobs::EngineOptionValues uring_text;
   uring_text.set("hipri", "1");
   CHECK_THROWS_AS(engine::read_libaio_options(uring_text), jobs::ValueError);

@@ -10,29 +10,18 @@
 #include "jobs/error.hpp"
 #include "jobs/ini.hpp"
 #include "jobs/parse.hpp"
+#include "jobs/test_expander.hpp"
 
 using namespace fiokit;
 
+using fiokit::test::parse_error_of;
+using fiokit::test::parse_job_text;
+
 namespace {
-
-jobs::ParseResult parse(const std::string& text) {
-  jobs::ParseRequest req;
-  req.sources.push_back({"t.fio", jobs::read_job_text(text, "t.fio", "/nonexistent", jobs::Expander{})});
-  return jobs::build_jobs(req, engine::option_catalog());
-}
-
-std::string error_of(const std::string& text) {
-  try {
-    parse(text);
-  } catch (const jobs::ParseError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 std::string refusal_of(const std::string& text) {
   try {
-    engine::refuse_unrunnable(parse(text).jobs);
+    engine::refuse_unrunnable(parse_job_text(text).jobs);
   } catch (const jobs::ParseError& e) {
     return e.what();
   }
@@ -42,29 +31,29 @@ std::string refusal_of(const std::string& text) {
 }  // namespace
 
 TEST_CASE("a job for a parse-only engine parses, with its options checked") {
-  auto r = parse("[global]\nioengine=rbd\nclientname=admin\npool=rbd\nrbdname=fio_test\nbusy_poll=1\n[j]\nrw=randwrite\n");
+  auto r = parse_job_text("[global]\nioengine=rbd\nclientname=admin\npool=rbd\nrbdname=fio_test\nbusy_poll=1\n[j]\nrw=randwrite\n");
   REQUIRE(r.jobs.size() == 1);
   CHECK(r.jobs[0].ioengine == "rbd");
   CHECK(r.jobs[0].ioengine_at.str() == "t.fio:2");
   // Shared options serve every engine that reads them (pool: rbd, rados, dfs).
-  CHECK_NOTHROW(parse("[j]\nioengine=dfs\npool=p\ncont=c\nchunk_size=1m\n"));
-  CHECK_NOTHROW(parse("[j]\nioengine=net\nhostname=h\nport=8888\nprotocol=udp\nlisten\n"));
-  CHECK_NOTHROW(parse("[j]\nioengine=net\nproto=tcpv6\n"));  // fio's alias
+  CHECK_NOTHROW(parse_job_text("[j]\nioengine=dfs\npool=p\ncont=c\nchunk_size=1m\n"));
+  CHECK_NOTHROW(parse_job_text("[j]\nioengine=net\nhostname=h\nport=8888\nprotocol=udp\nlisten\n"));
+  CHECK_NOTHROW(parse_job_text("[j]\nioengine=net\nproto=tcpv6\n"));  // fio's alias
   // io_uring_cmd reads io_uring's options through io_uring's own table.
-  CHECK_NOTHROW(parse("[j]\nioengine=io_uring_cmd\ncmd_type=nvme\nfixedbufs\nsqthread_poll=1\nnonvectored=1\n"));
+  CHECK_NOTHROW(parse_job_text("[j]\nioengine=io_uring_cmd\ncmd_type=nvme\nfixedbufs\nsqthread_poll=1\nnonvectored=1\n"));
   // Bad values are errors with file:line, as for any option.
-  CHECK_THAT(error_of("[j]\nioengine=rbd\nbusy_poll=maybe\n"), Catch::StartsWith("invalid value for 'busy_poll'") &&
+  CHECK_THAT(parse_error_of("[j]\nioengine=rbd\nbusy_poll=maybe\n"), Catch::StartsWith("invalid value for 'busy_poll'") &&
                                                                    Catch::Contains("t.fio:3"));
-  CHECK_THAT(error_of("[j]\nioengine=net\nport=http\n"), Catch::Contains("'port'") && Catch::Contains("t.fio:3"));
-  CHECK_THAT(error_of("[j]\nioengine=net\nprotocol=sctp\n"), Catch::Contains("allowed: tcp, tcpv6, udp, udpv6, unix"));
-  CHECK_THAT(error_of("[j]\nioengine=io_uring_cmd\ncmd_type=scsi\n"), Catch::Contains("allowed: nvme"));
+  CHECK_THAT(parse_error_of("[j]\nioengine=net\nport=http\n"), Catch::Contains("'port'") && Catch::Contains("t.fio:3"));
+  CHECK_THAT(parse_error_of("[j]\nioengine=net\nprotocol=sctp\n"), Catch::Contains("allowed: tcp, tcpv6, udp, udpv6, unix"));
+  CHECK_THAT(parse_error_of("[j]\nioengine=io_uring_cmd\ncmd_type=scsi\n"), Catch::Contains("allowed: nvme"));
   // An option of another engine is refused where it is written.
-  CHECK_THAT(error_of("[j]\nioengine=psync\nrbdname=x\n"),
+  CHECK_THAT(parse_error_of("[j]\nioengine=psync\nrbdname=x\n"),
              Catch::Contains("option 'rbdname' applies only to ioengine=rbd, not ioengine=psync") && Catch::Contains("t.fio:3"));
-  CHECK_THAT(error_of("[j]\nioengine=rados\nrbdname=x\n"), Catch::Contains("applies only to ioengine=rbd"));
+  CHECK_THAT(parse_error_of("[j]\nioengine=rados\nrbdname=x\n"), Catch::Contains("applies only to ioengine=rbd"));
   // Engines outside the hardware list stay refused as before.
-  CHECK_THAT(error_of("[j]\nioengine=mmap\n"), Catch::StartsWith("unsupported by fiokit: ioengine=mmap (t.fio:2)"));
-  CHECK_THAT(error_of("[j]\nioengine=external:/x.so\n"), Catch::StartsWith("unsupported by fiokit: ioengine=external:/x.so"));
+  CHECK_THAT(parse_error_of("[j]\nioengine=mmap\n"), Catch::StartsWith("unsupported by fiokit: ioengine=mmap (t.fio:2)"));
+  CHECK_THAT(parse_error_of("[j]\nioengine=external:/x.so\n"), Catch::StartsWith("unsupported by fiokit: ioengine=external:/x.so"));
 }
 
 TEST_CASE("the run refuses a parse-only engine with what it needs and where, before anything else") {
@@ -82,7 +71,7 @@ TEST_CASE("the run refuses a parse-only engine with what it needs and where, bef
   CHECK_THAT(refusal_of("[j]\nzonemode=zbd\nzonesize=256M\nmax_open_zones=32\nfilename=/dev/nullb0\n"),
              Catch::Contains("zonemode=zbd needs zone management") && Catch::Contains("(t.fio:2)"));
   // Runnable jobs pass.
-  CHECK_NOTHROW(engine::refuse_unrunnable(parse("[j]\nioengine=psync\n[k]\nioengine=null\nzonemode=strided\nzonesize=4k\n").jobs));
+  CHECK_NOTHROW(engine::refuse_unrunnable(parse_job_text("[j]\nioengine=psync\n[k]\nioengine=null\nzonemode=strided\nzonesize=4k\n").jobs));
 }
 
 TEST_CASE("parse-only engines show their options as fio's --enghelp does") {

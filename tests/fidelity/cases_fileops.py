@@ -8,7 +8,7 @@ import glob
 import os
 import stat
 
-from figures import EXACT, FILES, J
+from figures import EXACT, FILE_SIZE, FILES, J
 
 
 def FILE_BYTES(pattern):
@@ -74,11 +74,6 @@ nrfiles=20
 filesize=4k
 unlink=0
 """ + extra, COUNTS(d) + [('error', J('error'), EXACT), ('files', FILES('d.*'), EXACT)])
-
-
-def FILE_SIZE(name):
-    """The length of one file the job left in its run dir (-1: none)."""
-    return lambda r: os.path.getsize(os.path.join(r.dir, name)) if os.path.exists(os.path.join(r.dir, name)) else -1
 
 
 def FILE_ALLOC(name):

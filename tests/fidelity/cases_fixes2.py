@@ -10,12 +10,7 @@
 import glob
 import os
 
-from figures import ABS, EXACT, J, offsets
-
-
-def FILE_LENGTHS(pattern):
-    """The lengths of the files matching `pattern`, sorted, as one string."""
-    return lambda r: ' '.join(str(os.path.getsize(p)) for p in sorted(glob.glob(os.path.join(r.dir, pattern))))
+from figures import ABS, EXACT, J, FILE_LENGTHS, IO_COUNTS, offsets
 
 
 def FILES_WITHIN(pattern, lo, hi, align):
@@ -89,7 +84,7 @@ def TERSE_LAST(line=0):
     return get
 
 
-COUNTS = [(d + k, J(d + k), EXACT) for d in ('read', 'write') for k in ('.io_bytes', '.total_ios')]
+COUNTS = IO_COUNTS('read', 'write')
 
 
 def add_layout(case):

@@ -6,7 +6,8 @@
 # are the same (figures.py).
 import os
 
-from figures import ABS, EXACT, REL, J, JN, KEYS, LOG_ROWS, MEAN_BS, NJOBS, SUM, offsets
+from figures import ABS, EXACT, REL, J, JN, KEYS, LOG_ROWS, MEAN_BS, NJOBS, SUM, FOLLOWS, GAPS, P, offsets
+from figures import OFFSET_LOG as LOG
 
 
 def OFFSET_MIN(pattern):
@@ -25,20 +26,13 @@ def OFFSET_MAX(pattern):
 
 def SEQ_SHARE(pattern, bs):
     """Percent of I/Os that start where the previous one ended."""
+    follows = FOLLOWS(pattern, bs)
+
     def get(r):
         offs = offsets(r, pattern)
         if not offs or len(offs) < 2:
             return None
-        seq = sum(1 for a, b in zip(offs, offs[1:]) if b == a + bs)
-        return 100.0 * seq / (len(offs) - 1)
-    return get
-
-
-def GAPS(pattern, bs):
-    """How many I/Os start beyond the end of the previous one (holes)."""
-    def get(r):
-        offs = offsets(r, pattern)
-        return sum(1 for a, b in zip(offs, offs[1:]) if b > a + bs) if offs else None
+        return 100.0 * follows(r) / (len(offs) - 1)
     return get
 
 
@@ -48,14 +42,6 @@ def START_SET(r):
         offs = offsets(r, 'p_lat.%d.log' % n)
         starts.append(min(offs) if offs else -1)
     return ' '.join(str(x) for x in sorted(starts))
-
-
-LOG = """
-write_lat_log=p
-log_avg_msec=0
-log_offset=1
-"""
-P = 'p_lat.1.log'
 
 
 def add(case):

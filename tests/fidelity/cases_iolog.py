@@ -6,9 +6,8 @@
 # one tool; then both tools replay it), plus one timing figure: a replay with
 # replay_time_scale=200 of a log spanning 600 ms takes about 300 ms.
 import os
-import subprocess
 
-from figures import ABS, EXACT, J, offsets
+from figures import ABS, EXACT, J, IO_COUNTS, OFFSET_ORDER as OFFSET_SEQ, P, run_job_with
 
 
 def LOG_LINES(name, skip_times=True):
@@ -22,21 +21,12 @@ def LOG_LINES(name, skip_times=True):
     return get
 
 
-def OFFSET_SEQ(pattern):
-    def get(r):
-        offs = offsets(r, pattern)
-        return ' '.join(str(o) for o in offs) if offs is not None else None
-    return get
-
-
 def record_with(tool, job):
     """A 'pre' step: `tool` runs `job` (which writes rec.log) in the run dir."""
     def pre(workdir, tools):
         with open(os.path.join(workdir, 'rec.fio'), 'w') as f:
             f.write(job.strip() + '\n')
-        cmd = [tools['fio'], '--output=/dev/null', 'rec.fio'] if tool == 'fio' else \
-              [tools['fiokit'], 'run', '--eta=never', '--output=/dev/null', 'rec.fio']
-        subprocess.run(cmd, cwd=workdir, check=True, capture_output=True, timeout=60)
+        run_job_with(tool, tools, workdir, 'rec.fio')
     return pre
 
 
@@ -51,11 +41,7 @@ LAT = """
 write_lat_log=p
 log_offset=1
 """
-P = 'p_lat.1.log'
-COUNTS = [('read.io_bytes', J('read.io_bytes'), EXACT),
-          ('read.total_ios', J('read.total_ios'), EXACT),
-          ('write.io_bytes', J('write.io_bytes'), EXACT),
-          ('write.total_ios', J('write.total_ios'), EXACT)]
+COUNTS = IO_COUNTS('read', 'write')
 
 
 def add(case):

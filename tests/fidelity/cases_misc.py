@@ -4,42 +4,12 @@
 # log (log_offset=1) is the figure, since it is fully determined by the job
 # for sequential modifiers. For random ones only the shape is deterministic
 # (fiokit does not reproduce fio's generator), so the cases count runs.
-from figures import EXACT, REL, J, JN, offsets
-
-LOG = """
-write_lat_log=p
-log_avg_msec=0
-log_offset=1
-"""
-P = 'p_lat.1.log'
-
-
-def ORDER(pattern, bs):
-    """The whole offset sequence, in blocks, as one string."""
-    def get(r):
-        offs = offsets(r, pattern)
-        return ' '.join(str(o // bs) for o in offs) if offs else None
-    return get
-
-
-def REPEATS(pattern):
-    """How many I/Os start where the previous one started (rw_sequencer=identical)."""
-    def get(r):
-        offs = offsets(r, pattern)
-        return sum(1 for a, b in zip(offs, offs[1:]) if a == b) if offs else None
-    return get
-
-
-def FOLLOWS(pattern, bs):
-    """How many I/Os start where the previous one ended."""
-    def get(r):
-        offs = offsets(r, pattern)
-        return sum(1 for a, b in zip(offs, offs[1:]) if b == a + bs) if offs else None
-    return get
+from figures import EXACT, REL, J, JN, FOLLOWS, IO_COUNTS, OFFSET_ORDER as ORDER, P, REPEATS
+from figures import OFFSET_LOG as LOG
 
 
 def add(case):
-    counts = [('read.io_bytes', J('read.io_bytes'), EXACT), ('read.total_ios', J('read.total_ios'), EXACT)]
+    counts = IO_COUNTS('read')
     # examples/backwards-read.fio, small: the first I/O at the start, then
     # backwards from the end, 8k back per 4k read.
     for mod in ('-8k', '-12k', '-4k'):

@@ -6,9 +6,8 @@
 # generators, the interleaving does not), I/O and byte counts, and the error a
 # changed block gives.
 import os
-import subprocess
 
-from figures import ABS, EXACT, J
+from figures import ABS, EXACT, J, IO_COUNTS, run_job_with, tool_of
 
 
 def DIR_RUNS(name):
@@ -35,19 +34,10 @@ def UNVERIFIED(r):
     return j['write']['total_ios'] - j['read']['total_ios']
 
 
-COUNTS = [('read.io_bytes', J('read.io_bytes'), EXACT),
-          ('read.total_ios', J('read.total_ios'), EXACT),
-          ('write.io_bytes', J('write.io_bytes'), EXACT),
-          ('write.total_ios', J('write.total_ios'), EXACT),
-          ('error', J('error'), EXACT)]
+COUNTS = IO_COUNTS('read', 'write') + [('error', J('error'), EXACT)]
 # The same with one read either way: where a checker thread races the loop.
 COUNTS_RACE = [('read.io_bytes', J('read.io_bytes'), ABS(4096)),
                ('read.total_ios', J('read.total_ios'), ABS(1))] + COUNTS[2:]
-
-
-def tool_of(workdir):
-    # fidelity.py runs each tool in BASE/<tool>-<i>.
-    return os.path.basename(workdir).rsplit('-', 1)[0]
 
 
 def write_then_corrupt(job, at):
@@ -56,10 +46,7 @@ def write_then_corrupt(job, at):
     def pre(workdir, tools):
         with open(os.path.join(workdir, 'w.fio'), 'w') as f:
             f.write(job.strip() + '\n')
-        tool = tool_of(workdir)
-        cmd = [tools['fio'], '--output=/dev/null', 'w.fio'] if tool == 'fio' else \
-              [tools['fiokit'], 'run', '--eta=never', '--output=/dev/null', 'w.fio']
-        subprocess.run(cmd, cwd=workdir, check=True, capture_output=True, timeout=60)
+        run_job_with(tool_of(workdir), tools, workdir, 'w.fio')
         with open(os.path.join(workdir, 'data'), 'r+b') as f:
             f.seek(at)
             b = f.read(1)

@@ -10,6 +10,7 @@ import math
 import os
 import re
 import statistics
+import subprocess
 
 
 class Band:
@@ -133,6 +134,11 @@ def SUM(path):
     return get
 
 
+def IO_COUNTS(*ddirs):
+    """Bytes and I/Os of each direction, exact: what a sized job must match."""
+    return [(d + k, J(d + k), EXACT) for d in ddirs for k in ('.io_bytes', '.total_ios')]
+
+
 def NJOBS(r):
     return len((r.json or {}).get('jobs', [])) if r.json else None
 
@@ -192,6 +198,16 @@ def TOP_KEYS(r):
 
 
 # ---- log extractors (fio's log format: time, value, ddir, bs, offset, ...) --
+
+# A per-I/O latency log that carries each I/O's offset: add it to a job and
+# read its first file, P, with the offset extractors below.
+OFFSET_LOG = """
+write_lat_log=p
+log_avg_msec=0
+log_offset=1
+"""
+P = 'p_lat.1.log'
+
 
 def read_log(r, pattern):
     """Rows of the one log matching `pattern` in the run dir (a list of lists)."""
@@ -322,6 +338,38 @@ def OFFSET_BACKSTEPS(pattern):
     return get
 
 
+def OFFSET_ORDER(pattern, bs=1):
+    """The whole offset sequence (in units of bs) as one string: the figure
+    for orders a job fully determines (a replay, a sequential modifier)."""
+    def get(r):
+        offs = offsets(r, pattern)
+        return ' '.join(str(o // bs) for o in offs) if offs else None
+    return get
+
+
+def _pairs(pattern, pred):
+    """How many I/Os stand in relation `pred(previous, this)` to the one before."""
+    def get(r):
+        offs = offsets(r, pattern)
+        return sum(1 for a, b in zip(offs, offs[1:]) if pred(a, b)) if offs else None
+    return get
+
+
+def FOLLOWS(pattern, bs):
+    """How many I/Os start where the previous one ended."""
+    return _pairs(pattern, lambda a, b: b == a + bs)
+
+
+def REPEATS(pattern):
+    """How many I/Os start where the previous one started (rw_sequencer=identical)."""
+    return _pairs(pattern, lambda a, b: a == b)
+
+
+def GAPS(pattern, bs):
+    """How many I/Os start beyond the end of the previous one (holes)."""
+    return _pairs(pattern, lambda a, b: b > a + bs)
+
+
 def BS_SHARES(pattern):
     """Percent of I/Os per block size (column 4 of a per-I/O log)."""
     def get(r):
@@ -338,6 +386,19 @@ def BS_SHARES(pattern):
 def FILES(pattern):
     """How many data files the job left in its directory."""
     return lambda r: len(glob.glob(os.path.join(r.dir, pattern)))
+
+
+def FILE_SIZE(name):
+    """The length of one file the job left in its run dir (-1: none)."""
+    def get(r):
+        path = os.path.join(r.dir, name)
+        return os.path.getsize(path) if os.path.exists(path) else -1
+    return get
+
+
+def FILE_LENGTHS(pattern):
+    """The lengths of the files matching `pattern`, sorted by name, as one string."""
+    return lambda r: ' '.join(str(os.path.getsize(p)) for p in sorted(glob.glob(os.path.join(r.dir, pattern))))
 
 
 # ---- text formats ------------------------------------------------------------
@@ -387,3 +448,19 @@ def NORMAL_LABELS(r):
 
 def NORMAL_LINES(r):
     return len([l for l in r.text.splitlines() if l.strip()]) if r.text else None
+
+
+# ---- 'pre' steps ---------------------------------------------------------------
+
+def tool_of(workdir):
+    """Which tool a case's 'pre' step runs for: fidelity.py runs each tool
+    in BASE/<tool>-<i>."""
+    return os.path.basename(workdir).rsplit('-', 1)[0]
+
+
+def run_job_with(tool, tools, workdir, jobfile):
+    """`tool` ('fio' or 'fiokit') runs `jobfile` in `workdir`, output thrown
+    away; raises when it fails (the case cannot go on)."""
+    cmd = [tools['fio'], '--output=/dev/null', jobfile] if tool == 'fio' else \
+          [tools['fiokit'], 'run', '--eta=never', '--output=/dev/null', jobfile]
+    subprocess.run(cmd, cwd=workdir, check=True, capture_output=True, timeout=60)

@@ -6,8 +6,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/io_engine.hpp"
+#include "jobs/cmdline.hpp"
 #include "jobs/ini.hpp"
 #include "jobs/options.hpp"
 #include "jobs/parse.hpp"
@@ -44,6 +46,22 @@ inline std::string parse_error_of(const std::string& text) {
     return e.what();
   }
   return "";
+}
+
+// The jobs of that text.
+inline std::vector<jobs::JobSpec> parse_jobs(const std::string& text) { return parse_job_text(text).jobs; }
+
+// The one job "[a]" with these option lines: what most option tests need.
+inline jobs::JobSpec one_job(const std::string& options) { return parse_job_text("[a]\n" + options + "\n").jobs.at(0); }
+
+// The ParseError's message for job "[a]" with these option lines (its first
+// option is on t.fio:2), "" when it parses.
+inline std::string option_error_of(const std::string& options) { return parse_error_of("[a]\n" + options + "\n"); }
+
+// The jobs of a fio command line (`--name=a --rw=read ...`), as `fiokit run` builds them.
+inline std::vector<jobs::JobSpec> parse_command_line(const std::vector<std::string>& args) {
+  auto cl = jobs::split_cmdline(args, test_expander(), catalog());
+  return jobs::build_jobs(jobs::make_request(std::move(cl), test_expander(), {}), catalog()).jobs;
 }
 
 }  // namespace fiokit::test

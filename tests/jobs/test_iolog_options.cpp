@@ -10,25 +10,11 @@
 
 using namespace fiokit::jobs;
 
-namespace {
-ParseResult parse_text(const std::string& text) {
-  ParseRequest req;
-  req.sources.push_back({"t.fio", read_job_text(text, "t.fio", "/nonexistent", fiokit::test::test_expander())});
-  return build_jobs(req, fiokit::test::catalog());
-}
-JobSpec one(const std::string& options) { return parse_text("[a]\n" + options + "\n").jobs.at(0); }
-std::string error_of(const std::string& options) {
-  try {
-    parse_text("[a]\n" + options + "\n");
-  } catch (const ParseError& e) {
-    return e.what();
-  }
-  return "(accepted)";
-}
-}  // namespace
+using fiokit::test::one_job;
+using fiokit::test::option_error_of;
 
 TEST_CASE("iolog options: values and fio's defaults", "[iolog]") {
-  const JobSpec d = one("size=1m");
+  const JobSpec d = one_job("size=1m");
   CHECK(d.write_iolog.empty());
   CHECK(d.read_iolog.empty());
   CHECK(d.replay_time_scale == 100);
@@ -36,7 +22,7 @@ TEST_CASE("iolog options: values and fio's defaults", "[iolog]") {
   CHECK(d.replay_align == 0);
   CHECK(d.replay_skip == 0);
   CHECK_FALSE(d.replay_no_stall);
-  const JobSpec r = one("read_iolog=a.log:b.log\nreplay_no_stall=1\nreplay_time_scale=250\nreplay_redirect=/dev/null\n"
+  const JobSpec r = one_job("read_iolog=a.log:b.log\nreplay_no_stall=1\nreplay_time_scale=250\nreplay_redirect=/dev/null\n"
                         "replay_align=4k\nreplay_scale=8\nreplay_skip=write,sync\nread_iolog_chunked=0");
   CHECK(r.read_iolog == "a.log:b.log");
   CHECK(r.replay_no_stall);
@@ -45,16 +31,16 @@ TEST_CASE("iolog options: values and fio's defaults", "[iolog]") {
   CHECK(r.replay_align == 4096);
   CHECK(r.replay_scale == 8);
   CHECK(r.replay_skip == ((1u << 1) | 8u));
-  CHECK(one("size=1m\nwrite_iolog=rec.log").write_iolog == "rec.log");
+  CHECK(one_job("size=1m\nwrite_iolog=rec.log").write_iolog == "rec.log");
 }
 
 TEST_CASE("iolog options: bad values are refused with the line", "[iolog]") {
-  CHECK_THAT(error_of("size=1m\nwrite_iolog=w.log\nread_iolog=r.log"),
+  CHECK_THAT(option_error_of("size=1m\nwrite_iolog=w.log\nread_iolog=r.log"),
              Catch::Contains("write_iolog cannot be used with read_iolog") && Catch::Contains("t.fio:3"));
-  CHECK_THAT(error_of("read_iolog=-"), Catch::Contains("unsupported by fiokit: read_iolog=-") && Catch::Contains("t.fio:2"));
-  CHECK_THAT(error_of("read_iolog=a::b"), Catch::Contains("empty name"));
-  CHECK_THAT(error_of("read_iolog=a\nreplay_align=3000"), Catch::Contains("not a power of 2") && Catch::Contains("t.fio:3"));
-  CHECK_THAT(error_of("read_iolog=a\nreplay_skip=read,flush"), Catch::Contains("'flush' is not an I/O kind"));
-  CHECK_THAT(error_of("read_iolog=a\nreplay_time_scale=0"), Catch::Contains("below the minimum 1"));
-  CHECK_THAT(error_of("size=1m\nwrite_iolog="), Catch::Contains("needs a file name"));
+  CHECK_THAT(option_error_of("read_iolog=-"), Catch::Contains("unsupported by fiokit: read_iolog=-") && Catch::Contains("t.fio:2"));
+  CHECK_THAT(option_error_of("read_iolog=a::b"), Catch::Contains("empty name"));
+  CHECK_THAT(option_error_of("read_iolog=a\nreplay_align=3000"), Catch::Contains("not a power of 2") && Catch::Contains("t.fio:3"));
+  CHECK_THAT(option_error_of("read_iolog=a\nreplay_skip=read,flush"), Catch::Contains("'flush' is not an I/O kind"));
+  CHECK_THAT(option_error_of("read_iolog=a\nreplay_time_scale=0"), Catch::Contains("below the minimum 1"));
+  CHECK_THAT(option_error_of("size=1m\nwrite_iolog="), Catch::Contains("needs a file name"));
 }

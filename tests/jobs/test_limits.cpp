@@ -15,6 +15,8 @@
 using namespace fiokit::jobs;
 namespace fs = std::filesystem;
 
+using fiokit::test::parse_job_text;
+
 namespace {
 Expander plain() { return fiokit::test::test_expander(); }
 }  // namespace
@@ -22,23 +24,14 @@ Expander plain() { return fiokit::test::test_expander(); }
 TEST_CASE("numjobs clones are bounded in total") {
   std::string text;
   for (int i = 0; i < 3; ++i) text += "[j" + std::to_string(i) + "]\nnumjobs=2000\n";
-  ParseRequest req;
-  req.sources.push_back({"t.fio", read_job_text(text, "t.fio", ".", plain())});
-  CHECK_THROWS_WITH(build_jobs(req, fiokit::test::catalog()), Catch::Contains("more than 4096 jobs") && Catch::Contains("t.fio:5"));
-  text = "[a]\nnumjobs=4096\n";
-  ParseRequest ok;
-  ok.sources.push_back({"t.fio", read_job_text(text, "t.fio", ".", plain())});
-  CHECK(build_jobs(ok, fiokit::test::catalog()).jobs.size() == 4096);
+  CHECK_THROWS_WITH(parse_job_text(text), Catch::Contains("more than 4096 jobs") && Catch::Contains("t.fio:5"));
+  CHECK(parse_job_text("[a]\nnumjobs=4096\n").jobs.size() == 4096);
 }
 
 TEST_CASE("a run names at most 1048576 files, counted before any is named") {
   // numjobs=4096 x nrfiles=1048576: planning 4.3e9 files never finished (fio
   // 3.33 itself aborts at setup with 300000 files in one job).
-  auto build = [](const std::string& text) {
-    ParseRequest req;
-    req.sources.push_back({"t.fio", read_job_text(text, "t.fio", ".", plain())});
-    return build_jobs(req, fiokit::test::catalog());
-  };
+  const auto build = parse_job_text;
   CHECK_THROWS_WITH(build("[a]\nsize=4k\nnrfiles=2\n[j]\nsize=4k\nnumjobs=4095\nnrfiles=1048576\n"),
                     Catch::Contains("t.fio:4") && Catch::Contains("numjobs=4095 with nrfiles=1048576") &&
                         Catch::Contains("4293918722 files") && Catch::Contains("at most 1048576"));
@@ -66,9 +59,7 @@ TEST_CASE("numbers too large for a double are a value error, not a crash") {
   for (const std::string& opt : {"bs=" + huge, "size=" + huge + ".5k", "size=(" + huge + ")", "iodepth=" + huge,
                                  "runtime=" + huge}) {
     INFO(opt);
-    ParseRequest req;
-    req.sources.push_back({"t.fio", read_job_text("[a]\n" + opt + "\n", "t.fio", ".", plain())});
-    CHECK_THROWS_WITH(build_jobs(req, fiokit::test::catalog()), Catch::Contains("too large") && Catch::Contains("t.fio:2"));
+    CHECK_THROWS_WITH(parse_job_text("[a]\n" + opt + "\n"), Catch::Contains("too large") && Catch::Contains("t.fio:2"));
   }
 }
 
@@ -83,9 +74,7 @@ TEST_CASE("arithmetic nests at most 64 deep, with or without parentheses") {
   const std::string parens = std::string(200000, '(') + "1" + std::string(200000, ')');
   for (const std::string& e : {pow_chain, signs, plus, parens}) {
     CHECK_THROWS_WITH(eval_expression(e, 1024, false), Catch::Contains("nested too deeply"));
-    ParseRequest req;
-    req.sources.push_back({"t.fio", read_job_text("[a]\nsize=" + e + "\n", "t.fio", ".", plain())});
-    CHECK_THROWS_WITH(build_jobs(req, fiokit::test::catalog()), Catch::Contains("nested too deeply") && Catch::Contains("t.fio:2"));
+    CHECK_THROWS_WITH(parse_job_text("[a]\nsize=" + e + "\n"), Catch::Contains("nested too deeply") && Catch::Contains("t.fio:2"));
   }
   // Below the limit the values are unchanged: '^' is right-associative.
   CHECK(eval_expression("(2^3^2)", 1024, false) == 512);

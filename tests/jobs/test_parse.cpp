@@ -9,21 +9,15 @@
 
 using namespace fiokit::jobs;
 
+using fiokit::test::parse_command_line;
+using fiokit::test::parse_jobs;
+
 namespace {
 Expander plain() { return fiokit::test::test_expander(); }
-std::vector<JobSpec> parse_text(const std::string& text) {
-  ParseRequest req;
-  req.sources.push_back({"t.fio", read_job_text(text, "t.fio", ".", plain())});
-  return build_jobs(req, fiokit::test::catalog()).jobs;
-}
-std::vector<JobSpec> parse_args(const std::vector<std::string>& args) {
-  auto cl = split_cmdline(args, plain(), fiokit::test::catalog());
-  return build_jobs(make_request(std::move(cl), plain(), {}), fiokit::test::catalog()).jobs;
-}
 }  // namespace
 
 TEST_CASE("global sections apply to the jobs below them only") {
-  auto jobs = parse_text("[a]\n[global]\nsize=1m\n[b]\n[c]\nsize=2m\n");
+  auto jobs = parse_jobs("[a]\n[global]\nsize=1m\n[b]\n[c]\nsize=2m\n");
   REQUIRE(jobs.size() == 3);
   CHECK(jobs[0].size == 0);
   CHECK(jobs[1].size == 1048576);
@@ -31,7 +25,7 @@ TEST_CASE("global sections apply to the jobs below them only") {
 }
 
 TEST_CASE("numjobs clones share a group; stonewall and new_group start groups") {
-  auto jobs = parse_text("[a]\nnumjobs=3\n[b]\n[c]\nstonewall\n[d]\nnew_group\n");
+  auto jobs = parse_jobs("[a]\nnumjobs=3\n[b]\n[c]\nstonewall\n[d]\nnew_group\n");
   REQUIRE(jobs.size() == 6);
   CHECK(jobs[0].clone_index == 0);
   CHECK(jobs[2].clone_index == 2);
@@ -45,39 +39,39 @@ TEST_CASE("numjobs clones share a group; stonewall and new_group start groups") 
 }
 
 TEST_CASE("wait_for must name an earlier job") {
-  CHECK(parse_text("[a]\n[b]\nwait_for=a\n")[1].wait_for == "a");
-  CHECK_THROWS_WITH(parse_text("[a]\nwait_for=b\n[b]\n"), Catch::Contains("t.fio:2"));
+  CHECK(parse_jobs("[a]\n[b]\nwait_for=a\n")[1].wait_for == "a");
+  CHECK_THROWS_WITH(parse_jobs("[a]\nwait_for=b\n[b]\n"), Catch::Contains("t.fio:2"));
 }
 
 TEST_CASE("unknown options suggest the nearest name") {
-  CHECK_THROWS_WITH(parse_text("[a]\nnumjob=2\n"),
+  CHECK_THROWS_WITH(parse_jobs("[a]\nnumjob=2\n"),
                     Catch::Contains("unknown option 'numjob' (t.fio:2); did you mean 'numjobs'?"));
-  CHECK_THROWS_WITH(parse_args({"--name=a", "--fileszie=1m"}), Catch::Contains("did you mean '--filesize'?"));
+  CHECK_THROWS_WITH(parse_command_line({"--name=a", "--fileszie=1m"}), Catch::Contains("did you mean '--filesize'?"));
 }
 
 TEST_CASE("bad values name option, file and line") {
-  CHECK_THROWS_WITH(parse_text("[a]\nnumjobs=8x\n"), Catch::Contains("'numjobs'") && Catch::Contains("t.fio:2"));
-  CHECK_THROWS_WITH(parse_text("[a]\nsize=-5\n"), Catch::Contains("'size'") && Catch::Contains("t.fio:2"));
-  CHECK_THROWS_WITH(parse_text("[a]\nruntime=-1\n"), Catch::Contains("'runtime'"));
-  CHECK_THROWS_WITH(parse_text("[a]\nnumjobs=0\n"), Catch::Contains("minimum"));
-  CHECK_THROWS_WITH(parse_text("[a]\nkb_base=512\n"), Catch::Contains("kb_base"));
-  CHECK_THROWS_WITH(parse_text("[a]\nunlink\n"), Catch::Contains("requires a value"));
+  CHECK_THROWS_WITH(parse_jobs("[a]\nnumjobs=8x\n"), Catch::Contains("'numjobs'") && Catch::Contains("t.fio:2"));
+  CHECK_THROWS_WITH(parse_jobs("[a]\nsize=-5\n"), Catch::Contains("'size'") && Catch::Contains("t.fio:2"));
+  CHECK_THROWS_WITH(parse_jobs("[a]\nruntime=-1\n"), Catch::Contains("'runtime'"));
+  CHECK_THROWS_WITH(parse_jobs("[a]\nnumjobs=0\n"), Catch::Contains("minimum"));
+  CHECK_THROWS_WITH(parse_jobs("[a]\nkb_base=512\n"), Catch::Contains("kb_base"));
+  CHECK_THROWS_WITH(parse_jobs("[a]\nunlink\n"), Catch::Contains("requires a value"));
 }
 
 TEST_CASE("kb_base applies to every size in the job") {
-  auto jobs = parse_text("[a]\nsize=1m\nkb_base=1000\n");
+  auto jobs = parse_jobs("[a]\nsize=1m\nkb_base=1000\n");
   CHECK(jobs[0].size == 1000000);
 }
 
 TEST_CASE("filename lists honour escaped colons") {
-  auto jobs = parse_text("[a]\nfilename=/dev/dsk/foo@3,0\\:c:/tmp/b\n");
+  auto jobs = parse_jobs("[a]\nfilename=/dev/dsk/foo@3,0\\:c:/tmp/b\n");
   REQUIRE(jobs[0].filenames.size() == 2);
   CHECK(jobs[0].filenames[0] == "/dev/dsk/foo@3,0:c");
   CHECK(jobs[0].filenames[1] == "/tmp/b");
 }
 
 TEST_CASE("command-line jobs: globals before the first --name") {
-  auto jobs = parse_args({"--size=1m", "--name=a", "--numjobs=2", "--name=b", "--size", "2m"});
+  auto jobs = parse_command_line({"--size=1m", "--name=a", "--numjobs=2", "--name=b", "--size", "2m"});
   REQUIRE(jobs.size() == 3);
   CHECK(jobs[0].size == 1048576);
   CHECK(jobs[2].name == "b");
@@ -87,7 +81,7 @@ TEST_CASE("command-line jobs: globals before the first --name") {
 TEST_CASE("showcmd parses back to the same jobs") {
   const char* text = "[global]\nsize=1m\nfilename=a\\:b:c\n[x]\nnumjobs=2\ntime_based\nruntime=3\n"
                      "[y]\nstonewall\ndescription=two words\n";
-  auto jobs = parse_text(text);
+  auto jobs = parse_jobs(text);
   std::string cmd = showcmd(jobs);
   // Split the printed command back into words (single-quoted words as the shell would).
   std::vector<std::string> words;
@@ -104,7 +98,7 @@ TEST_CASE("showcmd parses back to the same jobs") {
   REQUIRE(words.at(0) == "fiokit");
   REQUIRE(words.at(1) == "run");
   words.erase(words.begin(), words.begin() + 2);
-  auto back = parse_args(words);
+  auto back = parse_command_line(words);
   REQUIRE(back.size() == jobs.size());
   for (size_t i = 0; i < jobs.size(); ++i) {
     JobSpec a = jobs[i], b = back[i];
@@ -118,7 +112,7 @@ TEST_CASE("showcmd parses back to the same jobs") {
 }
 
 TEST_CASE("job options: fio lists a section's valued options, and shows {} for valueless ones only") {
-  auto jobs = parse_text("[global]\nsize=1m\n[a]\n[b]\nnew_group\n[c]\nbs=8k\nstonewall\n");
+  auto jobs = parse_jobs("[global]\nsize=1m\n[a]\n[b]\nnew_group\n[c]\nbs=8k\nstonewall\n");
   REQUIRE(jobs.size() == 3);
   CHECK_FALSE(jobs[0].job_options_shown);
   CHECK(jobs[1].job_options_shown);

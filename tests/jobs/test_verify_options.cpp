@@ -9,22 +9,16 @@
 
 using namespace fiokit::jobs;
 
-namespace {
-std::vector<JobSpec> parse_v(const std::string& text) {
-  ParseRequest req;
-  req.sources.push_back({"t.fio", read_job_text(text, "t.fio", ".", fiokit::test::test_expander())});
-  return build_jobs(req, fiokit::test::catalog()).jobs;
-}
-}  // namespace
+using fiokit::test::parse_jobs;
 
 TEST_CASE("verify_async and verify_async_cpus") {
-  auto j = parse_v("[a]\nverify=md5\n")[0];
+  auto j = parse_jobs("[a]\nverify=md5\n")[0];
   CHECK(j.verify_async == 0);
   CHECK(j.verify_async_cpus.empty());
-  j = parse_v("[a]\nverify=md5\nverify_async=4\nverify_async_cpus=0,2-3\n")[0];
+  j = parse_jobs("[a]\nverify=md5\nverify_async=4\nverify_async_cpus=0,2-3\n")[0];
   CHECK(j.verify_async == 4);
   CHECK(j.verify_async_cpus == std::vector<int>{0, 2, 3});
-  CHECK_THROWS_WITH(parse_v("[a]\nverify_async=-1\n"), Catch::Contains("verify_async") && Catch::Contains("t.fio:2"));
-  CHECK_THROWS_WITH(parse_v("[a]\nverify_async_cpus=3-1\n"), Catch::Contains("verify_async_cpus") && Catch::Contains("t.fio:2"));
-  CHECK_THROWS_WITH(parse_v("[a]\nverify_async_cpus=0,,1\n"), Catch::Contains("t.fio:2"));
+  CHECK_THROWS_WITH(parse_jobs("[a]\nverify_async=-1\n"), Catch::Contains("verify_async") && Catch::Contains("t.fio:2"));
+  CHECK_THROWS_WITH(parse_jobs("[a]\nverify_async_cpus=3-1\n"), Catch::Contains("verify_async_cpus") && Catch::Contains("t.fio:2"));
+  CHECK_THROWS_WITH(parse_jobs("[a]\nverify_async_cpus=0,,1\n"), Catch::Contains("t.fio:2"));
 }
