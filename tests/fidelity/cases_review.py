@@ -1,7 +1,9 @@
 # Differential cases, group "review" (issue 16, part review): the engine
 # review fixes against fio 3.33. A cpuio job without runtime ends with the
 # I/O jobs of its group (exit_on_io_done=1, or an exitall job): one burn
-# cycle, exact, since the cycle's think time outlasts the 1 MiB write. The
+# cycle, exact: the I/O job runs ~100 ms (5 I/Os at rate_iops=40), so it is
+# running when the first 20 ms cycle starts and over before the 180 ms
+# think time ends (a plain 1 MiB write could end before the first cycle). The
 # per-I/O logs carry each I/O's priority column as fio writes it (1 for a
 # realtime I/O, the raw value as 0x%04x with log_prio=1, 0 in averaged
 # rows); cmdprio's share of realtime rows is a binomial draw in both tools
@@ -68,7 +70,8 @@ cpuchunks=20000
 ioengine=psync
 rw=write
 bs=4k
-size=1m
+size=20k
+rate_iops=40
 filename=f
 """ + io_extra, [
             ('cpu read.total_ios', JN('cpu', 'read.total_ios'), EXACT),
