@@ -166,6 +166,7 @@ void validate(const OptionCatalog& cat, const JobSpec& s, const std::vector<cons
   // until interrupted then; measured): a runtime or an I/O count must.
   if (s.ioengine == "cpuio" && !s.runtime_us && !s.number_ios)
     fail_at(where("ioengine"), "ioengine=cpuio needs runtime= or number_ios= (it moves no bytes, so size= does not end it)");
+  check_xverify(s, where("experimental_verify"));
   if (s.verify_only && s.verify == VerifyKind::none)
     fail_at(where("verify_only"), "verify_only needs a verify= method");
   if (s.thinktime_spin_us > s.thinktime_us)

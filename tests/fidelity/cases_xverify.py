@@ -1,0 +1,78 @@
+# Differential cases, group "xverify" (issue 16, part xverify):
+# experimental_verify=1, where fio 3.33 replays its offset generator for the
+# verify phase instead of reading a record of the writes; create_serialize=0;
+# and fio's I/O budget over loops. Compared: the order of writes and verify
+# reads from write_iolog as runs of one direction ("w16 r16"; the offsets of
+# random jobs differ between the tools' generators, the runs do not), whether
+# the reads revisit the written blocks in write order, I/O and byte counts,
+# and the error a stale block gives. psync at depth 1: all deterministic.
+import os
+
+from figures import EXACT, J
+from cases_verify2 import COUNTS, DIR_RUNS
+
+
+def SAME_ORDER(name):
+    """1 when the verify reads visit the written blocks in the order written
+    (each read i at the offset of write i), else 0."""
+    def get(r):
+        w, rd = [], []
+        with open(os.path.join(r.dir, name)) as f:
+            for ln in f:
+                parts = ln.split()
+                if len(parts) == 5 and parts[2] == 'write':
+                    w.append((parts[1], parts[3]))
+                elif len(parts) == 5 and parts[2] == 'read':
+                    rd.append((parts[1], parts[3]))
+        return int(len(rd) > 0 and w[:len(rd)] == rd)
+    return get
+
+
+def READS_SHORT(r):
+    """1 when fewer blocks were read back than written (a stale block ended the job)."""
+    j = r.json['jobs'][0]
+    return int(j['read']['total_ios'] < j['write']['total_ios'])
+
+
+JOB = """
+[v]
+ioengine=psync
+filename=data
+size=1m
+bs=64k
+verify=md5
+experimental_verify=1
+write_iolog=rec.log
+"""
+
+
+def add(case):
+    # No record of writes, so verify_backlog never interleaves: 16 then 16.
+    case('xverify', 'xverify-backlog-ignored', JOB + "rw=randwrite\nverify_backlog=4\n",
+         COUNTS + [('order', DIR_RUNS('rec.log'), EXACT), ('write order', SAME_ORDER('rec.log'), EXACT)])
+    # The replay skips the reads of a mixed job and reads its writes back:
+    # the job's reads plus its writes read back are its 16 I/Os.
+    case('xverify', 'xverify-randrw', JOB + "rw=randrw\n",
+         [('error', J('error'), EXACT), ('read.total_ios', J('read.total_ios'), EXACT),
+          ('read.io_bytes', J('read.io_bytes'), EXACT)])
+    # Sequential: w16 r16 in offset order.
+    case('xverify', 'xverify-seq', JOB + "rw=write\n",
+         COUNTS + [('order', DIR_RUNS('rec.log'), EXACT), ('write order', SAME_ORDER('rec.log'), EXACT)])
+    # Two block sizes under the random map: the same blocks, in write order.
+    case('xverify', 'xverify-bssplit', JOB + "rw=randwrite\nbssplit=64k/50:128k/50\n",
+         [('error', J('error'), EXACT), ('write order', SAME_ORDER('rec.log'), EXACT),
+          ('reads = writes', lambda r: r.json['jobs'][0]['read']['total_ios'] == r.json['jobs'][0]['write']['total_ios'], EXACT)])
+    # Two files: the replay takes the files in the same order too.
+    case('xverify', 'xverify-nrfiles', JOB.replace("filename=data\n", "nrfiles=2\nfilename_format=data.$filenum\n") +
+         "rw=randwrite\n", COUNTS + [('order', DIR_RUNS('rec.log'), EXACT), ('write order', SAME_ORDER('rec.log'), EXACT)])
+    # The replayed reads count as writes against size x loops: loops=2 runs
+    # one loop, loops=4 three (48 writes), the later loops read nothing back.
+    case('xverify', 'xverify-loops2', JOB + "rw=write\nloops=2\n", COUNTS + [('order', DIR_RUNS('rec.log'), EXACT)])
+    case('xverify', 'xverify-loops4', JOB + "rw=randwrite\nloops=4\n", COUNTS + [('order', DIR_RUNS('rec.log'), EXACT)])
+    # io_size beyond the region: a second pass writes, its verify reads nothing.
+    case('xverify', 'xverify-io-size', JOB + "rw=write\nio_size=3m\n", COUNTS + [('order', DIR_RUNS('rec.log'), EXACT)])
+    # norandommap rewrites blocks; the replay reads a block at its first
+    # write and finds a later one there: error 84 before all are read back.
+    case('xverify', 'xverify-norandommap-stale', JOB + "rw=randwrite\nnorandommap\n",
+         [('error', J('error'), EXACT), ('reads < writes', READS_SHORT, EXACT),
+          ('write.total_ios', J('write.total_ios'), EXACT)], rc=1)
