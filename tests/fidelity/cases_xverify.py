@@ -76,3 +76,36 @@ def add(case):
     case('xverify', 'xverify-norandommap-stale', JOB + "rw=randwrite\nnorandommap\n",
          [('error', J('error'), EXACT), ('reads < writes', READS_SHORT, EXACT),
           ('write.total_ios', J('write.total_ios'), EXACT)], rc=1)
+
+
+def add_budget(case):
+    # number_ios is a budget over all loops, and a loop still ends when it
+    # covered the region: 8 then 4 writes (fio 3.33), not 6 and 6.
+    for name, rw, loops in (('budget-number-ios-seq', 'write', 2), ('budget-number-ios-rand', 'randwrite', 2),
+                            ('budget-number-ios-3loops', 'write', 3)):
+        case('xverify', name, f"""
+[b]
+ioengine=psync
+filename=data
+size=512k
+bs=64k
+rw={rw}
+number_ios=6
+loops={loops}
+write_iolog=rec.log
+""", [('write.total_ios', J('write.total_ios'), EXACT), ('write.io_bytes', J('write.io_bytes'), EXACT)])
+    # create_serialize=0: two jobs' files laid out at once; the figures stay.
+    case('xverify', 'create-serialize-0', """
+[global]
+ioengine=psync
+size=256k
+bs=64k
+rw=read
+create_serialize=0
+[a]
+filename=data.a
+[b]
+filename=data.b
+""", [('jobs', lambda r: len(r.json['jobs']), EXACT),
+      ('read.io_bytes a', lambda r: r.json['jobs'][0]['read']['io_bytes'], EXACT),
+      ('read.io_bytes b', lambda r: r.json['jobs'][1]['read']['io_bytes'], EXACT)])
