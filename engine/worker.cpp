@@ -490,10 +490,10 @@ void Worker::run_io() {
     }
     // verify_backlog reads happen inside the loop (prep_backlog); what is
     // left is read back after it, as without it.
-    if (xverify_) xverify_loop_start();
+    if (passes_) xverify_loop_start();
     engine_->run_loop(*this);
     finish_async_checks();  // the backlog's checks, or a read job's
-    if (xverify_) xv_issued_ += loop_bytes_;
+    if (passes_) xv_issued_ += loop_bytes_;
     if (verify_writes && final_verify_ && !halt_requested()) verify_pass(false, true);
     // fio 3.33 replays a log once, whatever loops= or time_based say
     // (measured: loops=2 gives the log's I/O once, in the log's time).
@@ -501,10 +501,10 @@ void Worker::run_io() {
     ++loops_done_;
     if (spec.time_based && spec.runtime_us) {
       if (now_ns() >= sampler_.deadline_ns()) break;
-    } else if (loops_done_ >= std::max<uint32_t>(1, spec.loops) && !(xverify_ && xverify_more())) {
+    } else if (loops_done_ >= std::max<uint32_t>(1, spec.loops) && !(passes_ && xverify_more())) {
       break;
     }
-    if (xverify_ && !xverify_next_loop()) break;
+    if (passes_ && !xverify_next_loop()) break;
     if (ios_budget_) {
       ios_used_ += loop_ios_;
       if (ios_used_ >= ios_budget_) break;

@@ -383,6 +383,7 @@ class Worker {
   };
   GenState xv_start_;
   bool xverify_ = false;     // experimental_verify is in effect for this job
+  bool passes_ = false;      // fio's passes and budget over loops (xverify_, or verify with io_size > the region)
   bool xv_replay_ = false;   // the verify phase is replaying (prep_verify asks the generator)
   bool xv_numberio_ = false; // fio's header numberio check applies (fixed bs, not time_based)
   uint64_t xv_loop_written_ = 0;  // bytes written this loop (fio's verify_bytes)

@@ -99,3 +99,30 @@ TEST_CASE("experimental_verify: a block rewritten under norandommap fails fio's 
   CHECK(r.dirs[0].total_ios < 16);
   CHECK(reads_follow_writes(x.trace));
 }
+
+TEST_CASE("number_ios is a budget over all loops, a loop still ends at the region's end (fio 3.33)") {
+  test::TempDir d;
+  auto j = test::make_job("psync", jobs::RwMode::write, d.path, 512 * 1024, 64 * 1024);
+  j.filenames = {"n.dat"};
+  j.number_ios = 6;
+  j.loops = 2;
+  Run x = run(j);
+  CHECK(x.runs == "w12");
+  REQUIRE(x.trace.size() == 12);
+  CHECK(x.trace[7].offset == 7 * 64 * 1024);  // the first loop covers the 8 blocks
+  CHECK(x.trace[8].offset == 0);
+  j.loops = 3;
+  CHECK(run(j).runs == "w18");  // 8, 8, 2
+}
+
+TEST_CASE("verify with io_size beyond the region runs fio 3.33's passes") {
+  test::TempDir d;
+  auto j = job(d, jobs::RwMode::randwrite);
+  j.experimental_verify = false;
+  j.io_size = 2 << 20;
+  CHECK(run(j).runs == "w16 r16");  // what moved (reads included) reaches io_size after one pass
+  j.io_size = 3 << 20;
+  const Run x = run(j);
+  CHECK(x.runs == "w16 r16 w16 r16");
+  CHECK(x.r.jobs.at(0).error == 0);
+}

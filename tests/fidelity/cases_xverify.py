@@ -94,6 +94,21 @@ number_ios=6
 loops={loops}
 write_iolog=rec.log
 """, [('write.total_ios', J('write.total_ios'), EXACT), ('write.io_bytes', J('write.io_bytes'), EXACT)])
+    # verify with io_size beyond the region: fio runs passes over the region,
+    # each with its verify phase, until what moved (verify reads included)
+    # reaches io_size: 2m gives one pass (w16 r16), 3m two (w32 r32).
+    for name, io_size in (('budget-verify-io-size-2m', '2m'), ('budget-verify-io-size-3m', '3m')):
+        case('xverify', name, f"""
+[b]
+ioengine=psync
+filename=data
+size=1m
+bs=64k
+rw=randwrite
+verify=md5
+io_size={io_size}
+write_iolog=rec.log
+""", COUNTS + [('order', DIR_RUNS('rec.log'), EXACT)])
     # create_serialize=0: two jobs' files laid out at once; the figures stay.
     case('xverify', 'create-serialize-0', """
 [global]
