@@ -267,20 +267,54 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volume
     }
     const size_t count = seg_end - seg_begin;
     std::vector<std::unique_ptr<Worker>> workers;
-    for (size_t i = seg_begin; i < seg_end; ++i) {
+    struct Prepared {
       std::vector<volumes::FileTarget> targets;
       int err = 0;
       std::string msg;
+    };
+    std::vector<Prepared> prepared(count);
+    auto prepare = [&](size_t i) {
+      Prepared& pr = prepared[i - seg_begin];
       try {
-        targets = prepare_files(jobs[i], plan[i], opts.stop);
+        pr.targets = prepare_files(jobs[i], plan[i], opts.stop);
       } catch (const SetupError& e) {
-        err = e.err;
-        msg = e.what();
+        pr.err = e.err;
+        pr.msg = e.what();
       } catch (const std::exception& e) {
-        err = EIO;
-        msg = fmt::format("job '{}': {}", jobs[i].name, e.what());
+        pr.err = EIO;
+        pr.msg = fmt::format("job '{}': {}", jobs[i].name, e.what());
       }
-      auto w = std::make_unique<Worker>(jobs[i], sh, rr.jobs[i], opts.trace ? &(*opts.trace)[i] : nullptr, std::move(targets));
+    };
+    // create_serialize=0 (issue 16, part xverify): fio 3.33 lays out those
+    // jobs' files at the same time, each job its own, instead of one job
+    // after the other. The plan (sizes, regions) is the same either way, so
+    // the figures are; a file two of these jobs share is still laid out by
+    // one at a time (in job order), as concurrent writers of one file's
+    // layout would race.
+    std::vector<size_t> together;
+    {
+      std::map<std::string, int> uses;
+      for (size_t i = seg_begin; i < seg_end; ++i)
+        for (const auto& t : plan[i].targets) ++uses[t.path];
+      for (size_t i = seg_begin; i < seg_end; ++i)
+        if (!jobs[i].create_serialize &&
+            std::all_of(plan[i].targets.begin(), plan[i].targets.end(), [&](const volumes::FileTarget& t) { return uses[t.path] == 1; }))
+          together.push_back(i);
+    }
+    if (together.size() > 1) {
+      std::vector<std::thread> layout;
+      for (size_t i : together) layout.emplace_back(prepare, i);
+      for (auto& t : layout) t.join();
+    } else {
+      together.clear();
+    }
+    for (size_t i = seg_begin; i < seg_end; ++i)
+      if (std::find(together.begin(), together.end(), i) == together.end()) prepare(i);
+    for (size_t i = seg_begin; i < seg_end; ++i) {
+      Prepared& pr = prepared[i - seg_begin];
+      const int err = pr.err;
+      const std::string& msg = pr.msg;
+      auto w = std::make_unique<Worker>(jobs[i], sh, rr.jobs[i], opts.trace ? &(*opts.trace)[i] : nullptr, std::move(pr.targets));
       w->set_replay(plan[i].replay);
       poll_stop();
       // A layout cut short by a stop request is not a job failure: the job is

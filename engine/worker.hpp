@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -318,6 +319,7 @@ class Worker {
   uint32_t cur_file_ = 0, file_ios_left_ = 1;
   uint64_t seq_run_left_ = 0;
   uint32_t loops_done_ = 0;
+  uint64_t ios_budget_ = 0, ios_used_ = 0;  // number_ios x loops over the job, and the I/Os of the loops done
   bool fill_device_said_ = false;  // fill_device's one "full" message was printed
   bool engine_thinks_ = false;     // cpuio: the engine gives the think time (IoEngine::overrides_think)
   // trimwrite: the write that follows a trim.
@@ -368,6 +370,45 @@ class Worker {
   // engine that completes in queue() (see run_io).
   bool final_verify_ = true;
   bool fake_verify_ = false;  // the null engine: nothing was stored, every check passes (as fio's FIO_FAKEIO)
+
+  // experimental_verify=1 (issue 16, part xverify; worker_xverify.cpp): no
+  // record of the writes; the verify phase re-runs the offset generator from
+  // the state it had at the loop's start and reads where it wrote.
+  struct GenState {  // the generators and per-file offset state, saved at a loop's start
+    struct File {
+      uint64_t seq_pos[3], last_start[3], issued, perm_next, perm_pass, zone_start;
+      BlockPermutation perm;
+      RandomMap map;
+      Lfsr lfsr;
+    };
+    Rng off, mix, bs, file, map, prio;
+    Tausworthe taus;
+    uint32_t cur_file, file_ios_left;
+    uint64_t seq_run_left, zone_bytes, zone_perm_next, zone_perm_pass, zone_perm_blocks;
+    BlockPermutation zone_perm;
+    std::vector<File> files;
+  };
+  GenState xv_start_;
+  bool xverify_ = false;     // experimental_verify is in effect for this job
+  bool passes_ = false;      // fio's passes and budget over loops (xverify_, or verify with io_size > the region)
+  bool xv_replay_ = false;   // the verify phase is replaying (prep_verify asks the generator)
+  bool xv_numberio_ = false; // fio's header numberio check applies (fixed bs, not time_based)
+  uint64_t xv_loop_written_ = 0;  // bytes written this loop (fio's verify_bytes)
+  uint64_t xv_verified_ = 0;      // verify bytes read, all loops (fio's bytes_verified: never reset)
+  uint64_t xv_issued_ = 0;        // the job's budget bytes issued, replayed reads counted as writes
+  uint64_t xv_limit_ = 0;         // that budget over all loops (size or io_size x loops)
+  uint64_t xv_pass_cap_ = 0;      // one pass over the region
+  uint32_t xv_write_no_ = 0, xv_read_no_ = 0;  // fio's io_issues[write] and verify_read_issues
+  std::unordered_map<uint64_t, uint32_t> xv_last_write_;  // block -> number of its last write
+  std::vector<uint32_t> xv_unit_no_;                      // per unit: the number its read expects
+  void xverify_setup(const EngineFeatures& feat);
+  void xverify_loop_start();  // saves the generators, sets the pass's budget
+  void xverify_restore();     // the generators as the loop started
+  bool xverify_more() const;  // after the loops: fio's further passes toward io_size
+  bool xverify_next_loop() const;  // false: fio's budget is spent, no further loop
+  bool prep_xverify(IoUnit& u);
+  void xverify_stamp(const IoUnit& u);
+  bool xverify_check(IoUnit& u);  // false: the read failed fio's numberio check
 };
 
 }  // namespace fiokit::engine

@@ -20,6 +20,7 @@ namespace fiokit::engine {
 void Worker::stamp_buffer(IoUnit& u) {
   if (verifier_.enabled()) {
     if (backlog_) unit_seq_[u.index] = backlog_log_.log_write(u.file, u.offset, u.len);
+    else if (xverify_) xverify_stamp(u);  // no record: the verify phase replays the generator
     else if (final_verify_) written_.push_back({u.offset, u.len, u.file});  // else never read back: not kept
     verifier_.make_block(u.buf, u.len, u.offset, mix64(plan_->seed ^ u.offset));
   } else if (spec.refill_buffers) {
@@ -30,6 +31,7 @@ void Worker::stamp_buffer(IoUnit& u) {
 }
 
 bool Worker::prep_verify(IoUnit& u) {
+  if (xv_replay_) return prep_xverify(u);
   if (verify_next_ >= verify_todo_.size()) return false;
   const Written& w = verify_todo_[verify_next_++];
   u.fd = files_[w.file].fd.get();
@@ -112,6 +114,10 @@ void Worker::verify_pass(bool replay_writes, bool final_phase) {
   std::vector<Written> todo;
   if (backlog_)
     for (const auto& e : backlog_log_.take_all()) written_.push_back({e.offset, e.len, e.file});
+  // experimental_verify: the generators run again from the loop's start
+  // (worker_xverify.cpp) instead of a list of blocks.
+  const bool xv = xverify_ && !replay_writes;
+  if (xv) xverify_restore();
   if (replay_writes) {
     // verify_only: replay the job's writes without doing them (fio's dry run),
     // so the blocks are read back in the order, and with the coverage, that
@@ -122,7 +128,7 @@ void Worker::verify_pass(bool replay_writes, bool final_phase) {
       if (u.dir == Dir::write) written_.push_back({u.offset, u.len, u.file});
   }
   todo.swap(written_);
-  if (!plan_->random || !plan_->use_map || plan_->lfsr) {
+  if (!xv && (!plan_->random || !plan_->use_map || plan_->lfsr)) {
     auto key = [](const Written& w) { return std::pair(w.file, w.offset); };
     std::stable_sort(todo.begin(), todo.end(), [&](const Written& a, const Written& b) { return key(a) < key(b); });
     // A later write of the same block replaces the earlier one.
@@ -155,12 +161,23 @@ void Worker::verify_pass(bool replay_writes, bool final_phase) {
   checking_reads_ = verify_phase_ = true;
   thinking = pacing = false;  // fio's verify loop neither thinks nor rate-limits
   sync_every = 0;             // nor syncs
+  const bool stamps = stamp_writes_;
+  xv_replay_ = xv;
+  if (xv) stamp_writes_ = false;  // the replayed writes become reads: nothing to stamp
   // fio takes no bw/iops samples and writes no windowed log rows during the
   // final verify phase (per-I/O log rows, log_avg_msec=0, it does write).
   Sampler::Paused windows{};
   if (final_phase) windows = sampler_.pause_windows();
-  if (!verify_todo_.empty() && !halt_requested()) engine_->run_loop(*this);
+  if ((xv || !verify_todo_.empty()) && !halt_requested()) engine_->run_loop(*this);
   finish_async_checks();
+  xv_replay_ = false;
+  stamp_writes_ = stamps;
+  if (xv && spec.time_based) {
+    // fio's replayed reads count as writes: its issue budget is spent, so
+    // the job writes until the runtime ends with no second verify phase.
+    final_verify_ = false;
+    loop_limit_bytes_ = UINT64_MAX;
+  }
   if (final_phase) sampler_.resume_windows(windows);
   checking_reads_ = reads_checked;
   thinking = thinks;
@@ -176,6 +193,8 @@ void Worker::verify_pass(bool replay_writes, bool final_phase) {
 }
 
 void Worker::check_read(IoUnit& u) {
+  if (xv_replay_) [[unlikely]]
+    if (!xverify_check(u)) return;
   if (fake_verify_) return;
   const auto len = static_cast<uint32_t>(u.result);
   if (pool_) {

@@ -267,6 +267,13 @@ struct JobSpec {
   // --- verify, issue 15 part "verify" (option_table_verify.cpp) ---
   uint32_t verify_async = 0;           // checker threads (engine/verify_pool.hpp)
   std::vector<int> verify_async_cpus;  // their CPUs; empty: any
+  // --- issue 16 part "xverify" (option_table_xverify.cpp) ---
+  // experimental_verify: the verify phase replays the job's offset generator
+  // instead of reading a record of the writes (engine/worker_xverify.cpp);
+  // create_serialize: lay the job's files out before the next job's (1, fio's
+  // default) or all jobs' files at once (0; volumes/layout.cpp).
+  bool experimental_verify = false;
+  bool create_serialize = true;
 
   // --- CPU and process ---
   std::vector<int> cpus_allowed;

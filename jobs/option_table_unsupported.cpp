@@ -145,7 +145,7 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
                         {"none"}, "none"));
   t.push_back(unsupported("ioscheduler", "Switch the device's I/O scheduler before the job", files, T::str,
                           "set /sys/block/DEV/queue/scheduler before running"));
-  t.push_back(with_def(unsupported("create_serialize", "Create the job's files one job at a time", files, T::boolean), "1"));
+  // create_serialize: option_table_xverify.cpp (issue 16, part xverify).
   t.push_back(with_def(unsupported("create_fsync", "fsync each file after laying it out", files, T::boolean), "1"));
   t.push_back(off_only("create_only", "Only lay out the files, do no I/O", files, T::boolean));
   t.push_back(off_only("allow_mounted_write", "Allow writes to a device that has a mounted file system", files, T::boolean,
@@ -256,19 +256,7 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
                        "1"), {"*"}));
   t.push_back(off_only("trim_backlog", "Trim after every N written blocks", ver, T::integer));
   t.push_back(off_only("trim_backlog_batch", "Blocks trimmed per trim_backlog", ver, T::integer));
-  // fio's experimental verify replays the write offsets instead of logging
-  // them; fiokit's verify phase already reads back exactly the blocks written,
-  // in fio's order, with the same read figures (fio's t0025/t0026 check
-  // them), so either value asks for what fiokit does: no warning, which fio's
-  // own "stderr must be empty" checks require. Measured differences with
-  // experimental_verify=1 (issue 15, part verify; not matched yet): fio logs
-  // no writes, so verify_backlog never interleaves (randwrite 64k backlog=4:
-  // 16 writes then 16 reads; fiokit w4 r4 ...), and with norandommap its
-  // replay reads back fewer blocks than it wrote (3 of 16; fiokit 9, the
-  // distinct ones). README "Differences from fio" says so.
-  t.push_back(quiet(no_effect("experimental_verify", "fio's experimental verify mode: replay the write offsets instead of logging them", ver,
-                              T::boolean, "fiokit reads back the same written blocks from its own record of the writes"),
-                    {"*"}));
+  // experimental_verify: option_table_xverify.cpp (issue 16, part xverify).
 
   // --- reporting and logs ---
   t.push_back(quiet(with_def(no_effect("log_entries", "Initial number of entries of an in-memory log", logs, T::integer,

@@ -201,6 +201,7 @@ std::vector<OptionDef> own_table() {
   add_verify_options(t);
   add_engines_options(t);
   add_exec_options(t);
+  add_xverify_options(t);
   return t;
 }
 }  // namespace

@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "jobs/error.hpp"
 #include "jobs/jobspec.hpp"
 #include "jobs/units.hpp"
 
@@ -268,5 +269,8 @@ void add_prio_options(std::vector<OptionDef>& t);  // option_table_prio.cpp (iss
 void add_verify_options(std::vector<OptionDef>& t);  // option_table_verify.cpp (issue 15, part verify)
 void add_engines_options(std::vector<OptionDef>& t);  // option_table_engines.cpp (issue 15, part engines)
 void add_exec_options(std::vector<OptionDef>& t);  // option_table_exec.cpp (issue 15, part exec)
+void add_xverify_options(std::vector<OptionDef>& t);  // option_table_xverify.cpp (issue 16, part xverify)
+// experimental_verify combinations fiokit refuses (option_table_xverify.cpp); `at` is the option's line.
+void check_xverify(const JobSpec& s, const SourceLoc& at);
 
 }  // namespace fiokit::jobs

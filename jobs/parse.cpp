@@ -169,6 +169,7 @@ void validate(const OptionCatalog& cat, const JobSpec& s, const std::vector<cons
   // may also end with its group's I/O jobs: check_cpuio_ends() below.
   if (engine.no_bytes && s.ioengine != "cpuio" && !s.runtime_us && !s.number_ios)
     fail_at(where("ioengine"), fmt::format("ioengine={} needs runtime= or number_ios= (it moves no bytes, so size= does not end it)", s.ioengine));
+  check_xverify(s, where("experimental_verify"));
   if (s.verify_only && s.verify == VerifyKind::none)
     fail_at(where("verify_only"), "verify_only needs a verify= method");
   if (s.thinktime_spin_us > s.thinktime_us)
