@@ -65,6 +65,11 @@ constexpr int kMaxIncludeDepth = 16;
 // past either limit.
 constexpr int kMaxIncludes = 4096;
 constexpr size_t kMaxReadBytes = size_t{64} << 20;
+// Part "logs" (issue 16): the bytes limit alone let 64 MiB of one-word lines
+// become 30 million stored options (4 GB) before the first was checked. The
+// reader also counts the option lines and section headers it keeps, across
+// all includes; fio's own t/jobs and examples hold at most a few hundred.
+constexpr size_t kMaxJobLines = 200000;
 
 // An include as the reader resolved it, before the file is opened.
 struct IncludeRef {
@@ -82,7 +87,8 @@ struct ReadObserver {
   // Called for each include before it is opened; false skips the file (it is
   // neither opened nor read), so a refused file is never touched.
   std::function<bool(const IncludeRef&)> on_include;
-  // Called for each option read, in order, after ${VAR} expansion.
+  // Called for each option read, in order, after ${VAR} expansion; it may
+  // throw ParseError to stop the read at that line (validate while reading).
   std::function<void(const RawOption&)> on_option;
 };
 

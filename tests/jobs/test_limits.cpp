@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "jobs/cmdline.hpp"
 #include "jobs/ini.hpp"
 #include "jobs/parse.hpp"
 #include "jobs/units.hpp"
@@ -145,4 +146,66 @@ TEST_CASE("a long bad expression is quoted by its start only") {
     CHECK(msg.size() < 300);
     CHECK_THAT(msg, Catch::Contains("1+1...(100002 chars)") && Catch::Contains("unexpected ')'"));
   }
+}
+
+namespace {
+// A temporary folder for job files that make_request reads from disk.
+struct JobDir {
+  std::string path;
+  JobDir() {
+    std::string tmpl = (fs::temp_directory_path() / "fiokit-limits-XXXXXX").string();
+    path = mkdtemp(tmpl.data());
+  }
+  ~JobDir() { fs::remove_all(path); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(path + "/" + name) << text;
+    return path + "/" + name;
+  }
+};
+std::string repeat_lines(const std::string& line, int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s += line + "\n";
+  return s;
+}
+}  // namespace
+
+TEST_CASE("options and section headers kept are bounded across includes (issue 16)") {
+  // 64 MiB of "bs=4k" lines were 11 million stored options (1.8 GB) before
+  // the first job was built.
+  const std::string ok = "[a]\n" + repeat_lines("bs=4k", static_cast<int>(kMaxJobLines) - 1);
+  CHECK(read_job_text(ok, "t.fio", ".", plain()).front().options.size() == kMaxJobLines - 1);
+  CHECK_THROWS_WITH(read_job_text(ok + "bs=8k\n", "t.fio", ".", plain()),
+                    Catch::Contains("more than 200000 options and section headers") && Catch::Contains("(t.fio:200001)"));
+  // The count goes on through includes: [a] + 100000 + 100000 lines is one
+  // too many, at the last line of the second include.
+  JobDir dir;
+  dir.write("inc.fio", repeat_lines("iodepth=2", 100000));
+  const std::string top = dir.write("top.fio", "[a]\ninclude inc.fio\ninclude inc.fio\n");
+  CHECK_THROWS_WITH(read_job_file(top, plain()), Catch::Contains("more than 200000") && Catch::Contains("inc.fio:100000)"));
+}
+
+TEST_CASE("make_request with check_keys stops at the first unknown option, with build_jobs' message (issue 16)") {
+  JobDir dir;
+  // The line after the junk would be a reader error: reached only when the
+  // read goes on past the junk.
+  const std::string f = dir.write("j.fio", "[a]\nbs=4k\nrw=raed_typo\nbogus\n[unterminated\n");
+  CmdlineJobs cl;
+  cl.job_files.push_back(f);
+  CHECK_THROWS_WITH(make_request(cl, plain(), {}, &fiokit::test::catalog()),
+                    Catch::Equals("unknown option 'bogus' (" + f + ":4)"));
+  CHECK_THROWS_WITH(make_request(cl, plain(), {}), Catch::Contains("unterminated section header") && Catch::Contains(f + ":5"));
+  // --section skips sections without looking at them, so it reads on.
+  CHECK_THROWS_WITH(make_request(cl, plain(), {"a"}, &fiokit::test::catalog()), Catch::Contains(f + ":5"));
+  // The same text as when build_jobs finds it.
+  const std::string g = dir.write("g.fio", "[a]\nbs=4k\nioengin=null\n");
+  CmdlineJobs cg;
+  cg.job_files.push_back(g);
+  std::string late;
+  try {
+    build_jobs(make_request(cg, plain(), {}), fiokit::test::catalog());
+  } catch (const ParseError& e) {
+    late = e.what();
+  }
+  CHECK(late == "unknown option 'ioengin' (" + g + ":3); did you mean 'ioengine'?");
+  CHECK_THROWS_WITH(make_request(cg, plain(), {}, &fiokit::test::catalog()), Catch::Equals(late));
 }
