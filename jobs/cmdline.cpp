@@ -88,10 +88,7 @@ CmdlineJobs split_cmdline(const std::vector<std::string>& args, const Expander& 
 ParseRequest make_request(CmdlineJobs cl, const Expander& ex, std::vector<std::string> only_sections,
                           const OptionCatalog* check_keys) {
   ReadObserver obs;
-  if (check_keys && only_sections.empty())
-    obs.on_option = [check_keys](const RawOption& o) {
-      if (!check_keys->find(o.key)) fail_unknown_option(*check_keys, o);
-    };
+  if (check_keys) obs.is_known = [check_keys](const std::string& key) { return check_keys->find(key) != nullptr; };
   ParseRequest req;
   req.only_sections = std::move(only_sections);
   req.cli_globals = std::move(cl.globals);

@@ -87,9 +87,15 @@ struct ReadObserver {
   // Called for each include before it is opened; false skips the file (it is
   // neither opened nor read), so a refused file is never touched.
   std::function<bool(const IncludeRef&)> on_include;
-  // Called for each option read, in order, after ${VAR} expansion; it may
-  // throw ParseError to stop the read at that line (validate while reading).
+  // Called for each option read, in order, after ${VAR} expansion.
   std::function<void(const RawOption&)> on_option;
+  // Part "logs" (issue 16): whether an option name is one the parse knows.
+  // When set, the reader keeps only the first unknown option of each section
+  // and drops (and does not count towards kMaxJobLines) the ones after it:
+  // the parse stops at that first one whenever it applies the section, so the
+  // error is the same as with all of them kept, and 64 MiB of junk lines cost
+  // no memory (they took 4 GB as stored options).
+  std::function<bool(const std::string& key)> is_known;
 };
 
 // Reads a job file ("-" for standard input). Throws ParseError with file:line.

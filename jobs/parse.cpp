@@ -30,20 +30,14 @@ int find_kb_base(const std::vector<const RawOption*>& opts) {
   return kb;
 }
 
-}  // namespace
-
-void fail_unknown_option(const OptionCatalog& cat, const RawOption& o) {
-  auto sug = cat.suggest(o.key);
-  std::string msg = fmt::format("unknown option '{}' ({})", o.key, o.loc.str());
-  if (!sug.empty()) msg += fmt::format("; did you mean '{}'?", sug[0]);
-  throw ParseError(msg);
-}
-
-namespace {
-
 void apply_one(const OptionCatalog& cat, JobSpec& spec, const RawOption& o, const ApplyCtx& ctx, std::vector<std::string>& warnings) {
   const OptionDef* d = cat.find(o.key);
-  if (!d) fail_unknown_option(cat, o);
+  if (!d) {
+    auto sug = cat.suggest(o.key);
+    std::string msg = fmt::format("unknown option '{}' ({})", o.key, o.loc.str());
+    if (!sug.empty()) msg += fmt::format("; did you mean '{}'?", sug[0]);
+    throw ParseError(msg);
+  }
   if (d->support == Support::unsupported) {
     // The name as written: "iomem" stays "iomem" even though fio calls it "mem".
     std::string msg = fmt::format("unsupported by fiokit: {} ({})", o.key, o.loc.str());

@@ -40,11 +40,6 @@ struct ParseResult {
 // run (jobs' own options plus each engine's), jobs::own_options() without engines.
 ParseResult build_jobs(const ParseRequest& req, const OptionCatalog& options);
 
-// The error build_jobs throws for an option `options` does not know:
-// "unknown option 'X' (FILE:LINE); did you mean 'Y'?". make_request throws it
-// while reading too, so a file of junk lines stops at the first (issue 16).
-[[noreturn]] void fail_unknown_option(const OptionCatalog& options, const RawOption& o);
-
 // fio's command line for the jobs: parsing it back yields equal JobSpecs.
 std::string showcmd(const std::vector<JobSpec>& jobs);
 

@@ -184,28 +184,37 @@ TEST_CASE("options and section headers kept are bounded across includes (issue 1
   CHECK_THROWS_WITH(read_job_file(top, plain()), Catch::Contains("more than 200000") && Catch::Contains("inc.fio:100000)"));
 }
 
-TEST_CASE("make_request with check_keys stops at the first unknown option, with build_jobs' message (issue 16)") {
+TEST_CASE("make_request with check_keys keeps one unknown option per section; the first error stays the same (issue 16)") {
   JobDir dir;
-  // The line after the junk would be a reader error: reached only when the
-  // read goes on past the junk.
-  const std::string f = dir.write("j.fio", "[a]\nbs=4k\nrw=raed_typo\nbogus\n[unterminated\n");
+  // 100000 junk lines after a bad value: the value (line 2) is still the first
+  // error, and the junk is not stored beyond its first line.
+  const std::string f = dir.write("j.fio", "[a]\nbs=foo\nbogus\n" + repeat_lines("junk", 100000) + "[b]\nmore_junk\nx\n");
   CmdlineJobs cl;
   cl.job_files.push_back(f);
-  CHECK_THROWS_WITH(make_request(cl, plain(), {}, &fiokit::test::catalog()),
-                    Catch::Equals("unknown option 'bogus' (" + f + ":4)"));
-  CHECK_THROWS_WITH(make_request(cl, plain(), {}), Catch::Contains("unterminated section header") && Catch::Contains(f + ":5"));
-  // --section skips sections without looking at them, so it reads on.
-  CHECK_THROWS_WITH(make_request(cl, plain(), {"a"}, &fiokit::test::catalog()), Catch::Contains(f + ":5"));
-  // The same text as when build_jobs finds it.
-  const std::string g = dir.write("g.fio", "[a]\nbs=4k\nioengin=null\n");
+  const ParseRequest kept = make_request(cl, plain(), {}, &fiokit::test::catalog());
+  REQUIRE(kept.sources.size() == 1);
+  REQUIRE(kept.sources[0].sections.size() == 2);
+  CHECK(kept.sources[0].sections[0].options.size() == 2);  // bs, bogus
+  CHECK(kept.sources[0].sections[1].options.size() == 1);  // more_junk
+  CHECK(make_request(cl, plain(), {}).sources[0].sections[0].options.size() == 100002);
+  auto first_error = [](const ParseRequest& req) {
+    try {
+      build_jobs(req, fiokit::test::catalog());
+    } catch (const ParseError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK_THAT(first_error(kept), Catch::StartsWith("invalid value for 'bs'") && Catch::Contains(f + ":2)"));
+  CHECK(first_error(kept) == first_error(make_request(cl, plain(), {})));
+  // --section=b: the kept unknown option of [b] is the error, as without check_keys.
+  const ParseRequest only_b = make_request(cl, plain(), {"b"}, &fiokit::test::catalog());
+  CHECK(first_error(only_b) == "unknown option 'more_junk' (" + f + ":100005)");
+  CHECK(first_error(only_b) == first_error(make_request(cl, plain(), {"b"})));
+  // The dropped lines do not count towards kMaxJobLines: 300000 junk lines
+  // read to the end.
+  const std::string g = dir.write("g.fio", "[a]\n" + repeat_lines("junk", 300000));
   CmdlineJobs cg;
   cg.job_files.push_back(g);
-  std::string late;
-  try {
-    build_jobs(make_request(cg, plain(), {}), fiokit::test::catalog());
-  } catch (const ParseError& e) {
-    late = e.what();
-  }
-  CHECK(late == "unknown option 'ioengin' (" + g + ":3); did you mean 'ioengine'?");
-  CHECK_THROWS_WITH(make_request(cg, plain(), {}, &fiokit::test::catalog()), Catch::Equals(late));
+  CHECK(make_request(cg, plain(), {}, &fiokit::test::catalog()).sources[0].sections[0].options.size() == 1);
 }
