@@ -252,6 +252,11 @@ struct LogSink::Impl {
     for (Chunk* c : done) {
       format_rows(c, c->published.load(std::memory_order_acquire));
       write_buffers();  // a chunk at a time keeps the buffers small
+      // Back to the ring at once, not after the whole batch: an I/O thread
+      // waiting for space goes on as soon as one chunk is written.
+      std::lock_guard lk(mu);
+      free_list.push_back(c);
+      space_cv.notify_one();
     }
     // `cur` cannot be recycled while we read it: only this thread recycles.
     if (cur) format_rows(cur, cur->published.load(std::memory_order_acquire));
@@ -263,16 +268,15 @@ struct LogSink::Impl {
     size_t spare, owned;
     {
       std::lock_guard lk(mu);
-      spare = free_list.size() + done.size();
+      spare = free_list.size();
       owned = all.size();
     }
     for (; spare < kSpareChunks && owned < kMaxChunks; ++spare, ++owned) {
       fresh.push_back(std::unique_ptr<Chunk>(new Chunk));
       std::memset(static_cast<void*>(fresh.back()->rows.data()), 0, sizeof(fresh.back()->rows));
     }
-    if (!done.empty() || !fresh.empty()) {
+    if (!fresh.empty()) {
       std::lock_guard lk(mu);
-      for (Chunk* c : done) free_list.push_back(c);
       for (auto& f : fresh) {
         free_list.push_back(f.get());
         all.push_back(std::move(f));
@@ -388,6 +392,9 @@ void LogSink::append(LogKind kind, const LogRow& row) {
   if (n + 1 == kChunkRows) {
     std::unique_lock lk(im.mu);
     im.full.push_back(c);
+    // c is the writer's now: while this thread waits, the writer must not
+    // also read it as the chunk being filled (it may recycle it to us).
+    im.current = nullptr;
     im.cv.notify_one();
     // The ring is full: wait for the writer rather than grow (see the top).
     if (im.free_list.empty() && im.all.size() >= kMaxChunks)
