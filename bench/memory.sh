@@ -44,19 +44,21 @@ if [[ -z $dir ]]; then
   trap 'rm -rf "$dir"' EXIT
 fi
 
-# measure NAME TOOL CMD...: runs CMD in $dir, prints "TOOL peak MiB, exit, IOPS".
+# measure TOOL SECONDS CMD...: runs CMD in $dir, prints "TOOL peak MiB, exit, IOPS".
 # stdin comes from the caller. The JSON report (if any) gives the IOPS.
 measure() {
-  local tool=$1; shift
+  local tool=$1 limit=$2; shift 2
   local out=$dir/out.$tool rss=$dir/rss.$tool code=0
-  (cd "$dir" && timeout "$timeout_s" /usr/bin/time -o "$rss" -f %M "$@" >"$out" 2>"$dir/err.$tool") || code=$?
-  local kib; kib=$(grep -E '^[0-9]+$' "$rss" | tail -1)
+  # time outside timeout: its %M covers the tool that timeout waited for, and
+  # it still reports when timeout stops the tool.
+  (cd "$dir" && /usr/bin/time -o "$rss" -f %M timeout "$limit" "$@" >"$out" 2>"$dir/err.$tool") || code=$?
+  local kib; kib=$( (grep -E '^[0-9]+$' "$rss" || true) | tail -1)
   local iops; iops=$(python3 -c 'import json,sys
 t=open(sys.argv[1]).read(); i=t.find("{")
 try: print("%.0f" % sum(j["read"]["iops"] for j in json.loads(t[i:])["jobs"]))
 except Exception: print("-")' "$out")
   local note=""
-  [[ $code -eq 124 ]] && note=" (stopped at ${timeout_s} s)"
+  [[ $code -eq 124 ]] && note=" (stopped at ${limit} s)"
   printf '  %-7s peak %8.1f MiB  exit %3s  IOPS %10s%s\n' "$tool" "$(echo "${kib:-0} / 1024" | bc -l)" "$code" "$iops" "$note"
   echo "${kib:-0}" >"$dir/kib.$tool"
 }
@@ -88,9 +90,10 @@ for c in "${cases[@]}"; do
       secs=${c#logs-}; secs=${secs%s}
       log_job "$secs"
       echo "== $c: per-I/O bw+iops+lat logs, null engine, ${secs} s (target fiokit <= 64 MiB)"
-      measure fiokit "$fiokit" run --output-format=json plog.fio </dev/null
+      # fio writes its in-memory logs after the run: give it time to.
+      measure fiokit $((secs * 20 + 60)) "$fiokit" run --output-format=json plog.fio </dev/null
       rm -f "$dir"/plog_*.log
-      measure fio "$fio" --output-format=json plog.fio </dev/null
+      measure fio $((secs * 20 + 60)) "$fio" --output-format=json plog.fio </dev/null
       rm -f "$dir"/plog_*.log
       ratio ;;
     junk-file)
@@ -101,14 +104,14 @@ with open(sys.argv[1], "w") as f:
     while f.tell() < (64 << 20) - len(chunk):
         f.write(chunk)' "$dir/junk.fio"
       echo "== $c: --parse-only on a 64 MiB job file of junk lines (target fiokit <= 128 MiB)"
-      measure fiokit "$fiokit" run --parse-only junk.fio </dev/null
-      measure fio "$fio" --parse-only junk.fio </dev/null
+      measure fiokit "$timeout_s" "$fiokit" run --parse-only junk.fio </dev/null
+      measure fio "$timeout_s" "$fio" --parse-only junk.fio </dev/null
       rm -f "$dir/junk.fio"
       ratio ;;
     endless-stdin)
       echo "== $c: --parse-only on an endless stdin of bs=4k lines (target fiokit <= 128 MiB)"
-      { echo '[job]'; yes 'bs=4k'; } 2>/dev/null | measure fiokit "$fiokit" run --parse-only -
-      { echo '[job]'; yes 'bs=4k'; } 2>/dev/null | measure fio "$fio" --parse-only -
+      { echo '[job]'; yes 'bs=4k'; } 2>/dev/null | measure fiokit "$timeout_s" "$fiokit" run --parse-only - || true
+      { echo '[job]'; yes 'bs=4k'; } 2>/dev/null | measure fio "$timeout_s" "$fio" --parse-only - || true
       ratio ;;
     *) echo "memory.sh: unknown case '$c' (logs-2s logs-6s junk-file endless-stdin)" >&2; exit 2 ;;
   esac
