@@ -262,7 +262,9 @@ int cmd_run(const std::vector<std::string>& args) {
   // (a plain run with no job is still a usage error).
   if (ra.parse_only && cl.job_files.empty() && cl.sections.empty() && !ra.quickstart) return kExitOk;
   const auto max_jobs = cl.max_jobs;
-  auto req = jobs::make_request(std::move(cl), ex, ra.sections);
+  // Only the first unknown option of a section is kept (the parse stops
+  // there), except under --debug=parse, which prints every option read.
+  auto req = jobs::make_request(std::move(cl), ex, ra.sections, ra.debug_parse ? nullptr : &engine::option_catalog());
   req.readonly = ra.readonly;
   if (ra.debug_parse)  // the job files' options (the command line's are printed above)
     for (const auto& src : req.sources)

@@ -85,13 +85,16 @@ CmdlineJobs split_cmdline(const std::vector<std::string>& args, const Expander& 
   return out;
 }
 
-ParseRequest make_request(CmdlineJobs cl, const Expander& ex, std::vector<std::string> only_sections) {
+ParseRequest make_request(CmdlineJobs cl, const Expander& ex, std::vector<std::string> only_sections,
+                          const OptionCatalog* check_keys) {
+  ReadObserver obs;
+  if (check_keys) obs.is_known = [check_keys](const std::string& key) { return check_keys->find(key) != nullptr; };
   ParseRequest req;
   req.only_sections = std::move(only_sections);
   req.cli_globals = std::move(cl.globals);
   // A "--name=global" section acts on the command-line jobs after it, as in a file.
   if (!cl.sections.empty()) req.sources.push_back({"", std::move(cl.sections)});
-  for (const auto& f : cl.job_files) req.sources.push_back({f, read_job_file(f, ex)});
+  for (const auto& f : cl.job_files) req.sources.push_back({f, read_job_file(f, ex, obs)});
   return req;
 }
 

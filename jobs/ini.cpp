@@ -135,6 +135,8 @@ struct Reader {
   size_t bytes_read = 0;
   int includes_read = 0;
   std::vector<std::pair<std::string, SourceLoc>> include_lines;
+  size_t job_lines = 0;  // options and section headers kept (kMaxJobLines)
+  bool unknown_kept = false;  // the current section holds an unknown option (is_known)
 
   [[noreturn]] void over_bytes(const std::string& name, int lineno) const {
     const std::string limit = "more than " + std::to_string(kMaxReadBytes >> 20) + " MiB in all";
@@ -144,6 +146,11 @@ struct Reader {
                                              std::to_string(kMaxReadBytes >> 20) + " MiB for a job file and all its includes");
   }
 
+  void count_job_line(const SourceLoc& loc) {
+    if (++job_lines > kMaxJobLines)
+      fail_at(loc, "more than " + std::to_string(kMaxJobLines) +
+                       " options and section headers in the job file and its includes (the limit across all includes)");
+  }
   void read_stream(std::istream& in, const std::string& name, const std::string& base_dir, bool is_include) {
     std::string line;
     int lineno = 0;
@@ -166,11 +173,13 @@ struct Reader {
         if (close + 1 != t.size()) fail_at(loc, "unexpected text after section header '" + t + "'");
         std::string sname = trim(t.substr(1, close - 1));
         if (sname.empty()) fail_at(loc, "empty section name '[]'");
+        count_job_line(loc);
         if (sname != "global") {
           if (!job_names.insert(sname).second)
             fail_at(loc, "duplicate job section '[" + sname + "]' (fio 3.33 silently runs both under one name)");
         }
         sections.push_back({sname, loc, {}, top_file});
+        unknown_kept = false;
         continue;
       }
       if (t.rfind("include", 0) == 0 && t.size() > 7 && std::isspace(static_cast<unsigned char>(t[7]))) {
@@ -191,6 +200,11 @@ struct Reader {
       if (opt.key.empty()) fail_at(loc, "option name missing before '='");
       if (sections.empty())
         fail_at(loc, "option '" + opt.key + "' appears before any [section]; put it under [global] or a job");
+      if (obs.is_known && !obs.is_known(opt.key)) {
+        if (unknown_kept) continue;  // never reached by the parse (ReadObserver::is_known)
+        unknown_kept = true;
+      }
+      count_job_line(loc);
       if (obs.on_option) obs.on_option(opt);
       sections.back().options.push_back(std::move(opt));
     }
@@ -231,7 +245,7 @@ struct Reader {
 
 std::vector<RawSection> read_job_text(std::string_view text, const std::string& name, const std::string& base_dir,
                                       const Expander& ex, const ReadObserver& obs) {
-  Reader r{ex, obs, {}, {}, {}, 0, name, 0, 0, {}};
+  Reader r{ex, obs, {}, {}, {}, 0, name, 0, 0, {}, 0, false};
   std::istringstream in{std::string(text)};
   r.read_stream(in, name, base_dir, false);
   return std::move(r.sections);
@@ -240,14 +254,14 @@ std::vector<RawSection> read_job_text(std::string_view text, const std::string& 
 std::vector<RawSection> read_job_file(const std::string& path, const Expander& ex, const ReadObserver& obs) {
   if (path == "-") {
     // Read in place (not slurped first) so the line and size limits hold for stdin too.
-    Reader r{ex, obs, {}, {}, {}, 0, "<stdin>", 0, 0, {}};
+    Reader r{ex, obs, {}, {}, {}, 0, "<stdin>", 0, 0, {}, 0, false};
     r.read_stream(std::cin, "<stdin>", fs::current_path().string(), false);
     return std::move(r.sections);
   }
   check_readable_kind(path, nullptr);
   std::ifstream in(path);
   if (!in) throw ParseError("cannot open job file '" + path + "'");
-  Reader r{ex, obs, {}, {}, {}, 0, path, 0, 0, {}};
+  Reader r{ex, obs, {}, {}, {}, 0, path, 0, 0, {}, 0, false};
   std::error_code ec2;
   r.include_stack.push_back(fs::weakly_canonical(path, ec2).string());
   fs::path parent = fs::path(path).parent_path();

@@ -65,6 +65,11 @@ constexpr int kMaxIncludeDepth = 16;
 // past either limit.
 constexpr int kMaxIncludes = 4096;
 constexpr size_t kMaxReadBytes = size_t{64} << 20;
+// Part "logs" (issue 16): the bytes limit alone let 64 MiB of one-word lines
+// become 30 million stored options (4 GB) before the first was checked. The
+// reader also counts the option lines and section headers it keeps, across
+// all includes; fio's own t/jobs and examples hold at most a few hundred.
+constexpr size_t kMaxJobLines = 200000;
 
 // An include as the reader resolved it, before the file is opened.
 struct IncludeRef {
@@ -84,6 +89,13 @@ struct ReadObserver {
   std::function<bool(const IncludeRef&)> on_include;
   // Called for each option read, in order, after ${VAR} expansion.
   std::function<void(const RawOption&)> on_option;
+  // Part "logs" (issue 16): whether an option name is one the parse knows.
+  // When set, the reader keeps only the first unknown option of each section
+  // and drops (and does not count towards kMaxJobLines) the ones after it:
+  // the parse stops at that first one whenever it applies the section, so the
+  // error is the same as with all of them kept, and 64 MiB of junk lines cost
+  // no memory (they took 4 GB as stored options).
+  std::function<bool(const std::string& key)> is_known;
 };
 
 // Reads a job file ("-" for standard input). Throws ParseError with file:line.

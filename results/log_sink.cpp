@@ -5,8 +5,12 @@
 // the file within kFlushInterval even at a trickle of one I/O per minute. Because
 // rows are in the kernel's page cache as soon as write(2) returns, a SIGKILLed
 // run keeps them. The I/O thread's cost per row is one copy and one release
-// store; it takes the mutex once per chunk and allocates only when the writer has
-// fallen more than the recycled chunks behind (it never waits for the writer).
+// store; it takes the mutex once per chunk and never allocates (the writer keeps
+// spare chunks ready). The chunks form a bounded ring of kMaxChunks (issue 16):
+// when the writer falls that far behind, the I/O thread waits for it to free a
+// chunk, so memory stays a few MiB per job at any runtime instead of growing
+// with it (a null-engine job logging every I/O makes rows faster than one core
+// can format them), and a kill -9 loses at most the ring.
 // With log_store_compressed=1 the writer packs the rows as fio's binary samples
 // and writes one zlib stream per full chunk instead (results/log_compress.hpp).
 #include "results/log_sink.hpp"
@@ -41,6 +45,10 @@ namespace {
 
 constexpr size_t kChunkRows = 4096;
 constexpr size_t kSpareChunks = 4;
+// The ring: at most this many chunks per sink (16 x 4096 rows x 56 bytes =
+// 3.5 MiB). Enough for the writer to format whole chunks while the I/O thread
+// fills others; more only buys a longer backlog.
+constexpr size_t kMaxChunks = 16;
 constexpr auto kFlushInterval = std::chrono::milliseconds(250);
 constexpr int kKinds = 5;
 constexpr const char* kKindNames[kKinds] = {"bw", "iops", "lat", "clat", "slat"};
@@ -87,11 +95,13 @@ struct LogSink::Impl {
   Chunk* current = nullptr;
 
   std::mutex mu;
-  std::condition_variable cv;
+  std::condition_variable cv;        // wakes the writer: a full chunk, or stopping
+  std::condition_variable space_cv;  // wakes the I/O thread: the writer freed a chunk
   std::deque<Chunk*> full;       // handed over, not yet (fully) written
   std::vector<Chunk*> free_list; // written, ready for reuse
   std::vector<std::unique_ptr<Chunk>> all;
   bool stopping = false;
+  bool writer_dead = false;  // run_writer failed: appends recycle chunks unwritten
   std::thread writer;
 
   // First write error, reported by close(); the writer thread never throws.
@@ -171,8 +181,9 @@ struct LogSink::Impl {
       c->consumed = 0;
       return c;
     }
-    // Default-initialised: the rows are written before they are read, so the
-    // 200 KiB chunk is not zeroed on the I/O thread.
+    // Only before the writer has made the spares (open()) or if it could not
+    // allocate them. Default-initialised: the rows are written before they
+    // are read, so the 200 KiB chunk is not zeroed on the I/O thread.
     all.push_back(std::unique_ptr<Chunk>(new Chunk));
     return all.back().get();
   }
@@ -246,6 +257,11 @@ struct LogSink::Impl {
     for (Chunk* c : done) {
       format_rows(c, c->published.load(std::memory_order_acquire));
       write_buffers();  // a chunk at a time keeps the buffers small
+      // Back to the ring at once, not after the whole batch: an I/O thread
+      // waiting for space goes on as soon as one chunk is written.
+      std::lock_guard lk(mu);
+      free_list.push_back(c);
+      space_cv.notify_one();
     }
     // `cur` cannot be recycled while we read it: only this thread recycles.
     if (cur) format_rows(cur, cur->published.load(std::memory_order_acquire));
@@ -254,22 +270,23 @@ struct LogSink::Impl {
     // Keep spare chunks ready, allocated and touched here, so the I/O thread
     // neither allocates nor page-faults when it moves to a new chunk.
     std::vector<std::unique_ptr<Chunk>> fresh;
-    size_t spare;
+    size_t spare, owned;
     {
       std::lock_guard lk(mu);
-      spare = free_list.size() + done.size();
+      spare = free_list.size();
+      owned = all.size();
     }
-    for (; spare < kSpareChunks; ++spare) {
+    for (; spare < kSpareChunks && owned < kMaxChunks; ++spare, ++owned) {
       fresh.push_back(std::unique_ptr<Chunk>(new Chunk));
       std::memset(static_cast<void*>(fresh.back()->rows.data()), 0, sizeof(fresh.back()->rows));
     }
-    if (!done.empty() || !fresh.empty()) {
+    if (!fresh.empty()) {
       std::lock_guard lk(mu);
-      for (Chunk* c : done) free_list.push_back(c);
       for (auto& f : fresh) {
         free_list.push_back(f.get());
         all.push_back(std::move(f));
       }
+      space_cv.notify_one();
     }
   }
 
@@ -277,7 +294,10 @@ struct LogSink::Impl {
     try {
       std::unique_lock lk(mu);
       while (!stopping) {
-        cv.wait_for(lk, kFlushInterval);
+        // The predicate matters: a chunk handed over while this thread was
+        // draining must not wait out the interval (the I/O thread may be
+        // waiting for the ring).
+        cv.wait_for(lk, kFlushInterval, [this] { return stopping || !full.empty(); });
         lk.unlock();
         drain();
         lk.lock();
@@ -288,6 +308,9 @@ struct LogSink::Impl {
       // Formatting and compressing into memory can only fail on allocation
       // (zlib's errors are its out-of-memory); record and stop.
       if (write_errno == 0) write_errno = ENOMEM;
+      std::lock_guard lk(mu);
+      writer_dead = true;
+      space_cv.notify_all();
     }
   }
 };
@@ -372,10 +395,25 @@ void LogSink::append(LogKind kind, const LogRow& row) {
   c->rows[n] = Entry{kind, row};
   c->published.store(n + 1, std::memory_order_release);
   if (n + 1 == kChunkRows) {
-    std::lock_guard lk(im.mu);
+    std::unique_lock lk(im.mu);
     im.full.push_back(c);
-    im.current = im.new_chunk_locked();
+    // c is the writer's now: while this thread waits, the writer must not
+    // also read it as the chunk being filled (it may recycle it to us).
+    im.current = nullptr;
     im.cv.notify_one();
+    // The ring is full: wait for the writer rather than grow (see the top).
+    if (im.free_list.empty() && im.all.size() >= kMaxChunks)
+      im.space_cv.wait(lk, [&im] { return !im.free_list.empty() || im.writer_dead; });
+    if (im.writer_dead) {
+      // No one writes any more: reuse a handed-over chunk (its rows are lost;
+      // close() reports the writer's error) instead of growing.
+      Chunk* r = im.full.front();
+      im.full.pop_front();
+      r->published.store(0, std::memory_order_relaxed);
+      im.current = r;
+      return;
+    }
+    im.current = im.new_chunk_locked();
   }
 }
 

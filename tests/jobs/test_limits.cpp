@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "jobs/cmdline.hpp"
 #include "jobs/ini.hpp"
 #include "jobs/parse.hpp"
 #include "jobs/units.hpp"
@@ -134,4 +135,75 @@ TEST_CASE("a long bad expression is quoted by its start only") {
     CHECK(msg.size() < 300);
     CHECK_THAT(msg, Catch::Contains("1+1...(100002 chars)") && Catch::Contains("unexpected ')'"));
   }
+}
+
+namespace {
+// A temporary folder for job files that make_request reads from disk.
+struct JobDir {
+  std::string path;
+  JobDir() {
+    std::string tmpl = (fs::temp_directory_path() / "fiokit-limits-XXXXXX").string();
+    path = mkdtemp(tmpl.data());
+  }
+  ~JobDir() { fs::remove_all(path); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(path + "/" + name) << text;
+    return path + "/" + name;
+  }
+};
+std::string repeat_lines(const std::string& line, int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s += line + "\n";
+  return s;
+}
+}  // namespace
+
+TEST_CASE("options and section headers kept are bounded across includes (issue 16)") {
+  // 64 MiB of "bs=4k" lines were 11 million stored options (1.8 GB) before
+  // the first job was built.
+  const std::string ok = "[a]\n" + repeat_lines("bs=4k", static_cast<int>(kMaxJobLines) - 1);
+  CHECK(read_job_text(ok, "t.fio", ".", plain()).front().options.size() == kMaxJobLines - 1);
+  CHECK_THROWS_WITH(read_job_text(ok + "bs=8k\n", "t.fio", ".", plain()),
+                    Catch::Contains("more than 200000 options and section headers") && Catch::Contains("(t.fio:200001)"));
+  // The count goes on through includes: [a] + 100000 + 100000 lines is one
+  // too many, at the last line of the second include.
+  JobDir dir;
+  dir.write("inc.fio", repeat_lines("iodepth=2", 100000));
+  const std::string top = dir.write("top.fio", "[a]\ninclude inc.fio\ninclude inc.fio\n");
+  CHECK_THROWS_WITH(read_job_file(top, plain()), Catch::Contains("more than 200000") && Catch::Contains("inc.fio:100000)"));
+}
+
+TEST_CASE("make_request with check_keys keeps one unknown option per section; the first error stays the same (issue 16)") {
+  JobDir dir;
+  // 100000 junk lines after a bad value: the value (line 2) is still the first
+  // error, and the junk is not stored beyond its first line.
+  const std::string f = dir.write("j.fio", "[a]\nbs=foo\nbogus\n" + repeat_lines("junk", 100000) + "[b]\nmore_junk\nx\n");
+  CmdlineJobs cl;
+  cl.job_files.push_back(f);
+  const ParseRequest kept = make_request(cl, plain(), {}, &fiokit::test::catalog());
+  REQUIRE(kept.sources.size() == 1);
+  REQUIRE(kept.sources[0].sections.size() == 2);
+  CHECK(kept.sources[0].sections[0].options.size() == 2);  // bs, bogus
+  CHECK(kept.sources[0].sections[1].options.size() == 1);  // more_junk
+  CHECK(make_request(cl, plain(), {}).sources[0].sections[0].options.size() == 100002);
+  auto first_error = [](const ParseRequest& req) {
+    try {
+      build_jobs(req, fiokit::test::catalog());
+    } catch (const ParseError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK_THAT(first_error(kept), Catch::StartsWith("invalid value for 'bs'") && Catch::Contains(f + ":2)"));
+  CHECK(first_error(kept) == first_error(make_request(cl, plain(), {})));
+  // --section=b: the kept unknown option of [b] is the error, as without check_keys.
+  const ParseRequest only_b = make_request(cl, plain(), {"b"}, &fiokit::test::catalog());
+  CHECK(first_error(only_b) == "unknown option 'more_junk' (" + f + ":100005)");
+  CHECK(first_error(only_b) == first_error(make_request(cl, plain(), {"b"})));
+  // The dropped lines do not count towards kMaxJobLines: 300000 junk lines
+  // read to the end.
+  const std::string g = dir.write("g.fio", "[a]\n" + repeat_lines("junk", 300000));
+  CmdlineJobs cg;
+  cg.job_files.push_back(g);
+  CHECK(make_request(cg, plain(), {}, &fiokit::test::catalog()).sources[0].sections[0].options.size() == 1);
 }
