@@ -147,6 +147,7 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volume
   sh.done.assign(n, 0);
   for (const auto& j : jobs) sh.group_of.push_back(j.group_id);
   for (const auto& j : jobs) sh.no_bytes.push_back(j.ioengine == "cpuio");
+  for (const auto& j : jobs) sh.buffer_seed.push_back(IoBuffers::buffer_seed(j));
   sh.run_start_ns = now_ns();
   sh.flow = sh.flows.join_all(jobs);  // every job from the start, as fio (engine/flow.hpp)
   sh.steady = std::vector<SteadyLive>(n);

@@ -200,6 +200,7 @@ std::vector<OptionDef> own_table() {
   add_prio_options(t);
   add_verify_options(t);
   add_engines_options(t);
+  add_dedupe_options(t);
   return t;
 }
 }  // namespace

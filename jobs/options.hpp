@@ -266,5 +266,8 @@ std::vector<int> parse_cpu_list(const std::string& text);
 void add_prio_options(std::vector<OptionDef>& t);  // option_table_prio.cpp (issue 15, part prio)
 void add_verify_options(std::vector<OptionDef>& t);  // option_table_verify.cpp (issue 15, part verify)
 void add_engines_options(std::vector<OptionDef>& t);  // option_table_engines.cpp (issue 15, part engines)
+void add_dedupe_options(std::vector<OptionDef>& t);  // option_table_dedupe.cpp (issue 15, part dedupe)
+// dedupe_mode=working_set's checks (option_table_dedupe.cpp); `where` names an option's file:line.
+void validate_dedupe(const JobSpec& s, const std::function<SourceLoc(std::string_view)>& where);
 
 }  // namespace fiokit::jobs

@@ -98,6 +98,7 @@ void validate(const OptionCatalog& cat, const JobSpec& s, const std::vector<cons
       fail_at(where("random_distribution"),
               fmt::format("invalid value for 'random_distribution': zone range percentages add up to {}, not 100", range));
   }
+  validate_dedupe(s, where);  // part dedupe: dedupe_mode=working_set's needs
   // The file-operation engines keep no file open, so any openfiles= holds.
   const bool file_op = s.ioengine == "filecreate" || s.ioengine == "filestat" || s.ioengine == "filedelete";
   if (s.openfiles && s.openfiles < s.nrfiles && !file_op)  // a cross-option refusal: openfiles alone cannot know nrfiles
