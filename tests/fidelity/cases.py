@@ -589,6 +589,7 @@ for _name, _adders in (
         ('cases_prio', ('add',)),            # I/O priorities: "prio"
         ('cases_verify2', ('add',)),         # verify_backlog, verify_async: "verify2"
         ('cases_engines', ('add', 'add_cpuio')),  # fill_device, cpuio: "engines"
+        ('cases_dedupe', ('add',)),          # dedupe_percentage, working set, compress: "dedupe"
 ):
     _mod = importlib.import_module(_name)
     for _adder in _adders:
