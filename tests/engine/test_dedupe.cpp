@@ -211,6 +211,9 @@ TEST_CASE("dedupe: jobs write files with the asked share of distinct blocks") {
   CHECK(written("c50", "buffer_compress_percentage=50\n").first == 256);
   // verify stamps every block with its header: no duplicates (fio: 256).
   CHECK(written("v", "dedupe_percentage=50\nverify=md5\n").first == 256);
+  // A read job's file is laid out with its write buffers, as fio does (119 of 256).
+  CHECK(std::abs(static_cast<int>(written("r50", "rw=read\ndedupe_percentage=50\n").first) - 128) <= 40);
+  CHECK(written("r0", "rw=read\n").first == 256);
 }
 
 TEST_CASE("dedupe: two jobs write different data, dedupe_global makes them share") {

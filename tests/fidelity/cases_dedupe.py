@@ -114,6 +114,11 @@ def add(case):
         ('distinct 4k blocks', DISTINCT, EXACT),
         ('zlib ratio of the distinct blocks', ZRATIO, ABS(0.03)),
     ])
+    # A read job lays its file out with its write buffers (fio: 119 of 256).
+    case('dedupe', 'dedupe-read-layout', _job('dedupe_percentage=50\n').replace('rw=write', 'rw=read'), [
+        ('read.io_bytes', J('read.io_bytes'), EXACT),
+        ('distinct 4k blocks', DISTINCT, ABS(0.13)),
+    ])
     # verify stamps each block with its header: no duplicates in either tool.
     case('dedupe', 'dedupe-verify', _job('dedupe_percentage=50\nverify=md5\n'), [
         ('distinct 4k blocks', DISTINCT, EXACT),
