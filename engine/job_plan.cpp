@@ -175,7 +175,7 @@ JobPlan::JobPlan(const jobs::JobSpec& spec, const std::vector<volumes::FileTarge
   }
   verify = spec.verify != jobs::VerifyKind::none;
   verifying_reads = verify && spec.does(Dir::read) && !writes;
-  stamp_writes = writes && (verify || spec.refill_buffers ||
+  stamp_writes = writes && (verify || IoBuffers::refills(spec) ||
                             (spec.scramble_buffers && !spec.zero_buffers && spec.buffer_pattern.empty() &&
                              spec.buffer_compress_percentage == 0));
 }

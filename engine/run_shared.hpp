@@ -57,6 +57,7 @@ struct RunShared {
   std::vector<LiveCounters> live;    // per job index
   std::vector<int> group_of;         // per job index: its reporting group (exit_what=group)
   std::vector<char> no_bytes;        // per job index: an engine that moves no bytes (cpuio, exec), for exit_on_io_done
+  std::vector<uint64_t> buffer_seed; // per job index: its write data's seed (IoBuffers; dedupe_global reads others')
 
   // Stops every job: `halt` for the run thread (no later segment starts),
   // and each job's own stop flag, the one atomic a worker loads per I/O (a

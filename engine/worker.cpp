@@ -284,7 +284,13 @@ void Worker::setup() {
     files_.invalidate_pass(true);
   }
   if (iolog_) log_files("open");
-  buffers_.allocate(spec, p.buf_len, p.queue.depth, p.seed);
+  {
+    // Every job's buffer seed comes from the run (dedupe_global reads the
+    // others'); a worker made alone (tests) derives its own.
+    const uint64_t bseed = ji < shared.buffer_seed.size() ? shared.buffer_seed[ji] : IoBuffers::buffer_seed(spec);
+    buffers_.allocate(spec, p.buf_len, p.queue.depth, bseed, p.min_len[static_cast<int>(jobs::Dir::write)], shared.buffer_seed);
+    refill_ = IoBuffers::refills(spec);
+  }
   queue.init(p.queue, buffers_.arena(), p.buf_len);
   queue.bind_stats(&res.depth);
 

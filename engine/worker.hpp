@@ -302,6 +302,7 @@ class Worker {
   std::optional<JobPlan> plan_;  // made once in setup(), never changed after
   JobFiles files_;
   IoBuffers buffers_;
+  bool refill_ = false;  // IoBuffers::refills(spec), once
   Sampler sampler_;
   std::unique_ptr<IoEngine> engine_;
 

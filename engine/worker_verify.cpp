@@ -23,8 +23,8 @@ void Worker::stamp_buffer(IoUnit& u) {
     else if (xverify_) xverify_stamp(u);  // no record: the verify phase replays the generator
     else if (final_verify_) written_.push_back({u.offset, u.len, u.file});  // else never read back: not kept
     verifier_.make_block(u.buf, u.len, u.offset, mix64(plan_->seed ^ u.offset));
-  } else if (spec.refill_buffers) {
-    buffers_.fill(u.buf, u.len, u.offset ^ loop_ios_);
+  } else if (refill_) {
+    buffers_.refill(u.buf, u.len, u.offset ^ loop_ios_);
   } else {
     IoBuffers::scramble(u.buf, u.len, u.offset, loop_ios_);
   }

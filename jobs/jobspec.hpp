@@ -251,6 +251,10 @@ struct JobSpec {
   uint32_t buffer_compress_percentage = 0;
   uint64_t buffer_compress_chunk = 512;
   uint32_t dedupe_percentage = 0;
+  // dedupe (issue 15, part dedupe): how duplicates are made (engine/dedupe.hpp).
+  bool dedupe_working_set = false;  // dedupe_mode=working_set; false: repeat
+  uint32_t dedupe_working_set_percentage = 5;
+  bool dedupe_global = false;
   std::vector<uint8_t> buffer_pattern;
 
   // --- verify ---

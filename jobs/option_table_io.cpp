@@ -429,16 +429,7 @@ void add_io_options(std::vector<OptionDef>& t) {
                   .integer(&JobSpec::buffer_compress_percentage).range(0, 100).cat(buf));
   t.push_back(Opt("buffer_compress_chunk", "Granularity of the compressible regions (0: the block size)")
                   .size(&JobSpec::buffer_compress_chunk).def("512").cat(buf));
-  // Refused above 0 until the engine generates repeated buffers: fiokit wrote
-  // every block unique (dedupe_percentage=50, 1 MiB: 256 distinct 4k blocks;
-  // fio 3.33 118), which a dedupe benchmark must not get silently.
-  t.push_back(Opt("dedupe_percentage", "Percent of write buffers that repeat an earlier one")
-                  .custom(OptType::integer, [](JobSpec& s, const std::string& v, const ApplyCtx&) {
-                    const int64_t n = parse_int(v);
-                    if (n != 0) throw UnsupportedValue("fiokit does not generate deduplicable buffers yet; only 0 is accepted");
-                    s.dedupe_percentage = 0;
-                  })
-                  .range(0, 100).note("only 0 is accepted (fiokit does not generate repeated buffers yet)").cat(buf));
+  // dedupe_percentage and its options: option_table_dedupe.cpp.
   t.push_back(Opt("buffer_pattern", "Fill write buffers with a pattern: 0xHEX, \"text\", decimal, concatenated")
                   .custom(OptType::str, [](JobSpec& s, const std::string& v, const ApplyCtx&) { s.buffer_pattern = parse_pattern(v); })
                   .cat(buf));

@@ -199,10 +199,6 @@ void add_unsupported_options(std::vector<OptionDef>& t) {
                        "set norandommap explicitly"));
 
   // --- buffers and memory ---
-  t.push_back(enum_only("dedupe_mode", "How duplicate buffers are made: repeat or working_set", buf,
-                        {{"repeat", "repeat an earlier buffer"}, {"working_set", "pick from a bounded working set"}}, {"repeat"}, "repeat"));
-  t.push_back(int_only("dedupe_working_set_percentage", "Working set for dedupe_mode=working_set, percent of the file", buf, 5, 0, 100));
-  t.push_back(off_only("dedupe_global", "Share dedupe buffers between jobs", buf, T::boolean));
   t.push_back(Opt("mem", "Where I/O buffers come from: malloc, shm, shmhuge, mmap, mmaphuge, mmapshared").alias("iomem")
                   .enumeration({{"malloc", "heap memory"}, {"shm", "System V shared memory"}, {"shmhuge", "shared memory, huge pages"},
                                 {"mmap", "anonymous or file mmap"}, {"mmaphuge", "mmap of a hugetlbfs file"},

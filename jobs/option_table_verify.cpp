@@ -1,8 +1,6 @@
 // Option table, part "verify" (issue 15): verify_async and verify_async_cpus
 // (the threads that check verify reads; engine/verify_pool.*). Names,
-// defaults and ranges follow `fio --cmdhelp` of 3.33. The dedupe working set
-// stays refused in option_table_unsupported.cpp until dedupe_percentage
-// buffers are generated.
+// defaults and ranges follow `fio --cmdhelp` of 3.33.
 #include "jobs/options.hpp"
 
 namespace fiokit::jobs {

@@ -202,6 +202,7 @@ std::vector<OptionDef> own_table() {
   add_engines_options(t);
   add_exec_options(t);
   add_xverify_options(t);
+  add_dedupe_options(t);
   return t;
 }
 }  // namespace

@@ -272,5 +272,8 @@ void add_exec_options(std::vector<OptionDef>& t);  // option_table_exec.cpp (iss
 void add_xverify_options(std::vector<OptionDef>& t);  // option_table_xverify.cpp (issue 16, part xverify)
 // experimental_verify combinations fiokit refuses (option_table_xverify.cpp); `at` is the option's line.
 void check_xverify(const JobSpec& s, const SourceLoc& at);
+void add_dedupe_options(std::vector<OptionDef>& t);  // option_table_dedupe.cpp (issue 15, part dedupe)
+// dedupe_mode=working_set's checks (option_table_dedupe.cpp); `where` names an option's file:line.
+void validate_dedupe(const JobSpec& s, const std::function<SourceLoc(std::string_view)>& where);
 
 }  // namespace fiokit::jobs

@@ -99,6 +99,7 @@ void validate(const OptionCatalog& cat, const JobSpec& s, const std::vector<cons
       fail_at(where("random_distribution"),
               fmt::format("invalid value for 'random_distribution': zone range percentages add up to {}, not 100", range));
   }
+  validate_dedupe(s, where);  // part dedupe: dedupe_mode=working_set's needs
   // The file-operation engines keep no file open, so any openfiles= holds.
   const EngineTraits& engine = engine_traits(s.ioengine);
   const bool file_op = engine.file_ops;

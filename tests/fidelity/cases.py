@@ -592,6 +592,7 @@ for _name, _adders in (
         ('cases_review', ('add',)),          # engine review fixes (cpuio end, log prio, backlog): "review"
         ('cases_exec', ('add',)),            # the exec engine, exec_prerun/postrun: "exec"
         ('cases_xverify', ('add', 'add_budget')),  # experimental_verify, loops budget: "xverify"
+        ('cases_dedupe', ('add',)),          # dedupe_percentage, working set, compress: "dedupe"
 ):
     _mod = importlib.import_module(_name)
     for _adder in _adders:
