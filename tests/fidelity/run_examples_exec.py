@@ -13,17 +13,12 @@ other. Exit 77 with the reason when fio's source package is not unpacked.
 
 usage: run_examples_exec.py FIOKIT [FIO_SRC_DIR]
 """
-import json
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 
-FIOKIT = os.path.abspath(sys.argv[1])
-SRC = sys.argv[2] if len(sys.argv) > 2 else os.environ.get('FIO_SRC', '/var/tmp/fiokit-fio-src/fio-3.33')
-EXAMPLE = os.path.join(SRC, 'examples', 'exec.fio')
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fio-suite'))
+import fio_jobs  # noqa: E402  (the shared main: source, temp dir, runs, exit code)
 
 STAND_IN = """#!/bin/sh
 echo "argv: $*"
@@ -46,67 +41,46 @@ def shrink(text):
     return '\n'.join(out) + '\n'
 
 
-def main():
-    if not os.path.exists(EXAMPLE):
-        print('SKIP: fio 3.33 source package not unpacked at %s (tests/fio-suite/run fetches it)' % SRC)
-        return 77
-    with open(EXAMPLE) as f:
-        original = f.read()
+def check(ctx):
+    original = ctx.read('examples/exec.fio')
     args = re.search(r'^arguments=(-c package.*)$', original, re.M).group(1)
-    tmp = tempfile.mkdtemp(prefix='fiokit-exec-example-')
-    try:
-        with open(os.path.join(tmp, 'exec.fio'), 'w') as f:
-            f.write(shrink(original))
-        prog = os.path.join(tmp, 'turbostat')
-        with open(prog, 'w') as f:
-            f.write(STAND_IN)
-        os.chmod(prog, 0o755)
-        p = subprocess.run([FIOKIT, 'run', '--output-format=json', 'exec.fio'], cwd=tmp,
-                           capture_output=True, text=True, timeout=120)
-        if p.returncode != 0:
-            print('FAIL: exec.fio: exit %d\n%s' % (p.returncode, p.stderr))
-            return 1
-        doc = json.loads(p.stdout)
-        jobs = {}
-        for j in doc['jobs']:
-            jobs.setdefault(j['jobname'], []).append(j)
-        fails = []
+    tmp = ctx.tmp
+    prog = os.path.join(tmp, 'turbostat')
+    with open(prog, 'w') as f:
+        f.write(STAND_IN)
+    os.chmod(prog, 0o755)
+    doc = ctx.run('exec.fio', shrink(original))
+    jobs = {}
+    for j in doc['jobs']:
+        jobs.setdefault(j['jobname'], []).append(j)
 
-        def check(what, ok):
-            print('%-4s %s' % ('ok' if ok else 'FAIL', what))
-            if not ok:
-                fails.append(what)
+    def check(what, ok):
+        if not ok:
+            ctx.failures.append('exec.fio: ' + what)
 
-        check('the 5 jobs of exec.fio (the burners twice each)',
-              sorted((n, len(v)) for n, v in jobs.items()) ==
-              [('cpuload_noop', 2), ('cpuload_qsort', 2), ('monitoring_noop', 1), ('monitoring_qsort', 1), ('sleep', 1)])
-        check('every job ended without an error', all(j['error'] == 0 for v in jobs.values() for j in v))
-        for mon in ('monitoring_noop', 'monitoring_qsort'):
-            with open(os.path.join(tmp, mon + '.stdout')) as f:
-                out = f.read()
-            check('%s: the program got turbostat\'s arguments, split on spaces' % mon,
-                  out.splitlines()[0] == 'argv: ' + ' '.join(args.split()))
-            check('%s: SIGTERM at the end of its 1 s runtime' % mon, out.splitlines()[-1] == 'stopped')
-            ios = jobs[mon][0]['read']['total_ios']
-            check('%s: an I/O every ~100 ms (7-12 for 1 s, fio: 11 on idle cores), got %d' % (mon, ios), 7 <= ios <= 12)
-            check('%s: moves no bytes' % mon, jobs[mon][0]['read']['io_bytes'] == 0)
-        check('sleep: std_redirect=0 writes no output files',
-              not os.path.exists(os.path.join(tmp, 'sleep.stdout')) and not os.path.exists(os.path.join(tmp, 'sleep.stderr')))
-        check('sleep: /bin/sleep %r ran for the runtime (7-12 I/Os)', 7 <= jobs['sleep'][0]['read']['total_ios'] <= 12)
-        check('sleep: "Running /bin/sleep 1" (%r is the runtime in seconds)', 'sleep : Running /bin/sleep 1' in p.stderr)
-        for burner in ('cpuload_noop', 'cpuload_qsort'):
-            check('%s: burned CPU beside its monitor' % burner, all(j['read']['total_ios'] >= 1 for j in jobs[burner]))
-        # The stonewalls make three groups that run one after the other.
-        check('three groups (stonewall)', sorted({j['groupid'] for v in jobs.values() for j in v}) == [0, 1, 2])
-        check('the run lasted the three groups (elapsed >= 3 s)', doc['jobs'][0]['elapsed'] >= 3)
-        if fails:
-            print('FAIL: %d checks' % len(fails))
-            return 1
-        print('PASS')
-        return 0
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    check('the 5 jobs of exec.fio (the burners twice each)',
+          sorted((n, len(v)) for n, v in jobs.items()) ==
+          [('cpuload_noop', 2), ('cpuload_qsort', 2), ('monitoring_noop', 1), ('monitoring_qsort', 1), ('sleep', 1)])
+    check('every job ended without an error', all(j['error'] == 0 for v in jobs.values() for j in v))
+    for mon in ('monitoring_noop', 'monitoring_qsort'):
+        with open(os.path.join(tmp, mon + '.stdout')) as f:
+            out = f.read()
+        check('%s: the program got turbostat\'s arguments, split on spaces' % mon,
+              out.splitlines()[0] == 'argv: ' + ' '.join(args.split()))
+        check('%s: SIGTERM at the end of its 1 s runtime' % mon, out.splitlines()[-1] == 'stopped')
+        ios = jobs[mon][0]['read']['total_ios']
+        check('%s: an I/O every ~100 ms (7-12 for 1 s, fio: 11 on idle cores), got %d' % (mon, ios), 7 <= ios <= 12)
+        check('%s: moves no bytes' % mon, jobs[mon][0]['read']['io_bytes'] == 0)
+    check('sleep: std_redirect=0 writes no output files',
+          not os.path.exists(os.path.join(tmp, 'sleep.stdout')) and not os.path.exists(os.path.join(tmp, 'sleep.stderr')))
+    check('sleep: /bin/sleep %r ran for the runtime (7-12 I/Os)', 7 <= jobs['sleep'][0]['read']['total_ios'] <= 12)
+    check('sleep: "Running /bin/sleep 1" (%r is the runtime in seconds)', 'sleep : Running /bin/sleep 1' in ctx.stderr)
+    for burner in ('cpuload_noop', 'cpuload_qsort'):
+        check('%s: burned CPU beside its monitor' % burner, all(j['read']['total_ios'] >= 1 for j in jobs[burner]))
+    # The stonewalls make three groups that run one after the other.
+    check('three groups (stonewall)', sorted({j['groupid'] for v in jobs.values() for j in v}) == [0, 1, 2])
+    check('the run lasted the three groups (elapsed >= 3 s)', doc['jobs'][0]['elapsed'] >= 3)
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(fio_jobs.main(check, 'examples/exec.fio', __doc__, ok='exec.fio'))

@@ -11,41 +11,26 @@ good. Exit 77 with the reason when fio's source package is not unpacked.
 
 usage: run_examples_xverify.py FIOKIT [FIO_SRC_DIR]
 """
-import json
 import os
-import subprocess
 import sys
-import tempfile
 
-FIOKIT = os.path.abspath(sys.argv[1])
-SRC = sys.argv[2] if len(sys.argv) > 2 else os.environ.get('FIO_SRC', '/var/tmp/fiokit-fio-src/fio-3.33')
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fio-suite'))
+import fio_jobs  # noqa: E402  (the shared main: source, temp dir, runs, exit code)
+
 SIZE = 1 << 20
 
 
-def main():
-    src = os.path.join(SRC, 'examples', 'surface-scan.fio')
-    if not os.path.exists(src):
-        print(f'SKIP: {src} is absent (unpack fio 3.33\'s source package, tests/fio-suite/run fetches it)')
-        return 77
-    with tempfile.TemporaryDirectory(prefix='fiokit-xverify-') as tmp:
-        text = open(src).read().replace('direct=1', 'direct=0')
-        with open(os.path.join(tmp, 'surface-scan.fio'), 'w') as f:
-            f.write(text)
-        p = subprocess.run([FIOKIT, 'run', 'surface-scan.fio', '--size=1m', '--output-format=json', '--eta=never',
-                            '--data-dir', os.path.join(tmp, 'data')], cwd=tmp, capture_output=True, text=True, timeout=120)
-        if p.returncode != 0:
-            print(f'FAIL: fiokit exited {p.returncode}: {p.stderr.strip()}')
-            return 1
-        jobs = {j['jobname']: j for j in json.loads(p.stdout)['jobs']}
-        w, v = jobs['write-phase'], jobs['verify-phase']
-        checks = [('write phase wrote 1 MiB', w['write']['io_bytes'] == SIZE and w['error'] == 0),
-                  ('verify phase read it all back, no error', v['read']['io_bytes'] == SIZE and v['error'] == 0),
-                  ('the file is 1 MiB', os.path.getsize(os.path.join(tmp, 'datafile.tmp')) == SIZE)]
-        bad = [name for name, ok in checks if not ok]
-        for name, ok in checks:
-            print(('ok   ' if ok else 'FAIL ') + name)
-        return 1 if bad else 0
+def check(ctx):
+    text = ctx.read('examples/surface-scan.fio').replace('direct=1', 'direct=0')
+    doc = ctx.run('surface-scan.fio', text, args=['--size=1m', '--eta=never', '--data-dir', os.path.join(ctx.tmp, 'data')])
+    jobs = {j['jobname']: j for j in doc['jobs']}
+    w, v = jobs['write-phase'], jobs['verify-phase']
+    for name, ok in (('write phase wrote 1 MiB', w['write']['io_bytes'] == SIZE and w['error'] == 0),
+                     ('verify phase read it all back, no error', v['read']['io_bytes'] == SIZE and v['error'] == 0),
+                     ('the file is 1 MiB', os.path.getsize(os.path.join(ctx.tmp, 'datafile.tmp')) == SIZE)):
+        if not ok:
+            ctx.failures.append('surface-scan.fio: ' + name)
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(fio_jobs.main(check, 'examples/surface-scan.fio', __doc__, ok='surface-scan.fio'))

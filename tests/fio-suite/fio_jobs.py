@@ -45,6 +45,7 @@ class Context:
     def __init__(self, fiokit, src, tmp):
         self.fiokit, self.src, self.tmp = fiokit, src, tmp
         self.failures = []
+        self.stderr = ''
 
     def read(self, rel):
         """The text of one of fio's files, `rel` relative to its tree."""
@@ -59,12 +60,14 @@ class Context:
     def run(self, name, text, args=(), cwd=None):
         """Writes `text` to `name` in `cwd` (default tmp), runs fiokit on it
         there and returns its JSON; raises RunFailed with the exit code and
-        the tail of stderr when fiokit fails."""
+        the tail of stderr when fiokit fails. The run's stderr stays in
+        self.stderr for checks of fiokit's messages."""
         cwd = cwd or self.tmp
         with open(os.path.join(cwd, name), 'w') as f:
             f.write(text)
         p = subprocess.run([self.fiokit, 'run', '--output-format=json'] + list(args) + [name], cwd=cwd,
                            capture_output=True, text=True, timeout=120)
+        self.stderr = p.stderr
         if p.returncode != 0:
             raise RunFailed('%s: exit %d: %s' % (name, p.returncode, p.stderr.strip()[-400:]))
         return json.loads(p.stdout)
