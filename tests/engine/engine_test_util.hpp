@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <numeric>
 #include <cstdlib>
@@ -98,6 +99,13 @@ inline std::optional<std::string> run_shell(const std::string& cmd) {
 }
 
 // Tests tagged [fio] compare with the installed fio 3.33 (CTest label fio).
+// Runs the jobs, fills *out and returns the wall time the run took, in seconds.
+inline double run_timed(const std::vector<jobs::JobSpec>& jobs, results::RunResult* out) {
+  const auto t0 = std::chrono::steady_clock::now();
+  *out = engine::run_jobs(jobs, engine::RunOptions{});
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 inline bool fio_available() { return std::system("fio --version >/dev/null 2>&1") == 0; }
 
 }  // namespace fiokit::test

@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "engine_test_util.hpp"
+#include "jobs/test_expander.hpp"
 #include "jobs/ini.hpp"
 #include "jobs/parse.hpp"
 
@@ -15,17 +16,8 @@ using namespace fiokit;
 
 namespace {
 
-std::vector<jobs::JobSpec> parse_jobs(const std::string& text) {
-  jobs::ParseRequest req;
-  req.sources.push_back({"t.fio", jobs::read_job_text(text, "t.fio", "/nonexistent", jobs::Expander{})});
-  return jobs::build_jobs(req, engine::option_catalog()).jobs;
-}
-
-double seconds_of(const std::vector<jobs::JobSpec>& jobs, results::RunResult* out) {
-  const auto t0 = std::chrono::steady_clock::now();
-  *out = engine::run_jobs(jobs, engine::RunOptions{});
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
+using test::parse_jobs;
+using test::run_timed;
 
 }  // namespace
 
@@ -33,7 +25,7 @@ TEST_CASE("cpuio: number_ios cycles of cpuchunks, each followed by its think tim
   // cpuload=50, 20 ms cycles: 20 ms burn + 20 ms think each, 5 cycles >= 200 ms.
   auto jobs = parse_jobs("[c]\nioengine=cpuio\ncpuload=50\ncpuchunks=20000\nnumber_ios=5\nruntime=10\n");
   results::RunResult r;
-  const double secs = seconds_of(jobs, &r);
+  const double secs = run_timed(jobs, &r);
   const auto& j = r.jobs.at(0);
   INFO(j.error_message);
   REQUIRE(j.error == 0);
@@ -47,7 +39,7 @@ TEST_CASE("cpuio: number_ios cycles of cpuchunks, each followed by its think tim
   CHECK(secs >= 0.19);                          // and thinks as long after it
   // At cpuload=100 there is no think time: 5 cycles take ~100 ms, not 200.
   auto full = parse_jobs("[c]\nioengine=cpuio\ncpuload=100\ncpuchunks=20000\nnumber_ios=5\nruntime=10\n");
-  const double full_secs = seconds_of(full, &r);
+  const double full_secs = run_timed(full, &r);
   CHECK(r.jobs.at(0).dirs[0].total_ios == 5);
   CHECK(full_secs < secs);
 }
@@ -57,7 +49,7 @@ TEST_CASE("cpuio: exit_on_io_done ends the burner when the run's I/O job ends") 
       "[io]\nioengine=null\nrw=read\nsize=1m\ntime_based\nruntime=300ms\n"
       "[burn]\nioengine=cpuio\ncpuload=20\ncpuchunks=5000\nexit_on_io_done=1\nruntime=20\n");
   results::RunResult r;
-  const double secs = seconds_of(jobs, &r);
+  const double secs = run_timed(jobs, &r);
   CHECK(secs < 5);  // not the burner's 20 s
   CHECK(r.jobs.at(1).error == 0);
   CHECK(r.jobs.at(1).dirs[0].total_ios >= 1);
@@ -95,7 +87,7 @@ TEST_CASE("cpuio without runtime ends after its cycle when the I/O job of its gr
     auto jobs = parse_jobs(std::string("[burn]\nioengine=cpuio\ncpuload=10\ncpuchunks=20000\n") + end +
                            "[io]\nioengine=null\nrw=read\nsize=24k\nrate_iops=100\n" + (*end ? "" : "exitall\n"));
     results::RunResult r;
-    const double secs = seconds_of(jobs, &r);
+    const double secs = run_timed(jobs, &r);
     CHECK(secs < 5);
     const auto& burn = r.jobs.at(0);
     INFO(burn.error_message);

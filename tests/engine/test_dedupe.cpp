@@ -19,6 +19,7 @@
 #include "engine/dedupe.hpp"
 #include "engine/io_buffers.hpp"
 #include "engine_test_util.hpp"
+#include "jobs/test_expander.hpp"
 #include "jobs/ini.hpp"
 #include "jobs/parse.hpp"
 
@@ -28,20 +29,7 @@ using engine::StreamPos;
 
 namespace {
 
-std::vector<jobs::JobSpec> parse_jobs(const std::string& text) {
-  jobs::ParseRequest req;
-  req.sources.push_back({"t.fio", jobs::read_job_text(text, "t.fio", "/nonexistent", jobs::Expander{})});
-  return jobs::build_jobs(req, engine::option_catalog()).jobs;
-}
-
-std::string parse_error(const std::string& text) {
-  try {
-    parse_jobs(text);
-  } catch (const jobs::ParseError& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::parse_jobs;
 
 DedupeStream::Setup setup(uint32_t pct, bool ws = false, uint64_t pages = 0) {
   DedupeStream::Setup s;
@@ -244,15 +232,15 @@ TEST_CASE("dedupe: two jobs write different data, dedupe_global makes them share
 
 TEST_CASE("dedupe: working-set refusals name the option and its line") {
   const std::string base = "[t]\nrw=write\ndedupe_percentage=50\ndedupe_mode=working_set\n";
-  CHECK_THAT(parse_error(base), Catch::Contains("needs size=") && Catch::Contains("t.fio:4"));
-  CHECK_THAT(parse_error(base + "size=1m\nnrfiles=2\n"), Catch::Contains("one file per job"));
-  CHECK_THAT(parse_error(base + "size=1m\ndedupe_working_set_percentage=60\n"),
+  CHECK_THAT(test::parse_error_of(base), Catch::Contains("needs size=") && Catch::Contains("t.fio:4"));
+  CHECK_THAT(test::parse_error_of(base + "size=1m\nnrfiles=2\n"), Catch::Contains("one file per job"));
+  CHECK_THAT(test::parse_error_of(base + "size=1m\ndedupe_working_set_percentage=60\n"),
              Catch::Contains("dedupe_working_set_percentage=60") && Catch::Contains("t.fio:6"));
-  CHECK_THAT(parse_error(base + "size=1m\ndedupe_working_set_percentage=0\n"), Catch::Contains("working set is empty"));
-  CHECK_THAT(parse_error(base + "size=1m\ndedupe_mode=bogus\n"), Catch::Contains("dedupe_mode"));
-  CHECK(parse_error(base + "size=1m\n").empty());
-  CHECK(parse_error("[t]\nrw=write\ndedupe_percentage=20\nsize=1m\n").empty());
-  CHECK_THAT(parse_error("[t]\nrw=write\ndedupe_percentage=101\n"), Catch::Contains("dedupe_percentage"));
+  CHECK_THAT(test::parse_error_of(base + "size=1m\ndedupe_working_set_percentage=0\n"), Catch::Contains("working set is empty"));
+  CHECK_THAT(test::parse_error_of(base + "size=1m\ndedupe_mode=bogus\n"), Catch::Contains("dedupe_mode"));
+  CHECK(test::parse_error_of(base + "size=1m\n").empty());
+  CHECK(test::parse_error_of("[t]\nrw=write\ndedupe_percentage=20\nsize=1m\n").empty());
+  CHECK_THAT(test::parse_error_of("[t]\nrw=write\ndedupe_percentage=101\n"), Catch::Contains("dedupe_percentage"));
   const auto jobs = parse_jobs(base + "size=1m\ndedupe_working_set_percentage=20\ndedupe_global=1\n");
   CHECK(jobs.at(0).dedupe_working_set);
   CHECK(jobs.at(0).dedupe_working_set_percentage == 20);

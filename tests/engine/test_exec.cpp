@@ -19,6 +19,7 @@
 
 #include "common/temp_dir.hpp"
 #include "engine_test_util.hpp"
+#include "jobs/test_expander.hpp"
 #include "jobs/ini.hpp"
 #include "jobs/parse.hpp"
 
@@ -26,11 +27,8 @@ using namespace fiokit;
 
 namespace {
 
-std::vector<jobs::JobSpec> parse_jobs(const std::string& text) {
-  jobs::ParseRequest req;
-  req.sources.push_back({"t.fio", jobs::read_job_text(text, "t.fio", "/nonexistent", jobs::Expander{})});
-  return jobs::build_jobs(req, engine::option_catalog()).jobs;
-}
+using test::parse_jobs;
+using test::run_timed;
 
 // Runs the test body in a fresh directory and comes back.
 struct InTempDir {
@@ -56,12 +54,6 @@ struct InTempDir {
 const char* kProg =
     "#!/bin/sh\necho \"argv: $*\"\necho to-stderr >&2\necho $$ > prog.pid\n"
     "trap 'echo got-term >> term.log' TERM\nwhile true; do sleep 0.02; done\n";
-
-double run_timed(const std::vector<jobs::JobSpec>& jobs, results::RunResult* out) {
-  const auto t0 = std::chrono::steady_clock::now();
-  *out = engine::run_jobs(jobs, engine::RunOptions{});
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 bool gone(const InTempDir& d) {
   const pid_t pid = std::stoi(d.read("prog.pid"));
