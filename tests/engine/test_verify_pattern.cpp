@@ -130,3 +130,19 @@ TEST_CASE("a write job with verify=pattern leaves a file of the pattern and read
   ::close(fd);
   for (size_t i = 0; i < got.size(); ++i) REQUIRE(got[i] == "abc"[(i % 4096) % 3]);
 }
+
+TEST_CASE("experimental_verify with verify=pattern has no numberio to fail a rewritten block, as in fio") {
+  test::TempDir d;
+  auto j = test::make_job("psync", jobs::RwMode::randwrite, d.path, 64 * 1024, 4096);
+  j.filenames = {"x.dat"};
+  j.verify = jobs::VerifyKind::pattern;
+  j.verify_pattern = {0x5a};
+  j.experimental_verify = true;
+  j.norandommap = true;  // rewrites blocks: with a header kind the replay fails with EILSEQ
+  const auto r = test::run_one(j);
+  INFO(r.jobs.at(0).error_message);
+  CHECK(r.jobs.at(0).error == 0);
+  CHECK(r.jobs.at(0).dirs[0].total_ios == 16);
+  j.verify = jobs::VerifyKind::meta;  // the same job with a header: the numberio check still applies
+  CHECK(test::run_one(j).jobs.at(0).error == EILSEQ);
+}
