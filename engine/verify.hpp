@@ -1,5 +1,6 @@
 // Verify: what a written block carries so a later read can prove it is the
-// block that belongs there. Every verify block (verify_interval bytes, default
+// block that belongs there. verify=pattern blocks are the verify_pattern alone,
+// as fio 3.33 writes them. Every other verify block (verify_interval bytes, default
 // the block size) starts with a header: magic, the block's offset in the file,
 // its length, the seed its payload was generated from, and a digest of the
 // payload (crc32c, md5, sha1, sha256, sha512, sha3-224/256/384/512, xxhash64, or
@@ -11,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "jobs/jobspec.hpp"
 
@@ -58,12 +60,20 @@ class Verifier {
   int check_block(const uint8_t* buf, uint32_t len, uint64_t offset, std::string* what) const;
 
  private:
+  // verify=pattern (fio's "strict pattern", no header): the block is the
+  // pattern repeated from its first byte, %o pieces holding its offset.
+  void make_pattern_block(uint8_t* buf, uint32_t len, uint64_t offset) const;
+  int check_pattern_block(const uint8_t* buf, uint32_t len, uint64_t offset, std::string* what) const;
+  // pattern_ with the %o pieces set to `offset` (pattern_ itself when none).
+  const std::string& pattern_at(uint64_t offset) const;
   void make_interval(uint8_t* buf, uint32_t len, uint64_t offset, uint64_t seed) const;
   int check_interval(const uint8_t* buf, uint32_t len, uint64_t offset, std::string* what) const;
   jobs::VerifyKind kind_ = jobs::VerifyKind::none;
   uint32_t interval_ = 0;
   uint32_t header_ = 0;  // 72, or more for the digests longer than 32 bytes
   std::string pattern_;
+  std::vector<uint32_t> pattern_offs_;  // where %o pieces sit in pattern_
+  mutable std::string pasted_;          // pattern_at's scratch (a Verifier is per thread)
   Digest digest_;
 };
 

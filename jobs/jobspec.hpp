@@ -268,6 +268,9 @@ struct JobSpec {
   uint64_t verify_interval = 0;  // 0: = block size
   uint64_t verify_offset = 0;
   std::vector<uint8_t> verify_pattern;
+  // --- issue 16 part "vpat": where verify_pattern's %o pieces sit; each is 8
+  // bytes of verify_pattern that take the I/O's offset (engine/verify.cpp) ---
+  std::vector<uint32_t> verify_pattern_offsets;
   // --- verify, issue 15 part "verify" (option_table_verify.cpp) ---
   uint32_t verify_async = 0;           // checker threads (engine/verify_pool.hpp)
   std::vector<int> verify_async_cpus;  // their CPUs; empty: any

@@ -593,6 +593,7 @@ for _name, _adders in (
         ('cases_exec', ('add',)),            # the exec engine, exec_prerun/postrun: "exec"
         ('cases_xverify', ('add', 'add_budget')),  # experimental_verify, loops budget: "xverify"
         ('cases_dedupe', ('add',)),          # dedupe_percentage, working set, compress: "dedupe"
+        ('cases_vpat', ('add',)),            # verify=pattern without a header: "vpat"
 ):
     _mod = importlib.import_module(_name)
     for _adder in _adders:

@@ -412,7 +412,7 @@ TEST_CASE("randseed, verify, cpus and patterns") {
   CHECK(one_job("buffer_pattern=0xdeadface").buffer_pattern == std::vector<uint8_t>{0xde, 0xad, 0xfa, 0xce});
   CHECK(one_job("buffer_pattern=\"ab\"0x01").buffer_pattern == std::vector<uint8_t>{'a', 'b', 1});
   CHECK(one_job("verify_pattern=255").verify_pattern == std::vector<uint8_t>{0xff});
-  CHECK(one_job("verify_pattern=-12").verify_pattern == std::vector<uint8_t>{0xff, 0xff, 0xff, 0xf4});
+  CHECK(one_job("verify_pattern=-12").verify_pattern == std::vector<uint8_t>{0xf4, 0xff, 0xff, 0xff});  // fio: low byte first
   CHECK_THAT(option_error_of("verify=pattern"), Catch::Contains("verify_pattern"));
   CHECK_THAT(option_error_of("buffer_pattern=\"abc"), Catch::Contains("unterminated"));
   CHECK_THAT(option_error_of("verify_interval=8"), Catch::Contains("minimum 80"));
