@@ -145,9 +145,7 @@ exec_postrun=sh -c 'cp data.bin post-copy.bin && echo post-out'
       ('w.postrun.txt', TEXT('w.postrun.txt'), EXACT)])
     # A prerun that writes the file the job then reads (after the layout
     # made it): the job reads the prerun's 64 KiB, which stay as it wrote
-    # them. (verify=pattern would check the bytes read, but fiokit's pattern
-    # verify wants its own block header on a read-only job: fio 3.33 checks
-    # the pattern alone; reported, not part exec's.)
+    # them, and verify=pattern checks every byte read is the prerun's 'Z'.
     case('exec', 'exec-prerun-feeds-read', """
 [r]
 ioengine=psync
@@ -155,6 +153,8 @@ rw=read
 bs=4k
 size=64k
 filename=data.bin
+verify=pattern
+verify_pattern=0x5a
 exec_prerun=./feed.sh
 """, [('read.io_bytes', J('read.io_bytes'), EXACT),
       ('error', J('error'), EXACT),
