@@ -184,8 +184,12 @@ def shrink(text, o_direct, exec_ok):
             new = cap_bytes(val, CAP_OFFSET)
         elif key in ('zonesize', 'zonerange', 'zoneskip'):
             new = cap_bytes(val, CAP_ZONE)
-        elif key in ('runtime', 'ss_dur', 'ss_ramp'):
+        elif key == 'runtime':
             new = cap_time(val, CAP_RUNTIME_MS)
+        elif key in ('ss_dur', 'ss_ramp'):
+            # steady state samples once a second: fio and fiokit refuse
+            # sub-second values, so these are capped at 1 s, not 500 ms
+            new = cap_time(val, 1000).replace('1000ms', '1s')
         elif key in ('startdelay', 'ramp_time'):
             new = cap_time(val, CAP_DELAY_MS)
         elif key == 'thinktime':
