@@ -329,6 +329,19 @@ void Checker::check_limits(const std::vector<jobs::JobSpec>& jobs) {
   const jobs::JobSpec* aio_job = nullptr;
   const jobs::JobSpec* seg_files_job = nullptr;
   const jobs::JobSpec* seg_aio_job = nullptr;
+  // CPU lists naming CPUs this machine does not have: fio 3.33 refuses them
+  // ("CPU 2 too large (max=1)", exit 1); the kernel would pin to the rest
+  // without a word, so the job would run on fewer CPUs than it asked for.
+  const long ncpus = ::sysconf(_SC_NPROCESSORS_CONF);
+  for (const auto& j : jobs) {
+    const std::pair<const char*, const std::vector<int>*> lists[] = {
+        {"cpus_allowed", &j.cpus_allowed}, {"verify_async_cpus", &j.verify_async_cpus}, {"log_compression_cpus", &j.log.compression_cpus}};
+    for (const auto& [key, cpus] : lists) {
+      if (ncpus <= 0 || cpus->empty() || cpus->back() < ncpus) continue;
+      add(&j, key, fmt::format("{} lists CPU {}, but this machine has CPUs 0-{}", key, cpus->back(), ncpus - 1), "",
+          fmt::format("list only CPUs 0-{} (nproc: {})", ncpus - 1, ncpus));
+    }
+  }
   for (const auto& j : jobs) {
     if (j.stonewall && j.clone_index == 0) {
       files = aio = 0;

@@ -205,6 +205,24 @@ TEST_CASE("the null engine touches no files and needs no checks", "[preflight]")
   CHECK(check(jobs).empty());
 }
 
+TEST_CASE("a CPU list naming a CPU this machine lacks is a problem at its line, as fio refuses it", "[preflight]") {
+  TempDir jobs_dir;
+  const long n = ::sysconf(_SC_NPROCESSORS_CONF);
+  REQUIRE(n > 0);
+  const std::string last = std::to_string(n - 1), over = std::to_string(n);
+  // The null engine too: the check is about the machine, not the files.
+  auto ok = test::parse_job_file(jobs_dir.path, "[n]\nioengine=null\nsize=1m\ncpus_allowed=0-" + last + "\n");
+  CHECK(check(ok).empty());
+  auto bad = test::parse_job_file(jobs_dir.path, "[n]\nioengine=null\nsize=1m\ncpus_allowed=0-" + over + "\nverify_async_cpus=" + over + "\n");
+  auto ps = check(bad);
+  INFO(test::all_text(ps));
+  REQUIRE(ps.size() == 2);
+  CHECK(ps[0].what == "cpus_allowed lists CPU " + over + ", but this machine has CPUs 0-" + last);
+  CHECK(ps[0].where == jobs_dir.path + "/t.fio:4");
+  CHECK(ps[1].what.rfind("verify_async_cpus lists CPU " + over, 0) == 0);
+  CHECK(ps[1].where == jobs_dir.path + "/t.fio:5");
+}
+
 TEST_CASE("allow_file_create=0 with a missing file is a problem at its line", "[preflight]") {
   TempDir jobs_dir, d;
   auto jobs = test::parse_job_file(jobs_dir.path, "[r]\nrw=read\nsize=64k\nallow_file_create=0\nfilename=" + d.path + "/absent\n");
