@@ -574,27 +574,6 @@ rw={rw}
       ('write.io_bytes', J('write.io_bytes'), EXACT),
       ('write.total_ios', J('write.total_ios'), EXACT)])
 
-# ---- case modules beside this file and their adders (cases_io: "pattern") -----
-import importlib  # noqa: E402
-for _name, _adders in (
-        ('cases_io', ('add', 'add_stats')),  # I/O patterns: "pattern", "stats"
-        ('cases_flow', ('add',)),            # flow control, serialize_overlap: "flow"
-        ('cases_iolog', ('add',)),           # write_iolog / read_iolog replay: "iolog"
-        ('cases_fileops', ('add', 'add_shape')),  # file-operation engines: "fileops"
-        ('cases_misc', ('add', 'add_errors', 'add_exit_what')),  # rw modifiers, errors: "misc"
-        ('cases_ss', ('add',)),              # steady state: "ss"
-        ('cases_latq', ('add',)),            # latency target search: "latq"
-        ('cases_fixes2', ('add',)),          # filesize vs size, fsync=N over loops, description=: "fixes2"
-        ('cases_logz', ('add',)),            # compressed logs: "logz"
-        ('cases_prio', ('add',)),            # I/O priorities: "prio"
-        ('cases_verify2', ('add',)),         # verify_backlog, verify_async: "verify2"
-        ('cases_engines', ('add', 'add_cpuio')),  # fill_device, cpuio: "engines"
-        ('cases_review', ('add',)),          # engine review fixes (cpuio end, log prio, backlog): "review"
-        ('cases_exec', ('add',)),            # the exec engine, exec_prerun/postrun: "exec"
-        ('cases_xverify', ('add', 'add_budget')),  # experimental_verify, loops budget: "xverify"
-        ('cases_dedupe', ('add',)),          # dedupe_percentage, working set, compress: "dedupe"
-        ('cases_vpat', ('add',)),            # verify=pattern without a header: "vpat"
-):
-    _mod = importlib.import_module(_name)
-    for _adder in _adders:
-        getattr(_mod, _adder)(case)
+# ---- the case modules beside this file (case_modules.py lists them) ---------
+import case_modules  # noqa: E402
+case_modules.add_all(case)
