@@ -1,5 +1,6 @@
 // VerifyPool (see verify_pool.hpp): the verify_async threads and their queue.
 #include "engine/verify_pool.hpp"
+#include "util/exception_text.hpp"
 
 #include <pthread.h>
 #include <sched.h>
@@ -74,13 +75,7 @@ uint64_t VerifyPool::checked() const {
 // reported as a verify error, and when no checker is left the queued checks
 // are dropped (counted done) so wait_at_most() cannot wait for them forever.
 void VerifyPool::fail_thread(std::exception_ptr ep) {
-  std::string what = "unknown exception";
-  try {
-    std::rethrow_exception(ep);
-  } catch (const std::exception& e) {
-    what = e.what();
-  } catch (...) {
-  }
+  const std::string what = util::exception_text(ep);
   std::lock_guard lk(mu_);
   failures_.push_back({0, 0, fmt::format("verify_async thread failed: {}", what), {}});
   failed_.store(true, std::memory_order_release);

@@ -11,6 +11,7 @@
 // into the kernel's 1 s SYN retry. The library still parses the vetted head,
 // routes and writes the response.
 #include "serve/server.hpp"
+#include "util/exception_text.hpp"
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -412,13 +413,7 @@ void Server::Impl::route() {
   // The client sees a bare 500; what went wrong goes to the operator's stderr
   // (0.11.4 would otherwise echo what() in an EXCEPTION_WHAT header).
   http.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "unknown exception";
-    try {
-      std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
+    const std::string what = util::exception_text(ep);
     fmt::print(stderr, "fiokit serve: {} {}: {}\n", req.method, req.path, what);
     res.headers.clear();
     set_error(res, 500, "Internal error.");
