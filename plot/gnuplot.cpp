@@ -164,6 +164,7 @@ void write_lines(gnuplotio::Gnuplot& gp, const Graph& g) {
   // Many legend entries would cover the data: put them under the plot.
   gp << (drawn + g.hlines.size() > 4 ? "set key below\n" : "set key top right opaque box\n");
   gp << "set autoscale xfix\n";
+  if (g.log_x) gp << "set logscale x 10\n";
   gp << "set yrange [0:*]\n";
   gp << "plot ";
   bool first = true;

@@ -37,6 +37,7 @@ struct Graph {
   // A clustered bar chart when non-empty (lines/hlines are then ignored).
   std::vector<std::string> bar_columns;
   std::vector<BarGroup> bars;
+  bool log_x = false;  // latency distributions: x spans ns to seconds
 };
 
 struct GraphOptions {

@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "plot/latency_dist.hpp"
+
 namespace fiokit::plot {
 
 namespace fs = std::filesystem;
@@ -144,28 +146,38 @@ std::vector<std::string> find_run_logs(const std::string& dir) {
   return out;
 }
 
-PlotSummary plot_logs(const std::vector<std::string>& paths, const std::string& out_dir,
+PlotSummary plot_logs(const std::vector<std::string>& all_paths, const std::string& out_dir,
                       const std::string& name, const PlotOptions& opt) {
-  if (paths.empty()) throw PlotError(2, "no log files to plot");
+  if (all_paths.empty()) throw PlotError(2, "no log files to plot");
+  // write_hist_log files (-p '*_clat_hist*') get the latency distribution graphs.
+  std::vector<std::string> paths, hist_paths;
+  for (const std::string& p : all_paths) (results::parse_hist_log_name(p) ? hist_paths : paths).push_back(p);
+  std::vector<Graph> graphs;
+  if (!hist_paths.empty()) graphs = make_latency_dist_graphs(load_hist_logs(hist_paths), opt.graph, name + "-");
   PlotSummary summary;
+  if (paths.empty()) return finish(std::move(summary), graphs, out_dir, opt);
   const auto logs = load_logs(paths, opt, summary);
-  if (logs.empty()) throw PlotError(2, "every selected log is empty; nothing to plot");
+  if (logs.empty() && graphs.empty()) throw PlotError(2, "every selected log is empty; nothing to plot");
   std::set<LogKind> kinds;
   for (const LogFile& l : logs) kinds.insert(l.name.kind);
   const bool several = kinds.size() > 1;
-  const auto graphs = standard_graphs(logs, opt.graph, false, [&](LogKind k) {
+  auto more = standard_graphs(logs, opt.graph, false, [&](LogKind k) {
     return several ? name + "-" + results::log_kind_name(k) : name;
   });
+  std::move(more.begin(), more.end(), std::back_inserter(graphs));
   return finish(std::move(summary), graphs, out_dir, opt);
 }
 
 PlotSummary plot_run_dir(const std::string& run_dir, const std::string& out_dir, const PlotOptions& opt) {
   const auto paths = find_run_logs(run_dir);
-  if (paths.empty())
+  // json+ bins and write_hist_log files: latency distributions (latency_dist.hpp).
+  const DistInputs dists = load_run_dists(run_dir);
+  const bool have_dists = !dists.tracks.empty() || dists.hist;
+  if (paths.empty() && !have_dists)
     throw PlotError(2, "no fio logs (NAME_{bw,iops,lat,clat,slat}[.N].log) in " + run_dir);
   PlotSummary summary;
   const auto logs = load_logs(paths, opt, summary);
-  if (logs.empty()) throw PlotError(2, "every log in " + run_dir + " is empty; nothing to plot");
+  if (logs.empty() && !have_dists) throw PlotError(2, "every log in " + run_dir + " is empty; nothing to plot");
   PlotOptions o = opt;
   if (o.graph.title.empty()) {
     o.graph.title = fs::path(run_dir).lexically_normal().filename().string();
@@ -173,8 +185,10 @@ PlotSummary plot_run_dir(const std::string& run_dir, const std::string& out_dir,
     const std::string jobs = describe_run_jobs(run_dir);
     if (!jobs.empty()) o.graph.title += " (" + jobs + ")";
   }
-  const auto graphs =
+  auto graphs =
       standard_graphs(logs, o.graph, true, [](LogKind k) { return std::string(results::log_kind_name(k)); });
+  auto dist_graphs = make_latency_dist_graphs(dists, o.graph, "");
+  std::move(dist_graphs.begin(), dist_graphs.end(), std::back_inserter(graphs));
   return finish(std::move(summary), graphs,
                 out_dir.empty() ? (fs::path(run_dir) / "plots").string() : out_dir, o);
 }

@@ -1,0 +1,267 @@
+// Latency distributions (issue 17 item 2): fio's bin geometry, percentiles
+// from json+ bins equal to the ones the same results.json reports (fiokit's
+// writer here; fio 3.33's own json+ in the [fio] cases), hist logs decoded
+// row by row (against fio's tools/hist/fiologparser_hist.py when it and pandas
+// are present), totals from summed bins, and the graphs drawn by the real
+// gnuplot: SVG parsed for the log-scale axis and the four percentile markers,
+// PNG decoded for the markers' colours.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "common/latency_fixture.hpp"
+#include "plot/latency_dist.hpp"
+#include "plot/plot.hpp"
+#include "plot_test_util.hpp"
+#include "results/log_reader.hpp"
+
+using namespace fiokit;
+using namespace fiokit::plot;
+using plottest::TempDir;
+using results::LatencyDist;
+using results::LatencyHistogram;
+
+namespace {
+
+bool need(const char* prog, const char* package) {
+  if (plottest::have_program(prog)) return true;
+  WARN("skipped: " << prog << " not installed (Debian package " << package << ")");
+  return false;
+}
+
+LatencyDist dist_of(const LatencyHistogram& h) {
+  LatencyDist d = LatencyDist::empty(0);
+  for (size_t i = 0; i < LatencyHistogram::kBins; ++i) d.counts[i] = h.bins()[i];
+  return d;
+}
+
+// Every reported percentile equals the one computed from the bins.
+void check_reported(const std::vector<results::DistTrack>& tracks) {
+  REQUIRE(!tracks.empty());
+  for (const auto& t : tracks) {
+    INFO(t.job << " " << t.metric << " dir " << t.ddir);
+    REQUIRE(!t.reported.empty());
+    for (const auto& [p, v] : t.reported) {
+      INFO("p" << p);
+      CHECK(results::dist_percentile(t.dist, p) == v);
+    }
+  }
+}
+
+std::string fio_src_hist_tool() {
+  for (const char* p : {"/usr/bin/fiologparser_hist.py", "/usr/share/fio/tools/hist/fiologparser_hist.py",
+                        "/var/tmp/fiokit-fio-src/fio-3.33/tools/hist/fiologparser_hist.py"})
+    if (std::filesystem::exists(p)) return p;
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("bins tile the latency axis and coarsening keeps every count", "[latency]") {
+  for (int c = 0; c <= 6; ++c) {
+    const size_t n = LatencyHistogram::kBins >> c;
+    for (size_t i = 0; i + 1 < n; ++i) {
+      INFO("c=" << c << " bin " << i);
+      REQUIRE(results::dist_bin_low(i, c) < results::dist_bin_high(i, c));
+      REQUIRE(results::dist_bin_high(i, c) == results::dist_bin_low(i + 1, c));
+      const uint64_t v = results::dist_bin_value(i, c);
+      REQUIRE((v >= results::dist_bin_low(i, c) && v < results::dist_bin_high(i, c)));
+      REQUIRE(LatencyHistogram::index_of(results::dist_bin_low(i, c)) >> c == i);
+    }
+  }
+  LatencyHistogram h;
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 20000; ++i) h.add(test::latency_sample(rng));
+  const LatencyDist d = dist_of(h);
+  for (int c = 1; c <= 6; ++c) CHECK(d.coarsened(c).total() == 20000);
+  // Coarseness 0 is fio's own value: the same percentile as the histogram's.
+  for (double p : {1.0, 50.0, 90.0, 99.0, 99.9, 99.99, 100.0}) CHECK(results::dist_percentile(d, p) == h.percentile(p));
+  // A merged bin's percentile lies in the merged bin holding the fine one.
+  const uint64_t fine = results::dist_percentile(d, 99);
+  const LatencyDist c3 = d.coarsened(3);
+  const uint64_t coarse = results::dist_percentile(c3, 99);
+  const size_t bin = LatencyHistogram::index_of(fine) >> 3;
+  CHECK((coarse >= results::dist_bin_low(bin, 3) && coarse < results::dist_bin_high(bin, 3)));
+}
+
+TEST_CASE("json+ bins give the percentiles results.json reports; the total sums the bins", "[latency]") {
+  const std::string text = test::latency_run_json_plus(3, 5000);
+  const auto tracks = results::read_json_plus_dists("fio: a message first\n" + text);
+  // clat only: lat/slat percentiles are off by default, so they carry no bins.
+  REQUIRE(tracks.size() == 3);
+  check_reported(tracks);
+  for (int k = 0; k < 3; ++k) CHECK(tracks[static_cast<size_t>(k)].job_number == k + 1);
+  const auto totals = results::sum_tracks(tracks);
+  REQUIRE(totals.size() == 1);
+  CHECK(totals[0].members == 3);
+  CHECK(totals[0].dist.total() == 15000);
+  // The total's percentile is the one of all I/Os together, not an average.
+  LatencyHistogram all;
+  const auto run = test::latency_run(3, 5000);
+  for (const auto& j : run.jobs) all.merge(j.dirs[0].clat);
+  for (double p : {50.0, 99.0, 99.9, 99.99}) CHECK(results::dist_percentile(totals[0].dist, p) == all.percentile(p));
+  CHECK(results::track_label(tracks[1], true) == "rr (job 2)");
+  CHECK(results::track_label(totals[0], true) == "total (3 jobs)");
+  CHECK_THROWS(results::read_json_plus_dists("no json here"));
+}
+
+TEST_CASE("hist logs: names, rows, coarseness, windows and errors with file:line", "[latency]") {
+  CHECK(results::parse_hist_log_name("d/job_clat_hist.3.log")->job_number == 3);
+  CHECK(results::parse_hist_log_name("job_clat_hist.log")->prefix == "job");
+  CHECK_FALSE(results::parse_hist_log_name("job_clat.1.log"));
+  CHECK_FALSE(results::parse_log_name("job_clat_hist.1.log"));  // the time-series reader leaves them alone
+  TempDir tmp;
+  for (int c : {0, 2, 6}) {
+    LatencyHistogram sum;
+    const std::string path = tmp / ("h" + std::to_string(c) + "_clat_hist.1.log");
+    plottest::write_file(path, test::hist_log_text(20, 100, 300, c, sum));
+    results::HistAggregator agg;  // interval found from the rows: 100 ms
+    const auto& f = agg.add_file(path);
+    CHECK(agg.coarseness() == c);
+    CHECK(agg.interval_ms() == 100);
+    CHECK(f.rows == 20);
+    REQUIRE(f.by_dir[0]);
+    CHECK(f.by_dir[0]->total() == 6000);
+    CHECK(f.by_dir[0]->counts == dist_of(sum).coarsened(c).counts);
+    CHECK(agg.windows(0).size() == 20);
+    CHECK(agg.windows(1).empty());
+    // More windows than allowed: the interval doubles, nothing is lost.
+    results::HistAggregator small(100, 8);
+    small.add_file(path);
+    CHECK(small.interval_ms() == 400);
+    uint64_t total = 0;
+    for (const auto& w : small.windows(0)) total += w.dist.total();
+    CHECK(total == 6000);
+    CHECK(small.windows(0).size() <= 8);
+  }
+  plottest::write_file(tmp / "bad_clat_hist.1.log", "100, 0, 4096, 1, 2, 3\n");
+  try {
+    results::scan_hist_log(tmp / "bad_clat_hist.1.log", [](const results::HistRow&) {});
+    FAIL("a row of 3 bins was accepted");
+  } catch (const results::LogParseError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("bad_clat_hist.1.log:1") && Catch::Contains("1856"));
+  }
+  LatencyHistogram sum;
+  std::string text = test::hist_log_text(2, 100, 10, 0, sum);
+  text += "300, 0, 4096, x\n";
+  plottest::write_file(tmp / "junk_clat_hist.1.log", text);
+  CHECK_THROWS_WITH(results::scan_hist_log(tmp / "junk_clat_hist.1.log", [](const results::HistRow&) {}),
+                    Catch::Contains("junk_clat_hist.1.log:3"));
+}
+
+TEST_CASE("plot draws histogram, CDF and percentiles over time with the four markers", "[gnuplot][latency]") {
+  if (!need("gnuplot", "gnuplot-nox")) return;
+  TempDir run;
+  plottest::write_file(run / "results.json", test::latency_run_json_plus(2, 20000));
+  LatencyHistogram s1, s2;
+  plottest::write_file(run / "rr_clat_hist.1.log", test::hist_log_text(30, 100, 200, 0, s1, 1));
+  plottest::write_file(run / "rr_clat_hist.2.log", test::hist_log_text(30, 100, 200, 0, s2, 2));
+  const auto r = plottest::run_plot({run.path(), "--format", "both"}, run.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  for (const char* name : {"clat-histogram", "clat-cdf", "clat-percentiles-time"})
+    for (const char* ext : {".png", ".svg"}) CHECK(plottest::file_exists(run / ("plots/" + std::string(name) + ext)));
+
+  // The markers are the total's percentiles (json+ bins of both jobs summed).
+  const auto tracks = results::read_json_plus_dists(plottest::read_file(run / "results.json"));
+  const auto total = results::sum_tracks(tracks).at(0).dist;
+  const std::string svg = plottest::read_file(run / "plots/clat-cdf.svg");
+  for (const char* p : {"p50", "p99", "p99.9", "p99.99"}) {
+    const double pct = std::stod(std::string(p).substr(1));
+    const double v = static_cast<double>(results::dist_percentile(total, pct));
+    // The legend shows the value in the axis unit (µs for a ~100 µs median).
+    const std::string label = std::string(p) + " = " + format_value(v / 1000.0) + " µs";
+    INFO(label);
+    CHECK(svg.find(label) != std::string::npos);
+  }
+  CHECK(svg.find("rr (job 1)") != std::string::npos);
+  CHECK(svg.find("total (2 jobs)") != std::string::npos);
+  CHECK(svg.find("log scale") != std::string::npos);
+  // Log-scale x: decade tics 100, 1000, 10000 (µs) all on one axis.
+  std::regex tic(R"(<text> ?(100|1000|10000)</text>)");
+  std::set<std::string> tics;
+  for (std::sregex_iterator it(svg.begin(), svg.end(), tic), end; it != end; ++it) tics.insert((*it)[1]);
+  CHECK(tics.size() == 3);
+
+  // The PNG: each marker colour drawn (dashed vertical lines + legend swatch).
+  const auto png = plottest::decode_png(run / "plots/clat-histogram.png");
+  for (uint32_t colour : {0x2ca02cu, 0xff7f0eu, 0xd62728u, 0x7b0099u}) {
+    INFO(std::hex << colour);
+    CHECK(plottest::count_colour(png, colour, 30) > 100);
+  }
+  const std::string time_svg = plottest::read_file(run / "plots/clat-percentiles-time.svg");
+  CHECK(time_svg.find("p99.9") != std::string::npos);
+  CHECK(time_svg.find("bins of 2 hist logs summed") != std::string::npos);
+
+  // fio2gnuplot's form: -p on the hist logs alone.
+  TempDir out;
+  const auto g = plottest::run_plot({"-p", "*_clat_hist*", "-g", "-o", "H", "-d", out.path()}, run.path());
+  INFO(g.err);
+  REQUIRE(g.exit_code == 0);
+  CHECK(plottest::file_exists(out / "H-clat-histogram.png"));
+  CHECK(plottest::file_exists(out / "H-clat-percentiles-time.png"));
+}
+
+TEST_CASE("fio 3.33's json+ percentiles equal the ones from its bins; its hist log decodes", "[fio][latency]") {
+  if (!need("fio", "fio")) return;
+  TempDir tmp;
+  const auto fio = plottest::run_command(
+      "fio --name=rr --ioengine=psync --rw=randrw --bs=4k --size=8m --filename=" + (tmp / "f") +
+          " --time_based --runtime=1 --numjobs=2 --write_hist_log=rr --log_hist_msec=100 "
+          "--percentile_list=1:10:50:90:99:99.5:99.9:99.99 --output-format=json+ --output=results.json",
+      tmp.path());
+  INFO(fio.err);
+  REQUIRE(fio.exit_code == 0);
+  const std::string text = plottest::read_file(tmp / "results.json");
+  const auto tracks = results::read_json_plus_dists(text);
+  REQUIRE(tracks.size() == 4);  // 2 jobs x read/write
+  check_reported(tracks);
+  // The hist logs: 1856 bins (fio 3.33; its HOWTO still says 1216), deltas per
+  // row, so their sum is at most the job's clat N and close to it.
+  const DistInputs in = load_hist_logs({tmp / "rr_clat_hist.1.log", tmp / "rr_clat_hist.2.log"}, 100);
+  REQUIRE(in.hist);
+  CHECK(in.hist->coarseness() == 0);
+  for (const auto& t : in.tracks) {
+    const auto& j = std::find_if(tracks.begin(), tracks.end(), [&](const results::DistTrack& u) {
+      return u.job_number == t.job_number && u.ddir == t.ddir;
+    });
+    REQUIRE(j != tracks.end());
+    CHECK(t.dist.total() <= j->dist.total());
+    CHECK(t.dist.total() >= j->dist.total() * 8 / 10);
+  }
+  // fio's own parser, when it and pandas are here: the same samples per window.
+  const std::string tool = fio_src_hist_tool();
+  if (tool.empty() || plottest::run_command("python3 -c 'import pandas'", tmp.path()).exit_code != 0) {
+    WARN("skipped the fiologparser_hist.py comparison: the tool or python3-pandas is missing");
+    return;
+  }
+  const auto py = plottest::run_command("python3 " + tool + " --noweight -i 100 --directions r rr_clat_hist.1.log rr_clat_hist.2.log",
+                                        tmp.path());
+  INFO(py.err);
+  REQUIRE(py.exit_code == 0);
+  std::istringstream lines(py.out);
+  std::string line;
+  std::getline(lines, line);  // header
+  const auto windows = in.hist->windows(0);
+  size_t n = 0;
+  while (std::getline(lines, line)) {
+    uint64_t end_ms = 0, samples = 0;
+    char dir = 0;
+    double mn = 0, avg = 0, median = 0;
+    if (std::sscanf(line.c_str(), "%lu, %c, %lu, %lf, %lf, %lf", &end_ms, &dir, &samples, &mn, &avg, &median) != 6) continue;
+    INFO(line);
+    auto w = std::find_if(windows.begin(), windows.end(), [&](const auto& x) { return x.end_ms == end_ms; });
+    REQUIRE(w != windows.end());
+    CHECK(w->dist.total() == samples);
+    // Its median interpolates between bin values; ours is fio's bin value:
+    // within two bins (1/32) of each other.
+    const double ours = static_cast<double>(results::dist_percentile(w->dist, 50));
+    CHECK(std::abs(ours - median) <= median / 32 + 2);
+    ++n;
+  }
+  CHECK(n == windows.size());
+}
