@@ -12,6 +12,7 @@
 
 #include "results/log_reader.hpp"
 #include "serve/api.hpp"
+#include "serve/api_hist.hpp"
 
 namespace fiokit::serve {
 
@@ -28,7 +29,7 @@ std::string page(std::string_view title, std::string_view body) {
          "<header><a class=\"brand\" href=\"/\">fiokit</a><nav><a href=\"/\">Runs</a>"
          "<a href=\"/files/\">Files</a><a href=\"/api/runs\">API</a></nav></header><main>";
   out += body;
-  out += "</main><script src=\"/static/chart.js\"></script><script src=\"/static/app.js\"></script></body></html>\n";
+  out += "</main><script src=\"/static/chart.js\"></script><script src=\"/static/app.js\"></script><script src=\"/static/latency.js\"></script></body></html>\n";
   return out;
 }
 
@@ -215,6 +216,7 @@ std::string render_run_page(const RunInfo& r, const std::vector<std::pair<std::s
   std::vector<std::shared_ptr<const RunInfo>> one{std::make_shared<RunInfo>(r)};
   const std::string charts = charts_html(one, false);
   if (!charts.empty()) b += "<h2>Time series</h2><div class=\"charts\">" + charts + "</div>";
+  b += latency_section_html(r);  // filled by latency.js from /api/runs/{id}/latency
 
   if (!r.plots.empty()) {
     b += "<h2>Plots</h2><div class=\"plots\">";

@@ -31,6 +31,7 @@
 
 #include "results/log_reader.hpp"
 #include "serve/api.hpp"
+#include "serve/api_hist.hpp"
 #include "serve/assets.hpp"
 #include "serve/confine.hpp"
 #include "serve/html.hpp"
@@ -348,6 +349,7 @@ void Server::Impl::route() {
     if (!rows) return set_error(res, status_of_errno(err), "Cannot read the log.");
     res.set_content(render_series_json(*log, downsample_log(*rows, mp, from, to), rows->size()), "application/json");
   });
+  add_latency_routes(http, index, root);  // /api/runs/{id}/latency (api_hist.cpp)
   http.Get("/api/runs/([^/]+)", [this](const httplib::Request& req, httplib::Response& res) {
     auto run = index.snapshot()->find(req.matches[1]);
     if (!run) return set_error(res, 404, "No such run.");

@@ -235,11 +235,13 @@ TEST_CASE("fio 3.33's json+ percentiles equal the ones from its bins; its hist l
   }
   // fio's own parser, when it and pandas are here: the same samples per window.
   const std::string tool = fio_src_hist_tool();
-  if (tool.empty() || plottest::run_command("python3 -c 'import pandas'", tmp.path()).exit_code != 0) {
+  // Debian's python3 (python3-pandas installs there), not one earlier in PATH.
+  const std::string python = std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  if (tool.empty() || plottest::run_command(python + " -c 'import pandas'", tmp.path()).exit_code != 0) {
     WARN("skipped the fiologparser_hist.py comparison: the tool or python3-pandas is missing");
     return;
   }
-  const auto py = plottest::run_command("python3 " + tool + " --noweight -i 100 --directions r rr_clat_hist.1.log rr_clat_hist.2.log",
+  const auto py = plottest::run_command(python + " " + tool + " --noweight -i 100 --directions r rr_clat_hist.1.log rr_clat_hist.2.log",
                                         tmp.path());
   INFO(py.err);
   REQUIRE(py.exit_code == 0);
@@ -257,11 +259,42 @@ TEST_CASE("fio 3.33's json+ percentiles equal the ones from its bins; its hist l
     auto w = std::find_if(windows.begin(), windows.end(), [&](const auto& x) { return x.end_ms == end_ms; });
     REQUIRE(w != windows.end());
     CHECK(w->dist.total() == samples);
-    // Its median interpolates between bin values; ours is fio's bin value:
-    // within two bins (1/32) of each other.
-    const double ours = static_cast<double>(results::dist_percentile(w->dist, 50));
-    CHECK(std::abs(ours - median) <= median / 32 + 2);
+    // Its median interpolates linearly between bin values (between the modes
+    // of a bimodal mix that can be far from any bin), ours is fio's bin value:
+    // a decoding error (another bin layout) would move it by a factor of 2 or
+    // more, so it must lie between our p40 and p60, give or take a bin.
+    const auto pct = [&](double p) { return static_cast<double>(results::dist_percentile(w->dist, p)); };
+    CHECK(median >= pct(40) * 0.97);
+    CHECK(median <= pct(60) * 1.03);
     ++n;
   }
+  CHECK(n > 0);
   CHECK(n == windows.size());
+}
+
+TEST_CASE("fiokit run's json+ and hist logs: bins give its reported percentiles, the graphs follow", "[gnuplot][latency]") {
+  if (!need("gnuplot", "gnuplot-nox")) return;
+  TempDir tmp;
+  const auto run = plottest::run_command(
+      std::string(FIOKIT_BIN) + " run --name=rr --ioengine=psync --rw=randrw --bs=4k --size=4m --filename=" +
+          (tmp / "f") + " --time_based --runtime=1 --numjobs=2 --write_hist_log=rr --log_hist_msec=100 "
+          "--output-format=json+ --output=results.json",
+      tmp.path());
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const auto tracks = results::read_json_plus_dists(plottest::read_file(tmp / "results.json"));
+  REQUIRE(tracks.size() == 4);
+  check_reported(tracks);
+  const DistInputs in = load_hist_logs({tmp / "rr_clat_hist.1.log", tmp / "rr_clat_hist.2.log"});
+  REQUIRE(in.hist);
+  CHECK(in.hist->interval_ms() == 100);
+  CHECK(in.tracks.size() == 4);
+  const auto r = plottest::run_plot({tmp.path(), "--format", "svg"}, tmp.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  for (const char* name : {"clat-histogram-read", "clat-histogram-write", "clat-cdf-read", "clat-cdf-write",
+                           "clat-percentiles-time"})
+    CHECK(plottest::file_exists(tmp / ("plots/" + std::string(name) + ".svg")));
+  const std::string time_svg = plottest::read_file(tmp / "plots/clat-percentiles-time.svg");
+  for (const char* line : {"read p50", "read p99.9", "write p99"}) CHECK(time_svg.find(line) != std::string::npos);
 }
