@@ -7,7 +7,8 @@
 # /tmp/fio-data for a temp dir, port 8000 for a free port on 127.0.0.1 (tests
 # publish on loopback only), example.com for a local http server on the
 # docker0 address (plain http, so -e FIOKIT_ALLOW_HTTP=1 is added), container
-# and volume names get a suffix and are removed afterwards. Each line is then
+# and volume names get a suffix, and every container gets a --label by which
+# it is removed afterwards (the lines have no --rm). Each line is then
 # checked for what the doc promises: a run directory with results.json, PNGs
 # in the run's plots/, pages that list the runs, graphs titled PLOTNAME, I/O
 # on the named volume, and `docker stop` answered in under 2 s.
@@ -56,6 +57,10 @@ def DockerRunner(repo, fiokit, base):
                                          cwd=os.path.join(repo, "examples", "docker"), stdout=subprocess.DEVNULL,
                                          stderr=subprocess.DEVNULL)
             self.cleanups.append(lambda: (self.http.terminate(), self.http.wait()))
+            # fio-tools' lines have no --rm: each container the test starts
+            # carries this label, and all of them go (anonymous volumes too).
+            self.label = f"fiokit-docs={os.getpid()}"
+            self.cleanups.append(self.remove_containers)
             if wait_http(f"http://{self.gw}:{self.http_port}/job.fio", 20) is None:
                 raise SystemExit(f"FAIL the local http server for REMOTEFILES did not start on {self.gw}")
 
@@ -75,6 +80,7 @@ def DockerRunner(repo, fiokit, base):
                 text = text.replace(f"-v {vol}:", f"-v {vol}{SUFFIX}:")
                 self.cleanups.append(lambda v=vol: subprocess.run(["docker", "volume", "rm", "-f", v + SUFFIX],
                                                                   capture_output=True))
+            text = text.replace("docker run ", f"docker run --label {self.label} ", 1)
             if "https://example.com/path/" in text:
                 text = text.replace("https://example.com/path/", f"http://{self.gw}:{self.http_port}/")
                 text = text.replace("docker run ", "docker run -e FIOKIT_ALLOW_HTTP=1 ", 1)
@@ -107,6 +113,12 @@ def DockerRunner(repo, fiokit, base):
                 return self.fail(cmd, problem + f"\n     as run: {text}", r.stdout + r.stderr)
             self.ok(cmd, "as documented", secs)
 
+        def remove_containers(self):
+            ids = subprocess.run(["docker", "ps", "-aq", "--filter", f"label={self.label}"], capture_output=True,
+                                 text=True).stdout.split()
+            if ids:
+                subprocess.run(["docker", "rm", "-f", "-v"] + ids, capture_output=True)
+
         def check_images(self):
             for t in ("tool", "plots", "serve", "aio"):
                 r = subprocess.run(["docker", "image", "inspect", "--format", "{{.Size}}", f"fiokit-{t}"],
@@ -117,7 +129,6 @@ def DockerRunner(repo, fiokit, base):
             return None
 
         def check_detached(self, text, info, container, image):
-            self.cleanups.append(lambda: subprocess.run(["docker", "rm", "-f", "-v", container], capture_output=True))
             if not info["port"]:
                 return "a detached line without -p 8000:8000: nothing to check"
             base = f"http://127.0.0.1:{info['port']}"
