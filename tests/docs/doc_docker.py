@@ -78,8 +78,10 @@ def DockerRunner(repo, fiokit, base):
                 text = text.replace(m.group(0), f"--name {info['name']}")
             for vol in re.findall(r"-v ([A-Za-z][\w.-]*):/", text):
                 text = text.replace(f"-v {vol}:", f"-v {vol}{SUFFIX}:")
-                self.cleanups.append(lambda v=vol: subprocess.run(["docker", "volume", "rm", "-f", v + SUFFIX],
-                                                                  capture_output=True))
+                # The containers first: a volume in use is not removed.
+                self.cleanups.append(lambda v=vol: (self.remove_containers(),
+                                                    subprocess.run(["docker", "volume", "rm", "-f", v + SUFFIX],
+                                                                   capture_output=True)))
             text = text.replace("docker run ", f"docker run --label {self.label} ", 1)
             if "https://example.com/path/" in text:
                 text = text.replace("https://example.com/path/", f"http://{self.gw}:{self.http_port}/")
@@ -91,7 +93,6 @@ def DockerRunner(repo, fiokit, base):
             before = doc_checks.snapshot(self.data)
             t0 = time.time()
             r = self.sh(text, self.repo, timeout=3000)
-            secs = time.time() - t0
             self.ran += 1
             if r.returncode != 0:
                 return self.fail(cmd, f"exit {r.returncode} (documented: 0)\n     as run: {text}", r.stdout + r.stderr)
@@ -111,7 +112,7 @@ def DockerRunner(repo, fiokit, base):
                 problem = f"no check for a line running {image}"
             if problem:
                 return self.fail(cmd, problem + f"\n     as run: {text}", r.stdout + r.stderr)
-            self.ok(cmd, "as documented", secs)
+            self.ok(cmd, "as documented", time.time() - t0)
 
         def remove_containers(self):
             ids = subprocess.run(["docker", "ps", "-aq", "--filter", f"label={self.label}"], capture_output=True,
