@@ -35,6 +35,7 @@
 #include "engine/io_uring_engine.hpp"
 #include "fetch/fetch.hpp"
 #include "jobs/cmdline.hpp"
+#include "jobs/cmdline_override.hpp"
 #include "jobs/error.hpp"
 #include "jobs/parse.hpp"
 #include "jobs/remote_policy.hpp"
@@ -276,9 +277,11 @@ int run_tool(const Settings& s, const std::vector<std::string>& extra, std::stri
   auto cl = jobs::split_cmdline(args, ex, engine::option_catalog());
   ExecArgs ea;
   ea.job_files = cl.job_files;
-  auto parsed = jobs::build_jobs(jobs::make_request(std::move(cl), ex, {}), engine::option_catalog());
+  const auto req = jobs::make_request(std::move(cl), ex, {});
+  auto parsed = jobs::build_jobs(req, engine::option_catalog());
   if (checked) check_remote_jobs(parsed.jobs, files, *confinement);
   for (const auto& w : parsed.warnings) fmt::print(stderr, "fiokit: warning: {}\n", w);
+  for (const auto& w : jobs::cmdline_override_warnings(req, engine::option_catalog())) fmt::print(stderr, "fiokit: warning: {}\n", w);
   warn_if_io_uring_blocked(parsed.jobs);
   ea.formats = {"normal"};
   ea.data_dir = s.data_dir;

@@ -16,6 +16,7 @@
 #include "cli/run_exec.hpp"
 #include "engine/io_engine.hpp"
 #include "jobs/cmdline.hpp"
+#include "jobs/cmdline_override.hpp"
 #include "jobs/options.hpp"
 #include "jobs/debug_parse.hpp"
 #include "jobs/parse.hpp"
@@ -277,6 +278,9 @@ int cmd_run(const std::vector<std::string>& args) {
   auto parsed = jobs::build_jobs(req, engine::option_catalog());
   if (auto w = jobs::max_jobs_warning(max_jobs, parsed.jobs.size())) parsed.warnings.push_back(*w);
   for (const auto& w : parsed.warnings) fmt::print(stderr, "fiokit: warning: {}\n", w);
+  // Not counted by --warnings-fatal: fio's precedence is well defined, and
+  // this only says which value a run uses (cmdline_override.hpp).
+  for (const auto& w : jobs::cmdline_override_warnings(req, engine::option_catalog())) fmt::print(stderr, "fiokit: warning: {}\n", w);
   if (ra.warnings_fatal && !parsed.warnings.empty()) return kExitUsage;
   if (ra.showcmd) {
     fmt::print("{}\n", jobs::showcmd(parsed.jobs));
