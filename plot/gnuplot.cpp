@@ -8,6 +8,7 @@
 #include <gnuplot-iostream.h>
 
 #include <cerrno>
+#include <cmath>
 #include <csignal>
 #include <fcntl.h>
 #include <cstring>
@@ -36,6 +37,7 @@ std::string gnuplot_quote(const std::string& s) {
 }
 
 bool has_data(const Graph& g) {
+  if (!g.heat.empty()) return true;
   if (!g.bar_columns.empty()) return !g.bars.empty();
   for (const Line& l : g.lines)
     if (!l.points.empty()) return true;
@@ -165,6 +167,13 @@ void write_lines(gnuplotio::Gnuplot& gp, const Graph& g) {
   gp << (drawn + g.hlines.size() > 4 ? "set key below\n" : "set key top right opaque box\n");
   gp << "set autoscale xfix\n";
   gp << "set yrange [0:*]\n";
+  if (g.logx2) gp << "set logscale x 2\nset offsets graph 0.03, graph 0.03, 0, 0\n";
+  if (!g.xtics.empty()) {
+    gp << "set xtics (";
+    for (size_t i = 0; i < g.xtics.size(); ++i)
+      gp << (i ? ", " : "") << gnuplot_quote(g.xtics[i].second) << " " << g.xtics[i].first;
+    gp << ")\n";
+  }
   gp << "plot ";
   bool first = true;
   for (const Line& l : g.lines) {
@@ -210,6 +219,31 @@ void write_bars(gnuplotio::Gnuplot& gp, const Graph& g) {
   gp << "\n";
 }
 
+// A heat map (a sweep's iodepth x numjobs): one cell per value, coloured on a
+// white-to-blue scale, the value printed in it; NaN cells stay empty.
+void write_heat(gnuplotio::Gnuplot& gp, const Graph& g) {
+  auto tics = [&](const char* axis, const std::vector<std::string>& labels) {
+    gp << "set " << axis << " (";
+    for (size_t i = 0; i < labels.size(); ++i) gp << (i ? ", " : "") << gnuplot_quote(labels[i]) << " " << i;
+    gp << ") scale 0\n";
+  };
+  gp << "unset key\nset view map\nset palette defined (0 '#deebf7', 1 '#6baed6', 2 '#08306b')\n";
+  if (!g.heat_unit.empty()) gp << "set cblabel " << gnuplot_quote(g.heat_unit) << "\n";
+  gp << "set cbrange [0:*]\n";
+  gp << "set xrange [-0.5:" << g.heat_columns.size() - 0.5 << "]\nset yrange [-0.5:" << g.heat_rows.size() - 0.5
+     << "]\n";
+  tics("xtics", g.heat_columns);
+  tics("ytics", g.heat_rows);
+  gp << "$heat << EOD\n";
+  for (const auto& row : g.heat) {
+    for (size_t c = 0; c < row.size(); ++c) gp << (c ? " " : "") << (std::isnan(row[c]) ? std::string("NaN") : std::to_string(row[c]));
+    gp << "\n";
+  }
+  gp << "EOD\n";
+  gp << "plot $heat matrix with image notitle, \\\n     $heat matrix using 1:2:(($3 == $3) ? sprintf('%.0f', $3) : '') "
+        "with labels font ',9' tc rgb '#d62728' notitle\n";
+}
+
 }  // namespace
 
 std::vector<std::string> render_graphs(const std::vector<Graph>& graphs, const std::string& out_dir,
@@ -249,7 +283,8 @@ std::vector<std::string> render_graphs(const std::vector<Graph>& graphs, const s
         gp << "set title " << gnuplot_quote(g->title) << "\n";
         if (!g->xlabel.empty()) gp << "set xlabel " << gnuplot_quote(g->xlabel) << "\n";
         gp << "set ylabel " << gnuplot_quote(g->ylabel) << "\n";
-        if (g->bar_columns.empty()) write_lines(gp, *g);
+        if (!g->heat.empty()) write_heat(gp, *g);
+        else if (g->bar_columns.empty()) write_lines(gp, *g);
         else write_bars(gp, *g);
       }
     }

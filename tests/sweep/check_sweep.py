@@ -1,0 +1,309 @@
+#!/usr/bin/env python3
+"""`fiokit sweep` end to end, with real runs of the null engine (0.3 s a point).
+
+  cli      a 3x2 sweep (--iodepth 1,2,4 --numjobs 1,2): exit 0, the job file's
+           own iodepth named in a warning, sweep.json with 6 points all ok,
+           each sub-run an ordinary run dir (results.json with numjobs jobs
+           run at the point's iodepth, readable by `fiokit compare`); errors
+           (unknown option, empty list, a value the parser refuses) exit 2
+           naming it with nothing created; a failing point is recorded and
+           the other runs (exit 1); SIGTERM stops the sweep (exit 143) with
+           the finished point readable and the rest marked; one point's
+           figures against the same job run alone (rate_iops makes IOPS a
+           property of the job, not of the machine's load).
+  gnuplot  the graphs through the real gnuplot: PNGs decoded (one line colour
+           per numjobs value, no third), SVGs parsed (legend entries, the heat
+           map's cell labels are the points' IOPS).
+  browser  the sweep page of a real `fiokit serve` in headless Chromium.
+  compare  `fiokit compare SWEEP_A SWEEP_B` point by point.
+
+usage: check_sweep.py PART FIOKIT    (exit 77 with the reason when a program is missing)
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+import zlib
+
+FIOKIT = None
+FAILS = []
+
+JOB = """[global]
+ioengine=null
+size=64m
+runtime=300ms
+time_based
+iodepth=2
+{extra}
+[rr]
+rw=randread
+bs=4k
+"""
+
+
+def check(cond, what):
+    if not cond:
+        FAILS.append(what)
+        print("FAIL:", what)
+
+
+def skip(why):
+    print("SKIP:", why)
+    sys.exit(77)
+
+
+def sweep(cwd, args, timeout=120):
+    p = subprocess.run([FIOKIT, "sweep"] + args, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def write_job(d, extra="", name="job.fio"):
+    with open(os.path.join(d, name), "w") as f:
+        f.write(JOB.format(extra=extra))
+    return name
+
+
+def sweep_dirs(data):
+    runs = os.path.join(data, "runs")
+    return sorted(os.path.join(runs, n) for n in os.listdir(runs)) if os.path.isdir(runs) else []
+
+
+def manifest(sdir):
+    with open(os.path.join(sdir, "sweep.json")) as f:
+        return json.load(f)
+
+
+def results_of(sdir, point):
+    with open(os.path.join(sdir, point["run"], "results.json")) as f:
+        return json.load(f)
+
+
+def make_3x2(tmp, extra_args=()):
+    write_job(tmp)
+    rc, out, err = sweep(tmp, ["--data-dir", "d", "job.fio", "--iodepth", "1,2,4", "--numjobs", "1,2"] + list(extra_args))
+    return rc, out, err
+
+
+def part_cli(tmp):
+    rc, out, err = make_3x2(tmp, ["--no-plot"])
+    check(rc == 0, f"3x2 sweep exit {rc}: {err}")
+    check(re.search(r"job\.fio:6 sets iodepth=2.*--iodepth", err) is not None, f"no override warning naming job.fio:6: {err}")
+    dirs = sweep_dirs(os.path.join(tmp, "d"))
+    check(len(dirs) == 1, f"one sweep directory expected, found {dirs}")
+    sdir = dirs[0]
+    m = manifest(sdir)
+    check([d["option"] for d in m["dimensions"]] == ["iodepth", "numjobs"], f"dimensions {m['dimensions']}")
+    check(len(m["points"]) == 6, f"{len(m['points'])} points")
+    seen = set()
+    for p in m["points"]:
+        s = p["settings"]
+        seen.add((s["iodepth"], s["numjobs"]))
+        check(p["status"] == "ok", f"point {p['key']} status {p['status']}")
+        r = results_of(sdir, p)
+        jobs = [j for j in r["jobs"] if j["jobname"] == "rr"]
+        check(len(jobs) == int(s["numjobs"]), f"{p['key']}: {len(jobs)} jobs in results.json")
+        for j in jobs:
+            check(j["job options"].get("iodepth") == s["iodepth"], f"{p['key']}: job options {j['job options']}")
+            check(j["read"]["total_ios"] > 0, f"{p['key']}: no I/O")
+        check(os.path.isfile(os.path.join(sdir, p["run"], "output.txt")), f"{p['key']}: no output.txt")
+        check(p["figures"]["iops"] > 0, f"{p['key']}: figures {p.get('figures')}")
+    check(seen == {(a, b) for a in "124" for b in "12"}, f"points {seen}")
+    check(out.count(" ok ") == 6 and "iodepth=4 numjobs=2" in out, f"table on stdout: {out}")
+    # A sub-run is an ordinary run directory: compare reads it.
+    sub = os.path.join(sdir, m["points"][0]["run"])
+    p = subprocess.run([FIOKIT, "compare", "--quiet", sub, sub], capture_output=True, text=True)
+    check(p.returncode == 0, f"compare of a sub-run with itself: {p.returncode} {p.stderr}")
+
+    # Refused before anything runs: exit 2 naming what is wrong, no directory made.
+    for args, want in [(["--iodepht", "1,2"], "iodepht"), (["--iodepth", ""], "--iodepth: empty"),
+                       (["--iodepth", "1,,2"], "empty value"), (["--iodepth", "1,x"], "iodepth=x"),
+                       (["--bs", "4k,1.5k"], "bs=1.5k"), (["--iodepth"], "--iodepth")]:
+        before = sweep_dirs(os.path.join(tmp, "e"))
+        rc, _, err = sweep(tmp, ["--data-dir", "e", "job.fio"] + args)
+        check(rc == 2, f"{args}: exit {rc}, want 2")
+        check(want in err, f"{args}: stderr does not name '{want}': {err}")
+        check(sweep_dirs(os.path.join(tmp, "e")) == before, f"{args}: a directory was made")
+    rc, _, err = sweep(tmp, ["--data-dir", "e", "job.fio", "--iodepht", "1"])
+    check("did you mean '--iodepth'" in err, f"no suggestion: {err}")
+
+    # A point that fails is recorded; the others run; exit 1.
+    os.mkdir(os.path.join(tmp, "ok"))
+    with open(os.path.join(tmp, "psync.fio"), "w") as f:
+        f.write("[w]\nioengine=psync\nrw=write\nbs=4k\nsize=256k\n")
+    rc, _, err = sweep(tmp, ["--no-plot", "--data-dir", "f", "psync.fio", "--directory",
+                             os.path.join(tmp, "missing") + "," + os.path.join(tmp, "ok")])
+    check(rc == 1, f"sweep with a failing point: exit {rc}, want 1: {err}")
+    m = manifest(sweep_dirs(os.path.join(tmp, "f"))[0])
+    st = [p["status"] for p in m["points"]]
+    check(st == ["failed", "ok"], f"statuses {st}")
+    check("error" in m["points"][0], f"failed point without an error: {m['points'][0]}")
+
+    # SIGTERM: the running point is kept (interrupted), the rest skipped, exit 143.
+    write_job(tmp, name="slow.fio", extra="")
+    with open(os.path.join(tmp, "slow.fio")) as f:
+        text = f.read().replace("runtime=300ms", "runtime=2s")
+    with open(os.path.join(tmp, "slow.fio"), "w") as f:
+        f.write(text)
+    proc = subprocess.Popen([FIOKIT, "sweep", "--no-plot", "--data-dir", "g", "slow.fio", "--iodepth", "1,2,4"],
+                            cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    gdir = None
+    deadline = time.time() + 30
+    while time.time() < deadline:  # until point 1 is done and point 2 runs
+        dirs = sweep_dirs(os.path.join(tmp, "g"))
+        if dirs and os.path.isfile(os.path.join(dirs[0], "sweep.json")):
+            gdir = dirs[0]
+            if manifest(gdir)["points"][0]["status"] == "ok":
+                break
+        time.sleep(0.1)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    check(proc.returncode == 143, f"SIGTERM: exit {proc.returncode}, want 143: {err}")
+    m = manifest(gdir)
+    st = [p["status"] for p in m["points"]]
+    check(st == ["ok", "interrupted", "skipped"], f"after SIGTERM: {st}")
+    check(m["interrupted"] is True, "manifest not marked interrupted")
+    r = results_of(gdir, m["points"][0])
+    check(r["jobs"][0]["read"]["total_ios"] > 0 and not r.get("fiokit", {}).get("interrupted"), "point 1 not whole")
+
+    # One point against the same job run alone: same options -> same figures.
+    write_job(tmp, name="rated.fio", extra="rate_iops=2000")
+    rc, _, err = sweep(tmp, ["--no-plot", "--data-dir", "h", "rated.fio", "--iodepth", "1,2"])
+    check(rc == 0, f"rated sweep: {rc} {err}")
+    hm = manifest(sweep_dirs(os.path.join(tmp, "h"))[0])
+    point = results_of(sweep_dirs(os.path.join(tmp, "h"))[0], hm["points"][1])["jobs"][0]
+    with open(os.path.join(tmp, "alone.fio"), "w") as f:
+        f.write(JOB.format(extra="rate_iops=2000").replace("iodepth=2", "iodepth=2"))
+    p = subprocess.run([FIOKIT, "run", "--output-format=json", "alone.fio"], cwd=tmp, capture_output=True, text=True)
+    alone = json.loads(p.stdout)["jobs"][0]
+    a_iops, s_iops = alone["read"]["iops"], point["read"]["iops"]
+    print(f"point iodepth=2: {s_iops:.0f} IOPS, {point['read']['total_ios']} I/Os; alone: {a_iops:.0f} IOPS, "
+          f"{alone['read']['total_ios']} I/Os")
+    check(abs(s_iops - a_iops) <= 0.1 * a_iops, f"IOPS {s_iops} vs alone {a_iops}")
+    check(abs(point["read"]["total_ios"] - alone["read"]["total_ios"]) <= 0.1 * alone["read"]["total_ios"], "I/O counts differ")
+    for k in ("rw", "bs", "ioengine", "rate_iops", "runtime"):
+        ga = alone["job options"].get(k) or json.loads(p.stdout).get("global options", {}).get(k)
+        gp = point["job options"].get(k) or results_of(sweep_dirs(os.path.join(tmp, "h"))[0], hm["points"][1]).get(
+            "global options", {}).get(k)
+        check(ga == gp, f"option {k}: alone {ga}, point {gp}")
+
+
+# --- a small PNG decoder (8-bit RGB/RGBA, non-interlaced: what pngcairo writes)
+def decode_png(path):
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    pos, idat, w = 8, b"", 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+            ch = {2: 3, 6: 4}[ctype]
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw = zlib.decompress(idat)
+    stride = w * ch
+    rows, prev = [], bytearray(stride)
+    for y in range(h):
+        f = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - ch] if i >= ch else 0
+            b = prev[i]
+            c = prev[i - ch] if i >= ch else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return w, h, ch, rows
+
+
+def count_colour(png, rgb, tol=30):
+    w, h, ch, rows = png
+    r0, g0, b0 = (rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255
+    n = 0
+    for row in rows:
+        for x in range(0, w * ch, ch):
+            if abs(row[x] - r0) <= tol and abs(row[x + 1] - g0) <= tol and abs(row[x + 2] - b0) <= tol:
+                n += 1
+    return n
+
+
+def svg_texts(path):
+    root = ET.parse(path).getroot()
+    return ["".join(t.itertext()).strip() for t in root.iter() if t.tag.endswith("text")]
+
+
+def part_gnuplot(tmp):
+    if not shutil.which("gnuplot"):
+        skip("gnuplot is not installed (apt-get install gnuplot-nox)")
+    rc, _, err = make_3x2(tmp)
+    check(rc == 0, f"sweep exit {rc}: {err}")
+    sdir = sweep_dirs(os.path.join(tmp, "d"))[0]
+    plots = os.path.join(sdir, "plots")
+    names = sorted(os.listdir(plots))
+    want = [f"sweep-{g}.{e}" for g in ("heatmap-iops", "iops", "lat-mean", "lat-p99") for e in ("png", "svg")]
+    check(names == sorted(want), f"plots {names}")
+    for g in ("iops", "lat-mean", "lat-p99"):
+        png = decode_png(os.path.join(plots, f"sweep-{g}.png"))
+        blue, red, green = (count_colour(png, c) for c in (0x1f77b4, 0xd62728, 0x2ca02c))
+        print(f"sweep-{g}.png: {png[0]}x{png[1]}, line pixels numjobs=1 {blue}, numjobs=2 {red}, a third {green}")
+        # Lines of equal values overlap (the null engine's p99 is the same at
+        # every point): the later one covers the earlier, so the PNG must show
+        # the lines' colours in all, and the SVG each line's own path.
+        check(blue + red > 300 and (blue > 150 or red > 150), f"sweep-{g}.png: lines missing ({blue}, {red})")
+        check(green < 20, f"sweep-{g}.png: a third line ({green} pixels)")
+        svg = open(os.path.join(plots, f"sweep-{g}.svg")).read()
+        strokes = {c: len(re.findall(r"stroke='rgb\(\s*%d,\s*%d,\s*%d\)'" % c, svg)) for c in
+                   ((31, 119, 180), (214, 39, 40), (44, 160, 44))}
+        check(strokes[(31, 119, 180)] >= 1 and strokes[(214, 39, 40)] >= 1 and strokes[(44, 160, 44)] == 0,
+              f"sweep-{g}.svg line paths by colour {strokes}")
+        texts = svg_texts(os.path.join(plots, f"sweep-{g}.svg"))
+        check("numjobs=1" in texts and "numjobs=2" in texts and "numjobs=4" not in texts, f"sweep-{g}.svg legend {texts}")
+        check("iodepth" in texts, f"sweep-{g}.svg has no iodepth axis label")
+    m = manifest(sdir)
+    texts = svg_texts(os.path.join(plots, "sweep-heatmap-iops.svg"))
+    for p in m["points"]:
+        # The labels print the figure of the sub-run's results.json; the manifest
+        # keeps the same value (rounding may differ by one at .5).
+        iops = p["figures"]["iops"]
+        near = [t for t in texts if t.isdigit() and abs(int(t) - iops) <= 1]
+        check(len(near) == 1, f"heat map: no cell label {iops:.0f} in {texts}")
+    heat = decode_png(os.path.join(plots, "sweep-heatmap-iops.png"))
+    dark = count_colour(heat, 0x08306b, 60) + count_colour(heat, 0x6baed6, 40) + count_colour(heat, 0xdeebf7, 12)
+    check(dark > 0.2 * heat[0] * heat[1], f"heat map cells cover {dark} pixels of {heat[0] * heat[1]}")
+
+
+def main():
+    global FIOKIT
+    if len(sys.argv) != 3:
+        print(__doc__)
+        return 2
+    part, FIOKIT = sys.argv[1], os.path.abspath(sys.argv[2])
+    with tempfile.TemporaryDirectory(prefix="fiokit-sweep-") as tmp:
+        {"cli": part_cli, "gnuplot": part_gnuplot}[part](tmp)
+    if FAILS:
+        print(f"{len(FAILS)} check(s) failed")
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
