@@ -327,6 +327,90 @@ def part_compare(tmp):
     check(rc == 2 and "only with a sweep" in err, f"sweep vs a run: exit {rc}: {err}")
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(port, path):
+    import urllib.request
+    import urllib.error
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
+            return r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
+
+
+def chromium(tmp, args, url):
+    prof = tempfile.mkdtemp(dir=tmp)
+    cmd = ["timeout", "120", "/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+           "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--disable-dev-shm-usage", f"--user-data-dir={prof}", "--virtual-time-budget=5000"] + args + [url]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=tmp).stdout
+
+
+def part_browser(tmp):
+    if not os.access("/usr/bin/chromium", os.X_OK):
+        skip("/usr/bin/chromium is not installed (apt-get install chromium)")
+    rc, _, err = make_3x2(tmp, ["--no-plot"])
+    check(rc == 0, f"sweep exit {rc}: {err}")
+    sdir = sweep_dirs(os.path.join(tmp, "d"))[0]
+    sid = os.path.basename(sdir)
+    port = free_port()
+    server = subprocess.Popen([FIOKIT, "serve", os.path.join(tmp, "d"), "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(100):
+            try:
+                if http_get(port, "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        code, body = http_get(port, "/api/sweeps/" + sid)
+        check(code == 200, f"/api/sweeps: {code}")
+        api = json.loads(body)
+        check(len(api["points"]) == 6 and all(p["figures"]["iops"] > 0 for p in api["points"]), "api points")
+        code, body = http_get(port, "/sweeps")
+        check(code == 200 and f'href="/sweeps/{sid}"' in body, "the sweeps list does not link the sweep")
+        check(http_get(port, "/sweeps/no-such-sweep")[0] == 404, "an unknown sweep is not 404")
+        check(http_get(port, "/api/sweeps/no-such-sweep")[0] == 404, "an unknown sweep's API is not 404")
+        code, body = http_get(port, "/")
+        check('href="/sweeps"' in body, "the run index has no link to the sweeps")
+
+        url = f"http://127.0.0.1:{port}/sweeps/{sid}"
+        dom = chromium(tmp, ["--dump-dom"], url)
+        check('data-sweep-ready="1"' in dom, f"the page's script did not finish: {dom[:300]}")
+        for metric in ("iops", "lat_mean_ns", "clat_p99_ns"):
+            m = re.search(r'<div class="sweep-chart" data-metric="%s"[^>]*>' % metric, dom)
+            tag = m.group(0) if m else ""
+            check('data-lines="2"' in tag and 'data-points="6"' in tag, f"chart {metric}: {tag}")
+        circles = len(re.findall(r"<circle ", dom))
+        check(circles == 18, f"{circles} points drawn, want 6 in each of 3 charts")
+        legends = re.findall(r'class="legend-item"><i[^>]*></i>([^<]*)<', dom)
+        check(legends.count("numjobs=1") == 3 and legends.count("numjobs=2") == 3, f"legends {legends}")
+        heat = re.search(r'<div class="sweep-heat"[^>]*>', dom)
+        check(heat is not None and 'data-cells="6"' in heat.group(0), f"heat map: {heat and heat.group(0)}")
+        links = re.findall(r'<a class="subrun" href="([^"]+)"', dom)
+        check(len(links) == 6, f"{len(links)} sub-run links")
+        for link in links:
+            code, body = http_get(port, link + "results.json")
+            check(code == 200 and len(json.loads(body)["jobs"]) >= 1, f"{link}results.json: {code}")
+
+        shot = os.path.join(tmp, "sweep.png")
+        chromium(tmp, ["--window-size=1280,1400", f"--screenshot={shot}"], url)
+        png = decode_png(shot)
+        blue, red = count_colour(png, 0x1f77b4, 20), count_colour(png, 0xd62728, 20)
+        darkest = count_colour(png, 0x08306b, 20)
+        print(f"screenshot {png[0]}x{png[1]}: numjobs=1 line pixels {blue}, numjobs=2 {red}, darkest heat cell {darkest}")
+        check(blue > 500 and red > 500, f"lines not drawn in the screenshot ({blue}, {red})")
+        check(darkest > 500, f"the heat map's largest cell is not drawn ({darkest} pixels)")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def main():
     global FIOKIT
     if len(sys.argv) != 3:
@@ -334,7 +418,7 @@ def main():
         return 2
     part, FIOKIT = sys.argv[1], os.path.abspath(sys.argv[2])
     with tempfile.TemporaryDirectory(prefix="fiokit-sweep-") as tmp:
-        {"cli": part_cli, "gnuplot": part_gnuplot, "compare": part_compare}[part](tmp)
+        {"cli": part_cli, "gnuplot": part_gnuplot, "compare": part_compare, "browser": part_browser}[part](tmp)
     if FAILS:
         print(f"{len(FAILS)} check(s) failed")
         return 1
