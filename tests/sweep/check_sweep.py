@@ -16,6 +16,7 @@
            map's cell labels are the points' IOPS).
   browser  the sweep page of a real `fiokit serve` in headless Chromium.
   compare  `fiokit compare SWEEP_A SWEEP_B` point by point.
+  fio      each point of a 2x2 sweep against fio 3.33 running the same job.
 
 usage: check_sweep.py PART FIOKIT    (exit 77 with the reason when a program is missing)
 """
@@ -411,6 +412,32 @@ def part_browser(tmp):
         server.wait(timeout=10)
 
 
+def part_fio(tmp):
+    """Each point of a sweep against fio 3.33 running the same job with the
+    point's values: same I/O count and rate (rate_iops paces both, so the
+    figures are the job's, not the machine load's)."""
+    if not shutil.which("fio"):
+        skip("fio is not installed (apt-get install fio)")
+    write_job(tmp, name="rated.fio", extra="rate_iops=2000")
+    rc, _, err = sweep(tmp, ["--no-plot", "--data-dir", "d", "rated.fio", "--iodepth", "1,4", "--bs", "4k,16k"])
+    check(rc == 0, f"sweep: {rc} {err}")
+    sdir = sweep_dirs(os.path.join(tmp, "d"))[0]
+    for p in manifest(sdir)["points"]:
+        s = p["settings"]
+        text = JOB.format(extra="rate_iops=2000").replace("iodepth=2", "iodepth=" + s["iodepth"])
+        text = text.replace("bs=4k", "bs=" + s["bs"])
+        with open(os.path.join(tmp, "fio.fio"), "w") as f:
+            f.write(text)
+        out = subprocess.run(["fio", "--output-format=json", "fio.fio"], cwd=tmp, capture_output=True, text=True).stdout
+        fio = json.loads(out[out.index("{"):])["jobs"][0]["read"]
+        ours = results_of(sdir, p)["jobs"][0]["read"]
+        print(f"{p['key']}: fiokit sweep {ours['iops']:.0f} IOPS {ours['total_ios']} I/Os {ours['io_bytes']} B; "
+              f"fio 3.33 {fio['iops']:.0f} IOPS {fio['total_ios']} I/Os {fio['io_bytes']} B")
+        check(abs(ours["iops"] - fio["iops"]) <= 0.08 * fio["iops"], f"{p['key']}: IOPS vs fio")
+        check(abs(ours["total_ios"] - fio["total_ios"]) <= 0.08 * fio["total_ios"], f"{p['key']}: I/Os vs fio")
+        check(ours["io_bytes"] == ours["total_ios"] * {"4k": 4096, "16k": 16384}[s["bs"]], f"{p['key']}: bytes")
+
+
 def main():
     global FIOKIT
     if len(sys.argv) != 3:
@@ -418,7 +445,7 @@ def main():
         return 2
     part, FIOKIT = sys.argv[1], os.path.abspath(sys.argv[2])
     with tempfile.TemporaryDirectory(prefix="fiokit-sweep-") as tmp:
-        {"cli": part_cli, "gnuplot": part_gnuplot, "compare": part_compare, "browser": part_browser}[part](tmp)
+        {"cli": part_cli, "gnuplot": part_gnuplot, "compare": part_compare, "browser": part_browser, "fio": part_fio}[part](tmp)
     if FAILS:
         print(f"{len(FAILS)} check(s) failed")
         return 1
