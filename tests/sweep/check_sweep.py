@@ -176,25 +176,34 @@ def part_cli(tmp):
     check(r["jobs"][0]["read"]["total_ios"] > 0 and not r.get("fiokit", {}).get("interrupted"), "point 1 not whole")
 
     # One point against the same job run alone: same options -> same figures.
+    # rate_iops paces both, so the figures are the job's; but a 0.3 s run on a
+    # loaded 2-core machine can start late, so a disagreement is measured
+    # again (up to 3 times, fresh sweep and fresh run) before it counts.
     write_job(tmp, name="rated.fio", extra="rate_iops=2000")
-    rc, _, err = sweep(tmp, ["--no-plot", "--data-dir", "h", "rated.fio", "--iodepth", "1,2"])
-    check(rc == 0, f"rated sweep: {rc} {err}")
-    hm = manifest(sweep_dirs(os.path.join(tmp, "h"))[0])
-    point = results_of(sweep_dirs(os.path.join(tmp, "h"))[0], hm["points"][1])["jobs"][0]
     with open(os.path.join(tmp, "alone.fio"), "w") as f:
-        f.write(JOB.format(extra="rate_iops=2000").replace("iodepth=2", "iodepth=2"))
-    p = subprocess.run([FIOKIT, "run", "--output-format=json", "alone.fio"], cwd=tmp, capture_output=True, text=True)
-    alone = json.loads(p.stdout)["jobs"][0]
-    a_iops, s_iops = alone["read"]["iops"], point["read"]["iops"]
-    print(f"point iodepth=2: {s_iops:.0f} IOPS, {point['read']['total_ios']} I/Os; alone: {a_iops:.0f} IOPS, "
-          f"{alone['read']['total_ios']} I/Os")
-    check(abs(s_iops - a_iops) <= 0.1 * a_iops, f"IOPS {s_iops} vs alone {a_iops}")
-    check(abs(point["read"]["total_ios"] - alone["read"]["total_ios"]) <= 0.1 * alone["read"]["total_ios"], "I/O counts differ")
-    for k in ("rw", "bs", "ioengine", "rate_iops", "runtime"):
-        ga = alone["job options"].get(k) or json.loads(p.stdout).get("global options", {}).get(k)
-        gp = point["job options"].get(k) or results_of(sweep_dirs(os.path.join(tmp, "h"))[0], hm["points"][1]).get(
-            "global options", {}).get(k)
-        check(ga == gp, f"option {k}: alone {ga}, point {gp}")
+        f.write(JOB.format(extra="rate_iops=2000"))  # iodepth=2: the second point's value
+    for attempt in range(3):
+        data = f"h{attempt}"
+        rc, _, err = sweep(tmp, ["--no-plot", "--data-dir", data, "rated.fio", "--iodepth", "1,2"])
+        check(rc == 0, f"rated sweep: {rc} {err}")
+        hdir = sweep_dirs(os.path.join(tmp, data))[0]
+        hm = manifest(hdir)
+        whole = results_of(hdir, hm["points"][1])
+        point = whole["jobs"][0]
+        p = subprocess.run([FIOKIT, "run", "--output-format=json", "alone.fio"], cwd=tmp, capture_output=True, text=True)
+        alone_whole = json.loads(p.stdout)
+        alone = alone_whole["jobs"][0]
+        a_iops, s_iops = alone["read"]["iops"], point["read"]["iops"]
+        a_ios, s_ios = alone["read"]["total_ios"], point["read"]["total_ios"]
+        print(f"point iodepth=2: {s_iops:.0f} IOPS, {s_ios} I/Os; alone: {a_iops:.0f} IOPS, {a_ios} I/Os")
+        for k in ("rw", "bs", "ioengine", "rate_iops", "runtime", "iodepth"):
+            ga = alone["job options"].get(k) or alone_whole.get("global options", {}).get(k)
+            gp = point["job options"].get(k) or whole.get("global options", {}).get(k)
+            check(ga == gp, f"option {k}: alone {ga}, point {gp}")
+        if abs(s_iops - a_iops) <= 0.1 * a_iops and abs(s_ios - a_ios) <= 0.1 * a_ios:
+            break
+    else:
+        check(False, f"IOPS {s_iops} vs alone {a_iops}, I/Os {s_ios} vs {a_ios}, three times")
 
 
 # --- a small PNG decoder (8-bit RGB/RGBA, non-interlaced: what pngcairo writes)
@@ -419,23 +428,32 @@ def part_fio(tmp):
     if not shutil.which("fio"):
         skip("fio is not installed (apt-get install fio)")
     write_job(tmp, name="rated.fio", extra="rate_iops=2000")
-    rc, _, err = sweep(tmp, ["--no-plot", "--data-dir", "d", "rated.fio", "--iodepth", "1,4", "--bs", "4k,16k"])
-    check(rc == 0, f"sweep: {rc} {err}")
-    sdir = sweep_dirs(os.path.join(tmp, "d"))[0]
-    for p in manifest(sdir)["points"]:
-        s = p["settings"]
-        text = JOB.format(extra="rate_iops=2000").replace("iodepth=2", "iodepth=" + s["iodepth"])
-        text = text.replace("bs=4k", "bs=" + s["bs"])
-        with open(os.path.join(tmp, "fio.fio"), "w") as f:
-            f.write(text)
-        out = subprocess.run(["fio", "--output-format=json", "fio.fio"], cwd=tmp, capture_output=True, text=True).stdout
-        fio = json.loads(out[out.index("{"):])["jobs"][0]["read"]
-        ours = results_of(sdir, p)["jobs"][0]["read"]
-        print(f"{p['key']}: fiokit sweep {ours['iops']:.0f} IOPS {ours['total_ios']} I/Os {ours['io_bytes']} B; "
-              f"fio 3.33 {fio['iops']:.0f} IOPS {fio['total_ios']} I/Os {fio['io_bytes']} B")
-        check(abs(ours["iops"] - fio["iops"]) <= 0.08 * fio["iops"], f"{p['key']}: IOPS vs fio")
-        check(abs(ours["total_ios"] - fio["total_ios"]) <= 0.08 * fio["total_ios"], f"{p['key']}: I/Os vs fio")
-        check(ours["io_bytes"] == ours["total_ios"] * {"4k": 4096, "16k": 16384}[s["bs"]], f"{p['key']}: bytes")
+    # As in part_cli: a disagreement on a loaded machine is measured again (up
+    # to 3 times) before it counts.
+    for attempt in range(3):
+        data = f"d{attempt}"
+        rc, _, err = sweep(tmp, ["--no-plot", "--data-dir", data, "rated.fio", "--iodepth", "1,4", "--bs", "4k,16k"])
+        check(rc == 0, f"sweep: {rc} {err}")
+        sdir = sweep_dirs(os.path.join(tmp, data))[0]
+        off = []
+        for p in manifest(sdir)["points"]:
+            s = p["settings"]
+            text = JOB.format(extra="rate_iops=2000").replace("iodepth=2", "iodepth=" + s["iodepth"])
+            text = text.replace("bs=4k", "bs=" + s["bs"])
+            with open(os.path.join(tmp, "fio.fio"), "w") as f:
+                f.write(text)
+            out = subprocess.run(["fio", "--output-format=json", "fio.fio"], cwd=tmp, capture_output=True, text=True).stdout
+            fio = json.loads(out[out.index("{"):])["jobs"][0]["read"]
+            ours = results_of(sdir, p)["jobs"][0]["read"]
+            print(f"{p['key']}: fiokit sweep {ours['iops']:.0f} IOPS {ours['total_ios']} I/Os {ours['io_bytes']} B; "
+                  f"fio 3.33 {fio['iops']:.0f} IOPS {fio['total_ios']} I/Os {fio['io_bytes']} B")
+            check(ours["io_bytes"] == ours["total_ios"] * {"4k": 4096, "16k": 16384}[s["bs"]], f"{p['key']}: bytes")
+            if abs(ours["iops"] - fio["iops"]) > 0.08 * fio["iops"] or abs(ours["total_ios"] - fio["total_ios"]) > 0.08 * fio["total_ios"]:
+                off.append(p["key"])
+        if not off:
+            break
+    else:
+        check(False, f"points {off} differ from fio by more than 8%, three times")
 
 
 def main():
