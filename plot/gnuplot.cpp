@@ -219,15 +219,18 @@ void write_bars(gnuplotio::Gnuplot& gp, const Graph& g) {
   gp << "\n";
 }
 
-// A heat map (a sweep's iodepth x numjobs): one cell per value, coloured on a
-// white-to-blue scale, the value printed in it; NaN cells stay empty.
+// A heat map (a sweep's iodepth x numjobs): one filled box per cell with a
+// value, coloured on a white-to-blue scale, the value printed in it. Boxes
+// from "col row value" rows rather than a matrix image, so a cell without a
+// value (a point that did not run) is simply left out: gnuplot warns on
+// every missing value of a matrix.
 void write_heat(gnuplotio::Gnuplot& gp, const Graph& g) {
   auto tics = [&](const char* axis, const std::vector<std::string>& labels) {
     gp << "set " << axis << " (";
     for (size_t i = 0; i < labels.size(); ++i) gp << (i ? ", " : "") << gnuplot_quote(labels[i]) << " " << i;
     gp << ") scale 0\n";
   };
-  gp << "unset key\nset view map\nset palette defined (0 '#deebf7', 1 '#6baed6', 2 '#08306b')\n";
+  gp << "unset key\nset palette defined (0 '#deebf7', 1 '#6baed6', 2 '#08306b')\n";
   if (!g.heat_unit.empty()) gp << "set cblabel " << gnuplot_quote(g.heat_unit) << "\n";
   gp << "set cbrange [0:*]\n";
   gp << "set xrange [-0.5:" << g.heat_columns.size() - 0.5 << "]\nset yrange [-0.5:" << g.heat_rows.size() - 0.5
@@ -235,13 +238,12 @@ void write_heat(gnuplotio::Gnuplot& gp, const Graph& g) {
   tics("xtics", g.heat_columns);
   tics("ytics", g.heat_rows);
   gp << "$heat << EOD\n";
-  for (const auto& row : g.heat) {
-    for (size_t c = 0; c < row.size(); ++c) gp << (c ? " " : "") << (std::isnan(row[c]) ? std::string("NaN") : std::to_string(row[c]));
-    gp << "\n";
-  }
+  for (size_t r = 0; r < g.heat.size(); ++r)
+    for (size_t c = 0; c < g.heat[r].size(); ++c)
+      if (!std::isnan(g.heat[r][c])) gp << c << " " << r << " " << std::to_string(g.heat[r][c]) << "\n";
   gp << "EOD\n";
-  gp << "plot $heat matrix with image notitle, \\\n     $heat matrix using 1:2:(($3 == $3) ? sprintf('%.0f', $3) : '') "
-        "with labels font ',9' tc rgb '#d62728' notitle\n";
+  gp << "plot $heat using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 noborder fc palette notitle, \\\n"
+        "     $heat using 1:2:(sprintf('%.0f', $3)) with labels font ',9' tc rgb '#d62728' notitle\n";
 }
 
 }  // namespace

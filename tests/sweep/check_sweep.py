@@ -299,6 +299,27 @@ def part_gnuplot(tmp):
     dark = count_colour(heat, 0x08306b, 60) + count_colour(heat, 0x6baed6, 40) + count_colour(heat, 0xdeebf7, 12)
     check(dark > 0.2 * heat[0] * heat[1], f"heat map cells cover {dark} pixels of {heat[0] * heat[1]}")
 
+    # A point that did not run (a sweep stopped early) is a gap, not a zero:
+    # `fiokit plot` on the sweep directory redraws without it, gnuplot quiet.
+    gap = os.path.join(tmp, "gap")
+    shutil.copytree(sdir, gap)
+    shutil.rmtree(os.path.join(gap, "plots"))
+    last = m["points"][-1]
+    shutil.rmtree(os.path.join(gap, last["run"]))
+    gm = manifest(gap)
+    gm["points"][-1].update(status="skipped", run="")
+    del gm["points"][-1]["figures"]
+    with open(os.path.join(gap, "sweep.json"), "w") as f:
+        json.dump(gm, f)
+    p = subprocess.run([FIOKIT, "plot", "--format", "both", gap], capture_output=True, text=True)
+    check(p.returncode == 0 and "warning" not in p.stderr, f"plot of a sweep with a gap: {p.returncode} {p.stderr}")
+    check(len(p.stdout.split()) == 8, f"images listed: {p.stdout}")
+    texts = svg_texts(os.path.join(gap, "plots", "sweep-heatmap-iops.svg"))
+    labels = [t for t in texts if t.isdigit() and any(abs(int(t) - q["figures"]["iops"]) <= 1 for q in m["points"])]
+    check(len(labels) == 5, f"heat map with a gap: {len(labels)} cell labels, want 5: {texts}")
+    svg = open(os.path.join(gap, "plots", "sweep-iops.svg")).read()
+    check(len(re.findall(r"stroke='rgb\(214,\s*39,\s*40\)'", svg)) >= 1, "the numjobs=2 line is gone with one point")
+
 
 def part_compare(tmp):
     """Two sweeps point by point: matched by values (whatever the dimension
