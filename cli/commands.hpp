@@ -16,5 +16,6 @@ int cmd_plot(const std::vector<std::string>& args);
 int cmd_container(const std::vector<std::string>& args);
 int cmd_compare(const std::vector<std::string>& args);
 int cmd_volumes(const std::vector<std::string>& args);
+int cmd_sweep(const std::vector<std::string>& args);
 
 }  // namespace fiokit::cli

@@ -18,10 +18,12 @@
 #include <string>
 #include <vector>
 
+#include "cli/compare_sweep.hpp"
 #include "cli/flags.hpp"
 #include "results/compare.hpp"
 #include "results/gate_report.hpp"
 #include "results/run_source.hpp"
+#include "results/sweep.hpp"
 
 namespace fiokit::cli {
 namespace {
@@ -35,6 +37,9 @@ Compares a current run with a baseline and gates CI on it. BASELINE and
 CURRENT are run directories (with repeats/<N>/results.json from
 `fiokit run --repeat N`, every repeat is used; else results.json) or
 results.json files, also fio's own --output-format=json(+) output.
+
+Two `fiokit sweep` directories are compared point by point (points matched
+by their option values; a point on one side only is invalid).
 
 Jobs are matched by name and direction (read/write/trim). Metrics:
   iops, bw, lat_mean, clat_mean, clat_p50, clat_p99, clat_p99.9,
@@ -208,6 +213,22 @@ int cmd_compare(const std::vector<std::string>& argv) {
   if (a.help) {
     fmt::print("{}{}{}", kHelpIntro, describe_flags(compare_flags()), kHelpExit);
     return kPass;
+  }
+  // Two `fiokit sweep` directories: point by point (cli/compare_sweep.cpp).
+  const bool sweep_b = a.baseline_dir.empty() && results::is_sweep_dir(a.positional.front());
+  if (sweep_b || results::is_sweep_dir(a.positional.back())) {
+    try {
+      if (!sweep_b || !results::is_sweep_dir(a.positional.back()))
+        throw UsageError("a sweep compares only with a sweep (and not with --baseline-dir): give two sweep directories");
+      if (!a.markdown.empty() || !a.junit.empty() || !a.json.empty() || a.update_baseline)
+        throw UsageError("--markdown, --junit, --json and --update-baseline are not supported for sweeps yet");
+      return compare_sweeps(a.positional.front(), a.positional.back(), a.opt, a.quiet);
+    } catch (const UsageError& e) {
+      return report_usage_error("compare", e);
+    } catch (const results::SweepError& e) {
+      fmt::print(stderr, "fiokit compare: invalid: {}\n", e.what());
+      return kInvalid;
+    }
   }
   std::string baseline_path = a.baseline_dir.empty() ? a.positional.front() : "(from " + a.baseline_dir + ")";
   try {

@@ -21,6 +21,7 @@ const char* kUsage =
     "  plot       graphs from fio-format logs (fio2gnuplot's flags, or a run directory)\n"
     "  serve      browse runs, graphs and raw files over HTTP (port 8000)\n"
     "  compare    CI performance gate: compare a run against a baseline\n"
+    "  sweep      run a job over a matrix of option values (--iodepth 1,2,4 --numjobs 1,2)\n"
     "  volumes    list mounted volumes worth benchmarking, or describe PATHs\n"
     "  container  entrypoint of the images: tool, plots, serve or aio (JOBFILES, REMOTEFILES, PLOTNAME)\n"
     "\n"
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
     if (cmd == "container") return fiokit::cli::cmd_container(args);
     if (cmd == "compare") return fiokit::cli::cmd_compare(args);
     if (cmd == "volumes") return fiokit::cli::cmd_volumes(args);
+    if (cmd == "sweep") return fiokit::cli::cmd_sweep(args);
     fmt::print(stderr, "fiokit: unknown command '{}'\n{}", cmd, kUsage);
     return fiokit::cli::kExitUsage;
   } catch (const fiokit::cli::UsageError& e) {

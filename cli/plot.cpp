@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cli/flags.hpp"
+#include "plot/sweep_graphs.hpp"
 #include "plot/plot.hpp"
 
 namespace fiokit::cli {
@@ -190,6 +191,14 @@ int run(const Parsed& p) {
     if (p.positional.size() > 1)
       throw UsageError("one run directory expected (use --compare DIR1 DIR2 ... to compare runs)");
     if (p.pattern || p.bw || p.iops) throw UsageError("give either RUN_DIR or -b/-i/-p, not both");
+    if (results::is_sweep_dir(p.positional[0])) {  // a `fiokit sweep` directory: its graphs
+      try {
+        print_summary({plot::plot_sweep(p.positional[0], p.output_dir.value_or(p.positional[0] + "/plots"), opt.render), {}});
+      } catch (const results::SweepError& e) {
+        throw plot::PlotError(2, e.what());
+      }
+      return kOk;
+    }
     print_summary(plot::plot_run_dir(p.positional[0], p.output_dir.value_or(""), opt));
     return kOk;
   }

@@ -87,8 +87,10 @@ const std::string& serve_usage() {
       "\n"
       "Serves the runs under DIR (default: the current directory): DIR/runs/<run-id>/\n"
       "as fiokit writes them, or a folder of fio outputs (its JSON files and logs).\n"
-      "Pages: run index, run pages with zoomable charts, compare, raw files;\n"
-      "JSON: /api/runs, /api/runs/ID, /api/runs/ID/series?log=NAME&max_points=N.\n"
+      "Pages: run index, run pages with zoomable charts, compare, sweeps (/sweeps),\n"
+      "raw files;\n"
+      "JSON: /api/runs, /api/runs/ID, /api/runs/ID/series?log=NAME&max_points=N,\n"
+      "/api/sweeps/ID.\n"
       "\n" +
       describe_flags(serve_flags());
   return text;

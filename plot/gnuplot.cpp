@@ -8,6 +8,7 @@
 #include <gnuplot-iostream.h>
 
 #include <cerrno>
+#include <cmath>
 #include <csignal>
 #include <fcntl.h>
 #include <cstring>
@@ -36,6 +37,7 @@ std::string gnuplot_quote(const std::string& s) {
 }
 
 bool has_data(const Graph& g) {
+  if (!g.heat.empty()) return true;
   if (!g.bar_columns.empty()) return !g.bars.empty();
   for (const Line& l : g.lines)
     if (!l.points.empty()) return true;
@@ -166,6 +168,13 @@ void write_lines(gnuplotio::Gnuplot& gp, const Graph& g) {
   gp << "set autoscale xfix\n";
   if (g.log_x) gp << "set logscale x 10\n";
   gp << "set yrange [0:*]\n";
+  if (g.logx2) gp << "set logscale x 2\nset offsets graph 0.03, graph 0.03, 0, 0\n";
+  if (!g.xtics.empty()) {
+    gp << "set xtics (";
+    for (size_t i = 0; i < g.xtics.size(); ++i)
+      gp << (i ? ", " : "") << gnuplot_quote(g.xtics[i].second) << " " << g.xtics[i].first;
+    gp << ")\n";
+  }
   gp << "plot ";
   bool first = true;
   for (const Line& l : g.lines) {
@@ -211,6 +220,33 @@ void write_bars(gnuplotio::Gnuplot& gp, const Graph& g) {
   gp << "\n";
 }
 
+// A heat map (a sweep's iodepth x numjobs): one filled box per cell with a
+// value, coloured on a white-to-blue scale, the value printed in it. Boxes
+// from "col row value" rows rather than a matrix image, so a cell without a
+// value (a point that did not run) is simply left out: gnuplot warns on
+// every missing value of a matrix.
+void write_heat(gnuplotio::Gnuplot& gp, const Graph& g) {
+  auto tics = [&](const char* axis, const std::vector<std::string>& labels) {
+    gp << "set " << axis << " (";
+    for (size_t i = 0; i < labels.size(); ++i) gp << (i ? ", " : "") << gnuplot_quote(labels[i]) << " " << i;
+    gp << ") scale 0\n";
+  };
+  gp << "unset key\nset palette defined (0 '#deebf7', 1 '#6baed6', 2 '#08306b')\n";
+  if (!g.heat_unit.empty()) gp << "set cblabel " << gnuplot_quote(g.heat_unit) << "\n";
+  gp << "set cbrange [0:*]\n";
+  gp << "set xrange [-0.5:" << g.heat_columns.size() - 0.5 << "]\nset yrange [-0.5:" << g.heat_rows.size() - 0.5
+     << "]\n";
+  tics("xtics", g.heat_columns);
+  tics("ytics", g.heat_rows);
+  gp << "$heat << EOD\n";
+  for (size_t r = 0; r < g.heat.size(); ++r)
+    for (size_t c = 0; c < g.heat[r].size(); ++c)
+      if (!std::isnan(g.heat[r][c])) gp << c << " " << r << " " << std::to_string(g.heat[r][c]) << "\n";
+  gp << "EOD\n";
+  gp << "plot $heat using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 noborder fc palette notitle, \\\n"
+        "     $heat using 1:2:(sprintf('%.0f', $3)) with labels font ',9' tc rgb '#d62728' notitle\n";
+}
+
 }  // namespace
 
 std::vector<std::string> render_graphs(const std::vector<Graph>& graphs, const std::string& out_dir,
@@ -250,7 +286,8 @@ std::vector<std::string> render_graphs(const std::vector<Graph>& graphs, const s
         gp << "set title " << gnuplot_quote(g->title) << "\n";
         if (!g->xlabel.empty()) gp << "set xlabel " << gnuplot_quote(g->xlabel) << "\n";
         gp << "set ylabel " << gnuplot_quote(g->ylabel) << "\n";
-        if (g->bar_columns.empty()) write_lines(gp, *g);
+        if (!g->heat.empty()) write_heat(gp, *g);
+        else if (g->bar_columns.empty()) write_lines(gp, *g);
         else write_bars(gp, *g);
       }
     }

@@ -4,6 +4,7 @@
 // so the choices here are testable without gnuplot.
 #pragma once
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "plot/series.hpp"
@@ -38,6 +39,15 @@ struct Graph {
   std::vector<std::string> bar_columns;
   std::vector<BarGroup> bars;
   bool log_x = false;  // latency distributions: x spans ns to seconds
+  // Lines graphs: x on a log2 axis (iodepth 1..64 spread evenly), and x tic
+  // labels at given positions (text values of a sweep placed at 0, 1, 2...).
+  bool logx2 = false;
+  std::vector<std::pair<double, std::string>> xtics;
+  // A heat map when non-empty (lines and bars are then ignored): heat[row][col]
+  // (NaN: no value) under the column and row labels, each cell's value printed.
+  std::vector<std::string> heat_columns, heat_rows;
+  std::vector<std::vector<double>> heat;
+  std::string heat_unit;  // colour box label
 };
 
 struct GraphOptions {

@@ -27,7 +27,7 @@ std::string page(std::string_view title, std::string_view body) {
   out += html_escape(title);
   out += " - fiokit</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head><body>"
          "<header><a class=\"brand\" href=\"/\">fiokit</a><nav><a href=\"/\">Runs</a>"
-         "<a href=\"/files/\">Files</a><a href=\"/api/runs\">API</a></nav></header><main>";
+         "<a href=\"/sweeps\">Sweeps</a><a href=\"/files/\">Files</a><a href=\"/api/runs\">API</a></nav></header><main>";
   out += body;
   out += "</main><script src=\"/static/chart.js\"></script><script src=\"/static/app.js\"></script><script src=\"/static/latency.js\"></script></body></html>\n";
   return out;

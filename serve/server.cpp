@@ -39,6 +39,7 @@
 #include "serve/pool.hpp"
 #include "serve/ranges.hpp"
 #include "serve/run_index.hpp"
+#include "serve/sweep_pages.hpp"
 #include "util/fd.hpp"
 
 namespace fiokit::serve {
@@ -399,6 +400,7 @@ void Server::Impl::route() {
     }
     res.set_content(render_compare_page(runs), "text/html; charset=utf-8");
   });
+  add_sweep_routes(http, root);  // /sweeps, /sweeps/ID, /api/sweeps/ID (serve/sweep_pages.cpp)
   http.Get("/static/([^/]+)", [](const httplib::Request& req, httplib::Response& res) {
     const Asset* a = find_asset(req.matches[1].str());
     if (!a) return set_error(res, 404, "No such asset.");

@@ -1,0 +1,256 @@
+// See sweep_pages.hpp. The page reads without JavaScript (the table of points
+// and the gnuplot images, when `fiokit sweep` drew them); sweep.js adds the
+// interactive graphs from /api/sweeps/<id>. Figures come from each point's own
+// results.json (the sub-run is an ordinary run directory), the manifest's copy
+// only when that cannot be read.
+#include "serve/sweep_pages.hpp"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "results/json_reader.hpp"
+#include "results/sweep.hpp"
+#include "serve/html.hpp"
+
+namespace fiokit::serve {
+
+namespace {
+
+constexpr size_t kManifestMax = 16u << 20;
+constexpr size_t kResultsMax = 256u << 20;
+constexpr const char* kCsp =
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+struct Loaded {
+  results::SweepManifest m;
+  std::vector<std::optional<results::PointFigures>> figures;
+  std::vector<std::string> plots;  // under runs/<id>/plots
+};
+
+bool bad_id(const std::string& id) { return id.empty() || id == "." || id == ".." || id.find('/') != std::string::npos; }
+
+std::optional<Loaded> load(const Root& root, const std::string& id, std::string& error) {
+  if (bad_id(id)) {
+    error = "No such sweep.";
+    return std::nullopt;
+  }
+  const std::string dir = "runs/" + id;
+  std::string text;
+  const int fd = root.open_beneath(dir + "/" + results::kSweepManifest);
+  if ((fd < 0 ? fd : read_fd(fd, text, kManifestMax)) < 0) {
+    error = "No such sweep.";
+    return std::nullopt;
+  }
+  Loaded l;
+  try {
+    l.m = results::read_sweep_manifest(text);
+  } catch (const results::SweepError& e) {
+    error = std::string("sweep.json: ") + e.what();
+    return std::nullopt;
+  }
+  for (const auto& p : l.m.points) {
+    std::optional<results::PointFigures> f;
+    if (!p.run.empty() && p.status != "pending" && p.status != "skipped") {
+      std::string rtext;
+      const int rfd = root.open_beneath(dir + "/" + p.run + "/results.json");
+      if ((rfd < 0 ? rfd : read_fd(rfd, rtext, kResultsMax)) == 0) {
+        try {
+          f = results::point_figures(results::read_fio_json(rtext));
+        } catch (const std::exception&) {
+          f.reset();
+        }
+      }
+    }
+    l.figures.push_back(f ? f : p.figures);
+  }
+  std::vector<DirEntry> entries;
+  if (root.list(dir + "/plots", entries) == 0)
+    for (const auto& e : entries)
+      if (!e.is_dir && e.name.size() > 4 && e.name.compare(e.name.size() - 4, 4, ".png") == 0) l.plots.push_back(e.name);
+  return l;
+}
+
+// URL path segments: the ids and run names are file-name safe, but a
+// directory made by hand may hold anything.
+std::string url_part(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '/' || c == '~') out += static_cast<char>(c);
+    else out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
+
+std::string page(const std::string& title, const std::string& body) {
+  return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
+         html_escape(title) +
+         " - fiokit</title><link rel=\"stylesheet\" href=\"/static/style.css\"><link rel=\"stylesheet\" "
+         "href=\"/static/sweep.css\"></head><body><header><a class=\"brand\" href=\"/\">fiokit</a><nav><a href=\"/\">Runs</a>"
+         "<a href=\"/sweeps\">Sweeps</a><a href=\"/files/\">Files</a></nav></header><main>" +
+         body + "</main><script src=\"/static/sweep.js\"></script></body></html>\n";
+}
+
+void answer(httplib::Response& res, int status, const std::string& body, const char* type) {
+  res.status = status;
+  res.set_header("Content-Security-Policy", kCsp);
+  res.set_content(body, type);
+}
+
+}  // namespace
+
+std::string render_sweep_json(const Root& root, const std::string& id, std::string& error) {
+  const auto l = load(root, id, error);
+  if (!l) return "";
+  using J = nlohmann::ordered_json;
+  const auto axes = results::sweep_axes(l->m);
+  J j = {{"id", id}, {"interrupted", l->m.interrupted}, {"started_ms", l->m.started_ms},
+         {"finished_ms", l->m.finished_ms}, {"job_files", l->m.job_files}};
+  J dims = J::array();
+  for (const auto& d : l->m.dimensions) dims.push_back({{"option", d.option}, {"values", d.values}});
+  j["dimensions"] = dims;
+  j["axes"] = {{"x", axes.x}, {"lines", axes.lines}};
+  J points = J::array();
+  for (size_t i = 0; i < l->m.points.size(); ++i) {
+    const auto& p = l->m.points[i];
+    J settings = J::object();
+    for (const auto& [k, v] : p.settings) settings[k] = v;
+    J jp = {{"key", results::point_key(p.settings)}, {"settings", settings}, {"status", p.status}, {"run", p.run},
+            {"error", p.error}};
+    const auto& f = l->figures[i];
+    jp["figures"] = f ? J{{"iops", f->iops}, {"bw_bytes", f->bw_bytes}, {"lat_mean_ns", f->lat_mean_ns},
+                          {"clat_p99_ns", f->clat_p99_ns}, {"total_ios", f->total_ios}}
+                      : J(nullptr);
+    points.push_back(std::move(jp));
+  }
+  j["points"] = points;
+  return j.dump();
+}
+
+std::string render_sweep_page(const Root& root, const std::string& id, std::string& error) {
+  const auto l = load(root, id, error);
+  if (!l) return "";
+  const auto& m = l->m;
+  const auto axes = results::sweep_axes(m);
+  std::string b = "<h1>Sweep " + html_escape(id) + "</h1><p class=\"meta\">";
+  size_t ok = 0;
+  for (const auto& p : m.points) ok += p.status == "ok";
+  b += fmt::format("{} point(s), {} ok", m.points.size(), ok);
+  for (const auto& d : m.dimensions) {
+    std::string vals;
+    for (const auto& v : d.values) vals += (vals.empty() ? "" : ", ") + v;
+    b += " &middot; " + html_escape(d.option) + ": " + html_escape(vals);
+  }
+  if (m.interrupted) b += " &middot; <span class=\"bad\">interrupted</span>";
+  else if (!m.finished_ms) b += " &middot; running";
+  b += "</p>";
+  const std::string base = "/files/runs/" + url_part(id) + "/";
+  if (axes.x >= 0) {
+    const std::string xo = m.dimensions[static_cast<size_t>(axes.x)].option;
+    const std::string per = axes.lines >= 0 ? " per " + m.dimensions[static_cast<size_t>(axes.lines)].option : "";
+    b += "<h2>Graphs</h2><p class=\"hint\">Hover a point for its figures; click a legend entry to hide its line.</p>"
+         "<div id=\"sweep\" class=\"sweep-charts\" data-api=\"/api/sweeps/" + html_escape(url_part(id)) + "\">";
+    const std::pair<const char*, const char*> charts[] = {
+        {"iops", "IOPS"}, {"lat_mean_ns", "mean latency (lat)"}, {"clat_p99_ns", "p99 completion latency (clat)"}};
+    for (const auto& [metric, title] : charts)
+      b += fmt::format("<div class=\"sweep-box\"><h3>{} vs {}{}</h3><div class=\"sweep-chart\" data-metric=\"{}\">"
+                       "</div></div>",
+                       title, html_escape(xo), html_escape(per), metric);
+    if (axes.lines >= 0)
+      b += "<div class=\"sweep-box\"><h3>IOPS, " + html_escape(xo) + " &times; " +
+           html_escape(m.dimensions[static_cast<size_t>(axes.lines)].option) +
+           "</h3><div class=\"sweep-heat\" data-metric=\"iops\"></div></div>";
+    b += "</div>";
+  }
+  b += "<h2>Points</h2><table class=\"sweep-points\"><thead><tr>";
+  for (const auto& d : m.dimensions) b += "<th>" + html_escape(d.option) + "</th>";
+  b += "<th>status</th><th class=\"num\">IOPS</th><th class=\"num\">bandwidth</th><th class=\"num\">mean lat</th>"
+       "<th class=\"num\">p99 clat</th><th>sub-run</th></tr></thead><tbody>";
+  for (size_t i = 0; i < m.points.size(); ++i) {
+    const auto& p = m.points[i];
+    const auto& f = l->figures[i];
+    b += "<tr>";
+    for (const auto& kv : p.settings) b += "<td>" + html_escape(kv.second) + "</td>";
+    b += "<td" + std::string(p.status == "ok" ? "" : " class=\"bad\"") + " title=\"" + html_escape(p.error) + "\">" +
+         html_escape(p.status) + "</td>";
+    b += fmt::format("<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                     f ? format_count(f->iops) : "-", f ? format_bytes_rate(f->bw_bytes) : "-",
+                     f ? format_ns(f->lat_mean_ns) : "-", f ? format_ns(f->clat_p99_ns) : "-");
+    if (p.run.empty()) {
+      b += "<td>-</td>";
+    } else {
+      const std::string run = base + url_part(p.run) + "/";
+      b += "<td><a class=\"subrun\" href=\"" + html_escape(run) + "\">" + html_escape(p.run) + "</a> (<a href=\"" +
+           html_escape(run) + "output.txt\">report</a>, <a href=\"" + html_escape(run) + "results.json\">json</a>)</td>";
+    }
+    b += "</tr>";
+  }
+  b += "</tbody></table>";
+  b += "<p class=\"hint\">Each sub-run is an ordinary run directory: <code>fiokit serve</code> on the sweep "
+       "directory lists them as runs; <code>fiokit compare</code> on two sweeps compares them point by point.</p>";
+  if (!l->plots.empty()) {
+    b += "<h2>gnuplot images</h2><div class=\"plots\">";
+    for (const auto& p : l->plots)
+      b += "<figure><a href=\"" + html_escape(base + "plots/" + url_part(p)) + "\"><img alt=\"" + html_escape(p) +
+           "\" src=\"" + html_escape(base + "plots/" + url_part(p)) + "\"></a><figcaption>" + html_escape(p) +
+           "</figcaption></figure>";
+    b += "</div>";
+  }
+  b += "<h2>Files</h2><ul class=\"files\"><li><a href=\"" + html_escape(base) + "sweep.json\">sweep.json</a></li>";
+  for (const auto& f : m.job_files)
+    b += "<li><a href=\"" + html_escape(base + url_part(f)) + "\">" + html_escape(f) + "</a></li>";
+  b += "</ul>";
+  return page("Sweep " + id, b);
+}
+
+std::string render_sweeps_page(const Root& root) {
+  std::vector<DirEntry> runs;
+  std::string rows;
+  if (root.list("runs", runs) == 0) {
+    for (auto it = runs.rbegin(); it != runs.rend(); ++it) {  // newest first (ids start with the UTC time)
+      if (!it->is_dir) continue;
+      std::string text;
+      const int fd = root.open_beneath("runs/" + it->name + "/" + results::kSweepManifest);
+      if ((fd < 0 ? fd : read_fd(fd, text, kManifestMax)) < 0) continue;
+      std::string dims, status;
+      try {
+        const auto m = results::read_sweep_manifest(text);
+        for (const auto& d : m.dimensions) dims += (dims.empty() ? "" : " &times; ") + html_escape(d.option) + fmt::format(" ({})", d.values.size());
+        size_t ok = 0;
+        for (const auto& p : m.points) ok += p.status == "ok";
+        status = fmt::format("{}/{} ok{}", ok, m.points.size(), m.interrupted ? ", interrupted" : "");
+      } catch (const results::SweepError& e) {
+        status = html_escape(e.what());
+      }
+      rows += "<tr><td><a class=\"sweep\" href=\"/sweeps/" + html_escape(url_part(it->name)) + "\">" + html_escape(it->name) +
+              "</a></td><td>" + dims + "</td><td>" + status + "</td></tr>";
+    }
+  }
+  if (rows.empty()) return page("Sweeps", "<h1>Sweeps</h1><p class=\"meta\">No sweep here (fiokit sweep JOB --iodepth 1,2,4 ...).</p>");
+  return page("Sweeps", "<h1>Sweeps</h1><table><thead><tr><th>sweep</th><th>dimensions</th><th>points</th></tr></thead><tbody>" +
+                            rows + "</tbody></table>");
+}
+
+void add_sweep_routes(httplib::Server& http, const Root& root) {
+  http.Get("/sweeps", [&root](const httplib::Request&, httplib::Response& res) {
+    answer(res, 200, render_sweeps_page(root), "text/html; charset=utf-8");
+  });
+  http.Get("/sweeps/([^/]+)", [&root](const httplib::Request& req, httplib::Response& res) {
+    std::string error;
+    const std::string body = render_sweep_page(root, req.matches[1], error);
+    if (body.empty()) return answer(res, 404, render_error_page(404, error), "text/html; charset=utf-8");
+    answer(res, 200, body, "text/html; charset=utf-8");
+  });
+  http.Get("/api/sweeps/([^/]+)", [&root](const httplib::Request& req, httplib::Response& res) {
+    std::string error;
+    const std::string body = render_sweep_json(root, req.matches[1], error);
+    if (body.empty()) return answer(res, 404, nlohmann::json{{"error", error}}.dump(), "application/json");
+    answer(res, 200, body, "application/json");
+  });
+}
+
+}  // namespace fiokit::serve
