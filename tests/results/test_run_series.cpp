@@ -171,3 +171,18 @@ TEST_CASE("kill -9 leaves the series with whole lines up to the last second", "[
   CHECK(iops.rows.size() >= 2);
   for (const auto& r : iops.rows) CHECK(r.value == Approx(500).epsilon(0.02));
 }
+
+TEST_CASE("a job shorter than a window has its latency row at its end, no rate row", "[run]") {
+  TempDir dir;
+  // fio 3.33 with log_avg_msec=1000 on this job: "0, 3504, 1, 0, 0" in the
+  // clat and lat logs, nothing in bw and iops.
+  const std::string run = run_fiokit(dir.path, "[s]\nioengine=psync\nrw=write\nbs=4k\nsize=256k\nfilename=" + dir.path +
+                                                   "/data.bin\n");
+  const auto clat = read_log(run + "/series/s_clat.1.log");
+  REQUIRE(clat.rows.size() == 1);
+  CHECK(clat.rows[0].ddir == 1);
+  CHECK(clat.rows[0].value > 0);
+  CHECK(read_log(run + "/series/s_lat.1.log").rows.size() == 1);
+  CHECK_FALSE(fs::exists(run + "/series/s_bw.1.log"));
+  CHECK_FALSE(fs::exists(run + "/series/s_iops.1.log"));
+}
