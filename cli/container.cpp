@@ -39,7 +39,9 @@
 #include "jobs/error.hpp"
 #include "jobs/parse.hpp"
 #include "jobs/remote_policy.hpp"
+#include "plot/plot.hpp"
 #include "results/run_dir.hpp"
+#include "results/series_sink.hpp"
 #include "volumes/confine.hpp"
 
 namespace fiokit::cli {
@@ -343,10 +345,20 @@ int run_plots(const Settings& s, const std::vector<std::string>& args) {
       throw UsageError("nothing to plot: no runs under " + (fs::path(s.data_dir) / "runs").string() + " and no .log files in " +
                        s.data_dir + (list_job_files(s.data_dir).empty() ? "" : " (run the job files first: fiokit-tool)"));
   }
-  if (chdir(dir.c_str()) != 0) throw UsageError("cannot enter '" + dir + "'");
   // A new folder in the user's data dir, never one that may hold their files.
-  const std::string out = legacy ? "plots-" + utc_stamp() : "plots";
-  say("plotting " + dir);
+  std::string out = legacy ? "plots-" + utc_stamp() : "plots";
+  // fio2gnuplot's flags on a run whose job file writes no fio logs: its globs
+  // ('*_bw*') read the per-second series fiokit keeps (RUN/series) instead,
+  // and the images still go to RUN/plots. (`fiokit plot RUN` falls back alone.)
+  std::string where = dir;
+  bool from_series = false;
+  if (!legacy && !args.empty() && !args.front().empty() && args.front()[0] == '-' &&
+      !plot::find_graph_logs(target, &from_series).empty() && from_series) {
+    where = (fs::path(target) / results::kSeriesDir).string();
+    out = "../plots";
+  }
+  if (chdir(where.c_str()) != 0) throw UsageError("cannot enter '" + where + "'");
+  say("plotting " + where);
   if (args.empty()) {
     if (!legacy) {
       std::vector<std::string> a{target};

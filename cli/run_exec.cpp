@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <set>
 
@@ -23,6 +24,7 @@
 #include "results/normal_writer.hpp"
 #include "results/repeats.hpp"
 #include "results/run_dir.hpp"
+#include "results/series_sink.hpp"
 #include "results/terse_writer.hpp"
 #include "volumes/device_info.hpp"
 #include "volumes/layout.hpp"
@@ -290,6 +292,18 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
   for (int rep = 1; rep <= args.repeat && !signals.signal(); ++rep) {
     engine::RunOptions opts;
     opts.run_dir = run_dir ? run_dir->begin_repeat(rep) : ".";
+    // Every job of a run directory gets its per-second series (issue 17), so
+    // plot, serve and aio have graphs whatever the job file logs; a folder
+    // that cannot be made is one more unwritten file of the run dir.
+    std::unique_ptr<results::SeriesSink> series;
+    if (run_dir) {
+      try {
+        series = results::SeriesSink::open(opts.run_dir + "/" + results::kSeriesDir);
+      } catch (const std::system_error& e) {
+        run_dir->add_failure(e.what());
+      }
+      opts.series = series.get();
+    }
     opts.stop = signals.stop_flag();
     ProgressPrinter progress(args.eta, jobs);
     if (progress.enabled()) opts.progress = [&progress](const engine::Progress& p) { progress.update(p); };
@@ -326,6 +340,13 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
 
     results::RunResult r = engine::run_jobs(jobs, plan, opts);
     progress.finish();
+    if (series) {
+      try {
+        series->close();
+      } catch (const std::system_error& e) {
+        run_dir->add_failure(e.what());
+      }
+    }
     decorate(r, rep);
     // fio prints "Disk stats" unless every job says disk_util=0.
     if (std::none_of(jobs.begin(), jobs.end(), [](const jobs::JobSpec& j) { return j.disk_util; })) r.disk_util.clear();

@@ -155,6 +155,7 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volume
 
   RunShared sh;
   sh.run_dir = opts.run_dir;
+  sh.series = opts.series;
   sh.live = std::vector<LiveCounters>(n);
   sh.snaps = std::vector<RunShared::Snapshot>(n);
   sh.done.assign(n, 0);

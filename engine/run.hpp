@@ -13,6 +13,7 @@
 
 #include "jobs/jobspec.hpp"
 #include "results/run_result.hpp"
+#include "results/series_sink.hpp"
 #include "volumes/layout.hpp"
 
 namespace fiokit::engine {
@@ -51,6 +52,9 @@ struct Progress {
 
 struct RunOptions {
   std::string run_dir = ".";                    // where fio-format logs go
+  // The run directory's per-second series (results/series_sink.hpp), fed by
+  // every job; null (no run directory) writes none. The caller closes it.
+  results::SeriesSink* series = nullptr;
   const std::atomic<bool>* stop = nullptr;      // set (e.g. by a signal handler) to stop every worker within 1 s
   std::function<void(const Progress&)> progress;
   uint64_t progress_interval_ms = 1000;

@@ -18,6 +18,10 @@
 #include "jobs/jobspec.hpp"
 #include "results/run_result.hpp"
 
+namespace fiokit::results {
+class SeriesSink;
+}
+
 namespace fiokit::engine {
 
 inline uint64_t now_ns() {
@@ -54,6 +58,7 @@ struct RunShared {
   std::atomic<bool> halt{false};     // stop everything: signal, exitall with exit_what=all
   std::atomic<bool> signalled{false};
   std::string run_dir;
+  results::SeriesSink* series = nullptr;  // the run directory's per-second series; null without one
   std::vector<LiveCounters> live;    // per job index
   std::vector<int> group_of;         // per job index: its reporting group (exit_what=group)
   std::vector<char> no_bytes;        // per job index: an engine that moves no bytes (cpuio, exec), for exit_on_io_done

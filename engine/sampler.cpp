@@ -27,6 +27,7 @@ void Sampler::open_logs() {
   log_window_ = logs_ && (logs_->lat() || logs_->bw() || logs_->iops()) && spec_.log.avg_msec > 0;
   per_io_bw_ = logs_ && logs_->bw() && spec_.log.avg_msec == 0;
   per_io_iops_ = logs_ && logs_->iops() && spec_.log.avg_msec == 0;
+  series_.open(shared_.series, spec_);
 }
 
 void Sampler::close_logs() {
@@ -43,24 +44,27 @@ void Sampler::start(uint64_t now, bool min_rate) {
   progress_next_ = start_ns_;
   rate_min_next_ = min_rate ? stats_start_ns_ : UINT64_MAX;  // check_min_rate sets the next check
   if (ramping_) bw_next_ = iops_next_ = log_next_ = hist_next_ = UINT64_MAX;
+  if (ramping_) series_.idle();
   next_event_ns_ = start_ns_;
   if (steady_) steady_->set_epoch(start_ns_);
   shared_.live[static_cast<size_t>(spec_.job_index)].state.store(1);
 }
 
 Sampler::Paused Sampler::pause_windows() {
-  Paused p{{bw_next_, iops_next_, log_next_, hist_next_}};
+  Paused p{{bw_next_, iops_next_, log_next_, hist_next_, series_.pause()}};
   bw_next_ = iops_next_ = log_next_ = hist_next_ = UINT64_MAX;
   return p;
 }
 
 void Sampler::resume_windows(const Paused& p) {
   bw_next_ = p.next[0], iops_next_ = p.next[1], log_next_ = p.next[2], hist_next_ = p.next[3];
+  series_.resume(p.next[4]);
 }
 
 void Sampler::finish(uint64_t end_ns, uint64_t verify_phase_ns) {
   // No bw/iops sample for the partial last window (see sample_windows).
   if (!ramping_ && log_window_) close_log_window(end_ns, true);  // the partial last window, if it saw I/O
+  if (!ramping_) series_.finish(end_ns, res_);
   const uint64_t run_ns = end_ns > stats_start_ns_ ? end_ns - stats_start_ns_ : 0;
   res_.job_runtime_ms = run_ns / kMs;
   // fio: each direction's runtime is the I/O phase; the verify phase adds to
@@ -222,6 +226,7 @@ void Sampler::reset_stats(uint64_t now) {
   hist_next_ms_ = spec_.log.hist_msec;
   hist_next_ = logs_ && logs_->hist() && hist_next_ms_ ? now + hist_next_ms_ * kMs : UINT64_MAX;
   iops_next_ = now + rate_window_ms(spec_, LogWhat::iops) * kMs;
+  series_.reset(now, res_);
   rusage ru{};
   getrusage(RUSAGE_THREAD, &ru);
   ru0_ = {tv_sec(ru.ru_utime), tv_sec(ru.ru_stime), ru.ru_nvcsw, ru.ru_nivcsw, ru.ru_majflt, ru.ru_minflt};
@@ -338,7 +343,7 @@ void Sampler::restart(uint64_t now) {
   if (spec_.runtime_us) deadline_ns_ = now + spec_.runtime_us * 1000;  // runtime counts from here (fio's epoch)
   if (rate_min_next_ != UINT64_MAX) rate_min_next_ = now;
   if (steady_) steady_->set_epoch(now);  // fio's epoch moves here too
-  next_event_ns_ = std::min(next_event_ns_, std::min({deadline_ns_, bw_next_, iops_next_, log_next_, hist_next_}));
+  next_event_ns_ = std::min(next_event_ns_, std::min({deadline_ns_, bw_next_, iops_next_, log_next_, hist_next_, series_.next_ns()}));
 }
 
 unsigned Sampler::on_event(uint64_t now) {
@@ -353,6 +358,7 @@ unsigned Sampler::on_event(uint64_t now) {
   if (!ramping_ && (now >= bw_next_ || now >= iops_next_)) sample_windows(now);
   if (!ramping_ && now >= log_next_) close_log_window(now, false);
   if (!ramping_ && now >= hist_next_) write_hist_rows(now);
+  if (!ramping_ && now >= series_.next_ns()) series_.tick(now, deadline_ns_, res_);
   if (now >= progress_next_) {
     LiveCounters& lc = shared_.live[static_cast<size_t>(spec_.job_index)];
     for (int d = 0; d < 3; ++d) {
@@ -366,7 +372,7 @@ unsigned Sampler::on_event(uint64_t now) {
     check_min_rate(now);
     if (!error_.empty()) ev |= rate_min_failed;
   }
-  next_event_ns_ = std::min({ramping_ ? ramp_end_ns_ : UINT64_MAX, deadline_ns_, ramping_ ? UINT64_MAX : std::min({bw_next_, iops_next_, log_next_, hist_next_}),
+  next_event_ns_ = std::min({ramping_ ? ramp_end_ns_ : UINT64_MAX, deadline_ns_, ramping_ ? UINT64_MAX : std::min({bw_next_, iops_next_, log_next_, hist_next_, series_.next_ns()}),
                             progress_next_, ramping_ ? UINT64_MAX : rate_min_next_});
   // A steady-state job looks for the monitor's verdict every 10 ms, so it stops
   // within ~10 ms of the tick that attained it (fio stops at once).

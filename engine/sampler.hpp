@@ -15,6 +15,7 @@
 #include "engine/io_engine.hpp"
 #include "engine/job_logs.hpp"
 #include "engine/run_shared.hpp"
+#include "engine/series_windows.hpp"
 #include "jobs/jobspec.hpp"
 #include "results/run_result.hpp"
 
@@ -75,7 +76,7 @@ class Sampler {
   // The final verify phase takes no bw/iops samples and writes no windowed
   // log rows (fio); its per-I/O rows are still written.
   struct Paused {
-    uint64_t next[4];
+    uint64_t next[5];
   };
   Paused pause_windows();
   void resume_windows(const Paused& p);
@@ -99,6 +100,7 @@ class Sampler {
   results::JobResult& res_;
   RunShared& shared_;
   std::unique_ptr<JobLogs> logs_;
+  SeriesWindows series_;  // the run directory's per-second series (series_windows.hpp)
   SteadyLive* steady_ = nullptr;  // this job's slot when it has ss_dur
   bool log_each_ = false, log_window_ = false;  // per-I/O rows / windowed rows in the lat, bw, iops logs
   bool ramping_ = false;

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "plot/latency_dist.hpp"
+#include "results/series_sink.hpp"
 
 namespace fiokit::plot {
 
@@ -168,14 +169,41 @@ PlotSummary plot_logs(const std::vector<std::string>& all_paths, const std::stri
   return finish(std::move(summary), graphs, out_dir, opt);
 }
 
+std::vector<std::string> find_graph_logs(const std::string& run_dir, bool* from_series) {
+  auto paths = find_run_logs(run_dir);
+  if (from_series) *from_series = false;
+  if (!paths.empty()) return paths;
+  const std::string series = join_dir(run_dir, results::kSeriesDir);
+  std::error_code ec;
+  if (!fs::is_directory(series, ec)) return paths;
+  if (from_series) *from_series = true;
+  return find_run_logs(series);
+}
+
+namespace {
+// have_dists: the run has json+ bins or hist logs (latency_dist.hpp), which
+// plot on their own, so a run with those but no time-series logs is no error.
+std::vector<std::string> graph_logs_or_throw(const std::string& run_dir, PlotSummary& summary,
+                                             bool have_dists = false) {
+  bool from_series = false;
+  auto paths = find_graph_logs(run_dir, &from_series);
+  if (paths.empty() && have_dists) return paths;
+  if (paths.empty())
+    throw PlotError(2, "no fio logs (NAME_{bw,iops,lat,clat,slat}[.N].log) and no per-second series (" +
+                           std::string(results::kSeriesDir) + "/) in " + run_dir);
+  summary.notes.push_back(from_series ? run_dir + ": the job file writes no fio logs; graphs of fiokit's per-second series (" +
+                                            results::kSeriesDir + "/)"
+                                      : run_dir + ": graphs of the job's own fio logs");
+  return paths;
+}
+}  // namespace
+
 PlotSummary plot_run_dir(const std::string& run_dir, const std::string& out_dir, const PlotOptions& opt) {
-  const auto paths = find_run_logs(run_dir);
   // json+ bins and write_hist_log files: latency distributions (latency_dist.hpp).
   const DistInputs dists = load_run_dists(run_dir);
   const bool have_dists = !dists.tracks.empty() || dists.hist;
-  if (paths.empty() && !have_dists)
-    throw PlotError(2, "no fio logs (NAME_{bw,iops,lat,clat,slat}[.N].log) in " + run_dir);
   PlotSummary summary;
+  const auto paths = graph_logs_or_throw(run_dir, summary, have_dists);
   const auto logs = load_logs(paths, opt, summary);
   if (logs.empty() && !have_dists) throw PlotError(2, "every log in " + run_dir + " is empty; nothing to plot");
   PlotOptions o = opt;
@@ -200,8 +228,7 @@ PlotSummary plot_compare(const std::vector<std::string>& run_dirs, const std::st
   std::vector<std::vector<LogFile>> per_run;
   std::vector<std::string> labels;
   for (const std::string& dir : run_dirs) {
-    const auto paths = find_run_logs(dir);
-    if (paths.empty()) throw PlotError(2, "no fio logs (NAME_{bw,iops,lat,clat,slat}[.N].log) in " + dir);
+    const auto paths = graph_logs_or_throw(dir, summary);
     per_run.push_back(load_logs(paths, opt, summary));
     std::string label = fs::path(dir).lexically_normal().filename().string();
     if (label.empty()) label = fs::path(dir).lexically_normal().parent_path().filename().string();

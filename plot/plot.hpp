@@ -31,6 +31,12 @@ std::vector<std::string> find_logs(const std::string& dir, const std::string& gl
 // All bw/iops/lat/clat/slat logs directly in `dir`, sorted.
 std::vector<std::string> find_run_logs(const std::string& dir);
 
+// What a run directory's graphs are drawn from: the job's own fio logs (as
+// find_run_logs) when it has any, else the per-second series fiokit keeps for
+// every job in RUN/series (results/series_sink.hpp); *from_series says which.
+// Empty when there are neither (a fio run without logs).
+std::vector<std::string> find_graph_logs(const std::string& run_dir, bool* from_series = nullptr);
+
 // fio2gnuplot's form: the given logs, images named after their files plus
 // `name` for the per-kind overlay (name.png), bars (name-stats.png) and latency
 // percentiles (name-percentiles.png); a "-<kind>" suffix is added when the logs
@@ -39,7 +45,8 @@ std::vector<std::string> find_run_logs(const std::string& dir);
 PlotSummary plot_logs(const std::vector<std::string>& paths, const std::string& out_dir,
                       const std::string& name, const PlotOptions& opt);
 
-// fiokit's form: every log of the run directory into run_dir/plots (or out_dir
+// fiokit's form: every log of the run directory (find_graph_logs; a note says
+// which source was used) into run_dir/plots (or out_dir
 // when not empty): per-log series, <kind>.png overlays, <kind>-stats.png bars,
 // <kind>-percentiles.png for per-I/O latency logs. The title names the run (its
 // directory name) and, when results.json says, the jobs' rw/bs/iodepth.

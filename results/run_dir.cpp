@@ -119,7 +119,7 @@ void copy_file_atomic(const std::string& src, const fs::path& final_path) {
 // would block a folder (a file "repeats" makes repeats/2 impossible), so it is
 // kept as "2-NAME" instead. ".NAME.tmp" is every atomic write's temporary file.
 bool is_own_name(const std::string& name) {
-  static const char* const own[] = {"results.json", "output.txt", "repeats.json", "repeats", "plots", "stdin.fio", "quickstart.fio"};
+  static const char* const own[] = {"results.json", "output.txt", "repeats.json", "repeats", "plots", "series", "stdin.fio", "quickstart.fio"};
   if (std::find(std::begin(own), std::end(own), name) != std::end(own)) return true;
   return name.size() > 4 && name.front() == '.' && name.ends_with(".tmp");
 }

@@ -215,7 +215,15 @@ std::string render_run_page(const RunInfo& r, const std::vector<std::pair<std::s
 
   std::vector<std::shared_ptr<const RunInfo>> one{std::make_shared<RunInfo>(r)};
   const std::string charts = charts_html(one, false);
-  if (!charts.empty()) b += "<h2>Time series</h2><div class=\"charts\">" + charts + "</div>";
+  if (!charts.empty()) {
+    b += "<h2>Time series</h2>";
+    // Logs under series/ are fiokit's per-second series (run_index.cpp lists
+    // them only when the run has no fio logs): say so, as plot does.
+    if (!r.logs.empty() && r.logs.front().file.starts_with("series/"))
+      b += "<p class=\"hint series-source\">Per-second series kept by fiokit for every run (series/): "
+           "the job file writes no fio logs.</p>";
+    b += "<div class=\"charts\">" + charts + "</div>";
+  }
   b += latency_section_html(r);  // filled by latency.js from /api/runs/{id}/latency
 
   if (!r.plots.empty()) {

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "results/json_reader.hpp"
+#include "results/series_sink.hpp"
 #include "results/summary.hpp"
 #include "serve/api.hpp"
 
@@ -125,6 +126,18 @@ void RunIndex::add_run_dir(const std::string& rel_dir, const std::string& id_hin
     } else if (ends_with(e.name, ".txt") || ends_with(e.name, ".out")) {
       outputs.push_back(e.name);
     }
+  }
+  // No fio logs: the per-second series fiokit keeps for every job
+  // (RUN/series, results/series_sink.hpp), so the run page still has graphs.
+  // Listed only when the directory has a series folder: no extra call else.
+  bool series_dir = false;
+  for (const auto& e : entries) series_dir = series_dir || (e.is_dir && e.name == results::kSeriesDir);
+  if (logs.empty() && series_dir) {
+    std::vector<DirEntry> series_entries;
+    if (root_.list(join_rel(rel_dir, results::kSeriesDir), series_entries) == 0)
+      for (const auto& e : series_entries)
+        if (!e.is_dir)
+          if (auto ln = results::parse_log_name(e.name)) logs.push_back({std::string(results::kSeriesDir) + "/" + e.name, *ln, e.size});
   }
   std::vector<DirEntry> plot_entries;
   if (root_.list(join_rel(rel_dir, "plots"), plot_entries) == 0) {

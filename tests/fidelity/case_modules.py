@@ -23,6 +23,7 @@ MODULES = (
         ('cases_xverify', ('add', 'add_budget')),  # experimental_verify, loops budget: "xverify"
         ('cases_dedupe', ('add',)),          # dedupe_percentage, working set, compress: "dedupe"
         ('cases_vpat', ('add',)),            # verify=pattern without a header: "vpat"
+        ('cases_series', ('add',)),          # per-second series of every run dir vs fio's log_avg_msec=1000: "series"
 )
 
 

@@ -53,13 +53,16 @@ def run_tool(tool, exe, case, fmt, workdir, timeout):
         # A case may prepare its run directory first (e.g. record an iolog
         # with one of the tools, which both then replay).
         case['pre'](workdir, TOOLS)
+    # A case may give fiokit another job text and extra arguments (group
+    # "series": fio's log_avg_msec=1000 logs against fiokit's series of the
+    # same job without logs, kept with --data-dir).
     with open(os.path.join(workdir, 'job.fio'), 'w') as f:
-        f.write(case['job'])
+        f.write(case['job'] if tool == 'fio' else case.get('kit_job', case['job']))
     out = os.path.join(workdir, 'out.txt')
     if tool == 'fio':
         cmd = [exe, '--output-format=' + fmt, '--output=' + out, 'job.fio']
     else:
-        cmd = [exe, 'run', '--eta=never', '--output-format=' + fmt, '--output=' + out, 'job.fio']
+        cmd = [exe, 'run', '--eta=never'] + case.get('kit_args', []) + ['--output-format=' + fmt, '--output=' + out, 'job.fio']
     try:
         p = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout)
         rc, err = p.returncode, p.stderr + p.stdout

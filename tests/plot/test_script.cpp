@@ -73,8 +73,9 @@ TEST_CASE("run directory script matches golden", "[script]") {
   opt.graph.columns = 800;
   const PlotSummary s = plot_run_dir(tmp / "gold-run", "", opt);
   CHECK(s.images.empty());  // capture only: nothing claimed as an image
-  REQUIRE(s.notes.size() == 1);
-  CHECK(s.notes[0].find("job_slat.1.log: empty log, skipped") != std::string::npos);
+  REQUIRE(s.notes.size() == 2);  // which logs were drawn, and the empty one
+  CHECK(s.notes[0].find("graphs of the job's own fio logs") != std::string::npos);
+  CHECK(s.notes[1].find("job_slat.1.log: empty log, skipped") != std::string::npos);
   CHECK(std::filesystem::is_directory(tmp / "gold-run/plots"));
   const std::string script = plottest::read_file(tmp / "script.gp");
   // Spot checks that say what the golden file is about.
