@@ -8,6 +8,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -82,6 +83,58 @@ std::array<size_t, 3> repeated_final_rows(const std::vector<LogRow>& rows);
 // fields throws LogParseError.
 void parse_log_text(std::string_view text, const std::string& path, std::vector<LogRow>& out,
                     int* columns = nullptr);
+
+// Parses one line [p, lend) (without its '\n'; a trailing '\r' is
+// allowed) into row; returns false for a blank line. *fields gets the row's
+// number of columns. Throws LogParseError naming path and line. The same rules
+// as parse_log_text, which is built on it.
+bool parse_log_line(const char* p, const char* lend, const std::string& path, size_t line, LogRow& row,
+                    int* fields = nullptr);
+
+// Calls f(row, fields) for each row of text (whole lines), numbering lines
+// from first_line for errors: the row loop of parse_log_text without a vector,
+// so a streaming reader holds one row at a time.
+template <class F>
+void for_each_log_row(std::string_view text, const std::string& path, size_t first_line, F&& f) {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  size_t line = first_line;
+  LogRow row{};
+  int fields = 0;
+  for (; p < end; ++line) {
+    const char* eol = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+    if (!eol) eol = end;
+    if (parse_log_line(p, eol, path, line, row, &fields)) f(static_cast<const LogRow&>(row), fields);
+    p = eol + 1;
+  }
+}
+
+// Reads bytes [begin, end) of a log by descriptor in blocks of whole lines
+// (pread, so the descriptor's offset is untouched and several readers may
+// share it), for readers that must not hold the whole file: serve's series
+// API on a 400 MB log holds one block, not 400 MB of text and 800 MB of
+// rows. begin must be the start of a line numbered first_line. A line longer
+// than kMaxLine throws LogParseError; a failed read throws std::system_error.
+class LogBlockReader {
+ public:
+  static constexpr size_t kMaxLine = 8u << 20;
+  LogBlockReader(int fd, std::string path, uint64_t begin, uint64_t end, size_t first_line,
+                 size_t block = 256u << 10);
+  // The next block; false at the end (or where the file now ends).
+  bool next();
+  std::string_view text() const { return buf_; }  // whole lines; the last may lack its '\n' at the end
+  uint64_t offset() const { return offset_; }     // of text() in the file
+  size_t first_line() const { return first_line_; }
+
+ private:
+  int fd_;
+  std::string path_;
+  uint64_t pos_, end_;
+  size_t next_line_, block_;
+  std::string buf_;
+  uint64_t offset_ = 0;
+  size_t first_line_ = 0;
+};
 
 // Reads and parses one log file, then applies drop_repeated_final_rows. Throws LogParseError for a malformed row and
 // std::system_error (naming the path) when the file cannot be read.
