@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -88,8 +89,41 @@ void parse_log_text(std::string_view text, const std::string& path, std::vector<
 // allowed) into row; returns false for a blank line. *fields gets the row's
 // number of columns. Throws LogParseError naming path and line. The same rules
 // as parse_log_text, which is built on it.
-bool parse_log_line(const char* p, const char* lend, const std::string& path, size_t line, LogRow& row,
-                    int* fields = nullptr);
+bool parse_log_line_full(const char* p, const char* lend, const std::string& path, size_t line, LogRow& row,
+                         int* fields = nullptr);
+
+// The same, inline for the rows fio writes ("t, v, d, bs[, o][, p]": digits,
+// ", " between fields, at most 19 digits each); any other line (blanks,
+// tabs, junk, overflow) goes through parse_log_line_full, so the rules and
+// the messages are exactly its. Half of a streamed pass was the call.
+inline bool parse_log_line(const char* p, const char* lend, const std::string& path, size_t line, LogRow& row,
+                           int* fields = nullptr) {
+  const char* q = p;
+  const char* e = lend;
+  if (e > q && e[-1] == '\r') --e;
+  uint64_t f[6] = {0, 0, 0, 0, 0, 0};
+  int n = 0;
+  for (;;) {
+    const char* start = q;
+    uint64_t v = 0;
+    while (q < e && static_cast<unsigned>(*q - '0') < 10u) v = v * 10 + static_cast<uint64_t>(*q++ - '0');
+    if (q == start || q - start > 19 || n == 6) return parse_log_line_full(p, lend, path, line, row, fields);
+    f[n++] = v;
+    if (q == e) break;
+    if (*q != ',') return parse_log_line_full(p, lend, path, line, row, fields);
+    ++q;
+    if (q < e && *q == ' ') ++q;
+  }
+  if (n < 4 || f[2] > 2) return parse_log_line_full(p, lend, path, line, row, fields);
+  row.time_ms = f[0];
+  row.value = f[1];
+  row.ddir = static_cast<int>(f[2]);
+  row.bs = f[3];
+  row.offset = n == 6 ? f[4] : 0;
+  row.prio = static_cast<uint32_t>(n == 5 ? f[4] : n == 6 ? f[5] : 0);
+  if (fields) *fields = n;
+  return true;
+}
 
 // Calls f(row, fields) for each row of text (whole lines), numbering lines
 // from first_line for errors: the row loop of parse_log_text without a vector,
@@ -122,7 +156,7 @@ class LogBlockReader {
                  size_t block = 256u << 10);
   // The next block; false at the end (or where the file now ends).
   bool next();
-  std::string_view text() const { return buf_; }  // whole lines; the last may lack its '\n' at the end
+  std::string_view text() const { return {buf_.get(), len_}; }  // whole lines; the last may lack its '\n' at the end
   uint64_t offset() const { return offset_; }     // of text() in the file
   size_t first_line() const { return first_line_; }
 
@@ -131,7 +165,8 @@ class LogBlockReader {
   std::string path_;
   uint64_t pos_, end_;
   size_t next_line_, block_;
-  std::string buf_;
+  std::unique_ptr<char[]> buf_;
+  size_t cap_ = 0, len_ = 0;
   uint64_t offset_ = 0;
   size_t first_line_ = 0;
 };
