@@ -21,6 +21,7 @@
 #include <regex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "results/log_reader.hpp"
 #include "serve/api.hpp"
@@ -180,6 +181,39 @@ TEST_CASE("streamed logs: errors name the same line as the whole-file parse; no 
   REQUIRE(s.size() == 2);
   CHECK(s[0].t == std::vector<uint64_t>{10, 30});
   CHECK(s[1].v == std::vector<uint64_t>{2});
+}
+
+TEST_CASE("the inline row parser agrees with the full one on every kind of line", "[serve]") {
+  const std::vector<std::string> lines = {
+      "10, 100, 0, 4096", "10, 100, 1, 4096, 1", "10, 100, 2, 4096, 8192, 0", "10,100,0,4096,0", "10, 100, 0, 4096\r",
+      "", "\r", "   ", " 10, 100, 0, 4096", "10,  100, 0, 4096", "10\t, 100, 0, 4096", "10, 100, 0, 4096 ",
+      "10, 100, 3, 4096", "10, 100, 0", "10, 100, 0, 4096, 1, 2, 3", "10, 100, 0, 4096,", "10, x, 0, 4096",
+      "9999999999999999999, 1, 0, 0", "18446744073709551615, 1, 0, 0", "18446744073709551616, 1, 0, 0",
+      "00000000000000000000010, 1, 0, 0", "10, -1, 0, 4096", "10, 100, 0, 4096, 0x0001", ",", "10, 100, 0, 4096\r\r"};
+  for (const std::string& l : lines) {
+    INFO("line '" << l << "'");
+    results::LogRow a{1, 1, 1, 1, 1, 1}, b{1, 1, 1, 1, 1, 1};
+    int fa = -1, fb = -1;
+    std::string ea, eb;
+    bool ra = false, rb = false;
+    try {
+      ra = results::parse_log_line(l.data(), l.data() + l.size(), "p.log", 7, a, &fa);
+    } catch (const results::LogParseError& e) {
+      ea = e.what();
+    }
+    try {
+      rb = results::parse_log_line_full(l.data(), l.data() + l.size(), "p.log", 7, b, &fb);
+    } catch (const results::LogParseError& e) {
+      eb = e.what();
+    }
+    CHECK(ea == eb);
+    CHECK(ra == rb);
+    if (ra && rb) {
+      CHECK(fa == fb);
+      CHECK(std::tie(a.time_ms, a.value, a.ddir, a.bs, a.offset, a.prio) ==
+            std::tie(b.time_ms, b.value, b.ddir, b.bs, b.offset, b.prio));
+    }
+  }
 }
 
 TEST_CASE("series API: concurrent identical requests share one pass; other zooms reuse the index", "[serve]") {
