@@ -8,6 +8,8 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -82,6 +84,92 @@ std::array<size_t, 3> repeated_final_rows(const std::vector<LogRow>& rows);
 // fields throws LogParseError.
 void parse_log_text(std::string_view text, const std::string& path, std::vector<LogRow>& out,
                     int* columns = nullptr);
+
+// Parses one line [p, lend) (without its '\n'; a trailing '\r' is
+// allowed) into row; returns false for a blank line. *fields gets the row's
+// number of columns. Throws LogParseError naming path and line. The same rules
+// as parse_log_text, which is built on it.
+bool parse_log_line_full(const char* p, const char* lend, const std::string& path, size_t line, LogRow& row,
+                         int* fields = nullptr);
+
+// The same, inline for the rows fio writes ("t, v, d, bs[, o][, p]": digits,
+// ", " between fields, at most 19 digits each); any other line (blanks,
+// tabs, junk, overflow) goes through parse_log_line_full, so the rules and
+// the messages are exactly its. Half of a streamed pass was the call.
+inline bool parse_log_line(const char* p, const char* lend, const std::string& path, size_t line, LogRow& row,
+                           int* fields = nullptr) {
+  const char* q = p;
+  const char* e = lend;
+  if (e > q && e[-1] == '\r') --e;
+  uint64_t f[6] = {0, 0, 0, 0, 0, 0};
+  int n = 0;
+  for (;;) {
+    const char* start = q;
+    uint64_t v = 0;
+    while (q < e && static_cast<unsigned>(*q - '0') < 10u) v = v * 10 + static_cast<uint64_t>(*q++ - '0');
+    if (q == start || q - start > 19 || n == 6) return parse_log_line_full(p, lend, path, line, row, fields);
+    f[n++] = v;
+    if (q == e) break;
+    if (*q != ',') return parse_log_line_full(p, lend, path, line, row, fields);
+    ++q;
+    if (q < e && *q == ' ') ++q;
+  }
+  if (n < 4 || f[2] > 2) return parse_log_line_full(p, lend, path, line, row, fields);
+  row.time_ms = f[0];
+  row.value = f[1];
+  row.ddir = static_cast<int>(f[2]);
+  row.bs = f[3];
+  row.offset = n == 6 ? f[4] : 0;
+  row.prio = static_cast<uint32_t>(n == 5 ? f[4] : n == 6 ? f[5] : 0);
+  if (fields) *fields = n;
+  return true;
+}
+
+// Calls f(row, fields) for each row of text (whole lines), numbering lines
+// from first_line for errors: the row loop of parse_log_text without a vector,
+// so a streaming reader holds one row at a time.
+template <class F>
+void for_each_log_row(std::string_view text, const std::string& path, size_t first_line, F&& f) {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  size_t line = first_line;
+  LogRow row{};
+  int fields = 0;
+  for (; p < end; ++line) {
+    const char* eol = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+    if (!eol) eol = end;
+    if (parse_log_line(p, eol, path, line, row, &fields)) f(static_cast<const LogRow&>(row), fields);
+    p = eol + 1;
+  }
+}
+
+// Reads bytes [begin, end) of a log by descriptor in blocks of whole lines
+// (pread, so the descriptor's offset is untouched and several readers may
+// share it), for readers that must not hold the whole file: serve's series
+// API on a 400 MB log holds one block, not 400 MB of text and 800 MB of
+// rows. begin must be the start of a line numbered first_line. A line longer
+// than kMaxLine throws LogParseError; a failed read throws std::system_error.
+class LogBlockReader {
+ public:
+  static constexpr size_t kMaxLine = 8u << 20;
+  LogBlockReader(int fd, std::string path, uint64_t begin, uint64_t end, size_t first_line,
+                 size_t block = 256u << 10);
+  // The next block; false at the end (or where the file now ends).
+  bool next();
+  std::string_view text() const { return {buf_.get(), len_}; }  // whole lines; the last may lack its '\n' at the end
+  uint64_t offset() const { return offset_; }     // of text() in the file
+  size_t first_line() const { return first_line_; }
+
+ private:
+  int fd_;
+  std::string path_;
+  uint64_t pos_, end_;
+  size_t next_line_, block_;
+  std::unique_ptr<char[]> buf_;
+  size_t cap_ = 0, len_ = 0;
+  uint64_t offset_ = 0;
+  size_t first_line_ = 0;
+};
 
 // Reads and parses one log file, then applies drop_repeated_final_rows. Throws LogParseError for a malformed row and
 // std::system_error (naming the path) when the file cannot be read.

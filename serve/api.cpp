@@ -45,6 +45,14 @@ std::vector<Series> downsample_log(const std::vector<results::LogRow>& rows, siz
     Series s;
     s.ddir = d;
     s.rows = sel.size();
+    ValueSum sum;
+    s.min = UINT64_MAX;
+    for (const auto* r : sel) {
+      sum.add(r->value);
+      s.min = std::min(s.min, r->value);
+      s.max = std::max(s.max, r->value);
+    }
+    s.mean = sum.mean();
     if (sel.size() <= max_points) {
       for (const auto* r : sel) {
         s.t.push_back(r->time_ms);
@@ -205,7 +213,8 @@ std::string render_series_json(const LogInfo& log, const std::vector<Series>& se
   json arr = json::array();
   for (const auto& s : series) {
     arr.push_back({{"ddir", s.ddir}, {"dir", results::kDirNames[s.ddir]}, {"rows", s.rows},
-                   {"points", s.t.size()}, {"t", s.t}, {"v", s.v}});
+                   {"points", s.t.size()}, {"min", s.min}, {"max", s.max}, {"mean", s.mean},
+                   {"t", s.t}, {"v", s.v}});
   }
   json o;
   o["log"] = log.file;

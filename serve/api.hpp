@@ -18,6 +18,25 @@ struct Series {
   int ddir = 0;
   size_t rows = 0;  // rows of this direction in the requested time range
   std::vector<uint64_t> t, v;
+  // Over those rows, every one counted (not only the points kept).
+  uint64_t min = 0, max = 0;
+  double mean = 0;
+};
+
+// Sum of values over rows, exact past 2^64 (20 M rows of large latencies
+// overflow a uint64_t), so the streamed and the in-memory series give the same
+// mean to the last bit.
+struct ValueSum {
+  uint64_t lo = 0, hi = 0, count = 0;
+  void add(uint64_t v) {
+    lo += v;
+    hi += lo < v ? 1 : 0;
+    ++count;
+  }
+  double mean() const {
+    if (!count) return 0;
+    return static_cast<double>((static_cast<long double>(hi) * 18446744073709551616.0L + lo) / count);
+  }
 };
 
 // Splits rows by direction and downsamples each to at most max_points points:

@@ -1,89 +1,171 @@
-// The parsed-log cache (see log_cache.hpp for what it keeps and why).
+// The series cache (see log_cache.hpp for what it keeps and why).
 #include "serve/log_cache.hpp"
 
 #include <sys/stat.h>
+
+#include <fmt/format.h>
 
 #include "util/fd.hpp"
 
 namespace fiokit::serve {
 
-LogCache::Rows LogCache::get(const Root& root, const std::string& rel, int& err) {
+namespace {
+
+constexpr size_t kAnswersPerLog = 32;  // zoom levels of one log kept at once
+
+// Holds one of the cache's scan slots for a scope (released on a throw too).
+class ScanSlot {
+ public:
+  explicit ScanSlot(std::counting_semaphore<>& s) : s_(s) { s_.acquire(); }
+  ~ScanSlot() { s_.release(); }
+  ScanSlot(const ScanSlot&) = delete;
+  ScanSlot& operator=(const ScanSlot&) = delete;
+
+ private:
+  std::counting_semaphore<>& s_;
+};
+
+}  // namespace
+
+size_t SeriesAnswer::bytes() const {
+  size_t b = sizeof(*this);
+  for (const Series& s : series) b += sizeof(Series) + (s.t.capacity() + s.v.capacity()) * sizeof(uint64_t);
+  return b;
+}
+
+template <class T, class Make>
+std::shared_ptr<const T> LogCache::once(std::map<std::string, std::shared_ptr<Flight<T>>>& flights,
+                                        const std::string& key, Make&& make) {
+  std::shared_ptr<Flight<T>> f;
+  bool mine = false;
+  {
+    std::lock_guard<std::mutex> lk(m_);
+    auto& slot = flights[key];
+    if (!slot) {
+      slot = std::make_shared<Flight<T>>();
+      mine = true;
+    }
+    f = slot;
+  }
+  if (!mine) return f->done.get();  // rethrows the owner's error
+  auto forget = [&] {
+    std::lock_guard<std::mutex> lk(m_);
+    if (auto it = flights.find(key); it != flights.end() && it->second == f) flights.erase(it);
+  };
+  try {
+    std::shared_ptr<const T> v = make();
+    f->promise.set_value(v);
+    forget();
+    return v;
+  } catch (...) {
+    f->promise.set_exception(std::current_exception());
+    forget();
+    throw;
+  }
+}
+
+LogCache::Answer LogCache::get(const Root& root, const std::string& rel, const SeriesQuery& q, int& err) {
   const int raw = root.open_beneath(rel);
   if (raw < 0) {
     err = raw;
     return nullptr;
   }
-  util::Fd fd(raw);
+  const util::Fd fd(raw);
   struct stat st;
   ::fstat(fd.get(), &st);
   const int64_t mtime = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
   const auto size = static_cast<uint64_t>(st.st_size);
-  std::shared_ptr<Flight> flight;
-  bool mine = false;
+  const size_t mp = std::max<size_t>(q.max_points, 2);
+  const std::string version = fmt::format("{}\n{}\n{}", rel, mtime, size);
+  const std::string key = fmt::format("{}:{}:{}", mp, q.from ? std::to_string(*q.from) : "-",
+                                      q.to ? std::to_string(*q.to) : "-");
   {
     std::lock_guard<std::mutex> lk(m_);
-    for (auto it = lru_.begin(); it != lru_.end(); ++it) {
-      if (it->rel == rel && it->mtime == mtime && it->size == size) {
-        lru_.splice(lru_.begin(), lru_, it);
-        return lru_.front().rows;
+    if (Entry* e = find_locked(rel, mtime, size)) {
+      for (auto it = e->answers.begin(); it != e->answers.end(); ++it) {
+        if (it->first == key) {
+          e->answers.splice(e->answers.begin(), e->answers, it);
+          return e->answers.front().second;
+        }
       }
     }
-    auto& f = flights_[rel];
-    if (!f || f->mtime != mtime || f->size != size) {
-      // None in flight, or one for an older version of the file: ours
-      // replaces it in the map (its waiters keep their own pointer).
-      f = std::make_shared<Flight>();
-      f->mtime = mtime;
-      f->size = size;
-      f->done = f->promise.get_future().share();
-      mine = true;
+  }
+  return once(answer_flights_, version + "\n" + key, [&]() -> std::shared_ptr<const SeriesAnswer> {
+    Index index;
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      if (Entry* e = find_locked(rel, mtime, size)) index = e->index;
     }
-    flight = f;
-  }
-  if (!mine) {
-    const Outcome& o = flight->done.get();  // rethrows the parse error
-    err = o.err;
-    return o.rows;
-  }
-  Outcome o;
-  try {
-    std::string text;
-    o.err = read_fd(fd.release(), text, max_file_);
-    if (o.err >= 0) {
-      auto rows = std::make_shared<std::vector<results::LogRow>>();
-      results::parse_log_text(text, rel, *rows);
-      o.rows = std::move(rows);
+    if (!index) {
+      index = once(index_flights_, version, [&]() -> Index {
+        ScanSlot slot(scans_);
+        auto built = std::make_shared<const LogIndex>(build_log_index(fd.get(), size, rel));
+        ++parses_;
+        keep(rel, mtime, size, built, "", nullptr);
+        return built;
+      });
     }
-  } catch (...) {
-    flight->promise.set_exception(std::current_exception());
-    finish(rel, flight, o);
-    throw;
-  }
-  flight->promise.set_value(o);
-  finish(rel, flight, o);
-  err = o.err;
-  return o.rows;
+    auto answer = std::make_shared<SeriesAnswer>();
+    {
+      ScanSlot slot(scans_);
+      answer->series = scan_series(fd.get(), *index, rel, mp, q.from, q.to);
+    }
+    answer->total_rows = index->total_rows;
+    ++computed_;
+    keep(rel, mtime, size, index, key, answer);
+    return answer;
+  });
 }
 
-// Takes the flight out of the map (unless a newer one replaced it) and keeps
-// a successful parse as the one entry for rel.
-void LogCache::finish(const std::string& rel, const std::shared_ptr<Flight>& flight, const Outcome& o) {
-  std::lock_guard<std::mutex> lk(m_);
-  ++parses_;
-  if (auto it = flights_.find(rel); it != flights_.end() && it->second == flight) flights_.erase(it);
-  if (!o.rows) return;
+LogCache::Entry* LogCache::find_locked(const std::string& rel, int64_t mtime, uint64_t size) {
   for (auto it = lru_.begin(); it != lru_.end(); ++it) {
-    if (it->rel == rel) {
-      bytes_ -= it->bytes;
-      lru_.erase(it);
-      break;
+    if (it->rel == rel && it->mtime == mtime && it->size == size) {
+      lru_.splice(lru_.begin(), lru_, it);
+      return &lru_.front();
     }
   }
-  const size_t b = o.rows->capacity() * sizeof(results::LogRow) + rel.size() + sizeof(Entry);
-  if (b > budget_) return;
-  lru_.push_front({rel, flight->mtime, flight->size, o.rows, b});
-  bytes_ += b;
-  while (bytes_ > budget_) {
+  return nullptr;
+}
+
+size_t LogCache::entry_bytes(const Entry& e) {
+  size_t b = sizeof(Entry) + e.rel.size() + (e.index ? e.index->bytes() : 0);
+  for (const auto& [k, a] : e.answers) b += k.size() + 64 + a->bytes();
+  return b;
+}
+
+// Records an index (and an answer, unless key is empty) as the one entry for
+// rel, dropping an entry of an older version, then evicts least recently used
+// entries past the budget (the new one too if it alone is over it).
+void LogCache::keep(const std::string& rel, int64_t mtime, uint64_t size, const Index& index, const std::string& key,
+                    const Answer& answer) {
+  std::lock_guard<std::mutex> lk(m_);
+  Entry* e = nullptr;
+  for (auto it = lru_.begin(); it != lru_.end(); ++it) {
+    if (it->rel != rel) continue;
+    if (it->mtime == mtime && it->size == size) {
+      lru_.splice(lru_.begin(), lru_, it);
+      e = &lru_.front();
+    } else {
+      bytes_ -= it->bytes;
+      lru_.erase(it);
+    }
+    break;
+  }
+  if (!e) {
+    lru_.push_front({rel, mtime, size, index, {}, 0});
+    e = &lru_.front();
+  }
+  bytes_ -= e->bytes;
+  if (!e->index) e->index = index;
+  if (answer) {
+    bool have = false;
+    for (const auto& kv : e->answers) have = have || kv.first == key;
+    if (!have) e->answers.emplace_front(key, answer);
+    while (e->answers.size() > kAnswersPerLog) e->answers.pop_back();
+  }
+  e->bytes = entry_bytes(*e);
+  bytes_ += e->bytes;
+  while (bytes_ > budget_ && !lru_.empty()) {
     bytes_ -= lru_.back().bytes;
     lru_.pop_back();
   }

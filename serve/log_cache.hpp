@@ -1,6 +1,10 @@
-// The parsed-log cache behind `fiokit serve`'s series API: a chart zoom asks
-// for the same log again and again, and several tabs ask at once, so a parse
-// is shared by every request for that log version and kept within a budget.
+// The cache behind `fiokit serve`'s series API: a chart zoom asks for the
+// same log again and again, and several tabs ask at once, so every log version
+// is indexed once (serve/log_scan.hpp: one streaming pass, ~150 bytes of
+// index per 256 KiB of log) and every answer is computed once and shared, all
+// within a byte budget. Nothing here holds a
+// log's text or its rows: a 400 MB log answered to three tabs at once used to
+// peak at 4.2 GB; now at the read block and the answers' points.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -9,33 +13,51 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <semaphore>
 #include <string>
 #include <vector>
 
-#include "results/log_reader.hpp"
+#include "serve/api.hpp"
 #include "serve/confine.hpp"
+#include "serve/log_scan.hpp"
 
 namespace fiokit::serve {
 
-// Parsed logs, kept for repeated chart requests (zooming asks for the same log
-// again), keyed by path and invalidated by size or mtime. One entry per path:
-// a newer parse replaces the old one (a log rewritten while served would
-// otherwise pile up stale copies). Concurrent misses for the same path, size
-// and mtime wait for one parse (single flight) instead of each parsing a
-// copy: six browser tabs on one 100 MB log parsed it six times, 2 GB at peak.
-// Entries are kept within a byte budget of parsed rows (ServeOptions::
-// log_cache_bytes, 256 MiB), least recently used out first; a log bigger than
-// that is parsed for its request and not kept.
+struct SeriesQuery {
+  size_t max_points = 2000;
+  std::optional<uint64_t> from, to;
+};
+
+struct SeriesAnswer {
+  std::vector<Series> series;
+  size_t total_rows = 0;  // every row of the log, of every direction
+  size_t bytes() const;
+};
+
+// Keyed by path and invalidated by size or mtime. One entry per path (a log
+// rewritten while served replaces its entry instead of piling up stale ones)
+// holding the log's index and its recent answers. Concurrent misses for the
+// same log version wait for one index pass, and concurrent requests for the
+// same answer (same version, max_points, from, to) wait for one computation
+// (single flight): six tabs on one log index it once. At most max_scans
+// passes over logs run at once, whatever the number of distinct requests, so
+// memory stays bounded under any concurrency (each pass holds one read block
+// and its buckets). Entries are kept within a byte budget (ServeOptions::
+// log_cache_bytes), least recently used out first.
 class LogCache {
  public:
-  using Rows = std::shared_ptr<const std::vector<results::LogRow>>;
-  // budget: bytes of parsed rows kept; max_file: the largest log read.
-  LogCache(size_t budget, size_t max_file) : budget_(budget), max_file_(max_file) {}
-  // Returns rows or sets err (-errno); throws results::LogParseError.
-  Rows get(const Root& root, const std::string& rel, int& err);
+  using Answer = std::shared_ptr<const SeriesAnswer>;
+  LogCache(size_t budget, size_t max_scans = 2) : budget_(budget), scans_(static_cast<std::ptrdiff_t>(max_scans)) {}
+  // The answer, or nullptr with err set (-errno) when the log cannot be
+  // opened. Throws results::LogParseError for a malformed row and
+  // std::system_error when a read fails.
+  Answer get(const Root& root, const std::string& rel, const SeriesQuery& q, int& err);
 
-  // For tests: how many parses ran, and what is kept.
+  // For tests: index passes run so far (one per log version), answers
+  // computed, log entries kept and their bytes.
   size_t parses() const { return parses_.load(); }
+  size_t computed() const { return computed_.load(); }
   size_t entries() const {
     std::lock_guard<std::mutex> lk(m_);
     return lru_.size();
@@ -46,31 +68,39 @@ class LogCache {
   }
 
  private:
-  struct Outcome {
-    Rows rows;
-    int err = 0;
-  };
-  struct Flight {
-    int64_t mtime = 0;
-    uint64_t size = 0;
-    std::promise<Outcome> promise;
-    std::shared_future<Outcome> done;
-  };
+  using Index = std::shared_ptr<const LogIndex>;
   struct Entry {
     std::string rel;
-    int64_t mtime;
-    uint64_t size;
-    Rows rows;
-    size_t bytes;
+    int64_t mtime = 0;
+    uint64_t size = 0;
+    Index index;
+    std::list<std::pair<std::string, Answer>> answers;  // most recent first
+    size_t bytes = 0;
   };
-  void finish(const std::string& rel, const std::shared_ptr<Flight>& flight, const Outcome& o);
+  // One computation in progress; later askers wait on `done`.
+  template <class T>
+  struct Flight {
+    std::promise<std::shared_ptr<const T>> promise;
+    std::shared_future<std::shared_ptr<const T>> done = promise.get_future().share();
+  };
+  // Runs make() once per key among concurrent callers; the others wait.
+  template <class T, class Make>
+  std::shared_ptr<const T> once(std::map<std::string, std::shared_ptr<Flight<T>>>& flights, const std::string& key,
+                                Make&& make);
 
-  const size_t budget_, max_file_;
+  Entry* find_locked(const std::string& rel, int64_t mtime, uint64_t size);
+  void keep(const std::string& rel, int64_t mtime, uint64_t size, const Index& index, const std::string& key,
+            const Answer& answer);
+  static size_t entry_bytes(const Entry& e);
+
+  const size_t budget_;
+  std::counting_semaphore<> scans_;
   mutable std::mutex m_;
   std::list<Entry> lru_;
   size_t bytes_ = 0;
-  std::map<std::string, std::shared_ptr<Flight>> flights_;
-  std::atomic<size_t> parses_{0};
+  std::map<std::string, std::shared_ptr<Flight<LogIndex>>> index_flights_;
+  std::map<std::string, std::shared_ptr<Flight<SeriesAnswer>>> answer_flights_;
+  std::atomic<size_t> parses_{0}, computed_{0};
 };
 
 }  // namespace fiokit::serve

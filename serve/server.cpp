@@ -27,6 +27,7 @@
 #include <nlohmann/json.hpp>
 #include <shared_mutex>
 #include <stdexcept>
+#include <system_error>
 #include <unordered_map>
 
 #include "results/log_reader.hpp"
@@ -47,7 +48,6 @@ namespace fiokit::serve {
 namespace {
 
 constexpr size_t kInlineFileMax = 1u << 20;    // larger files are streamed
-constexpr size_t kLogMaxBytes = 1ull << 30;    // a log parsed for the series API
 constexpr size_t kJobFileMax = 256u << 10;     // job file text shown on a run page
 constexpr const char* kPageCsp =
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -237,7 +237,7 @@ struct Server::Impl {
         index(root, opt.refresh),
         front(opt.limits, refusal_response),
         http(front),
-        logs(opt.log_cache_bytes, kLogMaxBytes) {}
+        logs(opt.log_cache_bytes) {}
 
   void serve_file(const httplib::Request& req, httplib::Response& res, const std::string& rel) {
     bool want_dir = rel.empty() || rel.back() == '/';
@@ -341,14 +341,16 @@ void Server::Impl::route() {
     }
     const size_t mp = std::clamp<uint64_t>(max_points.value_or(2000), 2, 100000);
     int err = 0;
-    LogCache::Rows rows;
+    LogCache::Answer answer;
     try {
-      rows = logs.get(root, run->rel_path(log->file), err);
+      answer = logs.get(root, run->rel_path(log->file), {mp, from, to}, err);
     } catch (const results::LogParseError& e) {
       return set_error(res, 422, e.what());
+    } catch (const std::system_error&) {
+      return set_error(res, 500, "Cannot read the log.");
     }
-    if (!rows) return set_error(res, status_of_errno(err), "Cannot read the log.");
-    res.set_content(render_series_json(*log, downsample_log(*rows, mp, from, to), rows->size()), "application/json");
+    if (!answer) return set_error(res, status_of_errno(err), "Cannot read the log.");
+    res.set_content(render_series_json(*log, answer->series, answer->total_rows), "application/json");
   });
   add_latency_routes(http, index, root);  // /api/runs/{id}/latency (api_hist.cpp)
   http.Get("/api/runs/([^/]+)", [this](const httplib::Request& req, httplib::Response& res) {
@@ -455,7 +457,7 @@ const std::string& Server::root_path() const { return impl_->root.path(); }
 httplib::Server& Server::http() { return impl_->http; }
 
 Server::LogCacheStats Server::log_cache_stats() const {
-  return {impl_->logs.parses(), impl_->logs.entries(), impl_->logs.bytes()};
+  return {impl_->logs.parses(), impl_->logs.entries(), impl_->logs.bytes(), impl_->logs.computed()};
 }
 
 int Server::bind() {

@@ -28,7 +28,7 @@ struct ServeOptions {
   std::chrono::milliseconds worker_idle_exit{30000};  // idle workers above min leave after this
   std::chrono::milliseconds refresh{1000};  // how stale the run index may be
   bool access_log = false;                  // one line per request on stderr
-  size_t log_cache_bytes = 256u << 20;      // parsed logs kept for the series API
+  size_t log_cache_bytes = 64u << 20;       // log indexes and answers kept for the series API
   // Per-connection limits (serve/front.hpp). Defaults: 100 header fields,
   // 32 KiB of head, 8 KiB per line (414/431 past them); 1 s to start a
   // request, 10 s to finish its head (408); 1 s without write progress;
@@ -57,9 +57,10 @@ class Server {
   void stop();
   int port() const { return port_; }
   const std::string& root_path() const;
-  // The parsed-log cache, for tests: parses run so far, entries and bytes kept.
+  // The series cache, for tests: log index passes run so far, entries and
+  // bytes kept, series answers computed.
   struct LogCacheStats {
-    size_t parses = 0, entries = 0, bytes = 0;
+    size_t parses = 0, entries = 0, bytes = 0, computed = 0;
   };
   LogCacheStats log_cache_stats() const;
   // The underlying server, for tests that add a route (e.g. one that throws).
