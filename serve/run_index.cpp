@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
+#include <thread>
 
 #include "results/json_reader.hpp"
 #include "serve/api.hpp"
@@ -25,6 +27,7 @@ constexpr uint64_t kKeptResultBytes = 64u << 20;
 // An mtime this close to the clock may hide a second change within the same
 // timestamp tick (coarse clocks, 1-2 s on some filesystems): look again.
 constexpr int64_t kRacyNs = 1'000'000'000;
+constexpr size_t kScanThreads = 4;
 
 bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -137,6 +140,15 @@ const std::string& IndexSnapshot::runs_json() const {
 RunIndex::RunIndex(const Root& root, std::chrono::milliseconds refresh_interval)
     : root_(root), interval_(refresh_interval), results_(root, kKeptResults, kKeptResultBytes) {}
 
+RunIndex::~RunIndex() {
+  stopping_ = true;  // a first scan still going gives up at its next directory
+  if (warm_up_.joinable()) warm_up_.join();
+}
+
+void RunIndex::warm_up() {
+  if (!warm_up_.joinable()) warm_up_ = std::thread([this] { snapshot(); });
+}
+
 RunIndex::Stats RunIndex::stats() const {
   return {checks_.load(), top_lists_.load(), dir_scans_.load(), parses_.load(), results_.parses()};
 }
@@ -223,9 +235,10 @@ bool RunIndex::check_top(const std::string& top, bool data_layout) {
   std::vector<DirEntry> entries;
   if (root_.list(top, entries) < 0) entries.clear();
   std::set<std::string> present;
+  std::vector<ScanJob> jobs;
   if (!data_layout) {
     present.insert("");
-    scan_dir("", "", false);  // the folder's own fio outputs
+    jobs.push_back({"", ""});  // the folder's own fio outputs
   }
   for (const auto& e : entries) {
     if (!e.is_dir) continue;
@@ -233,8 +246,9 @@ bool RunIndex::check_top(const std::string& top, bool data_layout) {
     present.insert(rel);
     auto it = dirs_.find(rel);
     if (it != dirs_.end() && it->second.mtime_ns == e.mtime_ns && !it->second.racy) continue;
-    scan_dir(rel, e.name, data_layout);
+    jobs.push_back({rel, e.name});
   }
+  scan_dirs(jobs, data_layout);
   for (auto it = dirs_.begin(); it != dirs_.end();) it = present.count(it->first) ? std::next(it) : dirs_.erase(it);
   return true;
 }
@@ -245,51 +259,70 @@ bool RunIndex::check_watched() {
     std::lock_guard<std::mutex> lk(dirty_mutex_);
     dirty.swap(dirty_);
   }
-  std::vector<std::string> rescan;
+  std::vector<ScanJob> rescan;
   for (const auto& [rel, st] : dirs_) {
+    const size_t slash = rel.rfind('/');
+    const ScanJob job{rel, slash == std::string::npos ? rel : rel.substr(slash + 1)};
     if (dirty.count(rel)) {
-      rescan.push_back(rel);
+      rescan.push_back(job);
       continue;
     }
     if (!st.watch_dir && st.watched.empty()) continue;
     int64_t mtime = 0;
     uint64_t size = 0;
     if (st.racy || stat_beneath(root_, rel, true, &mtime, nullptr) != 0 || mtime != st.mtime_ns) {
-      rescan.push_back(rel);
+      rescan.push_back(job);
       continue;
     }
     for (const auto& w : st.watched) {
       if (stat_beneath(root_, w.rel, false, &mtime, &size) != 0 || mtime != w.mtime_ns || size != w.size) {
-        rescan.push_back(rel);
+        rescan.push_back(job);
         break;
       }
     }
   }
-  for (const auto& rel : rescan) {
-    const size_t slash = rel.rfind('/');
-    scan_dir(rel, slash == std::string::npos ? rel : rel.substr(slash + 1), layout_ == 1);
-  }
+  scan_dirs(rescan, layout_ == 1);
   return !rescan.empty();
 }
 
-void RunIndex::scan_dir(const std::string& rel_dir, const std::string& id_hint, bool data_layout) {
+void RunIndex::scan_dirs(const std::vector<ScanJob>& jobs, bool data_layout) {
+  // Reading is parsing JSON (5,000 runs: seconds of CPU), so the directories
+  // are read on up to kScanThreads threads, and dirs_ is only read meanwhile;
+  // the results go in afterwards, in one thread.
+  std::vector<std::optional<DirState>> out(jobs.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next++) < jobs.size() && !stopping_;) {
+      auto it = dirs_.find(jobs[i].rel);
+      out[i] = read_dir(jobs[i].rel, jobs[i].id_hint, data_layout, it == dirs_.end() ? nullptr : &it->second);
+    }
+  };
+  const size_t threads =
+      jobs.size() < 32 ? 1 : std::clamp<size_t>(std::thread::hardware_concurrency(), 1, kScanThreads);
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+  work();
+  for (auto& t : helpers) t.join();
+  if (stopping_) return;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (out[i]) dirs_[jobs[i].rel] = std::move(*out[i]);
+    else dirs_.erase(jobs[i].rel);  // gone (or no longer ours) since the listing
+  }
+}
+
+std::optional<RunIndex::DirState> RunIndex::read_dir(const std::string& rel_dir, const std::string& id_hint,
+                                                     bool data_layout, const DirState* previous) {
   ++dir_scans_;
   DirState st;
-  if (stat_beneath(root_, rel_dir, true, &st.mtime_ns, nullptr) != 0) {
-    dirs_.erase(rel_dir);  // gone (or no longer ours) since the listing
-    return;
-  }
+  if (stat_beneath(root_, rel_dir, true, &st.mtime_ns, nullptr) != 0) return std::nullopt;
   st.racy = is_racy(st.mtime_ns);
   // Summaries made before, reused for results files that did not change.
   std::map<std::string, std::shared_ptr<const RunInfo>> before;
-  if (auto it = dirs_.find(rel_dir); it != dirs_.end()) {
-    for (const auto& r : it->second.runs) before[r->results_file] = r;
+  if (previous) {
+    for (const auto& r : previous->runs) before[r->results_file] = r;
   }
   std::vector<DirEntry> entries;
-  if (root_.list(rel_dir, entries) < 0) {
-    dirs_.erase(rel_dir);
-    return;
-  }
+  if (root_.list(rel_dir, entries) < 0) return std::nullopt;
   std::vector<const DirEntry*> jsons;
   for (const auto& e : entries) {
     if (!e.is_dir && ends_with(e.name, ".json")) jsons.push_back(&e);
@@ -399,7 +432,7 @@ void RunIndex::scan_dir(const std::string& rel_dir, const std::string& id_hint, 
     st.runs.push_back(std::move(run));
   }
   st.watch_dir = st.watch_dir || st.racy || !st.watched.empty();
-  dirs_[rel_dir] = std::move(st);
+  return st;
 }
 
 std::shared_ptr<const IndexSnapshot> RunIndex::make_snapshot() {

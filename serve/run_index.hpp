@@ -22,8 +22,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "results/log_reader.hpp"
@@ -116,6 +118,13 @@ struct IndexSnapshot {
 class RunIndex {
  public:
   RunIndex(const Root& root, std::chrono::milliseconds refresh_interval);
+  ~RunIndex();
+  RunIndex(const RunIndex&) = delete;
+  RunIndex& operator=(const RunIndex&) = delete;
+  // Builds the first snapshot on a thread of its own, so the first visitor
+  // does not wait for 5,000 results files to be read (a request that comes
+  // earlier waits for it instead of starting another).
+  void warm_up();
   // The current snapshot; checked for changes first when the last check is
   // older than the interval. While one request checks, others keep using the
   // previous snapshot.
@@ -148,7 +157,14 @@ class RunIndex {
   std::shared_ptr<const IndexSnapshot> check();
   bool check_top(const std::string& top, bool data_layout);
   bool check_watched();
-  void scan_dir(const std::string& rel_dir, const std::string& id_hint, bool data_layout);
+  struct ScanJob {
+    std::string rel, id_hint;
+  };
+  // Reads the directories (in parallel) and puts them into dirs_.
+  void scan_dirs(const std::vector<ScanJob>& jobs, bool data_layout);
+  // One directory's runs; nullopt when it is gone. Touches no member but counters.
+  std::optional<DirState> read_dir(const std::string& rel_dir, const std::string& id_hint, bool data_layout,
+                                   const DirState* previous);
   std::shared_ptr<const IndexSnapshot> make_snapshot();
   std::shared_ptr<const RunInfo> load(const RunInfo& r);
 
@@ -166,6 +182,8 @@ class RunIndex {
   std::shared_ptr<const IndexSnapshot> snap_;
   std::chrono::steady_clock::time_point last_check_;
   std::atomic<uint64_t> checks_{0}, top_lists_{0}, dir_scans_{0}, parses_{0};
+  std::atomic<bool> stopping_{false};
+  std::thread warm_up_;
 };
 
 }  // namespace fiokit::serve

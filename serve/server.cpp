@@ -497,6 +497,7 @@ int Server::bind() {
                                          o.bind, o.port, std::strerror(errno)));
   }
   ::listen(impl_->http.listen_fd(), 1024);  // see the top of this file
+  impl_->index.warm_up();                    // the run index is read while nobody waits
   return port_;
 }
 
