@@ -132,7 +132,10 @@ std::string render_index_page(const IndexSnapshot& snap, const RunQuery& q) {
   b += "</tr></thead><tbody>";
   for (const auto& r : page.runs) b += row_html(*r);
   if (page.runs.empty()) {
-    b += "<tr class=\"no-match\"><td colspan=\"17\">No run matches <code>" + html_escape(q.filter) + "</code>.</td></tr>";
+    b += "<tr class=\"no-match\"><td colspan=\"17\">" +
+         (q.filter.empty() ? std::string("No runs past this point.")
+                           : "No run matches <code>" + html_escape(q.filter) + "</code>.") +
+         "</td></tr>";
   }
   b += "</tbody></table></div>";
   if (last < page.matched) {

@@ -242,6 +242,10 @@ TEST_CASE("index page: columns, failed badge, sort links, filter, paging", "[ser
   auto last = c.Get("/?limit=2&offset=4");
   CHECK(row_ids(last->body) == std::vector<std::string>{"r1-seqread"});
   CHECK(last->body.find("more-link") == std::string::npos);
+  CHECK(c.Get("/?offset=50")->body.find("No runs past this point.") != std::string::npos);
+  auto nothing = c.Get("/?q=%3Cb%3Enothing");
+  CHECK(nothing->body.find("No run matches <code>&lt;b&gt;nothing</code>.") != std::string::npos);
+  CHECK(nothing->body.find("runs 0&ndash;0 of 0 matching, 5 in all") != std::string::npos);
 }
 
 TEST_CASE("requests rescan nothing; a new run and a run being written show up", "[serve][index]") {
