@@ -139,7 +139,9 @@ std::string format_bytes(double b) {
     b /= 1024;
     ++u;
   }
-  return fmt::format("{:.{}f} {}", b, b < 10 && u ? 2 : (b < 100 && u ? 1 : 0), kUnits[u]);
+  // A whole number of its unit (a 4096-byte block) reads "4 KiB", not "4.00 KiB".
+  const bool whole = b == static_cast<double>(static_cast<uint64_t>(b));
+  return fmt::format("{:.{}f} {}", b, whole || !u ? 0 : b < 10 ? 2 : b < 100 ? 1 : 0, kUnits[u]);
 }
 
 std::string render_run_page(const RunInfo& r, const std::vector<std::pair<std::string, std::string>>& job_texts) {

@@ -342,6 +342,7 @@ TEST_CASE("run page: host and volumes formatted, repeats shown, a failed run say
   r.extras["volume.0.fstype"] = "ext4";
   r.extras["volume.0.rotational"] = "1";
   r.extras["volume.0.logical_block_size"] = "512";
+  r.extras["volume.0.physical_block_size"] = "4096";
   r.extras["kernel"] = "Linux 6.1";
   write_run_dir(data.path, "rep-run", r, false);
   write_text(data.path + "/runs/rep-run/repeats.json", results::summarize_repeats(repeats));
@@ -359,6 +360,7 @@ TEST_CASE("run page: host and volumes formatted, repeats shown, a failed run say
   CHECK(b.find("title=\"270553174016 bytes\"") != std::string::npos);
   CHECK(b.find("<td class=\"num\" data-field=\"logical_block_size\"><span title=\"512 bytes\">512 B</span></td>") !=
         std::string::npos);
+  CHECK(b.find("<span title=\"4096 bytes\">4 KiB</span>") != std::string::npos);  // not "4.00 KiB"
   CHECK(b.find(">yes</td>") != std::string::npos);  // rotational
   CHECK(b.find(">Kernel</th><td>Linux 6.1<") != std::string::npos);
   // Repeats: each one's status, the failed one's error, the spread over the ok ones.
