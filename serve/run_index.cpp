@@ -205,6 +205,7 @@ std::shared_ptr<const RunInfo> RunIndex::load(const RunInfo& r) {
 
 std::shared_ptr<const IndexSnapshot> RunIndex::check() {
   ++checks_;
+  scanned_now_.clear();
   int64_t mtime = 0;
   const bool data_layout = stat_beneath(root_, "runs", true, &mtime, nullptr) == 0;
   bool changed = false;
@@ -267,7 +268,9 @@ bool RunIndex::check_watched() {
       rescan.push_back(job);
       continue;
     }
-    if (!st.watch_dir && st.watched.empty()) continue;
+    // Just read by check_top: a directory within its mtime tick is worth
+    // reading again at a later check, not now.
+    if ((!st.watch_dir && st.watched.empty()) || scanned_now_.count(rel)) continue;
     int64_t mtime = 0;
     uint64_t size = 0;
     if (st.racy || stat_beneath(root_, rel, true, &mtime, nullptr) != 0 || mtime != st.mtime_ns) {
@@ -305,6 +308,7 @@ void RunIndex::scan_dirs(const std::vector<ScanJob>& jobs, bool data_layout) {
   for (auto& t : helpers) t.join();
   if (stopping_) return;
   for (size_t i = 0; i < jobs.size(); ++i) {
+    scanned_now_.insert(jobs[i].rel);
     if (out[i]) dirs_[jobs[i].rel] = std::move(*out[i]);
     else dirs_.erase(jobs[i].rel);  // gone (or no longer ours) since the listing
   }

@@ -176,6 +176,7 @@ class RunIndex {
   int64_t top_mtime_ns_ = 0;
   bool top_racy_ = false;
   std::map<std::string, DirState> dirs_;  // by rel_dir
+  std::set<std::string> scanned_now_;     // rel_dirs read by the check going on
   std::mutex dirty_mutex_;
   std::set<std::string> dirty_;  // rel_dirs a page found changed; rescanned at the next check
   std::mutex snap_mutex_;        // guards snap_ and last_check_

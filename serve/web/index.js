@@ -1,6 +1,6 @@
 // The run index's behaviour on top of the server-rendered page: the next page
-// of runs is appended when its "more runs" link comes into view (or is
-// clicked), and the filter applies as you type. Both fetch the HTML the
+// of runs is appended when its "more runs" link comes near the window's
+// bottom (or is clicked), and the filter applies as you type. Both fetch the HTML the
 // server renders for a plain link and take its rows, so a row looks the same
 // however it arrived and the page works without this script. The body's
 // data-index-loads counts pages fetched, for a headless browser test.
@@ -15,7 +15,6 @@
     var loads = 0;
     var generation = 0;
     var busy = false;
-    var observer = null;
 
     function countText(first, last, matched, total) {
       return 'runs ' + first + '\u2013' + last + ' of ' + matched + (matched === total ? '' : ' matching, ' + total + ' in all');
@@ -72,6 +71,15 @@
       });
     }
 
+    // The next page comes when its link is within 400 px of the window's
+    // bottom: checked at once (a short first page loads the rest without a
+    // scroll) and on every scroll or resize, rather than by an
+    // IntersectionObserver, whose callbacks wait for a rendered frame.
+    function maybeLoadMore() {
+      var link = document.querySelector('p.more a.more-link');
+      if (link && link.getBoundingClientRect().top < (window.innerHeight || 800) + 400) loadMore();
+    }
+
     function watchMore() {
       var link = document.querySelector('p.more a.more-link');
       if (!link) return;
@@ -79,12 +87,7 @@
         e.preventDefault();
         loadMore();
       });
-      if (!('IntersectionObserver' in window)) return;
-      if (observer) observer.disconnect();
-      observer = new IntersectionObserver(function (entries) {
-        if (entries.some(function (en) { return en.isIntersecting; })) loadMore();
-      }, { rootMargin: '400px' });
-      observer.observe(link);
+      maybeLoadMore();
     }
 
     // The filter as you type: the same GET the form would send, a moment
@@ -107,8 +110,10 @@
         }, 250);
       });
     }
-    watchMore();
     document.body.setAttribute('data-index-loads', '0');
+    window.addEventListener('scroll', maybeLoadMore, { passive: true });
+    window.addEventListener('resize', maybeLoadMore);
+    watchMore();
   }
 
   document.addEventListener('DOMContentLoaded', setup);
