@@ -133,6 +133,7 @@ std::vector<DirRow> summary_rows(const results::RunResult& run) {
 namespace {
 
 json run_head(const RunInfo& r) {
+  const RunSummary& s = r.summary;
   json o;
   o["id"] = r.id;
   o["dir"] = r.rel_dir;
@@ -143,20 +144,48 @@ json run_head(const RunInfo& r) {
   o["iops"] = r.iops;
   o["bw_bytes"] = r.bw_bytes;
   o["p99_clat_ns"] = r.p99_clat_ns;
-  if (r.result) {
-    o["tool"] = r.result->tool;
-    o["version"] = r.result->version;
+  if (!s.tool.empty()) {
+    o["tool"] = s.tool;
+    o["version"] = s.version;
   }
+  // The index's columns (serve/run_summary.hpp): status before figures, so a
+  // failed run is never read as a run that measured 0.
+  o["status"] = run_status_name(s.status);
+  if (!s.status_detail.empty()) o["status_detail"] = s.status_detail;
+  o["job_names"] = s.job_names;
+  o["rw"] = s.rw;
+  o["bs"] = s.bs;
+  o["iodepth"] = s.iodepth;
+  o["numjobs"] = s.numjobs;
+  o["ioengine"] = s.engine;
+  o["duration_ms"] = s.duration_ms;
+  for (int d = 0; d < results::kDirs; ++d) {
+    const DirFigures& f = s.dirs[static_cast<size_t>(d)];
+    if (!f.present) continue;
+    o[results::kDirNames[d]] = {{"iops", f.iops}, {"bw_bytes", f.bw_bytes}, {"p99_clat_ns", f.p99_clat_ns}};
+  }
+  if (!s.host.empty()) o["host"] = s.host;
+  o["repeats"] = r.has_repeats;
   if (!r.error.empty()) o["error"] = r.error;
   return o;
 }
 
 }  // namespace
 
-std::string render_runs_json(const std::vector<std::shared_ptr<const RunInfo>>& runs) {
+std::string render_runs_json(const std::vector<std::shared_ptr<const RunInfo>>& runs, const RunsPageInfo* page) {
   json arr = json::array();
   for (const auto& r : runs) arr.push_back(run_head(*r));
   json o;
+  if (page) {
+    o["total"] = page->total;
+    o["matched"] = page->matched;
+    o["offset"] = page->offset;
+    o["count"] = runs.size();
+    o["sort"] = page->sort;
+    o["order"] = page->descending ? "desc" : "asc";
+    if (!page->filter.empty()) o["q"] = page->filter;
+    if (page->next_offset) o["next_offset"] = *page->next_offset;
+  }
   o["runs"] = std::move(arr);
   return o.dump(-1, ' ', false, json::error_handler_t::replace);
 }

@@ -47,7 +47,16 @@ std::vector<Series> downsample_log(const std::vector<results::LogRow>& rows, siz
                                    std::optional<uint64_t> from = std::nullopt,
                                    std::optional<uint64_t> to = std::nullopt);
 
-std::string render_runs_json(const std::vector<std::shared_ptr<const RunInfo>>& runs);
+// One page of the index (serve/run_query.hpp), described in the body beside its runs.
+struct RunsPageInfo {
+  size_t total = 0, matched = 0, offset = 0;
+  std::optional<size_t> next_offset;  // where the next page starts; none on the last
+  std::string sort, filter;
+  bool descending = true;
+};
+// Every run when page is null (the body /api/runs has always had).
+std::string render_runs_json(const std::vector<std::shared_ptr<const RunInfo>>& runs,
+                             const RunsPageInfo* page = nullptr);
 std::string render_run_json(const RunInfo& run);
 std::string render_series_json(const LogInfo& log, const std::vector<Series>& series, size_t total_rows);
 

@@ -13,6 +13,7 @@
 #include "results/log_reader.hpp"
 #include "serve/api.hpp"
 #include "serve/api_hist.hpp"
+#include "serve/html_run_extras.hpp"
 
 namespace fiokit::serve {
 
@@ -29,12 +30,10 @@ std::string page(std::string_view title, std::string_view body) {
          "<header><a class=\"brand\" href=\"/\">fiokit</a><nav><a href=\"/\">Runs</a>"
          "<a href=\"/sweeps\">Sweeps</a><a href=\"/files/\">Files</a><a href=\"/api/runs\">API</a></nav></header><main>";
   out += body;
-  out += "</main><script src=\"/static/chart.js\"></script><script src=\"/static/app.js\"></script><script src=\"/static/latency.js\"></script></body></html>\n";
+  out += "</main><script src=\"/static/chart.js\"></script><script src=\"/static/app.js\"></script>"
+         "<script src=\"/static/latency.js\"></script><script src=\"/static/index.js\"></script></body></html>\n";
   return out;
 }
-
-std::string run_url(const std::string& id) { return "/runs/" + encode_path(id, false); }
-std::string file_url(const std::string& rel) { return "/files/" + encode_path(rel); }
 
 std::string attr_json(const nlohmann::json& j) {
   return html_escape(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
@@ -69,7 +68,7 @@ std::string charts_html(const std::vector<std::shared_ptr<const RunInfo>>& runs,
     }
     if (sources.empty()) continue;
     out += fmt::format(
-        "<section class=\"chart-box\"><h3>{} <small>({})</small></h3>"
+        "<section class=\"chart-box\"><h3>{} <small class=\"unit\">({})</small></h3>"
         "<div class=\"chart\" data-kind=\"{}\" data-unit=\"{}\" data-points=\"0\" data-sources=\"{}\"></div>"
         "<p class=\"hint\">Drag to zoom, double-click to reset.</p></section>",
         kind_title(kind), results::log_value_unit(kind), results::log_kind_name(kind),
@@ -121,30 +120,29 @@ std::string format_ns(double ns) {
   return fmt::format("{:.0f} ns", ns);
 }
 
-std::string render_index_page(const IndexSnapshot& snap) {
-  std::string b = "<h1>Runs</h1>";
-  if (snap.runs.empty()) {
-    b += "<p class=\"empty\">No runs found. Runs live in <code>DIR/runs/&lt;run-id&gt;/</code>, "
-         "or serve a folder holding fio's JSON output and logs.</p>";
-    return page("Runs", b);
+std::string html_page(std::string_view title, std::string_view body) { return page(title, body); }
+std::string run_url(const std::string& id) { return "/runs/" + encode_path(id, false); }
+std::string file_url(const std::string& rel) { return "/files/" + encode_path(rel); }
+
+std::string format_duration_ms(uint64_t ms) {
+  if (ms == 0) return "-";
+  if (ms < 1000) return fmt::format("{} ms", ms);
+  if (ms < 60000) return fmt::format("{:.1f} s", static_cast<double>(ms) / 1000);
+  const uint64_t s = (ms + 500) / 1000;
+  if (s < 3600) return fmt::format("{}m {:02}s", s / 60, s % 60);
+  return fmt::format("{}h {:02}m", s / 3600, s / 60 % 60);
+}
+
+std::string format_bytes(double b) {
+  static const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  int u = 0;
+  while (b >= 1024 && u < 5) {
+    b /= 1024;
+    ++u;
   }
-  b += "<form action=\"/compare\" method=\"get\"><table class=\"runs\"><thead><tr><th></th><th>Run</th>"
-       "<th>Date</th><th>Jobs</th><th class=\"num\">IOPS</th><th class=\"num\">Bandwidth</th>"
-       "<th class=\"num\">p99 clat</th><th>Tool</th></tr></thead><tbody>";
-  for (const auto& r : snap.runs) {
-    b += fmt::format("<tr><td><input type=\"checkbox\" name=\"run\" value=\"{}\"></td>"
-                     "<td><a href=\"{}\">{}</a>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td>"
-                     "<td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-                     html_escape(r->id), html_escape(run_url(r->id)), html_escape(r->id),
-                     r->error.empty() ? "" : " <span class=\"bad\">(unreadable)</span>",
-                     html_escape(format_time(r->timestamp)), r->job_count, format_count(r->iops),
-                     format_bytes_rate(static_cast<double>(r->bw_bytes)),
-                     format_ns(static_cast<double>(r->p99_clat_ns)),
-                     r->result ? html_escape(r->result->tool + " " + r->result->version) : "");
-  }
-  b += "</tbody></table><p><button type=\"submit\">Compare selected</button> "
-       "<span class=\"hint\">pick two or more runs</span></p></form>";
-  return page("Runs", b);
+  // A whole number of its unit (a 4096-byte block) reads "4 KiB", not "4.00 KiB".
+  const bool whole = b == static_cast<double>(static_cast<uint64_t>(b));
+  return fmt::format("{:.{}f} {}", b, whole || !u ? 0 : b < 10 ? 2 : b < 100 ? 1 : 0, kUnits[u]);
 }
 
 std::string render_run_page(const RunInfo& r, const std::vector<std::pair<std::string, std::string>>& job_texts) {
@@ -157,6 +155,13 @@ std::string render_run_page(const RunInfo& r, const std::vector<std::pair<std::s
   b += fmt::format(" &middot; <a href=\"{}\">all files</a> &middot; <a href=\"/api/runs/{}\">JSON</a></p>",
                    html_escape(file_url(r.rel_dir.empty() ? "" : r.rel_dir + "/")), html_escape(encode_path(r.id, false)));
   if (!r.error.empty()) b += "<p class=\"bad\">" + html_escape(r.error) + "</p>";
+  if (r.summary.status != RunStatus::ok && r.error.empty()) {
+    b += fmt::format("<p class=\"status\"><span class=\"badge badge-{}\">{}</span> {}</p>",
+                     r.summary.status == RunStatus::incomplete ? "warn" : "bad", run_status_name(r.summary.status),
+                     html_escape(r.summary.status == RunStatus::incomplete
+                                     ? "a checkpoint: the run is still going, or stopped before it ended"
+                                     : r.summary.status_detail));
+  }
 
   if (r.result) {
     b += "<h2>Summary</h2><table class=\"summary\"><thead><tr><th>Job</th><th>Dir</th><th class=\"num\">IOPS</th>"
@@ -176,21 +181,9 @@ std::string render_run_page(const RunInfo& r, const std::vector<std::pair<std::s
           row.error ? html_escape(fmt::format("{} {}", row.error, row.error_message)) : "");
     }
     b += "</tbody></table>";
-    b += "<h2>Host and volumes</h2>";
-    std::map<std::string, std::string> extras = r.result->extras;
-    for (const auto& j : r.result->jobs) {
-      for (const auto& [k, v] : j.extras) extras[j.name + ": " + k] = v;
-    }
-    if (extras.empty()) {
-      b += "<p class=\"hint\">No fiokit details in this run (made by fio).</p>";
-    } else {
-      b += "<table class=\"kv\"><tbody>";
-      for (const auto& [k, v] : extras) {
-        b += fmt::format("<tr><th>{}</th><td>{}</td></tr>", html_escape(k), html_escape(v));
-      }
-      b += "</tbody></table>";
-    }
+    b += render_host_section(*r.result);
   }
+  b += render_repeats_section(r);
 
   b += "<h2>Job file</h2>";
   if (!job_texts.empty()) {

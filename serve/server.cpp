@@ -40,6 +40,7 @@
 #include "serve/pool.hpp"
 #include "serve/ranges.hpp"
 #include "serve/run_index.hpp"
+#include "serve/run_query.hpp"
 #include "serve/sweep_pages.hpp"
 #include "util/fd.hpp"
 
@@ -49,6 +50,8 @@ namespace {
 
 constexpr size_t kInlineFileMax = 1u << 20;    // larger files are streamed
 constexpr size_t kJobFileMax = 256u << 10;     // job file text shown on a run page
+constexpr size_t kIndexPageMaxRuns = 1000;     // ?limit= on the index page
+constexpr size_t kApiMaxRuns = 100000;         // /api/runs?limit=; without it, every run
 constexpr const char* kPageCsp =
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -293,6 +296,14 @@ struct Server::Impl {
     });
   }
 
+  // What the run index has done so far (X-Fiokit-Index): a bench or a test
+  // tells from it whether requests made it rescan.
+  void set_index_header(httplib::Response& res) const {
+    const RunIndex::Stats st = index.stats();
+    res.set_header("X-Fiokit-Index", fmt::format("checks={} lists={} scans={} parses={} loads={}", st.checks,
+                                                 st.top_lists, st.dir_scans, st.parses, st.loads));
+  }
+
   void route();
 };
 
@@ -317,8 +328,16 @@ void Server::Impl::route() {
     serve_file(req, res, req.matches[1]);
   });
   http.Get("/files", [this](const httplib::Request& req, httplib::Response& res) { serve_file(req, res, ""); });
-  http.Get("/api/runs", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(index.snapshot()->runs_json, "application/json");
+  http.Get("/api/runs", [this](const httplib::Request& req, httplib::Response& res) {
+    auto snap = index.snapshot();
+    set_index_header(res);
+    if (req.params.empty()) return res.set_content(snap->runs_json(), "application/json");
+    try {
+      res.set_content(render_runs_page_json(*snap, parse_run_query(req.params, std::nullopt, kApiMaxRuns)),
+                      "application/json");
+    } catch (const QueryError& e) {
+      set_error(res, 400, e.what());
+    }
   });
   http.Get("/api/runs/([^/]+)/series", [this](const httplib::Request& req, httplib::Response& res) {
     auto snap = index.snapshot();
@@ -361,10 +380,16 @@ void Server::Impl::route() {
   http.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     // ordered_json: "status" before "runs", as this route always answered.
     const nlohmann::ordered_json health = {{"status", "ok"}, {"runs", index.snapshot()->runs.size()}};
+    set_index_header(res);
     res.set_content(health.dump(), "application/json");
   });
-  http.Get("/", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(render_index_page(*index.snapshot()), "text/html; charset=utf-8");
+  http.Get("/", [this](const httplib::Request& req, httplib::Response& res) {
+    try {
+      const RunQuery q = parse_run_query(req.params, kIndexPageRows, kIndexPageMaxRuns);
+      res.set_content(render_index_page(*index.snapshot(), q), "text/html; charset=utf-8");
+    } catch (const QueryError& e) {
+      set_error(res, 400, e.what());
+    }
   });
   http.Get("/runs/([^/]+)", [this](const httplib::Request& req, httplib::Response& res) {
     auto run = index.snapshot()->find(req.matches[1]);
@@ -456,6 +481,11 @@ const std::string& Server::root_path() const { return impl_->root.path(); }
 
 httplib::Server& Server::http() { return impl_->http; }
 
+Server::IndexStats Server::index_stats() const {
+  const RunIndex::Stats st = impl_->index.stats();
+  return {st.checks, st.top_lists, st.dir_scans, st.parses, st.loads};
+}
+
 Server::LogCacheStats Server::log_cache_stats() const {
   return {impl_->logs.parses(), impl_->logs.entries(), impl_->logs.bytes(), impl_->logs.computed()};
 }
@@ -473,6 +503,7 @@ int Server::bind() {
                                          o.bind, o.port, std::strerror(errno)));
   }
   ::listen(impl_->http.listen_fd(), 1024);  // see the top of this file
+  impl_->index.warm_up();                    // the run index is read while nobody waits
   return port_;
 }
 

@@ -10,6 +10,7 @@
 #include "serve/front.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
@@ -63,6 +64,11 @@ class Server {
     size_t parses = 0, entries = 0, bytes = 0, computed = 0;
   };
   LogCacheStats log_cache_stats() const;
+  // The run index's work so far (serve/run_index.hpp), for tests.
+  struct IndexStats {
+    uint64_t checks = 0, top_lists = 0, dir_scans = 0, parses = 0, loads = 0;
+  };
+  IndexStats index_stats() const;
   // The underlying server, for tests that add a route (e.g. one that throws).
   httplib::Server& http();
 

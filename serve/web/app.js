@@ -41,6 +41,12 @@
       });
     }
     chart.onZoom = function (from, to) { return load(from, to); };
+    // The heading names the unit the axis shows (MiB/s, ms), not the log's raw one.
+    chart.onAxisUnit = function (unit) {
+      var box = el.parentNode;
+      var small = box && box.querySelector('h3 small.unit');
+      if (small) small.textContent = '(' + unit + ')';
+    };
     // "#zoom=FROM-TO" (ms) opens the charts zoomed, e.g. from a shared link.
     var m = /zoom=(\d+)-(\d+)/.exec(window.location.hash);
     return load(null, null).then(function () {
@@ -51,14 +57,12 @@
   function setupCompareForm() {
     var form = document.querySelector('form[action="/compare"]');
     if (!form) return;
-    var button = form.querySelector('button');
-    var boxes = form.querySelectorAll('input[type=checkbox]');
+    var button = form.querySelector('button[type=submit]');
+    // Counted on each change: rows appended later (index.js) have boxes too.
     function update() {
-      var n = 0;
-      boxes.forEach(function (b) { if (b.checked) n++; });
-      button.disabled = n < 2;
+      button.disabled = form.querySelectorAll('input[type=checkbox]:checked').length < 2;
     }
-    boxes.forEach(function (b) { b.addEventListener('change', update); });
+    form.addEventListener('change', update);
     update();
   }
 

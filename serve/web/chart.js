@@ -31,6 +31,13 @@
     return String(Math.round(v * 100) / 100);
   }
 
+  // The unit of an axis whose ticks are divided by div.
+  function axisUnitOf(unit, div) {
+    if (unit === 'KiB/s') return div === 1048576 ? 'GiB/s' : div === 1024 ? 'MiB/s' : 'KiB/s';
+    if (unit === 'ns') return div === 1e9 ? 's' : div === 1e6 ? 'ms' : div === 1e3 ? 'us' : 'ns';
+    return unit;
+  }
+
   function Chart(container, unit) {
     this.unit = unit || '';
     this.series = [];
@@ -172,12 +179,23 @@
     if (this.unit === 'KiB/s') div = r.v1 >= 1048576 ? 1048576 : r.v1 >= 1024 ? 1024 : 1;
     else if (this.unit === 'ns') div = r.v1 >= 1e9 ? 1e9 : r.v1 >= 1e6 ? 1e6 : r.v1 >= 1e3 ? 1e3 : 1;
     var ys = niceStep((r.v1 - r.v0) / div, 5) * div;
+    // Every tick in the one unit the axis shows (not 512 KiB/s beside
+    // 1.0 MiB/s), and that unit told to the page for the chart's heading.
+    var axisUnit = axisUnitOf(this.unit, div);
+    if (axisUnit !== this.axisUnit) {
+      this.axisUnit = axisUnit;
+      this.container.setAttribute('data-axis-unit', axisUnit);
+      if (this.onAxisUnit) this.onAxisUnit(axisUnit);
+    }
+    var decimals = ys / div >= 1 ? 0 : ys / div >= 0.1 ? 1 : 2;
     g.textAlign = 'right';
     g.textBaseline = 'middle';
     for (var v = 0; v <= r.v1; v += ys) {
       var y = Math.round(Y(v)) + 0.5;
       g.beginPath(); g.moveTo(M.left, y); g.lineTo(W - M.right, y); g.stroke();
-      g.fillText(formatValue(v, this.unit), M.left - 6, y);
+      g.fillText(div === 1 && this.unit !== 'KiB/s' && this.unit !== 'ns' ? formatValue(v, this.unit)
+                                                                          : (v / div).toFixed(decimals) + ' ' + axisUnit,
+                 M.left - 6, y);
     }
     var xs = niceStep((r.t1 - r.t0) / 1000, 8) * 1000;
     g.textAlign = 'center';
