@@ -49,7 +49,11 @@ median by more than its threshold AND, with at least a few repeats on both
 sides, a one-sided Mann-Whitney U test (exact for n_b + n_c <= 40, else
 normal approximation with tie correction) gives p <= alpha. With one sample
 per side the threshold alone decides. Latency changes smaller than the
-latency floor never regress (clock and scheduling noise).
+latency floor never regress (clock and scheduling noise). A pass beyond the
+threshold's size the good way is labelled IMPROVED. Too few repeats for
+--alpha (3 vs 3 reach p = 0.05 only when every repeat is worse) print a
+warning with the smallest attainable p and the repeats that would do; so do
+different rate caps (rate, rate_iops, rate_min, rate_iops_min).
 
 Default thresholds:
   iops=-10%  bw=-10%  lat_mean=+10%  clat_mean=+10%  clat_p50=+10%
@@ -184,6 +188,7 @@ void emit(const Args& a, const results::Comparison& c) {
   if (!a.junit.empty()) write_report(a.junit, results::render_gate_junit(c), "JUnit");
   if (!a.json.empty()) write_report(a.json, results::render_gate_json(c), "JSON");
   // Reasons also on stderr, so a CI log shows why even with --quiet.
+  for (const std::string& w : c.warnings) fmt::print(stderr, "fiokit compare: {}\n", w);
   for (const std::string& why : c.invalid) fmt::print(stderr, "fiokit compare: invalid: {}\n", why);
   for (const results::MetricComparison& m : c.metrics)
     if (m.verdict != results::Verdict::pass)

@@ -3,9 +3,11 @@
 // (2 for a cli::UsageError or a jobs::ParseError: nothing ran).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/commands.hpp"
@@ -65,7 +67,14 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "fiokit: {}\n", e.what());
     return fiokit::cli::kExitUsage;
   } catch (const fiokit::jobs::ParseError& e) {
-    fmt::print(stderr, "fiokit: {}\n", e.what());
+    // A job file's errors come all at once, one per line: each line gets the
+    // prefix, so every one reads (and greps) as its own message.
+    const std::string_view all = e.what();
+    for (size_t pos = 0; pos <= all.size();) {
+      const size_t end = std::min(all.find('\n', pos), all.size());
+      fmt::print(stderr, "fiokit: {}\n", all.substr(pos, end - pos));
+      pos = end + 1;
+    }
     return fiokit::cli::kExitUsage;
   } catch (const std::exception& e) {
     fmt::print(stderr, "fiokit: {}\n", e.what());

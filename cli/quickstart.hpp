@@ -45,4 +45,9 @@ unlink=1
 // data/ folder inside, and returns its path.
 std::string make_quickstart_dir();
 
+// Plots the quickstart's run directory as `fiokit plot RUN_DIR` does (images
+// on stdout, errors on stderr, its exit code), leaving out the notes about
+// empty logs.
+int plot_quickstart_run(const std::string& run_dir);
+
 }  // namespace fiokit::cli

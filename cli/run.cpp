@@ -263,8 +263,8 @@ int cmd_run(const std::vector<std::string>& args) {
   // (a plain run with no job is still a usage error).
   if (ra.parse_only && cl.job_files.empty() && cl.sections.empty() && !ra.quickstart) return kExitOk;
   const auto max_jobs = cl.max_jobs;
-  // Only the first unknown option of a section is kept (the parse stops
-  // there), except under --debug=parse, which prints every option read.
+  // Only the first unknown options of a section, as many as the parse
+  // reports, are kept, except under --debug=parse, which prints every option read.
   auto req = jobs::make_request(std::move(cl), ex, ra.sections, ra.debug_parse ? nullptr : &engine::option_catalog());
   req.readonly = ra.readonly;
   if (ra.debug_parse)  // the job files' options (the command line's are printed above)
@@ -303,7 +303,7 @@ int cmd_run(const std::vector<std::string>& args) {
   if (!run_dir.empty()) fmt::print(stderr, "fiokit: run directory {}\n", run_dir);
   if (ra.quickstart && rc == kExitOk) {
     // The quickstart shows the whole pipeline: run -> results -> plots -> serve.
-    const int prc = cmd_plot({run_dir});
+    const int prc = plot_quickstart_run(run_dir);
     if (prc != kExitOk) fmt::print(stderr, "fiokit: quickstart: no graphs (see above); the results are in {}\n", run_dir);
     fmt::print(stderr, "fiokit: quickstart done; browse it with: fiokit serve {}\n", quick_dir);
   }

@@ -3,6 +3,7 @@
 // use), or a description of the volumes holding PATHs. Only argument handling
 // and printing live here; the rows and the JSON document come from volumes/.
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -18,15 +19,40 @@ namespace {
 
 const char* direct_word(int d) { return d == 1 ? "yes" : d == 0 ? "no" : "?"; }
 
+// Columns as wide as their widest cell, so a long mount point (a container's
+// /mnt/...) shifts the table instead of breaking it; a mount point longer than
+// kMountWidth stands on a line of its own, its row below it (as df does), so
+// one deep path does not push every row off the screen.
 void print_table(const std::vector<volumes::VolumeRow>& rows) {
-  fmt::print("{:<28} {:<8} {:>9} {:>9} {:<6} {:<10} {}\n", "MOUNT", "FSTYPE", "SIZE", "FREE", "DIRECT", "DEVICE", "SUGGESTED");
+  std::vector<std::array<std::string, 7>> cells;
+  cells.push_back({"MOUNT", "FSTYPE", "SIZE", "FREE", "DIRECT", "DEVICE", "SUGGESTED"});
   for (const auto& r : rows) {
     const auto& v = r.info;
     std::string dev = v.device.empty() ? v.mount_source : v.device;
     if (v.rotational) dev += *v.rotational ? " (hdd)" : "";
-    fmt::print("{:<28} {:<8} {:>9} {:>9} {:<6} {:<10} {}\n", v.mount_point.empty() ? v.path : v.mount_point, v.fstype,
-               volumes::format_bytes(v.capacity_bytes), volumes::format_bytes(v.free_bytes), direct_word(r.direct), dev,
-               r.suggestion.empty() ? "(read-only)" : r.suggestion);
+    cells.push_back({v.mount_point.empty() ? v.path : v.mount_point, v.fstype, volumes::format_bytes(v.capacity_bytes),
+                     volumes::format_bytes(v.free_bytes), direct_word(r.direct), dev,
+                     r.suggestion.empty() ? "(" + (r.why_none.empty() ? std::string("none") : r.why_none) + ")"
+                                          : r.suggestion});
+  }
+  constexpr size_t kMountWidth = 40;
+  std::array<size_t, 7> width{};
+  for (const auto& c : cells)
+    for (size_t i = 0; i < c.size(); ++i)
+      if (i > 0 || c[i].size() <= kMountWidth) width[i] = std::max(width[i], c[i].size());
+  for (const auto& c : cells) {
+    std::string line;
+    if (c[0].size() > width[0]) fmt::print("{}\n", c[0]);
+    for (size_t i = 0; i < c.size(); ++i) {
+      if (i == 0 && c[0].size() > width[0]) {
+        line += std::string(width[0], ' ') + "  ";
+        continue;
+      }
+      const bool right = i == 2 || i == 3;  // sizes line up on their units
+      if (i + 1 == c.size()) line += c[i];
+      else line += (right ? fmt::format("{:>{}}", c[i], width[i]) : fmt::format("{:<{}}", c[i], width[i])) + "  ";
+    }
+    fmt::print("{}\n", line);
   }
 }
 
@@ -52,7 +78,7 @@ void print_details(const volumes::VolumeRow& r) {
   if (v.capacity_bytes && !v.is_block_device) line("free", fmt::format("{} ({} bytes)", volumes::format_bytes(v.free_bytes), v.free_bytes));
   line("read-only", v.read_only ? "yes" : "");
   if (!v.is_block_device) line("O_DIRECT", direct_word(r.direct));
-  line("suggested job", r.suggestion);
+  line("suggested job", r.suggestion.empty() && !r.why_none.empty() ? "(" + r.why_none + ")" : r.suggestion);
 }
 
 const po::options_description& volumes_flags() {

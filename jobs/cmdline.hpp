@@ -37,10 +37,10 @@ CmdlineJobs split_cmdline(const std::vector<std::string>& args, const Expander& 
 std::optional<std::string> max_jobs_warning(const std::optional<uint64_t>& max_jobs, size_t njobs);
 
 // Reads the job files and assembles the request: command-line jobs first, then files.
-// With `check_keys`, the reader keeps only the first option of each section
-// that check_keys does not know (ReadObserver::is_known): build_jobs reports
-// the same first error, and a huge file of junk lines is not stored (issue 16:
-// 64 MiB of them took 4 GB).
+// With `check_keys`, the reader keeps only the first kMaxReportedErrors
+// options of each section that check_keys does not know
+// (ReadObserver::is_known): build_jobs reports the same errors, and a huge
+// file of junk lines is not stored (issue 16: 64 MiB of them took 4 GB).
 ParseRequest make_request(CmdlineJobs cl, const Expander& ex, std::vector<std::string> only_sections,
                           const OptionCatalog* check_keys = nullptr);
 

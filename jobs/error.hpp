@@ -22,6 +22,7 @@ struct ValueError : std::runtime_error {
 };
 
 // A job-file or command-line error: message already names the option and place.
+// Several errors are joined with '\n', one per line (jobs/report_limits.hpp).
 struct ParseError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

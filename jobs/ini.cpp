@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "jobs/report_limits.hpp"
 #include "jobs/units.hpp"
 
 namespace fiokit::jobs {
@@ -136,7 +137,7 @@ struct Reader {
   int includes_read = 0;
   std::vector<std::pair<std::string, SourceLoc>> include_lines;
   size_t job_lines = 0;  // options and section headers kept (kMaxJobLines)
-  bool unknown_kept = false;  // the current section holds an unknown option (is_known)
+  size_t unknown_kept = 0;  // unknown options of the current section kept (is_known)
 
   [[noreturn]] void over_bytes(const std::string& name, int lineno) const {
     const std::string limit = "more than " + std::to_string(kMaxReadBytes >> 20) + " MiB in all";
@@ -179,7 +180,7 @@ struct Reader {
             fail_at(loc, "duplicate job section '[" + sname + "]' (fio 3.33 silently runs both under one name)");
         }
         sections.push_back({sname, loc, {}, top_file});
-        unknown_kept = false;
+        unknown_kept = 0;
         continue;
       }
       if (t.rfind("include", 0) == 0 && t.size() > 7 && std::isspace(static_cast<unsigned char>(t[7]))) {
@@ -201,8 +202,9 @@ struct Reader {
       if (sections.empty())
         fail_at(loc, "option '" + opt.key + "' appears before any [section]; put it under [global] or a job");
       if (obs.is_known && !obs.is_known(opt.key)) {
-        if (unknown_kept) continue;  // never reached by the parse (ReadObserver::is_known)
-        unknown_kept = true;
+        // Beyond what the parse reports (ReadObserver::is_known).
+        if (unknown_kept >= kMaxReportedErrors) continue;
+        ++unknown_kept;
       }
       count_job_line(loc);
       if (obs.on_option) obs.on_option(opt);

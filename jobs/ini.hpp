@@ -90,11 +90,11 @@ struct ReadObserver {
   // Called for each option read, in order, after ${VAR} expansion.
   std::function<void(const RawOption&)> on_option;
   // Part "logs" (issue 16): whether an option name is one the parse knows.
-  // When set, the reader keeps only the first unknown option of each section
-  // and drops (and does not count towards kMaxJobLines) the ones after it:
-  // the parse stops at that first one whenever it applies the section, so the
-  // error is the same as with all of them kept, and 64 MiB of junk lines cost
-  // no memory (they took 4 GB as stored options).
+  // When set, the reader keeps only the first kMaxReportedErrors unknown
+  // options of each section and drops (and does not count towards
+  // kMaxJobLines) the ones after them: the parse reports no more than that
+  // many errors, so the errors are the same as with all of them kept, and
+  // 64 MiB of junk lines cost no memory (they took 4 GB as stored options).
   std::function<bool(const std::string& key)> is_known;
 };
 

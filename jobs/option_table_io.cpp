@@ -24,7 +24,15 @@ void check_kind(const char* option, const std::string& head, const std::vector<E
     if (e.name == head) return;
   std::string allowed;
   for (const auto& e : values) allowed += (allowed.empty() ? "" : ", ") + e.name;
-  throw ValueError(fmt::format("'{}' is not a valid value for {} (allowed: {})", head, option, allowed));
+  // Did-you-mean as apply_option gives for one-word values (zipff -> zipf).
+  const std::string typo = lower(trim(head));
+  std::optional<size_t> best;
+  std::string guess;
+  for (const auto& e : values)
+    if (auto dist = typo.size() < 2 ? std::nullopt : suggestion_distance(typo, e.name); dist && (!best || *dist < *best))
+      best = dist, guess = e.name;
+  throw ValueError(fmt::format("'{}' is not a valid value for {}{} (allowed: {})", head, option,
+                               guess.empty() ? "" : fmt::format("; did you mean '{}'?", guess), allowed));
 }
 
 // Splits "a/b" into its two halves; `b` is empty when there is no slash.

@@ -164,7 +164,17 @@ void apply_option(const OptionDef& d, JobSpec& spec, const std::optional<std::st
     if (!ok) {
       std::string allowed;
       for (const auto& e : d.values) allowed += (allowed.empty() ? "" : ", ") + e.name;
-      throw ValueError(fmt::format("'{}' is not a valid value for {} (allowed: {})", v, d.name, allowed));
+      // A typo in a value gets the same help as a typo in a name: fio 3.33
+      // only lists the valid values ("fio: failed parsing rw=randreadd").
+      // Compared on the part before ':' for options taking ":param".
+      const std::string typo = lower(trim(d.enum_param ? head : v));
+      std::optional<size_t> best;
+      std::string guess;
+      for (const auto& e : d.values)
+        if (auto dist = typo.size() < 2 ? std::nullopt : suggestion_distance(typo, e.name); dist && (!best || *dist < *best))
+          best = dist, guess = e.name;
+      throw ValueError(fmt::format("'{}' is not a valid value for {}{} (allowed: {})", v, d.name,
+                                   guess.empty() ? "" : fmt::format("; did you mean '{}'?", guess), allowed));
     }
   }
   if (d.type == OptType::integer || d.type == OptType::size) {

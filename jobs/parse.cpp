@@ -9,6 +9,7 @@
 
 #include "jobs/engine_traits.hpp"
 #include "jobs/options.hpp"
+#include "jobs/report_limits.hpp"
 #include "jobs/units.hpp"
 
 namespace fiokit::jobs {
@@ -16,6 +17,30 @@ namespace {
 
 constexpr size_t kMaxJobs = 4096;
 constexpr uint64_t kMaxRunFiles = uint64_t{1} << 20;
+// All errors of a job file are reported at once, up to kMaxReportedErrors: a
+// typo in [global] repeats in every job, and a file of junk lines must not
+// print (or keep in memory) one message per line.
+constexpr size_t kMaxErrors = kMaxReportedErrors;
+
+// The errors of one parse, in the order found, each once (an option of
+// [global] fails the same way in every job that inherits it).
+class ErrorList {
+ public:
+  void add(std::string msg) {
+    if (std::find(msgs_.begin(), msgs_.end(), msg) == msgs_.end()) msgs_.push_back(std::move(msg));
+  }
+  bool full() const { return msgs_.size() >= kMaxErrors; }
+  bool empty() const { return msgs_.empty(); }
+  [[noreturn]] void raise(bool stopped_early) const {
+    std::string all;
+    for (const auto& m : msgs_) all += (all.empty() ? "" : "\n") + m;
+    if (stopped_early) all += fmt::format("\nstopped after {} errors", msgs_.size());
+    throw ParseError(all);
+  }
+
+ private:
+  std::vector<std::string> msgs_;
+};
 
 // kb_base changes how every size in the job reads, wherever it is written, so it
 // is found first (the last one wins) and then applied to all options.
@@ -239,8 +264,17 @@ void check_cpuio_ends(const std::vector<JobSpec>& jobs) {
 }
 }  // namespace
 
+// Every error of the job file at once, each with its file:line. fio 3.33
+// reports every bad option of the first job that has one ("Bad option
+// <numjob=2>", "Bad option <iodepht=4>", "failed parsing rw=randreadd"
+// together, measured), then drops that job and stops: a typo in a later job
+// shows only on the next try. fiokit goes on through every job. A section
+// with a bad option skips the cross-option checks, which would only repeat
+// its error in other words; at most kMaxErrors.
 ParseResult build_jobs(const ParseRequest& req, const OptionCatalog& options) {
   ParseResult out;
+  ErrorList errors;
+  bool stopped = false;
   std::set<std::string> names_seen;
   int group = -1;
   bool first_job = true;
@@ -251,6 +285,10 @@ ParseResult build_jobs(const ParseRequest& req, const OptionCatalog& options) {
     for (const auto& o : req.cli_globals) globals.push_back(&o);
     bool first_of_source = true;
     for (const RawSection& sec : source.sections) {
+      if (errors.full()) {
+        stopped = true;
+        break;
+      }
       if (sec.name == "global") {
         for (const auto& o : sec.options) globals.push_back(&o);
         continue;
@@ -260,84 +298,108 @@ ParseResult build_jobs(const ParseRequest& req, const OptionCatalog& options) {
         continue;
       std::vector<const RawOption*> opts = globals;
       for (const auto& o : sec.options) opts.push_back(&o);
+      try {
+        JobSpec spec;
+        spec.name = sec.name;
+        spec.defined_at = sec.loc;
+        spec.job_file = source.file;
+        ApplyCtx ctx{find_kb_base(opts)};
+        bool bad_option = false;
+        for (const auto* o : opts) {
+          try {
+            apply_one(options, spec, *o, ctx, out.warnings);
+          } catch (const ParseError& e) {
+            errors.add(e.what());
+            bad_option = true;
+            if (errors.full()) break;
+          }
+        }
+        if (bad_option) {
+          // Later wait_for= naming this job is not a second error.
+          names_seen.insert(spec.name);
+          first_job = false;
+          first_of_source = false;
+          continue;
+        }
+        if (const RawOption* e = find_last(options, opts, "ioengine")) spec.ioengine_at = e->loc;
+        if (const RawOption* n = find_last(options, opts, "numa_cpu_nodes")) spec.numa.cpu_at = n->loc;
+        if (const RawOption* n = find_last(options, opts, "numa_mem_policy")) spec.numa.mem_at = n->loc;
+        if (const RawOption* z = find_last(options, opts, "zonemode"); z && z->value && trim(*z->value) == "zbd")
+          spec.zonemode_zbd_at = z->loc;
+        validate(options, spec, opts, sec.loc);
+        // fio 3.33's --readonly refuses, at parse time, every job whose rw has
+        // the write or trim bit ("has write or trim bit set, but fio is in
+        // read-only mode"); fiokit names the job and the line of its rw.
+        if (req.readonly && (spec.does(Dir::write) || spec.does(Dir::trim))) {
+          const RawOption* rw = find_last(options, opts, "rw");
+          fail_at(rw ? rw->loc : sec.loc,
+                  fmt::format("job '{}' would {} (rw={}), but --readonly is given", spec.name,
+                              spec.does(Dir::write) ? "write" : "trim", rw && rw->value ? trim(*rw->value) : "write"));
+        }
+        // "job options" as fio prints them: the section's own options; a
+        // command-line job starts with its "name", as fio's getopt stored it.
+        if (source.file.empty()) spec.job_options.emplace_back("name", sec.name);
+        // fio 3.33 leaves out options written without a value ("stonewall",
+        // "thread"; "thread=1" is listed).
+        for (const auto& o : sec.options)
+          if (o.value) spec.job_options.emplace_back(o.key, *o.value);
+        spec.job_options_shown = !spec.job_options.empty() || !sec.options.empty();
 
-      JobSpec spec;
-      spec.name = sec.name;
-      spec.defined_at = sec.loc;
-      spec.job_file = source.file;
-      ApplyCtx ctx{find_kb_base(opts)};
-      for (const auto* o : opts) apply_one(options, spec, *o, ctx, out.warnings);
-      if (const RawOption* e = find_last(options, opts, "ioengine")) spec.ioengine_at = e->loc;
-      if (const RawOption* n = find_last(options, opts, "numa_cpu_nodes")) spec.numa.cpu_at = n->loc;
-      if (const RawOption* n = find_last(options, opts, "numa_mem_policy")) spec.numa.mem_at = n->loc;
-      if (const RawOption* z = find_last(options, opts, "zonemode"); z && z->value && trim(*z->value) == "zbd")
-        spec.zonemode_zbd_at = z->loc;
-      validate(options, spec, opts, sec.loc);
-      // fio 3.33's --readonly refuses, at parse time, every job whose rw has
-      // the write or trim bit ("has write or trim bit set, but fio is in
-      // read-only mode"); fiokit names the job and the line of its rw.
-      if (req.readonly && (spec.does(Dir::write) || spec.does(Dir::trim))) {
-        const RawOption* rw = find_last(options, opts, "rw");
-        fail_at(rw ? rw->loc : sec.loc,
-                fmt::format("job '{}' would {} (rw={}), but --readonly is given", spec.name,
-                            spec.does(Dir::write) ? "write" : "trim", rw && rw->value ? trim(*rw->value) : "write"));
+        // A new job file starts a new group behind a stonewall, as fio runs files in turn.
+        const bool new_source_group = first_of_source && src > 0 && !first_job;
+        if (new_source_group) spec.stonewall = true;
+        if (first_job || spec.stonewall || spec.new_group) ++group;
+        spec.group_id = group;
+        if (!spec.wait_for.empty() && !names_seen.count(spec.wait_for))
+          fail_at(find_last(options, opts, "wait_for")->loc,
+                  fmt::format("wait_for='{}' names no job defined before '{}'", spec.wait_for, spec.name));
+        names_seen.insert(spec.name);
+        // A 4 KiB job file with numjobs=4096 in every section would otherwise
+        // ask for gigabytes of JobSpecs (found by fuzz/parse_fuzzer). 4096 is
+        // numjobs' own maximum, so the limit applies to the whole run too.
+        if (out.jobs.size() + spec.numjobs > kMaxJobs)
+          fail_at(sec.loc, fmt::format("more than {} jobs in total (numjobs clones included)", kMaxJobs));
+        // Planning names, stats and sizes every file: numjobs=4096 with
+        // nrfiles=1048576 is 4.3e9 of them and never finished. fio 3.33 aborts
+        // at setup already with 300000 files in one job (smalloc pool, assertion
+        // in alloc_new_file); 1048576 in all (nrfiles' own maximum) is a clear error.
+        const uint64_t files = spec.filenames.empty() ? std::max<uint32_t>(1, spec.nrfiles) : spec.filenames.size();
+        run_files += files * spec.numjobs;
+        if (run_files > kMaxRunFiles)
+          fail_at(sec.loc, fmt::format("job '{}': numjobs={} with {} brings the run to {} files; fiokit plans at most {}",
+                                       spec.name, spec.numjobs,
+                                       spec.filenames.empty() ? fmt::format("nrfiles={}", spec.nrfiles)
+                                                              : fmt::format("{} files in filename=", files),
+                                       run_files, kMaxRunFiles));
+        // fio 3.33 rejects a job whose steady-state settings differ from another
+        // job's in its group, group_reporting or not ("steadystate options must
+        // be consistent within reporting groups"); ss off in both is the same.
+        if (!out.jobs.empty() && out.jobs.back().group_id == spec.group_id && (spec.ss.enabled() || out.jobs.back().ss.enabled()) &&
+            !(spec.ss == out.jobs.back().ss))
+          fail_at(sec.loc, fmt::format("job '{}': its steadystate, ss_dur and ss_ramp differ from job '{}' of the same group; "
+                                       "give them the same, or start a new group (new_group or stonewall)",
+                                       spec.name, out.jobs.back().name));
+        for (uint32_t c = 0; c < spec.numjobs; ++c) {
+          JobSpec clone = spec;
+          clone.clone_index = static_cast<int>(c);
+          // fio 3.33 clears stonewall on a job's clones (init.c, add_job), so
+          // numjobs clones run together behind the first one's stonewall.
+          if (c > 0) clone.stonewall = false;
+          clone.job_index = static_cast<int>(out.jobs.size());
+          out.jobs.push_back(std::move(clone));
+        }
+        first_job = false;
+        first_of_source = false;
+      } catch (const ParseError& e) {
+        errors.add(e.what());
+        names_seen.insert(sec.name);
+        first_job = false;
+        first_of_source = false;
       }
-      // "job options" as fio prints them: the section's own options; a
-      // command-line job starts with its "name", as fio's getopt stored it.
-      if (source.file.empty()) spec.job_options.emplace_back("name", sec.name);
-      // fio 3.33 leaves out options written without a value ("stonewall",
-      // "thread"; "thread=1" is listed).
-      for (const auto& o : sec.options)
-        if (o.value) spec.job_options.emplace_back(o.key, *o.value);
-      spec.job_options_shown = !spec.job_options.empty() || !sec.options.empty();
-
-      // A new job file starts a new group behind a stonewall, as fio runs files in turn.
-      const bool new_source_group = first_of_source && src > 0 && !first_job;
-      if (new_source_group) spec.stonewall = true;
-      if (first_job || spec.stonewall || spec.new_group) ++group;
-      spec.group_id = group;
-      if (!spec.wait_for.empty() && !names_seen.count(spec.wait_for))
-        fail_at(find_last(options, opts, "wait_for")->loc,
-                fmt::format("wait_for='{}' names no job defined before '{}'", spec.wait_for, spec.name));
-      names_seen.insert(spec.name);
-      // A 4 KiB job file with numjobs=4096 in every section would otherwise
-      // ask for gigabytes of JobSpecs (found by fuzz/parse_fuzzer). 4096 is
-      // numjobs' own maximum, so the limit applies to the whole run too.
-      if (out.jobs.size() + spec.numjobs > kMaxJobs)
-        fail_at(sec.loc, fmt::format("more than {} jobs in total (numjobs clones included)", kMaxJobs));
-      // Planning names, stats and sizes every file: numjobs=4096 with
-      // nrfiles=1048576 is 4.3e9 of them and never finished. fio 3.33 aborts
-      // at setup already with 300000 files in one job (smalloc pool, assertion
-      // in alloc_new_file); 1048576 in all (nrfiles' own maximum) is a clear error.
-      const uint64_t files = spec.filenames.empty() ? std::max<uint32_t>(1, spec.nrfiles) : spec.filenames.size();
-      run_files += files * spec.numjobs;
-      if (run_files > kMaxRunFiles)
-        fail_at(sec.loc, fmt::format("job '{}': numjobs={} with {} brings the run to {} files; fiokit plans at most {}",
-                                     spec.name, spec.numjobs,
-                                     spec.filenames.empty() ? fmt::format("nrfiles={}", spec.nrfiles)
-                                                            : fmt::format("{} files in filename=", files),
-                                     run_files, kMaxRunFiles));
-      // fio 3.33 rejects a job whose steady-state settings differ from another
-      // job's in its group, group_reporting or not ("steadystate options must
-      // be consistent within reporting groups"); ss off in both is the same.
-      if (!out.jobs.empty() && out.jobs.back().group_id == spec.group_id && (spec.ss.enabled() || out.jobs.back().ss.enabled()) &&
-          !(spec.ss == out.jobs.back().ss))
-        fail_at(sec.loc, fmt::format("job '{}': its steadystate, ss_dur and ss_ramp differ from job '{}' of the same group; "
-                                     "give them the same, or start a new group (new_group or stonewall)",
-                                     spec.name, out.jobs.back().name));
-      for (uint32_t c = 0; c < spec.numjobs; ++c) {
-        JobSpec clone = spec;
-        clone.clone_index = static_cast<int>(c);
-        // fio 3.33 clears stonewall on a job's clones (init.c, add_job), so
-        // numjobs clones run together behind the first one's stonewall.
-        if (c > 0) clone.stonewall = false;
-        clone.job_index = static_cast<int>(out.jobs.size());
-        out.jobs.push_back(std::move(clone));
-      }
-      first_job = false;
-      first_of_source = false;
     }
+    if (stopped) break;
   }
+  if (!errors.empty()) errors.raise(stopped || errors.full());
   // fio's "global options": every option before the first --name and in any
   // [global] section, each key once, where it was first given, last value.
   auto add_global = [&](const RawOption& o) {

@@ -35,7 +35,8 @@ struct ParseResult {
   std::vector<std::pair<std::string, std::string>> global_options;
 };
 
-// Throws ParseError (message ends with "(FILE:LINE)") on the first bad option.
+// Throws ParseError naming every bad option (up to 20, one per line, each
+// ending with "(FILE:LINE)").
 // `options` is every option the parse knows: engine::option_catalog() for a
 // run (jobs' own options plus each engine's), jobs::own_options() without engines.
 ParseResult build_jobs(const ParseRequest& req, const OptionCatalog& options);

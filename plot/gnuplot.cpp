@@ -7,6 +7,7 @@
 // be re-run with plain `gnuplot FILE`.
 #include <gnuplot-iostream.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <csignal>
@@ -192,7 +193,21 @@ void write_lines(gnuplotio::Gnuplot& gp, const Graph& g) {
     if (!l.points.empty()) gp.send1d(l.points);
 }
 
-void write_bars(gnuplotio::Gnuplot& gp, const Graph& g) {
+// Whether the x labels of a bar chart fit side by side: each cluster gets an
+// equal slot of the plot's width (about the image minus 150 px of margins),
+// and DejaVu Sans at 10 pt averages under 7 px per character. When they do
+// not fit (compare graphs label "RUN-ID: job read", 35 characters, which
+// overlapped from two runs on), they stand vertical, ending at their tic:
+// vertical labels never touch while a slot is wider than one text line
+// (14 px); gnuplot sizes the bottom margin to the rotated labels.
+bool bar_labels_fit(const Graph& g, int width) {
+  size_t longest = 0;
+  for (const BarGroup& b : g.bars) longest = std::max(longest, b.label.size());
+  const double slot = std::max(1.0, static_cast<double>(width) - 150.0) / static_cast<double>(std::max<size_t>(1, g.bars.size()));
+  return static_cast<double>(longest) * 7.0 + 12.0 <= slot;
+}
+
+void write_bars(gnuplotio::Gnuplot& gp, const Graph& g, int width) {
   static const char* colors[] = {"#9ecae1", "#3182bd", "#08519c", "#fdae6b"};
   gp << "set grid ytics\n"
         "set key top right opaque box\n"
@@ -200,7 +215,7 @@ void write_bars(gnuplotio::Gnuplot& gp, const Graph& g) {
         "set style histogram clustered gap 1\n"
         "set style fill solid 1.0 border -1\n"
         "set yrange [0:*]\n";
-  if (g.bars.size() > 4) gp << "set xtics rotate by -30 scale 0\n";
+  if (!bar_labels_fit(g, width)) gp << "set xtics rotate by 90 right scale 0\n";
   else gp << "set xtics scale 0\n";
   gp << "$bars << EOD\n";
   for (const BarGroup& b : g.bars) {
@@ -288,7 +303,7 @@ std::vector<std::string> render_graphs(const std::vector<Graph>& graphs, const s
         gp << "set ylabel " << gnuplot_quote(g->ylabel) << "\n";
         if (!g->heat.empty()) write_heat(gp, *g);
         else if (g->bar_columns.empty()) write_lines(gp, *g);
-        else write_bars(gp, *g);
+        else write_bars(gp, *g, opt.width);
       }
     }
     // Closing the output makes the terminal finish the last file before exit.

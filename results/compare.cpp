@@ -95,10 +95,12 @@ void decide(MetricComparison& m, const MetricInfo& info, const Threshold& t, con
   const bool below_floor = is_latency && std::fabs(diff) < opt.latency_floor_ns;
   if (below_floor) m.beyond_threshold = false;
 
+  std::optional<double> p_better;  // one-sided p in the good direction, with the test
   const size_t nb = m.baseline.size(), nc = m.current.size();
   if (nb >= 2 && nc >= 2 && mann_whitney_min_p(nb, nc) <= opt.alpha) {
     const MannWhitney mw = mann_whitney_u(m.current, m.baseline);
     m.p_value = t.pct < 0 ? mw.p_less : mw.p_greater;
+    p_better = t.pct < 0 ? mw.p_greater : mw.p_less;
     m.test = mw.exact ? "mann-whitney exact" : "mann-whitney normal";
     if (m.beyond_threshold && *m.p_value <= opt.alpha) {
       m.verdict = Verdict::regression;
@@ -115,6 +117,11 @@ void decide(MetricComparison& m, const MetricInfo& info, const Threshold& t, con
       m.reason = fmt::format("{:+.1f}% is beyond {:+g}%", m.change_pct, t.pct);
     }
   }
+  // The mirror of a regression: beyond the threshold's size the other way
+  // and, where the rank test runs, significant that way.
+  const bool better = t.pct < 0 ? m.change_pct > -t.pct : m.change_pct < -t.pct;
+  m.improved = m.verdict == Verdict::pass && better && !below_floor && t.pct != 0 &&
+               (!p_better || *p_better <= opt.alpha);
   if (below_floor && (t.pct < 0 ? m.change_pct < t.pct : m.change_pct > t.pct))
     m.reason = fmt::format("{:+.1f}% but only {:.0f} ns, below the latency floor of {:g} ns", m.change_pct,
                            std::fabs(diff), opt.latency_floor_ns);
@@ -178,6 +185,31 @@ void read_thresholds_file(const std::string& path, Thresholds& into) {
 std::vector<std::string> default_compared_options() {
   return {"rw", "rwmixread", "bs", "bsrange", "bssplit", "iodepth", "ioengine", "size", "io_size", "runtime",
           "time_based", "numjobs", "direct"};
+}
+
+const std::vector<std::string>& rate_options() {
+  static const std::vector<std::string> keys = {"rate", "rate_iops", "rate_min", "rate_iops_min"};
+  return keys;
+}
+
+size_t repeats_needed(double alpha) {
+  size_t n = 2;
+  while (n < 64 && 2 * mann_whitney_min_p(n, n) > alpha) ++n;
+  return n;
+}
+
+std::string repeats_warning(size_t nb, size_t nc, double alpha) {
+  if (nb < 2 || nc < 2) return "";  // the threshold-only note says it
+  const double one = mann_whitney_min_p(nb, nc);
+  if (2 * one <= alpha * (1 + 1e-12)) return "";
+  const size_t want = repeats_needed(alpha);
+  const std::string what =
+      one > alpha * (1 + 1e-12)
+          ? fmt::format("cannot reach p <= {:g}: the threshold alone decides", alpha)
+          : fmt::format("reach p <= {:g} only when every current repeat is worse than every baseline repeat", alpha);
+  return fmt::format("warning: {} vs {} repeats are too few for alpha {:g}: the smallest attainable Mann-Whitney p is "
+                     "{:.3g} one-sided ({:.3g} two-sided), so they {}; use --repeat {} (or more) on both sides",
+                     nb, nc, alpha, one, std::min(1.0, 2 * one), what, want);
 }
 
 const char* verdict_name(Verdict v) {
@@ -266,13 +298,25 @@ Comparison compare_runs(const LoadedRun& baseline, const LoadedRun& current, con
       }
   }
   for (std::string& why : target_kind_differences(baseline, current)) c.notes.push_back(std::move(why));
+  // Rate caps that differ (and are not required to match): compared, but said.
+  std::vector<std::string> rates;
+  for (const std::string& k : rate_options())
+    if (std::find(opt.compared_options.begin(), opt.compared_options.end(), k) == opt.compared_options.end())
+      rates.push_back(k);
+  for (const std::string& why : incomparable_reasons(baseline, current, rates)) {
+    if (why.find("' is in the ") != std::string::npos) continue;  // job lists differ: already invalid
+    const std::string w = "warning: " + why + " (a rate cap measures the cap, not the storage)";
+    c.warnings.push_back(w);
+    c.notes.push_back(w);
+  }
   const size_t nb = baseline.samples.size(), nc = current.samples.size();
   if (nb < 2 || nc < 2)
     c.notes.push_back(fmt::format("{} baseline and {} current sample(s): threshold only, no significance test "
                                   "(use fiokit run --repeat N on both sides)", nb, nc));
-  else if (mann_whitney_min_p(nb, nc) > opt.alpha)
-    c.notes.push_back(fmt::format("{} vs {} repeats cannot reach p <= {:g} (smallest p is {:.3f}): threshold only",
-                                  nb, nc, opt.alpha, mann_whitney_min_p(nb, nc)));
+  else if (std::string w = repeats_warning(nb, nc, opt.alpha); !w.empty()) {
+    c.warnings.push_back(w);
+    c.notes.push_back(std::move(w));
+  }
 
   for (const JobSample& bjob : baseline.samples.front()) {
     const JobSample* cjob = find_job(current.samples.front(), bjob.name);

@@ -67,6 +67,9 @@ struct MetricComparison {
   std::optional<double> p_value;           // one-sided, in the regression direction
   std::string test;                        // "mann-whitney exact", "mann-whitney normal", "threshold only"
   Verdict verdict = Verdict::pass;
+  // A pass whose change is beyond the threshold's size in the good direction
+  // (and above the latency floor): reports label it, so a speed-up is seen.
+  bool improved = false;
   std::string reason;                      // why it regressed or is invalid; notes
 };
 
@@ -76,6 +79,7 @@ struct Comparison {
   double alpha = 0.05;
   std::vector<std::string> invalid;        // reasons not tied to one metric
   std::vector<std::string> notes;
+  std::vector<std::string> warnings;       // also in notes; the CLI repeats them on stderr
   std::vector<MetricComparison> metrics;
   Verdict verdict() const;
   int exit_code() const;                   // 0 pass, 1 regression, 2 invalid
@@ -84,6 +88,23 @@ struct Comparison {
 // Warnings (not verdicts) when the two runs measured different kinds of target
 // (filesystem, device, model, rotational), from the volume info fiokit records.
 std::vector<std::string> target_kind_differences(const LoadedRun& baseline, const LoadedRun& current);
+
+// rate, rate_iops, rate_min, rate_iops_min: a change of these may be what a
+// gate is asked to measure, so it is compared, with a warning (a capped run
+// measures the cap, not the storage), unless --compare-option makes it a
+// requirement.
+const std::vector<std::string>& rate_options();
+
+// Too few repeats for alpha: empty when n_b vs n_c repeats can show a shift at
+// alpha with room to spare, else a warning naming the smallest attainable p
+// (one-sided, as the gate tests, and two-sided, as textbooks tabulate) and the
+// repeats per side that would do. The rule: the two-sided minimum
+// 2/C(n_b+n_c, n_b) must be <= alpha. 3 vs 3 gives 0.05 one-sided, 0.10
+// two-sided: at alpha 0.05 only a complete separation of all six repeats
+// counts, one swapped pair and the gate is blind.
+std::string repeats_warning(size_t nb, size_t nc, double alpha);
+// The smallest n with 2/C(2n, n) <= alpha (n repeats on each side).
+size_t repeats_needed(double alpha);
 
 Comparison compare_runs(const LoadedRun& baseline, const LoadedRun& current, const CompareOptions& opt);
 

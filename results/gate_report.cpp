@@ -7,7 +7,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 namespace fiokit::results {
@@ -20,6 +19,20 @@ std::string verdict_upper(Verdict v) {
     case Verdict::invalid: return "INVALID";
   }
   return "INVALID";
+}
+
+// A pass that moved beyond the threshold the good way says so, so a speed-up
+// is not read as "nothing happened".
+std::string verdict_cell(const MetricComparison& m) {
+  return m.verdict == Verdict::pass && m.improved ? "IMPROVED" : verdict_upper(m.verdict);
+}
+
+// Every repeat's value in the unit the medians are shown in, rounded the same
+// way: raw doubles ("1234567.8912345") make a JUnit report unreadable.
+std::string values_text(const std::vector<double>& values, const std::string& unit) {
+  std::string out;
+  for (const double v : values) out += (out.empty() ? "" : ", ") + format_metric_value(v, unit);
+  return out.empty() ? "none" : out;
 }
 
 std::string p_text(const MetricComparison& m) { return m.p_value ? fmt::format("{:.4f}", *m.p_value) : "-"; }
@@ -98,7 +111,7 @@ std::string render_gate_table(const Comparison& c) {
     for (const MetricComparison& m : c.metrics)
       rows.push_back({m.job, m.dir, m.metric, median_text(m.baseline, m.baseline_median, m.unit),
                       median_text(m.current, m.current_median, m.unit), change_text(m),
-                      fmt::format("{:+g}%", m.threshold_pct), p_text(m), verdict_upper(m.verdict)});
+                      fmt::format("{:+g}%", m.threshold_pct), p_text(m), verdict_cell(m)});
     std::array<size_t, 9> width{};
     for (const auto& r : rows)
       for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
@@ -146,8 +159,9 @@ std::string render_gate_markdown(const Comparison& c) {
     out += "| job | dir | metric | baseline | current | change | threshold | p | verdict |\n";
     out += "|---|---|---|--:|--:|--:|--:|--:|---|\n";
     for (const MetricComparison& m : c.metrics) {
-      const std::string verdict =
-          m.verdict == Verdict::pass ? "pass" : fmt::format("**{}**", verdict_name(m.verdict));
+      const std::string verdict = m.verdict != Verdict::pass ? fmt::format("**{}**", verdict_name(m.verdict))
+                                  : m.improved                ? "improved"
+                                                              : "pass";
       out += fmt::format("| {} | {} | {} | {} | {} | {} | {:+g}% | {} | {} |\n", md_escape(m.job), m.dir,
                          md_escape(m.metric), median_text(m.baseline, m.baseline_median, m.unit),
                          median_text(m.current, m.current_median, m.unit), change_text(m), m.threshold_pct,
@@ -198,10 +212,10 @@ std::string render_gate_junit(const Comparison& c) {
         i + 1, xml_escape(c.invalid[i]), xml_escape(c.invalid[i]));
   for (const MetricComparison& m : c.metrics) {
     const std::string detail = xml_escape(fmt::format(
-        "baseline {} (values {}), current {} (values {}), change {}, threshold {:+g}%, test {}, p {}",
-        median_text(m.baseline, m.baseline_median, m.unit), fmt::join(m.baseline, " "),
-        median_text(m.current, m.current_median, m.unit), fmt::join(m.current, " "), change_text(m),
-        m.threshold_pct, m.test, p_text(m)));
+        "baseline {} (values {}), current {} (values {}), change {}, threshold {:+g}%, test {}, p {}{}",
+        median_text(m.baseline, m.baseline_median, m.unit), values_text(m.baseline, m.unit),
+        median_text(m.current, m.current_median, m.unit), values_text(m.current, m.unit), change_text(m),
+        m.threshold_pct, m.test, p_text(m), m.improved ? ", improved" : ""));
     out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"0\"", xml_escape(m.job + "." + m.dir),
                        xml_escape(m.metric));
     if (m.verdict == Verdict::pass) {
@@ -227,6 +241,7 @@ std::string render_gate_json(const Comparison& c) {
   doc["alpha"] = c.alpha;
   doc["invalid"] = c.invalid;
   doc["notes"] = c.notes;
+  doc["warnings"] = c.warnings;
   ojson metrics = ojson::array();
   for (const MetricComparison& m : c.metrics) {
     ojson e = ojson::object();
@@ -242,6 +257,7 @@ std::string render_gate_json(const Comparison& c) {
     e["p_value"] = m.p_value ? ojson(*m.p_value) : ojson(nullptr);
     e["test"] = m.test;
     e["verdict"] = verdict_name(m.verdict);
+    e["improved"] = m.improved;
     e["reason"] = m.reason;
     metrics.push_back(std::move(e));
   }

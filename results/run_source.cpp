@@ -70,8 +70,9 @@ bool percentile_in_file(const nlohmann::json& doc, const std::string& job, const
   return any;
 }
 
-void load_one(LoadedRun& out, const std::string& file) {
-  const std::string text = read_text(file);
+}  // namespace
+
+void add_repeat_text(LoadedRun& out, const std::string& file, const std::string& text) {
   RunResult run;
   try {
     run = read_fio_json(text);
@@ -96,6 +97,10 @@ void load_one(LoadedRun& out, const std::string& file) {
   out.runs.push_back(std::move(run));
   out.samples.push_back(std::move(samples));
 }
+
+namespace {
+
+void load_one(LoadedRun& out, const std::string& file) { add_repeat_text(out, file, read_text(file)); }
 
 // repeats/<N>/results.json in numeric order of N.
 std::vector<std::string> repeat_files(const fs::path& dir) {

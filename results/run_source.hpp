@@ -66,6 +66,11 @@ struct LoadedRun {
 // Throws RunLoadError naming the path.
 LoadedRun load_run(const std::string& path);
 
+// Adds one repeat from the text of its results.json (fio JSON), as load_run
+// does for each file: for readers that get the text another way (serve reads
+// through its confined root). Throws RunLoadError naming `file`.
+void add_repeat_text(LoadedRun& out, const std::string& file, const std::string& text);
+
 // Why two runs are not the same benchmark: job names differ, or one of `keys`
 // (job options, e.g. bs) differs for a job. Empty when they are comparable.
 std::vector<std::string> incomparable_reasons(const LoadedRun& baseline, const LoadedRun& current,

@@ -243,7 +243,7 @@ std::string render_run_page(const RunInfo& r, const std::vector<std::pair<std::s
   return page(r.id, b);
 }
 
-std::string render_compare_page(const std::vector<std::shared_ptr<const RunInfo>>& runs) {
+std::string render_compare_page(const std::vector<std::shared_ptr<const RunInfo>>& runs, std::string_view gate_html) {
   std::string b = "<h1>Compare</h1>";
   if (runs.size() < 2) {
     b += "<p class=\"bad\">Pick two or more runs on the <a href=\"/\">runs page</a>.</p>";
@@ -253,6 +253,7 @@ std::string render_compare_page(const std::vector<std::shared_ptr<const RunInfo>
   // clat mean weighted by I/O count.
   struct Agg {
     double iops = 0, bw = 0, p99 = 0, clat_sum = 0, ios = 0;
+    bool used = false;  // the run did I/O in this direction
   };
   std::vector<std::array<Agg, results::kDirs>> aggs;
   std::array<bool, results::kDirs> used{};
@@ -266,6 +267,7 @@ std::string render_compare_page(const std::vector<std::shared_ptr<const RunInfo>
         x.p99 = std::max(x.p99, static_cast<double>(row.clat_p99));
         x.clat_sum += row.clat_mean * static_cast<double>(row.total_ios);
         x.ios += static_cast<double>(row.total_ios);
+        x.used = true;
         used[row.ddir] = true;
       }
     }
@@ -277,13 +279,19 @@ std::string render_compare_page(const std::vector<std::shared_ptr<const RunInfo>
                      i == 0 ? " <small>(baseline)</small>" : "");
   }
   b += "</tr></thead><tbody>";
-  auto row = [&](const std::string& name, auto value, auto format, bool higher_better) {
+  // A run without I/O in a direction has no value there: N/A, and no change
+  // against it (a "-100%" would read as a collapse that never happened).
+  auto row = [&](const std::string& name, int d, auto value, auto format, bool higher_better) {
     b += "<tr><th>" + html_escape(name) + "</th>";
     const double base = value(aggs[0]);
     for (size_t i = 0; i < aggs.size(); ++i) {
+      if (!aggs[i][d].used) {
+        b += "<td class=\"num na\" title=\"no " + std::string(results::kDirNames[d]) + " I/O in this run\">N/A</td>";
+        continue;
+      }
       const double v = value(aggs[i]);
       std::string delta;
-      if (i > 0 && base > 0) {
+      if (i > 0 && aggs[0][d].used && base > 0) {
         const double pct = (v - base) / base * 100.0;
         const bool good = higher_better ? pct >= 0 : pct <= 0;
         delta = fmt::format(" <span class=\"delta {}\">{:+.1f}%</span>", good ? "good" : "bad", pct);
@@ -295,13 +303,14 @@ std::string render_compare_page(const std::vector<std::shared_ptr<const RunInfo>
   for (int d = 0; d < results::kDirs; ++d) {
     if (!used[d]) continue;
     const std::string dn = results::kDirNames[d];
-    row(dn + " IOPS", [d](const auto& a) { return a[d].iops; }, [](double v) { return format_count(v); }, true);
-    row(dn + " bandwidth", [d](const auto& a) { return a[d].bw; }, [](double v) { return format_bytes_rate(v); }, true);
-    row(dn + " clat mean", [d](const auto& a) { return a[d].ios > 0 ? a[d].clat_sum / a[d].ios : 0.0; },
+    row(dn + " IOPS", d, [d](const auto& a) { return a[d].iops; }, [](double v) { return format_count(v); }, true);
+    row(dn + " bandwidth", d, [d](const auto& a) { return a[d].bw; }, [](double v) { return format_bytes_rate(v); }, true);
+    row(dn + " clat mean", d, [d](const auto& a) { return a[d].ios > 0 ? a[d].clat_sum / a[d].ios : 0.0; },
         [](double v) { return format_ns(v); }, false);
-    row(dn + " p99 clat", [d](const auto& a) { return a[d].p99; }, [](double v) { return format_ns(v); }, false);
+    row(dn + " p99 clat", d, [d](const auto& a) { return a[d].p99; }, [](double v) { return format_ns(v); }, false);
   }
   b += "</tbody></table>";
+  b += gate_html;
   const std::string charts = charts_html(runs, true);
   if (!charts.empty()) b += "<h2>Time series</h2><div class=\"charts\">" + charts + "</div>";
   std::string title = "Compare";

@@ -37,7 +37,9 @@ std::string file_url(const std::string& rel);  // "/files/<rel>", encoded
 std::string render_index_page(const IndexSnapshot& snap, const RunQuery& q);
 // job_texts: (file name, contents) of the run's job files, already read.
 std::string render_run_page(const RunInfo& run, const std::vector<std::pair<std::string, std::string>>& job_texts);
-std::string render_compare_page(const std::vector<std::shared_ptr<const RunInfo>>& runs);
+// gate_html: the gate section (compare_gate.hpp), placed under the table.
+std::string render_compare_page(const std::vector<std::shared_ptr<const RunInfo>>& runs,
+                                std::string_view gate_html = {});
 // rel: directory relative to the root, "" for the root itself.
 std::string render_listing_page(const std::string& rel, const std::vector<DirEntry>& entries);
 std::string render_error_page(int status, std::string_view message);

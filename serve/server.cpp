@@ -35,6 +35,7 @@
 #include "serve/api_hist.hpp"
 #include "serve/assets.hpp"
 #include "serve/confine.hpp"
+#include "serve/compare_gate.hpp"
 #include "serve/html.hpp"
 #include "serve/log_cache.hpp"
 #include "serve/pool.hpp"
@@ -425,7 +426,7 @@ void Server::Impl::route() {
       if (!r) return set_error(res, 404, "No such run: " + id);
       runs.push_back(r);
     }
-    res.set_content(render_compare_page(runs), "text/html; charset=utf-8");
+    res.set_content(render_compare_page(runs, render_gate_section(root, runs)), "text/html; charset=utf-8");
   });
   add_sweep_routes(http, root);  // /sweeps, /sweeps/ID, /api/sweeps/ID (serve/sweep_pages.cpp)
   http.Get("/static/([^/]+)", [](const httplib::Request& req, httplib::Response& res) {

@@ -10,6 +10,7 @@
 #include "jobs/cmdline.hpp"
 #include "jobs/ini.hpp"
 #include "jobs/parse.hpp"
+#include "jobs/report_limits.hpp"
 #include "jobs/units.hpp"
 #include "test_expander.hpp"
 
@@ -173,18 +174,19 @@ TEST_CASE("options and section headers kept are bounded across includes (issue 1
   CHECK_THROWS_WITH(read_job_file(top, plain()), Catch::Contains("more than 200000") && Catch::Contains("inc.fio:100000)"));
 }
 
-TEST_CASE("make_request with check_keys keeps one unknown option per section; the first error stays the same (issue 16)") {
+TEST_CASE("make_request with check_keys keeps 20 unknown options per section; the errors stay the same (issue 16)") {
   JobDir dir;
   // 100000 junk lines after a bad value: the value (line 2) is still the first
-  // error, and the junk is not stored beyond its first line.
+  // error, and the junk is not stored beyond the 20 lines the parse can report
+  // (issue 17: every error of a file at once, at most kMaxReportedErrors).
   const std::string f = dir.write("j.fio", "[a]\nbs=foo\nbogus\n" + repeat_lines("junk", 100000) + "[b]\nmore_junk\nx\n");
   CmdlineJobs cl;
   cl.job_files.push_back(f);
   const ParseRequest kept = make_request(cl, plain(), {}, &fiokit::test::catalog());
   REQUIRE(kept.sources.size() == 1);
   REQUIRE(kept.sources[0].sections.size() == 2);
-  CHECK(kept.sources[0].sections[0].options.size() == 2);  // bs, bogus
-  CHECK(kept.sources[0].sections[1].options.size() == 1);  // more_junk
+  CHECK(kept.sources[0].sections[0].options.size() == 1 + kMaxReportedErrors);  // bs, bogus, 19 junk
+  CHECK(kept.sources[0].sections[1].options.size() == 2);  // more_junk, x
   CHECK(make_request(cl, plain(), {}).sources[0].sections[0].options.size() == 100002);
   auto first_error = [](const ParseRequest& req) {
     try {
@@ -196,14 +198,15 @@ TEST_CASE("make_request with check_keys keeps one unknown option per section; th
   };
   CHECK_THAT(first_error(kept), Catch::StartsWith("invalid value for 'bs'") && Catch::Contains(f + ":2)"));
   CHECK(first_error(kept) == first_error(make_request(cl, plain(), {})));
-  // --section=b: the kept unknown option of [b] is the error, as without check_keys.
+  // --section=b: the kept unknown options of [b] are the errors, as without check_keys.
   const ParseRequest only_b = make_request(cl, plain(), {"b"}, &fiokit::test::catalog());
-  CHECK(first_error(only_b) == "unknown option 'more_junk' (" + f + ":100005)");
+  CHECK_THAT(first_error(only_b), Catch::StartsWith("unknown option 'more_junk' (" + f + ":100005)\nunknown option 'x' (" +
+                                                    f + ":100006)"));
   CHECK(first_error(only_b) == first_error(make_request(cl, plain(), {"b"})));
   // The dropped lines do not count towards kMaxJobLines: 300000 junk lines
   // read to the end.
   const std::string g = dir.write("g.fio", "[a]\n" + repeat_lines("junk", 300000));
   CmdlineJobs cg;
   cg.job_files.push_back(g);
-  CHECK(make_request(cg, plain(), {}, &fiokit::test::catalog()).sources[0].sections[0].options.size() == 1);
+  CHECK(make_request(cg, plain(), {}, &fiokit::test::catalog()).sources[0].sections[0].options.size() == kMaxReportedErrors);
 }

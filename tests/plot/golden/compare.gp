@@ -194,7 +194,7 @@ set style data histograms
 set style histogram clustered gap 1
 set style fill solid 1.0 border -1
 set yrange [0:*]
-set xtics rotate by -30 scale 0
+set xtics scale 0
 $bars << EOD
 "gold: job (job 1)" 0.1430511 0.1829698 0.8583069 0.1104477
 "gold: job (job 2) read" 0.05722046 0.06175041 0.06628036 0.002821007

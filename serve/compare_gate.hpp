@@ -1,0 +1,25 @@
+// The compare page's gate section: each picked run against the first (the
+// baseline) through the same compare gate as `fiokit compare` (verdict,
+// repeats per side, regressions, invalid reasons, the too-few-repeats
+// warning), and warnings when the runs differ in the options that decide what
+// is measured (rw, bs, iodepth, ioengine, rate caps). Run files are read
+// through the served Root only, so a symlink cannot pull in outside data.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "serve/confine.hpp"
+#include "serve/run_index.hpp"
+
+namespace fiokit::serve {
+
+// Options whose difference makes two runs measure different things; the page
+// warns about them (the CLI gate refuses them, with the rest of its list).
+const std::vector<std::string>& compare_warning_options();
+
+// HTML: <section class="gate"> with one row per compared run, and a
+// <div class="warnings"> when options differ. "" for fewer than two runs.
+std::string render_gate_section(const Root& root, const std::vector<std::shared_ptr<const RunInfo>>& runs);
+
+}  // namespace fiokit::serve

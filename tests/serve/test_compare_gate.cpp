@@ -1,0 +1,127 @@
+// The compare page's gate section and warnings (issue 17 item 5): N/A, not
+// "-100%", where a run did no I/O in a direction; a warning naming the options
+// that differ (rw, bs, iodepth, ioengine, rate caps); the gate's verdict and
+// each run's repeats, as `fiokit compare` would judge them, read from the
+// run's repeats/<N>/results.json. Checked in the served HTML and, in
+// headless Chromium ([browser]), in the DOM and the screenshot.
+#include <httplib.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <regex>
+
+#include "results/json_writer.hpp"
+#include "../plot/plot_test_util.hpp"
+#include "serve_util.hpp"
+
+using namespace fiokit;
+using namespace fiokit::servetest;
+
+namespace {
+
+const char* kChromium = "/usr/bin/chromium";
+const char* kBase = "20261120T100000Z-base";
+const char* kSlow = "20261121T100000Z-slow";
+const char* kWrite = "20261122T100000Z-write";
+
+// A run dir with `repeats` repeats of job "j" at `scale` (each repeat a
+// little apart, so the rank test sees distinct values).
+void write_repeats(const std::string& data, const std::string& id, int64_t ts, double scale, int repeats) {
+  write_run_dir(data, id, make_result({"j"}, ts, scale), false);
+  for (int i = 1; i <= repeats; ++i) {
+    const results::RunResult r = make_result({"j"}, ts + i, scale * (1.0 + 0.01 * i));
+    write_text(data + "/runs/" + id + "/repeats/" + std::to_string(i) + "/results.json", results::write_json(r, false));
+  }
+}
+
+// Three runs: a baseline (3 repeats), one at half the IOPS (3 repeats), and a
+// write run with other rw and bs (1 sample).
+void write_runs(const std::string& data) {
+  write_repeats(data, kBase, 1763632800, 1.0, 3);
+  write_repeats(data, kSlow, 1763719200, 0.5, 3);
+  results::RunResult w = make_result({"j"}, 1763805600, 1.0);
+  w.jobs[0].rw = "randwrite";
+  w.jobs[0].options = {{"rw", "randwrite"}, {"bs", "8k"}};
+  std::swap(w.jobs[0].dirs[0], w.jobs[0].dirs[1]);
+  write_run_dir(data, kWrite, w, false);
+}
+
+std::string compare_url(int port) {
+  return "http://127.0.0.1:" + std::to_string(port) + "/compare?run=" + kBase + "&run=" + kSlow + "&run=" + kWrite;
+}
+
+// The <tr data-run="ID"> row of the gate table.
+std::string gate_row(const std::string& html, const std::string& id) {
+  const size_t at = html.find("<tr data-run=\"" + id + "\"");
+  if (at == std::string::npos) return "";
+  return html.substr(at, html.find("</tr>", at) - at);
+}
+
+void check_page(const std::string& served) {
+  // The server writes ' as &#39;; Chromium's DOM dump writes it plainly.
+  std::string html = served;
+  for (size_t at; (at = html.find("&#39;")) != std::string::npos;) html.replace(at, 5, "'");
+  // N/A where a run lacks the direction; no change computed against nothing.
+  CHECK(html.find("-100.0%") == std::string::npos);
+  const std::regex na(R"(<td class="num na"[^>]*>N/A</td>)");
+  const auto n_na = std::distance(std::sregex_iterator(html.begin(), html.end(), na), std::sregex_iterator());
+  CHECK(n_na == 12);  // 4 write rows x (base, slow) + 4 read rows x write
+  // Warning naming the differing options.
+  CHECK(html.find("class=\"warnings\"") != std::string::npos);
+  CHECK(html.find(std::string(kBase) + " vs " + kWrite + ": job 'j': option rw differs: baseline 'randread', current 'randwrite'") != std::string::npos);
+  CHECK(html.find("option bs differs") != std::string::npos);
+  CHECK(html.find(std::string(kBase) + " vs " + kSlow + ":") == std::string::npos);  // same options: no warning
+  // The gate: repeats and verdicts.
+  const std::string base = gate_row(html, kBase), slow = gate_row(html, kSlow), write = gate_row(html, kWrite);
+  CHECK(base.find("<td class=\"num repeats\">3</td>") != std::string::npos);
+  CHECK(slow.find("<td class=\"num repeats\">3</td>") != std::string::npos);
+  CHECK(write.find("<td class=\"num repeats\">1</td>") != std::string::npos);
+  CHECK(slow.find("<span class=\"verdict verdict-regression\">regression</span>") != std::string::npos);
+  CHECK(slow.find("j/read/iops") != std::string::npos);
+  CHECK(slow.find("too few for alpha 0.05") != std::string::npos);
+  CHECK(write.find("<span class=\"verdict verdict-invalid\">invalid</span>") != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("compare page: N/A for absent directions, option warnings, gate verdict and repeats", "[serve][compare]") {
+  TempDir data;
+  write_runs(data.path);
+  TestServer s(data.path);
+  httplib::Client c("127.0.0.1", s.port);
+  const auto res = c.Get(std::string("/compare?run=") + kBase + "&run=" + kSlow + "&run=" + kWrite);
+  REQUIRE(res);
+  REQUIRE(res->status == 200);
+  check_page(res->body);
+  // Two runs alike: no warning, a pass with 3 vs 3 repeats.
+  const auto same = c.Get(std::string("/compare?runs=") + kBase + "," + kBase);
+  REQUIRE(same);
+  CHECK(same->body.find("class=\"warnings\"") == std::string::npos);
+  INFO(gate_row(same->body, kBase));
+  CHECK(same->body.find("verdict-pass") != std::string::npos);
+}
+
+TEST_CASE("compare page in headless chromium: the gate and warnings are in the DOM and drawn", "[browser]") {
+  if (!have_program(kChromium))
+    FAIL(kChromium << " is not installed: run this case through CTest's serve-browser entry, which skips without it");
+  TempDir data, profile, shots;
+  write_runs(data.path);
+  TestServer s(data.path);
+  const std::string flags = std::string("timeout 120 ") + kChromium +
+                            " --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking"
+                            " --disable-component-update --disable-sync --disable-dev-shm-usage --user-data-dir=" +
+                            profile.path + " --window-size=1280,1200 --virtual-time-budget=5000 ";
+  const auto dom = run_capture(flags + "--dump-dom '" + compare_url(s.port) + "' 2>/dev/null");
+  REQUIRE(dom);
+  check_page(*dom);
+  // The screenshot shows the red regression badge (#c62828, --bad) and the
+  // amber warning bar (#a66a00): the elements are drawn, not only present.
+  const std::string png = shots.path + "/compare.png";
+  run_capture(flags + "--screenshot=" + png + " '" + compare_url(s.port) + "' 2>/dev/null");
+  REQUIRE(std::filesystem::exists(png));
+  const plottest::Png img = plottest::decode_png(png);
+  REQUIRE(img.width > 0);
+  const size_t red = plottest::count_colour(img, 0xc62828, 20), amber = plottest::count_colour(img, 0xa66a00, 20);
+  CHECK(red > 100);    // the regression badge (and red deltas)
+  CHECK(amber > 100);  // the warning bar's border and the invalid badge
+}
