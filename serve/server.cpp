@@ -228,6 +228,7 @@ struct Server::Impl {
   HttpServer http;
   LogCache logs;
   FileCache files;
+  std::atomic<GrowingPool*> pool{nullptr};  // the listening pool, owned by cpp-httplib
 
   explicit Impl(ServeOptions o)
       : opt(std::move(o)),
@@ -439,7 +440,16 @@ void Server::Impl::route() {
   http.set_tcp_nodelay(true);
   const size_t lo = opt.min_threads, hi = opt.max_threads;
   const auto idle_exit = opt.worker_idle_exit;
-  http.new_task_queue = [lo, hi, idle_exit] { return new GrowingPool(lo, hi, idle_exit); };
+  http.new_task_queue = [this, lo, hi, idle_exit] {
+    auto* p = new GrowingPool(lo, hi, idle_exit);
+    pool.store(p);
+    return p;
+  };
+  // Extra workers for parked connections (front_park.cpp) come from the same
+  // pool; the front stops asking before the pool is shut down (stop()).
+  front.set_task_runner([this](std::function<void()> fn) {
+    if (auto* p = pool.load()) p->enqueue(std::move(fn));
+  });
 }
 
 Server::Server(ServeOptions opt) : impl_(std::make_unique<Impl>(std::move(opt))) { impl_->route(); }
