@@ -28,7 +28,8 @@ namespace fiokit::serve {
 
 namespace {
 constexpr int64_t kQuietMs = 20;  // see Front::fill
-constexpr size_t kOutBuf = 32u << 10;  // an answer up to this size goes out in one send
+constexpr size_t kOutBuf = 32u << 10;   // an answer up to this size goes out in one send
+constexpr size_t kGatherMin = 4u << 10;  // a write this large is sent from where it is, not copied
 }  // namespace
 
 struct Front::Head {
@@ -38,6 +39,9 @@ struct Front::Head {
   std::string range;
   size_t range_count = 0;
   bool must_close = false;
+  bool plain = false;       // a Front::FastPath candidate
+  bool is_head = false;
+  std::string_view target;  // raw, from the request line (in c.buf)
 };
 
 namespace {
@@ -150,11 +154,13 @@ class FrontStream final : public httplib::Stream {
   // answer goes out with Front::flush after the library is done.
   ssize_t write(const char* ptr, size_t size) override {
     if (failed_) return -1;
-    if (c_.out.size() + size > kOutBuf) {
-      if (!f_.flush(c_)) failed_ = true;
-      else if (size > kOutBuf && !f_.send_all(c_, ptr, size)) failed_ = true;
+    if (c_.out.size() + size > kOutBuf || size >= kGatherMin) {
+      // A large piece goes out with what is gathered, uncopied.
+      const bool big = size >= kGatherMin || size > kOutBuf;
+      if (big ? !f_.send_pair(c_, c_.out.data(), c_.out.size(), ptr, size) : !f_.flush(c_)) failed_ = true;
+      c_.out.clear();
       if (failed_) return -1;
-      if (size > kOutBuf) return static_cast<ssize_t>(size);
+      if (big) return static_cast<ssize_t>(size);
     }
     c_.out.append(ptr, size);
     return static_cast<ssize_t>(size);
@@ -341,6 +347,14 @@ int Front::parse_head(FrontConn& c, Head& h, size_t begin, size_t end) {
   size_t lengths = 0, encodings = 0;
   uint64_t length = 0;
   std::vector<std::string_view> kept;
+  // A plain request (Front::FastPath): method and version checked here, the
+  // header fields in the loop.
+  const std::string_view line1 = head.substr(0, first_eol);
+  h.is_head = method == "HEAD";
+  h.plain = get_like && line1.size() > 9 && line1.substr(line1.size() - 9) == " HTTP/1.1";
+  if (h.plain) h.target = line1.substr(method.size() + 1, line1.size() - 9 - method.size() - 1);
+  static constexpr std::string_view kPlainFields[] = {"host", "user-agent", "accept", "accept-language",
+                                                      "referer", "cache-control", "pragma"};
   for (size_t pos = first_eol + 2; pos + 2 < head.size();) {
     const size_t eol = head.find("\r\n", pos);
     const std::string_view ln = head.substr(pos, eol - pos);
@@ -354,6 +368,9 @@ int Front::parse_head(FrontConn& c, Head& h, size_t begin, size_t end) {
     if (!std::all_of(name.begin(), name.end(), is_tchar)) return 400;
     const std::string_view value = trim(ln.substr(colon + 1));
     if (!field_value_ok(value)) return 400;
+    if (h.plain && std::none_of(std::begin(kPlainFields), std::end(kPlainFields),
+                                [&](std::string_view f) { return iequals(name, f); }))
+      h.plain = false;
     if (iequals(name, "content-length")) {
       if (++lengths > 1 || value.empty() || value.size() > 18 ||
           value.find_first_not_of("0123456789") != std::string_view::npos)
@@ -397,10 +414,18 @@ int Front::parse_head(FrontConn& c, Head& h, size_t begin, size_t end) {
 // without progress, the end of a send-rate window that moved too little, or
 // the shutdown grace. -1 when any of them passes (the connection is dropped).
 ssize_t Front::send_some(FrontConn& c, const char* p, size_t n) {
+  iovec v{const_cast<char*>(p), n};
+  return send_some(c, &v, 1);
+}
+
+ssize_t Front::send_some(FrontConn& c, const iovec* iov, int count) {
   const auto give_up = Clock::now() + lim_.write_timeout;
   if (c.window_start == Clock::time_point{}) c.window_start = Clock::now();
+  msghdr msg{};
+  msg.msg_iov = const_cast<iovec*>(iov);
+  msg.msg_iovlen = static_cast<size_t>(count);
   for (;;) {
-    const ssize_t k = ::send(c.fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+    const ssize_t k = ::sendmsg(c.fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (k >= 0) {
       const auto now = Clock::now();
       c.window_bytes += static_cast<size_t>(k);
@@ -427,11 +452,27 @@ ssize_t Front::send_some(FrontConn& c, const char* p, size_t n) {
   }
 }
 
-bool Front::send_all(FrontConn& c, const char* p, size_t n) {
-  for (size_t off = 0; off < n;) {
-    const ssize_t k = send_some(c, p + off, n - off);
+bool Front::send_all(FrontConn& c, const char* p, size_t n) { return send_pair(c, p, n, nullptr, 0); }
+
+// a then b with as few sends as the socket allows (sendmsg gathers them), so
+// a head and a body go out together without being copied into one buffer.
+bool Front::send_pair(FrontConn& c, const char* a, size_t na, const char* b, size_t nb) {
+  iovec v[2] = {{const_cast<char*>(a), na}, {const_cast<char*>(b), nb}};
+  int first = 0;
+  const auto skip_empty = [&] {
+    while (first < 2 && v[first].iov_len == 0) ++first;
+  };
+  skip_empty();
+  while (first < 2) {
+    const ssize_t k = send_some(c, v + first, 2 - first);
     if (k <= 0) return false;
-    off += static_cast<size_t>(k);
+    for (auto done = static_cast<size_t>(k); done > 0 && first < 2;) {
+      const size_t take = std::min(done, v[first].iov_len);
+      v[first].iov_base = static_cast<char*>(v[first].iov_base) + take;
+      v[first].iov_len -= take;
+      done -= take;
+      skip_empty();
+    }
   }
   return true;
 }
@@ -481,6 +522,18 @@ bool Front::serve_requests(FrontConn& c, const Process& process) {
     if (st > 0) refuse(c, st);
     if (st != 0) return false;
     const bool close = ++c.served >= lim_.max_keep_alive || h.must_close;
+    if (h.plain && !close && fast_) {
+      FastAnswer a;
+      if (fast_(h.target, a)) {
+        const bool with_body = !h.is_head && a.body;
+        if (!send_pair(c, a.head.data(), a.head.size(), with_body ? a.body->data() : nullptr,
+                       with_body ? a.body->size() : 0))
+          return false;
+        c.buf.erase(0, h.consumed);
+        if (c.buf.empty()) return park(c);
+        continue;
+      }
+    }
     bool closed = false;
     FrontStream strm(*this, c, h.replay);
     bool ok;

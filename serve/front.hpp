@@ -39,15 +39,18 @@
 // request afterwards for the file route to resolve (serve/ranges.hpp).
 #pragma once
 #include <httplib.h>
+#include <sys/uio.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <condition_variable>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -85,6 +88,18 @@ class Front {
   // The complete response (status line, headers, body) for a refusal.
   using Refusal = std::function<std::string(int status)>;
 
+  // A request answered without cpp-httplib (set_fast_path).
+  struct FastAnswer {
+    std::string head;                         // status line and header fields, ending in an empty line
+    std::shared_ptr<const std::string> body;  // sent after the head unless the request is HEAD
+  };
+  // Given the raw target of a plain request, fills the answer and returns
+  // true, or returns false to leave the request to cpp-httplib. Plain: GET or
+  // HEAD, HTTP/1.1, kept alive, no body, no Range, and no header field but
+  // those that never change cpp-httplib's answer (Host, User-Agent, Accept,
+  // Accept-Language, Referer, Cache-Control, Pragma); so Accept-Encoding
+  // (compression) and Connection always take the library's way.
+  using FastPath = std::function<bool(std::string_view target, FastAnswer& answer)>;
   // Runs a task on the server's worker pool (serve/pool.hpp).
   using TaskRunner = std::function<void(std::function<void()>)>;
 
@@ -98,6 +113,8 @@ class Front {
   // connections is busy (a slow handler) and some are waiting; set before
   // the first connection.
   void set_task_runner(TaskRunner run) { run_task_ = std::move(run); }
+  // Set before the first connection; see FastPath.
+  void set_fast_path(FastPath fast) { fast_ = std::move(fast); }
   // Serves the requests of one accepted socket; between requests it is parked
   // and served by whichever worker is free (see the top of this file). Every
   // connection is closed in the end, by stop() and the destructor at the latest.
@@ -119,7 +136,9 @@ class Front {
   void evict_locked(FrontConn& victim);
   void leave_wait(FrontConn& c);
   ssize_t send_some(FrontConn& c, const char* p, size_t n);
+  ssize_t send_some(FrontConn& c, const iovec* iov, int count);
   bool send_all(FrontConn& c, const char* p, size_t n);
+  bool send_pair(FrontConn& c, const char* a, size_t na, const char* b, size_t nb);
   bool flush(FrontConn& c);
   void refuse(FrontConn& c, int status);
   // serve/front_park.cpp: the parked connections.
@@ -148,6 +167,7 @@ class Front {
   int epfd_ = -1;
   int wake_fd_ = -1;                          // eventfd: stop() wakes every worker in epoll_wait
   TaskRunner run_task_;
+  FastPath fast_;
   std::list<FrontConn*> parked_;              // under m_; park order = idle-deadline order
   std::unordered_set<FrontConn*> live_;       // under m_; every connection not yet closed
   size_t parked_n_ = 0;                       // under m_; parked, listed or not

@@ -62,6 +62,8 @@ class Server {
     size_t parses = 0, entries = 0, bytes = 0;
   };
   LogCacheStats log_cache_stats() const;
+  // Requests the front answered from the file cache without cpp-httplib (tests).
+  size_t fast_answers() const;
   // The underlying server, for tests that add a route (e.g. one that throws).
   httplib::Server& http();
 
