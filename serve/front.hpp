@@ -141,7 +141,7 @@ class Front {
   bool send_pair(FrontConn& c, const char* a, size_t na, const char* b, size_t nb);
   bool flush(FrontConn& c);
   void refuse(FrontConn& c, int status);
-  // serve/front_park.cpp: the parked connections.
+  // Between requests (serve_requests in front.cpp, the rest in front_park.cpp).
   bool serve_requests(FrontConn& c, const Process& process);  // true: parked
   bool park(FrontConn& c);  // false: stopping (the caller closes c)
   void close_conn(FrontConn* c);

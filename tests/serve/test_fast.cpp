@@ -139,3 +139,31 @@ TEST_CASE("the front's cached answers: only plain requests, never a file the con
   ::close(fd2);
   s2.stop();
 }
+
+TEST_CASE("parked connections are served while every worker waiting for them is held by a slow handler", "[serve]") {
+  FastTarget t;
+  t.server->http().Get("/slow", [](const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    res.set_content("slow", "text/plain");
+  });
+  // Eight kept-alive connections, each answered once and then parked.
+  std::vector<int> fds;
+  for (int i = 0; i < 8; ++i) {
+    fds.push_back(connect_local(t.port));
+    REQUIRE(fds.back() >= 0);
+    CHECK(ask(fds.back(), plain("GET", "/healthz")).rfind("HTTP/1.1 200", 0) == 0);
+  }
+  // Seven of them ask for the slow route at once: more than the workers
+  // that wait on the parked set (at most 8, one per CPU)...
+  const std::string slow = plain("GET", "/slow");
+  for (int i = 0; i < 7; ++i) ::send(fds[static_cast<size_t>(i)], slow.data(), slow.size(), MSG_NOSIGNAL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // ...and the last one is still answered at once.
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(ask(fds[7], plain("GET", "/healthz")).rfind("HTTP/1.1 200", 0) == 0);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  CHECK(ms < 500);
+  for (int i = 0; i < 7; ++i) CHECK(read_response(fds[static_cast<size_t>(i)], false).find("slow") != std::string::npos);
+  for (int fd : fds) ::close(fd);
+}
