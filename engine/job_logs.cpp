@@ -118,6 +118,17 @@ void JobLogs::add(LogWhat what, uint64_t time_ms, uint64_t value, int ddir, uint
 #endif
 }
 
+void JobLogs::add_io(uint64_t time_ms, int ddir, uint64_t bs, uint64_t offset, uint16_t prio, unsigned whats,
+                     const uint64_t (&values)[5]) {
+#ifdef FIOKIT_HAVE_LOG_SINK
+  // Per-I/O rows only (never windowed): LogWhat and LogKind number the logs alike.
+  static_assert(static_cast<int>(LogWhat::slat) == static_cast<int>(results::LogKind::slat));
+  if (sink_) sink_->append_io(time_ms, ddir, bs, offset, prio, whats, values);
+#else
+  (void)time_ms, (void)ddir, (void)bs, (void)offset, (void)prio, (void)whats, (void)values;
+#endif
+}
+
 void JobLogs::add_hist(uint64_t time_ms, int ddir, uint64_t bs, const results::LatencyHistogram& cumulative) {
 #ifdef FIOKIT_HAVE_LOG_SINK
   if (sink_) sink_->append_hist(time_ms, ddir, bs, cumulative);

@@ -49,6 +49,11 @@ class JobLogs {
   // `prio` is the I/O's raw ioprio value (class << 13 | level) for a per-I/O
   // row; fio 3.33 writes 0 for a windowed (averaged) row.
   void add(LogWhat what, uint64_t time_ms, uint64_t value, int ddir, uint64_t bs, uint64_t offset, uint16_t prio = 0);
+  // One I/O's rows of the per-I/O logs (log_avg_msec=0) at once: a row in
+  // the log of each LogWhat whose bit (1 << what) is in `whats`, with
+  // values[what]. Same rows as an add() each, in one entry of the sink's ring.
+  void add_io(uint64_t time_ms, int ddir, uint64_t bs, uint64_t offset, uint16_t prio, unsigned whats,
+              const uint64_t (&values)[5]);
   // One write_hist_log row: the clat counts added to `cumulative` since the
   // previous call for this direction (the sink keeps the difference).
   void add_hist(uint64_t time_ms, int ddir, uint64_t bs, const results::LatencyHistogram& cumulative);

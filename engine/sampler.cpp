@@ -179,11 +179,18 @@ void Sampler::log_io(const IoUnit& u, uint64_t now, uint64_t clat_ns, uint64_t s
   if (ramping_) return;  // fio logs nothing before ramp_time ends
   const uint64_t t = (now - stats_start_ns_) / kMs;
   // Each per-I/O row carries the priority the I/O was sent with (prio /
-  // prioclass, or cmdprio's pick), as fio 3.33's io_u->ioprio.
+  // prioclass, or cmdprio's pick), as fio 3.33's io_u->ioprio. All of one
+  // I/O's rows go to the logs as one entry (JobLogs::add_io).
+  uint64_t values[5] = {};
+  unsigned whats = 0;
+  const auto put = [&](LogWhat w, uint64_t v) {
+    whats |= 1u << static_cast<unsigned>(w);
+    values[static_cast<size_t>(w)] = v;
+  };
   if (logs_->lat()) {
-    logs_->add(LogWhat::lat, t, now - u.start_ns, idx(u.dir), u.len, u.offset, u.ioprio);
-    logs_->add(LogWhat::clat, t, clat_ns, idx(u.dir), u.len, u.offset, u.ioprio);
-    if (slat_ns != UINT64_MAX) logs_->add(LogWhat::slat, t, slat_ns, idx(u.dir), u.len, u.offset, u.ioprio);
+    put(LogWhat::lat, now - u.start_ns);
+    put(LogWhat::clat, clat_ns);
+    if (slat_ns != UINT64_MAX) put(LogWhat::slat, slat_ns);
   }
   // Observed in fio 3.33: per-I/O bw rows are len * 10^6 / clat_ns (the I/O's
   // own rate) and per-I/O iops rows are 1. They are also the job's bw / iops
@@ -193,13 +200,14 @@ void Sampler::log_io(const IoUnit& u, uint64_t now, uint64_t clat_ns, uint64_t s
   // samples. An odd figure, but fio's for that job file, so fiokit's too.
   if (logs_->bw()) {
     const uint64_t v = static_cast<uint64_t>(u.len) * 1000000 / std::max<uint64_t>(1, clat_ns);
-    logs_->add(LogWhat::bw, t, v, idx(u.dir), u.len, u.offset, u.ioprio);
+    put(LogWhat::bw, v);
     add_running(per_io_bw_stat_[idx(u.dir)], static_cast<double>(v));
   }
   if (logs_->iops()) {
-    logs_->add(LogWhat::iops, t, 1, idx(u.dir), u.len, u.offset, u.ioprio);
+    put(LogWhat::iops, 1);
     add_running(per_io_iops_stat_[idx(u.dir)], 1.0);
   }
+  logs_->add_io(t, idx(u.dir), u.len, u.offset, u.ioprio, whats, values);
 }
 
 void Sampler::reset_stats(uint64_t now) {

@@ -36,15 +36,31 @@ uint64_t get_le(const unsigned char* p, int bytes) {
 
 // Decimal digits of v at p (at most 20); returns the end. Shared with
 // log_sink.cpp, whose text rows are built the same way.
+// Two digits per division, from a table: the per-I/O logs' writer spends
+// most of its time here.
 char* put_u64(char* p, uint64_t v) {
+  static constexpr char kPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
   char tmp[20];
-  int n = 0;
-  do {
-    tmp[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v);
-  while (n) *p++ = tmp[--n];
-  return p;
+  char* t = tmp + sizeof tmp;
+  while (v >= 100) {
+    const auto r = static_cast<size_t>(v % 100) * 2;
+    v /= 100;
+    *--t = kPairs[r + 1];
+    *--t = kPairs[r];
+  }
+  if (v >= 10) {
+    const auto r = static_cast<size_t>(v) * 2;
+    *--t = kPairs[r + 1];
+    *--t = kPairs[r];
+  } else {
+    *--t = static_cast<char>('0' + v);
+  }
+  const auto n = static_cast<size_t>(tmp + sizeof tmp - t);
+  std::memcpy(p, t, n);
+  return p + n;
 }
 
 void encode_sample(std::string& out, const LogRow& row, SampleLayout layout) {

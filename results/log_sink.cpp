@@ -45,17 +45,22 @@ namespace {
 
 constexpr size_t kChunkRows = 4096;
 constexpr size_t kSpareChunks = 4;
-// The ring: at most this many chunks per sink (16 x 4096 rows x 56 bytes =
-// 3.5 MiB). Enough for the writer to format whole chunks while the I/O thread
+// The ring: at most this many chunks per sink (16 x 4096 entries x 80 bytes
+// = 5 MiB; an entry is one I/O's rows of every per-I/O log). Enough for the writer to format whole chunks while the I/O thread
 // fills others; more only buys a longer backlog.
 constexpr size_t kMaxChunks = 16;
 constexpr auto kFlushInterval = std::chrono::milliseconds(250);
 constexpr int kKinds = 5;
 constexpr const char* kKindNames[kKinds] = {"bw", "iops", "lat", "clat", "slat"};
 
+// One entry of the ring: the rows of one I/O (append_io) or a single row
+// (append), one row per bit of `kinds`, each with values[kind].
 struct Entry {
-  LogKind kind;
-  LogRow row;
+  uint64_t time_ms, bs, offset;
+  uint64_t values[kKinds];
+  uint32_t prio;
+  int32_t ddir;
+  unsigned kinds;
 };
 
 struct HistSnap {
@@ -192,29 +197,55 @@ struct LogSink::Impl {
   // "time, value, ddir, bs[, offset], prio". std::to_chars, not a format
   // string: per-I/O logs make this the writer's whole cost, and it must keep
   // up with millions of rows a second.
+  // The text of an entry's rows is "time, " + value + suffix, and an I/O's
+  // rows share the time and the suffix ", ddir, bs[, offset], prio\n": both
+  // are built once per entry (the time once per millisecond), so only the
+  // value is formatted per row. Per-I/O logs make this the writer's whole
+  // cost, and it must keep up with millions of rows a second.
+  uint64_t time_cached = UINT64_MAX;
+  char time_text[24];
+  size_t time_len = 0;
+
   void format_rows(Chunk* c, size_t upto) {
     if (deflater) {
-      for (size_t i = c->consumed; i < upto; ++i)
-        encode_sample(bufs[static_cast<size_t>(c->rows[i].kind)], c->rows[i].row, layout);
+      for (size_t i = c->consumed; i < upto; ++i) {
+        const Entry& e = c->rows[i];
+        for (unsigned k = 0; k < kKinds; ++k)
+          if (e.kinds & (1u << k))
+            encode_sample(bufs[k], LogRow{e.time_ms, e.values[k], e.ddir, e.bs, e.offset, e.prio}, layout);
+      }
       c->consumed = upto;
       return;
     }
-    char line[6 * 24];
+    char suffix[4 * 24];
+    char line[24 + 24 + sizeof suffix];
     for (size_t i = c->consumed; i < upto; ++i) {
       const Entry& e = c->rows[i];
-      char* p = line;
-      p = put_u64(p, e.row.time_ms), *p++ = ',', *p++ = ' ';
-      p = put_u64(p, e.row.value), *p++ = ',', *p++ = ' ';
-      p = put_u64(p, static_cast<uint64_t>(e.row.ddir)), *p++ = ',', *p++ = ' ';
-      p = put_u64(p, e.row.bs), *p++ = ',', *p++ = ' ';
-      if (cfg.with_offset) p = put_u64(p, e.row.offset), *p++ = ',', *p++ = ' ';
-      if (cfg.with_prio) {
-        p = fmt::format_to(p, "0x{:04x}", e.row.prio);
-      } else {
-        *p++ = (e.row.prio >> 13) == 1 ? '1' : '0';  // class realtime (IOPRIO_CLASS_RT)
+      if (e.time_ms != time_cached) {
+        char* t = put_u64(time_text, e.time_ms);
+        *t++ = ',', *t++ = ' ';
+        time_len = static_cast<size_t>(t - time_text);
+        time_cached = e.time_ms;
       }
-      *p++ = '\n';
-      bufs[static_cast<size_t>(e.kind)].append(line, p);
+      char* s = suffix;
+      *s++ = ',', *s++ = ' ';
+      s = put_u64(s, static_cast<uint64_t>(e.ddir)), *s++ = ',', *s++ = ' ';
+      s = put_u64(s, e.bs), *s++ = ',', *s++ = ' ';
+      if (cfg.with_offset) s = put_u64(s, e.offset), *s++ = ',', *s++ = ' ';
+      if (cfg.with_prio) {
+        s = fmt::format_to(s, "0x{:04x}", e.prio);
+      } else {
+        *s++ = (e.prio >> 13) == 1 ? '1' : '0';  // class realtime (IOPRIO_CLASS_RT)
+      }
+      *s++ = '\n';
+      const size_t suffix_len = static_cast<size_t>(s - suffix);
+      std::memcpy(line, time_text, time_len);
+      for (unsigned k = 0; k < kKinds; ++k) {
+        if (!(e.kinds & (1u << k))) continue;
+        char* p = put_u64(line + time_len, e.values[k]);
+        std::memcpy(p, suffix, suffix_len);
+        bufs[k].append(line, static_cast<size_t>(p + suffix_len - line));
+      }
     }
     c->consumed = upto;
   }
@@ -388,11 +419,25 @@ void LogSink::truncate_shared(const LogConfig& cfg) {
 }
 
 void LogSink::append(LogKind kind, const LogRow& row) {
+  uint64_t values[kKinds] = {};
+  values[static_cast<size_t>(kind)] = row.value;
+  append_io(row.time_ms, row.ddir, row.bs, row.offset, row.prio, 1u << static_cast<unsigned>(kind), values);
+}
+
+void LogSink::append_io(uint64_t time_ms, int ddir, uint64_t bs, uint64_t offset, uint32_t prio, unsigned kinds,
+                        const uint64_t (&values)[5]) {
   Impl& im = *impl_;
   Chunk* c = im.current;
   if (!c) return;  // after close(): nothing more is written
   const size_t n = c->published.load(std::memory_order_relaxed);
-  c->rows[n] = Entry{kind, row};
+  Entry& e = c->rows[n];
+  e.time_ms = time_ms;
+  e.bs = bs;
+  e.offset = offset;
+  std::memcpy(e.values, values, sizeof e.values);
+  e.prio = prio;
+  e.ddir = ddir;
+  e.kinds = kinds;
   c->published.store(n + 1, std::memory_order_release);
   if (n + 1 == kChunkRows) {
     std::unique_lock lk(im.mu);

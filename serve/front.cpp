@@ -4,8 +4,13 @@
 // as bytes arrive (so a limit trips as soon as it is passed, not after the
 // client chose to stop), and only when it must wait does it register the
 // connection as waiting and poll. A request whose head is already in the
-// first recv costs one recv, no lock and no poll.
+// first recv costs one recv, no lock and no poll; a connection with no request
+// begun is parked instead (serve/front_park.cpp). An answer is gathered in the
+// connection's buffer and sent with one send(2) when it fits in kOutBuf: the
+// library writes the head and the body apart, and two sends make two
+// segments, two wakeups of the client and twice the syscalls.
 #include "serve/front.hpp"
+#include "serve/front_conn.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -21,29 +26,11 @@
 
 namespace fiokit::serve {
 
-using Clock = std::chrono::steady_clock;
-
 namespace {
 constexpr int64_t kQuietMs = 20;  // see Front::fill
+constexpr size_t kOutBuf = 32u << 10;   // an answer up to this size goes out in one send
+constexpr size_t kGatherMin = 4u << 10;  // a write this large is sent from where it is, not copied
 }  // namespace
-
-struct FrontConn {
-  int fd = -1;
-  std::string buf;  // received and not yet consumed (may hold a pipelined next request)
-  std::string peer;
-  int peer_port = 0;
-  std::string local;
-  int local_port = 0;
-  bool peer_known = false, local_known = false;
-  // The current response's send-rate window (FrontLimits::min_send_bytes),
-  // opened by its first send: a handler's own time does not count.
-  Clock::time_point window_start{};
-  size_t window_bytes = 0;
-  // Listed in Front::waiting_ and all_waiting_; changed only under Front::m_,
-  // atomic so the owner can see "not listed" without taking the lock.
-  std::atomic<bool> waiting{false};
-  std::list<FrontConn*>::iterator pos, all_pos;
-};
 
 struct Front::Head {
   size_t consumed = 0;     // bytes of buf this request takes (head and body)
@@ -52,13 +39,12 @@ struct Front::Head {
   std::string range;
   size_t range_count = 0;
   bool must_close = false;
+  bool plain = false;       // a Front::FastPath candidate
+  bool is_head = false;
+  std::string_view target;  // raw, from the request line (in c.buf)
 };
 
 namespace {
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
-}
 
 void address_of(const sockaddr_storage& ss, std::string& ip, int& port) {
   char text[INET6_ADDRSTRLEN] = "";
@@ -74,6 +60,8 @@ void address_of(const sockaddr_storage& ss, std::string& ip, int& port) {
   ip = text;
 }
 
+}  // namespace
+
 void fill_peer(FrontConn& c) {
   if (c.peer_known) return;
   sockaddr_storage ss{};
@@ -81,6 +69,8 @@ void fill_peer(FrontConn& c) {
   if (::getpeername(c.fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) address_of(ss, c.peer, c.peer_port);
   c.peer_known = true;
 }
+
+namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -160,10 +150,20 @@ class FrontStream final : public httplib::Stream {
     pos_ += n;
     return static_cast<ssize_t>(n);
   }
+  // Whole writes, gathered (see the top of this file); the rest of the
+  // answer goes out with Front::flush after the library is done.
   ssize_t write(const char* ptr, size_t size) override {
-    const ssize_t n = f_.send_some(c_, ptr, size);
-    if (n < 0) failed_ = true;
-    return n;
+    if (failed_) return -1;
+    if (c_.out.size() + size > kOutBuf || size >= kGatherMin) {
+      // A large piece goes out with what is gathered, uncopied.
+      const bool big = size >= kGatherMin || size > kOutBuf;
+      if (big ? !f_.send_pair(c_, c_.out.data(), c_.out.size(), ptr, size) : !f_.flush(c_)) failed_ = true;
+      c_.out.clear();
+      if (failed_) return -1;
+      if (big) return static_cast<ssize_t>(size);
+    }
+    c_.out.append(ptr, size);
+    return static_cast<ssize_t>(size);
   }
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
     fill_peer(c_);
@@ -211,6 +211,11 @@ bool Front::enter_wait(FrontConn& c) {
   fill_peer(c);
   std::lock_guard<std::mutex> lk(m_);
   if (stopping_) return false;
+  enter_wait_locked(c);
+  return true;
+}
+
+void Front::enter_wait_locked(FrontConn& c) {
   if (lim_.max_waiting_per_peer > 0) {
     auto it = waiting_.find(c.peer);
     if (it != waiting_.end() && it->second.size() >= lim_.max_waiting_per_peer) evict_locked(*it->second.front());
@@ -222,7 +227,6 @@ bool Front::enter_wait(FrontConn& c) {
   all_waiting_.push_back(&c);
   c.all_pos = std::prev(all_waiting_.end());
   c.waiting = true;
-  return true;
 }
 
 void Front::leave_wait(FrontConn& c) {
@@ -236,19 +240,11 @@ size_t Front::waiting() const {
   return all_waiting_.size();
 }
 
-void Front::stop() {
-  std::lock_guard<std::mutex> lk(m_);
-  if (stopping_) return;
-  stopping_ = true;
-  stop_at_ns_ = now_ns();
-  stop_flag_ = true;
-  for (FrontConn* c : all_waiting_) ::shutdown(c->fd, SHUT_RDWR);
-}
-
 // Receives what is there; when nothing is, waits (as a registered waiter)
-// until the deadline. Returns 1 when bytes arrived, 0 on end of stream (or
-// eviction, or stop), -1 on the deadline, -2 on an error.
-int Front::fill(FrontConn& c, Clock::time_point deadline) {
+// until the deadline, or with may_park returns 2 at once (the caller parks the
+// connection). Returns 1 when bytes arrived, 0 on end of stream (or eviction,
+// or stop), -1 on the deadline, -2 on an error.
+int Front::fill(FrontConn& c, Clock::time_point deadline, bool may_park) {
   char tmp[16384];
   for (;;) {
     const ssize_t n = ::recv(c.fd, tmp, sizeof tmp, MSG_DONTWAIT);
@@ -259,6 +255,7 @@ int Front::fill(FrontConn& c, Clock::time_point deadline) {
     if (n == 0) return 0;
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return -2;
+    if (may_park) return 2;
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) return -1;
     pollfd p{c.fd, POLLIN, 0};
@@ -277,7 +274,8 @@ int Front::fill(FrontConn& c, Clock::time_point deadline) {
 }
 
 // One request: 0 when its head (and a GET's small body) is in c.buf and h is
-// filled; an HTTP status to refuse it with; -1 to close without an answer.
+// filled; an HTTP status to refuse it with; -1 to close without an answer;
+// kPark when not a byte of it has come yet.
 int Front::read_request(FrontConn& c, Head& h) {
   const auto start = Clock::now();
   bool started = false;
@@ -332,7 +330,8 @@ int Front::read_request(FrontConn& c, Head& h) {
     // come, count against the caps already.
     if (c.buf.size() - line + 1 > lim_.max_line) return have_request_line ? 431 : 414;
     if (c.buf.size() - begin > lim_.max_head_bytes) return 431;
-    const int r = fill(c, deadline);
+    const int r = fill(c, deadline, !started);
+    if (r == 2) return kPark;
     if (r == 0 || r == -2) return -1;
     if (r < 0) return started ? 408 : -1;
   }
@@ -348,6 +347,14 @@ int Front::parse_head(FrontConn& c, Head& h, size_t begin, size_t end) {
   size_t lengths = 0, encodings = 0;
   uint64_t length = 0;
   std::vector<std::string_view> kept;
+  // A plain request (Front::FastPath): method and version checked here, the
+  // header fields in the loop.
+  const std::string_view line1 = head.substr(0, first_eol);
+  h.is_head = method == "HEAD";
+  h.plain = get_like && line1.size() > 9 && line1.substr(line1.size() - 9) == " HTTP/1.1";
+  if (h.plain) h.target = line1.substr(method.size() + 1, line1.size() - 9 - method.size() - 1);
+  static constexpr std::string_view kPlainFields[] = {"host", "user-agent", "accept", "accept-language",
+                                                      "referer", "cache-control", "pragma"};
   for (size_t pos = first_eol + 2; pos + 2 < head.size();) {
     const size_t eol = head.find("\r\n", pos);
     const std::string_view ln = head.substr(pos, eol - pos);
@@ -361,6 +368,9 @@ int Front::parse_head(FrontConn& c, Head& h, size_t begin, size_t end) {
     if (!std::all_of(name.begin(), name.end(), is_tchar)) return 400;
     const std::string_view value = trim(ln.substr(colon + 1));
     if (!field_value_ok(value)) return 400;
+    if (h.plain && std::none_of(std::begin(kPlainFields), std::end(kPlainFields),
+                                [&](std::string_view f) { return iequals(name, f); }))
+      h.plain = false;
     if (iequals(name, "content-length")) {
       if (++lengths > 1 || value.empty() || value.size() > 18 ||
           value.find_first_not_of("0123456789") != std::string_view::npos)
@@ -404,10 +414,18 @@ int Front::parse_head(FrontConn& c, Head& h, size_t begin, size_t end) {
 // without progress, the end of a send-rate window that moved too little, or
 // the shutdown grace. -1 when any of them passes (the connection is dropped).
 ssize_t Front::send_some(FrontConn& c, const char* p, size_t n) {
+  iovec v{const_cast<char*>(p), n};
+  return send_some(c, &v, 1);
+}
+
+ssize_t Front::send_some(FrontConn& c, const iovec* iov, int count) {
   const auto give_up = Clock::now() + lim_.write_timeout;
   if (c.window_start == Clock::time_point{}) c.window_start = Clock::now();
+  msghdr msg{};
+  msg.msg_iov = const_cast<iovec*>(iov);
+  msg.msg_iovlen = static_cast<size_t>(count);
   for (;;) {
-    const ssize_t k = ::send(c.fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+    const ssize_t k = ::sendmsg(c.fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (k >= 0) {
       const auto now = Clock::now();
       c.window_bytes += static_cast<size_t>(k);
@@ -432,6 +450,37 @@ ssize_t Front::send_some(FrontConn& c, const char* p, size_t n) {
     pollfd pf{c.fd, POLLOUT, 0};
     ::poll(&pf, 1, static_cast<int>(std::min<int64_t>(left, 200)));
   }
+}
+
+bool Front::send_all(FrontConn& c, const char* p, size_t n) { return send_pair(c, p, n, nullptr, 0); }
+
+// a then b with as few sends as the socket allows (sendmsg gathers them), so
+// a head and a body go out together without being copied into one buffer.
+bool Front::send_pair(FrontConn& c, const char* a, size_t na, const char* b, size_t nb) {
+  iovec v[2] = {{const_cast<char*>(a), na}, {const_cast<char*>(b), nb}};
+  int first = 0;
+  const auto skip_empty = [&] {
+    while (first < 2 && v[first].iov_len == 0) ++first;
+  };
+  skip_empty();
+  while (first < 2) {
+    const ssize_t k = send_some(c, v + first, 2 - first);
+    if (k <= 0) return false;
+    for (auto done = static_cast<size_t>(k); done > 0 && first < 2;) {
+      const size_t take = std::min(done, v[first].iov_len);
+      v[first].iov_base = static_cast<char*>(v[first].iov_base) + take;
+      v[first].iov_len -= take;
+      done -= take;
+      skip_empty();
+    }
+  }
+  return true;
+}
+
+bool Front::flush(FrontConn& c) {
+  const bool ok = send_all(c, c.out.data(), c.out.size());
+  c.out.clear();
+  return ok;
 }
 
 // Answers a refused request and lets the client read the answer: the write
@@ -460,18 +509,31 @@ void Front::refuse(FrontConn& c, int status) {
   }
 }
 
-void Front::serve_connection(int fd, const Process& process) {
-  FrontConn c;
-  c.fd = fd;
-  for (size_t served = 0; !stop_flag_;) {
+// Serves the requests of c until it must wait for the next one (true: parked,
+// c belongs to the epoll set now) or is done with (false: the caller closes it).
+bool Front::serve_requests(FrontConn& c, const Process& process) {
+  while (!stop_flag_) {
     Head h;
     c.window_start = Clock::time_point{};  // opened by the answer's first send
     c.window_bytes = 0;
     const int st = read_request(c, h);
     leave_wait(c);
+    if (st == kPark) return park(c);
     if (st > 0) refuse(c, st);
-    if (st != 0) break;
-    const bool close = ++served >= lim_.max_keep_alive || h.must_close;
+    if (st != 0) return false;
+    const bool close = ++c.served >= lim_.max_keep_alive || h.must_close;
+    if (h.plain && !close && fast_) {
+      FastAnswer a;
+      if (fast_(h.target, a)) {
+        const bool with_body = !h.is_head && a.body;
+        if (!send_pair(c, a.head.data(), a.head.size(), with_body ? a.body->data() : nullptr,
+                       with_body ? a.body->size() : 0))
+          return false;
+        c.buf.erase(0, h.consumed);
+        if (c.buf.empty()) return park(c);
+        continue;
+      }
+    }
     bool closed = false;
     FrontStream strm(*this, c, h.replay);
     bool ok;
@@ -482,12 +544,14 @@ void Front::serve_connection(int fd, const Process& process) {
     } else {
       ok = process(strm, close, closed, nullptr);
     }
+    if (!flush(c)) ok = false;
     c.buf.erase(0, h.consumed);
-    if (!ok || closed || close) break;
+    if (!ok || closed || close) return false;
+    // Nothing pipelined: the next request cannot be there before the client
+    // has read this answer, so park at once rather than try a recv first.
+    if (c.buf.empty()) return park(c);
   }
-  leave_wait(c);
-  ::shutdown(fd, SHUT_RDWR);
-  ::close(fd);
+  return false;
 }
 
 }  // namespace fiokit::serve

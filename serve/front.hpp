@@ -29,20 +29,31 @@
 //     trips write_timeout) is dropped, and its worker freed;
 //   - stop(): waiting connections are closed at once; a response being written
 //     gets shutdown_grace, then its socket is abandoned (SIGTERM exits in < 2 s).
+// Between requests a connection holds no worker: once its answer is sent and
+// nothing more has arrived, it is parked in an epoll set (serve/front_park.cpp)
+// and the worker serves whichever parked connection is ready next, so a busy
+// keep-alive server answers request after request without a thread sleeping
+// and waking for each one (the cost that kept it at half of nginx's rate).
 // The Range header is taken out of the replayed head (cpp-httplib would apply
 // it unchecked to every answer, error pages included) and given back to the
 // request afterwards for the file route to resolve (serve/ranges.hpp).
 #pragma once
 #include <httplib.h>
+#include <sys/uio.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <list>
+#include <memory>
 #include <mutex>
+#include <condition_variable>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace fiokit::serve {
 
@@ -77,8 +88,36 @@ class Front {
   // The complete response (status line, headers, body) for a refusal.
   using Refusal = std::function<std::string(int status)>;
 
-  Front(FrontLimits limits, Refusal refusal) : lim_(limits), refusal_(std::move(refusal)) {}
-  // Serves the requests of one accepted socket, then closes it.
+  // A request answered without cpp-httplib (set_fast_path).
+  struct FastAnswer {
+    std::string head;                         // status line and header fields, ending in an empty line
+    std::shared_ptr<const std::string> body;  // sent after the head unless the request is HEAD
+  };
+  // Given the raw target of a plain request, fills the answer and returns
+  // true, or returns false to leave the request to cpp-httplib. Plain: GET or
+  // HEAD, HTTP/1.1, kept alive, no body, no Range, and no header field but
+  // those that never change cpp-httplib's answer (Host, User-Agent, Accept,
+  // Accept-Language, Referer, Cache-Control, Pragma); so Accept-Encoding
+  // (compression) and Connection always take the library's way.
+  using FastPath = std::function<bool(std::string_view target, FastAnswer& answer)>;
+  // Runs a task on the server's worker pool (serve/pool.hpp).
+  using TaskRunner = std::function<void(std::function<void()>)>;
+
+  // Throws std::system_error when the epoll set cannot be made.
+  Front(FrontLimits limits, Refusal refusal);
+  // Closes the connections still parked; call once no worker runs any more.
+  ~Front();
+  Front(const Front&) = delete;
+  Front& operator=(const Front&) = delete;
+  // Where an extra worker comes from when every worker serving parked
+  // connections is busy (a slow handler) and some are waiting; set before
+  // the first connection.
+  void set_task_runner(TaskRunner run) { run_task_ = std::move(run); }
+  // Set before the first connection; see FastPath.
+  void set_fast_path(FastPath fast) { fast_ = std::move(fast); }
+  // Serves the requests of one accepted socket; between requests it is parked
+  // and served by whichever worker is free (see the top of this file). Every
+  // connection is closed in the end, by stop() and the destructor at the latest.
   void serve_connection(int fd, const Process& process);
   // Safe from any thread; see the top of this file.
   void stop();
@@ -90,12 +129,25 @@ class Front {
   struct Head;
   int read_request(FrontConn& c, Head& h);
   int parse_head(FrontConn& c, Head& h, size_t begin, size_t end);
-  int fill(FrontConn& c, std::chrono::steady_clock::time_point deadline);
+  static constexpr int kPark = -3;  // read_request: no byte of a request yet
+  int fill(FrontConn& c, std::chrono::steady_clock::time_point deadline, bool may_park = false);
   bool enter_wait(FrontConn& c);
+  void enter_wait_locked(FrontConn& c);
   void evict_locked(FrontConn& victim);
   void leave_wait(FrontConn& c);
   ssize_t send_some(FrontConn& c, const char* p, size_t n);
+  ssize_t send_some(FrontConn& c, const iovec* iov, int count);
+  bool send_all(FrontConn& c, const char* p, size_t n);
+  bool send_pair(FrontConn& c, const char* a, size_t na, const char* b, size_t nb);
+  bool flush(FrontConn& c);
   void refuse(FrontConn& c, int status);
+  // Between requests (serve_requests in front.cpp, the rest in front_park.cpp).
+  bool serve_requests(FrontConn& c, const Process& process);  // true: parked
+  bool park(FrontConn& c);  // false: stopping (the caller closes c)
+  void close_conn(FrontConn* c);
+  void serve_parked(const Process& process);
+  void watch();
+  const Process* process_ = nullptr;          // the library's, for workers started by watch()
 
   const FrontLimits lim_;
   const Refusal refusal_;
@@ -106,6 +158,24 @@ class Front {
   bool stopping_ = false;  // under m_
   std::atomic<bool> stop_flag_{false};
   std::atomic<int64_t> stop_at_ns_{0};
+
+  // Parked connections (front_park.cpp). The epoll set holds each one armed
+  // once (EPOLLONESHOT): the worker that gets its event owns it again, and
+  // nothing else ever closes a parked connection while workers run (an idle
+  // one past its deadline, an evicted one, all at stop() are shut down, which
+  // wakes the set; the destructor closes what is left).
+  int epfd_ = -1;
+  int wake_fd_ = -1;                          // eventfd: stop() wakes every worker in epoll_wait
+  TaskRunner run_task_;
+  FastPath fast_;
+  std::list<FrontConn*> parked_;              // under m_; park order = idle-deadline order
+  std::unordered_set<FrontConn*> live_;       // under m_; every connection not yet closed
+  size_t parked_n_ = 0;                       // under m_; parked, listed or not
+  size_t epoll_waiters_ = 0;                  // under m_; workers in epoll_wait
+  bool watcher_asleep_ = false;               // under m_; watch() waits for a park
+  uint64_t taken_ = 0;                        // under m_; parked connections taken by a worker
+  std::thread watcher_;                       // started by the first park
+  std::condition_variable watch_cv_;
 };
 
 }  // namespace fiokit::serve

@@ -31,6 +31,7 @@ class GrowingPool : public httplib::TaskQueue {
   void enqueue(std::function<void()> fn) override {
     {
       std::lock_guard<std::mutex> lk(m_);
+      if (stopping_) return;  // a late task (an extra worker for parked connections): none is needed now
       reap_locked();
       jobs_.push_back(std::move(fn));
       if (jobs_.size() > idle_ && live_ < max_) spawn_locked();

@@ -69,6 +69,8 @@ class Server {
     uint64_t checks = 0, top_lists = 0, dir_scans = 0, parses = 0, loads = 0;
   };
   IndexStats index_stats() const;
+  // Requests the front answered from the file cache without cpp-httplib (tests).
+  size_t fast_answers() const;
   // The underlying server, for tests that add a route (e.g. one that throws).
   httplib::Server& http();
 

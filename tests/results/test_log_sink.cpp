@@ -356,3 +356,62 @@ TEST_CASE("log sink: shared (per_job_logs=0) files are appended to; truncate_sha
   LogSink::truncate_shared(cfg);
   CHECK(read_text(dir.path + "/s_bw.2.log") == "3, 100, 0, 4096, 0\n");
 }
+
+TEST_CASE("log sink: one entry per I/O (append_io) writes each log's rows as fio formats them") {
+  // Values across every digit count (put_u64's two-digits-at-a-time path),
+  // rows sharing a time and rows a millisecond apart, every option that
+  // changes the row's text; expected text built independently with
+  // std::to_string, row by row.
+  const uint64_t values[] = {0, 7, 10, 99, 100, 999, 1000, 65535, 123456789, 4294967296ull, 18446744073709551615ull};
+  for (const bool with_offset : {false, true}) {
+    for (const bool with_prio : {false, true}) {
+      INFO("log_offset=" << with_offset << " log_prio=" << with_prio);
+      TempDir dir;
+      LogConfig cfg;
+      cfg.dir = dir.path;
+      cfg.bw_prefix = cfg.iops_prefix = cfg.lat_prefix = "j";
+      cfg.with_offset = with_offset;
+      cfg.with_prio = with_prio;
+      auto sink = LogSink::open(cfg);
+      std::string want[5];
+      const char* names[5] = {"bw", "iops", "lat", "clat", "slat"};
+      for (size_t i = 0; i < 20000; ++i) {
+        const uint64_t t = i / 7;  // several I/Os per millisecond
+        const int ddir = static_cast<int>(i % 3);
+        const uint64_t bs = i % 2 ? 4096 : 131072;
+        const uint64_t off = values[i % 11];
+        const uint32_t prio = i % 5 == 0 ? 0x2003 : static_cast<uint32_t>(i % 8);
+        uint64_t v[5];
+        unsigned kinds = 0;
+        for (unsigned k = 0; k < 5; ++k) {
+          v[k] = values[(i + k * 3) % 11];
+          if (k != 4 || i % 4 == 0) kinds |= 1u << k;  // slat on some I/Os only
+        }
+        sink->append_io(t, ddir, bs, off, prio, kinds, v);
+        for (unsigned k = 0; k < 5; ++k) {
+          if (!(kinds & (1u << k))) continue;
+          std::string row = std::to_string(t) + ", " + std::to_string(v[k]) + ", " + std::to_string(ddir) + ", " +
+                            std::to_string(bs) + ", ";
+          if (with_offset) row += std::to_string(off) + ", ";
+          if (with_prio) {
+            char hex[16];
+            std::snprintf(hex, sizeof hex, "0x%04x", prio);
+            row += hex;
+          } else {
+            row += (prio >> 13) == 1 ? "1" : "0";
+          }
+          want[k] += row + "\n";
+        }
+      }
+      // A single-row append between them lands in its own log, in order.
+      sink->append(LogKind::iops, {9999, 1, 0, 4096, 0, 0});
+      want[1] += with_offset ? (with_prio ? "9999, 1, 0, 4096, 0, 0x0000\n" : "9999, 1, 0, 4096, 0, 0\n")
+                             : (with_prio ? "9999, 1, 0, 4096, 0x0000\n" : "9999, 1, 0, 4096, 0\n");
+      sink->close();
+      for (int k = 0; k < 5; ++k) {
+        INFO(names[k]);
+        CHECK(read_text(dir.path + "/j_" + names[k] + ".1.log") == want[k]);
+      }
+    }
+  }
+}

@@ -271,7 +271,12 @@ TEST_CASE("workers added for a burst of connections leave once idle", "[serve][s
   const int port = server.start();
   const size_t before = thread_count();
   std::vector<int> socks;
-  for (int i = 0; i < 100; ++i) socks.push_back(connect_local(port));
+  // A connection with half a request head holds a worker until the rest comes.
+  const std::string partial = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 0; i < 100; ++i) {
+    socks.push_back(connect_local(port));
+    ::send(socks.back(), partial.data(), partial.size(), MSG_NOSIGNAL);
+  }
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   const size_t peak = thread_count();
   CHECK(peak >= before + 90);  // one worker per waiting connection
@@ -281,5 +286,51 @@ TEST_CASE("workers added for a burst of connections leave once idle", "[serve][s
   REQUIRE(c.Get("/healthz"));  // an enqueue joins the workers that left
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   CHECK(thread_count() < before + 10);
+  server.stop();
+}
+
+TEST_CASE("idle keep-alive connections are parked: they hold no worker and close at the idle timeout", "[serve][slow]") {
+  TempDir data;
+  serve::ServeOptions opt;
+  opt.dir = data.path;
+  opt.port = 0;
+  opt.min_threads = 4;
+  opt.limits.max_waiting_per_peer = 0;
+  serve::Server server(opt);
+  const int port = server.start();
+  const size_t before = thread_count();
+  // 100 connections that each had one answer and then stay quiet.
+  std::vector<int> socks;
+  const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (int i = 0; i < 100; ++i) {
+    const int fd = connect_local(port);
+    REQUIRE(fd >= 0);
+    REQUIRE(::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size()));
+    char buf[4096];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    REQUIRE(n > 0);
+    CHECK(std::string(buf, static_cast<size_t>(n)).rfind("HTTP/1.1 200", 0) == 0);
+    socks.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // Parked in the epoll set: a few workers wait for all of them, not one each.
+  CHECK(thread_count() < before + 20);
+  // Each is still served: a second request on every one gets its answer.
+  for (int fd : socks) {
+    REQUIRE(::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size()));
+    char buf[4096];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    REQUIRE(n > 0);
+    CHECK(std::string(buf, static_cast<size_t>(n)).rfind("HTTP/1.1 200", 0) == 0);
+  }
+  // Then quiet past the idle timeout (1 s): every one is closed by the server.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+  int closed = 0;
+  for (int fd : socks) {
+    char b;
+    if (::recv(fd, &b, 1, MSG_DONTWAIT) == 0) ++closed;
+    ::close(fd);
+  }
+  CHECK(closed == 100);
   server.stop();
 }
