@@ -165,6 +165,8 @@ json run_head(const RunInfo& r) {
     o[results::kDirNames[d]] = {{"iops", f.iops}, {"bw_bytes", f.bw_bytes}, {"p99_clat_ns", f.p99_clat_ns}};
   }
   if (!s.host.empty()) o["host"] = s.host;
+  if (s.status == RunStatus::sweep)  // serve/sweep_index.hpp
+    o["sweep"] = {{"points", s.sweep_points}, {"ok", s.sweep_ok}, {"url", "/sweeps/" + encode_path(r.id, false)}};
   o["repeats"] = r.has_repeats;
   if (!r.error.empty()) o["error"] = r.error;
   return o;

@@ -63,8 +63,32 @@ std::string dir_cells(const DirFigures& f) {
                      format_ns(static_cast<double>(f.p99_clat_ns)));
 }
 
+// A `fiokit sweep` directory (serve/sweep_index.hpp): one row linking its
+// sweep page, its points and their status where a run has its figures; the
+// swept values in the settings columns. No compare checkbox: the compare
+// page takes runs (the CLI compares sweeps point by point).
+std::string sweep_row_html(const RunInfo& r) {
+  const RunSummary& s = r.summary;
+  const std::string url = "/sweeps/" + encode_path(r.id, false);
+  const char* cls = s.sweep_points && s.sweep_ok == s.sweep_points ? "sweep" : "warn";
+  auto or_dash = [](const std::string& v) { return v.empty() ? std::string("-") : html_escape(v); };
+  return fmt::format(
+      "<tr class=\"sweep-row\" data-id=\"{0}\" data-status=\"sweep\"><td></td>"
+      "<td class=\"id\"><a class=\"sweep-link\" href=\"{1}\">{0}</a></td><td class=\"date\">{2}</td>"
+      "<td><span class=\"badge badge-{3}\" title=\"{4}\">sweep</span> <small class=\"sweep-points\">{5}/{6} ok</small></td>"
+      "<td class=\"jobs\">{7} point{8}</td><td class=\"rw\">{9}</td><td class=\"num bs\">{10}</td>"
+      "<td class=\"num iodepth\">{11}</td><td class=\"num numjobs\">{12}</td><td class=\"engine\">{13}</td>"
+      "<td class=\"num duration\">{14}</td><td colspan=\"6\" class=\"none\"><a href=\"{1}\">figures per point on the "
+      "sweep page</a></td><td class=\"tool\">{15}</td></tr>",
+      html_escape(r.id), html_escape(url), html_escape(format_time(r.timestamp)), cls, html_escape(s.status_detail),
+      s.sweep_ok, s.sweep_points, s.sweep_points, s.sweep_points == 1 ? "" : "s", or_dash(s.rw), or_dash(s.bs),
+      or_dash(s.iodepth), or_dash(s.numjobs), or_dash(s.engine), format_duration_ms(s.duration_ms),
+      html_escape(s.tool + (s.version.empty() ? "" : " " + s.version)));
+}
+
 std::string row_html(const RunInfo& r) {
   const RunSummary& s = r.summary;
+  if (s.status == RunStatus::sweep) return sweep_row_html(r);
   const std::string status = run_status_name(s.status);
   const std::string badge_class = s.status == RunStatus::ok ? "ok" : s.status == RunStatus::incomplete ? "warn" : "bad";
   std::string title = s.status_detail.empty() ? r.error : s.status_detail;

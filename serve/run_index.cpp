@@ -12,7 +12,9 @@
 
 #include "results/json_reader.hpp"
 #include "results/series_sink.hpp"
+#include "results/sweep.hpp"
 #include "serve/api.hpp"
+#include "serve/sweep_index.hpp"
 #include "util/fd.hpp"
 
 namespace fiokit::serve {
@@ -130,7 +132,20 @@ std::shared_ptr<const RunInfo> IndexSnapshot::summary(const std::string& id) con
 
 std::shared_ptr<const RunInfo> IndexSnapshot::find(const std::string& id) const {
   auto r = summary(id);
+  if (!r && index) return index->find_nested(id);
   return r && index ? index->load(*r) : r;
+}
+
+std::shared_ptr<const RunInfo> RunIndex::find_nested(const std::string& id) {
+  // A sweep's sub-run (serve/sweep_index.hpp): read when asked for, never
+  // kept in the index, so it neither counts as a run nor costs a rescan.
+  const std::string rel = nested_run_dir(root_, id);
+  if (rel.empty()) return nullptr;
+  auto st = read_dir(rel, id, true, nullptr);
+  if (!st || st->runs.empty()) return nullptr;
+  auto run = std::make_shared<RunInfo>(*st->runs.front());
+  run->id = id;
+  return load(*run);
 }
 
 const std::string& IndexSnapshot::runs_json() const {
@@ -381,6 +396,24 @@ std::optional<RunIndex::DirState> RunIndex::read_dir(const std::string& rel_dir,
     }
   }
 
+  // A `fiokit sweep` directory: sweep.json and sub-runs, no results.json of
+  // its own. One row (serve/sweep_index.hpp), never a run without results.
+  const bool has_results = std::any_of(jsons.begin(), jsons.end(), [](const DirEntry* e) { return e->name == "results.json"; });
+  const auto manifest = std::find_if(entries.begin(), entries.end(),
+                                     [](const DirEntry& e) { return !e.is_dir && e.name == results::kSweepManifest; });
+  if (data_layout && !has_results && manifest != entries.end()) {
+    auto run = std::make_shared<RunInfo>(common);
+    SweepRow row = summarise_sweep(root_, rel_dir);
+    run->id = id_hint;
+    run->summary = std::move(row.summary);
+    run->timestamp = row.timestamp ? row.timestamp : newest_mtime;
+    // Not RunInfo::error: that marks a run whose results could not be read.
+    // A running sweep rewrites sweep.json as each point ends: watch it.
+    if (row.running) st.watched.push_back({join_rel(rel_dir, manifest->name), manifest->mtime_ns, manifest->size});
+    st.runs.push_back(std::move(run));
+    st.watch_dir = st.racy || !st.watched.empty();
+    return st;
+  }
   if (jsons.empty() && data_layout) {
     auto run = std::make_shared<RunInfo>(common);
     run->id = id_hint;

@@ -129,6 +129,9 @@ class RunIndex {
   // older than the interval. While one request checks, others keep using the
   // previous snapshot.
   std::shared_ptr<const IndexSnapshot> snapshot();
+  // A sweep's sub-run by its nested id "<sweep>@<sub>" (sweep_index.hpp),
+  // read from disk with its results loaded; null when the id names none.
+  std::shared_ptr<const RunInfo> find_nested(const std::string& id);
 
   // Work done so far, for tests and the bench (X-Fiokit-Index header).
   struct Stats {

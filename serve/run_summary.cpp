@@ -49,6 +49,7 @@ const char* run_status_name(RunStatus s) {
     case RunStatus::incomplete: return "incomplete";
     case RunStatus::unreadable: return "unreadable";
     case RunStatus::no_results: return "no results";
+    case RunStatus::sweep: return "sweep";
   }
   return "";
 }

@@ -17,7 +17,9 @@ namespace fiokit::serve {
 
 // What the index badges a run as. `ok` has figures; the others say why the
 // figures are missing or partial, so a failed run never reads "0 / 0 B/s".
-enum class RunStatus { ok, failed, interrupted, incomplete, unreadable, no_results };
+// `sweep` is a `fiokit sweep` directory (serve/sweep_index.hpp): one row for
+// its points, which have figures of their own on the sweep page.
+enum class RunStatus { ok, failed, interrupted, incomplete, unreadable, no_results, sweep };
 const char* run_status_name(RunStatus s);
 
 struct DirFigures {
@@ -43,6 +45,7 @@ struct RunSummary {
   // keeps looking at this run directory for changes.
   bool in_progress = false;
   std::string host;
+  size_t sweep_points = 0, sweep_ok = 0;  // a sweep's points, and those that ran fine
   // Totals over directions, as the API has always given them.
   double iops() const;
   uint64_t bw_bytes() const;

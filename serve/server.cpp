@@ -425,6 +425,7 @@ void Server::Impl::route() {
   http.Get("/runs/([^/]+)", [this](const httplib::Request& req, httplib::Response& res) {
     auto run = index.snapshot()->find(req.matches[1]);
     if (!run) return set_error(res, 404, "No such run.");
+    if (run->summary.status == RunStatus::sweep) return res.set_redirect("/sweeps/" + encode_path(run->id, false));
     std::vector<std::pair<std::string, std::string>> texts;
     for (const auto& f : run->job_files) {
       std::string text;

@@ -14,6 +14,7 @@
 #include "results/json_reader.hpp"
 #include "results/sweep.hpp"
 #include "serve/html.hpp"
+#include "serve/sweep_index.hpp"
 
 namespace fiokit::serve {
 
@@ -184,7 +185,11 @@ std::string render_sweep_page(const Root& root, const std::string& id, std::stri
       b += "<td>-</td>";
     } else {
       const std::string run = base + url_part(p.run) + "/";
-      b += "<td><a class=\"subrun\" href=\"" + html_escape(run) + "\">" + html_escape(p.run) + "</a> (<a href=\"" +
+      // The sub-run's own run page (graphs, jobs, files) when its id can be
+      // nested (serve/sweep_index.hpp); its folder listing otherwise.
+      const std::string nested = sub_run_id(id, p.run);
+      const std::string page_url = nested.empty() ? run : run_url(nested);
+      b += "<td><a class=\"subrun\" href=\"" + html_escape(page_url) + "\">" + html_escape(p.run) + "</a> (<a href=\"" +
            html_escape(run) + "output.txt\">report</a>, <a href=\"" + html_escape(run) + "results.json\">json</a>)</td>";
     }
     b += "</tr>";

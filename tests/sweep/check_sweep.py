@@ -425,9 +425,37 @@ def part_browser(tmp):
         check(heat is not None and 'data-cells="6"' in heat.group(0), f"heat map: {heat and heat.group(0)}")
         links = re.findall(r'<a class="subrun" href="([^"]+)"', dom)
         check(len(links) == 6, f"{len(links)} sub-run links")
-        for link in links:
-            code, body = http_get(port, link + "results.json")
-            check(code == 200 and len(json.loads(body)["jobs"]) >= 1, f"{link}results.json: {code}")
+        # Each opens the sub-run's own run page (nested id "<sweep>@<sub>"),
+        # not a folder listing; its JSON link still serves the file.
+        for link, p in zip(links, api["points"]):
+            sub = p["run"].split("/", 1)[1]
+            check(link == f"/runs/{sid}%40{sub}", f"sub-run link {link}")
+            code, body = http_get(port, link)
+            check(code == 200 and f"<h1>{sid}@{sub}</h1>" in body, f"{link}: {code}")
+            code, body = http_get(port, f"/files/runs/{sid}/{p['run']}/results.json")
+            check(code == 200 and len(json.loads(body)["jobs"]) >= 1, f"{p['run']}/results.json: {code}")
+
+        # The run index: one row for the sweep, badged, with its points, no
+        # "no results" failure; its sub-runs are not rows of their own.
+        dom = chromium(tmp, ["--dump-dom"], f"http://127.0.0.1:{port}/")
+        rows = re.findall(r'<tr class="sweep-row"[^>]*>.*?</tr>', dom)
+        check(len(rows) == 1, f"{len(rows)} sweep rows in the index")
+        row = rows[0] if rows else ""
+        check(f'href="/sweeps/{sid}"' in row and ">sweep</span>" in row and "6/6 ok" in row, f"sweep row: {row}")
+        check("no results" not in dom, "the index shows the sweep as a run without results")
+        check(len(re.findall(r'<tr [^>]*data-id=', dom)) == 1, "sub-runs listed as index rows")
+        # A sub-run's run page in the browser: its per-second graphs drawn
+        # from the series API under the nested id.
+        sub_dom = chromium(tmp, ["--dump-dom"], f"http://127.0.0.1:{port}{links[0]}")
+        check('data-charts-ready="' in sub_dom, f"the sub-run page's charts did not load: {sub_dom[:300]}")
+        drawn = re.findall(r'data-points="(\d+)"', sub_dom)
+        check(drawn and all(int(n) > 0 for n in drawn), f"sub-run charts drew no points: {drawn}")
+        check("data-error=" not in sub_dom, "a sub-run chart failed to load its series")
+        shot = os.path.join(tmp, "index.png")
+        chromium(tmp, ["--window-size=1400,600", f"--screenshot={shot}"], f"http://127.0.0.1:{port}/")
+        badge = count_colour(decode_png(shot), 0xe8eefc, 6)
+        print(f"index screenshot: sweep badge background pixels {badge}")
+        check(badge > 50, f"the sweep badge is not drawn in the index ({badge} pixels)")
 
         shot = os.path.join(tmp, "sweep.png")
         chromium(tmp, ["--window-size=1280,1400", f"--screenshot={shot}"], url)
