@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -250,6 +251,25 @@ RawResponse raw_get(int port, const std::string& target) {
 }
 
 bool have_program(const std::string& path) { return ::access(path.c_str(), X_OK) == 0; }
+
+size_t count_of(const std::string& hay, const std::string& needle) {
+  size_t n = 0;
+  for (size_t p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
+  return n;
+}
+
+std::string fio_run_dir(const std::string& data_dir, const std::string& id, const std::string& fio_args) {
+  if (!have_program("/usr/bin/fio")) {
+    FAIL("/usr/bin/fio is not installed: run this case through CTest's serve_fio entry, which skips without it");
+  }
+  const std::string dir = data_dir + "/runs/" + id;
+  fs::create_directories(dir);
+  int code = 0;
+  const auto out = run_capture("cd '" + dir + "' && fio " + fio_args + " 2>&1", &code);
+  INFO(out.value_or(""));
+  REQUIRE(code == 0);
+  return dir;
+}
 
 std::optional<std::string> run_capture(const std::string& cmd, int* exit_code) {
   FILE* p = ::popen(cmd.c_str(), "r");
