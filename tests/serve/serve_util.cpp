@@ -21,6 +21,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/run_fixture.hpp"
 #include "results/json_writer.hpp"
 
 namespace fs = std::filesystem;
@@ -29,39 +30,20 @@ namespace fiokit::servetest {
 
 
 results::RunResult make_result(const std::vector<std::string>& jobs, int64_t ts, double scale, uint64_t clat_us) {
-  results::RunResult r;
-  r.tool = "fiokit";
-  r.version = "0.1.0";
-  r.timestamp = ts;
-  r.timestamp_ms = ts * 1000;
-  r.time = "Sun Nov 22 03:00:00 2026";
+  results::RunResult r = test::empty_run(ts, "Sun Nov 22 03:00:00 2026");
   r.extras["host"] = "testhost";
   r.extras["volume"] = "/dev/test (ext4)";
   std::mt19937_64 rng(static_cast<uint64_t>(ts));
   int idx = 0;
   for (const auto& name : jobs) {
-    results::JobResult j;
-    j.name = name;
-    j.job_index = idx++;
-    j.rw = "randread";
-    j.ioengine = "psync";
-    j.options = {{"rw", "randread"}, {"bs", "4k"}};
-    auto& d = j.dirs[0];
     const uint64_t n = static_cast<uint64_t>(2000 * scale);
-    for (uint64_t i = 0; i < n; ++i) {
-      const uint64_t c = clat_us * 1000 + rng() % (clat_us * 200);
-      d.clat.add(c);
-      d.slat.add(500);
-      d.lat.add(c + 500);
-    }
-    d.total_ios = n;
-    d.io_bytes = n * 4096;
-    d.runtime_ms = 2000;
+    results::JobResult j =
+        test::randread_job(name, idx++, n, 500, [&] { return clat_us * 1000 + rng() % (clat_us * 200); });
+    auto& d = j.dirs[0];
     for (int s = 0; s < 4; ++s) {
       d.bw_kib.values.push_back(static_cast<double>(n * 4) / 2.0);
       d.iops.values.push_back(static_cast<double>(n) / 2.0);
     }
-    j.job_runtime_ms = 2000;
     r.jobs.push_back(std::move(j));
   }
   return r;
