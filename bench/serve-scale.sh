@@ -85,7 +85,9 @@ measure() {
 measure "$fiokit" new
 if [ -n "${BASELINE:-}" ]; then measure "$BASELINE" base; fi
 
-value() { awk -v k="$2" '$1 == k { print $2 }' "$work/$1.txt" 2>/dev/null; }
+# Empty when LABEL was not measured (no BASELINE): awk's exit 2 on the missing
+# file must not end the script under set -e.
+value() { awk -v k="$2" '$1 == k { print $2 }' "$work/$1.txt" 2>/dev/null || true; }
 printf '\n%-18s %12s %12s %8s   %s\n' metric baseline fiokit ratio target
 for k in peak_rss_mb rss_mb cold_index_ms warm_index_ms api_all_ms api_page_ms run_page_ms idle_getdents idle_openat idle_lists_scans; do
   b=$(value base $k); f=$(value new $k)
