@@ -25,6 +25,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 fiokit=$here/build/fiokit
 fio=fio
 baseline=""
@@ -44,11 +45,11 @@ while [[ $# -gt 0 ]]; do
 done
 [[ ${#cases[@]} -eq 0 ]] && cases=(logs-2s logs-6s junk-file endless-stdin series-400m)
 [[ -x $fiokit ]] || { echo "memory.sh: no fiokit binary at $fiokit (build first or pass --fiokit)" >&2; exit 2; }
-command -v "$fio" >/dev/null || { echo "memory.sh: fio not found ($fio)" >&2; exit 2; }
+bench_need "$fio"
 [[ -x /usr/bin/time ]] || { echo "memory.sh: /usr/bin/time is needed (apt-get install time)" >&2; exit 2; }
 if [[ -z $dir ]]; then
-  dir=$(mktemp -d /var/tmp/fiokit-memory-XXXXXX)
-  trap 'rm -rf "$dir"' EXIT
+  bench_workdir fiokit-memory /var/tmp
+  dir=$work
 fi
 
 # measure TOOL SECONDS CMD...: runs CMD in $dir, prints "TOOL peak MiB, exit, IOPS".

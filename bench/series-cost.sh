@@ -13,6 +13,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 pairs=7
 runtime=5
 base=${BASE:-/work/main/build/fiokit}
@@ -29,8 +30,7 @@ while [[ $# -gt 0 ]]; do
 done
 [[ -x $base && -x $new ]] || { echo "need executables: base $base, new $new" >&2; exit 2; }
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+bench_workdir fiokit-series-cost
 cat > "$work/null.fio" <<EOF
 [null-qd1]
 ioengine=null

@@ -14,18 +14,11 @@
 set -euo pipefail
 n=${1:-5000}
 here=$(cd "$(dirname "$0")/.." && pwd)
-fiokit=${FIOKIT:-$here/build/fiokit}
-[ -x "$fiokit" ] || { echo "bench: no fiokit binary at $fiokit (build it, or set FIOKIT=)" >&2; exit 2; }
-for p in curl python3; do command -v $p >/dev/null || { echo "bench: $p not installed" >&2; exit 2; }; done
+. "$here/bench/lib.sh"
+bench_find_fiokit serve
+for p in curl python3; do bench_need $p; done
 
-work=$(mktemp -d /tmp/fiokit-serve-scale.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_workdir fiokit-serve-scale
 
 # One real run, then N copies of its directory under distinct ids.
 "$fiokit" run --data-dir "$work/seed" --name=scale --ioengine=null --rw=randread --bs=4k --size=64m \
@@ -41,10 +34,7 @@ EOF
 echo "data dir: $n runs, each a copy of $(basename "$seed") ($(du -sh "$seed" | cut -f1), $(ls "$seed" | wc -l) entries)"
 sleep 1.2  # past the 1 s in which fiokit looks at just-written directories again
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-pick_port() { local p; for p in $(seq "$1" $(($1 + 100))); do if port_free "$p"; then echo "$p"; return; fi; done; exit 2; }
 secs() { curl -fsS -o /dev/null -w '%{time_total}' "$1"; }
-median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
 # measure BINARY LABEL: prints "label key value" lines into $work/LABEL.txt
@@ -95,7 +85,9 @@ measure() {
 measure "$fiokit" new
 if [ -n "${BASELINE:-}" ]; then measure "$BASELINE" base; fi
 
-value() { awk -v k="$2" '$1 == k { print $2 }' "$work/$1.txt" 2>/dev/null; }
+# Empty when LABEL was not measured (no BASELINE): awk's exit 2 on the missing
+# file must not end the script under set -e.
+value() { awk -v k="$2" '$1 == k { print $2 }' "$work/$1.txt" 2>/dev/null || true; }
 printf '\n%-18s %12s %12s %8s   %s\n' metric baseline fiokit ratio target
 for k in peak_rss_mb rss_mb cold_index_ms warm_index_ms api_all_ms api_page_ms run_page_ms idle_getdents idle_openat idle_lists_scans; do
   b=$(value base $k); f=$(value new $k)

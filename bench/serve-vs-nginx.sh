@@ -19,27 +19,15 @@ secs=${1:-5}
 runs=${2:-5}
 conns=32
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 
-fiokit=${FIOKIT:-}
-if [ -z "$fiokit" ]; then
-  for b in "$here"/build/fiokit "$here"/build-*/fiokit; do
-    if [ -x "$b" ] && "$b" serve --help >/dev/null 2>&1; then fiokit=$b; break; fi
-  done
-fi
-[ -n "$fiokit" ] || { echo "bench: no fiokit binary with serve found (build it, or set FIOKIT=)" >&2; exit 2; }
-command -v wrk >/dev/null || { echo "bench: wrk not installed (apt-get install wrk)" >&2; exit 2; }
+bench_find_fiokit serve
+bench_need wrk "apt-get install wrk"
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$nginx" ] || { echo "bench: nginx not installed (apt-get install nginx-light; the bench starts its own instance)" >&2; exit 2; }
-command -v curl >/dev/null || { echo "bench: curl not installed" >&2; exit 2; }
+bench_need curl
 
-work=$(mktemp -d /tmp/fiokit-nginx-bench.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_workdir fiokit-nginx-bench
 # nginx's workers may run as another user (nobody) when started by root.
 chmod 755 "$work"
 
@@ -52,11 +40,9 @@ awk 'BEGIN { for (i = 1; i <= 20480; i++) { line = sprintf("%d, %d, 0, 4096, 0\n
 chmod -R a+rX "$work/data"
 size=$(stat -c %s "$work/data/$rel")
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-pick_port() { local p; for p in $(seq "$1" $(($1 + 200))); do if port_free "$p"; then echo "$p"; return; fi; done; exit 2; }
 wait_up() { for _ in $(seq 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "bench: $1 did not come up" >&2; exit 2; }
 
-nport=$(pick_port 18700)
+nport=$(pick_port 18700 200)
 mkdir -p "$work/nginx/logs" "$work/nginx/tmp"
 cat >"$work/nginx/nginx.conf" <<EOF
 daemon off;
@@ -83,7 +69,7 @@ http {
 EOF
 "$nginx" -p "$work/nginx" -e "$work/nginx/logs/error.log" -c "$work/nginx/nginx.conf" &
 pids+=($!)
-fport=$(pick_port $((nport + 1)))
+fport=$(pick_port $((nport + 1)) 200)
 "$fiokit" serve "$work/data" --port "$fport" --bind 127.0.0.1 2>"$work/fiokit.err" &
 pids+=($!)
 nurl="http://127.0.0.1:$nport/$rel"
@@ -114,7 +100,6 @@ measure() {
   awk -v rps="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")" -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v n="$reqs" \
     'BEGIN { printf "%s %.2f\n", rps, (n > 0) ? t / hz * 1e6 / n : 0 }'
 }
-median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 echo "file: $size bytes; nginx $("$nginx" -v 2>&1 | sed 's/.*\///') (port $nport); $fiokit serve (port $fport); wrk -t2 -c$conns -d${secs}s x $runs, alternated"
 ratios=(); nrps=(); frps=(); cratios=()

@@ -13,27 +13,13 @@ secs=${1:-5}
 runs=${2:-3}
 conns=${3:-32}
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 
-if [ -n "${FIOKIT:-}" ]; then
-  fiokit=("$FIOKIT" serve)
-else
-  fiokit=()
-  for b in "$here"/build/fiokit "$here"/build-*/fiokit; do
-    if [ -x "$b" ] && "$b" serve --help >/dev/null 2>&1; then fiokit=("$b" serve); break; fi
-  done
-fi
-[ ${#fiokit[@]} -gt 0 ] || { echo "bench: no fiokit binary with serve found (build it, or set FIOKIT=)" >&2; exit 2; }
-command -v wrk >/dev/null || { echo "bench: wrk not installed (Debian package wrk)" >&2; exit 2; }
-command -v python3 >/dev/null || { echo "bench: python3 not installed" >&2; exit 2; }
+bench_find_fiokit serve
+bench_need wrk "Debian package wrk"
+bench_need python3
 
-work=$(mktemp -d /tmp/fiokit-serve-bench.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_workdir fiokit-serve-bench
 
 # A data dir of 20 runs, each with fio-schema results and logs. Made by the
 # real fio when installed (null engine, a fraction of a second each).
@@ -50,12 +36,10 @@ done
 run=$(ls "$work/runs" | head -1)
 static="runs/$run/job01_bw.1.log"
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-pick_port() { local p; for p in $(seq "$1" $(($1 + 100))); do if port_free "$p"; then echo "$p"; return; fi; done; exit 2; }
 wait_up() { for _ in $(seq 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "bench: $1 did not come up" >&2; exit 2; }
 
 fport=$(pick_port 18600)
-"${fiokit[@]}" "$work" --port "$fport" --bind 127.0.0.1 2>/dev/null &
+"$fiokit" serve "$work" --port "$fport" --bind 127.0.0.1 2>/dev/null &
 pids+=($!)
 pport=$(pick_port $((fport + 1)))
 python3 -m http.server "$pport" --bind 127.0.0.1 --directory "$work" >/dev/null 2>&1 &
@@ -72,10 +56,9 @@ measure() {
         m = (u == "us") ? 0.001 : (u == "s") ? 1000 : (u == "m") ? 60000 : 1; printf "%.3f", v * m }' <<<"$out")
   echo "$rps $p99"
 }
-median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 status=0
-echo "fiokit: ${fiokit[*]} (port $fport); python3 -m http.server (port $pport); wrk -t2 -c$conns -d${secs}s x $runs"
+echo "fiokit: $fiokit serve (port $fport); python3 -m http.server (port $pport); wrk -t2 -c$conns -d${secs}s x $runs"
 for case in static index; do
   if [ "$case" = static ]; then
     furl="http://127.0.0.1:$fport/files/$static"; purl="http://127.0.0.1:$pport/$static"

@@ -59,12 +59,8 @@ std::vector<std::string> cmdline_override_warnings(const ParseRequest& req, cons
         for (const auto& o : sec.options) globals.push_back(&o);
         continue;
       }
-      if (!req.only_sections.empty() &&
-          std::find(req.only_sections.begin(), req.only_sections.end(), sec.name) == req.only_sections.end())
-        continue;
-      std::vector<const RawOption*> opts = globals;
-      for (const auto& o : sec.options) opts.push_back(&o);
-      check(opts, sec.name);
+      if (!section_selected(req, sec.name)) continue;
+      check(job_options(globals, sec), sec.name);
     }
   }
   for (const auto& f : found) {

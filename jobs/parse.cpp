@@ -264,6 +264,17 @@ void check_cpuio_ends(const std::vector<JobSpec>& jobs) {
 }
 }  // namespace
 
+bool section_selected(const ParseRequest& req, const std::string& name) {
+  return req.only_sections.empty() ||
+         std::find(req.only_sections.begin(), req.only_sections.end(), name) != req.only_sections.end();
+}
+
+std::vector<const RawOption*> job_options(const std::vector<const RawOption*>& globals, const RawSection& sec) {
+  std::vector<const RawOption*> opts = globals;
+  for (const auto& o : sec.options) opts.push_back(&o);
+  return opts;
+}
+
 // Every error of the job file at once, each with its file:line. fio 3.33
 // reports every bad option of the first job that has one ("Bad option
 // <numjob=2>", "Bad option <iodepht=4>", "failed parsing rw=randreadd"
@@ -293,11 +304,8 @@ ParseResult build_jobs(const ParseRequest& req, const OptionCatalog& options) {
         for (const auto& o : sec.options) globals.push_back(&o);
         continue;
       }
-      if (!req.only_sections.empty() &&
-          std::find(req.only_sections.begin(), req.only_sections.end(), sec.name) == req.only_sections.end())
-        continue;
-      std::vector<const RawOption*> opts = globals;
-      for (const auto& o : sec.options) opts.push_back(&o);
+      if (!section_selected(req, sec.name)) continue;
+      const std::vector<const RawOption*> opts = job_options(globals, sec);
       try {
         JobSpec spec;
         spec.name = sec.name;

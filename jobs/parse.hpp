@@ -41,6 +41,14 @@ struct ParseResult {
 // run (jobs' own options plus each engine's), jobs::own_options() without engines.
 ParseResult build_jobs(const ParseRequest& req, const OptionCatalog& options);
 
+// Whether --section lets section `name` run (always, when no --section was given).
+bool section_selected(const ParseRequest& req, const std::string& name);
+// The lines a job section runs with, in the order applied (the last of an
+// option wins): `globals` (the [global] lines above it) then its own. The parse
+// and the command-line override check both take them from here, so they agree
+// on which line a job runs with.
+std::vector<const RawOption*> job_options(const std::vector<const RawOption*>& globals, const RawSection& sec);
+
 // fio's command line for the jobs: parsing it back yields equal JobSpecs.
 std::string showcmd(const std::vector<JobSpec>& jobs);
 

@@ -11,6 +11,7 @@
 #include "results/histogram.hpp"
 #include "results/json_writer.hpp"
 #include "results/run_result.hpp"
+#include "run_fixture.hpp"
 
 namespace fiokit::test {
 
@@ -24,33 +25,10 @@ inline uint64_t latency_sample(std::mt19937_64& rng) {
 }
 
 inline results::RunResult latency_run(int jobs, uint64_t ios_per_job, uint64_t seed = 42) {
-  results::RunResult r;
-  r.tool = "fiokit";
-  r.version = "0.1.0";
-  r.timestamp = 1764000000;
-  r.timestamp_ms = r.timestamp * 1000;
-  r.time = "Tue Nov 25 00:00:00 2025";
+  results::RunResult r = empty_run(1764000000, "Tue Nov 25 00:00:00 2025");
   std::mt19937_64 rng(seed);
-  for (int k = 0; k < jobs; ++k) {
-    results::JobResult j;
-    j.name = "rr";
-    j.job_index = k;
-    j.rw = "randread";
-    j.ioengine = "psync";
-    j.options = {{"rw", "randread"}, {"bs", "4k"}};
-    auto& d = j.dirs[0];
-    for (uint64_t i = 0; i < ios_per_job; ++i) {
-      const uint64_t c = latency_sample(rng);
-      d.clat.add(c);
-      d.slat.add(900);
-      d.lat.add(c + 900);
-    }
-    d.total_ios = ios_per_job;
-    d.io_bytes = ios_per_job * 4096;
-    d.runtime_ms = 2000;
-    j.job_runtime_ms = 2000;
-    r.jobs.push_back(std::move(j));
-  }
+  for (int k = 0; k < jobs; ++k)
+    r.jobs.push_back(randread_job("rr", k, ios_per_job, 900, [&] { return latency_sample(rng); }));
   return r;
 }
 

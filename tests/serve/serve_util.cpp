@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +21,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/run_fixture.hpp"
 #include "results/json_writer.hpp"
 
 namespace fs = std::filesystem;
@@ -28,39 +30,20 @@ namespace fiokit::servetest {
 
 
 results::RunResult make_result(const std::vector<std::string>& jobs, int64_t ts, double scale, uint64_t clat_us) {
-  results::RunResult r;
-  r.tool = "fiokit";
-  r.version = "0.1.0";
-  r.timestamp = ts;
-  r.timestamp_ms = ts * 1000;
-  r.time = "Sun Nov 22 03:00:00 2026";
+  results::RunResult r = test::empty_run(ts, "Sun Nov 22 03:00:00 2026");
   r.extras["host"] = "testhost";
   r.extras["volume"] = "/dev/test (ext4)";
   std::mt19937_64 rng(static_cast<uint64_t>(ts));
   int idx = 0;
   for (const auto& name : jobs) {
-    results::JobResult j;
-    j.name = name;
-    j.job_index = idx++;
-    j.rw = "randread";
-    j.ioengine = "psync";
-    j.options = {{"rw", "randread"}, {"bs", "4k"}};
-    auto& d = j.dirs[0];
     const uint64_t n = static_cast<uint64_t>(2000 * scale);
-    for (uint64_t i = 0; i < n; ++i) {
-      const uint64_t c = clat_us * 1000 + rng() % (clat_us * 200);
-      d.clat.add(c);
-      d.slat.add(500);
-      d.lat.add(c + 500);
-    }
-    d.total_ios = n;
-    d.io_bytes = n * 4096;
-    d.runtime_ms = 2000;
+    results::JobResult j =
+        test::randread_job(name, idx++, n, 500, [&] { return clat_us * 1000 + rng() % (clat_us * 200); });
+    auto& d = j.dirs[0];
     for (int s = 0; s < 4; ++s) {
       d.bw_kib.values.push_back(static_cast<double>(n * 4) / 2.0);
       d.iops.values.push_back(static_cast<double>(n) / 2.0);
     }
-    j.job_runtime_ms = 2000;
     r.jobs.push_back(std::move(j));
   }
   return r;
@@ -250,6 +233,25 @@ RawResponse raw_get(int port, const std::string& target) {
 }
 
 bool have_program(const std::string& path) { return ::access(path.c_str(), X_OK) == 0; }
+
+size_t count_of(const std::string& hay, const std::string& needle) {
+  size_t n = 0;
+  for (size_t p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
+  return n;
+}
+
+std::string fio_run_dir(const std::string& data_dir, const std::string& id, const std::string& fio_args) {
+  if (!have_program("/usr/bin/fio")) {
+    FAIL("/usr/bin/fio is not installed: run this case through CTest's serve_fio entry, which skips without it");
+  }
+  const std::string dir = data_dir + "/runs/" + id;
+  fs::create_directories(dir);
+  int code = 0;
+  const auto out = run_capture("cd '" + dir + "' && fio " + fio_args + " 2>&1", &code);
+  INFO(out.value_or(""));
+  REQUIRE(code == 0);
+  return dir;
+}
 
 std::optional<std::string> run_capture(const std::string& cmd, int* exit_code) {
   FILE* p = ::popen(cmd.c_str(), "r");

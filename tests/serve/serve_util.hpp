@@ -80,6 +80,13 @@ int wait_port(ServeChild& c);
 int wait_exit(pid_t pid, int seconds);
 
 bool have_program(const std::string& path);
+// How many places `needle` starts at in `hay` (overlaps counted).
+size_t count_of(const std::string& hay, const std::string& needle);
+// <data_dir>/runs/<id>/ made by the real fio: runs `fio FIO_ARGS 2>&1` inside
+// it and REQUIREs exit 0 (fio's output shown on failure); returns the dir.
+// FAILs when /usr/bin/fio is absent: the cases that call it are tagged [fio]
+// and run through CTest's *_fio entries, which skip (77) without fio.
+std::string fio_run_dir(const std::string& data_dir, const std::string& id, const std::string& fio_args);
 std::optional<std::string> run_capture(const std::string& cmd, int* exit_code = nullptr);
 
 }  // namespace fiokit::servetest

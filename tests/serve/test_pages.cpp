@@ -25,12 +25,6 @@ struct Fixture {
   }
 };
 
-size_t count_of(const std::string& hay, const std::string& needle) {
-  size_t n = 0;
-  for (size_t p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
-  return n;
-}
-
 }  // namespace
 
 TEST_CASE("index lists runs newest first with headline numbers", "[serve]") {
@@ -329,18 +323,11 @@ TEST_CASE("a folder of fio outputs is served: each JSON is a run with its logs",
 }
 
 TEST_CASE("a run directory made by the real fio is served", "[serve][fio]") {
-  if (!have_program("/usr/bin/fio")) {
-    FAIL("/usr/bin/fio is not installed: run this case through CTest's serve_fio entry, which skips without it");
-  }
   TempDir data;
-  const std::string dir = data.path + "/runs/fio-null";
-  std::filesystem::create_directories(dir);
-  int code = 0;
-  auto out = run_capture("cd '" + dir + "' && fio --name=nulljob --ioengine=null --rw=randread --size=64m --bs=4k "
-                         "--time_based --runtime=1 --output-format=json --output=results.json "
-                         "--write_bw_log=x --write_lat_log=x --write_iops_log=x --log_avg_msec=100 2>&1",
-                         &code);
-  REQUIRE(code == 0);
+  fio_run_dir(data.path, "fio-null",
+              "--name=nulljob --ioengine=null --rw=randread --size=64m --bs=4k --time_based --runtime=1 "
+              "--output-format=json --output=results.json "
+              "--write_bw_log=x --write_lat_log=x --write_iops_log=x --log_avg_msec=100");
   TestServer s(data.path);
   httplib::Client c("127.0.0.1", s.port);
   const auto j = json::parse(c.Get("/api/runs/fio-null")->body);

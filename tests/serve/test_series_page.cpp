@@ -33,12 +33,6 @@ std::string make_real_run(const std::string& data) {
   return ids[0];
 }
 
-size_t count_of(const std::string& hay, const std::string& needle) {
-  size_t n = 0;
-  for (size_t p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
-  return n;
-}
-
 }  // namespace
 
 TEST_CASE("a run without fio logs lists and serves its per-second series", "[serve]") {
