@@ -220,12 +220,24 @@ std::optional<HistLogName> parse_hist_log_name(std::string_view path) {
 
 namespace {
 
+// Bounds on one hist-log line, so that memory stays that of one real row
+// whatever the file holds (a 60 MB line of "0," with no newline used to peak
+// at ~6x the file): the widest real row is 1859 fields, under 64 KiB of text.
+constexpr size_t kMaxHistFields = 1859 + 3;
+constexpr size_t kMaxHistLine = 1u << 20;
+
 // Parses one line into `fields`; false with `why` set when it is not a row of
 // unsigned integers separated by commas (spaces allowed).
 bool split_row(std::string_view line, std::vector<uint64_t>& fields, std::string& why) {
   fields.clear();
   size_t i = 0;
   while (true) {
+    // The widest row fio writes is time, ddir, bs and 1856 bins: stop well
+    // before a row of millions of fields fills `fields` (8 bytes each).
+    if (fields.size() >= kMaxHistFields) {
+      why = "more than " + std::to_string(kMaxHistFields) + " fields (fio writes at most 1859)";
+      return false;
+    }
     while (i < line.size() && line[i] == ' ') ++i;
     uint64_t v = 0;
     const auto r = std::from_chars(line.data() + i, line.data() + line.size(), v);
@@ -265,6 +277,8 @@ int scan_hist_fd(int fd, const std::string& path, const std::function<void(const
   size_t start = 0;
   while (!eof || start < buf.size()) {
     size_t nl = buf.find('\n', start);
+    if (nl == std::string::npos && buf.size() - start > kMaxHistLine)
+      throw LogParseError(path, lineno + 1, "line longer than " + std::to_string(kMaxHistLine >> 20) + " MiB");
     if (nl == std::string::npos && !eof) {
       buf.erase(0, start);
       start = 0;

@@ -7,6 +7,7 @@
 // peak at 4.2 GB; now at the read block and the answers' points.
 #pragma once
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <future>
 #include <list>
@@ -14,7 +15,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <semaphore>
 #include <string>
 #include <vector>
 
@@ -44,11 +44,13 @@ struct SeriesAnswer {
 // passes over logs run at once, whatever the number of distinct requests, so
 // memory stays bounded under any concurrency (each pass holds one read block
 // and its buckets). Entries are kept within a byte budget (ServeOptions::
-// log_cache_bytes), least recently used out first.
+// log_cache_bytes), least recently used out first. A log under one read
+// block (256 KiB) is answered without a slot, and slots go first come, first
+// served.
 class LogCache {
  public:
   using Answer = std::shared_ptr<const SeriesAnswer>;
-  LogCache(size_t budget, size_t max_scans = 2) : budget_(budget), scans_(static_cast<std::ptrdiff_t>(max_scans)) {}
+  LogCache(size_t budget, size_t max_scans = 2) : budget_(budget), slots_free_(max_scans) {}
   // The answer, or nullptr with err set (-errno) when the log cannot be
   // opened. Throws results::LogParseError for a malformed row and
   // std::system_error when a read fails.
@@ -93,8 +95,13 @@ class LogCache {
             const Answer& answer);
   static size_t entry_bytes(const Entry& e);
 
+  class ScanSlot;
   const size_t budget_;
-  std::counting_semaphore<> scans_;
+  // Scan slots, handed out in ticket order (FIFO) under slot_m_.
+  std::mutex slot_m_;
+  std::condition_variable slot_cv_;
+  size_t slots_free_;
+  uint64_t next_ticket_ = 0, serving_ = 0;
   mutable std::mutex m_;
   std::list<Entry> lru_;
   size_t bytes_ = 0;

@@ -169,6 +169,48 @@ TEST_CASE("hist logs: names, rows, coarseness, windows and errors with file:line
                     Catch::Contains("junk_clat_hist.1.log:3"));
 }
 
+// Peak resident set of this process so far, in KiB (VmHWM).
+static long peak_rss_kib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  return 0;
+}
+
+TEST_CASE("hist logs: a line past 1 MiB or past 1862 fields is refused with file:line, memory stays small",
+          "[latency][memory]") {
+  TempDir tmp;
+  // 24 MB of "0," and no newline: used to be read whole and split into 12 M
+  // fields (~6x the file at peak) before the column count was checked.
+  const std::string huge = tmp / "huge_clat_hist.1.log";
+  {
+    std::ofstream out(huge, std::ios::binary);
+    const std::string chunk(1 << 20, '0');
+    std::string zeros;
+    for (size_t i = 0; i < chunk.size() / 2; ++i) zeros += "0,";
+    for (int i = 0; i < 24; ++i) out << zeros;
+  }
+  const long before = peak_rss_kib();
+  try {
+    results::scan_hist_log(huge, [](const results::HistRow&) {});
+    FAIL("a 24 MB line was accepted");
+  } catch (const results::LogParseError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("huge_clat_hist.1.log:1") && Catch::Contains("longer than 1 MiB"));
+  }
+  INFO("peak RSS " << before << " KiB before, " << peak_rss_kib() << " KiB after");
+  CHECK(peak_rss_kib() - before < 16 * 1024);
+  // A short row with too many fields, after a good one: named at its line.
+  LatencyHistogram sum;
+  std::string text = test::hist_log_text(1, 100, 10, 0, sum);
+  text += "200, 0, 4096";
+  for (int i = 0; i < 3000; ++i) text += ", 0";
+  text += "\n";
+  plottest::write_file(tmp / "wide_clat_hist.1.log", text);
+  CHECK_THROWS_WITH(results::scan_hist_log(tmp / "wide_clat_hist.1.log", [](const results::HistRow&) {}),
+                    Catch::Contains("wide_clat_hist.1.log:2") && Catch::Contains("more than 1862 fields"));
+}
+
 TEST_CASE("plot draws histogram, CDF and percentiles over time with the four markers", "[gnuplot][latency]") {
   if (!need("gnuplot", "gnuplot-nox")) return;
   TempDir run;

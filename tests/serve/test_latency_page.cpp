@@ -7,6 +7,10 @@
 // over time holding points.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <thread>
 #include <filesystem>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -192,4 +196,47 @@ TEST_CASE("headless chromium draws the latency distribution on the run page", "[
   REQUIRE(std::regex_search(plain, m, section));
   CHECK(m.str().find("hidden") != std::string::npos);
   CHECK(m.str().find("data-panels=\"0\"") != std::string::npos);
+}
+
+// The cache's lock is held only to look up and store: a cached answer for run
+// B comes back while run A's first answer (two 48 MB hist logs) is still being
+// computed. It used to wait for A's whole computation behind one mutex.
+TEST_CASE("a cached latency answer does not wait behind another run's computation", "[serve][latency]") {
+  TempDir tmp;
+  const std::string data = tmp.path;
+  write_latency_run(data, "20261126T100000Z-small", 1, 5);
+  const std::string big = data + "/runs/20261126T110000Z-big";
+  write_text(big + "/results.json", test::latency_run_json_plus(1, 4000));
+  std::string zeros;
+  for (size_t i = 0; i < results::LatencyHistogram::kBins; ++i) zeros += ",0";
+  for (int k = 1; k <= 2; ++k) {
+    std::ofstream out(big + "/rr_clat_hist." + std::to_string(k) + ".log", std::ios::binary);
+    for (uint64_t row = 1; row * (zeros.size() + 12) < (48u << 20); ++row) out << row * 100 + 3 << ",0,4096" << zeros << '\n';
+  }
+  TestServer s(data);
+  int status = 0;
+  const json first = get_json(s.port, "/api/runs/20261126T100000Z-small/latency", &status);
+  REQUIRE(status == 200);
+  std::atomic<bool> a_done{false};
+  int a_status = 0;
+  std::thread a([&] {
+    httplib::Client c("127.0.0.1", s.port);
+    c.set_read_timeout(120, 0);
+    auto r = c.Get("/api/runs/20261126T110000Z-big/latency");
+    a_status = r ? r->status : -1;
+    a_done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const bool a_running = !a_done;
+  const json again = get_json(s.port, "/api/runs/20261126T100000Z-small/latency", &status);
+  const bool b_first = !a_done;
+  a.join();
+  CHECK(status == 200);
+  CHECK(again == first);
+  CHECK(a_status == 200);
+  if (!a_running) {
+    WARN("run A was answered within 100 ms: nothing to wait behind on this machine");
+  } else {
+    CHECK(b_first);
+  }
 }
