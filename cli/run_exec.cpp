@@ -269,6 +269,7 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
   }
 
   SignalWatcher signals;  // before the engine starts any thread
+  if (args.pending_signal) signals.note(*args.pending_signal);
   const auto volume_info = volumes::volume_extras(jobs, plan);
   // What the engine cannot know, added to the final result and to every
   // checkpoint alike, so a checkpoint reads like the run it stands for.
@@ -289,7 +290,9 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
   // failing is not the job failing, see engine/worker.cpp teardown).
   std::vector<std::string> log_failures;
   std::vector<results::RunResult> runs;
-  for (int rep = 1; rep <= args.repeat && !signals.signal(); ++rep) {
+  // Repeat 1 always runs (a signal already in stops it at once): the report
+  // below needs one result, interrupted or not.
+  for (int rep = 1; rep <= args.repeat && (rep == 1 || !signals.signal()); ++rep) {
     engine::RunOptions opts;
     opts.run_dir = run_dir ? run_dir->begin_repeat(rep) : ".";
     // Every job of a run directory gets its per-second series (issue 17), so

@@ -23,6 +23,9 @@ struct ExecArgs {
   std::vector<std::string> job_files;    // copied into the run directory
   std::vector<std::pair<std::string, std::string>> inline_jobs;  // (file name, text) of jobs given as text
   std::vector<std::pair<std::string, std::string>> global_options;  // fio's JSON "global options"
+  // A signal a caller caught before this run's watcher existed (`fiokit
+  // sweep`): read once the watcher is up, and the run stops at once.
+  const volatile int* pending_signal = nullptr;
 };
 
 // Runs the jobs. Returns 0, 1 (a job failed, or a file of the run directory

@@ -9,6 +9,20 @@
 
 namespace fiokit::cli {
 
+namespace {
+std::atomic<void (*)(int)> g_last_words{nullptr};
+}  // namespace
+
+void SignalWatcher::set_last_words(void (*fn)(int)) { g_last_words.store(fn); }
+
+void SignalWatcher::note(int sig) {
+  int none = 0;
+  if (sig == 0 || !sig_.compare_exchange_strong(none, sig)) return;
+  fmt::print(stderr, "{}: {} received, {}\n", who_, sig == SIGINT ? "SIGINT" : "SIGTERM", doing_);
+  stop_.store(true);
+  if (on_signal_) on_signal_(sig);
+}
+
 SignalWatcher::SignalWatcher(std::function<void(int)> on_signal, std::string who, std::string doing)
     : on_signal_(std::move(on_signal)), who_(std::move(who)), doing_(std::move(doing)) {
   sigset_t set;
@@ -26,6 +40,7 @@ SignalWatcher::SignalWatcher(std::function<void(int)> on_signal, std::string who
       if (sig_.exchange(sig) != 0) {
         // Second signal: the user wants out now.
         fmt::print(stderr, "{}: second signal, exiting now\n", who_);
+        if (auto* fn = g_last_words.load()) fn(sig);
         _exit(128 + sig);
       }
       fmt::print(stderr, "{}: {} received, {}\n", who_, sig == SIGINT ? "SIGINT" : "SIGTERM", doing_);

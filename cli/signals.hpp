@@ -20,6 +20,13 @@ class SignalWatcher {
                          std::string doing = "stopping jobs and writing results");
   ~SignalWatcher();
   std::atomic<bool>* stop_flag() { return &stop_; }
+  // A signal that came before this watcher existed (a caller's handler noted
+  // it, e.g. `fiokit sweep` between points): stop as if it came now.
+  void note(int sig);
+  // Called on the watcher thread when a second signal ends the process, just
+  // before _exit: `fiokit sweep` marks its manifest interrupted there, so a
+  // page does not show the sweep running forever. One at a time (a global).
+  static void set_last_words(void (*fn)(int sig));
   int signal() const { return sig_.load(); }
   // 130 for SIGINT, 143 for SIGTERM, 0 when no signal came.
   int exit_code() const;

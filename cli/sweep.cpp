@@ -19,6 +19,7 @@
 #include "cli/commands.hpp"
 #include "cli/flags.hpp"
 #include "cli/run_exec.hpp"
+#include "cli/signals.hpp"
 #include "engine/io_engine.hpp"
 #include "engine/parse_only_engines.hpp"
 #include "jobs/cmdline.hpp"
@@ -174,6 +175,32 @@ int64_t now_ms() {
       .count();
 }
 
+// What a second signal during a point writes before the process ends: the
+// manifest with the running point interrupted, the rest skipped and a finish
+// time, so the sweep page does not say "running" forever. Set only while a
+// point runs: the main thread is then inside execute_run and does not touch
+// the manifest, so the watcher thread may read it.
+results::SweepManifest* g_manifest = nullptr;
+const std::string* g_sweep_dir = nullptr;
+
+void write_final_manifest(int) {
+  if (!g_manifest || !g_sweep_dir) return;
+  try {
+    results::SweepManifest m = *g_manifest;
+    bool running = true;
+    for (auto& p : m.points) {
+      if (p.status != "pending") continue;
+      p.status = running ? "interrupted" : "skipped";
+      running = false;
+    }
+    m.interrupted = true;
+    m.finished_ms = now_ms();
+    results::write_file_atomic(*g_sweep_dir, results::kSweepManifest, results::write_sweep_manifest(m));
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "fiokit sweep: could not mark {} interrupted: {}\n", *g_sweep_dir, e.what());
+  }
+}
+
 // Null-engine latencies are tens of nanoseconds: shown in ns below 1 us.
 std::string us_text(double ns) {
   if (ns <= 0) return "-";
@@ -264,13 +291,19 @@ int cmd_sweep(const std::vector<std::string>& argv) {
     ea.allow_clobber = a.allow_clobber;
     ea.allow_device_write = a.allow_device_write;
     ea.global_options = parsed[n].global_options;
+    ea.pending_signal = &g_signal;  // a signal during the point's setup stops it
     std::string run_dir;
     int rc = kExitFailed;
+    g_manifest = &m;
+    g_sweep_dir = &dir;
+    SignalWatcher::set_last_words(write_final_manifest);
     try {
       rc = execute_run(parsed[n].jobs, ea, &run_dir);
     } catch (const std::exception& e) {
       rec.error = e.what();
     }
+    SignalWatcher::set_last_words(nullptr);
+    g_manifest = nullptr;
     if (!run_dir.empty()) rec.run = std::filesystem::relative(run_dir, dir).string();
     rec.exit_code = rc;
     if (rc == 130 || rc == 143) {
@@ -302,6 +335,10 @@ int cmd_sweep(const std::vector<std::string>& argv) {
                rec.status, rec.figures && rec.status == "ok" ? fmt::format(", {:.0f} IOPS", rec.figures->iops) : "");
     save();
   }
+  // A signal after the last point's run returned (or pending when its
+  // watcher unblocked) reached only on_signal: the sweep was interrupted all
+  // the same, and says so in its exit code and manifest.
+  if (!signal_exit && g_signal) signal_exit = 128 + g_signal;
   m.interrupted = signal_exit != 0;
   m.finished_ms = now_ms();
   save();

@@ -5,6 +5,7 @@
 // is measured (rw, bs, iodepth, ioengine, rate caps). Run files are read
 // through the served Root only, so a symlink cannot pull in outside data.
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,12 +15,26 @@
 
 namespace fiokit::serve {
 
+// The most distinct runs one compare page takes: each is parsed (every
+// repeat), so the count bounds the request's memory and time.
+constexpr size_t kCompareMaxRuns = 16;
+
+// The run ids of a compare request, from run=ID parameters then runs=A,B,...,
+// in order with duplicates dropped. Empty with *error set beyond kCompareMaxRuns.
+std::vector<std::string> compare_ids(const std::vector<std::string>& run_params, const std::string& runs_list,
+                                     std::string* error);
+
+// How many runs the gate has parsed (cache misses), for the tests.
+uint64_t compare_gate_loads();
+
 // Options whose difference makes two runs measure different things; the page
 // warns about them (the CLI gate refuses them, with the rest of its list).
 const std::vector<std::string>& compare_warning_options();
 
 // HTML: <section class="gate"> with one row per compared run, and a
 // <div class="warnings"> when options differ. "" for fewer than two runs.
+// Runs are parsed once and cached by their files' mtime and size; at most two
+// sections are computed at a time (more requests wait).
 std::string render_gate_section(const Root& root, const std::vector<std::shared_ptr<const RunInfo>>& runs);
 
 }  // namespace fiokit::serve

@@ -140,17 +140,8 @@ std::string render_host_section(const results::RunResult& result) {
   return b;
 }
 
-std::string render_repeats_section(const RunInfo& run) {
-  if (!run.has_repeats) return "";
-  const std::string link = html_escape(file_url(run.rel_path("repeats.json")));
-  std::string b = "<h2 id=\"repeats\">Repeats</h2>";
-  nlohmann::ordered_json doc;
-  try {
-    doc = nlohmann::ordered_json::parse(run.repeats_json);
-    if (!doc.is_object()) throw std::runtime_error("not an object");
-  } catch (const std::exception&) {
-    return b + "<p class=\"bad\">repeats.json cannot be read: <a href=\"" + link + "\">repeats.json</a></p>";
-  }
+static std::string render_repeats_body(const RunInfo& run, const nlohmann::ordered_json& doc, std::string b,
+                                       const std::string& link) {
   const auto runs = doc.value("runs", nlohmann::ordered_json::array());
   const int total = doc.value("repeats", static_cast<int>(runs.size()));
   const int ok = doc.value("ok", 0);
@@ -201,6 +192,27 @@ std::string render_repeats_section(const RunInfo& run) {
     }
   }
   return b;
+}
+
+std::string render_repeats_section(const RunInfo& run) {
+  if (!run.has_repeats) return "";
+  const std::string link = html_escape(file_url(run.rel_path("repeats.json")));
+  std::string b = "<h2 id=\"repeats\">Repeats</h2>";
+  nlohmann::ordered_json doc;
+  try {
+    doc = nlohmann::ordered_json::parse(run.repeats_json);
+    if (!doc.is_object()) throw std::runtime_error("not an object");
+  } catch (const std::exception&) {
+    return b + "<p class=\"bad\">repeats.json cannot be read: <a href=\"" + link + "\">repeats.json</a></p>";
+  }
+  // A field of the wrong type (say "repeats": "3") makes value() throw; the
+  // run page must still show, with this section marked unreadable.
+  try {
+    return render_repeats_body(run, doc, b, link);
+  } catch (const nlohmann::ordered_json::exception& e) {
+    return b + "<p class=\"bad\">repeats.json cannot be read (" + html_escape(e.what()) + "): <a href=\"" + link +
+           "\">repeats.json</a></p>";
+  }
 }
 
 }  // namespace fiokit::serve

@@ -5,6 +5,7 @@
 #include "serve/run_query.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cctype>
 #include <cstdlib>
 
@@ -39,7 +40,9 @@ std::optional<double> leading_number(const std::string& s) {
   const char* p = s.c_str();
   char* end = nullptr;
   const double v = std::strtod(p, &end);
-  if (end == p) return std::nullopt;
+  // strtod also reads "nan" and "inf": a NaN sort key breaks stable_sort's
+  // strict weak ordering (undefined behaviour), so they are not numbers here.
+  if (end == p || !std::isfinite(v)) return std::nullopt;
   switch (std::tolower(static_cast<unsigned char>(*end))) {
     case 'k': return v * 1024;
     case 'm': return v * 1024 * 1024;

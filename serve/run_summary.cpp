@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "results/summary.hpp"
@@ -26,8 +27,14 @@ std::string option_of(const results::RunResult& run, const results::JobResult& j
   return {};
 }
 
-void add_distinct(std::vector<std::string>& seen, std::string v) {
-  if (std::find(seen.begin(), seen.end(), v) == seen.end()) seen.push_back(std::move(v));
+// Values in first-seen order without repeats; the set keeps a run of
+// thousands of jobs linear (a scan of the list per job was quadratic).
+struct Distinct {
+  std::vector<std::string> list;
+  std::unordered_set<std::string> seen;
+};
+void add_distinct(Distinct& d, std::string v) {
+  if (d.seen.insert(v).second) d.list.push_back(std::move(v));
 }
 
 std::string joined(const std::vector<std::string>& v) {
@@ -78,7 +85,7 @@ RunSummary summarise_run(const results::RunResult& run) {
   s.version = run.version;
   s.job_count = run.jobs.size();
   if (auto it = run.extras.find("host"); it != run.extras.end()) s.host = it->second;
-  std::vector<std::string> names, rw, bs, depth, numjobs, engine;
+  Distinct names, rw, bs, depth, numjobs, engine;
   bool failed = false, interrupted = run.interrupted;
   for (const auto& j : run.jobs) {
     add_distinct(names, j.name);
@@ -102,12 +109,12 @@ RunSummary summarise_run(const results::RunResult& run) {
                                                 : j.error_message;
     }
   }
-  s.job_names = std::move(names);
-  s.rw = joined(rw);
-  s.bs = joined(bs);
-  s.iodepth = joined(depth);
-  s.numjobs = joined(numjobs);
-  s.engine = joined(engine);
+  s.job_names = std::move(names.list);
+  s.rw = joined(rw.list);
+  s.bs = joined(bs.list);
+  s.iodepth = joined(depth.list);
+  s.numjobs = joined(numjobs.list);
+  s.engine = joined(engine.list);
   for (const auto& rj : results::report_jobs(run)) {
     for (int d = 0; d < results::kDirs; ++d) {
       const auto& ds = rj.job.dirs[d];

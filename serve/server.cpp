@@ -439,18 +439,11 @@ void Server::Impl::route() {
   });
   http.Get("/compare", [this](const httplib::Request& req, httplib::Response& res) {
     auto snap = index.snapshot();
-    std::vector<std::string> ids;
-    for (size_t i = 0; i < req.get_param_value_count("run"); ++i) ids.push_back(req.get_param_value("run", i));
-    if (req.has_param("runs")) {
-      const std::string list = req.get_param_value("runs");
-      size_t start = 0;
-      while (start <= list.size()) {
-        size_t end = list.find(',', start);
-        if (end == std::string::npos) end = list.size();
-        if (end > start) ids.push_back(list.substr(start, end - start));
-        start = end + 1;
-      }
-    }
+    std::vector<std::string> params;
+    for (size_t i = 0; i < req.get_param_value_count("run"); ++i) params.push_back(req.get_param_value("run", i));
+    std::string error;
+    const std::vector<std::string> ids = compare_ids(params, req.get_param_value("runs"), &error);
+    if (!error.empty()) return set_error(res, 400, error);
     std::vector<std::shared_ptr<const RunInfo>> runs;
     for (const auto& id : ids) {
       auto r = snap->find(id);

@@ -7,9 +7,18 @@
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+
+#include <atomic>
 #include <cctype>
+#include <condition_variable>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 
 #include "results/json_reader.hpp"
 #include "results/sweep.hpp"
@@ -22,6 +31,10 @@ namespace {
 
 constexpr size_t kManifestMax = 16u << 20;
 constexpr size_t kResultsMax = 256u << 20;
+// Points whose own results.json is read; later ones show the manifest's copy
+// of their figures (a sweep this large is made by hand, not to be parsed whole).
+constexpr size_t kPointsRead = 1024;
+constexpr size_t kCachedSweeps = 16;
 constexpr const char* kCsp =
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -32,46 +45,135 @@ struct Loaded {
   std::vector<std::string> plots;  // under runs/<id>/plots
 };
 
+// A file's mtime and size, to tell whether what was parsed from it is still
+// what it holds; mtime_ns -1 when it is missing. Plain stat: only the cache
+// key, never the content, comes from it (content is read through Root).
+struct Stamp {
+  int64_t mtime_ns = -1;
+  uint64_t size = 0;
+  bool operator==(const Stamp&) const = default;
+};
+Stamp stamp_of(const Root& root, const std::string& rel) {
+  struct stat st;
+  if (::stat((root.path() + "/" + rel).c_str(), &st) != 0) return {};
+  return {static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec, static_cast<uint64_t>(st.st_size)};
+}
+
+std::atomic<uint64_t> g_parses{0};
+
+// Parsed sweeps, most recent first, each with the stamps of the manifest, of
+// every point's results.json it read, and of plots/: a request checks those
+// (stats, no reads) and parses again only when one changed, so a sweep still
+// running shows its points as they finish.
+struct CachedSweep {
+  std::string id;  // root path / sweep id: a test process serves several roots
+  Stamp manifest, plots;
+  std::vector<Stamp> points;
+  std::shared_ptr<const Loaded> loaded;
+};
+std::mutex g_cache_m;
+std::list<CachedSweep> g_cache;
+
+// At most two sweeps parsed at a time: a burst of requests for a large sweep
+// waits instead of multiplying its parse by the worker count.
+std::mutex g_load_m;
+std::condition_variable g_load_cv;
+int g_loading = 0;
+struct LoadSlot {
+  LoadSlot() {
+    std::unique_lock<std::mutex> lk(g_load_m);
+    g_load_cv.wait(lk, [] { return g_loading < 2; });
+    ++g_loading;
+  }
+  ~LoadSlot() {
+    { std::lock_guard<std::mutex> lk(g_load_m); --g_loading; }
+    g_load_cv.notify_one();
+  }
+};
+
 bool bad_id(const std::string& id) { return id.empty() || id == "." || id == ".." || id.find('/') != std::string::npos; }
 
-std::optional<Loaded> load(const Root& root, const std::string& id, std::string& error) {
-  if (bad_id(id)) {
-    error = "No such sweep.";
-    return std::nullopt;
-  }
-  const std::string dir = "runs/" + id;
-  std::string text;
-  const int fd = root.open_beneath(dir + "/" + results::kSweepManifest);
-  if ((fd < 0 ? fd : read_fd(fd, text, kManifestMax)) < 0) {
-    error = "No such sweep.";
-    return std::nullopt;
-  }
-  Loaded l;
-  try {
-    l.m = results::read_sweep_manifest(text);
-  } catch (const results::SweepError& e) {
-    error = std::string("sweep.json: ") + e.what();
-    return std::nullopt;
-  }
-  for (const auto& p : l.m.points) {
+// The point results a load reads (the first kPointsRead that have run).
+bool reads_point(const results::SweepPointRecord& p, size_t i) {
+  return i < kPointsRead && !p.run.empty() && p.status != "pending" && p.status != "skipped";
+}
+
+std::shared_ptr<const Loaded> parse(const Root& root, const std::string& dir, results::SweepManifest m) {
+  auto l = std::make_shared<Loaded>();
+  l->m = std::move(m);
+  for (size_t i = 0; i < l->m.points.size(); ++i) {
+    const auto& p = l->m.points[i];
     std::optional<results::PointFigures> f;
-    if (!p.run.empty() && p.status != "pending" && p.status != "skipped") {
+    if (reads_point(p, i)) {
       std::string rtext;
       const int rfd = root.open_beneath(dir + "/" + p.run + "/results.json");
       if ((rfd < 0 ? rfd : read_fd(rfd, rtext, kResultsMax)) == 0) {
         try {
           f = results::point_figures(results::read_fio_json(rtext));
+          ++g_parses;
         } catch (const std::exception&) {
           f.reset();
         }
       }
     }
-    l.figures.push_back(f ? f : p.figures);
+    l->figures.push_back(f ? f : p.figures);
   }
   std::vector<DirEntry> entries;
   if (root.list(dir + "/plots", entries) == 0)
     for (const auto& e : entries)
-      if (!e.is_dir && e.name.size() > 4 && e.name.compare(e.name.size() - 4, 4, ".png") == 0) l.plots.push_back(e.name);
+      if (!e.is_dir && e.name.size() > 4 && e.name.compare(e.name.size() - 4, 4, ".png") == 0) l->plots.push_back(e.name);
+  return l;
+}
+
+std::vector<Stamp> point_stamps(const Root& root, const std::string& dir, const results::SweepManifest& m) {
+  std::vector<Stamp> out;
+  for (size_t i = 0; i < m.points.size(); ++i)
+    out.push_back(reads_point(m.points[i], i) ? stamp_of(root, dir + "/" + m.points[i].run + "/results.json") : Stamp{});
+  return out;
+}
+
+std::shared_ptr<const Loaded> load(const Root& root, const std::string& id, std::string& error) {
+  if (bad_id(id)) {
+    error = "No such sweep.";
+    return nullptr;
+  }
+  const std::string dir = "runs/" + id;
+  const Stamp manifest = stamp_of(root, dir + "/" + results::kSweepManifest);
+  {
+    std::lock_guard<std::mutex> lk(g_cache_m);
+    for (auto it = g_cache.begin(); it != g_cache.end(); ++it) {
+      if (it->id != root.path() + "/" + id) continue;
+      if (it->manifest == manifest && manifest.mtime_ns >= 0 && it->plots == stamp_of(root, dir + "/plots") &&
+          it->points == point_stamps(root, dir, it->loaded->m)) {
+        g_cache.splice(g_cache.begin(), g_cache, it);
+        return g_cache.front().loaded;
+      }
+      g_cache.erase(it);
+      break;
+    }
+  }
+  LoadSlot slot;
+  // Stamps before the reads: a file rewritten meanwhile is read again next time.
+  const Stamp plots = stamp_of(root, dir + "/plots");
+  std::string text;
+  const int fd = root.open_beneath(dir + "/" + results::kSweepManifest);
+  if ((fd < 0 ? fd : read_fd(fd, text, kManifestMax)) < 0) {
+    error = "No such sweep.";
+    return nullptr;
+  }
+  results::SweepManifest m;
+  try {
+    m = results::read_sweep_manifest(text);
+  } catch (const results::SweepError& e) {
+    error = std::string("sweep.json: ") + e.what();
+    return nullptr;
+  }
+  ++g_parses;
+  std::vector<Stamp> points = point_stamps(root, dir, m);
+  auto l = parse(root, dir, std::move(m));
+  std::lock_guard<std::mutex> lk(g_cache_m);
+  g_cache.push_front({root.path() + "/" + id, manifest, plots, std::move(points), l});
+  if (g_cache.size() > kCachedSweeps) g_cache.pop_back();
   return l;
 }
 
@@ -129,7 +231,9 @@ std::string render_sweep_json(const Root& root, const std::string& id, std::stri
     points.push_back(std::move(jp));
   }
   j["points"] = points;
-  return j.dump();
+  // A manifest made by hand may hold invalid UTF-8: replace it, as every other
+  // JSON route does, instead of throwing (a 500).
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 std::string render_sweep_page(const Root& root, const std::string& id, std::string& error) {
@@ -212,18 +316,43 @@ std::string render_sweep_page(const Root& root, const std::string& id, std::stri
   return page("Sweep " + id, b);
 }
 
+namespace {
+// /sweeps rows by run dir path, with the manifest stamp they were made from.
+std::mutex g_rows_m;
+std::map<std::string, std::pair<Stamp, std::string>> g_rows;
+
+}  // namespace
+
+uint64_t sweep_page_parses() { return g_parses.load(); }
+
 std::string render_sweeps_page(const Root& root) {
   std::vector<DirEntry> runs;
+  std::set<std::string> seen;
   std::string rows;
   if (root.list("runs", runs) == 0) {
     for (auto it = runs.rbegin(); it != runs.rend(); ++it) {  // newest first (ids start with the UTC time)
       if (!it->is_dir) continue;
+      // A stat per run dir (most are not sweeps); a manifest is read and
+      // parsed only when its mtime or size changed since the last listing.
+      const std::string rel = "runs/" + it->name + "/" + results::kSweepManifest;
+      const Stamp st = stamp_of(root, rel);
+      if (st.mtime_ns < 0) continue;
+      seen.insert(root.path() + "/" + it->name);
+      {
+        std::lock_guard<std::mutex> lk(g_rows_m);
+        auto row = g_rows.find(root.path() + "/" + it->name);
+        if (row != g_rows.end() && row->second.first == st) {
+          rows += row->second.second;
+          continue;
+        }
+      }
       std::string text;
-      const int fd = root.open_beneath("runs/" + it->name + "/" + results::kSweepManifest);
+      const int fd = root.open_beneath(rel);
       if ((fd < 0 ? fd : read_fd(fd, text, kManifestMax)) < 0) continue;
       std::string dims, status;
       try {
         const auto m = results::read_sweep_manifest(text);
+        ++g_parses;
         for (const auto& d : m.dimensions) dims += (dims.empty() ? "" : " &times; ") + html_escape(d.option) + fmt::format(" ({})", d.values.size());
         size_t ok = 0;
         for (const auto& p : m.points) ok += p.status == "ok";
@@ -231,9 +360,18 @@ std::string render_sweeps_page(const Root& root) {
       } catch (const results::SweepError& e) {
         status = html_escape(e.what());
       }
-      rows += "<tr><td><a class=\"sweep\" href=\"/sweeps/" + html_escape(url_part(it->name)) + "\">" + html_escape(it->name) +
-              "</a></td><td>" + dims + "</td><td>" + status + "</td></tr>";
+      const std::string row = "<tr><td><a class=\"sweep\" href=\"/sweeps/" + html_escape(url_part(it->name)) + "\">" +
+                              html_escape(it->name) + "</a></td><td>" + dims + "</td><td>" + status + "</td></tr>";
+      rows += row;
+      std::lock_guard<std::mutex> lk(g_rows_m);
+      g_rows[root.path() + "/" + it->name] = {st, row};
     }
+  }
+  {
+    std::lock_guard<std::mutex> lk(g_rows_m);  // forget sweeps deleted since
+    const std::string mine = root.path() + "/";
+    for (auto it = g_rows.begin(); it != g_rows.end();)
+      it = seen.count(it->first) || it->first.compare(0, mine.size(), mine) != 0 ? std::next(it) : g_rows.erase(it);
   }
   if (rows.empty()) return page("Sweeps", "<h1>Sweeps</h1><p class=\"meta\">No sweep here (fiokit sweep JOB --iodepth 1,2,4 ...).</p>");
   return page("Sweeps", "<h1>Sweeps</h1><table><thead><tr><th>sweep</th><th>dimensions</th><th>points</th></tr></thead><tbody>" +

@@ -12,6 +12,7 @@
 
 #include "results/json_writer.hpp"
 #include "../plot/plot_test_util.hpp"
+#include "serve/compare_gate.hpp"
 #include "serve_util.hpp"
 
 using namespace fiokit;
@@ -94,11 +95,56 @@ TEST_CASE("compare page: N/A for absent directions, option warnings, gate verdic
   REQUIRE(res->status == 200);
   check_page(res->body);
   // Two runs alike: no warning, a pass with 3 vs 3 repeats.
-  const auto same = c.Get(std::string("/compare?runs=") + kBase + "," + kBase);
+  const char* kTwin = "20261123T100000Z-twin";
+  write_repeats(data.path, kTwin, 1763632800, 1.0, 3);
+  const auto same = c.Get(std::string("/compare?runs=") + kBase + "," + kTwin);
   REQUIRE(same);
   CHECK(same->body.find("class=\"warnings\"") == std::string::npos);
   INFO(gate_row(same->body, kBase));
   CHECK(same->body.find("verdict-pass") != std::string::npos);
+}
+
+// The reviewer's case: 300 copies of one id took serve to 5.8 GB. Duplicates
+// are dropped, distinct runs are capped, and a run is parsed once across
+// requests until one of its files changes.
+TEST_CASE("compare page: duplicate ids dropped, runs capped, each run parsed once", "[serve][compare]") {
+  TempDir data;
+  write_runs(data.path);
+  TestServer s(data.path);
+  httplib::Client c("127.0.0.1", s.port);
+  std::string many = std::string("/compare?runs=") + kBase;
+  for (int i = 0; i < 300; ++i) many += std::string(",") + kSlow;
+  const uint64_t before = serve::compare_gate_loads();
+  const auto dup = c.Get(many);
+  REQUIRE(dup);
+  REQUIRE(dup->status == 200);
+  const auto rows = [](const std::string& html, const std::string& id) {
+    size_t n = 0;
+    for (size_t at = 0; (at = html.find("<tr data-run=\"" + id + "\"", at)) != std::string::npos; ++at) ++n;
+    return n;
+  };
+  CHECK(rows(dup->body, kSlow) == 1);
+  CHECK(rows(dup->body, kBase) == 1);
+  CHECK(serve::compare_gate_loads() - before == 2);
+  // Again: both from the cache.
+  REQUIRE(c.Get(many)->status == 200);
+  CHECK(serve::compare_gate_loads() - before == 2);
+  // A rewritten repeat (other size) is read again; the other run is not.
+  const results::RunResult r = make_result({"j"}, 1763719299, 0.25);
+  write_text(data.path + "/runs/" + kSlow + "/repeats/2/results.json", results::write_json(r, true));
+  REQUIRE(c.Get(many)->status == 200);
+  CHECK(serve::compare_gate_loads() - before == 3);
+  // 17 distinct ids: refused before any is looked up, saying why.
+  std::string over = "/compare?runs=";
+  for (int i = 0; i <= 16; ++i) over += "r" + std::to_string(i) + ",";
+  const auto refused = c.Get(over);
+  REQUIRE(refused);
+  CHECK(refused->status == 400);
+  CHECK(refused->body.find("at most 16 distinct runs") != std::string::npos);
+  // 16 distinct (unknown) ids pass the cap and fail the lookup instead.
+  const auto unknown = c.Get(over.substr(0, over.rfind("r16")));
+  REQUIRE(unknown);
+  CHECK(unknown->status == 404);
 }
 
 TEST_CASE("compare page in headless chromium: the gate and warnings are in the DOM and drawn", "[browser]") {

@@ -175,6 +175,30 @@ def part_cli(tmp):
     r = results_of(gdir, m["points"][0])
     check(r["jobs"][0]["read"]["total_ios"] > 0 and not r.get("fiokit", {}).get("interrupted"), "point 1 not whole")
 
+    # Two SIGINTs in a row while a point runs (the user's double Ctrl-C): the
+    # process ends at once, but its manifest still says interrupted, with a
+    # finish time and no point left "pending" (the page would say "running").
+    proc = subprocess.Popen([FIOKIT, "sweep", "--no-plot", "--data-dir", "g2", "slow.fio", "--iodepth", "1,2,4"],
+                            cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    g2 = None
+    deadline = time.time() + 30
+    while time.time() < deadline:  # until point 1 runs
+        dirs = sweep_dirs(os.path.join(tmp, "g2"))
+        if dirs and os.path.isdir(os.path.join(dirs[0], "runs")):
+            g2 = dirs[0]
+            break
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    check(proc.returncode == 130, f"double SIGINT: exit {proc.returncode}, want 130: {err}")
+    m = manifest(g2)
+    st = [p["status"] for p in m["points"]]
+    check("pending" not in st and st[0] == "interrupted", f"after double SIGINT: {st}")
+    check(m["interrupted"] is True and m.get("finished_ms", 0) > 0, f"double SIGINT: manifest {m.get('interrupted')} {m.get('finished_ms')}")
+
     # One point against the same job run alone: same options -> same figures.
     # rate_iops paces both, so the figures are the job's; but a 0.3 s run on a
     # loaded 2-core machine can start late, so a disagreement is measured
