@@ -169,6 +169,16 @@ TEST_CASE("hist logs: names, rows, coarseness, windows and errors with file:line
                     Catch::Contains("junk_clat_hist.1.log:3"));
 }
 
+// Under AddressSanitizer (CI's second stage) the shadow memory and the
+// quarantine of freed blocks count in the resident set, so the bounds below
+// would measure ASan, not fiokit: they are reported there, not asserted (the
+// plain build asserts them; CTest memory_limits is left out under ASan too).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRssMeasurable = false;
+#else
+constexpr bool kRssMeasurable = true;
+#endif
+
 // Peak resident set of this process so far, in KiB (VmHWM).
 static long peak_rss_kib() {
   std::ifstream in("/proc/self/status");
@@ -199,7 +209,7 @@ TEST_CASE("hist logs: a line past 1 MiB or past 1862 fields is refused with file
     CHECK_THAT(e.what(), Catch::Contains("huge_clat_hist.1.log:1") && Catch::Contains("longer than 1 MiB"));
   }
   INFO("peak RSS " << before << " KiB before, " << peak_rss_kib() << " KiB after");
-  CHECK(peak_rss_kib() - before < 16 * 1024);
+  if (kRssMeasurable) CHECK(peak_rss_kib() - before < 16 * 1024);
   // A short row with too many fields, after a good one: named at its line.
   LatencyHistogram sum;
   std::string text = test::hist_log_text(1, 100, 10, 0, sum);
@@ -397,7 +407,7 @@ TEST_CASE("plot reads a long hist log in bounded memory", "[gnuplot][latency][me
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
   INFO("peak RSS " << ru.ru_maxrss << " KiB");
-  CHECK(ru.ru_maxrss < 64 * 1024);
+  if (kRssMeasurable) CHECK(ru.ru_maxrss < 64 * 1024);
   CHECK(plottest::file_exists(tmp / "long-clat-percentiles-time.png"));
   CHECK(plottest::file_exists(tmp / "long-clat-histogram.png"));
 }
