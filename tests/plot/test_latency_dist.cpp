@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/latency_fixture.hpp"
+#include "common/proc_status.hpp"
 #include "plot/latency_dist.hpp"
 #include "plot/plot.hpp"
 #include "plot_test_util.hpp"
@@ -179,15 +180,6 @@ constexpr bool kRssMeasurable = false;
 constexpr bool kRssMeasurable = true;
 #endif
 
-// Peak resident set of this process so far, in KiB (VmHWM).
-static long peak_rss_kib() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  return 0;
-}
-
 TEST_CASE("hist logs: a line past 1 MiB or past 1862 fields is refused with file:line, memory stays small",
           "[latency][memory]") {
   TempDir tmp;
@@ -201,15 +193,15 @@ TEST_CASE("hist logs: a line past 1 MiB or past 1862 fields is refused with file
     for (size_t i = 0; i < chunk.size() / 2; ++i) zeros += "0,";
     for (int i = 0; i < 24; ++i) out << zeros;
   }
-  const long before = peak_rss_kib();
+  const long before = static_cast<long>(fiokit::test::peak_rss_kib());
   try {
     results::scan_hist_log(huge, [](const results::HistRow&) {});
     FAIL("a 24 MB line was accepted");
   } catch (const results::LogParseError& e) {
     CHECK_THAT(e.what(), Catch::Contains("huge_clat_hist.1.log:1") && Catch::Contains("longer than 1 MiB"));
   }
-  INFO("peak RSS " << before << " KiB before, " << peak_rss_kib() << " KiB after");
-  if (kRssMeasurable) CHECK(peak_rss_kib() - before < 16 * 1024);
+  INFO("peak RSS " << before << " KiB before, " << fiokit::test::peak_rss_kib() << " KiB after");
+  if (kRssMeasurable) CHECK(static_cast<long>(fiokit::test::peak_rss_kib()) - before < 16 * 1024);
   // A short row with too many fields, after a good one: named at its line.
   LatencyHistogram sum;
   std::string text = test::hist_log_text(1, 100, 10, 0, sum);

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/proc_status.hpp"
 #include "fixtures.hpp"
 #include "results/log_sink.hpp"
 
@@ -176,15 +177,6 @@ TEST_CASE("log sink: many chunks keep order and lose nothing") {
   CHECK(ordered);
 }
 
-// Peak RSS of this process in KiB since the last reset_peak_rss().
-uint64_t peak_rss_kib() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6));
-  return 0;
-}
-
 TEST_CASE("log sink: rows appended faster than they are written stay in a bounded ring (issue 16)") {
   // Writing "5" to clear_refs resets VmHWM to the current RSS (Linux >= 4.0),
   // so the peak measured is this test's, not an earlier one's.
@@ -192,7 +184,7 @@ TEST_CASE("log sink: rows appended faster than they are written stay in a bounde
     std::ofstream clear("/proc/self/clear_refs");
     clear << "5";
   }
-  const uint64_t before = peak_rss_kib();
+  const uint64_t before = fiokit::test::peak_rss_kib();
   REQUIRE(before > 0);
   TempDir dir;
   LogConfig cfg;
@@ -205,7 +197,7 @@ TEST_CASE("log sink: rows appended faster than they are written stay in a bounde
   constexpr uint64_t kRows = 2000000;
   for (uint64_t i = 0; i < kRows; ++i) sink->append(LogKind::clat, {i / 1000, i, 0, 4096, 0, 0});
   sink->close();
-  const uint64_t grown_kib = peak_rss_kib() - before;
+  const uint64_t grown_kib = fiokit::test::peak_rss_kib() - before;
   CHECK(grown_kib < 16 * 1024);
   // Nothing lost, in order: every row's value is its line number.
   std::ifstream in(dir.path + "/ring_clat.1.log");

@@ -16,6 +16,7 @@
 #include <regex>
 #include <thread>
 
+#include "common/proc_status.hpp"
 #include "serve_util.hpp"
 
 using namespace fiokit::servetest;
@@ -26,15 +27,6 @@ namespace {
 
 constexpr int kRuns = 5000;
 constexpr uint64_t kMaxPeakRssKib = 200 * 1024;
-
-uint64_t status_kib(pid_t pid, const std::string& key) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(f, line)) {
-    if (line.compare(0, key.size() + 1, key + ":") == 0) return std::stoull(line.substr(key.size() + 1));
-  }
-  return 0;
-}
 
 std::pair<uint64_t, uint64_t> lists_and_scans(const httplib::Result& r) {
   std::smatch m;
@@ -120,8 +112,8 @@ TEST_CASE("serve on 5,000 runs: peak RSS within 200 MB, no rescans when idle, a 
   auto health = json::parse(cl.Get("/healthz")->body);
   CHECK(health["runs"] == kRuns + 1);
 
-  const uint64_t peak = status_kib(c.pid, "VmHWM");
-  INFO("peak RSS " << peak / 1024 << " MiB, now " << status_kib(c.pid, "VmRSS") / 1024 << " MiB");
+  const uint64_t peak = fiokit::test::peak_rss_kib(c.pid);
+  INFO("peak RSS " << peak / 1024 << " MiB, now " << fiokit::test::proc_status_kib(c.pid, "VmRSS") / 1024 << " MiB");
   CHECK(peak > 0);
   CHECK(peak <= kMaxPeakRssKib);
   ::kill(c.pid, SIGTERM);

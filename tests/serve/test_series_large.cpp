@@ -14,6 +14,7 @@
 #include <regex>
 #include <thread>
 
+#include "common/proc_status.hpp"
 #include "serve_util.hpp"
 
 using namespace fiokit;
@@ -46,16 +47,6 @@ void write_big_log(const std::string& path, uint64_t bytes) {
     f << slice;
     written += slice.size();
   }
-}
-
-// VmHWM of a process in KiB (0 when unreadable).
-long vm_hwm_kib(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(f, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return 0;
 }
 
 const char* kChromium = "/usr/bin/chromium";
@@ -93,7 +84,7 @@ TEST_CASE("serve's peak RSS stays within 256 MiB for three concurrent first requ
   REQUIRE(c.pid > 0);
   const int port = wait_port(c);
   REQUIRE(port > 0);
-  const long before = vm_hwm_kib(c.pid);
+  const long before = static_cast<long>(fiokit::test::peak_rss_kib(c.pid));
   std::vector<std::thread> clients;
   std::vector<json> answers(3);
   const std::vector<std::string> names = {"j_lat.1.log", "j_clat.1.log", "j_slat.1.log"};
@@ -106,7 +97,7 @@ TEST_CASE("serve's peak RSS stays within 256 MiB for three concurrent first requ
     });
   }
   for (auto& t : clients) t.join();
-  const long peak = vm_hwm_kib(c.pid);
+  const long peak = static_cast<long>(fiokit::test::peak_rss_kib(c.pid));
   ::kill(c.pid, SIGTERM);
   CHECK(wait_exit(c.pid, 10) == 0);
   ::close(c.err_fd);
