@@ -160,12 +160,22 @@ void warn_overridden(const jobs::ParseRequest& req, const std::vector<results::S
 
 volatile std::sig_atomic_t g_signal = 0;
 
+volatile std::sig_atomic_t g_signal_count = 0;
+
 // Between points no SignalWatcher is active: a signal is noted here and the
-// sweep stops before the next point; a second one ends the process at once.
+// sweep stops before the next point. The main thread then has only bounded
+// work left (read the point's results, save the manifest), so a second signal
+// is noted too (the point may have been stopped by the first, during its
+// setup) and the sweep still ends 128+signal with its manifest marked
+// interrupted; a third ends the process at once, for a main thread stuck on a
+// hung file system.
 extern "C" void on_signal(int sig) {
   if (g_signal) {
-    std::signal(sig, SIG_DFL);
-    std::raise(sig);
+    g_signal_count = g_signal_count + 1;
+    if (g_signal_count >= 2) {
+      std::signal(sig, SIG_DFL);
+      std::raise(sig);
+    }
   }
   g_signal = sig;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
@@ -347,22 +348,28 @@ const HistAggregator::FileDists& HistAggregator::add_file(const std::string& pat
 
 namespace {
 
-// The median gap between rows of the direction with the most rows, rounded
-// to 10 ms; false while no direction has `need` rows.
+// The spacing of the rows of the direction with the most rows, rounded to
+// 10 ms; false while no direction has `need` rows. Rows are written at the
+// first completion after each log_hist_msec mark, so a row is late by however
+// long that completion took, and on a loaded machine (a sanitizer build, two
+// jobs on two busy cores) single gaps of 100 ms rows read 110-130 and the
+// next one short. The slope through the rows (the median over pairs of
+// (t_j - t_i) / (j - i), Theil-Sen) is the spacing of the marks: a late row
+// moves only the pairs that end on it, by its lateness over j - i.
 template <typename Rows>
 bool median_gap(const Rows& rows, size_t need, uint64_t& out) {
   for (int d = 0; d < 3; ++d) {
     std::vector<uint64_t> times;
     for (const auto& p : rows)
-      if (p.ddir == d) times.push_back(p.t);
-    if (times.size() < need) continue;
-    std::vector<uint64_t> gaps;
-    for (size_t i = 1; i < times.size(); ++i)
-      if (times[i] > times[i - 1]) gaps.push_back(times[i] - times[i - 1]);
-    if (gaps.empty()) continue;
-    std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(gaps.size() / 2), gaps.end());
-    const uint64_t g = gaps[gaps.size() / 2];
-    out = g >= 20 ? (g + 5) / 10 * 10 : g;
+      if (p.ddir == d && (times.empty() || p.t > times.back())) times.push_back(p.t);
+    if (times.size() < need || times.size() < 2) continue;
+    std::vector<double> slopes;
+    for (size_t i = 0; i < times.size(); ++i)
+      for (size_t j = i + 1; j < times.size(); ++j)
+        slopes.push_back(static_cast<double>(times[j] - times[i]) / static_cast<double>(j - i));
+    std::nth_element(slopes.begin(), slopes.begin() + static_cast<std::ptrdiff_t>(slopes.size() / 2), slopes.end());
+    const auto g = static_cast<uint64_t>(std::llround(slopes[slopes.size() / 2]));
+    out = std::max<uint64_t>(1, g >= 20 ? (g + 5) / 10 * 10 : g);
     return true;
   }
   return false;
