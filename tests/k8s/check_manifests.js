@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // CTest k8s_manifests: examples/k8s/cluster.yaml against the Kubernetes API
 // schema (kubernetes-models: each document built with its class and
-// validated) and against the cluster-run contract (manifest_contract.js);
-// its ConfigMap's job parsed by the fiokit under test (--parse-only). Then
+// validated; the other examples/k8s/*.yaml too) and against the cluster-run
+// contract (manifest_contract.js); its ConfigMap's job parsed by the fiokit under test (--parse-only). Then
 // broken copies (a misspelt enum, a string where an integer goes, bad YAML,
 // N out of step, the Service renamed, a literal token, no storage class, no
 // anti-affinity, a stale job text) must each be refused, by the layer and
@@ -88,6 +88,14 @@ function main() {
   if (!good.schema.length) {
     console.log(`ok   ${good.objects.length} documents valid against the Kubernetes API schema: ${good.objects.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")}`);
     if (!good.contract.length) console.log("ok   the cluster-run contract holds (Indexed, N, Service, token, ephemeral volume, anti-affinity, job text)");
+  }
+  // The other manifests of examples/k8s (the single-PVC benchmark): the schema alone.
+  const dir = path.dirname(file);
+  for (const other of fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && f !== "cluster.yaml").sort()) {
+    const r = parseManifests(req, fs.readFileSync(path.join(dir, other), "utf8"));
+    const errs = r.errors.concat(validateObjects(req, r.objects));
+    for (const e of errs) bad(`${path.join(dir, other)}: ${e}`);
+    if (!errs.length) console.log(`ok   ${other}: ${r.objects.length} documents valid against the Kubernetes API schema`);
   }
   const n = text.split(PLACEHOLDER).length - 1;
   if (n !== 1) bad(`the token placeholder ${PLACEHOLDER} occurs ${n} times (the README's sed line replaces it; want once, in the Secret)`);
