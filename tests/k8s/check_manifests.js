@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // CTest k8s_manifests: examples/k8s/cluster.yaml against the Kubernetes API
 // schema (kubernetes-models: each document built with its class and
-// validated; the other examples/k8s/*.yaml too) and against the cluster-run
-// contract (manifest_contract.js); its ConfigMap's job parsed by the fiokit under test (--parse-only). Then
-// broken copies (a misspelt enum, a string where an integer goes, bad YAML,
+// validated, unknown fields refused too; the other examples/k8s/*.yaml as
+// well) and against the cluster-run contract (manifest_contract.js); its
+// ConfigMap's job parsed by the fiokit under test (--parse-only). Then broken
+// copies (a misspelt enum or field, a string where an integer goes, bad YAML,
 // N out of step, the Service renamed, a literal token, no storage class, no
 // anti-affinity, a stale job text) must each be refused, by the layer and
 // with the field expected, so the check cannot pass vacuously.
@@ -39,6 +40,10 @@ const BROKEN = [
     { text: ["restartPolicy: Never", "restartPolicy: never"] }],
   ["a container without a name", "schema", /containers\/0 must have required property name/,
     { text: ["- name: member\n", "- nameX: member\n"] }],
+  ["a misspelt field name", "schema", /data\/spec\/ttlSecondAfterFinished is not a field of the API schema/,
+    { text: ["ttlSecondsAfterFinished: 3600", "ttlSecondAfterFinished: 3600"] }],
+  ["a field at the wrong level", "schema", /data\/spec\/restartPolicy is not a field of the API schema/,
+    { text: ["  completionMode: Indexed\n", "  completionMode: Indexed\n  restartPolicy: Never\n"] }],
   ["not YAML", "schema", /not valid YAML/, { text: ["  completionMode: Indexed\n", "  completionMode: Indexed\n completions: [\n"] }],
   ["parallelism != completions", "contract", /parallelism 3 != completions 4/, { text: ["parallelism: 4 ", "parallelism: 3 "] }],
   ["FIOKIT_CLUSTER_SIZE != N", "contract", /FIOKIT_CLUSTER_SIZE "3" != completions 4/, { text: ['value: "4"  ', 'value: "3"  '] }],

@@ -2,8 +2,9 @@
 // with the `yaml` package, built with its kubernetes-models class (chosen by
 // apiVersion and kind) and `.validate()`d against the Kubernetes API's
 // OpenAPI schema that kubernetes-models ships (types, required fields, enums
-// such as completionMode and restartPolicy). A document that is not YAML, has
-// no class, or breaks the schema is an error naming the document and the field.
+// such as completionMode and restartPolicy), and, as the API server does,
+// fields the schema does not know. A document that is not YAML, has no class,
+// or breaks the schema is an error naming the document and the field.
 "use strict";
 
 // kubernetes-models' module for an apiVersion: "v1" is the core group,
@@ -47,6 +48,36 @@ function parseManifests(req, text) {
   return { objects, errors };
 }
 
+// kubernetes-models' schemas allow fields they do not know, where the API
+// server (kubectl's default --validate=strict) refuses them: a misspelt field
+// name would pass unseen. The compiled validator reads every field its schema
+// knows (at least to see it is absent) and never one it does not, so the
+// model is validated through proxies that record what is read; a field of the
+// document never read is unknown. Maps (labels, ConfigMap data) are read key
+// by key, so their keys count as known.
+function validateStrict(model) {
+  const read = new Set();
+  const wrap = (obj, at) => new Proxy(obj, {
+    get(target, key, receiver) {
+      const v = Reflect.get(target, key, receiver);
+      if (typeof key !== "string" || !Object.prototype.hasOwnProperty.call(target, key)) return v;
+      read.add(`${at}/${key}`);
+      return v && typeof v === "object" ? wrap(v, `${at}/${key}`) : v;
+    },
+  });
+  Object.getPrototypeOf(model).validate.call(wrap(model, ""));
+  const unknown = [];
+  const walk = (obj, at) => {
+    for (const key of Object.keys(obj)) {
+      const here = `${at}/${key}`;
+      if (!read.has(here)) unknown.push(here);
+      else if (obj[key] && typeof obj[key] === "object") walk(obj[key], here);
+    }
+  };
+  walk(model, "");
+  if (unknown.length) throw new Error(unknown.map((f) => `data${f} is not a field of the API schema`).join(", "));
+}
+
 // Validates each object against its kubernetes-models class. Returns errors.
 function validateObjects(req, objects) {
   const errors = [];
@@ -59,7 +90,7 @@ function validateObjects(req, objects) {
       return;
     }
     try {
-      new Model(obj).validate();
+      validateStrict(new Model(obj));
     } catch (e) {
       errors.push(`${where}: ${e.message}`);
     }
