@@ -4,7 +4,8 @@
 // Service (named fiokit-serve) that selects the coordinator's pods; the ingest
 // token taken from the one Secret by both sides; one generic ephemeral volume
 // per member, from a named storage class, where the job writes; members spread
-// over nodes; the job file the ConfigMap carries equal to examples/k8s/job.fio.
+// over nodes; the job file the ConfigMap carries equal to examples/k8s/job.fio;
+// and the API server's podFailurePolicy rules the OpenAPI schema cannot say.
 // checkContract(objects, jobFio) returns a list of errors naming each field.
 "use strict";
 
@@ -47,6 +48,16 @@ function checkContract(objects, jobFio) {
   if (js.backoffLimit === undefined && js.backoffLimitPerIndex === undefined) fail("Job.spec: no backoffLimit or backoffLimitPerIndex");
   if (!get(js, "podFailurePolicy.rules.length")) fail("Job.spec.podFailurePolicy: no rules");
   if (!Number.isInteger(js.ttlSecondsAfterFinished)) fail("Job.spec.ttlSecondsAfterFinished: not set");
+  // The API server's own rules for podFailurePolicy, which the OpenAPI schema cannot say.
+  for (const [i, rule] of (get(js, "podFailurePolicy.rules") || []).entries()) {
+    if (rule.action === "FailIndex" && js.backoffLimitPerIndex === undefined) {
+      fail(`Job.spec.podFailurePolicy.rules[${i}]: action FailIndex needs spec.backoffLimitPerIndex`);
+    }
+    const v = get(rule, "onExitCodes.values") || [];
+    if (v.some((x, k) => k > 0 && x <= v[k - 1]) || (get(rule, "onExitCodes.operator") === "In" && v.includes(0))) {
+      fail(`Job.spec.podFailurePolicy.rules[${i}].onExitCodes.values ${JSON.stringify(v)}: want ascending, no repeats, no 0 with In`);
+    }
+  }
   if (!/(^|\/)fiokit-tool(:|@|$)/.test(member.image || "")) fail(`Job container image ${JSON.stringify(member.image)}: want the fiokit-tool image`);
   if (!get(member, "resources.requests.cpu") || !get(member, "resources.requests.memory")) fail("Job container: no cpu/memory requests");
 
