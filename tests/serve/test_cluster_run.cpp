@@ -102,9 +102,11 @@ TEST_CASE("cluster: statuses keep an incomplete results.json the index lists onc
   CHECK(st["state"] == "done");
   CHECK(st["error"] == "");
   merged = nlohmann::json::parse(read_file(dir.path + "/" + run_dir + "/results.json"));
-  CHECK(!merged.contains("fiokit"));
+  CHECK(merged["fiokit"].value("incomplete", false) == false);
   CHECK(hosts_of(merged) == std::vector<std::string>{"h0", "h1"});
   CHECK(merged["cluster"]["failed"].empty());
+  CHECK(merged["cluster"]["aggregate"].contains("seq"));
+  CHECK(merged["cluster"]["aggregate"].contains("rand"));
   // The same name again starts a new run in a new directory.
   const auto again = body_of(join(*c, "live", 0, 1, "h0"));
   CHECK(again["state"] == "start");
@@ -172,8 +174,14 @@ TEST_CASE("cluster: a silent member is marked failed and the run is finalised na
   REQUIRE(merged["cluster"]["failed"].size() == 1);
   CHECK(merged["cluster"]["failed"][0]["index"] == 1);
   CHECK(merged["cluster"]["failed"][0]["host"] == "h1");
-  CHECK(!merged.contains("fiokit"));
+  CHECK(merged["fiokit"].value("incomplete", false) == false);
   CHECK(hosts_of(merged) == std::vector<std::string>{"h0", "h2"});
+  // The merge library's aggregate over the two members that ended.
+  const auto& agg = merged["cluster"]["aggregate"]["seq"];
+  CHECK(agg["hosts"] == nlohmann::json::array({0, 2}));
+  double iops = 0;
+  for (const auto& j : merged["jobs"]) iops += j["read"]["iops"].get<double>();
+  CHECK(agg["read"]["iops"].get<double>() == Approx(iops));
   // After the end, members of that run are told so.
   CHECK(c->Post("/api/cluster/quiet/status?index=0", snap, "application/json")->status == 410);
 }
