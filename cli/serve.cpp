@@ -118,6 +118,11 @@ std::string check_token(const std::string& t, const char* from) {
   for (const char c : t) {
     if (c <= 0x20 || c >= 0x7f) throw UsageError(fmt::format("{} may hold only visible ASCII characters", from));
   }
+  // examples/k8s/cluster.yaml's placeholder: applied unedited, the coordinator
+  // would take uploads from anyone who has read the example.
+  if (t.rfind("CHANGE-ME", 0) == 0)
+    throw UsageError(fmt::format("{} is still the example's placeholder ({}...): generate one, e.g. openssl rand -hex 32",
+                                 from, t.substr(0, 9)));
   return t;
 }
 

@@ -234,6 +234,9 @@ TEST_CASE("cluster: fiokit serve refuses a short or bad ingest token and timeout
       {bin + " --ingest-token 123456789012345 2>&1", "--ingest-token must be 16 characters or more (got 15)"},
       {"FIOKIT_INGEST_TOKEN=short " + bin + " 2>&1", "FIOKIT_INGEST_TOKEN must be 16 characters or more"},
       {bin + " --ingest-token '0123456789abcdef ' 2>&1", "--ingest-token may hold only visible ASCII"},
+      // examples/k8s/cluster.yaml's Secret, applied without replacing it
+      {"FIOKIT_INGEST_TOKEN=CHANGE-ME-openssl-rand-hex-32 " + bin + " 2>&1",
+       "FIOKIT_INGEST_TOKEN is still the example's placeholder"},
       {bin + " --ingest-token " + kToken + " --cluster-timeout -1 2>&1", "--cluster-timeout needs seconds"},
       {"FIOKIT_CLUSTER_TIMEOUT=x " + bin + " --ingest-token " + kToken + " 2>&1", "FIOKIT_CLUSTER_TIMEOUT needs"},
       {bin + " --ingest-token " + kToken + " --ingest-max-bytes 10 2>&1", "--ingest-max-bytes needs a size"},
