@@ -178,9 +178,9 @@ std::string headline(const results::RunResult& r) {
 
 // Checkpoints of the running repeat's results.json in the run dir: often
 // enough that kill -9 loses at most a couple of seconds of a long run, rare
-// enough to cost nothing measurable (one json+ render every 2 s, on the run
+// enough to cost nothing measurable (one json+ render every second, on the run
 // thread, never per I/O).
-constexpr uint64_t kCheckpointIntervalMs = 2000;
+constexpr uint64_t kCheckpointIntervalMs = 1000;
 
 int64_t unix_ms_now() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
