@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/cluster_member.hpp"
 #include "cli/commands.hpp"
 #include "cli/container_env.hpp"
 #include "cli/flags.hpp"
@@ -90,7 +91,11 @@ const char* kContainerUsage =
     "  FIOKIT_ALLOW_DEVICE=1     fetched jobs may also use devices, if in a place\n"
     "                            they may use anyway (data dir, those folders,\n"
     "                            benchmark volumes)\n"
-    "  FIOKIT_BIND, FIOKIT_PORT  address and port for serve/aio (0.0.0.0, 8000)\n";
+    "  FIOKIT_BIND, FIOKIT_PORT  address and port for serve/aio (0.0.0.0, 8000)\n"
+    "  FIOKIT_COORDINATOR=URL    tool/aio join a cluster run (docs/cluster-protocol.md)\n"
+    "  FIOKIT_CLUSTER_RUN=NAME,  with all four set: start I/O with the other members,\n"
+    "  FIOKIT_CLUSTER_SIZE=N,    post status every second, upload the run directory;\n"
+    "  JOB_COMPLETION_INDEX=I    FIOKIT_INGEST_TOKEN is the coordinator's token\n";
 
 // The fetch folder (Staging below) while it exists, for the signal handler,
 // which may not allocate: a fixed buffer and a flag.
@@ -255,6 +260,9 @@ int run_tool(const Settings& s, const std::vector<std::string>& extra, std::stri
   std::error_code ec;
   if (!fs::is_directory(s.data_dir, ec))
     throw UsageError("data dir '" + s.data_dir + "' does not exist (mount one: -v /tmp/fio-data:/tmp/fio-data)");
+  // A cluster member (FIOKIT_COORDINATOR and the rest, cli/cluster_member.hpp),
+  // its settings checked before anything is fetched.
+  std::optional<cluster::MemberConfig> member = cluster::container_member_config(system_env());
   std::optional<Staging> staging;
   if (!s.remotefiles.empty()) {
     staging.emplace();
@@ -288,6 +296,8 @@ int run_tool(const Settings& s, const std::vector<std::string>& extra, std::stri
   ea.formats = {"normal"};
   ea.data_dir = s.data_dir;
   ea.run_label = s.plotname;
+  if (member) member->job_sha256 = cluster::job_sha256(args, ea.job_files, {});
+  ea.cluster = std::move(member);
   std::string dir;
   const int rc = execute_run(parsed.jobs, ea, &dir);
   install_exit_on_signal();

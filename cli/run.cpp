@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 #include <optional>
 
+#include "cli/cluster_member.hpp"
 #include "cli/commands.hpp"
 #include "cli/flags.hpp"
 #include "cli/quickstart.hpp"
@@ -49,6 +51,10 @@ const po::options_description& run_flags() {
         ("readonly", po::bool_switch(), "refuse (exit 2) any job that would write or trim, as fio's --readonly")
         ("inflate-log", po::value<std::string>()->value_name("FILE"), "print a stored compressed log (log_store_compressed=1, NAME.log.fz) as text, as fio --inflate-log")
         ("debug", po::value<std::string>()->value_name("LIST"), "fio's debug output; only 'parse': each job option as read (stdout with --parse-only, else stderr)")
+        ("coordinator", po::value<std::string>()->value_name("URL"), "join the cluster run at URL, a `fiokit serve` with an ingest token (or FIOKIT_COORDINATOR; needs --data-dir, FIOKIT_INGEST_TOKEN)")
+        ("cluster-run", po::value<std::string>()->value_name("NAME"), "the cluster run's name (or FIOKIT_CLUSTER_RUN)")
+        ("cluster-size", po::value<std::string>()->value_name("N"), "how many members the cluster run has (or FIOKIT_CLUSTER_SIZE)")
+        ("cluster-index", po::value<std::string>()->value_name("I"), "this member's index, 0..N-1 (or JOB_COMPLETION_INDEX)")
         ("help", po::bool_switch(), "this help");
     return d;
   }();
@@ -69,6 +75,7 @@ struct RunArgs {
   int repeat = 1;
   uint64_t status_interval_ms = 0;
   bool allow_clobber = false, allow_device_write = false;
+  cluster::MemberFlags cluster;  // --coordinator, --cluster-*
 };
 
 std::vector<std::string> parse_formats(const std::string& v) {
@@ -117,6 +124,10 @@ RunArgs apply_run_flags(const std::vector<po::option>& flags) {
         else throw UsageError(fmt::format("--debug: '{}' is not supported by fiokit (only 'parse')", jobs::trim(c)));
     }
     else if (key == "help") r.help = true;
+    else if (key == "coordinator") r.cluster.coordinator = val;
+    else if (key == "cluster-run") r.cluster.run = val;
+    else if (key == "cluster-size") r.cluster.size = val;
+    else if (key == "cluster-index") r.cluster.index = val;
     else if (key == "data-dir") r.data_dir = val;
     else if (key == "quickstart") r.quickstart = true;
     else if (key == "allow-clobber") r.allow_clobber = true;
@@ -287,6 +298,17 @@ int cmd_run(const std::vector<std::string>& args) {
     return kExitOk;
   }
   if (ra.parse_only) return kExitOk;
+  // A cluster member: its settings checked before any file is laid out.
+  ea.cluster = cluster::member_config(ra.cluster, [](const std::string& n) -> std::optional<std::string> {
+    const char* v = std::getenv(n.c_str());
+    return v ? std::optional<std::string>(v) : std::nullopt;
+  });
+  if (ea.cluster) {
+    const std::string how = ra.cluster.coordinator ? "--coordinator" : "FIOKIT_COORDINATOR";
+    if (!ra.data_dir) throw UsageError(how + " needs --data-dir DIR: the member uploads the run directory it writes there");
+    if (ra.repeat > 1) throw UsageError(how + ": a cluster run has one start; --repeat is not supported with it");
+    ea.cluster->job_sha256 = cluster::job_sha256(pf.rest, ea.job_files, ea.inline_jobs);
+  }
 
   ea.output = ra.output;
   ea.formats = ra.formats;

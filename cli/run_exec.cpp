@@ -181,6 +181,8 @@ std::string headline(const results::RunResult& r) {
 // enough to cost nothing measurable (one json+ render every 2 s, on the run
 // thread, never per I/O).
 constexpr uint64_t kCheckpointIntervalMs = 2000;
+// A cluster member's status snapshots: one a second (docs/cluster-protocol.md).
+constexpr uint64_t kClusterStatusMs = 1000;
 
 int64_t unix_ms_now() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -270,6 +272,8 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
 
   SignalWatcher signals;  // before the engine starts any thread
   if (args.pending_signal) signals.note(*args.pending_signal);
+  std::optional<cluster::Member> member;  // its poster thread starts after the watcher
+  if (args.cluster) member.emplace(*args.cluster);
   const auto volume_info = volumes::volume_extras(jobs, plan);
   // What the engine cannot know, added to the final result and to every
   // checkpoint alike, so a checkpoint reads like the run it stands for.
@@ -278,6 +282,7 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
     add_host_info(r);
     r.extras.insert(volume_info.begin(), volume_info.end());
     if (args.repeat > 1) r.extras["repeat"] = std::to_string(rep) + "/" + std::to_string(args.repeat);
+    if (member) member->decorate(r);
   };
   if (run_dir) {
     results::RunResult placeholder = not_started(jobs);
@@ -310,11 +315,25 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
     opts.stop = signals.stop_flag();
     ProgressPrinter progress(args.eta, jobs);
     if (progress.enabled()) opts.progress = [&progress](const engine::Progress& p) { progress.update(p); };
-    if (args.status_interval_ms) {
+    if (member) {
+      opts.before_start = [&] { return member->join(signals.stop_flag()); };
+      opts.started = [&](int64_t unix_ns) { member->set_started(unix_ns); };
+    }
+    if (args.status_interval_ms || member) {
       // fio's --status-interval: the cumulative results so far, in the chosen
       // formats, to the same place as the final report (one document each).
-      opts.status_interval_ms = args.status_interval_ms;
-      opts.status = [&](const results::RunResult& given) {
+      // A cluster member's snapshots come every second; a --status-interval
+      // of several seconds then prints every Nth of them.
+      opts.status_interval_ms = member ? std::min(args.status_interval_ms ? args.status_interval_ms : kClusterStatusMs, kClusterStatusMs)
+                                       : args.status_interval_ms;
+      const uint64_t print_every = member && args.status_interval_ms ? std::max<uint64_t>(1, (args.status_interval_ms + 500) / 1000) : 1;
+      opts.status = [&, print_every, calls = uint64_t{0}](const results::RunResult& given) mutable {
+        if (member) {
+          results::RunResult doc = given;
+          decorate(doc, rep);
+          member->post_status(results::write_json(doc, true));
+        }
+        if (!args.status_interval_ms || ++calls % print_every) return;
         results::RunResult snap = given;
         add_job_identity(snap, jobs, args);
         const std::string text = render(snap, args.formats);
@@ -341,7 +360,15 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
       };
     }
 
-    results::RunResult r = engine::run_jobs(jobs, plan, opts);
+    results::RunResult r;
+    try {
+      r = engine::run_jobs(jobs, plan, opts);
+    } catch (const cluster::ClusterError& e) {  // from the start gate: no I/O was done
+      progress.finish();
+      fmt::print(stderr, "fiokit: error: {}\n", e.what());
+      if (run_dir) fmt::print(stderr, "fiokit: the run directory {} holds no results (the run did not start)\n", run_dir->path());
+      return e.exit_code;
+    }
     progress.finish();
     if (series) {
       try {
@@ -415,8 +442,9 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
   if (run_dir_failed)
     fmt::print(stderr, "fiokit: the run directory {} is incomplete ({} file(s) not written); the report on {} is complete\n",
                run_dir->path(), run_dir->failures().size(), args.output ? "'" + *args.output + "'" : std::string("stdout"));
-  if (signals.exit_code()) return signals.exit_code();
-  return failed || run_dir_failed || !log_failures.empty() ? kExitFailed : kExitOk;
+  int rc = signals.exit_code() ? signals.exit_code() : failed || run_dir_failed || !log_failures.empty() ? kExitFailed : kExitOk;
+  if (member && run_dir) rc = member->finish(run_dir->path(), rc, signals.signal() != 0);
+  return rc;
 }
 
 }  // namespace fiokit::cli

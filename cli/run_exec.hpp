@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/cluster_member.hpp"
 #include "jobs/jobspec.hpp"
 
 namespace fiokit::cli {
@@ -26,6 +27,10 @@ struct ExecArgs {
   // A signal a caller caught before this run's watcher existed (`fiokit
   // sweep`): read once the watcher is up, and the run stops at once.
   const volatile int* pending_signal = nullptr;
+  // A cluster member (cli/cluster_member.hpp): joins after the layout, starts
+  // I/O at the coordinator's time, posts status every second, uploads the run
+  // directory and posts done at the end. Needs data_dir and repeat 1.
+  std::optional<cluster::MemberConfig> cluster;
 };
 
 // Runs the jobs. Returns 0, 1 (a job failed, or a file of the run directory

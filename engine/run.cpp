@@ -107,6 +107,27 @@ std::string ctime_now(time_t t) {
   return buf;
 }
 
+int64_t unix_now_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// The start gate's wait (RunOptions::before_start): an absolute sleep on
+// CLOCK_REALTIME, the clock the members share (NTP-disciplined), in slices of
+// at most 100 ms so a stop request ends it within that. Signals are blocked in
+// this thread (cli/signals.hpp), so the sleep is not cut short by one.
+void sleep_until_unix_ns(int64_t target, const std::atomic<bool>* stop) {
+  for (;;) {
+    if (stop && stop->load()) return;
+    const int64_t now = unix_now_ns();
+    if (now >= target) return;
+    const int64_t wake = std::min<int64_t>(target, now + 100'000'000);
+    const timespec ts{static_cast<time_t>(wake / 1'000'000'000), static_cast<long>(wake % 1'000'000'000)};
+    clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, nullptr);
+  }
+}
+
 }  // namespace
 
 volumes::RunPlan plan_run(const std::vector<jobs::JobSpec>& jobs) {
@@ -337,6 +358,20 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volume
       if (err == EINTR && sh.signalled.load()) w->skip();
       else if (err) w->record_error(err, msg);
       workers.push_back(std::move(w));
+    }
+    if (seg_begin == 0 && opts.before_start) {
+      sleep_until_unix_ns(opts.before_start(), opts.stop);
+      const int64_t started = unix_now_ns();
+      poll_stop();
+      if (sh.halt.load())
+        for (auto& w : workers) w->skip();  // a signal at the barrier: nothing ran
+      // The run's clocks (elapsed, progress, status, checkpoints) start at the
+      // gate, not at the layout before the wait.
+      sh.run_start_ns = now_ns();
+      next_progress = sh.run_start_ns + opts.progress_interval_ms * 1'000'000;
+      if (want_status) next_status = sh.run_start_ns + opts.status_interval_ms * 1'000'000;
+      if (want_ckpt) next_ckpt = sh.run_start_ns + opts.checkpoint_interval_ms * 1'000'000;
+      if (opts.started) opts.started(started);
     }
     StartGate gate(static_cast<int>(count));
     std::vector<std::thread> threads;

@@ -68,6 +68,17 @@ struct RunOptions {
   // serves both when they fall due together. 0: off.
   std::function<void(const results::RunResult&)> checkpoint;
   uint64_t checkpoint_interval_ms = 0;
+  // The start gate of a cluster run (cli/cluster_member.hpp): called once, on
+  // the thread that called run_jobs, after the first segment's files are laid
+  // out and before any of its workers starts; returns the unix ns
+  // (CLOCK_REALTIME) at which I/O is to start. run_jobs sleeps until then (a
+  // stop request ends the wait, and the jobs then report interrupted with
+  // nothing done), hands the measured start (unix ns, just before the workers
+  // are released) to `started`, and counts the run's time from there. An
+  // exception from before_start leaves run_jobs before any I/O. Nothing of it
+  // is on the I/O path.
+  std::function<int64_t()> before_start;
+  std::function<void(int64_t started_unix_ns)> started;
   // Test hook: when set, per job (indexed like the result's jobs) every issued
   // I/O is recorded. Off in normal runs; the I/O loop is compiled without it.
   std::vector<std::vector<TraceRecord>>* trace = nullptr;

@@ -260,6 +260,7 @@ void read_fiokit(const ojson& f, RunResult& run) {
     else if (k == "incomplete") run.incomplete = it->is_boolean() && it->get<bool>();  // a checkpoint (run_dir.hpp)
     else if (k == "snapshot_timestamp_ms") run.snapshot_ms = it->is_number_integer() ? value_as<int64_t>(*it, "snapshot_timestamp_ms") : 0;
     else if (k == "snapshot_time") continue;  // written again from snapshot_ms
+    else if (k != "jobs" && it->is_structured()) run.extras_json[k] = it->dump();  // written back as read
     else if (k != "jobs") run.extras[k] = as_string(*it);
   }
   const auto jobs = f.find("jobs");

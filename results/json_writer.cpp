@@ -40,6 +40,8 @@ class Emitter {
   void kv(std::string_view key, int64_t v) { item(key), fmt::format_to(std::back_inserter(out), "{}", v); }
   void kv(std::string_view key, int v) { kv(key, static_cast<int64_t>(v)); }
   void kv(std::string_view key, bool v) { item(key), out += v ? "true" : "false"; }
+  // `json` is a whole JSON value (RunResult::extras_json), written as it is.
+  void kv_raw(std::string_view key, std::string_view json) { item(key), out += json; }
   void value(uint64_t v) { item({}), fmt::format_to(std::back_inserter(out), "{}", v); }  // an array element
   void kvf(std::string_view key, double v) {
     item(key);
@@ -303,6 +305,7 @@ void write_fiokit(Emitter& e, const RunResult& run) {
     e.kv("snapshot_timestamp_ms", run.snapshot_ms);
   }
   write_extras(e, run.extras);
+  for (const auto& [k, v] : run.extras_json) e.kv_raw(k, v);
   e.open_array("jobs");
   for (const JobResult& j : run.jobs) {
     e.open_object();

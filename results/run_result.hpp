@@ -174,6 +174,10 @@ struct RunResult {
   bool incomplete = false;
   int64_t snapshot_ms = 0;          // unix ms of the snapshot
   std::map<std::string, std::string> extras;  // host, volumes, engine features
+  // Extras whose value is JSON text (an object: "cluster" of a cluster run's
+  // member, cli/cluster_member.hpp), written under "fiokit" as they are. The
+  // caller hands valid JSON (made with nlohmann, never by hand).
+  std::map<std::string, std::string> extras_json;
 };
 
 }  // namespace fiokit::results

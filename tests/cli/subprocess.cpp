@@ -45,6 +45,20 @@ void skip_unless_root(const std::string& what) {
 Outcome run_fiokit(const RunSpec& spec) {
   int in[2], out[2], err[2];
   if (pipe(in) || pipe(out) || pipe(err)) throw std::runtime_error("pipe failed");
+  // Built before fork: the child only calls async-signal-safe functions.
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e) {
+    const std::string kv = *e;
+    const std::string name = kv.substr(0, kv.find('='));
+    bool drop = false;
+    for (const auto& n : spec.unset_env) drop = drop || n == name;
+    for (const auto& [n, v] : spec.env) drop = drop || n == name;
+    if (!drop) env_strings.push_back(kv);
+  }
+  for (const auto& [n, v] : spec.env) env_strings.push_back(n + "=" + v);
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
   const auto start = std::chrono::steady_clock::now();
   pid_t pid = fork();
   if (pid == 0) {
@@ -59,7 +73,7 @@ Outcome run_fiokit(const RunSpec& spec) {
     std::vector<std::string> args = spec.args;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
+    execve(bin.c_str(), argv.data(), envp.data());
     _exit(127);
   }
   close(in[0]);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fiokit::test {
@@ -22,6 +23,10 @@ struct RunSpec {
   int signal = 0;                          // sent after signal_after
   std::chrono::milliseconds signal_after{0};
   std::chrono::milliseconds timeout{60000};  // SIGKILL after this
+  // The child's environment: this process's, with `env` set over it and the
+  // names in `unset_env` removed.
+  std::vector<std::pair<std::string, std::string>> env;
+  std::vector<std::string> unset_env;
 };
 
 Outcome run_fiokit(const RunSpec& spec);
