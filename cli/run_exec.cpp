@@ -178,9 +178,9 @@ std::string headline(const results::RunResult& r) {
 
 // Checkpoints of the running repeat's results.json in the run dir: often
 // enough that kill -9 loses at most a couple of seconds of a long run, rare
-// enough to cost nothing measurable (one json+ render every 2 s, on the run
+// enough to cost nothing measurable (one json+ render every second, on the run
 // thread, never per I/O).
-constexpr uint64_t kCheckpointIntervalMs = 2000;
+constexpr uint64_t kCheckpointIntervalMs = 1000;
 // A cluster member's status snapshots: one a second (docs/cluster-protocol.md).
 constexpr uint64_t kClusterStatusMs = 1000;
 

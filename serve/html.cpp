@@ -14,6 +14,7 @@
 #include "serve/api.hpp"
 #include "serve/api_hist.hpp"
 #include "serve/html_run_extras.hpp"
+#include "serve/live.hpp"
 
 namespace fiokit::serve {
 
@@ -31,7 +32,8 @@ std::string page(std::string_view title, std::string_view body) {
          "<a href=\"/sweeps\">Sweeps</a><a href=\"/files/\">Files</a><a href=\"/api/runs\">API</a></nav></header><main>";
   out += body;
   out += "</main><script src=\"/static/chart.js\"></script><script src=\"/static/app.js\"></script>"
-         "<script src=\"/static/latency.js\"></script><script src=\"/static/index.js\"></script></body></html>\n";
+         "<script src=\"/static/latency.js\"></script><script src=\"/static/index.js\"></script>"
+         "<script src=\"/static/live.js\"></script></body></html>\n";
   return out;
 }
 
@@ -162,6 +164,8 @@ std::string render_run_page(const RunInfo& r, const std::vector<std::pair<std::s
                                      ? "a checkpoint: the run is still going, or stopped before it ended"
                                      : r.summary.status_detail));
   }
+
+  b += live_section_html(r);  // filled every second by live.js from /api/runs/{id}/live
 
   if (r.result) {
     b += "<h2>Summary</h2><table class=\"summary\"><thead><tr><th>Job</th><th>Dir</th><th class=\"num\">IOPS</th>"

@@ -37,6 +37,7 @@
 #include "serve/confine.hpp"
 #include "serve/compare_gate.hpp"
 #include "serve/html.hpp"
+#include "serve/live.hpp"
 #include "serve/log_cache.hpp"
 #include "serve/pool.hpp"
 #include "serve/ranges.hpp"
@@ -403,6 +404,7 @@ void Server::Impl::route() {
     res.set_content(render_series_json(*log, answer->series, answer->total_rows), "application/json");
   });
   add_latency_routes(http, index, root);  // /api/runs/{id}/latency (api_hist.cpp)
+  add_live_routes(http, index, root);     // /api/runs/{id}/live and /metrics (live.cpp)
   http.Get("/api/runs/([^/]+)", [this](const httplib::Request& req, httplib::Response& res) {
     auto run = index.snapshot()->find(req.matches[1]);
     if (!run) return set_error(res, 404, "No such run.");
