@@ -17,5 +17,6 @@ int cmd_container(const std::vector<std::string>& args);
 int cmd_compare(const std::vector<std::string>& args);
 int cmd_volumes(const std::vector<std::string>& args);
 int cmd_sweep(const std::vector<std::string>& args);
+int cmd_merge(const std::vector<std::string>& args);
 
 }  // namespace fiokit::cli

@@ -25,6 +25,7 @@ const char* kUsage =
     "  compare    CI performance gate: compare a run against a baseline\n"
     "  sweep      run a job over a matrix of option values (--iodepth 1,2,4 --numjobs 1,2)\n"
     "  volumes    list mounted volumes worth benchmarking, or describe PATHs\n"
+    "  merge      merge several hosts' results into one (cluster runs, or fio json+ files)\n"
     "  container  entrypoint of the images: tool, plots, serve or aio (JOBFILES, REMOTEFILES, PLOTNAME)\n"
     "\n"
     "  fiokit <command> --help   help for one command\n"
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
     if (cmd == "compare") return fiokit::cli::cmd_compare(args);
     if (cmd == "volumes") return fiokit::cli::cmd_volumes(args);
     if (cmd == "sweep") return fiokit::cli::cmd_sweep(args);
+    if (cmd == "merge") return fiokit::cli::cmd_merge(args);
     fmt::print(stderr, "fiokit: unknown command '{}'\n{}", cmd, kUsage);
     return fiokit::cli::kExitUsage;
   } catch (const fiokit::cli::UsageError& e) {

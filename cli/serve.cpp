@@ -6,16 +6,20 @@
 // log takes seconds and checks no stop flag), the process is gone within
 // kStopDeadline of the first signal: a reaper thread then ends it with
 // _exit(0) without joining workers or freeing caches. Nothing is lost by that:
-// serve only reads, and its messages go unbuffered to stderr.
+// serve only reads, and its messages go unbuffered to stderr; as a cluster
+// coordinator it writes every file through a temporary name and a rename, so
+// an upload cut short leaves a .part file the member sends again.
 #include <fmt/format.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -75,6 +79,14 @@ const po::options_description& serve_flags() {
         ("port", po::value<std::string>()->value_name("N"), "TCP port (default 8000; 0 picks a free one)")
         ("bind", po::value<std::string>()->value_name("ADDR"), "address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
         ("access-log", po::bool_switch(), "one line per request on stderr")
+        ("ingest-token", po::value<std::string>()->value_name("TOKEN"),
+         "be the coordinator of cluster runs: accept members' requests carrying 'Authorization: Bearer TOKEN' "
+         "(16 characters or more; default $FIOKIT_INGEST_TOKEN)")
+        ("cluster-timeout", po::value<std::string>()->value_name("SECONDS"),
+         "how long a cluster run waits for its members to join, and a member may stay silent "
+         "(default $FIOKIT_CLUSTER_TIMEOUT, else 300)")
+        ("ingest-max-bytes", po::value<std::string>()->value_name("N"),
+         "largest file or status a member may upload (k/m/g suffixes, 1024-based; default 1g)")
         ("help,h", po::bool_switch(), "this help");
     return d;
   }();
@@ -84,6 +96,7 @@ const po::options_description& serve_flags() {
 const std::string& serve_usage() {
   static const std::string text =
       "usage: fiokit serve [DIR] [--port N] [--bind ADDR] [--access-log]\n"
+      "                    [--ingest-token TOKEN] [--cluster-timeout SECONDS] [--ingest-max-bytes N]\n"
       "\n"
       "Serves the runs under DIR (default: the current directory): DIR/runs/<run-id>/\n"
       "as fiokit writes them, or a folder of fio outputs (its JSON files and logs).\n"
@@ -91,9 +104,47 @@ const std::string& serve_usage() {
       "raw files;\n"
       "JSON: /api/runs, /api/runs/ID, /api/runs/ID/series?log=NAME&max_points=N,\n"
       "/api/sweeps/ID.\n"
+      "With an ingest token it is also the coordinator of cluster runs: members of\n"
+      "`fiokit run --coordinator URL` join, start together and upload under\n"
+      "/api/cluster/ (docs/cluster-protocol.md); without one those routes are 404.\n"
       "\n" +
       describe_flags(serve_flags());
   return text;
+}
+
+// The ingest token: visible ASCII (it travels in a header), 16 characters or more.
+std::string check_token(const std::string& t, const char* from) {
+  if (t.size() < 16) throw UsageError(fmt::format("{} must be 16 characters or more (got {})", from, t.size()));
+  for (const char c : t) {
+    if (c <= 0x20 || c >= 0x7f) throw UsageError(fmt::format("{} may hold only visible ASCII characters", from));
+  }
+  return t;
+}
+
+// Seconds, > 0 and at most a week; fractions allowed (tests use short ones).
+std::chrono::milliseconds parse_timeout(const std::string& v, const char* from) {
+  char* end = nullptr;
+  const double s = v.empty() ? 0 : std::strtod(v.c_str(), &end);
+  if (v.empty() || *end != '\0' || !(s >= 0.001 && s <= 7 * 86400.0))
+    throw UsageError(fmt::format("{} needs seconds between 0.001 and 604800, got '{}'", from, v));
+  return std::chrono::milliseconds(static_cast<int64_t>(s * 1000 + 0.5));
+}
+
+// Bytes, with an optional k/m/g/t suffix (1024-based); 1 KiB .. 1 TiB.
+uint64_t parse_bytes(const std::string& v) {
+  uint64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  const std::string_view unit(p, static_cast<size_t>(v.data() + v.size() - p));
+  int shift = -1;
+  if (unit.empty()) shift = 0;
+  else if (unit.size() == 1) {
+    const std::string_view units = "kmgt";
+    const size_t i = units.find(static_cast<char>(std::tolower(static_cast<unsigned char>(unit[0]))));
+    if (i != std::string_view::npos) shift = 10 * static_cast<int>(i + 1);
+  }
+  if (ec != std::errc() || p == v.data() || shift < 0 || n > (uint64_t{1} << 40 >> shift) || (n << shift) < 1024)
+    throw UsageError(fmt::format("--ingest-max-bytes needs a size from 1k to 1t (e.g. 1073741824, 512m, 1g), got '{}'", v));
+  return n << shift;
 }
 
 bool parse_port(const std::string& s, int& port) {
@@ -114,10 +165,24 @@ serve::ServeOptions parse_serve_args(const std::vector<std::string>& args, bool*
     else if (o.string_key == "access-log") opt.access_log = true;
     else if (o.string_key == "port" && !parse_port(v, opt.port))
       throw UsageError(fmt::format("--port needs a number 0-65535, got '{}'", v));
+    else if (o.string_key == "ingest-token") opt.cluster.token = check_token(v, "--ingest-token");
+    else if (o.string_key == "cluster-timeout") opt.cluster.timeout = parse_timeout(v, "--cluster-timeout");
+    else if (o.string_key == "ingest-max-bytes") opt.cluster.max_file_bytes = parse_bytes(v);
     else if (o.string_key == "bind") {
       if (v.empty()) throw UsageError("--bind needs an address");
       opt.bind = v;
     }
+  }
+  const auto given = [&pf](const char* key) {
+    return std::any_of(pf.flags.begin(), pf.flags.end(), [key](const po::option& o) { return o.string_key == key; });
+  };
+  if (!given("ingest-token")) {
+    if (const char* env = std::getenv("FIOKIT_INGEST_TOKEN"); env && *env)
+      opt.cluster.token = check_token(env, "FIOKIT_INGEST_TOKEN");
+  }
+  if (!given("cluster-timeout")) {
+    if (const char* env = std::getenv("FIOKIT_CLUSTER_TIMEOUT"); env && *env)
+      opt.cluster.timeout = parse_timeout(env, "FIOKIT_CLUSTER_TIMEOUT");
   }
   if (pf.rest.size() > 1) throw UsageError(fmt::format("one directory only (got '{}' and '{}')", pf.rest[0], pf.rest[1]));
   if (!pf.rest.empty()) opt.dir = pf.rest.front();
@@ -162,6 +227,10 @@ int cmd_serve(const std::vector<std::string>& args) {
   }
   fmt::print(stderr, "fiokit serve: serving {} on http://{}:{}/ (Ctrl-C to stop)\n", server->root_path(),
              opt.bind.find(':') != std::string::npos ? "[" + opt.bind + "]" : opt.bind, server->port());
+  if (opt.cluster.enabled()) {
+    fmt::print(stderr, "fiokit serve: coordinator of cluster runs under /api/cluster/ (timeout {:g} s, uploads up to {} bytes)\n",
+               opt.cluster.timeout.count() / 1000.0, opt.cluster.max_file_bytes);
+  }
   srv.store(server.get());
   if (!signals.signal()) server->listen();
   srv.store(nullptr);

@@ -55,6 +55,21 @@ std::optional<ojson> cluster_extras(const ojson& doc) {
   return std::nullopt;
 }
 
+// The host a member's results name: fiokit's "fiokit"."cluster"."host", else
+// the first job's "hostname" (fio's client/server output names it per job).
+std::string reported_host(const ojson& doc) {
+  if (const auto extras = cluster_extras(doc)) {
+    const auto h = extras->find("host");
+    if (h != extras->end() && h->is_string() && !h->get<std::string>().empty()) return h->get<std::string>();
+  }
+  if (const auto jobs = doc.find("jobs"); jobs != doc.end() && jobs->is_array())
+    for (const ojson& j : *jobs) {
+      if (!j.is_object()) continue;
+      if (const auto h = j.find("hostname"); h != j.end() && h->is_string()) return h->get<std::string>();
+    }
+  return {};
+}
+
 struct Member {
   const ClusterMember* in = nullptr;
   std::optional<ojson> doc;   // the member's results, when it sent readable ones
@@ -91,16 +106,7 @@ Member read_member(const ClusterMember& m) {
     const auto s = extras->find("started_unix_ns");
     if (s != extras->end() && s->is_number_integer()) r.started_ns = s->get<int64_t>();
   }
-  if (r.host.empty() && extras) {
-    const auto h = extras->find("host");
-    if (h != extras->end() && h->is_string()) r.host = h->get<std::string>();
-  }
-  if (r.host.empty())  // fio's client/server output names the host per job
-    for (const ojson& j : (*r.doc)["jobs"])
-      if (const auto h = j.find("hostname"); h != j.end() && h->is_string()) {
-        r.host = h->get<std::string>();
-        break;
-      }
+  if (r.host.empty()) r.host = reported_host(*r.doc);
   return r;
 }
 
@@ -169,6 +175,15 @@ ojson member_json(const Member& m) {
 }
 
 }  // namespace
+
+std::string cluster_results_host(const std::string& results_json) {
+  try {
+    const ojson doc = parse_results(results_json);
+    return doc.is_object() ? reported_host(doc) : std::string();
+  } catch (const std::exception&) {
+    return {};
+  }
+}
 
 bool cluster_state_summed(const std::string& state) {
   return state == "done" || state == "running" || state == "joined";

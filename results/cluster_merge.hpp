@@ -46,4 +46,8 @@ std::string merge_cluster_results(const ClusterMeta& meta, const std::vector<Clu
 // True for the states whose results are summed into the aggregate.
 bool cluster_state_summed(const std::string& state);
 
+// The host a member's results name ("fiokit"."cluster"."host", or fio's
+// per-job "hostname"), "" when they name none or cannot be read.
+std::string cluster_results_host(const std::string& results_json);
+
 }  // namespace fiokit::results

@@ -42,6 +42,9 @@ struct Front::Head {
   bool plain = false;       // a Front::FastPath candidate
   bool is_head = false;
   std::string_view target;  // raw, from the request line (in c.buf)
+  bool body = false;        // a body passed to the route (FrontLimits::body_prefix)
+  bool chunked = false;
+  uint64_t length = 0;
 };
 
 namespace {
@@ -141,10 +144,12 @@ std::string_view trim(std::string_view v) {
 // then end of stream; writes go to the socket under the front's deadlines.
 class FrontStream final : public httplib::Stream {
  public:
-  FrontStream(Front& f, FrontConn& c, std::string_view head) : f_(f), c_(c), head_(head) {}
-  bool is_readable() const override { return pos_ < head_.size(); }
+  FrontStream(Front& f, FrontConn& c, std::string_view head, Front::BodyIn* body)
+      : f_(f), c_(c), head_(head), body_(body) {}
+  bool is_readable() const override { return pos_ < head_.size() || body_; }
   bool is_writable() const override { return !failed_; }
   ssize_t read(char* ptr, size_t size) override {
+    if (pos_ == head_.size() && body_) return f_.read_body(c_, *body_, ptr, size);
     const size_t n = std::min(size, head_.size() - pos_);
     std::memcpy(ptr, head_.data() + pos_, n);
     pos_ += n;
@@ -187,6 +192,7 @@ class FrontStream final : public httplib::Stream {
   FrontConn& c_;
   std::string_view head_;
   size_t pos_ = 0;
+  Front::BodyIn* body_;
   bool failed_ = false;
 };
 
@@ -345,6 +351,7 @@ int Front::parse_head(FrontConn& c, Head& h, size_t begin, size_t end) {
   const std::string_view method = head.substr(0, head.find(' '));
   const bool get_like = method == "GET" || method == "HEAD";
   size_t lengths = 0, encodings = 0;
+  bool chunked = false;
   uint64_t length = 0;
   std::vector<std::string_view> kept;
   // A plain request (Front::FastPath): method and version checked here, the
@@ -378,6 +385,7 @@ int Front::parse_head(FrontConn& c, Head& h, size_t begin, size_t end) {
       length = std::stoull(std::string(value));
     } else if (iequals(name, "transfer-encoding")) {
       ++encodings;
+      chunked = iequals(value, "chunked");
     } else if (iequals(name, "range")) {
       ++h.range_count;
       h.range.assign(value);
@@ -387,12 +395,20 @@ int Front::parse_head(FrontConn& c, Head& h, size_t begin, size_t end) {
   }
   if (encodings > 0 && lengths > 0) return 400;
   h.consumed = end;
+  const std::string_view target = line1.substr(method.size() + 1, line1.rfind(' ') - method.size() - 1);
+  const bool upload = lim_.max_upload_body > 0 && (method == "POST" || method == "PUT") &&
+                      target.substr(0, lim_.body_prefix.size()) == lim_.body_prefix;
   if (encodings > 0) {
     if (get_like) return 400;  // a chunked body on a GET: never read, so never framed
-    h.must_close = true;       // 405 from the router; the body is never read
+    if (upload && (encodings > 1 || !chunked)) return 400;  // only plain chunked framing is passed on
+    h.must_close = true;  // 405 from the router, the body never read; or an upload
+    h.body = h.chunked = upload;
   } else if (length > 0) {
     if (!get_like) {
+      if (upload && length > lim_.max_upload_body) return 413;
       h.must_close = true;
+      h.body = upload;
+      h.length = length;
     } else if (length > lim_.max_body) {
       return 413;
     } else {
@@ -483,32 +499,6 @@ bool Front::flush(FrontConn& c) {
   return ok;
 }
 
-// Answers a refused request and lets the client read the answer: the write
-// side is shut and what the client still sends is drained for a moment (a
-// close with unread bytes would reset the connection and could discard the
-// answer before the client reads it).
-void Front::refuse(FrontConn& c, int status) {
-  const std::string r = refusal_(status);
-  for (size_t off = 0; off < r.size();) {
-    const ssize_t n = send_some(c, r.data() + off, r.size() - off);
-    if (n <= 0) return;
-    off += static_cast<size_t>(n);
-  }
-  if (stop_flag_) return;
-  ::shutdown(c.fd, SHUT_WR);
-  const auto until = Clock::now() + std::chrono::milliseconds(500);
-  char tmp[16384];
-  for (size_t drained = 0; drained < (256u << 10);) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now()).count();
-    if (left <= 0) return;
-    pollfd p{c.fd, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left)) <= 0) return;
-    const ssize_t n = ::recv(c.fd, tmp, sizeof tmp, MSG_DONTWAIT);
-    if (n <= 0) return;
-    drained += static_cast<size_t>(n);
-  }
-}
-
 // Serves the requests of c until it must wait for the next one (true: parked,
 // c belongs to the epoll set now) or is done with (false: the caller closes it).
 bool Front::serve_requests(FrontConn& c, const Process& process) {
@@ -535,7 +525,8 @@ bool Front::serve_requests(FrontConn& c, const Process& process) {
       }
     }
     bool closed = false;
-    FrontStream strm(*this, c, h.replay);
+    BodyIn body{h.consumed, h.chunked ? UINT64_MAX : h.length};
+    FrontStream strm(*this, c, h.replay, h.body ? &body : nullptr);
     bool ok;
     if (h.range_count == 1) {
       // After cpp-httplib parsed the head (it would answer 416 itself to a
@@ -545,6 +536,10 @@ bool Front::serve_requests(FrontConn& c, const Process& process) {
       ok = process(strm, close, closed, nullptr);
     }
     if (!flush(c)) ok = false;
+    if (h.body) {
+      if (ok) linger(c);
+      return false;
+    }
     c.buf.erase(0, h.consumed);
     if (!ok || closed || close) return false;
     // Nothing pipelined: the next request cannot be there before the client

@@ -19,6 +19,12 @@
 //   - a request with a body is answered (GET/HEAD after reading and dropping at
 //     most max_body bytes; every other method gets 405 from the router without
 //     its body being read) and, unless the body was read, the connection closes;
+//     the one exception: with max_upload_body > 0, a POST or PUT whose target
+//     starts with body_prefix (the coordinator's /api/cluster/) has its body
+//     passed to the route as it arrives (Content-Length up to max_upload_body,
+//     413 past it, or chunked), and the connection closes after the answer;
+//     the body must keep moving (min_send_bytes per send_window, nothing for
+//     request_timeout: dropped) and stop() ends it (serve/front_body.cpp);
 //   - waiting connections (idle or mid-head) per peer address: the oldest one
 //     beyond max_waiting_per_peer is closed, so one address holding a thousand
 //     slow sockets holds at most that many workers and a new request from it
@@ -76,6 +82,10 @@ struct FrontLimits {
   // All peers together, below ServeOptions::max_threads (1024) so waiting
   // sockets from many addresses never take every worker either. 0: no limit.
   size_t max_waiting_total = 512;
+  // POST/PUT bodies passed to the route for targets under body_prefix, up to
+  // max_upload_body bytes; 0: none ever (serve is read-only).
+  std::string body_prefix;
+  uint64_t max_upload_body = 0;
 };
 
 struct FrontConn;
@@ -141,6 +151,19 @@ class Front {
   bool send_pair(FrontConn& c, const char* a, size_t na, const char* b, size_t nb);
   bool flush(FrontConn& c);
   void refuse(FrontConn& c, int status);
+  // A request body passed to the route as it arrives (front_body.cpp).
+  struct BodyIn {
+    size_t pos = 0;     // next byte of the connection's buffer
+    uint64_t left = 0;  // still to pass on; UINT64_MAX: chunked, the library finds the end
+    std::string rx;     // received past the buffer
+    size_t rx_pos = 0;
+    std::chrono::steady_clock::time_point last_byte{}, window_start{};
+    size_t window_bytes = 0;
+  };
+  ssize_t read_body(FrontConn& c, BodyIn& b, char* p, size_t n);
+  // After an answer: shut the write side and drain for a moment, so unread
+  // bytes do not reset the connection before the client reads the answer.
+  void linger(FrontConn& c);
   // Between requests (serve_requests in front.cpp, the rest in front_park.cpp).
   bool serve_requests(FrontConn& c, const Process& process);  // true: parked
   bool park(FrontConn& c);  // false: stopping (the caller closes c)

@@ -34,6 +34,7 @@
 #include "serve/api.hpp"
 #include "serve/api_hist.hpp"
 #include "serve/assets.hpp"
+#include "serve/cluster_routes.hpp"
 #include "serve/confine.hpp"
 #include "serve/compare_gate.hpp"
 #include "serve/html.hpp"
@@ -100,7 +101,7 @@ const char* reason_of(int status) {
 // error page and security headers as a routed error, and the connection closes.
 std::string refusal_response(int status) {
   const char* msg = status == 408   ? "The request did not arrive in time."
-                    : status == 413 ? "A body on a GET or HEAD request is too large."
+                    : status == 413 ? "The request body is too large."
                     : status == 414 ? "The request line is too long."
                     : status == 431 ? "Too many or too large header fields."
                     : status == 505 ? "Only HTTP/1.0 and HTTP/1.1 are spoken here."
@@ -237,14 +238,17 @@ struct Server::Impl {
   FileCache files;
   std::atomic<GrowingPool*> pool{nullptr};  // the listening pool, owned by cpp-httplib
   std::atomic<size_t> fast_answers{0};
+  std::unique_ptr<ClusterRoutes> cluster;  // the coordinator, with an ingest token only
 
   explicit Impl(ServeOptions o)
       : opt(std::move(o)),
         root(opt.dir),
         index(root, opt.refresh),
-        front(opt.limits, refusal_response),
+        front(front_limits_for(opt.limits, opt.cluster), refusal_response),
         http(front),
-        logs(opt.log_cache_bytes) {}
+        logs(opt.log_cache_bytes) {
+    if (opt.cluster.enabled()) cluster = std::make_unique<ClusterRoutes>(root.path(), opt.cluster);
+  }
 
   void serve_file(const httplib::Request& req, httplib::Response& res, const std::string& rel) {
     bool want_dir = rel.empty() || rel.back() == '/';
@@ -342,7 +346,8 @@ struct Server::Impl {
 void Server::Impl::route() {
   // Only GET and HEAD exist; everything else is refused before its body is
   // read. Targets are vetted raw, since req.path arrives already decoded.
-  http.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (is_cluster_target(req.target)) return cluster_pre_route(cluster.get(), req, res);  // cluster_routes.hpp
     if (req.method != "GET" && req.method != "HEAD") {
       res.set_header("Allow", "GET, HEAD");
       res.set_header("Connection", "close");
@@ -498,6 +503,7 @@ void Server::Impl::route() {
   http.set_keep_alive_timeout(std::max<time_t>(1, std::chrono::ceil<std::chrono::seconds>(opt.limits.idle_timeout).count()));
   http.set_keep_alive_max_count(opt.limits.max_keep_alive);
   http.set_payload_max_length(64 * 1024);
+  if (cluster) cluster->add_routes(http);  // /api/cluster/ (serve/cluster_routes.hpp)
   http.set_tcp_nodelay(true);
   const size_t lo = opt.min_threads, hi = opt.max_threads;
   const auto idle_exit = opt.worker_idle_exit;

@@ -1,12 +1,14 @@
 // `fiokit serve`: the HTTP server over a data directory (run pages, charts,
 // compare, raw files, JSON API), on Debian's cpp-httplib 0.11.4. Read-only by
 // construction: only GET and HEAD are routed; anything else is 405 before a
-// body is read. Every accepted socket goes through serve/front.hpp first,
+// body is read; the one exception is the coordinator's /api/cluster/, there
+// only with an ingest token (ClusterOptions). Every accepted socket goes through serve/front.hpp first,
 // which bounds what a client may send and for how long (defaults below, the
 // reasons there); raw files answer Range requests through serve/ranges.hpp.
 #pragma once
 #include <httplib.h>
 
+#include "serve/cluster_options.hpp"
 #include "serve/front.hpp"
 
 #include <chrono>
@@ -37,6 +39,8 @@ struct ServeOptions {
   // goes); 0.5 s for a response in flight when stop() comes; a response
   // moving less than 1 KiB in 10 s is dropped.
   FrontLimits limits;
+  // With a token: the coordinator of cluster runs (serve/cluster_routes.hpp).
+  ClusterOptions cluster;
 };
 
 class Server {
