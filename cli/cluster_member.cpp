@@ -211,7 +211,7 @@ int64_t Member::join(const std::atomic<bool>* stop) {
 }
 
 void Member::decorate(results::RunResult& r) const {
-  json c{{"run", config_.run}, {"index", config_.index}, {"size", config_.size}, {"coordinator", config_.coordinator}};
+  json c{{"run", config_.run}, {"index", config_.index}, {"size", config_.size}, {"host", config_.host}, {"coordinator", config_.coordinator}};
   if (start_ns_) c["start_unix_ns"] = start_ns_;
   const int64_t s = started_ns_.load();
   if (s) c["started_unix_ns"] = s;

@@ -94,7 +94,7 @@ class Member {
   // The measured start of I/O (RunOptions::started).
   void set_started(int64_t unix_ns) { started_ns_.store(unix_ns); }
   int64_t started() const { return started_ns_.load(); }
-  // Puts "fiokit": {"cluster": {...}} into r (run, index, size, coordinator,
+  // Puts "fiokit": {"cluster": {...}} into r (run, index, size, host, coordinator,
   // start_unix_ns, started_unix_ns, skew_ms, run_dir on the coordinator).
   void decorate(results::RunResult& r) const;
   // Hands a status document (json+ text) to the poster thread; the newest

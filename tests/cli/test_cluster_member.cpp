@@ -199,6 +199,7 @@ TEST_CASE("member: joins, starts I/O at the coordinator's time, posts status eve
   CHECK(cl.at("index") == 0);
   CHECK(cl.at("size") == 1);
   CHECK(cl.at("coordinator") == c.url());
+  CHECK(cl.at("host") == jb.at("host"));
   CHECK(cl.at("start_unix_ns").get<int64_t>() == c.start_ns);
   const int64_t started = cl.at("started_unix_ns").get<int64_t>();
   CHECK(started >= c.start_ns);
