@@ -86,7 +86,7 @@ Reply send_once(const MemberConfig& c, const Send& send, ms read_timeout) {
 
 // The coordinator's {"error": "..."}, else the start of its body.
 std::string reason(const Reply& r) {
-  if (r.status == 0) return r.error;
+  if (r.status == 0) return "no answer (" + r.error + ")";
   try {
     const json j = json::parse(r.body);
     if (j.is_object() && j.contains("error") && j["error"].is_string()) return j["error"].get<std::string>();
@@ -137,7 +137,8 @@ Reply call(const MemberConfig& c, const std::string& what, const Send& send, con
     std::uniform_real_distribution<double> jitter(0.8, 1.2);
     const ms wait(static_cast<int64_t>(static_cast<double>(delay.count()) * jitter(rng)));
     if (Clock::now() + wait > deadline)
-      throw ClusterError(fmt::format("{}: no answer within {} s ({} attempts; the last: {})", where, budget.count() / 1000, attempts,
+      throw ClusterError(fmt::format("{}: giving up, the next retry would pass the cluster timeout of {} s (FIOKIT_CLUSTER_TIMEOUT); "
+                                     "{} attempts, the last: {}", where, budget.count() / 1000, attempts,
                                      r.status ? fmt::format("{} {}", r.status, reason(r)) : reason(r)), 1);
     fmt::print(stderr, "fiokit: {}: {}; retrying in {} ms\n", where, r.status ? fmt::format("{} {}", r.status, reason(r)) : reason(r),
                wait.count());

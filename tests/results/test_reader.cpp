@@ -98,6 +98,21 @@ TEST_CASE("reader: fiokit json+ round trip keeps every field") {
   compare_leaves(ojson::parse(write_json(back, true)), ojson::parse(text), "", *std::make_unique<size_t>(0));
 }
 
+TEST_CASE("reader: a JSON-valued extra (a cluster member's \"cluster\") is written as JSON and read back as it was") {
+  RunResult run = make_run();
+  run.extras_json["cluster"] = R"({"run":"t","index":1,"started_unix_ns":1764201600123456789,"skew_ms":0.25})";
+  const std::string text = write_json(run, true);
+  const ojson doc = ojson::parse(text);
+  const ojson& c = doc.at("fiokit").at("cluster");
+  CHECK(c.at("index") == 1);
+  CHECK(c.at("started_unix_ns").get<int64_t>() == 1764201600123456789);  // a number, exact, not a string
+  CHECK(c.at("skew_ms").get<double>() == 0.25);
+  const RunResult back = read_fio_json(text);
+  CHECK(back.extras_json == run.extras_json);
+  CHECK(back.extras.count("cluster") == 0);
+  CHECK(ojson::parse(write_json(back, true)).at("fiokit").at("cluster") == c);
+}
+
 TEST_CASE("reader: plain json keeps percentiles through rebuilt histograms") {
   const RunResult run = make_run();
   const RunResult back = read_fio_json(write_json(run, false));
