@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "serve/html.hpp"
@@ -34,25 +35,25 @@ ordered_json figures_json(const LiveFigures& f) {
 // Figures per job/direction, per direction and in all, of one host or summed
 // over hosts.
 struct Level {
-  std::vector<JobFigures> jobs;  // sorted by (job, ddir)
+  std::map<std::pair<std::string, int>, LiveFigures> jobs;  // by (job, ddir)
   void add(const std::vector<JobFigures>& more) {
-    for (const auto& jf : more) {
-      auto it = std::find_if(jobs.begin(), jobs.end(), [&](const JobFigures& x) { return x.job == jf.job && x.ddir == jf.ddir; });
-      if (it == jobs.end()) jobs.push_back(jf);
-      else it->f.add(jf.f);
-    }
+    for (const auto& jf : more) jobs[{jf.job, jf.ddir}].add(jf.f);
+  }
+  void add(const Level& o) {
+    for (const auto& [k, f] : o.jobs) jobs[k].add(f);
   }
   ordered_json to_json() const {
     LiveFigures total;
     std::array<LiveFigures, results::kDirs> dirs;
     std::array<bool, results::kDirs> present{};
     ordered_json jl = ordered_json::array();
-    for (const auto& jf : jobs) {
-      total.add(jf.f);
-      dirs[static_cast<size_t>(jf.ddir)].add(jf.f);
-      present[static_cast<size_t>(jf.ddir)] = true;
-      ordered_json o = {{"job", jf.job}, {"direction", results::kDirNames[jf.ddir]}};
-      o.update(figures_json(jf.f));
+    for (const auto& [key, f] : jobs) {
+      const auto d = static_cast<size_t>(key.second);
+      total.add(f);
+      dirs[d].add(f);
+      present[d] = true;
+      ordered_json o = {{"job", key.first}, {"direction", results::kDirNames[d]}};
+      o.update(figures_json(f));
       jl.push_back(std::move(o));
     }
     ordered_json dl = ordered_json::array();
@@ -88,7 +89,7 @@ std::string render_live_json(const LiveRun& run) {
       o["interval_ms"] = dt;
       o["since_start"] = h.final || !h.prev;
       o.update(level.to_json());
-      aggregate.add(level.jobs);
+      aggregate.add(level);
       t_ms = std::max(t_ms, h.cur->t_ms);
       elapsed_ms = std::max(elapsed_ms, el);
       interval_ms = std::max(interval_ms, dt);

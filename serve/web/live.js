@@ -76,10 +76,11 @@
 
   function hostLabel(h) { return (h.host || 'host') + ' #' + h.index; }
 
-  function row(cells, th) {
+  // numeric: indexes of the right-aligned columns.
+  function row(cells, th, numeric) {
     var tr = el('tr');
     cells.forEach(function (c, i) {
-      var td = el(th ? 'th' : 'td', i >= 2 ? 'num' : null, c);
+      var td = el(th ? 'th' : 'td', numeric.indexOf(i) >= 0 ? 'num' : null, c);
       tr.appendChild(td);
     });
     return tr;
@@ -89,15 +90,16 @@
   function showNow(agg) {
     var table = el('table', 'summary live-table');
     var head = el('thead');
-    head.appendChild(row(['Job', 'Dir', 'IOPS', 'Bandwidth', 'lat mean', 'lat p99', 'I/Os so far'], true));
+    var NUM = [2, 3, 4, 5, 6];
+    head.appendChild(row(['Job', 'Dir', 'IOPS', 'Bandwidth', 'lat mean', 'lat p99', 'I/Os so far'], true, NUM));
     table.appendChild(head);
     var body = el('tbody');
     function cells(name, dir, f) {
       return [name, dir, fmt(f.iops, ''), fmt(f.bw_bytes / 1024, 'KiB/s'), fmt(f.lat_mean_ns, 'ns'),
               fmt(f.lat_p99_ns, 'ns'), String(f.total_ios)];
     }
-    agg.jobs.forEach(function (j) { body.appendChild(row(cells(j.job, j.direction, j))); });
-    var total = row(cells('all', '', agg.total));
+    agg.jobs.forEach(function (j) { body.appendChild(row(cells(j.job, j.direction, j), false, NUM)); });
+    var total = row(cells('all', '', agg.total), false, NUM);
     total.className = 'live-total';
     body.appendChild(total);
     table.appendChild(body);
@@ -113,11 +115,11 @@
     div.appendChild(el('h3', null, 'Members (' + cluster.size + ', run ' + cluster.state + ')'));
     var table = el('table', 'summary live-members-table');
     var head = el('thead');
-    head.appendChild(row(['#', 'Host', 'State', 'Exit', 'Error'], true));
+    head.appendChild(row(['#', 'Host', 'State', 'Exit', 'Error'], true, [0, 3]));
     table.appendChild(head);
     var body = el('tbody');
     cluster.members.forEach(function (m) {
-      var tr = row([String(m.index), m.host, m.state, String(m.exit_code), m.error || '']);
+      var tr = row([String(m.index), m.host, m.state, String(m.exit_code), m.error || ''], false, [0, 3]);
       tr.className = 'member-' + m.state;
       body.appendChild(tr);
     });

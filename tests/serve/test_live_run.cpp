@@ -130,7 +130,7 @@ TEST_CASE("headless chromium: the live panel of a running run updates and draws"
   fs::create_directories(data + "/runs");
   TestServer s(data);
   httplib::Client c("127.0.0.1", s.port);
-  const pid_t pid = start_run(data, 30);
+  const pid_t pid = start_run(data, 120);  // stopped below, however slow the machine
   REQUIRE(pid > 0);
   const std::string id = wait_run_dir(data, 10);
   REQUIRE(!id.empty());
