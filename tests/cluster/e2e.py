@@ -159,7 +159,8 @@ def check_wrong_token(coord, run, data):
 def watch_metrics(coord, run, deadline_s):
     """Polls /metrics during the run; returns the set of metric names seen
     with a non-zero value for this run (labels: run, host, job, direction)."""
-    seen = set()
+    seen, members = set(), set()
+    running = 0
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
         try:
@@ -168,11 +169,20 @@ def watch_metrics(coord, run, deadline_s):
             st, text = 0, ""
         if st == 200:
             for name, labels, value in parse_metrics(text):
-                if run in labels.get("run", "") and value > 0:
+                if run not in labels.get("run", ""):
+                    continue
+                if value > 0:
                     seen.add(name)
-        if {"fiokit_iops", "fiokit_bandwidth_bytes"} <= seen and any(n.startswith("fiokit_latency_seconds") for n in seen):
+                if name == "fiokit_iops" and value > 0:
+                    members.add(labels.get("member"))
+                if name == "fiokit_cluster_members" and labels.get("state") == "running":
+                    running = max(running, int(value))
+        if ({"fiokit_iops", "fiokit_bandwidth_bytes"} <= seen and len(members) == N and running == N
+                and any(n.startswith("fiokit_latency_seconds") for n in seen)):
             break
         time.sleep(0.25)
+    check(members == {str(i) for i in range(N)}, f"/metrics: fiokit_iops > 0 for every member (member labels {sorted(map(str, members))})")
+    check(running == N, f"/metrics: fiokit_cluster_members{{state=\"running\"}} reached {N} ({running})")
     return seen
 
 
@@ -248,6 +258,7 @@ def part_kill(fiokit, work):
         if not check(doc and doc.get("state") == "failed", f"the run is marked failed: {doc and doc.get('state')}"):
             report_members(coord, members, codes)
             return
+        check("member 1" in (doc.get("error") or ""), f"the run's error names member 1: {doc.get('error')!r}")
         m = {x["index"]: x for x in doc["members"]}
         check(m[1]["state"] == "failed", f"member 1 is failed: {m[1]}")
         check("member 1" in (m[1].get("error") or ""), f"member 1's error names it: {m[1].get('error')!r}")
