@@ -23,8 +23,15 @@ dir, working dir and target file, as docs/cluster-protocol.md describes.
            run ends "done" with all 3 hosts' uploads and merged results; the
            status snapshots stored before the crash are still there; a second
            kill -9 + start after the end still serves the finished run.
+  container  the images' entrypoints as processes: `fiokit container serve`
+           (FIOKIT_INGEST_TOKEN, FIOKIT_BIND, FIOKIT_PORT) and three
+           `fiokit container tool` members set up only by the environment
+           (FIOKIT_COORDINATOR, FIOKIT_CLUSTER_RUN, FIOKIT_CLUSTER_SIZE,
+           JOB_COMPLETION_INDEX, JOBFILES): the same checks as `run` on the
+           result; some but not all of the variables exit 2 naming the
+           missing ones. (cluster_podman runs the same in containers.)
 
-usage: e2e.py PART FIOKIT   (PART: run, kill, restart)
+usage: e2e.py PART FIOKIT   (PART: run, kill, restart, container)
 Exits 77 with the reason when the fiokit binary has no cluster support.
 """
 import os
@@ -36,8 +43,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_lib import (Coordinator, check, file_tree, finish, http_json, load_json,  # noqa: E402
-                     parse_metrics, request, skip, check_merged)
+from e2e_lib import (Coordinator, check, file_tree, finish, free_port, http_json, load_json,  # noqa: E402
+                     parse_metrics, request, skip, check_merged, wait_http)
 
 TOKEN = "e2e-token-4f1c9a"
 N = 3
@@ -335,8 +342,67 @@ def part_restart(fiokit, work):
         coord.stop()
 
 
+def part_container(fiokit, work):
+    """The images' entrypoints as processes: `fiokit container serve` as the
+    coordinator and `fiokit container tool` members configured only by the
+    environment contract (what cluster_podman runs in containers)."""
+    run = "e2e-container"
+    coord_dir = os.path.join(work, "coord")
+    os.makedirs(coord_dir)
+    port = free_port()
+    base = {k: v for k, v in os.environ.items() if not k.startswith("FIOKIT_") and k != "JOB_COMPLETION_INDEX"}
+    with open(os.path.join(work, "serve.log"), "wb") as log:
+        serve = subprocess.Popen([fiokit, "container", "serve"], stdout=log, stderr=log, env=dict(
+            base, FIOKIT_DATA_DIR=coord_dir, FIOKIT_BIND="127.0.0.1", FIOKIT_PORT=str(port), FIOKIT_INGEST_TOKEN=TOKEN))
+    procs = []
+    try:
+        if not check(wait_http(port, proc=serve), f"`fiokit container serve` answers on 127.0.0.1:{port}"):
+            return
+        def member_env(i, d):
+            return dict(base, FIOKIT_DATA_DIR=d, JOBFILES="job.fio", FIOKIT_COORDINATOR=f"http://127.0.0.1:{port}",
+                        FIOKIT_CLUSTER_RUN=run, FIOKIT_CLUSTER_SIZE=str(N), JOB_COMPLETION_INDEX=str(i),
+                        FIOKIT_INGEST_TOKEN=TOKEN, FIOKIT_CLUSTER_TIMEOUT="30")
+        dirs = []
+        for i in range(N):
+            d = os.path.join(work, f"m{i}")
+            os.makedirs(d)
+            with open(os.path.join(d, "job.fio"), "w") as f:
+                f.write(JOB.format(runtime="3s"))
+            dirs.append(d)
+        # Some but not all of the variables: exit 2 naming the missing ones, nothing sent.
+        env = member_env(0, dirs[0])
+        del env["FIOKIT_CLUSTER_SIZE"], env["JOB_COMPLETION_INDEX"]
+        r = subprocess.run([fiokit, "container", "tool"], cwd=dirs[0], env=env, capture_output=True, text=True, timeout=30)
+        check(r.returncode == 2 and "FIOKIT_CLUSTER_SIZE" in r.stderr and "JOB_COMPLETION_INDEX" in r.stderr,
+              f"container tool without FIOKIT_CLUSTER_SIZE, JOB_COMPLETION_INDEX: exit {r.returncode} (2) naming both: {r.stderr.strip()[-200:]!r}")
+        check(not os.path.isdir(os.path.join(coord_dir, "runs")) or not os.listdir(os.path.join(coord_dir, "runs")),
+              "that member joined nothing")
+        for i, d in enumerate(dirs):
+            with open(os.path.join(d, "member.log"), "wb") as log:
+                procs.append(subprocess.Popen([fiokit, "container", "tool"], cwd=d, env=member_env(i, d), stdout=log, stderr=log))
+            time.sleep(0.3)
+        codes = [p.wait(60) for p in procs]
+        check(codes == [0] * N, f"the container tool members exit 0: {codes}")
+        end, doc = time.monotonic() + 15, None
+        while time.monotonic() < end and not (doc and doc.get("state") in ("done", "failed")):
+            doc = http_json(port, "GET", f"/api/cluster/{run}", token=TOKEN)[1]
+            time.sleep(0.2)
+        if not check(doc and doc.get("state") == "done", f"the run ends done: {doc and doc.get('state')}"):
+            return
+        rdir = os.path.join(coord_dir, doc["run_dir"])
+        hosts = [load_json(os.path.join(rdir, "hosts", str(i), "results.json")) for i in range(N)]
+        check_merged(load_json(os.path.join(rdir, "results.json")), hosts, "e2e", "read", doc.get("start_unix_ns"))
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        serve.terminate()
+        serve.wait(10)
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("run", "kill", "restart"):
+    if len(sys.argv) != 3 or sys.argv[1] not in ("run", "kill", "restart", "container"):
         print(__doc__)
         return 2
     part, fiokit = sys.argv[1], os.path.abspath(sys.argv[2])
@@ -345,7 +411,7 @@ def main():
     work = tempfile.mkdtemp(prefix=f"fiokit-cluster-{part}-")
     t0 = time.monotonic()
     try:
-        {"run": part_run, "kill": part_kill, "restart": part_restart}[part](fiokit, work)
+        {"run": part_run, "kill": part_kill, "restart": part_restart, "container": part_container}[part](fiokit, work)
     except Exception as e:  # a crash of the test is a failure with its reason
         check(False, f"{type(e).__name__}: {e}")
     print(f"cluster_e2e {part}: {time.monotonic() - t0:.1f} s")
