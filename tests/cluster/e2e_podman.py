@@ -116,15 +116,17 @@ def preconditions(ctest):
         skip("podman is not installed after podman-setup")
 
 
-def coordinator_url(tool):
-    """http://COORD:8000 when the network resolves container names (the
-    contract's form), else the coordinator's address on the network."""
+def coordinator_host_args(tool):
+    """Members reach the coordinator as http://COORD:8000 (the contract's
+    form). A podman network without name resolution (CNI without the dnsname
+    plugin, as here) gets the name from --add-host with the coordinator's
+    address on the network."""
     r = sh("podman", "run", "--rm", "--network", NET, "--entrypoint", "getent", tool, "hosts", COORD)
     if r.returncode == 0 and r.stdout.strip():
-        return f"http://{COORD}:8000"
+        return []
     ip = sh("podman", "inspect", "-f", "{{(index .NetworkSettings.Networks \"%s\").IPAddress}}" % NET, COORD).stdout.strip()
-    print(f"note: this podman network has no name resolution; members use http://{ip}:8000")
-    return f"http://{ip}:8000"
+    print(f"note: this podman network resolves no names; members get {COORD} = {ip} with --add-host")
+    return ["--add-host", f"{COORD}:{ip}"]
 
 
 def run_cluster(work, tool, serve):
@@ -138,13 +140,14 @@ def run_cluster(work, tool, serve):
     if not check(wait_http(port, deadline_s=30), f"the serve container answers on 127.0.0.1:{port}"):
         print(sh("podman", "logs", COORD).stderr[-1500:])
         return
-    url = coordinator_url(tool)
+    url = f"http://{COORD}:8000"
+    add_host = coordinator_host_args(tool)
     for i in range(N):
         d = os.path.join(work, f"m{i}")
         os.makedirs(d)
         with open(os.path.join(d, "job.fio"), "w") as f:
             f.write(JOB)
-        sh("podman", "run", "-d", "--name", f"fiokit-cluster-m{i}", "--hostname", f"member-{i}", "--network", NET,
+        sh("podman", "run", "-d", "--name", f"fiokit-cluster-m{i}", "--hostname", f"member-{i}", "--network", NET, *add_host,
            "-v", f"{d}:/tmp/fio-data", "-e", "JOBFILES=job.fio", "-e", f"FIOKIT_COORDINATOR={url}",
            "-e", f"FIOKIT_CLUSTER_RUN={RUN}", "-e", f"FIOKIT_CLUSTER_SIZE={N}", "-e", f"JOB_COMPLETION_INDEX={i}",
            "-e", f"FIOKIT_INGEST_TOKEN={TOKEN}", "-e", "FIOKIT_CLUSTER_TIMEOUT=60", tool, check_rc=True)
