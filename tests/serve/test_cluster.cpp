@@ -129,6 +129,25 @@ TEST_CASE("cluster: bodies past the cap get 413 and nothing is kept", "[serve][c
   REQUIRE(r);
   CHECK(r->status == 201);
   CHECK(read_file(host + "/sub/fits.bin") == fits);
+  // Chunked and under the cap: streamed to disk whole.
+  std::string streamed;
+  for (int i = 0; i < 6; ++i) streamed += std::string(8 << 10, static_cast<char>('a' + i));
+  size_t off = 0;
+  r = c->Put("/api/cluster/r1/hosts/0/files/chunked-ok.bin",
+             [&](size_t, httplib::DataSink& sink) {
+               if (off == streamed.size()) {
+                 sink.done();
+                 return true;
+               }
+               const size_t n = std::min<size_t>(5000, streamed.size() - off);
+               off += n;
+               return sink.write(streamed.data() + off - n, n);
+             },
+             "application/octet-stream");
+  REQUIRE(r);
+  CHECK(r->status == 201);
+  CHECK(body_of(r)["size"] == streamed.size());
+  CHECK(read_file(host + "/chunked-ok.bin") == streamed);
 }
 
 TEST_CASE("cluster: bad run names, indices and ../ paths get 400 naming the field", "[serve][cluster]") {
