@@ -57,11 +57,15 @@ uint64_t bins_percentile(const SparseBins& b, double p) {
   return LatencyHistogram::value_of(b.back().first);
 }
 
+bool plausible_ms(int64_t unix_ms) { return unix_ms > 0 && unix_ms < kYear3000Ms; }
+
 HostSnapshot snapshot_of(const results::RunResult& r, int64_t fallback_t_ms) {
   HostSnapshot s;
-  s.t_ms = r.snapshot_ms > 0 ? r.snapshot_ms : fallback_t_ms;
+  // Times from a file are checked so that differences of them cannot overflow.
+  s.t_ms = plausible_ms(r.snapshot_ms) ? r.snapshot_ms : fallback_t_ms;
   s.incomplete = r.incomplete;
-  s.start_ms = r.timestamp_ms ? r.timestamp_ms : r.timestamp * 1000;
+  if (plausible_ms(r.timestamp_ms)) s.start_ms = r.timestamp_ms;
+  else if (r.timestamp > 0 && r.timestamp < kYear3000Ms / 1000) s.start_ms = r.timestamp * 1000;
   if (auto it = r.extras.find("host"); it != r.extras.end()) s.hostname = it->second;
   std::map<std::pair<std::string, int>, LiveCounters> by_key;
   for (const auto& j : r.jobs) {

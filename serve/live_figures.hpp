@@ -49,6 +49,11 @@ struct HostSnapshot {
   std::vector<LiveCounters> counters;  // sorted by (job, ddir)
 };
 
+// Unix ms between 1970 and the year 3000: times read from files outside
+// that are ignored (their differences could overflow).
+inline constexpr int64_t kYear3000Ms = 32'503'680'000'000;
+bool plausible_ms(int64_t unix_ms);
+
 HostSnapshot snapshot_of(const results::RunResult& r, int64_t fallback_t_ms);
 
 // Figures of one job/direction, or summed over several (hosts, jobs, directions).

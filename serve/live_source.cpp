@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "results/json_reader.hpp"
@@ -27,7 +28,15 @@ T get_or(const nlohmann::json& o, const char* key, T fallback) {
   if constexpr (std::is_same_v<T, std::string>) {
     return it->is_string() ? it->get<std::string>() : fallback;
   } else {
-    return it->is_number() ? it->get<T>() : fallback;
+    // Integers only, and only in T's range: a float or a huge number in a
+    // damaged file must not become an out-of-range conversion.
+    if (!it->is_number_integer()) return fallback;
+    if (it->is_number_unsigned()) {
+      const auto u = it->get<uint64_t>();
+      return u <= static_cast<uint64_t>(std::numeric_limits<T>::max()) ? static_cast<T>(u) : fallback;
+    }
+    const auto v = it->get<int64_t>();
+    return v >= std::numeric_limits<T>::min() && v <= std::numeric_limits<T>::max() ? static_cast<T>(v) : fallback;
   }
 }
 
@@ -139,7 +148,7 @@ LiveRun LiveSource::read(const RunInfo& run) {
   if (cluster_of(run, &lr.info, &lr.changed_ms)) {
     lr.cluster = true;
     lr.state = lr.info.state == "done" || lr.info.state == "failed" ? "finished" : "running";
-    lr.start_ms = lr.info.start_unix_ns / 1'000'000;
+    if (plausible_ms(lr.info.start_unix_ns / 1'000'000)) lr.start_ms = lr.info.start_unix_ns / 1'000'000;
     for (const auto& m : lr.info.members) {
       LiveHost h;
       h.index = m.index;
