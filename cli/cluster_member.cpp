@@ -121,6 +121,7 @@ Reply call(const MemberConfig& c, const std::string& what, const Send& send, con
   const auto deadline = Clock::now() + budget;
   ms delay = c.min_backoff;
   int attempts = 0;
+  auto next_say = Clock::now();
   for (;;) {
     Reply r = send_once(c, send, read_timeout);
     ++attempts;
@@ -140,8 +141,14 @@ Reply call(const MemberConfig& c, const std::string& what, const Send& send, con
       throw ClusterError(fmt::format("{}: giving up, the next retry would pass the cluster timeout of {} s (FIOKIT_CLUSTER_TIMEOUT); "
                                      "{} attempts, the last: {}", where, budget.count() / 1000, attempts,
                                      r.status ? fmt::format("{} {}", r.status, reason(r)) : reason(r)), 1);
-    fmt::print(stderr, "fiokit: {}: {}; retrying in {} ms\n", where, r.status ? fmt::format("{} {}", r.status, reason(r)) : reason(r),
-               wait.count());
+    // The first failure is said at once, then one line per 30 s: a member
+    // waiting minutes for its coordinator must not fill the pod's log.
+    if (attempts == 1 || Clock::now() >= next_say) {
+      fmt::print(stderr, "fiokit: {}: {}; retrying{} (backoff up to {} s, for up to {} s)\n", where,
+                 r.status ? fmt::format("{} {}", r.status, reason(r)) : reason(r),
+                 attempts == 1 ? "" : fmt::format(" (attempt {})", attempts), c.max_backoff.count() / 1000, budget.count() / 1000);
+      next_say = Clock::now() + std::chrono::seconds(30);
+    }
     if (!nap(wait, stop)) {
       r.stopped = true;
       return r;

@@ -7,7 +7,11 @@
 // documents and their counters, uploaded bytes, done) and in its run dir.
 #include <catch2/catch.hpp>
 #include <httplib.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -386,4 +390,88 @@ TEST_CASE("member: `fiokit container tool` joins with the four variables; a part
   CHECK(res.at("fiokit").at("cluster").at("start_unix_ns").get<int64_t>() == c.start_ns);
   CHECK(c.done.at("exit_code") == 0);
   CHECK(c.files.at("results.json") == slurp(only_run_dir(d.path) / "results.json"));
+}
+
+TEST_CASE("member: two members against the real coordinator (`fiokit serve --ingest-token`) start together and are merged",
+          "[cluster_member]") {
+  TempDir d("member");
+  // A free port for the coordinator: bound here, released, then given to serve.
+  int port = 0;
+  {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    port = ntohs(a.sin_port);
+    ::close(fd);
+  }
+  const std::string url = "http://127.0.0.1:" + std::to_string(port), token = "0123456789abcdef-member-test";
+  fs::create_directories(fs::path(d.path) / "serve");
+  RunSpec serve;
+  serve.args = {"serve", d.path + "/serve", "--port", std::to_string(port), "--ingest-token", token, "--cluster-timeout", "20"};
+  serve.signal = SIGTERM;
+  serve.signal_after = std::chrono::milliseconds(9000);
+  Outcome served;
+  std::thread coordinator([&] { served = run_fiokit(serve); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  Outcome members[2];
+  std::vector<std::thread> ths;
+  for (int i = 0; i < 2; ++i) {
+    const std::string dir = d.path + "/m" + std::to_string(i);
+    fs::create_directories(dir);
+    // The same job text on both (the coordinator compares its sha256): the
+    // file name is relative, each member's working directory its own.
+    std::ofstream(dir + "/pair.fio") << "[pair]\nioengine=psync\nrw=randread\nbs=4k\nsize=1m\nfilename=data.bin\n"
+                                        "time_based=1\nruntime=1\nrate_iops=1000\n";
+    ths.emplace_back([&, i, dir] {
+      RunSpec s;
+      s.cwd = dir;
+      s.args = {"run", "--coordinator", url, "--cluster-run", "pair", "--cluster-size", "2", "--cluster-index", std::to_string(i),
+                "--data-dir", dir, "--output-format=json+", "pair.fio"};
+      s.env = {{"FIOKIT_INGEST_TOKEN", token}, {"FIOKIT_CLUSTER_TIMEOUT", "20"}};
+      members[i] = run_fiokit(s);
+    });
+  }
+  for (auto& t : ths) t.join();
+  // The coordinator finalises (merges) on its own time after the last done.
+  httplib::Client cli(url);
+  int status = 0;
+  std::string body;
+  for (int tries = 0; tries < 50; ++tries) {
+    auto got = cli.Get("/api/cluster/pair", httplib::Headers{{"Authorization", "Bearer " + token}});
+    status = got ? got->status : 0;
+    body = got ? got->body : "";
+    if (status == 200 && json::parse(body).at("state") != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  coordinator.join();
+  for (const Outcome& o : members) {
+    INFO(o.err);
+    CHECK(o.code == 0);
+  }
+  REQUIRE(status == 200);
+  const json state = json::parse(body);
+  INFO(body);
+  CHECK(state.at("state") == "done");
+  int64_t lo = INT64_MAX, hi = 0;
+  for (const auto& m : state.at("members")) {
+    CHECK(m.at("state") == "done");
+    lo = std::min(lo, m.at("started_unix_ns").get<int64_t>());
+    hi = std::max(hi, m.at("started_unix_ns").get<int64_t>());
+  }
+  CHECK(hi - lo < 100'000'000);  // the measured start skew of the two members
+  // Each member's run dir arrived unchanged in the coordinator's hosts/I/.
+  const fs::path coord_dir = fs::path(d.path) / "serve" / state.at("run_dir").get<std::string>();
+  for (int i = 0; i < 2; ++i) {
+    const fs::path mine = only_run_dir(d.path + "/m" + std::to_string(i));
+    for (const auto& e : fs::recursive_directory_iterator(mine))
+      if (e.is_regular_file())
+        CHECK(slurp(coord_dir / "hosts" / std::to_string(i) / e.path().lexically_relative(mine)) == slurp(e.path()));
+  }
+  const json merged = json::parse(slurp(coord_dir / "results.json"));
+  CHECK(merged.at("jobs").size() == 2);
+  CHECK(merged.at("cluster").at("start_skew_ms").get<double>() < 100.0);
 }
