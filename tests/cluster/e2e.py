@@ -32,7 +32,6 @@ dir, working dir and target file, as docs/cluster-protocol.md describes.
            missing ones. (cluster_podman runs the same in containers.)
 
 usage: e2e.py PART FIOKIT   (PART: run, kill, restart, container)
-Exits 77 with the reason when the fiokit binary has no cluster support.
 """
 import os
 import shutil
@@ -44,7 +43,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_lib import (Coordinator, check, file_tree, finish, free_port, http_json, load_json,  # noqa: E402
-                     parse_metrics, request, skip, check_merged, wait_http)
+                     parse_metrics, request, check_merged, wait_http)
 
 TOKEN = "e2e-token-4f1c9a"
 N = 3
@@ -59,12 +58,6 @@ runtime={runtime}
 rate_iops=1500
 [e2e]
 """
-
-
-def has_cluster_support(fiokit):
-    run = subprocess.run([fiokit, "run", "--help"], capture_output=True, text=True)
-    srv = subprocess.run([fiokit, "serve", "--help"], capture_output=True, text=True)
-    return "--coordinator" in run.stdout + run.stderr and "--ingest-token" in srv.stdout + srv.stderr
 
 
 class Members:
@@ -406,8 +399,6 @@ def main():
         print(__doc__)
         return 2
     part, fiokit = sys.argv[1], os.path.abspath(sys.argv[2])
-    if not has_cluster_support(fiokit):
-        skip(f"{fiokit} has no cluster support (no `run --coordinator` / `serve --ingest-token`)")
     work = tempfile.mkdtemp(prefix=f"fiokit-cluster-{part}-")
     t0 = time.monotonic()
     try:
