@@ -116,7 +116,7 @@ bool transient(int status) { return status == 0 || status >= 500 || status == 40
 // other status throws ClusterError: 409 with exit code `conflict_exit`, the
 // rest with 1. `what` names the request in messages.
 Reply call(const MemberConfig& c, const std::string& what, const Send& send, const std::atomic<bool>* stop, ms budget,
-           int conflict_exit, ms read_timeout = ms(30000)) {
+           int conflict_exit, ms read_timeout = ms(30000), bool conflict_transient = false) {
   static thread_local std::mt19937 rng{std::random_device{}()};
   const auto deadline = Clock::now() + budget;
   ms delay = c.min_backoff;
@@ -129,12 +129,13 @@ Reply call(const MemberConfig& c, const std::string& what, const Send& send, con
     const std::string where = fmt::format("cluster run {}: {} at {}", c.run, what, c.coordinator);
     if (r.status == 401)
       throw ClusterError(fmt::format("{}: 401, the coordinator refused the ingest token (FIOKIT_INGEST_TOKEN): {}", where, reason(r)), 1);
-    if (r.status == 409) throw ClusterError(fmt::format("{}: 409: {}", where, reason(r)), conflict_exit);
-    if (r.status == 410) throw ClusterError(fmt::format("{}: 410: {}", where, reason(r)), 1);
+    if (r.status == 409 && !conflict_transient) throw ClusterError(fmt::format("{}: 409: {}", where, reason(r)), conflict_exit, 409);
+    if (r.status == 410) throw ClusterError(fmt::format("{}: 410: {}", where, reason(r)), 1, 410);
     if (r.status == 404)
       throw ClusterError(fmt::format("{}: 404: no cluster API there (is it `fiokit serve` with FIOKIT_INGEST_TOKEN set?): {}", where,
                                      reason(r)), 1);
-    if (!transient(r.status)) throw ClusterError(fmt::format("{}: {}: {}", where, r.status, reason(r)), 1);
+    if (!transient(r.status) && !(r.status == 409 && conflict_transient))
+      throw ClusterError(fmt::format("{}: {}: {}", where, r.status, reason(r)), 1, r.status);
     std::uniform_real_distribution<double> jitter(0.8, 1.2);
     const ms wait(static_cast<int64_t>(static_cast<double>(delay.count()) * jitter(rng)));
     if (Clock::now() + wait > deadline)
@@ -179,12 +180,16 @@ Member::~Member() {
   if (poster_.joinable()) poster_.join();
 }
 
+std::string Member::join_request_body() const {
+  return json{{"index", config_.index}, {"size", config_.size}, {"host", config_.host}, {"job_sha256", config_.job_sha256}}.dump();
+}
+
 int64_t Member::join(const std::atomic<bool>* stop) {
-  const std::string body =
-      json{{"index", config_.index}, {"size", config_.size}, {"host", config_.host}, {"job_sha256", config_.job_sha256}}.dump();
+  const std::string body = join_request_body();
   const std::string path = base(config_) + "/join";
   bool said = false;
   for (;;) {
+    if (stop && stop->load()) return 0;  // signalled during layout: never join a run it will not take part in
     // Each poll gets the whole budget: a 202 is an answer, and how long the
     // others may take to join is the coordinator's to decide (it answers 410).
     const Reply r = call(config_, "join", [&](httplib::Client& cli, const httplib::Headers& h) {
@@ -201,6 +206,7 @@ int64_t Member::join(const std::atomic<bool>* stop) {
       if (!j.contains("start_unix_ns") || !j["start_unix_ns"].is_number_integer())
         throw ClusterError(fmt::format("cluster run {}: join: the coordinator's answer has no start_unix_ns", config_.run), 1);
       start_ns_ = j["start_unix_ns"].get<int64_t>();
+      started_run_.store(true);
       if (j.contains("run_dir") && j["run_dir"].is_string()) remote_run_dir_ = j["run_dir"].get<std::string>();
       const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
       fmt::print(stderr, "fiokit: cluster run {}: all {} members joined; I/O starts in {} ms\n", config_.run, config_.size,
@@ -244,16 +250,26 @@ void Member::poster_loop() {
   sigaddset(&pipe, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &pipe, nullptr);  // this thread's own; see NoSigpipe
   const std::string path = base(config_) + "/status?index=" + std::to_string(config_.index);
+  const std::string join_path = base(config_) + "/join";
+  const std::string join_body = join_request_body();
   for (;;) {
     std::string text;
     {
       std::unique_lock lk(m_);
-      cv_.wait(lk, [this] { return quit_ || pending_; });
+      cv_.wait_for(lk, std::chrono::seconds(1), [this] { return quit_ || pending_; });
       if (quit_) return;
-      text = std::move(*pending_);
-      pending_.reset();
+      if (pending_) {
+        text = std::move(*pending_);
+        pending_.reset();
+      }
     }
+    // No snapshot this second (no job in I/O: a later segment laying out its
+    // files, startdelay, wait_for, exec_prerun): the member says it is alive
+    // by joining again (idempotent after the barrier), so the coordinator's
+    // silence timeout only ever fails a member that is really gone.
+    if (text.empty() && !started_run_.load()) continue;
     const Reply r = send_once(config_, [&](httplib::Client& cli, const httplib::Headers& h) {
+      if (text.empty()) return cli.Post(join_path, h, join_body, "application/json");
       return cli.Post(path, h, text, "application/json");
     }, ms(5000));
     if (r.status >= 200 && r.status < 300) {
@@ -287,13 +303,38 @@ std::vector<UploadedFile> Member::list_run_files(const std::string& run_dir, std
 
 // Each file is streamed from disk in 256 KiB reads (pread at the offset
 // httplib asks for), never held whole: a per-I/O log can be gigabytes.
-std::vector<UploadedFile> Member::upload(const std::string& run_dir) {
+// results.json goes first: a file the coordinator refuses (a per-I/O log
+// over its --ingest-max-bytes: 413) is skipped with a warning and left out
+// of done; any other refusal stops the uploads and is said in done, so the
+// coordinator marks this member failed now, not after its silence timeout.
+// A 409 is retried: the coordinator still holds the same path's upload of a
+// connection that broke a moment ago.
+std::vector<UploadedFile> Member::upload(const std::string& run_dir, std::string& error) {
   std::vector<std::string> skipped;
   std::vector<UploadedFile> files = list_run_files(run_dir, &skipped);
   for (const auto& s : skipped)
     fmt::print(stderr, "fiokit: cluster run {}: not uploading '{}': the coordinator takes names of [A-Za-z0-9._+-] only, "
                "none hidden, at most 6 deep\n", config_.run, s);
+  std::stable_partition(files.begin(), files.end(), [](const UploadedFile& f) { return f.path == "results.json"; });
+  std::vector<UploadedFile> sent;
   for (UploadedFile& f : files) {
+    try {
+      upload_file(run_dir, f);
+      sent.push_back(f);
+    } catch (const ClusterError& e) {
+      if (e.status == 413) {
+        fmt::print(stderr, "fiokit: cluster run {}: not uploading '{}' ({} bytes): {}\n", config_.run, f.path, f.size, e.what());
+        continue;
+      }
+      error = e.what();
+      break;
+    }
+  }
+  return sent;
+}
+
+void Member::upload_file(const std::string& run_dir, UploadedFile& f) {
+  {
     const std::string full = (fs::path(run_dir) / f.path).string();
     const std::string path = base(config_) + "/hosts/" + std::to_string(config_.index) + "/files/" + f.path;
     call(config_, "upload of " + f.path, [&](httplib::Client& cli, const httplib::Headers& h) {
@@ -309,15 +350,16 @@ std::vector<UploadedFile> Member::upload(const std::string& run_dir) {
       auto res = cli.Put(path, h, static_cast<size_t>(f.size), provider, "application/octet-stream");
       if (fd >= 0) ::close(fd);
       return res;
-    }, nullptr, config_.timeout, 1, ms(60000));
+    }, nullptr, config_.timeout, 1, ms(60000), true);
   }
-  return files;
 }
 
-void Member::post_done(int exit_code, const std::vector<UploadedFile>& files, ms budget) {
+void Member::post_done(int exit_code, const std::string& error, const std::vector<UploadedFile>& files, ms budget) {
   json list = json::array();
   for (const auto& f : files) list.push_back({{"path", f.path}, {"size", f.size}});
-  const std::string body = json{{"exit_code", exit_code}, {"started_unix_ns", started_ns_.load()}, {"files", list}}.dump();
+  json done{{"exit_code", exit_code}, {"started_unix_ns", started_ns_.load()}, {"files", list}};
+  if (!error.empty()) done["error"] = error;
+  const std::string body = done.dump();
   const std::string path = base(config_) + "/done?index=" + std::to_string(config_.index);
   const Reply r = call(config_, "done", [&](httplib::Client& cli, const httplib::Headers& h) {
     return cli.Post(path, h, body, "application/json");
@@ -340,8 +382,13 @@ int Member::finish(const std::string& run_dir, int exit_code, bool signalled) {
     // After a signal (a pod being deleted has a short grace period) only
     // done is said, briefly, so the coordinator marks this member failed now
     // rather than after its silence timeout.
-    const std::vector<UploadedFile> files = signalled ? std::vector<UploadedFile>{} : upload(run_dir);
-    post_done(exit_code, files, signalled ? std::min(config_.timeout, ms(5000)) : config_.timeout);
+    std::string upload_error;
+    const std::vector<UploadedFile> files = signalled ? std::vector<UploadedFile>{} : upload(run_dir, upload_error);
+    if (!upload_error.empty()) {
+      fmt::print(stderr, "fiokit: error: {}\n", upload_error);
+      if (exit_code == 0) exit_code = 1;
+    }
+    post_done(exit_code, upload_error, files, signalled ? std::min(config_.timeout, ms(5000)) : config_.timeout);
     uint64_t bytes = 0;
     for (const auto& f : files) bytes += f.size;
     fmt::print(stderr, "fiokit: cluster run {}: member {} uploaded {} files ({} bytes){}\n", config_.run, config_.index, files.size(),

@@ -70,7 +70,9 @@ std::string job_sha256(const std::vector<std::string>& words, const std::vector<
 // argument (size, index or job differing from the run's), else 1.
 struct ClusterError : std::runtime_error {
   int exit_code;
-  ClusterError(const std::string& message, int code) : std::runtime_error(message), exit_code(code) {}
+  int status = 0;  // the coordinator's HTTP status, 0 when it gave none
+  ClusterError(const std::string& message, int code, int http_status = 0)
+      : std::runtime_error(message), exit_code(code), status(http_status) {}
 };
 
 // One file of the run directory, as listed in done.
@@ -90,6 +92,7 @@ class Member {
   // Joins and polls until the coordinator answers with the start time, which
   // it returns (unix ns). Returns 0 at once when *stop is raised. Throws
   // ClusterError (401, 409, 410, or no answer within the timeout).
+  std::string join_request_body() const;
   int64_t join(const std::atomic<bool>* stop);
   // The measured start of I/O (RunOptions::started).
   void set_started(int64_t unix_ns) { started_ns_.store(unix_ns); }
@@ -113,14 +116,17 @@ class Member {
 
  private:
   void poster_loop();
-  std::vector<UploadedFile> upload(const std::string& run_dir);
-  void post_done(int exit_code, const std::vector<UploadedFile>& files, std::chrono::milliseconds timeout);
+  // The files the coordinator took; `error` says why the rest were not sent.
+  std::vector<UploadedFile> upload(const std::string& run_dir, std::string& error);
+  void upload_file(const std::string& run_dir, UploadedFile& f);
+  void post_done(int exit_code, const std::string& error, const std::vector<UploadedFile>& files, std::chrono::milliseconds timeout);
 
   MemberConfig config_;
   int64_t start_ns_ = 0;
   std::string remote_run_dir_;
   std::atomic<int64_t> started_ns_{0};
   std::atomic<int> posted_{0};
+  std::atomic<bool> started_run_{false};  // past the barrier: the poster keeps the member heard
   std::mutex m_;
   std::condition_variable cv_;
   std::optional<std::string> pending_;

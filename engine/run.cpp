@@ -364,21 +364,14 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volume
       else if (err) w->record_error(err, msg);
       workers.push_back(std::move(w));
     }
-    if (seg_begin == 0 && opts.before_start) {
-      sleep_until_unix_ns(opts.before_start(), opts.stop);
-      const int64_t started = unix_now_ns();
-      poll_stop();
-      if (sh.halt.load())
-        for (auto& w : workers) w->skip();  // a signal at the barrier: nothing ran
-      // The run's clocks (elapsed, progress, status, checkpoints) start at the
-      // gate, not at the layout before the wait.
-      sh.run_start_ns = now_ns();
-      next_progress = sh.run_start_ns + opts.progress_interval_ms * 1'000'000;
-      if (want_status) next_status = sh.run_start_ns + opts.status_interval_ms * 1'000'000;
-      if (want_ckpt) next_ckpt = sh.run_start_ns + opts.checkpoint_interval_ms * 1'000'000;
-      if (opts.started) opts.started(started);
-    }
-    StartGate gate(static_cast<int>(count));
+    // The cluster start gate (RunOptions::before_start): the run thread is one
+    // more party of the segment's StartGate. Every worker sets up (engine
+    // queues, buffers, opens) and arrives; then the run thread asks for the
+    // start time, sleeps until it and arrives last, so the instant it
+    // records is the one the workers are released at, whatever each host's
+    // setup took.
+    const bool gated = seg_begin == 0 && static_cast<bool>(opts.before_start);
+    StartGate gate(static_cast<int>(count) + (gated ? 1 : 0));
     std::vector<std::thread> threads;
     threads.reserve(count);
     for (size_t k = 0; k < count; ++k) {
@@ -390,6 +383,33 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volume
         sh.done[i] = 1;
         sh.done_cv.notify_all();
       });
+    }
+    if (gated) {
+      gate.wait_for_others();
+      int64_t start_at = 0;
+      try {
+        start_at = opts.before_start();
+      } catch (...) {
+        // No start time (the coordinator refused or failed the run): release
+        // the workers with nothing to do before the error leaves run_jobs.
+        for (auto& w : workers) w->skip();
+        gate.arrive_and_wait();
+        for (auto& t : threads) t.join();
+        throw;
+      }
+      sleep_until_unix_ns(start_at, opts.stop);
+      const int64_t started = unix_now_ns();
+      poll_stop();
+      if (sh.halt.load())
+        for (auto& w : workers) w->skip();  // a signal at the barrier: nothing runs
+      // The run's clocks (elapsed, progress, status, checkpoints) start at the
+      // gate, not at the layout before the wait.
+      sh.run_start_ns = now_ns();
+      next_progress = sh.run_start_ns + opts.progress_interval_ms * 1'000'000;
+      if (want_status) next_status = sh.run_start_ns + opts.status_interval_ms * 1'000'000;
+      if (want_ckpt) next_ckpt = sh.run_start_ns + opts.checkpoint_interval_ms * 1'000'000;
+      if (opts.started) opts.started(started);
+      gate.arrive_and_wait();
     }
     // A finished job's share leaves its flow when this thread notices it, on
     // a 10 ms tick: fio 3.33 takes it out when its main thread reaps the

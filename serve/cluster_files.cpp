@@ -140,7 +140,14 @@ class StartScan final : public nlohmann::json_sax<nlohmann::json> {
   static std::string fmt_error(std::size_t pos, const char* what) {
     return "not JSON at byte " + std::to_string(pos) + ": " + what;
   }
+  // fio's json+ nests 6 deep; a body of 1 GiB of `[[[[` must not cost a
+  // frame per byte.
+  static constexpr size_t kMaxDepth = 64;
   bool open(bool array) {
+    if (frames_.size() >= kMaxDepth) {
+      error = "JSON nested deeper than " + std::to_string(kMaxDepth) + " levels";
+      return false;
+    }
     if (frames_.empty()) root_object = !array;
     frames_.push_back({array, {}});
     return true;

@@ -206,6 +206,10 @@ std::optional<Reply> Coordinator::admit(const std::string& name, int index, Admi
   std::lock_guard<std::mutex> lk(m_);
   Run* r = nullptr;
   if (auto refused = admit_locked(r, name, index)) return refused;
+  // A member that posted done sends nothing more: its files were checked
+  // against done's list and the final merge may be reading them.
+  if (const Member& m = r->members[static_cast<size_t>(index)]; m.state == "done")
+    return error_reply(410, fmt::format("{} is done: its files are final", member_name(m)));
   r->members[static_cast<size_t>(index)].last_seen_ms = unix_ms_now();
   out.host_dir = host_dir(*r, index);
   out.run_dir = r->run_dir;

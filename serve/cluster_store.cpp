@@ -65,6 +65,9 @@ std::string check_member_path(std::string_view path) {
       return "only A-Z a-z 0-9 . _ + - in a component";
     pos = end + 1;
   }
+  // An upload is received as NAME.part and renamed: NAME.part itself would
+  // be written over while NAME arrives.
+  if (path.size() >= 5 && path.substr(path.size() - 5) == ".part") return "must not end in .part";
   return {};
 }
 

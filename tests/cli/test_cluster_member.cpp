@@ -255,11 +255,12 @@ TEST_CASE("member: 503 twice, then the join is retried with growing delays", "[c
   REQUIRE(c.join_times.size() == 3);
   const auto d1 = std::chrono::duration_cast<std::chrono::milliseconds>(c.join_times[1] - c.join_times[0]).count();
   const auto d2 = std::chrono::duration_cast<std::chrono::milliseconds>(c.join_times[2] - c.join_times[1]).count();
-  // 250 ms then 500 ms, each jittered to 80..120 %.
+  // 250 ms then 500 ms, each jittered to 80..120 % (the upper bounds leave
+  // room for a loaded machine's late wake-ups and slow answers).
   CHECK(d1 >= 200);
-  CHECK(d1 < 450);
+  CHECK(d1 < 700);
   CHECK(d2 >= 400);
-  CHECK(d2 < 750);
+  CHECK(d2 < 1100);
   CHECK(d2 > d1);
   CHECK(o.err.find("503") != std::string::npos);
   CHECK(c.done.at("exit_code") == 0);

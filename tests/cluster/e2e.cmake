@@ -5,8 +5,8 @@
 # restart; container: the images' entrypoints and env contract as
 # processes). cluster_podman (LABELS podman): the same with the serve image as
 # coordinator and three tool-image containers on a podman network; opt-in with
-# FIOKIT_PODMAN_E2E=1 like podman_e2e. Each exits 77 with the reason when it
-# cannot run (a binary without cluster support, no podman, not root).
+# FIOKIT_PODMAN_E2E=1 like podman_e2e; it exits 77 with the reason when it
+# cannot run (no podman, not root). The loopback ones never skip.
 find_package(Python3 COMPONENTS Interpreter)
 if(Python3_Interpreter_FOUND)
   add_test(NAME cluster_e2e COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/e2e.py run $<TARGET_FILE:fiokit>)

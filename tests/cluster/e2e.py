@@ -14,7 +14,7 @@ dir, working dir and target file, as docs/cluster-protocol.md describes.
            own results.json byte for byte; a wrong or missing token gets 401
            (join, status, file upload, GET) and writes nothing.
   kill     member 1 is SIGKILLed 1 s into a 5 s job, serve has
-           --cluster-timeout 3: the run ends "failed", its members list and
+           --cluster-timeout 5: the run ends "failed", its members list and
            the merged results name member 1 as failed, the other members
            exit 0 and their data (hosts/0, hosts/2, their jobs in the merged
            results) are kept.
@@ -239,7 +239,7 @@ def part_run(fiokit, work):
 def part_kill(fiokit, work):
     run = "e2e-kill"
     data, job = setup(work, "5s")
-    coord = Coordinator(fiokit, data, TOKEN, timeout_s=3, log=os.path.join(work, "serve.log"))
+    coord = Coordinator(fiokit, data, TOKEN, timeout_s=5, log=os.path.join(work, "serve.log"))
     coord.start()
     members = Members(fiokit, work, coord.port, run, job)
     try:

@@ -303,16 +303,19 @@ std::vector<const PromSample*> find_samples(const Exposition& e, const std::stri
 }
 
 pid_t spawn_fiokit_run(const std::vector<std::string>& args) {
+  // Everything allocated before fork: the child of a process with server
+  // threads may only call async-signal-safe functions before execv (another
+  // thread may hold malloc's lock at the fork).
+  std::vector<std::string> copy = {FIOKIT_BIN, "run"};
+  copy.insert(copy.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
   const pid_t pid = ::fork();
   if (pid == 0) {
     const int null = ::open("/dev/null", O_RDWR);
     ::dup2(null, 1);
     ::dup2(null, 2);
-    std::vector<std::string> copy = {FIOKIT_BIN, "run"};
-    copy.insert(copy.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }

@@ -137,9 +137,9 @@ TEST_CASE("cluster: done with a missing or short file is 409", "[serve][cluster]
 
 TEST_CASE("cluster: a silent member is marked failed and the run is finalised naming it", "[serve][cluster]") {
   TempDir dir("cluster");
-  // 1 s of silence fails a member; the others speak every 0.1 s, so only a
-  // stall of the whole test for a second (not seen under ASan) could fail one.
-  auto opt = quick_options(std::chrono::milliseconds(1000));
+  // 2 s of silence fails a member; the others speak every 0.1 s, so only a
+  // stall of the whole test for two seconds could fail one.
+  auto opt = quick_options(std::chrono::milliseconds(2000));
   opt.start_delay = std::chrono::milliseconds(50);
   Coord co(dir.path, opt);
   auto c = client(co.port);
@@ -150,7 +150,7 @@ TEST_CASE("cluster: a silent member is marked failed and the run is finalised na
   const std::string run_dir = dir.path + "/" + start["run_dir"].get<std::string>();
   // Members 0 and 2 keep posting statuses and end; member 1 says nothing.
   const std::string snap = member_results("seq", 1700000000);
-  for (int i = 0; i < 16; ++i) {
+  for (int i = 0; i < 30; ++i) {
     for (int m : {0, 2})
       REQUIRE(c->Post(("/api/cluster/quiet/status?index=" + std::to_string(m)).c_str(), snap, "application/json")
                   ->status == 204);
@@ -158,17 +158,17 @@ TEST_CASE("cluster: a silent member is marked failed and the run is finalised na
   }
   auto st = body_of(c->Get("/api/cluster/quiet"));
   CHECK(st["members"][1]["state"] == "failed");
-  CHECK(st["members"][1]["error"] == "member 1 (host h1): no status for 1 s");
+  CHECK(st["members"][1]["error"] == "member 1 (host h1): no status for 2 s");
   CHECK(st["members"][0]["state"] == "running");
   CHECK(st["state"] == "running");  // the others go on
   auto r = c->Post("/api/cluster/quiet/status?index=1", snap, "application/json");
   CHECK(r->status == 410);
-  CHECK(body_of(r)["error"].get<std::string>().find("no status for 1 s") != std::string::npos);
+  CHECK(body_of(r)["error"].get<std::string>().find("no status for 2 s") != std::string::npos);
   finish_member(*c, "quiet", 0, "seq", 0);
   finish_member(*c, "quiet", 2, "seq", 0);
   st = wait_state(*c, "quiet", std::chrono::seconds(3), [](const auto& j) { return j["finalised"] == true; });
   CHECK(st["state"] == "failed");
-  CHECK(st["error"] == "cluster run quiet failed: member 1 (host h1): no status for 1 s");
+  CHECK(st["error"] == "cluster run quiet failed: member 1 (host h1): no status for 2 s");
   const auto disk = serve::cluster::run_from_json(read_file(run_dir + "/cluster.json"));
   CHECK(disk.state == "failed");
   CHECK(disk.finalised);

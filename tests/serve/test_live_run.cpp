@@ -5,6 +5,7 @@
 // that change between two loads, with its charts drawn.
 #include <httplib.h>
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -23,6 +24,20 @@ namespace fs = std::filesystem;
 namespace {
 
 const char* kChromium = "/usr/bin/chromium";
+
+// A failed REQUIRE leaves the case early: the background run is killed and
+// reaped then, never left running after ctest (a pid already reaped by
+// wait_exit is not touched: waitpid says so before any kill).
+struct KillOnExit {
+  pid_t pid;
+  ~KillOnExit() {
+    int st = 0;
+    if (pid > 0 && ::waitpid(pid, &st, WNOHANG) == 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &st, 0);
+    }
+  }
+};
 
 // A rate-capped null-engine job: no disk, little CPU, real checkpoints.
 pid_t start_run(const std::string& data, int seconds) {
@@ -81,6 +96,7 @@ TEST_CASE("a real run in progress: /metrics shows its IOPS, the live figures cha
   httplib::Client c("127.0.0.1", s.port);
   const pid_t pid = start_run(data, 4);
   REQUIRE(pid > 0);
+  const KillOnExit reap{pid};
   const std::string id = wait_run_dir(data, 10);
   REQUIRE(!id.empty());
   const json a = wait_live_io(c, id, 4);
@@ -132,6 +148,7 @@ TEST_CASE("headless chromium: the live panel of a running run updates and draws"
   httplib::Client c("127.0.0.1", s.port);
   const pid_t pid = start_run(data, 120);  // stopped below, however slow the machine
   REQUIRE(pid > 0);
+  const KillOnExit reap{pid};
   const std::string id = wait_run_dir(data, 10);
   REQUIRE(!id.empty());
   REQUIRE(!wait_live_io(c, id, 5).empty());
