@@ -2,6 +2,7 @@
 // few hundred at most: joins, one status a second, one PUT per file), each
 // with the bearer token; the retry policy is in one place, call().
 #include "cli/cluster_member.hpp"
+#include "util/no_sigpipe.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -24,30 +25,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// OpenSSL writes with write(), not send(MSG_NOSIGNAL): a coordinator that hung
-// up mid-request would raise SIGPIPE and end the member with 141. While a
-// request runs the calling thread blocks SIGPIPE (the write fails with EPIPE
-// instead) and takes a pending one before the old mask comes back (as
-// fetch/fetch.cpp does for REMOTEFILES).
-class NoSigpipe {
- public:
-  NoSigpipe() {
-    sigemptyset(&pipe_);
-    sigaddset(&pipe_, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
-  }
-  ~NoSigpipe() {
-    const timespec now{0, 0};
-    while (sigtimedwait(&pipe_, nullptr, &now) == SIGPIPE) {
-    }
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-  NoSigpipe(const NoSigpipe&) = delete;
-  NoSigpipe& operator=(const NoSigpipe&) = delete;
-
- private:
-  sigset_t pipe_, old_;
-};
+// A coordinator that hung up mid-request must not end the member with
+// SIGPIPE (141): each request runs under util::NoSigpipe, as fetch's do.
+using util::NoSigpipe;
 
 struct Reply {
   int status = 0;           // 0: no HTTP answer (connection error, timeout)

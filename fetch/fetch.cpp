@@ -25,6 +25,7 @@
 
 #include "fetch/tcp_bytes.hpp"
 #include "util/fd.hpp"
+#include "util/no_sigpipe.hpp"
 
 namespace fiokit::fetch {
 namespace fs = std::filesystem;
@@ -199,29 +200,9 @@ class Watchdog {
 // OpenSSL writes with write(), not send(MSG_NOSIGNAL), so a TLS peer that is
 // gone (it hung up, or the watchdog shut the socket down and httplib then sends
 // close_notify) raised SIGPIPE and killed fiokit with 141, leaving the fetch
-// folder behind (measured: a header drip at the 60 s deadline ended rc=141).
-// While a request runs, the calling thread blocks SIGPIPE; a write then fails
-// with EPIPE instead, and a SIGPIPE left pending for this thread is taken
-// before the old mask comes back. The process's disposition is not touched.
-class NoSigpipe {
- public:
-  NoSigpipe() {
-    sigemptyset(&pipe_);
-    sigaddset(&pipe_, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
-  }
-  ~NoSigpipe() {
-    const timespec now{0, 0};
-    while (sigtimedwait(&pipe_, nullptr, &now) == SIGPIPE) {
-    }
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-  NoSigpipe(const NoSigpipe&) = delete;
-  NoSigpipe& operator=(const NoSigpipe&) = delete;
-
- private:
-  sigset_t pipe_, old_;
-};
+// folder behind (measured: a header drip at the 60 s deadline ended rc=141):
+// each request runs under util::NoSigpipe.
+using util::NoSigpipe;
 
 std::chrono::milliseconds remaining(std::chrono::steady_clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());

@@ -3,12 +3,19 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "results/json_writer.hpp"
 #include "serve_util.hpp"
 
 namespace fiokit::clustertest {
+
+std::string read_file(const std::string& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
 serve::ClusterOptions quick_options(std::chrono::milliseconds timeout) {
   serve::ClusterOptions c;

@@ -15,6 +15,9 @@
 
 namespace fiokit::clustertest {
 
+// The whole file, "" when it cannot be read.
+std::string read_file(const std::string& p);
+
 inline const std::string kToken = "test-token-0123456789abcdef";
 
 // A coordinator on an ephemeral port; short timeouts so no case waits long.

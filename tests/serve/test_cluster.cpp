@@ -21,11 +21,6 @@ using servetest::TempDir;
 
 namespace {
 
-std::string read_file(const std::string& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // The only run directory under dir/runs ("" when none).
 std::string only_run_dir(const std::string& dir) {
   std::vector<std::string> found;

@@ -24,11 +24,6 @@ using servetest::TempDir;
 
 namespace {
 
-std::string read_file(const std::string& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // A member's whole end: results.json uploaded, then done listing it.
 void finish_member(httplib::Client& c, const std::string& run, int index, const std::string& job, int64_t started) {
   const std::string res = member_results(job, 1700000000 + index);
