@@ -314,24 +314,22 @@ std::vector<UploadedFile> Member::upload(const std::string& run_dir, std::string
 }
 
 void Member::upload_file(const std::string& run_dir, UploadedFile& f) {
-  {
-    const std::string full = (fs::path(run_dir) / f.path).string();
-    const std::string path = base(config_) + "/hosts/" + std::to_string(config_.index) + "/files/" + f.path;
-    call(config_, "upload of " + f.path, [&](httplib::Client& cli, const httplib::Headers& h) {
-      const int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC);
-      struct stat st {};
-      if (fd >= 0 && ::fstat(fd, &st) == 0) f.size = static_cast<uint64_t>(st.st_size);
-      auto provider = [fd](size_t offset, size_t length, httplib::DataSink& sink) {
-        char buf[256 * 1024];
-        const ssize_t n = fd < 0 ? -1 : ::pread(fd, buf, std::min(length, sizeof buf), static_cast<off_t>(offset));
-        if (n <= 0) return false;  // the file shrank or cannot be read: the request fails
-        return sink.write(buf, static_cast<size_t>(n));
-      };
-      auto res = cli.Put(path, h, static_cast<size_t>(f.size), provider, "application/octet-stream");
-      if (fd >= 0) ::close(fd);
-      return res;
-    }, nullptr, config_.timeout, 1, ms(60000), true);
-  }
+  const std::string full = (fs::path(run_dir) / f.path).string();
+  const std::string path = base(config_) + "/hosts/" + std::to_string(config_.index) + "/files/" + f.path;
+  call(config_, "upload of " + f.path, [&](httplib::Client& cli, const httplib::Headers& h) {
+    const int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    if (fd >= 0 && ::fstat(fd, &st) == 0) f.size = static_cast<uint64_t>(st.st_size);
+    auto provider = [fd](size_t offset, size_t length, httplib::DataSink& sink) {
+      char buf[256 * 1024];
+      const ssize_t n = fd < 0 ? -1 : ::pread(fd, buf, std::min(length, sizeof buf), static_cast<off_t>(offset));
+      if (n <= 0) return false;  // the file shrank or cannot be read: the request fails
+      return sink.write(buf, static_cast<size_t>(n));
+    };
+    auto res = cli.Put(path, h, static_cast<size_t>(f.size), provider, "application/octet-stream");
+    if (fd >= 0) ::close(fd);
+    return res;
+  }, nullptr, config_.timeout, 1, ms(60000), true);
 }
 
 void Member::post_done(int exit_code, const std::string& error, const std::vector<UploadedFile>& files, ms budget) {

@@ -43,8 +43,8 @@ class StartGate {
   explicit StartGate(int n) : left_(n) {}
   void arrive_and_wait() {
     std::unique_lock lk(m_);
-    --left_;
-    cv_.notify_all();  // the last arrival releases all; the one before it wakes wait_for_others
+    // The last arrival releases all; the one before it wakes wait_for_others.
+    if (--left_ <= 1) cv_.notify_all();
     if (left_ > 0) cv_.wait(lk, [&] { return left_ <= 0; });
   }
   // Until every party but the caller has arrived (the caller then arrives
