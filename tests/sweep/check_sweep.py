@@ -193,7 +193,14 @@ def part_cli(tmp):
     time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
-    check(proc.returncode == 130, f"double SIGINT: exit {proc.returncode}, want 130: {err}")
+    # 130, or killed by the second SIGINT itself: when the first one came
+    # during point 1's setup, the point stops at once and the sweep can finish
+    # (manifest saved, its handlers given back) before the second arrives 50 ms
+    # later, which then ends the process the default way. Either is the user's
+    # "ended by Ctrl-C"; what matters is the manifest, checked below.
+    check(proc.returncode in (130, -signal.SIGINT), f"double SIGINT: exit {proc.returncode}, want 130: {err}")
+    if proc.returncode == -signal.SIGINT:
+        check("point 1/3" in err, f"double SIGINT: killed before point 1 ended: {err}")
     m = manifest(g2)
     st = [p["status"] for p in m["points"]]
     check("pending" not in st and st[0] == "interrupted", f"after double SIGINT: {st}")
