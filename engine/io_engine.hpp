@@ -66,6 +66,9 @@ struct EngineSetup {
   // The descriptors stay the same for the whole job, so they may be registered
   // with the kernel once (false with unlink_each_loop, which reopens them).
   bool fds_stable = true;
+  // direct=1: every request goes to the device (io_uring registers the
+  // buffers and files of such jobs on its own, io_uring_engine.cpp).
+  bool direct = false;
   // The job's engine options as checked text (JobSpec::engine_options); each
   // engine types them with its own option table in init().
   jobs::EngineOptionValues options;

@@ -302,6 +302,7 @@ void Worker::setup() {
   es.fds = files_.fds();
   for (const auto& f : files_) es.paths.push_back(f.target.path);
   es.fds_stable = !spec.unlink_each_loop;
+  es.direct = spec.direct;
   es.options = spec.engine_options;  // typed by the engine's own table
   es.job_name = spec.name;
   es.runtime_us = spec.runtime_us;

@@ -12,6 +12,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -363,5 +368,79 @@ TEST_CASE("io_uring moves and verifies the same data with every nonvectored, fix
     CHECK(jr.dirs[1].io_bytes == 256 * 1024);
     CHECK(jr.dirs[0].io_bytes == 256 * 1024);
     CHECK(jr.extras.at("verify_blocks") == "64");
+  }
+}
+
+namespace {
+
+// The largest UserBufs / UserFiles counts seen in the fdinfo of this
+// process's io_uring rings while `run` runs (polled from another thread).
+struct RingRegistrations {
+  long bufs = -1, files = -1;
+};
+
+RingRegistrations watch_rings(const std::function<void()>& run) {
+  std::atomic<bool> done{false};
+  RingRegistrations seen;
+  std::thread poller([&] {
+    auto field = [](const std::string& text, const char* key) {
+      const size_t at = text.find(key);
+      return at == std::string::npos ? -1L : std::strtol(text.c_str() + at + std::strlen(key), nullptr, 10);
+    };
+    while (!done.load()) {
+      for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd", std::filesystem::directory_options::skip_permission_denied)) {
+        std::error_code ec;
+        const auto target = std::filesystem::read_symlink(e.path(), ec);
+        if (ec || target.string().find("io_uring") == std::string::npos) continue;
+        std::ifstream in("/proc/self/fdinfo/" + e.path().filename().string());
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        seen.bufs = std::max(seen.bufs, field(text, "UserBufs:"));
+        seen.files = std::max(seen.files, field(text, "UserFiles:"));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
+  run();
+  done.store(true);
+  poller.join();
+  return seen;
+}
+
+}  // namespace
+
+TEST_CASE("io_uring registers a direct=1 job's buffers and files on its own, and moves the same data") {
+  FIOKIT_CONFORMANCE_ENGINE(eng);
+  if (eng != "io_uring") return;
+  test::TempDir d;
+  struct Case {
+    bool direct;
+    const char* env;  // FIOKIT_URING_REGISTER, or nullptr
+    bool registered;
+  };
+  for (const Case c : {Case{true, nullptr, true}, Case{false, nullptr, false}, Case{true, "0", false}}) {
+    INFO("direct=" << c.direct << " FIOKIT_URING_REGISTER=" << (c.env ? c.env : "(unset)"));
+    if (c.env) ::setenv("FIOKIT_URING_REGISTER", c.env, 1);
+    auto j = make_job(eng, RwMode::randwrite, d.path, 1024 * 1024, 4096);
+    j.filenames = {"reg.dat"};
+    j.iodepth = 8;
+    j.direct = c.direct;
+    j.verify = jobs::VerifyKind::md5;  // every block read back through the same ring
+    j.loops = 20;                      // long enough for the poller to see the ring
+    decltype(run_one(j)) r;
+    const RingRegistrations seen = watch_rings([&] { r = run_one(j); });
+    ::unsetenv("FIOKIT_URING_REGISTER");
+    const auto& jr = r.jobs.at(0);
+    INFO(jr.error_message);
+    REQUIRE(jr.error == 0);
+    CHECK(jr.dirs[1].io_bytes == 20 * 1024 * 1024);
+    CHECK(jr.extras.at("verify_blocks") == "5120");  // each loop writes and verifies its 256 blocks
+    REQUIRE(seen.bufs >= 0);  // the kernel shows registrations in fdinfo (5.x and later)
+    if (c.registered) {
+      CHECK(seen.bufs == 8);   // one per unit of the queue (iodepth)
+      CHECK(seen.files == 1);
+    } else {
+      CHECK(seen.bufs == 0);
+      CHECK(seen.files == 0);
+    }
   }
 }
