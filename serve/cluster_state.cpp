@@ -231,6 +231,25 @@ void Coordinator::heard(const std::string& name, int index, int64_t started_unix
 
 Reply Coordinator::done(const std::string& name, int index, const DoneRequest& req) {
   std::unique_lock<std::mutex> lk(m_);
+  // A member that ends with an error before the start (a signal at the
+  // barrier: its pod deleted; a setup failure) fails the run now, naming it:
+  // the barrier cannot open without it, and the others' joins get 410 at
+  // once rather than after the join timeout.
+  if (Run* j = current(name); j && !j->finalised && j->state == "joining" && index < j->size && req.exit_code != 0) {
+    Member& m = j->members[static_cast<size_t>(index)];
+    m.state = "failed";
+    m.exit_code = req.exit_code;
+    m.error = req.error.empty() ? fmt::format("exit code {}", req.exit_code)
+                                : fmt::format("exit code {}: {}", req.exit_code, req.error);
+    j->state = "failed";
+    j->ended_unix_ns = unix_ns_now();
+    j->error = fmt::format("cluster run {} failed: {} ended before the start: {}", j->run, member_name(m), m.error);
+    mark_dirty_locked(*j);
+    Reply reply = save_locked(*j, json_reply(200, ordered_json{{"run_dir", j->run_dir}}));
+    wake_ = true;
+    cv_.notify_all();
+    return reply;
+  }
   Run* r = nullptr;
   if (auto refused = admit_locked(r, name, index)) return *refused;
   const std::string dir = host_dir(*r, index);

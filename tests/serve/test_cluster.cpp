@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -267,4 +268,44 @@ TEST_CASE("cluster: a run not joined in time fails naming the missing indices (4
   std::vector<int> failed;
   for (const auto& f : merged["cluster"]["failed"]) failed.push_back(f["index"]);
   CHECK(failed == std::vector<int>{1, 3});
+}
+
+TEST_CASE("cluster: a member that ends with an error at the barrier fails the run at once, naming it", "[serve][cluster]") {
+  TempDir dir("cluster");
+  // A join timeout far beyond the test: the run must fail because of the
+  // member's done, not because the timeout passed.
+  Coord co(dir.path, quick_options(std::chrono::seconds(60)));
+  auto c = client(co.port);
+  REQUIRE(join(*c, "early", 0, 3, "h0")->status == 202);
+  REQUIRE(join(*c, "early", 1, 3, "h1")->status == 202);
+  // A done with exit 0 before the start is still refused: nothing ran.
+  CHECK(post_done(*c, "early", 1, 0, {})->status == 409);
+  const auto started = std::chrono::steady_clock::now();
+  auto r = post_done(*c, "early", 1, 143, {});  // member 1's pod was deleted while it waited
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  const std::string want = "cluster run early failed: member 1 (host h1) ended before the start: exit code 143";
+  const auto st = wait_state(*c, "early", std::chrono::seconds(5), [](const auto& j) { return j["state"] == "failed"; });
+  REQUIRE(st["state"] == "failed");
+  CHECK(st["error"] == want);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+  for (int i : {0, 2}) {  // the waiting member and a late one are told at once
+    auto j = join(*c, "early", i, 3, "h");
+    REQUIRE(j);
+    CHECK(j->status == 410);
+    CHECK(body_of(j)["error"] == want);
+  }
+  const std::string run_dir = dir.path + "/" + st["run_dir"].get<std::string>();
+  const auto disk = serve::cluster::run_from_json(read_file(run_dir + "/cluster.json"));
+  CHECK(disk.state == "failed");
+  CHECK(disk.members[1].state == "failed");
+  CHECK(disk.members[1].exit_code == 143);
+  // Finalised: the merged results.json names the failed member.
+  (void)wait_state(*c, "early", std::chrono::seconds(5), [&](const auto&) {
+    return nlohmann::json::parse(read_file(run_dir + "/results.json"), nullptr, false).is_object();
+  });
+  const auto res = nlohmann::json::parse(read_file(run_dir + "/results.json"));
+  std::vector<int> failed;
+  for (const auto& f : res["cluster"]["failed"]) failed.push_back(f["index"]);
+  CHECK(std::find(failed.begin(), failed.end(), 1) != failed.end());
 }
