@@ -40,7 +40,8 @@ std::string read_member_file(const std::string& host_dir, const char* name, std:
 
 }  // namespace
 
-std::string merge_run(const std::string& data_dir, const Run& r, bool incomplete) {
+std::string merge_run(const std::string& data_dir, const Run& r, bool incomplete,
+                      std::vector<std::pair<int, std::string>>* dropped_members) {
   results::ClusterMeta meta{r.run, r.size, r.start_unix_ns, incomplete};
   std::vector<results::ClusterMember> members;
   for (const Member& m : r.members) {
@@ -65,7 +66,9 @@ std::string merge_run(const std::string& data_dir, const Run& r, bool incomplete
       } catch (const std::exception& e) {
         c.results_json.clear();
         if (c.state != "missing") c.state = "failed";  // in the merge: its figures are not summed
-        c.error += (c.error.empty() ? "" : "; ") + fmt::format("results not readable: {}", e.what());
+        const std::string why = fmt::format("results not readable: {}", e.what());
+        c.error += (c.error.empty() ? "" : "; ") + why;
+        if (dropped_members) dropped_members->emplace_back(c.index, why);
         dropped = true;
       }
     }

@@ -369,19 +369,9 @@ void Coordinator::write_results(const std::string& run_dir, bool final) {
     std::lock_guard<std::mutex> lk(m_);
     snap = runs_.at(run_dir);
   }
-  if (final && snap.state != "failed") {
-    std::vector<std::string> failed;
-    for (const Member& m : snap.members)
-      if (m.state == "failed") failed.push_back(m.error.find(member_name(m)) == 0 ? m.error : member_name(m) + ": " + m.error);
-    snap.state = failed.empty() ? "done" : "failed";
-    if (!failed.empty()) {
-      snap.error = fmt::format("cluster run {} failed: ", snap.run);
-      for (size_t i = 0; i < failed.size(); ++i) snap.error += (i ? "; " : "") + failed[i];
-    }
-    snap.ended_unix_ns = unix_ns_now();
-  }
+  std::vector<std::pair<int, std::string>> dropped;
   try {
-    std::string text = merge_run(data_dir_, snap, !final);
+    std::string text = merge_run(data_dir_, snap, !final, &dropped);
     results::write_file_atomic(data_dir_ + "/" + run_dir, "results.json", text);
     std::lock_guard<std::mutex> lk(m_);
     if (auto it = live_.find(run_dir); it != live_.end()) it->second.failed = false;
@@ -395,8 +385,28 @@ void Coordinator::write_results(const std::string& run_dir, bool final) {
     return;
   }
   if (!final) return;
+  // A member whose results could not be read is failed in the merge: it is
+  // failed in cluster.json (and so in /metrics and the run's error) too.
+  for (const auto& [index, why] : dropped) {
+    Member& m = snap.members[static_cast<size_t>(index)];
+    if (m.state == "missing") continue;
+    m.state = "failed";
+    m.error += (m.error.empty() ? "" : "; ") + why;
+  }
+  if (snap.state != "failed") {
+    std::vector<std::string> failed;
+    for (const Member& m : snap.members)
+      if (m.state == "failed") failed.push_back(m.error.find(member_name(m)) == 0 ? m.error : member_name(m) + ": " + m.error);
+    snap.state = failed.empty() ? "done" : "failed";
+    if (!failed.empty()) {
+      snap.error = fmt::format("cluster run {} failed: ", snap.run);
+      for (size_t i = 0; i < failed.size(); ++i) snap.error += (i ? "; " : "") + failed[i];
+    }
+    snap.ended_unix_ns = unix_ns_now();
+  }
   std::lock_guard<std::mutex> lk(m_);
   Run& r = runs_.at(run_dir);
+  for (const auto& [index, why] : dropped) r.members[static_cast<size_t>(index)] = snap.members[static_cast<size_t>(index)];
   r.state = snap.state;
   r.error = snap.error;
   if (r.ended_unix_ns == 0) r.ended_unix_ns = snap.ended_unix_ns;

@@ -271,4 +271,25 @@ TEST_CASE("cluster: a member's unreadable results do not keep the run from its e
   const auto& m0 = merged["cluster"]["members"][0];
   CHECK(m0["state"] == "failed");
   CHECK(m0["error"].get<std::string>().find("results not readable") != std::string::npos);
+  // The run's own state says the same (cluster.json, the state API, /metrics):
+  // failed, naming member 0, not "done" beside a merge that left it out.
+  CHECK(st["state"] == "failed");
+  CHECK(st["error"].get<std::string>().find("member 0 (host h0)") != std::string::npos);
+  CHECK(st["members"][0]["state"] == "failed");
+  const auto disk = serve::cluster::run_from_json(read_file(dir.path + "/" + st["run_dir"].get<std::string>() + "/cluster.json"));
+  CHECK(disk.state == "failed");
+  CHECK(disk.members[0].state == "failed");
+  CHECK(disk.members[1].state == "done");
+  // /metrics lists the run (by its run id) once the index has seen it.
+  const std::string run_dir = st["run_dir"].get<std::string>();
+  const std::string want = "fiokit_cluster_members_failed_total{run=\"" + run_dir.substr(run_dir.rfind('/') + 1) + "\"} 1\n";
+  std::string body;
+  for (int i = 0; i < 50 && body.find(want) == std::string::npos; ++i) {
+    if (i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto metrics = c->Get("/metrics");
+    REQUIRE(metrics);
+    body = metrics->body;
+  }
+  INFO(body);
+  CHECK(body.find(want) != std::string::npos);
 }
