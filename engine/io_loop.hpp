@@ -142,7 +142,7 @@ void io_loop_impl(E& eng, Worker& w) {
           if (q.inflight()) reap(1, lim.complete_max);
           else w.sleep_until(due);
         }
-        w.pacer.charge(u.dir, u.len, now_ns());
+        w.pacer.charge(u.dir, u.len);
       }
       if (w.serialize_overlap) [[unlikely]] {
         // serialize_overlap, as fio 3.33: an I/O overlapping one queued or in

@@ -23,9 +23,10 @@ class Pacer {
   }
   // rate=: the time the next I/O of direction d may start.
   uint64_t due(Dir d) const { return static_cast<uint64_t>(due_ns_[idx(d)]); }
-  // rate=: an I/O of `len` bytes in direction d starts at `now`; moves d's
-  // due time on by the I/O's cost.
-  void charge(Dir d, uint32_t len, uint64_t now);
+  // rate=: an I/O of `len` bytes in direction d starts; moves d's due time
+  // on by the I/O's cost. The schedule is the job's own, never "now + cost":
+  // a job that fell behind (a stall) issues at once until it has caught up.
+  void charge(Dir d, uint32_t len);
   // thinktime=: counts an issued I/O; true when it is time to think
   // (every thinktime_blocks I/Os).
   bool count_io() {
@@ -44,7 +45,6 @@ class Pacer {
  private:
   int64_t rate_ns_per_io_[3] = {}, due_ns_[3] = {};
   double rate_ns_per_byte_[3] = {};
-  int64_t cycle_ns_ = 0;
   bool poisson_ = false;
   Rng rng_;
   uint64_t since_think_ = 0, think_blocks_ = 1, think_spin_ns_ = 0, think_ns_ = 0;
