@@ -17,7 +17,10 @@
 //    then sleeps flow_sleep µs; without it, it retries at once (a busy spin:
 //    fio spins too, which on a machine with fewer cores than spinning jobs
 //    starves them all alike: fio 3.33 ran three such null jobs at ~60-180
-//    IOPS on 2 cores, still in exact 1:2:3 ratio. We match the figures.)
+//    IOPS on 2 cores, still in exact 1:2:3 ratio. fiokit yields the CPU at
+//    each retry (Worker::flow_spin), so the ratios are the same and the
+//    partner it waits for gets to run: t0011's rate job keeps its 1000 IOPS
+//    on one CPU, where fio's falls to ~200.)
 //  - Every job is a member from the start of the run, whatever its group
 //    (fio registers a job when it parses it): a job whose flow partner runs
 //    after a stonewall is held to its weight's share meanwhile (fio 3.33: 2
