@@ -163,3 +163,35 @@ TEST_CASE("run directory and --compare forms render", "[cli][gnuplot]") {
   CHECK(plottest::count_colour(img, 0x1f77b4, 30) > 300);  // gold's line
   CHECK(plottest::count_colour(img, 0xff7f0e, 30) > 300);  // silver's line
 }
+
+// `plot --compare` on two runs with json+ bins (real `fiokit run`s): one graph
+// holds each run's total latency CDF with its p99 marked, both runs labelled
+// (fio keeps bins of completion latency, so the CDF is of clat).
+TEST_CASE("--compare draws each run's latency CDF with its p99 on one graph", "[cli][gnuplot]") {
+  if (!have_gnuplot()) return;
+  TempDir tmp;
+  for (const char* run : {"gold", "silver"}) {
+    const auto r = plottest::run_command(
+        std::string(FIOKIT_BIN) + " run --data-dir " + run + "-data --name=rr --ioengine=null --rw=randread --bs=4k "
+        "--size=64m --time_based --runtime=300ms --numjobs=2 --output-format=json+ >/dev/null",
+        tmp.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto made = std::filesystem::directory_iterator(tmp / (std::string(run) + "-data/runs"))->path();
+    std::filesystem::rename(made, tmp / run);
+  }
+  auto r = run_plot({"--compare", "gold", "silver", "-d", "cmp", "--format", "svg"}, tmp.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(plottest::file_exists(tmp / "cmp/compare-clat-cdf.svg"));
+  const std::string svg = plottest::read_file(tmp / "cmp/compare-clat-cdf.svg");
+  CHECK(svg.find("completion latency CDF per run") != std::string::npos);
+  for (const char* run : {"gold", "silver"}) {
+    INFO(run);
+    CHECK(svg.find(std::string(">") + run + "</text>") != std::string::npos);
+    CHECK(svg.find(std::string(">") + run + " p99 = ") != std::string::npos);
+  }
+  // Both lines drawn in their colours (the first two of the palette).
+  CHECK(svg.find("stroke='rgb( 31, 119, 180)'") != std::string::npos);
+  CHECK(svg.find("stroke='rgb(255, 127,  14)'") != std::string::npos);
+}
