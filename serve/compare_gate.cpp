@@ -58,7 +58,6 @@ constexpr int kGateMax = 2;
 
 // The cache holds runs by root path and run id; a sweep's sub-run comes with
 // its nested id (serve/sweep_index.hpp), so it never collides with a run.
-
 std::shared_ptr<const results::LoadedRun> load_gate_run(const Root& root, const RunInfo& r) {
   const std::string repeats = r.rel_path("repeats");
   std::vector<DirEntry> entries;
