@@ -274,4 +274,74 @@ std::vector<Graph> make_latency_dist_graphs(const DistInputs& in, const GraphOpt
   return graphs;
 }
 
+std::vector<Graph> make_compare_latency_cdfs(const std::vector<RunDists>& runs, const GraphOptions& opt,
+                                             const std::string& base, std::vector<std::string>* notes) {
+  // Each run's totals per (metric, direction): the sum of its jobs, or its
+  // one job (sum_tracks sums only where there are several).
+  std::vector<std::vector<DistTrack>> totals;
+  std::vector<size_t> with_bins;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    std::vector<DistTrack> sums = results::sum_tracks(runs[i].in.tracks);
+    for (const DistTrack& t : runs[i].in.tracks)
+      if (std::none_of(sums.begin(), sums.end(), [&](const DistTrack& u) { return u.metric == t.metric && u.ddir == t.ddir; }))
+        sums.push_back(t);
+    totals.push_back(std::move(sums));
+    if (totals.back().empty()) {
+      if (notes) notes->push_back("run " + runs[i].label + " has no latency bins (json+ or hist logs): not in the latency CDF");
+    } else {
+      with_bins.push_back(i);
+    }
+  }
+  if (with_bins.size() < 2) return {};
+  auto has_metric = [&](size_t i, const std::string& m) {
+    return std::any_of(totals[i].begin(), totals[i].end(), [&](const DistTrack& t) { return t.metric == m && t.dist.total(); });
+  };
+  const bool all_lat = std::all_of(with_bins.begin(), with_bins.end(), [&](size_t i) { return has_metric(i, "lat"); });
+  const std::string metric = all_lat ? "lat" : "clat";
+  int dirs = 0;
+  bool dir_used[3] = {false, false, false};
+  for (size_t i : with_bins)
+    for (const DistTrack& t : totals[i])
+      if (t.metric == metric && t.dist.total() && t.ddir >= 0 && t.ddir < 3 && !dir_used[t.ddir]) {
+        dir_used[t.ddir] = true;
+        ++dirs;
+      }
+  std::vector<Graph> graphs;
+  for (int d = 0; d < 3; ++d) {
+    if (!dir_used[d]) continue;
+    std::vector<std::pair<size_t, const DistTrack*>> drawn;  // (run, its total)
+    double p50_max = 0;
+    for (size_t i : with_bins)
+      for (const DistTrack& t : totals[i])
+        if (t.metric == metric && t.ddir == d && t.dist.total()) {
+          drawn.emplace_back(i, &t);
+          p50_max = std::max(p50_max, static_cast<double>(results::dist_percentile(t.dist, 50)));
+        }
+    const Unit unit = choose_unit(metric_kind(metric), p50_max);
+    const std::string suffix = dirs > 1 || d != 0 ? std::string("-") + kDirWords[d] : "";
+    Graph g;
+    g.name = base + metric + "-cdf" + suffix;
+    g.title = with_prefix(opt, std::string(metric_title(metric)) + (suffix.empty() ? "" : std::string(" (") + kDirWords[d] + ")") +
+                                   " CDF per run, all jobs' bins summed, p99 marked");
+    g.xlabel = std::string(metric_title(metric)) + " (" + unit.name + ", log scale)";
+    g.ylabel = "% of I/Os at or below";
+    g.log_x = true;
+    for (size_t k = 0; k < drawn.size(); ++k) {
+      const auto& [i, t] = drawn[k];
+      const char* colour = kPalette[k % 8];
+      auto pts = cdf_points(t->dist);
+      scale_x(pts, unit);
+      g.lines.push_back({runs[i].label, std::string("lines lw 2 lc rgb '") + colour + "'", std::move(pts)});
+      const double p99 = static_cast<double>(results::dist_percentile(t->dist, 99)) / unit.divisor;
+      g.lines.push_back({runs[i].label + " p99 = " + format_value(p99) + " " + unit.name,
+                         std::string("lines dt 2 lw 2 lc rgb '") + colour + "'", {{p99, 0}, {p99, 100}}});
+    }
+    if (drawn.size() < with_bins.size() && notes)
+      notes->push_back(std::string("only ") + std::to_string(drawn.size()) + " of " + std::to_string(with_bins.size()) +
+                       " runs have " + kDirWords[d] + " latency bins");
+    graphs.push_back(std::move(g));
+  }
+  return graphs;
+}
+
 }  // namespace fiokit::plot

@@ -43,6 +43,19 @@ std::vector<std::string> find_hist_logs(const std::string& dir);
 std::vector<Graph> make_latency_dist_graphs(const DistInputs& in, const GraphOptions& opt,
                                             const std::string& base);
 
+// Several runs' latency distributions on one graph (`fiokit plot --compare`):
+// per direction, each run's total (its jobs' bins summed) as a CDF, the run's
+// p99 a dashed vertical line in its colour. The metric is total latency (lat)
+// when every run has its bins, else completion latency (clat, what fio keeps
+// bins of by default). Graphs "<base><metric>-cdf[-dir]"; none when fewer than
+// two runs have bins (notes say which runs lack them).
+struct RunDists {
+  std::string label;
+  DistInputs in;
+};
+std::vector<Graph> make_compare_latency_cdfs(const std::vector<RunDists>& runs, const GraphOptions& opt,
+                                             const std::string& base, std::vector<std::string>* notes);
+
 // The share (%) of a dist per bin and cumulative, as drawn: x in ns.
 std::vector<Point> histogram_points(const results::LatencyDist& d, int display_coarseness);
 std::vector<Point> cdf_points(const results::LatencyDist& d);

@@ -252,6 +252,10 @@ PlotSummary plot_compare(const std::vector<std::string>& run_dirs, const std::st
     graphs.push_back(make_compare(kind, runs, opt.graph, base));
     graphs.push_back(make_compare_bars(kind, runs, opt.graph, base + "-stats"));
   }
+  // Each run's latency distribution (json+ bins or hist logs) on one CDF.
+  std::vector<RunDists> dists;
+  for (size_t i = 0; i < run_dirs.size(); ++i) dists.push_back({labels[i], load_run_dists(run_dirs[i])});
+  for (Graph& g : make_compare_latency_cdfs(dists, opt.graph, "compare-", &summary.notes)) graphs.push_back(std::move(g));
   return finish(std::move(summary), graphs, out_dir, opt);
 }
 

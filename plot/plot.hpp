@@ -53,7 +53,9 @@ PlotSummary plot_logs(const std::vector<std::string>& paths, const std::string& 
 PlotSummary plot_run_dir(const std::string& run_dir, const std::string& out_dir, const PlotOptions& opt);
 
 // The same log kinds across several run directories: compare-<kind>.png
-// (lines labelled "RUN: job") and compare-<kind>-stats.png.
+// (lines labelled "RUN: job") and compare-<kind>-stats.png; and, when two or
+// more runs have latency bins (json+ or hist logs), compare-<metric>-cdf.png:
+// each run's total latency CDF with its p99 marked (latency_dist.hpp).
 PlotSummary plot_compare(const std::vector<std::string>& run_dirs, const std::string& out_dir,
                          const PlotOptions& opt);
 

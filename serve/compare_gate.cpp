@@ -53,22 +53,12 @@ std::mutex g_gate_m;
 std::condition_variable g_gate_cv;
 int g_gate_busy = 0;
 constexpr int kGateMax = 2;
-struct GateSlot {
-  GateSlot() {
-    std::unique_lock<std::mutex> lk(g_gate_m);
-    g_gate_cv.wait(lk, [] { return g_gate_busy < kGateMax; });
-    ++g_gate_busy;
-  }
-  ~GateSlot() {
-    { std::lock_guard<std::mutex> lk(g_gate_m); --g_gate_busy; }
-    g_gate_cv.notify_one();
-  }
-};
 
-// The run as the gate reads it: every repeats/<N>/results.json when the run
-// has them (`fiokit run --repeat N`), else its results file; from the cache
-// when every file's mtime and size are as when it was parsed.
-std::shared_ptr<const results::LoadedRun> load_beneath(const Root& root, const RunInfo& r) {
+}  // namespace
+
+// The cache holds runs by root path and run id; a sweep's sub-run comes with
+// its nested id (serve/sweep_index.hpp), so it never collides with a run.
+std::shared_ptr<const results::LoadedRun> load_gate_run(const Root& root, const RunInfo& r) {
   const std::string repeats = r.rel_path("repeats");
   std::vector<DirEntry> entries;
   std::vector<std::pair<long, std::string>> numbered;
@@ -117,8 +107,19 @@ std::shared_ptr<const results::LoadedRun> load_beneath(const Root& root, const R
   return out;
 }
 
-std::string li(const std::string& text) { return "<li>" + html_escape(text) + "</li>"; }
+CompareSlot::CompareSlot() {
+  std::unique_lock<std::mutex> lk(g_gate_m);
+  g_gate_cv.wait(lk, [] { return g_gate_busy < kGateMax; });
+  ++g_gate_busy;
+}
 
+CompareSlot::~CompareSlot() {
+  { std::lock_guard<std::mutex> lk(g_gate_m); --g_gate_busy; }
+  g_gate_cv.notify_one();
+}
+
+namespace {
+std::string li(const std::string& text) { return "<li>" + html_escape(text) + "</li>"; }
 }  // namespace
 
 uint64_t compare_gate_loads() { return g_loads.load(); }
@@ -152,12 +153,12 @@ const std::vector<std::string>& compare_warning_options() {
 
 std::string render_gate_section(const Root& root, const std::vector<std::shared_ptr<const RunInfo>>& runs) {
   if (runs.size() < 2) return "";
-  GateSlot slot;
+  CompareSlot slot;
   std::vector<std::shared_ptr<const results::LoadedRun>> loaded;
   std::vector<std::string> load_errors(runs.size());
   for (size_t i = 0; i < runs.size(); ++i) {
     try {
-      loaded.emplace_back(load_beneath(root, *runs[i]));
+      loaded.emplace_back(load_gate_run(root, *runs[i]));
     } catch (const std::exception& e) {
       loaded.emplace_back(nullptr);
       load_errors[i] = e.what();

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "results/run_source.hpp"
 #include "serve/confine.hpp"
 #include "serve/run_index.hpp"
 
@@ -23,6 +24,22 @@ constexpr size_t kCompareMaxRuns = 16;
 // in order with duplicates dropped. Empty with *error set beyond kCompareMaxRuns.
 std::vector<std::string> compare_ids(const std::vector<std::string>& run_params, const std::string& runs_list,
                                      std::string* error);
+
+// The run as the gate reads it, through the root: every
+// repeats/<N>/results.json when the run has them (`fiokit run --repeat N`),
+// else its results file; from a small cache while every file's mtime and
+// size are as when it was parsed. Throws results::RunLoadError naming the file.
+std::shared_ptr<const results::LoadedRun> load_gate_run(const Root& root, const RunInfo& r);
+
+// Held while a compare page is computed: at most two at a time (each may
+// hold many parsed runs), more requests wait.
+class CompareSlot {
+ public:
+  CompareSlot();
+  ~CompareSlot();
+  CompareSlot(const CompareSlot&) = delete;
+  CompareSlot& operator=(const CompareSlot&) = delete;
+};
 
 // How many runs the gate has parsed (cache misses), for the tests.
 uint64_t compare_gate_loads();

@@ -65,15 +65,16 @@ std::string dir_cells(const DirFigures& f) {
 
 // A `fiokit sweep` directory (serve/sweep_index.hpp): one row linking its
 // sweep page, its points and their status where a run has its figures; the
-// swept values in the settings columns. No compare checkbox: the compare
-// page takes runs (the CLI compares sweeps point by point).
+// swept values in the settings columns. Its compare checkbox picks the
+// sweep for the compare page, which compares sweeps point by point
+// (serve/compare_sweeps.cpp); a sweep picked with a plain run is refused there.
 std::string sweep_row_html(const RunInfo& r) {
   const RunSummary& s = r.summary;
   const std::string url = "/sweeps/" + encode_path(r.id, false);
   const char* cls = s.sweep_points && s.sweep_ok == s.sweep_points ? "sweep" : "warn";
   auto or_dash = [](const std::string& v) { return v.empty() ? std::string("-") : html_escape(v); };
   return fmt::format(
-      "<tr class=\"sweep-row\" data-id=\"{0}\" data-status=\"sweep\"><td></td>"
+      "<tr class=\"sweep-row\" data-id=\"{0}\" data-status=\"sweep\"><td><input type=\"checkbox\" name=\"run\" value=\"{0}\"></td>"
       "<td class=\"id\"><a class=\"sweep-link\" href=\"{1}\">{0}</a></td><td class=\"date\">{2}</td>"
       "<td><span class=\"badge badge-{3}\" title=\"{4}\">sweep</span> <small class=\"sweep-points\">{5}/{6} ok</small></td>"
       "<td class=\"jobs\">{7} point{8}</td><td class=\"rw\">{9}</td><td class=\"num bs\">{10}</td>"
@@ -171,7 +172,7 @@ std::string render_index_page(const IndexSnapshot& snap, const RunQuery& q) {
                      html_escape(query_string(next, kDefaultRows)), n, n == 1 ? "" : "s", page.matched - last);
   }
   b += "<p><button type=\"submit\">Compare selected</button> "
-       "<span class=\"hint\">pick two or more runs</span></p></form>";
+       "<span class=\"hint\">pick two or more runs, or two or more sweeps (compared point by point)</span></p></form>";
   return html_page("Runs", b);
 }
 

@@ -37,6 +37,7 @@
 #include "serve/cluster_routes.hpp"
 #include "serve/confine.hpp"
 #include "serve/compare_gate.hpp"
+#include "serve/compare_sweeps.hpp"
 #include "serve/html.hpp"
 #include "serve/live.hpp"
 #include "serve/log_cache.hpp"
@@ -457,6 +458,10 @@ void Server::Impl::route() {
       if (!r) return set_error(res, 404, "No such run: " + id);
       runs.push_back(r);
     }
+    // Sweeps compare point by point (compare_sweeps.cpp); never with a run.
+    const std::string mixed = compare_kind_error(runs);
+    if (!mixed.empty()) return set_error(res, 400, mixed);
+    if (all_sweeps(runs)) return res.set_content(render_sweep_compare_page(root, runs), "text/html; charset=utf-8");
     res.set_content(render_compare_page(runs, render_gate_section(root, runs)), "text/html; charset=utf-8");
   });
   add_sweep_routes(http, root);  // /sweeps, /sweeps/ID, /api/sweeps/ID (serve/sweep_pages.cpp)

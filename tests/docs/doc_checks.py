@@ -126,6 +126,17 @@ def check_host_line(text, out, err, box, before):
     if re.search(r"\bfiokit compare\b", text):
         if not re.search(r"\biops\b", out):
             return "no iops row in the comparison table"
+    if re.search(r"^sed .*> my-cluster\.yaml$", text):
+        # The cluster manifest with its token made: no placeholder left.
+        try:
+            with open(os.path.join(box, "my-cluster.yaml")) as f:
+                made = f.read()
+        except OSError as e:
+            return f"my-cluster.yaml not written ({e})"
+        if "CHANGE-ME" in made or not re.search(r"\b[0-9a-f]{64}\b", made):
+            return "my-cluster.yaml still holds the token placeholder (no 64 hex digit token)"
+        if "kind: Job" not in made:
+            return "my-cluster.yaml is not the cluster manifest"
     if re.search(r"\bfiokit volumes\b", text) and not out.strip():
         return "no output"
     return None

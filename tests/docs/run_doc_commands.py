@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 # Docs that work as written (issue 17 item 6): every command line in a fenced
-# `sh` block of README.md, docker/README.md and examples/*/README.md is taken
-# from the markdown each time and run, so a changed doc is re-tested. A file
+# `sh` or `console` block of README.md, docker/README.md and
+# examples/*/README.md is taken from the markdown each time and run, so a
+# changed doc is re-tested. `console` marks lines for a place this machine is
+# not (a Kubernetes cluster): those that cannot run here are in NOT_RUN with
+# the reason, the others run like the rest; which file runs where (host or
+# --docker) is decided by its `sh` lines. A file
 # whose blocks use `docker` runs only with --docker (CTest label docker: it
 # builds the four images and runs the fio-tools `docker run` lines); the rest
 # runs on the host against the binary under test. The harness changes a line
@@ -31,8 +35,39 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import doc_checks  # noqa: E402  (the checks of what each kind of line promises)
 
 # Lines a test cannot run, each with where it is run instead.
+NO_CLUSTER = "needs a Kubernetes cluster (kubectl has none here); tests/k8s validates the manifests instead"
+FORWARDED = ("reads the cluster's serve through `kubectl port-forward` (no cluster here); tests/cluster's e2e runs "
+             "the same routes against a real coordinator")
+OFFLINE = ("names results copied off several hosts (placeholders); tests/cluster runs fiokit merge on real member "
+           "run directories (test_merge_cli) and fio json+ files (test_merge_fio)")
 NOT_RUN = {
     "scripts/test": ".ci/run runs it as its first stage (run from a test, it would run this test again)",
+    # README.md's cluster section and examples/k8s/README.md (console blocks).
+    "kubectl create namespace fiokit": NO_CLUSTER,
+    "kubectl apply -n fiokit -f my-cluster.yaml": NO_CLUSTER,
+    "kubectl wait -n fiokit --for=condition=complete job/fiokit-cluster --timeout=30m": NO_CLUSTER,
+    "kubectl port-forward -n fiokit svc/fiokit-serve 8000": NO_CLUSTER,
+    "kubectl get pods -n fiokit -l app.kubernetes.io/part-of=fiokit-cluster -o wide -w": NO_CLUSTER,
+    "kubectl logs -n fiokit -l app.kubernetes.io/name=fiokit-member --prefix -f": NO_CLUSTER,
+    "kubectl delete job -n fiokit fiokit-cluster": NO_CLUSTER,
+    "kubectl delete -n fiokit -f my-cluster.yaml": NO_CLUSTER,
+    "kubectl delete namespace fiokit": NO_CLUSTER,
+    "TOKEN=$(kubectl get secret -n fiokit fiokit-ingest-token -o jsonpath='{.data.token}' | base64 -d)": NO_CLUSTER,
+    "kind load docker-image fiokit-tool fiokit-serve": "needs a kind cluster (kind is not installed here)",
+    "for t in tool serve; do docker build -f docker/Dockerfile --target $t -t fiokit-$t .; done":
+        "builds the tool and serve targets, which docs_docker builds from docker/README.md's docker build lines",
+    "RUN=$(curl -s 'http://localhost:8000/api/runs?q=cluster-bench' | jq -r '.runs[0].id')": FORWARDED,
+    "curl -s \"http://localhost:8000/files/runs/$RUN/results.json\" | jq '.cluster | {size, start_skew_ms, failed}'":
+        FORWARDED,
+    "curl -s \"http://localhost:8000/files/runs/$RUN/results.json\" | jq '.cluster.aggregate[\"randrw-4k\"].read | "
+    "{iops, bw_bytes, p99_ns: .clat_ns.percentile[\"99.000000\"], iops_spread}'": FORWARDED,
+    "curl -s http://localhost:8000/metrics | grep '^fiokit_'": FORWARDED,
+    "curl -s -H \"Authorization: Bearer $TOKEN\" http://localhost:8000/api/cluster/cluster-bench | jq .": FORWARDED,
+    # examples/k8s/README.md's offline merge: RUN and a.json... stand for the
+    # members' results copied off their hosts.
+    "fiokit merge host0/runs/RUN host1/runs/RUN host2/runs/RUN --out merged/runs/cluster-bench": OFFLINE,
+    "fiokit merge a.json b.json c.json --out merged/runs/fio-hosts": OFFLINE,
+    "fiokit serve merged": OFFLINE,
 }
 
 def doc_files(repo):
@@ -42,8 +77,8 @@ def doc_files(repo):
 
 
 class Cmd:
-    def __init__(self, doc, line, text):
-        self.doc, self.line, self.text = doc, line, text
+    def __init__(self, doc, line, text, console=False):
+        self.doc, self.line, self.text, self.console = doc, line, text, console
 
     def where(self):
         return f"{self.doc}:{self.line}"
@@ -69,7 +104,7 @@ def complete(text):
 
 
 def extract(repo, doc):
-    """Every command of every ```sh block, continuation lines and loops joined."""
+    """Every command of every ```sh and ```console block, continuation lines and loops joined."""
     cmds, block, acc, start = [], None, "", 0
     with open(os.path.join(repo, doc), encoding="utf-8") as f:
         lines = f.read().split("\n")
@@ -83,7 +118,7 @@ def extract(repo, doc):
                     raise SystemExit(f"FAIL {doc}:{start}: unterminated command at the end of its block: {acc!r}")
                 block = None
             continue
-        if block not in ("sh", "bash", "shell"):
+        if block not in ("sh", "bash", "shell", "console"):
             continue
         line = strip_comment(raw)
         if not line.strip() and not acc:
@@ -95,7 +130,7 @@ def extract(repo, doc):
             continue
         acc += line.strip() if not acc else line.strip()
         if complete(acc):
-            cmds.append(Cmd(doc, start, acc.strip()))
+            cmds.append(Cmd(doc, start, acc.strip(), block == "console"))
             acc = ""
         else:
             acc += "\n"
@@ -265,7 +300,9 @@ def main():
     repo, fiokit = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     docker = "--docker" in sys.argv[3:]
     by_doc = {doc: extract(repo, doc) for doc in doc_files(repo)}
-    mine = {doc: cmds for doc, cmds in by_doc.items() if any(uses_containers(c) for c in cmds) == docker}
+    # A file's `sh` lines decide where it runs; its console lines go with it.
+    mine = {doc: cmds for doc, cmds in by_doc.items()
+            if any(uses_containers(c) for c in cmds if not c.console) == docker}
     if docker:
         import doc_docker
         skip = doc_docker.why_not()

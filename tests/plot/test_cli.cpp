@@ -19,10 +19,12 @@ void make_logs(const TempDir& dir) {
   write_file(dir / "My16k_iops.1.log", plottest::synthetic_log(300, 10, 12'000, 0, 16384));
 }
 
+// FAILs without gnuplot: CTest's plot-gnuplot entry skips (77) before.
 bool have_gnuplot() {
-  if (plottest::have_program("gnuplot")) return true;
-  WARN("skipped: gnuplot not installed (Debian package gnuplot-nox)");
-  return false;
+  if (!plottest::have_program("gnuplot"))
+    FAIL("gnuplot is not installed (Debian package gnuplot-nox): run this case through CTest's plot-gnuplot entry, "
+         "which skips without it");
+  return true;
 }
 
 }  // namespace
@@ -160,4 +162,36 @@ TEST_CASE("run directory and --compare forms render", "[cli][gnuplot]") {
   const plottest::Png img = plottest::decode_png(tmp / "cmp/compare-bw.png");
   CHECK(plottest::count_colour(img, 0x1f77b4, 30) > 300);  // gold's line
   CHECK(plottest::count_colour(img, 0xff7f0e, 30) > 300);  // silver's line
+}
+
+// `plot --compare` on two runs with json+ bins (real `fiokit run`s): one graph
+// holds each run's total latency CDF with its p99 marked, both runs labelled
+// (fio keeps bins of completion latency, so the CDF is of clat).
+TEST_CASE("--compare draws each run's latency CDF with its p99 on one graph", "[cli][gnuplot]") {
+  if (!have_gnuplot()) return;
+  TempDir tmp;
+  for (const char* run : {"gold", "silver"}) {
+    const auto r = plottest::run_command(
+        std::string(FIOKIT_BIN) + " run --data-dir " + run + "-data --name=rr --ioengine=null --rw=randread --bs=4k "
+        "--size=64m --time_based --runtime=300ms --numjobs=2 --output-format=json+ >/dev/null",
+        tmp.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto made = std::filesystem::directory_iterator(tmp / (std::string(run) + "-data/runs"))->path();
+    std::filesystem::rename(made, tmp / run);
+  }
+  auto r = run_plot({"--compare", "gold", "silver", "-d", "cmp", "--format", "svg"}, tmp.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(plottest::file_exists(tmp / "cmp/compare-clat-cdf.svg"));
+  const std::string svg = plottest::read_file(tmp / "cmp/compare-clat-cdf.svg");
+  CHECK(svg.find("completion latency CDF per run") != std::string::npos);
+  for (const char* run : {"gold", "silver"}) {
+    INFO(run);
+    CHECK(svg.find(std::string(">") + run + "</text>") != std::string::npos);
+    CHECK(svg.find(std::string(">") + run + " p99 = ") != std::string::npos);
+  }
+  // Both lines drawn in their colours (the first two of the palette).
+  CHECK(svg.find("stroke='rgb( 31, 119, 180)'") != std::string::npos);
+  CHECK(svg.find("stroke='rgb(255, 127,  14)'") != std::string::npos);
 }

@@ -33,10 +33,8 @@ const char* kJob = "[j]\nioengine=null\nrw=read\nbs=4k\nsize=1g\nrate_iops=1000\
 }  // namespace
 
 TEST_CASE("plot RUN without fio logs draws the per-second series", "[cli][gnuplot]") {
-  if (!plottest::have_program("gnuplot")) {
-    WARN("skipped: gnuplot not installed (Debian package gnuplot-nox)");
-    return;
-  }
+  if (!plottest::have_program("gnuplot"))
+    FAIL("gnuplot is not installed (gnuplot-nox): run this case through CTest's plot-gnuplot entry, which skips without it");
   TempDir tmp;
   const std::string run = make_run(tmp, kJob);
   auto r = run_plot({run}, tmp.path());
@@ -72,10 +70,8 @@ TEST_CASE("plot RUN without fio logs draws the per-second series", "[cli][gnuplo
 }
 
 TEST_CASE("plot RUN with the job's own logs uses them and says so", "[cli][gnuplot]") {
-  if (!plottest::have_program("gnuplot")) {
-    WARN("skipped: gnuplot not installed (Debian package gnuplot-nox)");
-    return;
-  }
+  if (!plottest::have_program("gnuplot"))
+    FAIL("gnuplot is not installed (gnuplot-nox): run this case through CTest's plot-gnuplot entry, which skips without it");
   TempDir tmp;
   const std::string run = make_run(tmp, std::string(kJob) + "write_bw_log=own\n");
   const auto r = run_plot({run}, tmp.path());

@@ -1,14 +1,17 @@
 // Headless Chromium on the run index and run page (issue 17 item 4): the DOM
-// after the scripts ran must show the columns, a failed run's badge, the order
+// after the scripts ran must show the columns, a failed run's badge (drawn in a
+// screenshot too), the order
 // a header link sorts to, the filter's rows, every run once the "more" link
 // loaded the pages after the first (index.js), chart headings in the unit the
 // axis shows, sizes as GiB and the repeats table. Run through CTest's
 // serve-browser entry, which skips (77) without chromium.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <regex>
 
 #include "results/json_writer.hpp"
 #include "results/repeats.hpp"
+#include "../plot/plot_test_util.hpp"
 #include "serve_util.hpp"
 
 using namespace fiokit;
@@ -93,6 +96,27 @@ TEST_CASE("headless chromium: run index columns, badge, sort, filter, more on de
   CHECK(failed.find(">failed</span>") != std::string::npos);
   CHECK(failed.find("B/s") == std::string::npos);
   CHECK(row_of(index, "b-uring").find(">io_uring<") != std::string::npos);
+  // The failed badge is drawn: its red text (--bad, #c62828) on its pink
+  // ground (#fdecea) are in the screenshot; with the failed run filtered
+  // out, neither is (nothing else on the index is red).
+  auto shot_of = [&](const std::string& url) {
+    TempDir profile, shots;
+    const std::string png = shots.path + "/index.png";
+    run_capture(std::string("timeout 120 ") + kChromium +
+                " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking"
+                " --disable-component-update --disable-sync --disable-dev-shm-usage --hide-scrollbars"
+                " --window-size=1400,900 --user-data-dir=" + profile.path + " --virtual-time-budget=5000 --screenshot=" +
+                png + " '" + url + "' 2>/dev/null");
+    REQUIRE(std::filesystem::exists(png));
+    return plottest::decode_png(png);
+  };
+  const plottest::Png shot = shot_of(base + "/");
+  const size_t badge_red = plottest::count_colour(shot, 0xc62828, 40), badge_pink = plottest::count_colour(shot, 0xfdecea, 3);
+  INFO("failed badge pixels: red " << badge_red << ", pink " << badge_pink);
+  CHECK(badge_red > 20);
+  CHECK(badge_pink > 100);
+  const plottest::Png no_failed = shot_of(base + "/?q=engine:io_uring");
+  CHECK(plottest::count_colour(no_failed, 0xfdecea, 3) == 0);
 
   // Sorting: the read IOPS header's link, followed as a click would.
   std::smatch m;

@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fmt/format.h>
 #include <regex>
 
 #include "results/json_writer.hpp"
@@ -170,4 +171,103 @@ TEST_CASE("compare page in headless chromium: the gate and warnings are in the D
   const size_t red = plottest::count_colour(img, 0xc62828, 20), amber = plottest::count_colour(img, 0xa66a00, 20);
   CHECK(red > 100);    // the regression badge (and red deltas)
   CHECK(amber > 100);  // the warning bar's border and the invalid badge
+}
+
+namespace {
+
+// A real `fiokit sweep` (null engine, rate-capped so the IOPS are what the
+// cap says) moved to <data>/runs/<id>: the same job name in every sweep, so
+// their points compare, under ids the test chooses.
+void make_sweep(const std::string& data, const std::string& id, int rate_iops, const std::string& dims) {
+  TempDir work;
+  write_text(work.path + "/job.fio", fmt::format("[global]\nioengine=null\nsize=64m\nruntime=250ms\ntime_based\n"
+                                                 "rate_iops={}\n[rr]\nrw=randread\nbs=4k\n",
+                                                 rate_iops));
+  int code = -1;
+  const auto out = run_capture(fmt::format("cd '{0}' && '{1}' sweep --no-plot --data-dir '{0}/d' job.fio {2} 2>&1",
+                                           work.path, FIOKIT_BIN, dims),
+                               &code);
+  INFO(out.value_or("(no output)"));
+  REQUIRE(code == 0);
+  std::filesystem::create_directories(data + "/runs");
+  const auto made = std::filesystem::directory_iterator(work.path + "/d/runs")->path();
+  std::filesystem::rename(made, data + "/runs/" + id);
+}
+
+// Rows of the sweep gate tables, or those with the given verdict.
+size_t point_rows(const std::string& html, const std::string& verdict = "[a-z]+") {
+  const std::regex row("<tr class=\"point\" data-point=\"[^\"]*\" data-verdict=\"" + verdict + "\"");
+  return static_cast<size_t>(std::distance(std::sregex_iterator(html.begin(), html.end(), row), std::sregex_iterator()));
+}
+
+const char* kSweepA = "20261124T100000Z-sweep-a";
+const char* kSweepSlow = "20261124T110000Z-sweep-slow";
+const char* kSweepPart = "20261124T120000Z-sweep-part";
+const char* kPlain = "20261124T130000Z-plain";
+
+}  // namespace
+
+// Issue 17: "compare works on sweeps point by point", on the compare page as
+// in the CLI. Two sweeps give one row per point with the gate's verdict and
+// links to both sub-runs; a point on one side only is shown as such and the
+// sweep is not a pass; a sweep picked with a plain run is refused (400)
+// naming which is which; the index offers sweeps for comparison.
+TEST_CASE("compare page: sweeps point by point, one-sided points, no mixing with runs", "[serve][compare][sweep]") {
+  TempDir data;
+  make_sweep(data.path, kSweepA, 2000, "--iodepth 1,2 --numjobs 1,2");
+  make_sweep(data.path, kSweepSlow, 1000, "--numjobs 1,2 --iodepth 1,2");  // the other dimension order
+  make_sweep(data.path, kSweepPart, 2000, "--iodepth 1 --numjobs 1,2");
+  write_run_dir(data.path, kPlain, make_result({"rr"}, 1763982000), false);
+  TestServer s(data.path);
+  httplib::Client c("127.0.0.1", s.port);
+
+  // Half the IOPS at every point: four rows, each a regression on its IOPS.
+  const auto slow = c.Get(std::string("/compare?runs=") + kSweepA + "," + kSweepSlow);
+  REQUIRE(slow);
+  REQUIRE(slow->status == 200);
+  const std::string& html = slow->body;
+  INFO(html.substr(html.find("<h1>") == std::string::npos ? 0 : html.find("<h1>")));
+  CHECK(html.find("Is a directory") == std::string::npos);
+  CHECK(point_rows(html) == 4);
+  CHECK(point_rows(html, "regression") == 4);
+  for (const char* key : {"iodepth=1 numjobs=1", "iodepth=1 numjobs=2", "iodepth=2 numjobs=1", "iodepth=2 numjobs=2"})
+    CHECK(html.find(std::string("<td class=\"key\">") + key + "</td>") != std::string::npos);
+  CHECK(count_of(html, "rr/read/iops") == 4);
+  CHECK(count_of(html, "<td class=\"num repeats\">1 / 1</td>") == 4);
+  CHECK(count_of(html, std::string("href=\"/runs/") + kSweepA + "%40") == 4);
+  CHECK(count_of(html, std::string("href=\"/runs/") + kSweepSlow + "%40") == 4);
+  CHECK(html.find("against the baseline <span class=\"verdict verdict-regression\">regression</span>") !=
+        std::string::npos);
+  // The sub-run links open the sub-runs' own pages.
+  const std::regex link("href=\"(/runs/[^\"]*%40[^\"]*)\"");
+  std::smatch m;
+  REQUIRE(std::regex_search(html, m, link));
+  const auto sub = c.Get(m[1].str());
+  REQUIRE(sub);
+  CHECK(sub->status == 200);
+
+  // Two points only in the baseline: rows of their own, the sweep invalid.
+  const auto part = c.Get(std::string("/compare?runs=") + kSweepA + "," + kSweepPart);
+  REQUIRE(part);
+  REQUIRE(part->status == 200);
+  CHECK(point_rows(part->body) == 4);
+  CHECK(count_of(part->body, "data-one-side=\"1\"") == 2);
+  CHECK(count_of(part->body, ">only in the baseline</span>") == 2);
+  CHECK(part->body.find("against the baseline <span class=\"verdict verdict-invalid\">invalid</span>") !=
+        std::string::npos);
+  CHECK(part->body.find("verdict-pass\">pass</span></h2>") == std::string::npos);
+
+  // A sweep with a plain run: refused, naming which is which.
+  const auto mixed = c.Get(std::string("/compare?runs=") + kSweepA + "," + kPlain);
+  REQUIRE(mixed);
+  CHECK(mixed->status == 400);
+  CHECK(mixed->body.find(std::string("sweeps (compared point by point): ") + kSweepA) != std::string::npos);
+  CHECK(mixed->body.find(std::string("runs: ") + kPlain) != std::string::npos);
+
+  // The index: every sweep row carries a compare checkbox.
+  const auto index = c.Get("/");
+  REQUIRE(index);
+  for (const char* id : {kSweepA, kSweepSlow, kSweepPart})
+    CHECK(index->body.find(std::string("data-status=\"sweep\"><td><input type=\"checkbox\" name=\"run\" value=\"") +
+                           id + "\">") != std::string::npos);
 }

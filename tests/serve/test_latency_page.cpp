@@ -4,7 +4,7 @@
 // errors for a malformed log), the same for a run made by the real fio 3.33
 // ([fio]), and headless Chromium drawing it ([browser]): the section shown,
 // one chart per panel with its tracks and the four markers, the percentiles
-// over time holding points.
+// over time holding points, and the markers' colours in a screenshot.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "../plot/plot_test_util.hpp"
 #include "common/latency_fixture.hpp"
 #include "results/latency_dist.hpp"
 #include "serve_util.hpp"
@@ -196,6 +197,34 @@ TEST_CASE("headless chromium draws the latency distribution on the run page", "[
   REQUIRE(std::regex_search(plain, m, section));
   CHECK(m.str().find("hidden") != std::string::npos);
   CHECK(m.str().find("data-panels=\"0\"") != std::string::npos);
+
+  // Drawn, not only in the DOM: the screenshot holds each marker's colour
+  // (latency.js MARK_COLORS: the dashed lines and the legend's bars).
+  // p99.99's purple is drawn by nothing else; p50's green and p99's orange
+  // are also track colours, p99.9's red the over-time chart's second line.
+  // The plain run, whose section is hidden, has none of the purple.
+  auto shot_of = [&](const std::string& url) {
+    TempDir profile, shots;
+    const std::string png = shots.path + "/page.png";
+    run_capture(std::string("timeout 120 ") + chromium +
+                " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+                "--disable-background-networking --disable-component-update --disable-sync "
+                "--disable-dev-shm-usage --hide-scrollbars --window-size=1280,2400 --user-data-dir=" + profile.path +
+                " --virtual-time-budget=5000 --screenshot=" + png + " '" + url + "' 2>/dev/null");
+    REQUIRE(std::filesystem::exists(png));
+    return plottest::decode_png(png);
+  };
+  const plottest::Png img = shot_of(base + "/runs/20261126T100000Z-lat");
+  REQUIRE(img.width == 1280);
+  const size_t green = plottest::count_colour(img, 0x2ca02c, 12), orange = plottest::count_colour(img, 0xff7f0e, 12),
+               red = plottest::count_colour(img, 0xd62728, 12), purple = plottest::count_colour(img, 0x7b0099, 12);
+  INFO("marker pixels: p50 green " << green << ", p99 orange " << orange << ", p99.9 red " << red
+                                   << ", p99.99 purple " << purple);
+  CHECK(green > 100);
+  CHECK(orange > 100);
+  CHECK(red > 100);
+  CHECK(purple > 100);
+  CHECK(plottest::count_colour(shot_of(base + "/runs/20261126T090000Z-plain"), 0x7b0099, 12) == 0);
 }
 
 // The cache's lock is held only to look up and store: a cached answer for run

@@ -1,7 +1,7 @@
 // serve's run page for a run whose job file writes no fio logs (issue 17 item
 // 1): the per-second series fiokit keeps in RUN/series are listed as the run's
 // logs, drawn as charts (headless Chromium: each chart holds points) and said
-// to be the series; a run with its own logs shows only those. Runs are made by
+// to be the series (and their lines are in a screenshot); a run with its own logs shows only those. Runs are made by
 // the shipped binary (null engine, ~2 s) or written here.
 #include <httplib.h>
 
@@ -11,6 +11,7 @@
 #include <regex>
 #include <set>
 
+#include "../plot/plot_test_util.hpp"
 #include "serve_util.hpp"
 
 using namespace fiokit;
@@ -124,4 +125,22 @@ TEST_CASE("headless chromium draws the series charts of a run without fio logs",
     if (std::regex_search(t, k, std::regex("data-kind=\"([a-z]+)\""))) kinds.push_back(k[1]);
   }
   CHECK(kinds == std::vector<std::string>{"bw", "iops", "lat", "clat"});
+
+  // Drawn, not only in the DOM: the screenshot holds both lines of the
+  // charts in chart.js's colours (read #1f77b4, write #d62728), enough of each
+  // for four charts' lines, where the page has nothing else in those colours.
+  TempDir profile2, shots;
+  const std::string png = shots.path + "/run.png";
+  run_capture(std::string("timeout 120 ") + chromium +
+              " --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking"
+              " --disable-component-update --disable-sync --disable-dev-shm-usage --hide-scrollbars"
+              " --window-size=1280,3000 --user-data-dir=" + profile2.path + " --virtual-time-budget=5000 --screenshot=" +
+              png + " '" + url + "' 2>/dev/null");
+  REQUIRE(fs::exists(png));
+  const plottest::Png img = plottest::decode_png(png);
+  REQUIRE(img.width == 1280);
+  const size_t read_px = plottest::count_colour(img, 0x1f77b4, 12), write_px = plottest::count_colour(img, 0xd62728, 12);
+  INFO("line pixels: read " << read_px << ", write " << write_px);
+  CHECK(read_px > 1000);
+  CHECK(write_px > 1000);
 }

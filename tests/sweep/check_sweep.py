@@ -14,7 +14,8 @@
   gnuplot  the graphs through the real gnuplot: PNGs decoded (one line colour
            per numjobs value, no third), SVGs parsed (legend entries, the heat
            map's cell labels are the points' IOPS).
-  browser  the sweep page of a real `fiokit serve` in headless Chromium.
+  browser  the sweep page of a real `fiokit serve` in headless Chromium, and
+           its compare page on two sweeps (a row per point, verdict colours).
   compare  `fiokit compare SWEEP_A SWEEP_B` point by point.
   fio      each point of a 2x2 sweep against fio 3.33 running the same job.
 
@@ -26,13 +27,14 @@ import re
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pngcheck import count_colour, decode_png  # noqa: E402
 
 FIOKIT = None
 FAILS = []
@@ -235,55 +237,6 @@ def part_cli(tmp):
             break
     else:
         check(False, f"IOPS {s_iops} vs alone {a_iops}, I/Os {s_ios} vs {a_ios}, three times")
-
-
-# --- a small PNG decoder (8-bit RGB/RGBA, non-interlaced: what pngcairo writes)
-def decode_png(path):
-    data = open(path, "rb").read()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
-    pos, idat, w = 8, b"", 0
-    while pos < len(data):
-        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + n]
-        if kind == b"IHDR":
-            w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
-            ch = {2: 3, 6: 4}[ctype]
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + n
-    raw = zlib.decompress(idat)
-    stride = w * ch
-    rows, prev = [], bytearray(stride)
-    for y in range(h):
-        f = raw[y * (stride + 1)]
-        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
-            a = line[i - ch] if i >= ch else 0
-            b = prev[i]
-            c = prev[i - ch] if i >= ch else 0
-            if f == 1:
-                line[i] = (line[i] + a) & 255
-            elif f == 2:
-                line[i] = (line[i] + b) & 255
-            elif f == 3:
-                line[i] = (line[i] + (a + b) // 2) & 255
-            elif f == 4:
-                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
-                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append(bytes(line))
-        prev = line
-    return w, h, ch, rows
-
-
-def count_colour(png, rgb, tol=30):
-    w, h, ch, rows = png
-    r0, g0, b0 = (rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255
-    n = 0
-    for row in rows:
-        for x in range(0, w * ch, ch):
-            if abs(row[x] - r0) <= tol and abs(row[x + 1] - g0) <= tol and abs(row[x + 2] - b0) <= tol:
-                n += 1
-    return n
 
 
 def svg_texts(path):
@@ -496,6 +449,72 @@ def part_browser(tmp):
         print(f"screenshot {png[0]}x{png[1]}: numjobs=1 line pixels {blue}, numjobs=2 {red}, darkest heat cell {darkest}")
         check(blue > 500 and red > 500, f"lines not drawn in the screenshot ({blue}, {red})")
         check(darkest > 500, f"the heat map's largest cell is not drawn ({darkest} pixels)")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    browser_compare(tmp)
+
+
+def serve_until_ready(data):
+    port = free_port()
+    server = subprocess.Popen([FIOKIT, "serve", data, "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(100):
+        try:
+            if http_get(port, "/healthz")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.1)
+    return port, server
+
+
+def browser_compare(tmp):
+    """The compare page on two sweeps in headless Chromium: one row per
+    point, each with the verdict's colour drawn (red regression, amber for a
+    point on one side only), the sweeps offered by the index's checkboxes."""
+    data = os.path.join(tmp, "cmp")
+    os.makedirs(os.path.join(data, "runs"))
+
+    def rated(sid, iops, args):
+        write_job(tmp, name=f"c{iops}.fio", extra=f"rate_iops={iops}")
+        work = os.path.join(tmp, "work-" + sid)
+        rc, _, err = sweep(tmp, ["--no-plot", "--data-dir", work, f"c{iops}.fio"] + args)
+        check(rc == 0, f"sweep {sid}: {rc} {err}")
+        os.rename(sweep_dirs(work)[0], os.path.join(data, "runs", sid))
+
+    rated("a", 2000, ["--iodepth", "1,2", "--numjobs", "1,2"])
+    rated("slow", 1000, ["--iodepth", "1,2", "--numjobs", "1,2"])
+    rated("part", 2000, ["--iodepth", "1", "--numjobs", "1,2"])
+    port, server = serve_until_ready(data)
+    try:
+        index = chromium(tmp, ["--dump-dom"], f"http://127.0.0.1:{port}/")
+        boxes = re.findall(r'data-status="sweep"><td><input type="checkbox" name="run" value="([^"]+)"', index)
+        check(sorted(boxes) == ["a", "part", "slow"], f"compare checkboxes of the sweeps: {boxes}")
+        url = f"http://127.0.0.1:{port}/compare?runs=a,slow"
+        dom = chromium(tmp, ["--dump-dom"], url)
+        verdicts = re.findall(r'<tr class="point" data-point="[^"]*" data-verdict="([a-z]+)"', dom)
+        print(f"compare a,slow: point verdicts {verdicts}")
+        check(verdicts == ["regression"] * 4, f"four points, each a regression: {verdicts}")
+        shot = os.path.join(tmp, "compare-slow.png")
+        chromium(tmp, ["--window-size=1280,900", f"--screenshot={shot}"], url)
+        red = count_colour(decode_png(shot), 0xc62828, 20)
+        print(f"compare a,slow screenshot: regression red pixels {red}")
+        check(red > 400, f"the regression badges are not drawn ({red} red pixels)")
+
+        url = f"http://127.0.0.1:{port}/compare?runs=a,part"
+        dom = chromium(tmp, ["--dump-dom"], url)
+        rows = re.findall(r'<tr class="point"[^>]*>', dom)
+        one_side = [r for r in rows if 'data-one-side="1"' in r]
+        check(len(rows) == 4 and len(one_side) == 2, f"a,part: {len(rows)} rows, {len(one_side)} on one side")
+        check('against the baseline <span class="verdict verdict-invalid">invalid</span>' in dom,
+              "a sweep with points missing is not invalid")
+        shot = os.path.join(tmp, "compare-part.png")
+        chromium(tmp, ["--window-size=1280,900", f"--screenshot={shot}"], url)
+        amber = count_colour(decode_png(shot), 0xa66a00, 20)
+        print(f"compare a,part screenshot: invalid amber pixels {amber}")
+        check(amber > 400, f"the one-sided points' badges are not drawn ({amber} amber pixels)")
+        code, body = http_get(port, "/compare?runs=a," + "a%40" + manifest(os.path.join(data, "runs", "a"))["points"][0]["run"].split("/")[1])
+        check(code == 400 and "runs: a@" in body, f"a sweep with one of its sub-runs: {code} {body[:300]}")
     finally:
         server.terminate()
         server.wait(timeout=10)
