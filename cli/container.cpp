@@ -298,6 +298,16 @@ int run_tool(const Settings& s, const std::vector<std::string>& extra, std::stri
   ea.run_label = s.plotname;
   if (member) member->job_sha256 = cluster::job_sha256(args, ea.job_files, {});
   ea.cluster = std::move(member);
+  // Checked above before the run; checked again at each open, so a folder
+  // swapped for a symlink in between (by anyone who can write into an allowed
+  // place) is refused then too. Local job files run as before.
+  if (checked) {
+    ea.confine = &*confinement;
+    std::vector<std::string> remote;
+    for (const JobFile& f : files)
+      if (f.remote) remote.push_back(f.path);
+    ea.confine_applies = [remote](const jobs::JobSpec& j) { return std::find(remote.begin(), remote.end(), j.job_file) != remote.end(); };
+  }
   std::string dir;
   const int rc = execute_run(parsed.jobs, ea, &dir);
   install_exit_on_signal();

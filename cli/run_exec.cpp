@@ -231,7 +231,12 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
   // with what they need, before any file is planned.
   engine::refuse_unrunnable(jobs);
   const volumes::RunPlan plan = engine::plan_run(jobs);
-  const auto problems = volumes::preflight(jobs, plan, {args.allow_clobber, args.allow_device_write});
+  volumes::PreflightOptions popts;
+  popts.allow_clobber = args.allow_clobber;
+  popts.allow_device_write = args.allow_device_write;
+  popts.confine = args.confine;
+  popts.confine_applies = args.confine_applies;
+  const auto problems = volumes::preflight(jobs, plan, popts);
   if (!problems.empty()) {
     fmt::print(stderr, "{}", volumes::format_problems(problems));
     return kExitUsage;
@@ -300,6 +305,8 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
   for (int rep = 1; rep <= args.repeat && (rep == 1 || !signals.signal()); ++rep) {
     engine::RunOptions opts;
     opts.run_dir = run_dir ? run_dir->begin_repeat(rep) : ".";
+    opts.confine = args.confine;
+    opts.confine_applies = args.confine_applies;
     // Every job of a run directory gets its per-second series (issue 17), so
     // plot, serve and aio have graphs whatever the job file logs; a folder
     // that cannot be made is one more unwritten file of the run dir.

@@ -2,12 +2,17 @@
 // the engine, and the chosen output formats. Business logic stays in the stages;
 // this file only wires them and turns the outcome into an exit code.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/cluster_member.hpp"
 #include "jobs/jobspec.hpp"
+
+namespace fiokit::volumes {
+struct Confinement;  // volumes/confine.hpp
+}
 
 namespace fiokit::cli {
 
@@ -31,6 +36,11 @@ struct ExecArgs {
   // I/O at the coordinator's time, posts status every second, uploads the run
   // directory and posts done at the end. Needs data_dir and repeat 1.
   std::optional<cluster::MemberConfig> cluster;
+  // Jobs of job files fetched through REMOTEFILES (cli/container): their
+  // files are opened with volumes::open_confined, which checks their place
+  // again at the open (engine::RunOptions::confine). Null: opened by path.
+  const volumes::Confinement* confine = nullptr;
+  std::function<bool(const jobs::JobSpec&)> confine_applies;  // the jobs it is for (empty: all)
 };
 
 // Runs the jobs. Returns 0, 1 (a job failed, or a file of the run directory

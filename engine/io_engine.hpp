@@ -20,6 +20,10 @@
 #include "jobs/jobspec.hpp"
 #include "jobs/options.hpp"
 
+namespace fiokit::volumes {
+struct Confinement;  // volumes/confine.hpp
+}
+
 namespace fiokit::engine {
 
 enum class QueueResult { completed, queued, busy };
@@ -79,6 +83,9 @@ struct EngineSetup {
   // files, fio's %n / %r substitutions and the SIGTERM at the runtime's end.
   std::string job_name;
   uint64_t runtime_us = 0;
+  // A remote job's run (RunOptions::confine): filecreate opens with
+  // volumes::open_confined. Null otherwise.
+  const volumes::Confinement* confine = nullptr;
 };
 
 class Worker;

@@ -3,6 +3,7 @@
 // and the end of the job (fsync_on_close, close, unlink of created files).
 #include "engine/job_files.hpp"
 #include "engine/run.hpp"
+#include "volumes/confine.hpp"
 
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -54,11 +55,18 @@ void JobFiles::open(bool random, bool verify) {
     int fl = flags;
     if (wr && spec.allow_file_create) fl |= O_CREAT;
     const bool existed = ::access(f.target.path.c_str(), F_OK) == 0;
-    f.fd.reset(::open(f.target.path.c_str(), fl, 0644));
+    std::string why;
+    if (confine_) {
+      const int fd = volumes::open_confined(*confine_, f.target.path, fl, 0644, &why);
+      f.fd.reset(fd < 0 ? -1 : fd);
+      if (fd < 0) errno = -fd;
+    } else {
+      f.fd.reset(::open(f.target.path.c_str(), fl, 0644));
+    }
     if (!f.fd) {
       const int e = errno;
       std::string hint = e == EINVAL && spec.direct ? " (the filesystem may not support O_DIRECT; try direct=0)" : "";
-      throw SetupError(fmt::format("job '{}': cannot open '{}': {}{}", spec.name, f.target.path, std::strerror(e), hint), e);
+      throw SetupError(fmt::format("job '{}': cannot open '{}': {}{}", spec.name, f.target.path, why.empty() ? std::strerror(e) : why, hint), e);
     }
     if (!existed) (void)volumes::mark_created(f.fd.get());
     // fio's fadvise_hint=1, its default: POSIX_FADV_RANDOM for random jobs

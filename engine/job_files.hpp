@@ -61,6 +61,8 @@ class JobFiles {
     replay_reads_ = reads;
     replay_writes_ = writes;
   }
+  // A remote job's run: open() uses volumes::open_confined (null: open(2)).
+  void set_confinement(const volumes::Confinement* c) { confine_ = c; }
   // unlink_each_loop: removes the files this job created and opens them anew.
   void reopen(bool random, bool verify);
   // invalidate= at the start of a pass; file_reopened: the pass reopened it.
@@ -82,6 +84,7 @@ class JobFiles {
   std::vector<FileState> files_;
   std::map<std::string, std::string>* notes_ = nullptr;
   bool replay_ = false, replay_reads_ = false, replay_writes_ = false;
+  const volumes::Confinement* confine_ = nullptr;
 };
 
 }  // namespace fiokit::engine

@@ -48,7 +48,7 @@ bool is_diskless(const std::string& engine_name) {
 // Lays out the planned files of one job; SetupError on failure (a failed
 // plan included, so it is reported as the job's error, as a layout failure is).
 std::vector<volumes::FileTarget> prepare_files(const jobs::JobSpec& j, const volumes::FilePlan& plan,
-                                               const std::atomic<bool>* stop) {
+                                               const std::atomic<bool>* stop, const volumes::Confinement* confine) {
   if (plan.err) throw SetupError(plan.error, plan.err);  // plan_files named the job
   const std::vector<volumes::FileTarget>& targets = plan.targets;
   if (plan.diskless || j.create_on_open) return targets;
@@ -76,6 +76,7 @@ std::vector<volumes::FileTarget> prepare_files(const jobs::JobSpec& j, const vol
   }
   o.stop = stop;
   o.fill_device = j.fill_device;
+  o.confine = confine;
   std::vector<volumes::FileTarget> out = targets;
   for (auto& t : out) {
     try {
@@ -182,6 +183,8 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volume
   RunShared sh;
   sh.run_dir = opts.run_dir;
   sh.series = opts.series;
+  for (const auto& j : jobs)
+    sh.confine.push_back(opts.confine && (!opts.confine_applies || opts.confine_applies(j)) ? opts.confine : nullptr);
   sh.live = std::vector<LiveCounters>(n);
   sh.snaps = std::vector<RunShared::Snapshot>(n);
   sh.done.assign(n, 0);
@@ -317,7 +320,7 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volume
     auto prepare = [&](size_t i) {
       Prepared& pr = prepared[i - seg_begin];
       try {
-        pr.targets = prepare_files(jobs[i], plan[i], opts.stop);
+        pr.targets = prepare_files(jobs[i], plan[i], opts.stop, sh.confine[i]);
       } catch (const SetupError& e) {
         pr.err = e.err;
         pr.msg = e.what();

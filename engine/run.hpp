@@ -82,6 +82,12 @@ struct RunOptions {
   // Test hook: when set, per job (indexed like the result's jobs) every issued
   // I/O is recorded. Off in normal runs; the I/O loop is compiled without it.
   std::vector<std::vector<TraceRecord>>* trace = nullptr;
+  // A remote job's run (cli/container, REMOTEFILES): every job file is
+  // opened with volumes::open_confined, which judges its place again at the
+  // open (the layout, JobFiles, filecreate). Null for every other run: files
+  // are opened by path as before. Only opens change; the I/O loop does not.
+  const volumes::Confinement* confine = nullptr;
+  std::function<bool(const jobs::JobSpec&)> confine_applies;  // the jobs it is for (empty: all)
 };
 
 // Plans every job's files once (volumes::plan_run, with the engines' own

@@ -22,6 +22,10 @@ namespace fiokit::results {
 class SeriesSink;
 }
 
+namespace fiokit::volumes {
+struct Confinement;  // volumes/confine.hpp
+}
+
 namespace fiokit::engine {
 
 inline uint64_t now_ns() {
@@ -66,6 +70,7 @@ struct RunShared {
   std::atomic<bool> signalled{false};
   std::string run_dir;
   results::SeriesSink* series = nullptr;  // the run directory's per-second series; null without one
+  std::vector<const volumes::Confinement*> confine;  // per job index: RunOptions::confine where it applies, else null
   std::vector<LiveCounters> live;    // per job index
   std::vector<int> group_of;         // per job index: its reporting group (exit_what=group)
   std::vector<char> no_bytes;        // per job index: an engine that moves no bytes (cpuio, exec), for exit_on_io_done

@@ -214,6 +214,7 @@ void Worker::setup() {
   }
 
   files_.init(spec, targets_, p.unit_bytes, &res.extras);
+  files_.set_confinement(ji < shared.confine.size() ? shared.confine[ji] : nullptr);
   // The hot-path copies (worker.hpp, top of Worker).
   file0_ = files_.size() ? &files_[0] : nullptr;
   unit_bytes_ = p.unit_bytes;
@@ -305,6 +306,7 @@ void Worker::setup() {
   es.direct = spec.direct;
   es.options = spec.engine_options;  // typed by the engine's own table
   es.job_name = spec.name;
+  es.confine = ji < shared.confine.size() ? shared.confine[ji] : nullptr;
   es.runtime_us = spec.runtime_us;
   es.io_jobs_running = [this] {
     bool any = false;

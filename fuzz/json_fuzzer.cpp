@@ -8,7 +8,11 @@
 // blow-up is a finding. A run that loads then goes through what its readers
 // do with it: the gate (compare_runs and its four reports), the summaries and
 // every writer (fiokit's own output of a run it read), serve's JSON API body
-// and table rows; and what fiokit writes must read back. Built only with
+// and table rows; and what fiokit writes must read back. The same bytes also
+// go through the json+ latency-bin reader `fiokit serve` uses for its
+// histogram pages (read_json_plus_dists; std::runtime_error is its answer to
+// text that is not JSON), then through what serve does with the tracks (the
+// per-metric sums, percentiles, coarser views). Built only with
 // -DFIOKIT_FUZZ=ON and clang (see scripts/fuzz).
 #include <unistd.h>
 
@@ -18,12 +22,15 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "results/compare.hpp"
 #include "results/gate_report.hpp"
 #include "results/json_reader.hpp"
 #include "results/json_writer.hpp"
+#include "results/latency_dist.hpp"
 #include "results/normal_writer.hpp"
 #include "results/repeats.hpp"
 #include "results/run_source.hpp"
@@ -74,6 +81,32 @@ void use_run(const results::RunResult& run) {
     }
   }
 }
+// serve's /hist pages on a json+ document: the bins of each job's latencies.
+void use_dists(std::string_view text) {
+  std::vector<results::DistTrack> tracks;
+  try {
+    tracks = results::read_json_plus_dists(text);
+  } catch (const std::runtime_error&) {
+    return;
+  }
+  for (const auto& t : tracks) {
+    if (t.ddir < 0 || t.ddir > 2) finding("read_json_plus_dists gave a direction outside 0..2");
+    if (t.dist.coarseness < 0 || t.dist.coarseness > 6) finding("read_json_plus_dists gave a coarseness outside 0..6");
+    if (t.dist.total() == 0) continue;
+    uint64_t last = 0;
+    for (double p : {1.0, 50.0, 99.9, 100.0}) {
+      const uint64_t v = results::dist_percentile(t.dist, p);
+      if (v < last) finding("dist_percentile decreases with p");
+      last = v;
+    }
+    if (t.dist.coarseness < 6 && t.dist.coarsened(6).total() != t.dist.total()) finding("coarsened() lost counts");
+  }
+  try {
+    (void)results::sum_tracks(tracks);
+  } catch (const std::invalid_argument&) {
+    // add(): a coarser track cannot be split into finer bins (documented).
+  }
+}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -83,6 +116,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
     if (!out) finding("cannot write " + file);
   }
+  use_dists(std::string_view(reinterpret_cast<const char*>(data), size));
   results::LoadedRun run;
   try {
     run = results::load_run(file);

@@ -235,6 +235,26 @@ void Front::enter_wait_locked(FrontConn& c) {
   c.waiting = true;
 }
 
+bool Front::enter_active(FrontConn& c) {
+  if (lim_.max_active_per_peer == 0) return true;
+  fill_peer(c);
+  std::lock_guard<std::mutex> lk(m_);
+  size_t& n = active_[c.peer];
+  if (n >= lim_.max_active_per_peer) {
+    if (n == 0) active_.erase(c.peer);
+    return false;
+  }
+  ++n;
+  return true;
+}
+
+void Front::leave_active(FrontConn& c) {
+  if (lim_.max_active_per_peer == 0) return;
+  std::lock_guard<std::mutex> lk(m_);
+  auto it = active_.find(c.peer);
+  if (it != active_.end() && --it->second == 0) active_.erase(it);
+}
+
 void Front::leave_wait(FrontConn& c) {
   if (!c.waiting) return;  // the common case: never waited, no lock
   std::lock_guard<std::mutex> lk(m_);
@@ -524,6 +544,21 @@ bool Front::serve_requests(FrontConn& c, const Process& process) {
         continue;
       }
     }
+    // The cluster API (body_prefix) is not counted: a coordinator's members
+    // may share one address (one host, NAT) and each holds requests open.
+    const bool counted = lim_.max_active_per_peer > 0 && (lim_.body_prefix.empty() || h.target.rfind(lim_.body_prefix, 0) != 0);
+    if (counted && !enter_active(c)) {
+      refuse(c, 503);
+      return false;
+    }
+    struct Active {
+      Front& f;
+      FrontConn& c;
+      bool on;
+      ~Active() {
+        if (on) f.leave_active(c);
+      }
+    } active{*this, c, counted};
     bool closed = false;
     BodyIn body{h.consumed, h.chunked ? UINT64_MAX : h.length};
     FrontStream strm(*this, c, h.replay, h.body ? &body : nullptr);

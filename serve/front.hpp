@@ -30,6 +30,8 @@
 //     slow sockets holds at most that many workers and a new request from it
 //     or anyone else is still read at once; likewise the oldest of all beyond
 //     max_waiting_total, for slow sockets spread over many addresses;
+//   - requests being routed per peer address: past max_active_per_peer, 503
+//     with Retry-After and close;
 //   - a response moving less than min_send_bytes in a send_window (a reader
 //     taking a byte a second, which makes progress on every send and so never
 //     trips write_timeout) is dropped, and its worker freed;
@@ -82,6 +84,11 @@ struct FrontLimits {
   // All peers together, below ServeOptions::max_threads (1024) so waiting
   // sockets from many addresses never take every worker either. 0: no limit.
   size_t max_waiting_total = 512;
+  // Requests of one peer address being routed at once (its handlers running
+  // or its answers being sent); one past it is answered 503 with Retry-After
+  // and closed, so one address flooding slow requests (series scans) holds
+  // at most this many workers. The fast path (cached pages) is not counted. 0: no limit.
+  size_t max_active_per_peer = 16;
   // POST/PUT bodies passed to the route for targets under body_prefix, up to
   // max_upload_body bytes; 0: none ever (serve is read-only).
   std::string body_prefix;
@@ -177,6 +184,9 @@ class Front {
   mutable std::mutex m_;
   std::unordered_map<std::string, std::list<FrontConn*>> waiting_;  // per peer, oldest first
   std::list<FrontConn*> all_waiting_;                                // all peers, oldest first
+  std::unordered_map<std::string, size_t> active_;                   // per peer: requests being routed
+  bool enter_active(FrontConn& c);  // false: the peer is at max_active_per_peer
+  void leave_active(FrontConn& c);
   void unlist_locked(FrontConn& c);
   bool stopping_ = false;  // under m_
   std::atomic<bool> stop_flag_{false};

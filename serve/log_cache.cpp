@@ -26,12 +26,28 @@ constexpr uint64_t kSlotFree = 256u << 10;  // build_log_index's default block
 // zooms cannot keep overtaking another client's request.
 class LogCache::ScanSlot {
  public:
-  explicit ScanSlot(LogCache& c) : c_(c) {
+  ScanSlot(LogCache& c, const std::string& peer) : c_(c), peer_(peer) {
     std::unique_lock<std::mutex> lk(c_.slot_m_);
+    counted_ = !peer_.empty() && c_.max_per_peer_ > 0;
+    if (counted_) {
+      size_t& mine = c_.per_peer_[peer_];
+      if (mine >= c_.max_per_peer_)
+        throw ScanBusy("your address already has " + std::to_string(mine) + " log scans queued or running");
+      ++mine;
+    }
     const uint64_t ticket = c_.next_ticket_++;
-    c_.slot_cv_.wait(lk, [&] { return ticket == c_.serving_ && c_.slots_free_ > 0; });
+    if (!c_.slot_cv_.wait_for(lk, c_.scan_wait_, [&] { return ticket == c_.serving_ && c_.slots_free_ > 0; })) {
+      // Given up: the ticket is skipped when its turn comes.
+      c_.abandoned_.insert(ticket);
+      c_.skip_abandoned_locked();
+      uncount_locked();
+      lk.unlock();
+      c_.slot_cv_.notify_all();
+      throw ScanBusy("the log scans are busy");
+    }
     --c_.slots_free_;
     ++c_.serving_;
+    c_.skip_abandoned_locked();
     lk.unlock();
     c_.slot_cv_.notify_all();  // the next ticket may take another free slot
   }
@@ -39,6 +55,7 @@ class LogCache::ScanSlot {
     {
       std::lock_guard<std::mutex> lk(c_.slot_m_);
       ++c_.slots_free_;
+      uncount_locked();
     }
     c_.slot_cv_.notify_all();
   }
@@ -46,7 +63,15 @@ class LogCache::ScanSlot {
   ScanSlot& operator=(const ScanSlot&) = delete;
 
  private:
+  void uncount_locked() {
+    if (!counted_) return;
+    auto it = c_.per_peer_.find(peer_);
+    if (it != c_.per_peer_.end() && --it->second == 0) c_.per_peer_.erase(it);
+    counted_ = false;
+  }
   LogCache& c_;
+  const std::string peer_;
+  bool counted_ = false;
 };
 
 namespace {
@@ -89,7 +114,8 @@ std::shared_ptr<const T> LogCache::once(std::map<std::string, std::shared_ptr<Fl
   }
 }
 
-LogCache::Answer LogCache::get(const Root& root, const std::string& rel, const SeriesQuery& q, int& err) {
+LogCache::Answer LogCache::get(const Root& root, const std::string& rel, const SeriesQuery& q, int& err,
+                               const std::string& peer) {
   const int raw = root.open_beneath(rel);
   if (raw < 0) {
     err = raw;
@@ -124,7 +150,7 @@ LogCache::Answer LogCache::get(const Root& root, const std::string& rel, const S
     if (!index) {
       index = once(index_flights_, version, [&]() -> Index {
         std::optional<ScanSlot> slot;
-        if (size > kSlotFree) slot.emplace(*this);
+        if (size > kSlotFree) slot.emplace(*this, peer);
         auto built = std::make_shared<const LogIndex>(build_log_index(fd.get(), size, rel));
         ++parses_;
         keep(rel, mtime, size, built, "", nullptr);
@@ -134,7 +160,7 @@ LogCache::Answer LogCache::get(const Root& root, const std::string& rel, const S
     auto answer = std::make_shared<SeriesAnswer>();
     {
       std::optional<ScanSlot> slot;
-      if (size > kSlotFree) slot.emplace(*this);
+      if (size > kSlotFree) slot.emplace(*this, peer);
       answer->series = scan_series(fd.get(), *index, rel, mp, q.from, q.to);
     }
     answer->total_rows = index->total_rows;

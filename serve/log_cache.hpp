@@ -7,6 +7,7 @@
 // peak at 4.2 GB; now at the read block and the answers' points.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <future>
@@ -15,6 +16,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -46,15 +49,27 @@ struct SeriesAnswer {
 // and its buckets). Entries are kept within a byte budget (ServeOptions::
 // log_cache_bytes), least recently used out first. A log under one read
 // block (256 KiB) is answered without a slot, and slots go first come, first
-// served.
+// served. One peer address may have at most max_scans_per_peer scans queued or
+// running (so one address flooding distinct queries puts at most that many
+// ahead of anyone else), and none waits longer than scan_wait for its slot:
+// past either, ScanBusy (serve answers 503 with Retry-After).
+struct ScanBusy : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 class LogCache {
  public:
   using Answer = std::shared_ptr<const SeriesAnswer>;
-  LogCache(size_t budget, size_t max_scans = 2) : budget_(budget), slots_free_(max_scans) {}
+  static constexpr size_t kMaxScansPerPeer = 4;
+  LogCache(size_t budget, size_t max_scans = 2, size_t max_scans_per_peer = kMaxScansPerPeer,
+           std::chrono::milliseconds scan_wait = std::chrono::seconds(5))
+      : budget_(budget), slots_free_(max_scans), max_per_peer_(max_scans_per_peer), scan_wait_(scan_wait) {}
   // The answer, or nullptr with err set (-errno) when the log cannot be
-  // opened. Throws results::LogParseError for a malformed row and
-  // std::system_error when a read fails.
-  Answer get(const Root& root, const std::string& rel, const SeriesQuery& q, int& err);
+  // opened. Throws results::LogParseError for a malformed row,
+  // std::system_error when a read fails and ScanBusy (see above) when `peer`
+  // (the client's address; "" counts for no one) has too many scans queued
+  // or the wait for a slot ran out.
+  Answer get(const Root& root, const std::string& rel, const SeriesQuery& q, int& err, const std::string& peer = "");
 
   // For tests: index passes run so far (one per log version), answers
   // computed, log entries kept and their bytes.
@@ -102,6 +117,13 @@ class LogCache {
   std::condition_variable slot_cv_;
   size_t slots_free_;
   uint64_t next_ticket_ = 0, serving_ = 0;
+  const size_t max_per_peer_;
+  const std::chrono::milliseconds scan_wait_;
+  std::map<std::string, size_t> per_peer_;  // under slot_m_: scans queued or running per peer
+  std::set<uint64_t> abandoned_;            // under slot_m_: tickets whose wait ran out
+  void skip_abandoned_locked() {
+    while (abandoned_.erase(serving_)) ++serving_;
+  }
   mutable std::mutex m_;
   std::list<Entry> lru_;
   size_t bytes_ = 0;

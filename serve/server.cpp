@@ -93,6 +93,7 @@ const char* reason_of(int status) {
     case 413: return "Payload Too Large";
     case 414: return "URI Too Long";
     case 431: return "Request Header Fields Too Large";
+    case 503: return "Service Unavailable";
     case 505: return "HTTP Version Not Supported";
     default: return "Error";
   }
@@ -101,7 +102,8 @@ const char* reason_of(int status) {
 // The whole answer to a request the front refused before routing: the same
 // error page and security headers as a routed error, and the connection closes.
 std::string refusal_response(int status) {
-  const char* msg = status == 408   ? "The request did not arrive in time."
+  const char* msg = status == 503   ? "Too many requests from your address at once; retry in a moment."
+                    : status == 408 ? "The request did not arrive in time."
                     : status == 413 ? "The request body is too large."
                     : status == 414 ? "The request line is too long."
                     : status == 431 ? "Too many or too large header fields."
@@ -109,9 +111,9 @@ std::string refusal_response(int status) {
                                     : "Malformed or ambiguous request.";
   const std::string body = render_error_page(status, msg);
   return fmt::format(
-      "HTTP/1.1 {} {}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n"
+      "HTTP/1.1 {} {}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n{}"
       "Content-Security-Policy: {}\r\nX-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n\r\n{}",
-      status, reason_of(status), body.size(), kPageCsp, body);
+      status, reason_of(status), body.size(), status == 503 ? "Retry-After: 1\r\n" : "", kPageCsp, body);
 }
 
 
@@ -400,7 +402,10 @@ void Server::Impl::route() {
     int err = 0;
     LogCache::Answer answer;
     try {
-      answer = logs.get(root, run->rel_path(log->file), {mp, from, to}, err);
+      answer = logs.get(root, run->rel_path(log->file), {mp, from, to}, err, req.remote_addr);
+    } catch (const ScanBusy& e) {
+      res.set_header("Retry-After", "1");
+      return set_error(res, 503, std::string("Busy: ") + e.what() + "; retry in a moment.");
     } catch (const results::LogParseError& e) {
       return set_error(res, 422, e.what());
     } catch (const std::system_error&) {

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <fcntl.h>
+#include <climits>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +20,7 @@
 #include <set>
 
 #include "jobs/options.hpp"
+#include "util/fd.hpp"
 
 namespace fiokit::volumes {
 namespace fs = std::filesystem;
@@ -137,6 +140,48 @@ Confinement Confinement::for_remote(const std::string& data_dir, const std::vect
   return c;
 }
 
+namespace {
+
+// /dev/null and /dev/zero (char 1:3, 1:5) hold nobody's data, wherever the node is.
+bool null_device(const struct stat& st) {
+  return S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && (minor(st.st_rdev) == 3 || minor(st.st_rdev) == 5);
+}
+
+std::string device_refusal(const struct stat* st) {
+  return std::string("is ") + (!st ? "a device name under /dev" : S_ISBLK(st->st_mode) ? "a block device" : "a character device") +
+         ": devices need FIOKIT_ALLOW_DEVICE=1 as well as an allowed place (the data dir, FIOKIT_REMOTE_ROOTS or a benchmark volume)";
+}
+
+// The place rules (runs/ excluded, then the roots, then benchmark volumes) for
+// `real`, an absolute path with no symlink, '.' or '..' on its existing part.
+std::optional<std::string> refuse_place(const Confinement& c, const std::string& real, const std::string& shown) {
+  for (const std::string& x : c.excluded)
+    if (under(x, real)) return shown + "is inside '" + x + "', where fiokit keeps the results of runs";
+  // The same runs/ can have other names: when the data dir is a bind mount of
+  // a folder on a benchmark volume, <volume>/<folder>/runs is it too, and the
+  // volume is an allowed place. A folder is one (st_dev, st_ino) under any
+  // name, so each existing ancestor of the path is compared with runs/.
+  for (const std::string& x : c.excluded) {
+    struct stat xs {};
+    if (::stat(x.c_str(), &xs) != 0 || !S_ISDIR(xs.st_mode)) continue;
+    for (std::string a = real;; a = parent_of(a)) {
+      struct stat as {};
+      if (::stat(a.c_str(), &as) == 0 && as.st_dev == xs.st_dev && as.st_ino == xs.st_ino)
+        return shown + "is inside '" + x + "' (reached as '" + a + "' through another mount), where fiokit keeps the results of runs";
+      if (a == "/") break;
+    }
+  }
+  for (const std::string& root : c.roots)
+    if (under(root, real)) return std::nullopt;
+  // A benchmark target of `fiokit volumes`, judged by the mount that holds the
+  // path (the innermost), and never the system's own filesystems.
+  if (const auto m = find_mount(c.mounts, real); m && remote_target(*m)) return std::nullopt;
+  return shown + "is outside the data dir '" + c.roots.front() +
+         "', FIOKIT_REMOTE_ROOTS and the benchmark volumes `fiokit volumes` lists";
+}
+
+}  // namespace
+
 std::optional<std::string> refuse_path(const Confinement& c, const std::string& path) {
   const ResolvedPath r = resolve_path(path, c.base_dir);
   if (r.loops) return "has more than 40 symlinks on its way (a loop)";
@@ -146,37 +191,58 @@ std::optional<std::string> refuse_path(const Confinement& c, const std::string& 
   const std::string shown = r.path == path ? "" : "resolves to '" + r.path + "' and ";
   struct stat st {};
   const bool exists = ::stat(r.path.c_str(), &st) == 0;
-  // /dev/null and /dev/zero (char 1:3, 1:5) hold nobody's data, wherever the node is.
-  if (exists && S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && (minor(st.st_rdev) == 3 || minor(st.st_rdev) == 5))
-    return std::nullopt;
+  if (exists && null_device(st)) return std::nullopt;
   // A /dev name that does not exist yet may be a device by the time the run opens it.
   const bool device = exists ? S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode) : under("/dev", r.path);
-  if (device && !c.allow_device)
-    return shown + "is " + (exists ? (S_ISBLK(st.st_mode) ? "a block device" : "a character device") : "a device name under /dev") +
-           ": devices need FIOKIT_ALLOW_DEVICE=1 as well as an allowed place (the data dir, FIOKIT_REMOTE_ROOTS or a benchmark volume)";
-  for (const std::string& x : c.excluded)
-    if (under(x, r.path)) return shown + "is inside '" + x + "', where fiokit keeps the results of runs";
-  // The same runs/ can have other names: when the data dir is a bind mount of
-  // a folder on a benchmark volume, <volume>/<folder>/runs is it too, and the
-  // volume is an allowed place. A folder is one (st_dev, st_ino) under any
-  // name, so each existing ancestor of the path is compared with runs/.
-  for (const std::string& x : c.excluded) {
-    struct stat xs {};
-    if (::stat(x.c_str(), &xs) != 0 || !S_ISDIR(xs.st_mode)) continue;
-    for (std::string a = r.path;; a = parent_of(a)) {
-      struct stat as {};
-      if (::stat(a.c_str(), &as) == 0 && as.st_dev == xs.st_dev && as.st_ino == xs.st_ino)
-        return shown + "is inside '" + x + "' (reached as '" + a + "' through another mount), where fiokit keeps the results of runs";
-      if (a == "/") break;
-    }
+  if (device && !c.allow_device) return shown + device_refusal(exists ? &st : nullptr);
+  return refuse_place(c, r.path, shown);
+}
+
+int open_confined(const Confinement& c, const std::string& path, int flags, mode_t mode, std::string* why) {
+  auto refused = [&](int err, const std::string& msg) {
+    if (why) *why = msg;
+    return -err;
+  };
+  const size_t slash = path.rfind('/');
+  const std::string leaf = slash == std::string::npos ? path : path.substr(slash + 1);
+  const std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  if (leaf.empty() || leaf == "." || leaf == "..")
+    return refused(EISDIR, "'" + path + "' does not name a file (a remote job's files are opened by their own name)");
+  // The folder, pinned: whatever happens to its name from here on, the file
+  // is opened in the folder this descriptor holds, and that folder's real
+  // place (the kernel's own answer) is what is judged.
+  const util::Fd dir(::open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) return -errno;
+  char buf[PATH_MAX + 1];
+  const ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(dir.get())).c_str(), buf, PATH_MAX);
+  if (n <= 0) return refused(EACCES, "its folder's real place cannot be read back from /proc/self/fd (is /proc mounted?)");
+  const std::string real_dir(buf, static_cast<size_t>(n));
+  struct statfs sf {};
+  if (real_dir.empty() || real_dir[0] != '/' || (::fstatfs(dir.get(), &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC))
+    return refused(EACCES, "its folder is '" + real_dir + "', not a folder a remote job may use");
+  const std::string real = join(real_dir, leaf);
+  const std::string shown = "is now '" + real + "' and ";
+  if (auto no = refuse_place(c, real, shown)) return refused(EACCES, "changed since it was checked: it " + *no);
+  // The device rule before opening (opening a device can act on it) and again
+  // on what was opened.
+  struct stat st {};
+  if (::fstatat(dir.get(), leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)) &&
+      !null_device(st) && !c.allow_device)
+    return refused(EACCES, "changed since it was checked: it " + shown + device_refusal(&st));
+  if (S_ISLNK(st.st_mode))
+    return refused(ELOOP, "changed since it was checked: it is now a symlink, and a remote job's files are opened without "
+                          "following a last symlink");
+  const int fd = ::openat(dir.get(), leaf.c_str(), flags | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0) {
+    const int e = errno;
+    if (e == ELOOP) return refused(ELOOP, "is a symlink, and a remote job's files are opened without following a last symlink");
+    return -e;
   }
-  for (const std::string& root : c.roots)
-    if (under(root, r.path)) return std::nullopt;
-  // A benchmark target of `fiokit volumes`, judged by the mount that holds the
-  // path (the innermost), and never the system's own filesystems.
-  if (const auto m = find_mount(c.mounts, r.path); m && remote_target(*m)) return std::nullopt;
-  return shown + "is outside the data dir '" + c.roots.front() +
-         "', FIOKIT_REMOTE_ROOTS and the benchmark volumes `fiokit volumes` lists";
+  if (::fstat(fd, &st) == 0 && (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)) && !null_device(st) && !c.allow_device) {
+    ::close(fd);
+    return refused(EACCES, "changed since it was checked: it " + shown + device_refusal(&st));
+  }
+  return fd;
 }
 
 std::string ConfineViolation::str() const {

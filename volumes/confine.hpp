@@ -12,6 +12,8 @@
 // Block and character devices need FIOKIT_ALLOW_DEVICE=1 on top (/dev/null
 // and /dev/zero hold nobody's data and stay allowed).
 #pragma once
+#include <sys/types.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -47,6 +49,18 @@ struct Confinement {
 // nullopt when the job may use `path`; otherwise why not, naming where the
 // path resolved to and the environment variable that would allow it.
 std::optional<std::string> refuse_path(const Confinement& c, const std::string& path);
+
+// Opens `path` (as open(2) would: relative to the working directory) for a
+// remote job's run, checking again at the moment of opening what refuse_path
+// checked before the run, so nobody who can write into an allowed place can
+// swap a folder for a symlink in between: the parent folder is opened
+// (O_PATH), its real place read back from /proc/self/fd and judged by the same
+// rules (roots, runs/ excluded, benchmark volumes), and the file opened inside
+// that very folder (openat, O_NOFOLLOW: a last symlink is refused too); the
+// device rule is applied before and after. Returns the descriptor, or -errno;
+// when the place is refused (-EACCES, -ELOOP, -EISDIR) *why says why, "" for
+// an ordinary failure (strerror then says it).
+int open_confined(const Confinement& c, const std::string& path, int flags, mode_t mode, std::string* why);
 
 struct ConfineViolation {
   std::string job;       // job name

@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "jobs/engine_traits.hpp"
+#include "volumes/confine.hpp"
 #include "util/fd.hpp"
 
 namespace fiokit::volumes {
@@ -339,6 +340,16 @@ bool remove_created_file(const std::string& path) {
   return ::unlink(path.c_str()) == 0;
 }
 
+namespace {
+// open(2), or open_confined for a remote job's run: fd or -errno (*why set
+// when the confinement refused the place).
+int open_file(const LayoutOptions& o, const std::string& path, int flags, mode_t mode, std::string* why) {
+  if (o.confine) return open_confined(*o.confine, path, flags, mode, why);
+  const int fd = ::open(path.c_str(), flags, mode);
+  return fd < 0 ? -errno : fd;
+}
+}  // namespace
+
 bool lay_out_file(const FileTarget& t, const LayoutOptions& o) {
   if (t.is_device) return false;
   const uint64_t need = t.offset + t.size;
@@ -356,13 +367,15 @@ bool lay_out_file(const FileTarget& t, const LayoutOptions& o) {
                                     t.path, st.st_size, need),
                         EFBIG);
     }
-    fd = ::open(t.path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) throw LayoutError(fmt::format("cannot open '{}' to extend it: {}", t.path, std::strerror(errno)), errno);
+    std::string why;
+    fd = open_file(o, t.path, O_WRONLY | O_CLOEXEC, 0, &why);
+    if (fd < 0) throw LayoutError(fmt::format("cannot open '{}' to extend it: {}", t.path, why.empty() ? std::strerror(-fd) : why), -fd);
   } else {
     if (errno != ENOENT) throw LayoutError(fmt::format("cannot stat '{}': {}", t.path, std::strerror(errno)), errno);
     if (!o.allow_create) throw LayoutError(fmt::format("'{}' does not exist and allow_file_create=0", t.path), ENOENT);
-    fd = ::open(t.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) throw LayoutError(fmt::format("cannot create '{}': {}", t.path, std::strerror(errno)), errno);
+    std::string why;
+    fd = open_file(o, t.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644, &why);
+    if (fd < 0) throw LayoutError(fmt::format("cannot create '{}': {}", t.path, why.empty() ? std::strerror(-fd) : why), -fd);
     // Without the marker a later run would treat the file as the user's and
     // refuse to extend it; that is safe, so a filesystem without xattrs is fine.
     (void)mark_created(fd);

@@ -19,6 +19,8 @@
 
 namespace fiokit::volumes {
 
+struct Confinement;  // volumes/confine.hpp
+
 // A layout problem a user can fix (file too small, cannot create, no size): the
 // message names the job, the path and what to do. The run reports it as a
 // failed job (exit code 1).
@@ -97,6 +99,10 @@ struct LayoutOptions {
   // file is only created; when bytes are needed they are written until the
   // file system says ENOSPC or EDQUOT, which ends the layout without error.
   bool fill_device = false;
+  // A remote job's run (cli/container): files are opened with open_confined
+  // (volumes/confine.hpp), which judges their place again at the open. Null
+  // for every other run, which opens by path as before.
+  const Confinement* confine = nullptr;
 };
 
 // Makes `t.path` cover [0, t.offset + t.size). Creates it (with the marker) when

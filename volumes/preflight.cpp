@@ -25,6 +25,7 @@
 #include "jobs/engine_traits.hpp"
 #include "jobs/ini.hpp"
 #include "util/fd.hpp"
+#include "volumes/confine.hpp"
 #include "volumes/device_info.hpp"
 #include "volumes/layout.hpp"
 #include "volumes/mounts.hpp"
@@ -250,8 +251,16 @@ void Checker::check_file(const jobs::JobSpec& j, const FileTarget& t, bool write
   if (j.direct) {
     int ok = 0;
     if (exists) {
-      const util::Fd fd(::open(t.path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC));
-      ok = fd ? 1 : (errno == EINVAL ? 0 : -errno);
+      int got;
+      if (opts_.confine && (!opts_.confine_applies || opts_.confine_applies(j))) {
+        std::string why;
+        got = open_confined(*opts_.confine, t.path, O_RDONLY | O_DIRECT | O_CLOEXEC, 0, &why);
+      } else {
+        got = ::open(t.path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC);
+        if (got < 0) got = -errno;
+      }
+      const util::Fd fd(got < 0 ? -1 : got);
+      ok = fd ? 1 : (got == -EINVAL ? 0 : got);
     } else {
       auto it = direct_probe_.find(dir);
       ok = it != direct_probe_.end() ? it->second : (direct_probe_[dir] = probe_o_direct(dir));

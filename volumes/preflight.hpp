@@ -5,6 +5,7 @@
 // job would overwrite (never-clobber), the open-file limit and the system-wide
 // AIO limit. The CLI prints every Problem and exits 2.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,10 @@ namespace fiokit::volumes {
 struct PreflightOptions {
   bool allow_clobber = false;       // --allow-clobber: a job may write into files fiokit did not create
   bool allow_device_write = false;  // --allow-device-write: write jobs may use mounted or formatted devices
+  // A remote job's run: the one file preflight opens (the O_DIRECT probe of
+  // an existing file) is opened with open_confined. Null otherwise.
+  const Confinement* confine = nullptr;
+  std::function<bool(const jobs::JobSpec&)> confine_applies;  // the jobs it is for (empty: all)
 };
 
 struct Problem {

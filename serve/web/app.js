@@ -12,6 +12,18 @@
     return u;
   }
 
+  // serve answers 503 with Retry-After when this address has too many log
+  // scans at once (a page of many large logs): wait as told and ask again.
+  function fetchRetrying(url, tries) {
+    return fetch(url).then(function (r) {
+      if (r.status !== 503 || tries <= 0) return r;
+      var secs = Math.min(5, Math.max(1, parseInt(r.headers.get('Retry-After'), 10) || 1));
+      return new Promise(function (ok) { setTimeout(ok, secs * 1000); }).then(function () {
+        return fetchRetrying(url, tries - 1);
+      });
+    });
+  }
+
   function setupChart(el) {
     var sources;
     try { sources = JSON.parse(el.getAttribute('data-sources') || '[]'); } catch (e) { sources = []; }
@@ -22,7 +34,7 @@
       var maxPoints = Math.max(200, Math.min(4000, Math.round((el.clientWidth || 800) * 2)));
       el.classList.add('loading');
       return Promise.all(sources.map(function (src) {
-        return fetch(seriesUrl(src, maxPoints, from, to)).then(function (r) {
+        return fetchRetrying(seriesUrl(src, maxPoints, from, to), 5).then(function (r) {
           if (!r.ok) throw new Error(src.log + ': HTTP ' + r.status);
           return r.json();
         }).then(function (j) {

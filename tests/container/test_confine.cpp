@@ -6,6 +6,7 @@
 // cap on how many files a remote job names, and runs/ reached through a bind
 // mount (root, in a child's private mount namespace). Device nodes are made with mknod under a temp dir when root (skipped with a
 // printed reason otherwise); nothing here opens a device.
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -320,4 +321,59 @@ TEST_CASE("runs/ stays refused when another mount reaches it", "[confine][root][
   REQUIRE(WIFEXITED(status));
   if (WEXITSTATUS(status) == 77) fiokit::test::skip("cannot make a private mount namespace with a tmpfs and a bind mount here");
   CHECK(WEXITSTATUS(status) == 0);
+}
+
+// open_confined judges the folder it really opens in, at the open: the same
+// place rules as refuse_path on the parent's real path (read back from
+// /proc/self/fd), a last symlink refused (O_NOFOLLOW), devices by fstat.
+TEST_CASE("open_confined re-checks the place at the open", "[confine]") {
+  using fiokit::volumes::open_confined;
+  Tree t;
+  Confinement c = t.conf();
+  c.excluded = {t.data + "/runs"};
+  fs::create_directories(t.data + "/runs");
+  std::string why;
+  auto open_ok = [&](const std::string& path, int flags) {
+    why.clear();
+    const int fd = open_confined(c, path, flags | O_CLOEXEC, 0644, &why);
+    INFO(path << ": " << why);
+    CHECK(fd >= 0);
+    if (fd >= 0) ::close(fd);
+  };
+  auto refused = [&](const std::string& path, int flags, int err, const std::string& says) {
+    why.clear();
+    const int fd = open_confined(c, path, flags | O_CLOEXEC, 0644, &why);
+    INFO(path << ": " << why);
+    CHECK(fd == -err);
+    if (fd >= 0) ::close(fd);
+    CHECK_THAT(why, Catch::Contains(says));
+  };
+  open_ok(t.data + "/mine", O_RDONLY);
+  open_ok(t.data + "/sub/new", O_WRONLY | O_CREAT);
+  CHECK(fs::exists(t.data + "/sub/new"));
+  // A folder that became a link to the outside: refused, nothing created there.
+  fs::rename(t.data + "/sub", t.data + "/sub.old");
+  fs::create_directory_symlink(t.out, t.data + "/sub");
+  refused(t.data + "/sub/new", O_WRONLY | O_CREAT, EACCES, "is now '" + t.out + "/new'");
+  CHECK(!fs::exists(t.out + "/new"));
+  refused(t.data + "/sub/secret", O_RDONLY, EACCES, "outside the data dir");
+  // '..' past the data dir, and runs/.
+  refused(t.data + "/sub.old/../../outside/secret", O_RDONLY, EACCES, "outside the data dir");
+  refused(t.data + "/runs/x", O_WRONLY | O_CREAT, EACCES, "results of runs");
+  CHECK(!fs::exists(t.data + "/runs/x"));
+  // A last symlink, even one pointing inside.
+  fs::create_symlink(t.data + "/mine", t.data + "/link-in");
+  refused(t.data + "/link-in", O_RDONLY, ELOOP, "symlink");
+  // A character device (a link to /dev: the parent really is /dev).
+  if (fs::exists("/dev/full")) {
+    fs::create_directory_symlink("/dev", t.data + "/devdir");
+    c.roots.push_back("/dev");
+    refused(t.data + "/devdir/full", O_WRONLY, EACCES, "a character device");
+    open_ok(t.data + "/devdir/null", O_WRONLY);  // /dev/null holds nobody's data
+  }
+  // Ordinary failures are -errno with nothing to add.
+  why.clear();
+  CHECK(open_confined(c, t.data + "/sub.old/none", O_RDONLY, 0, &why) == -ENOENT);
+  CHECK(why.empty());
+  CHECK(open_confined(c, t.data + "/nodir/none", O_RDONLY, 0, &why) == -ENOENT);
 }

@@ -16,7 +16,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 #include "local_server.hpp"
 #include "subprocess.hpp"
@@ -304,4 +306,101 @@ TEST_CASE("red team: 4.3e9 files, a million includes, a deep expression, verify_
   require_refused(o, e.data, "verify_dump", "dump.fio:9");
   CHECK_THAT(o.err, Catch::Contains("copies file contents into the run directory"));
   CHECK_THAT(all_bytes(e.data), !Catch::Contains(marker));
+}
+
+// Escape 1 without root: the character devices every container has (/dev/full,
+// /dev/urandom; /dev/null and /dev/zero hold nobody's data and stay allowed),
+// reached through '..', /proc/self/root and a symlink in the data dir. Refused
+// with exit 2 before anything is opened: an inotify watch on the node sees no
+// open (as any user: the nodes are 0666).
+TEST_CASE("escape 1 as any user: character devices through '..', /proc/self/root and a symlink", "[escape]") {
+  Env e;
+  for (const std::string dev : {"/dev/full", "/dev/urandom"}) {
+    INFO(dev);
+    struct stat st {};
+    if (::stat(dev.c_str(), &st) != 0 || !S_ISCHR(st.st_mode)) {
+      WARN(dev + " is not a character device here: case left out");
+      continue;
+    }
+    const int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    REQUIRE(in >= 0);
+    REQUIRE(inotify_add_watch(in, dev.c_str(), IN_OPEN) >= 0);
+    const std::string climb = "../../../../../../../../../.." + dev;
+    Outcome o = e.run("c1.fio", kHead + "filename=" + climb + "\n");
+    require_refused(o, e.data, "filename=" + climb, "c1.fio:6");
+    CHECK_THAT(o.err, Catch::Contains("resolves to '" + dev + "'") && Catch::Contains("a character device") &&
+                          Catch::Contains("FIOKIT_ALLOW_DEVICE=1"));
+    o = e.run("c1p.fio", kHead + "filename=/proc/self/root" + dev + "\n");
+    require_refused(o, e.data, "filename=/proc/self/root" + dev, "c1p.fio:6");
+    CHECK_THAT(o.err, Catch::Contains("goes through /proc"));
+    fs::remove(e.data + "/dev-link");
+    fs::create_symlink(dev, e.data + "/dev-link");
+    o = e.run("c1s.fio", kHead + "filename=ok.dat:dev-link\n");
+    require_refused(o, e.data, "filename=ok.dat:dev-link", "c1s.fio:6");
+    CHECK_THAT(o.err, Catch::Contains("resolves to '" + dev + "'") && Catch::Contains("a character device"));
+    CHECK(!fs::exists(e.data + "/ok.dat"));
+    char buf[4096];
+    const ssize_t n = ::read(in, buf, sizeof buf);
+    ::close(in);
+    CHECK(n < 0);  // EAGAIN: no open of the node while fiokit ran
+  }
+  CHECK(fs::is_empty(e.out));
+}
+
+// The check runs before the run; a later segment's files are laid out and
+// opened when that segment starts. Someone who can write into the data dir
+// swaps data/sub for a symlink to an outside folder in between (here: while
+// a first 2 s job runs; its layout of first.dat says the run is past the
+// checks). (Not startdelay= as first planned: a job opens its files in its
+// setup, before its startdelay, so that window holds no open.) Each open of a
+// remote job's file re-checks the folder it really opens in
+// (volumes::open_confined) and fails: exit 1, as for any job that cannot open
+// its file (the job file was fine when checked: this is a failed run, not a
+// usage error), the error naming where the folder went. Without the re-check,
+// the layout's open(O_CREAT) follows the link and creates outside/f, or the
+// job's open overwrites the file already there.
+TEST_CASE("a folder swapped for a symlink between the check and the open is refused at the open", "[escape]") {
+  Env e;
+  fs::create_directories(e.data + "/sub");
+  std::string user_bytes;
+  const bool existing = GENERATE(false, true);
+  if (existing) {
+    // The job's file exists (so the layout leaves it alone and the job's own
+    // open is the one that must refuse), made by an earlier run (a write job
+    // may rewrite only what fiokit created), and a user's file is outside.
+    const Outcome prep = e.run("prep.fio", "[w]\nioengine=psync\nrw=write\nbs=4k\nsize=16k\nfilename=sub/f\n");
+    INFO(prep.err);
+    REQUIRE(prep.code == 0);
+    user_bytes = std::string(16384, 'u');
+    std::ofstream(e.out + "/f") << user_bytes;
+  }
+  INFO("sub/f exists before the run: " << existing);
+  std::optional<Outcome> o;
+  std::thread run([&] {
+    o = e.run("swap.fio",
+              "[first]\nioengine=psync\nrw=write\nbs=4k\nsize=16k\nfilename=first.dat\ntime_based\nruntime=2\nrate_iops=20\n"
+              "[w]\nstonewall\nioengine=psync\nrw=write\nbs=4k\nsize=16k\nfilename=sub/f\n");
+  });
+  bool started = false;
+  for (int i = 0; i < 1000 && !started; ++i) {
+    started = fs::exists(e.data + "/first.dat");
+    if (!started) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (started) {
+    fs::rename(e.data + "/sub", e.data + "/sub.old");
+    fs::create_directory_symlink(e.out, e.data + "/sub");
+  }
+  run.join();
+  REQUIRE(started);
+  REQUIRE(o);
+  INFO(o->err);
+  CHECK(o->code == 1);
+  CHECK_THAT(o->err, Catch::Contains("'sub/f'") && Catch::Contains("changed since it was checked") &&
+                         Catch::Contains("is now '" + e.out + "/f'") && Catch::Contains("outside the data dir"));
+  if (existing) {
+    CHECK(slurp(e.out + "/f") == user_bytes);
+    CHECK(fs::file_size(e.data + "/sub.old/f") == 16384);
+  } else {
+    CHECK(fs::is_empty(e.out));
+  }
 }
