@@ -439,7 +439,7 @@ constexpr long kOtherPeerMs = 3000;
 constexpr long kOtherPeerMs = 1000;
 #endif
 
-TEST_CASE("one address flooding series scans locks out no other address", "[serve]") {
+TEST_CASE("one address flooding series scans locks out no other address", "[serve][flood]") {
   TempDir data;
   write_run_dir(data.path, "r1", make_result({"j"}, 1763632800));
   write_text(data.path + "/runs/r1/big_clat.1.log", make_log(350000, 1, 0, 50000));
