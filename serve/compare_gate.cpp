@@ -118,8 +118,22 @@ CompareSlot::~CompareSlot() {
   g_gate_cv.notify_one();
 }
 
+std::string list_item(const std::string& text) { return "<li>" + html_escape(text) + "</li>"; }
+
+std::string comparison_items(const results::Comparison& c) {
+  std::string out;
+  for (const std::string& w : c.invalid) out += list_item(w);
+  for (const auto& m : c.metrics) {
+    if (m.verdict != results::Verdict::pass)
+      out += list_item(fmt::format("{}/{}/{}: {}", m.job, m.dir, m.metric, m.reason));
+    else if (m.improved)
+      out += list_item(fmt::format("{}/{}/{}: improved {:+.1f}%", m.job, m.dir, m.metric, m.change_pct));
+  }
+  return out;
+}
+
 namespace {
-std::string li(const std::string& text) { return "<li>" + html_escape(text) + "</li>"; }
+const auto li = list_item;
 }  // namespace
 
 uint64_t compare_gate_loads() { return g_loads.load(); }
@@ -193,13 +207,7 @@ std::string render_gate_section(const Root& root, const std::vector<std::shared_
       repeats = std::to_string(loaded[i]->samples.size());
       const results::Comparison c = results::compare_runs(*loaded[0], *loaded[i], opt);
       verdict = results::verdict_name(c.verdict());
-      for (const std::string& w : c.invalid) details += li(w);
-      for (const auto& m : c.metrics) {
-        if (m.verdict != results::Verdict::pass)
-          details += li(fmt::format("{}/{}/{}: {}", m.job, m.dir, m.metric, m.reason));
-        else if (m.improved)
-          details += li(fmt::format("{}/{}/{}: improved {:+.1f}%", m.job, m.dir, m.metric, m.change_pct));
-      }
+      details += comparison_items(c);
       for (const std::string& n : c.notes) details += li(n);
     }
     b += fmt::format("<tr data-run=\"{}\"><td>{}</td><td class=\"num repeats\">{}</td>"

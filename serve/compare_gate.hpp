@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "results/compare.hpp"
 #include "results/run_source.hpp"
 #include "serve/confine.hpp"
 #include "serve/run_index.hpp"
@@ -40,6 +41,13 @@ class CompareSlot {
   CompareSlot(const CompareSlot&) = delete;
   CompareSlot& operator=(const CompareSlot&) = delete;
 };
+
+// One HTML list item, escaped.
+std::string list_item(const std::string& text);
+// The list items of one comparison (the gate's rows and the sweep pages'
+// points): why it is invalid, each metric that did not pass with its reason,
+// each improvement.
+std::string comparison_items(const results::Comparison& c);
 
 // How many runs the gate has parsed (cache misses), for the tests.
 uint64_t compare_gate_loads();

@@ -34,7 +34,7 @@ results::SweepManifest read_manifest(const Root& root, const RunInfo& sweep) {
   }
 }
 
-std::string li(const std::string& text) { return "<li>" + html_escape(text) + "</li>"; }
+const auto li = list_item;
 
 std::string badge(const std::string& cls, const std::string& text) {
   return fmt::format("<span class=\"verdict verdict-{}\">{}</span>", cls, html_escape(text));
@@ -55,13 +55,7 @@ std::string point_row(const results::PointComparison& p, const std::string& base
     cls = p.exit_code == 0 ? "pass" : p.exit_code == 1 ? "regression" : "invalid";
     verdict = cls;
     repeats = fmt::format("{} / {}", c.baseline_samples, c.current_samples);
-    for (const std::string& w : c.invalid) details += li(w);
-    for (const auto& m : c.metrics) {
-      if (m.verdict != results::Verdict::pass)
-        details += li(fmt::format("{}/{}/{}: {}", m.job, m.dir, m.metric, m.reason));
-      else if (m.improved)
-        details += li(fmt::format("{}/{}/{}: improved {:+.1f}%", m.job, m.dir, m.metric, m.change_pct));
-    }
+    details = comparison_items(c);
     if (c.metrics.empty() && c.invalid.empty()) details += li("nothing was measured at this point");
   } else {
     verdict = p.only_baseline ? "only in the baseline" : p.only_current ? "only in " + cur_id : "not compared";

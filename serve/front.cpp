@@ -248,10 +248,10 @@ bool Front::enter_active(FrontConn& c) {
   return true;
 }
 
-void Front::leave_active(FrontConn& c) {
+void Front::leave_active(const std::string& peer) {
   if (lim_.max_active_per_peer == 0) return;
   std::lock_guard<std::mutex> lk(m_);
-  auto it = active_.find(c.peer);
+  auto it = active_.find(peer);
   if (it != active_.end() && --it->second == 0) active_.erase(it);
 }
 
@@ -551,14 +551,17 @@ bool Front::serve_requests(FrontConn& c, const Process& process) {
       refuse(c, 503);
       return false;
     }
+    // The peer is copied: a request that ends by parking its connection
+    // hands it to the parked set, whose thread may close and free it before
+    // this guard leaves the scope.
     struct Active {
       Front& f;
-      FrontConn& c;
       bool on;
+      std::string peer;
       ~Active() {
-        if (on) f.leave_active(c);
+        if (on) f.leave_active(peer);
       }
-    } active{*this, c, counted};
+    } active{*this, counted, counted ? c.peer : std::string()};
     bool closed = false;
     BodyIn body{h.consumed, h.chunked ? UINT64_MAX : h.length};
     FrontStream strm(*this, c, h.replay, h.body ? &body : nullptr);

@@ -186,7 +186,7 @@ class Front {
   std::list<FrontConn*> all_waiting_;                                // all peers, oldest first
   std::unordered_map<std::string, size_t> active_;                   // per peer: requests being routed
   bool enter_active(FrontConn& c);  // false: the peer is at max_active_per_peer
-  void leave_active(FrontConn& c);
+  void leave_active(const std::string& peer);
   void unlist_locked(FrontConn& c);
   bool stopping_ = false;  // under m_
   std::atomic<bool> stop_flag_{false};
