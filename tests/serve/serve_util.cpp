@@ -267,4 +267,18 @@ std::optional<std::string> run_capture(const std::string& cmd, int* exit_code) {
   return out;
 }
 
+std::string chromium_cmd(const std::string& profile, const std::string& args, const std::string& url) {
+  return std::string("timeout 120 /usr/bin/chromium") +
+         " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking"
+         " --disable-component-update --disable-sync --disable-dev-shm-usage --user-data-dir=" + profile + " " + args +
+         " '" + url + "' 2>/dev/null";
+}
+
+std::string chromium_screenshot(const std::string& dir, const std::string& url, const std::string& size) {
+  test::TempDir profile("chromium");
+  const std::string png = dir + "/shot.png";
+  run_capture(chromium_cmd(profile.path, "--hide-scrollbars --window-size=" + size + " --virtual-time-budget=5000 --screenshot=" + png, url));
+  return ::access(png.c_str(), R_OK) == 0 ? png : std::string();
+}
+
 }  // namespace fiokit::servetest

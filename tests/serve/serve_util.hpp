@@ -89,4 +89,12 @@ size_t count_of(const std::string& hay, const std::string& needle);
 std::string fio_run_dir(const std::string& data_dir, const std::string& id, const std::string& fio_args);
 std::optional<std::string> run_capture(const std::string& cmd, int* exit_code = nullptr);
 
+// The headless Chromium command every browser case runs (a fresh profile,
+// no background network, a 120 s limit); `args` go before the url.
+std::string chromium_cmd(const std::string& profile, const std::string& args, const std::string& url);
+// Chromium's screenshot of url in a window of `size` ("W,H", scrollbars
+// hidden, 5 s of virtual time for the page's scripts) as dir/shot.png; the
+// path, or "" when Chromium wrote none.
+std::string chromium_screenshot(const std::string& dir, const std::string& url, const std::string& size);
+
 }  // namespace fiokit::servetest

@@ -16,13 +16,6 @@ namespace {
 
 const char* kChromium = "/usr/bin/chromium";
 
-std::string chromium_cmd(const std::string& profile, const std::string& args, const std::string& url) {
-  return std::string("timeout 120 ") + kChromium +
-         " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking"
-         " --disable-component-update --disable-sync --disable-dev-shm-usage --user-data-dir=" + profile + " " + args +
-         " '" + url + "' 2>/dev/null";
-}
-
 // Screenshot of url; returns the PNG bytes ("" on failure).
 std::string screenshot(const std::string& dir, const std::string& name, const std::string& url) {
   const std::string file = dir + "/" + name + ".png";

@@ -100,14 +100,9 @@ TEST_CASE("headless chromium: run index columns, badge, sort, filter, more on de
   // ground (#fdecea) are in the screenshot; with the failed run filtered
   // out, neither is (nothing else on the index is red).
   auto shot_of = [&](const std::string& url) {
-    TempDir profile, shots;
-    const std::string png = shots.path + "/index.png";
-    run_capture(std::string("timeout 120 ") + kChromium +
-                " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking"
-                " --disable-component-update --disable-sync --disable-dev-shm-usage --hide-scrollbars"
-                " --window-size=1400,900 --user-data-dir=" + profile.path + " --virtual-time-budget=5000 --screenshot=" +
-                png + " '" + url + "' 2>/dev/null");
-    REQUIRE(std::filesystem::exists(png));
+    TempDir shots;
+    const std::string png = chromium_screenshot(shots.path, url, "1400,900");
+    REQUIRE(!png.empty());
     return plottest::decode_png(png);
   };
   const plottest::Png shot = shot_of(base + "/");

@@ -204,14 +204,9 @@ TEST_CASE("headless chromium draws the latency distribution on the run page", "[
   // are also track colours, p99.9's red the over-time chart's second line.
   // The plain run, whose section is hidden, has none of the purple.
   auto shot_of = [&](const std::string& url) {
-    TempDir profile, shots;
-    const std::string png = shots.path + "/page.png";
-    run_capture(std::string("timeout 120 ") + chromium +
-                " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-                "--disable-background-networking --disable-component-update --disable-sync "
-                "--disable-dev-shm-usage --hide-scrollbars --window-size=1280,2400 --user-data-dir=" + profile.path +
-                " --virtual-time-budget=5000 --screenshot=" + png + " '" + url + "' 2>/dev/null");
-    REQUIRE(std::filesystem::exists(png));
+    TempDir shots;
+    const std::string png = chromium_screenshot(shots.path, url, "1280,2400");
+    REQUIRE(!png.empty());
     return plottest::decode_png(png);
   };
   const plottest::Png img = shot_of(base + "/runs/20261126T100000Z-lat");

@@ -129,14 +129,9 @@ TEST_CASE("headless chromium draws the series charts of a run without fio logs",
   // Drawn, not only in the DOM: the screenshot holds both lines of the
   // charts in chart.js's colours (read #1f77b4, write #d62728), enough of each
   // for four charts' lines, where the page has nothing else in those colours.
-  TempDir profile2, shots;
-  const std::string png = shots.path + "/run.png";
-  run_capture(std::string("timeout 120 ") + chromium +
-              " --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking"
-              " --disable-component-update --disable-sync --disable-dev-shm-usage --hide-scrollbars"
-              " --window-size=1280,3000 --user-data-dir=" + profile2.path + " --virtual-time-budget=5000 --screenshot=" +
-              png + " '" + url + "' 2>/dev/null");
-  REQUIRE(fs::exists(png));
+  TempDir shots;
+  const std::string png = chromium_screenshot(shots.path, url, "1280,3000");
+  REQUIRE(!png.empty());
   const plottest::Png img = plottest::decode_png(png);
   REQUIRE(img.width == 1280);
   const size_t read_px = plottest::count_colour(img, 0x1f77b4, 12), write_px = plottest::count_colour(img, 0xd62728, 12);
