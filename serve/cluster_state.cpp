@@ -25,6 +25,12 @@ std::string member_name(const Member& m) {
   return m.host.empty() ? fmt::format("member {}", m.index) : fmt::format("member {} (host {})", m.index, m.host);
 }
 
+// A failed member's error from its done: "exit code N[: its error]".
+std::string exit_error(const DoneRequest& req) {
+  return req.error.empty() ? fmt::format("exit code {}", req.exit_code)
+                           : fmt::format("exit code {}: {}", req.exit_code, req.error);
+}
+
 bool all_terminal(const Run& r) {
   return std::all_of(r.members.begin(), r.members.end(),
                      [](const Member& m) { return m.state == "done" || m.state == "failed"; });
@@ -239,8 +245,7 @@ Reply Coordinator::done(const std::string& name, int index, const DoneRequest& r
     Member& m = j->members[static_cast<size_t>(index)];
     m.state = "failed";
     m.exit_code = req.exit_code;
-    m.error = req.error.empty() ? fmt::format("exit code {}", req.exit_code)
-                                : fmt::format("exit code {}: {}", req.exit_code, req.error);
+    m.error = exit_error(req);
     j->state = "failed";
     j->ended_unix_ns = unix_ns_now();
     j->error = fmt::format("cluster run {} failed: {} ended before the start: {}", j->run, member_name(m), m.error);
@@ -274,8 +279,7 @@ Reply Coordinator::done(const std::string& name, int index, const DoneRequest& r
     m.state = "done";
   } else {
     m.state = "failed";
-    m.error = req.error.empty() ? fmt::format("exit code {}", req.exit_code)
-                                : fmt::format("exit code {}: {}", req.exit_code, req.error);
+    m.error = exit_error(req);
   }
   mark_dirty_locked(*r);
   Reply reply = save_locked(*r, json_reply(200, ok));

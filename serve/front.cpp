@@ -240,10 +240,7 @@ bool Front::enter_active(FrontConn& c) {
   fill_peer(c);
   std::lock_guard<std::mutex> lk(m_);
   size_t& n = active_[c.peer];
-  if (n >= lim_.max_active_per_peer) {
-    if (n == 0) active_.erase(c.peer);
-    return false;
-  }
+  if (n >= lim_.max_active_per_peer) return false;  // n > 0 here: the entry is in use
   ++n;
   return true;
 }

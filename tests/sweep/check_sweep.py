@@ -373,16 +373,8 @@ def part_browser(tmp):
     check(rc == 0, f"sweep exit {rc}: {err}")
     sdir = sweep_dirs(os.path.join(tmp, "d"))[0]
     sid = os.path.basename(sdir)
-    port = free_port()
-    server = subprocess.Popen([FIOKIT, "serve", os.path.join(tmp, "d"), "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    port, server = serve_until_ready(os.path.join(tmp, "d"))
     try:
-        for _ in range(100):
-            try:
-                if http_get(port, "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
         code, body = http_get(port, "/api/sweeps/" + sid)
         check(code == 200, f"/api/sweeps: {code}")
         api = json.loads(body)
