@@ -147,6 +147,11 @@ bool null_device(const struct stat& st) {
   return S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && (minor(st.st_rdev) == 3 || minor(st.st_rdev) == 5);
 }
 
+// A device node a job may not open without FIOKIT_ALLOW_DEVICE=1.
+bool device_held_back(const Confinement& c, const struct stat& st) {
+  return (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)) && !null_device(st) && !c.allow_device;
+}
+
 std::string device_refusal(const struct stat* st) {
   return std::string("is ") + (!st ? "a device name under /dev" : S_ISBLK(st->st_mode) ? "a block device" : "a character device") +
          ": devices need FIOKIT_ALLOW_DEVICE=1 as well as an allowed place (the data dir, FIOKIT_REMOTE_ROOTS or a benchmark volume)";
@@ -226,8 +231,7 @@ int open_confined(const Confinement& c, const std::string& path, int flags, mode
   // The device rule before opening (opening a device can act on it) and again
   // on what was opened.
   struct stat st {};
-  if (::fstatat(dir.get(), leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)) &&
-      !null_device(st) && !c.allow_device)
+  if (::fstatat(dir.get(), leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && device_held_back(c, st))
     return refused(EACCES, "changed since it was checked: it " + shown + device_refusal(&st));
   if (S_ISLNK(st.st_mode))
     return refused(ELOOP, "changed since it was checked: it is now a symlink, and a remote job's files are opened without "
@@ -238,7 +242,7 @@ int open_confined(const Confinement& c, const std::string& path, int flags, mode
     if (e == ELOOP) return refused(ELOOP, "is a symlink, and a remote job's files are opened without following a last symlink");
     return -e;
   }
-  if (::fstat(fd, &st) == 0 && (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)) && !null_device(st) && !c.allow_device) {
+  if (::fstat(fd, &st) == 0 && device_held_back(c, st)) {
     ::close(fd);
     return refused(EACCES, "changed since it was checked: it " + shown + device_refusal(&st));
   }
