@@ -130,7 +130,6 @@ class ExecEngine final : public EngineBase<ExecEngine> {
   }
   QueueResult queue(IoUnit& u) override {
     if (pid_ < 0) {
-      start_ns_ = u.start_ns;
       const int rc = start_program();
       u.result = rc < 0 ? rc : 0;
       return QueueResult::completed;
@@ -140,6 +139,12 @@ class ExecEngine final : public EngineBase<ExecEngine> {
     u.result = 0;
     return QueueResult::completed;
   }
+  // Runtime counts from the job's start, as fio's from td->start, the same
+  // point the worker's deadline counts from: a job that ended at its
+  // deadline has then always run its runtime here too, and the cleanup
+  // sends SIGTERM before SIGKILL (counted from the first I/O, a few µs
+  // later, the check could miss by those µs: SIGKILL alone).
+  void start_io(uint64_t start_ns) override { start_ns_ = start_ns; }
   int commit() override { return 0; }
   int reap(unsigned, unsigned) override { return 0; }
   IoUnit* event(unsigned) override { return nullptr; }

@@ -105,6 +105,9 @@ class IoEngine {
   // A new pass (loop) begins: engines that act once per file and pass (the
   // file-operation engines) forget what they did. Off the hot path.
   virtual void start_pass() {}
+  // The job's I/O starts at `start_ns` (fio's td->start): what the exec
+  // engine's runtime counts from. Off the hot path.
+  virtual void start_io(uint64_t /*start_ns*/) {}
   // Runs the worker's I/O loop specialised for this engine type.
   virtual void run_loop(Worker& w) = 0;
   // Context for the last init() failure: what the kernel refused and how to fix it.

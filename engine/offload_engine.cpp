@@ -109,6 +109,9 @@ class OffloadEngine final : public EngineBase<OffloadEngine> {
   void start_pass() override {
     for (auto& sl : slots_) sl->eng->start_pass();
   }
+  void start_io(uint64_t start_ns) override {
+    for (auto& sl : slots_) sl->eng->start_io(start_ns);
+  }
   std::string error_hint() const override { return hint_; }
   const char* io_error_hint(int err) const override {
     // The first exception of a submit thread, set once before the I/O it

@@ -413,6 +413,7 @@ void Worker::run_io() {
   // the job's: the run's start is fiokit's nearest equivalent.
   io_start_ns_ = shared.run_start_ns ? shared.run_start_ns : start;
   pacer.start(start);
+  engine_->start_io(start);
   sampler_.start(start, plan_->min_rate);
   latency_start(start);
 

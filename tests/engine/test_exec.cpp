@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "common/temp_dir.hpp"
+#include "engine/run_shared.hpp"
 #include "engine_test_util.hpp"
 #include "jobs/test_expander.hpp"
 #include "jobs/ini.hpp"
@@ -87,6 +88,35 @@ TEST_CASE("exec: argv, output files, SIGTERM at the runtime's end, SIGKILL grace
   CHECK(d.read("mon.stderr") == "to-stderr\n");
   CHECK(d.read("term.log") == "got-term\n");  // one SIGTERM
   CHECK(gone(d));                              // then SIGKILL, and reaped
+}
+
+// The race CI hit under ASan (examples_exec): the job's deadline passed
+// while the I/O that would have sent SIGTERM was still short of the runtime
+// counted from the first I/O, a few µs after the job's start; the cleanup
+// then sent SIGKILL alone. Driven by hand so the gap is certain: the job
+// started 1.5 s ago by the worker's clock, its first I/O (the fork) now.
+TEST_CASE("exec: a job ended at its deadline gets SIGTERM before SIGKILL, however late its first I/O") {
+  InTempDir d;
+  d.write_script("trap.sh", "#!/bin/sh\ntrap 'echo got-term >> term.log' TERM\necho $$ > prog.pid\nwhile true; do sleep 0.02; done\n");
+  auto job = parse_jobs("[mon]\nioengine=exec\nruntime=1\nprogram=./trap.sh\ngrace_time=1\n").at(0);
+  auto e = engine::make_engine("exec");
+  REQUIRE(e);
+  std::vector<engine::IoUnit> units(1);
+  engine::EngineSetup s;
+  s.units = &units;
+  s.options = job.engine_options;
+  s.job_name = "mon";
+  s.runtime_us = 1'000'000;
+  REQUIRE(e->init(s) == 0);
+  const uint64_t now = engine::now_ns();
+  e->start_io(now - 1'500'000'000ull);
+  units[0].start_ns = now;
+  REQUIRE(e->queue(units[0]) == engine::QueueResult::completed);
+  REQUIRE(units[0].result == 0);
+  for (int i = 0; i < 1000 && d.read("prog.pid").find('\n') == std::string::npos; ++i) ::usleep(10'000);  // the trap is set
+  e.reset();  // the cleanup: the job's time is up, so SIGTERM, grace_time, SIGKILL
+  CHECK(d.read("term.log") == "got-term\n");
+  CHECK(gone(d));
 }
 
 TEST_CASE("exec: number_ios ends the job with SIGKILL and no SIGTERM; std_redirect=0 makes no files") {

@@ -67,7 +67,8 @@ def check(ctx):
             out = f.read()
         check('%s: the program got turbostat\'s arguments, split on spaces' % mon,
               out.splitlines()[0] == 'argv: ' + ' '.join(args.split()))
-        check('%s: SIGTERM at the end of its 1 s runtime' % mon, out.splitlines()[-1] == 'stopped')
+        check('%s: SIGTERM at the end of its 1 s runtime (its output ends %r)' % (mon, out.splitlines()[-1:]),
+              out.splitlines()[-1] == 'stopped')
         ios = jobs[mon][0]['read']['total_ios']
         check('%s: an I/O every ~100 ms (7-12 for 1 s, fio: 11 on idle cores), got %d' % (mon, ios), 7 <= ios <= 12)
         check('%s: moves no bytes' % mon, jobs[mon][0]['read']['io_bytes'] == 0)
