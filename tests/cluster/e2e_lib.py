@@ -15,9 +15,12 @@ import http.client as httpc
 import json
 import os
 import signal
-import socket
 import subprocess
+import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'common'))
+from net_util import free_port  # noqa: E402,F401  (e2e.py and e2e_podman.py import it from here)
 
 FAILS = []
 
@@ -45,14 +48,6 @@ def finish(name):
         raise SystemExit(1)
     print(f"{name}: all checks passed")
     raise SystemExit(0)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def request(port, method, path, body=None, token=None, timeout=10.0, host="127.0.0.1"):

@@ -24,7 +24,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,8 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'common'))
+from net_util import free_port  # noqa: E402,F401  (also imported from here by other tests)
 import doc_checks  # noqa: E402  (the checks of what each kind of line promises)
 
 # Lines a test cannot run, each with where it is run instead.
@@ -139,14 +140,6 @@ def extract(repo, doc):
 
 def uses_containers(cmd):
     return re.search(r"(^|[;&|(]\s*|\bdo\s+)(docker|podman)\s", cmd.text) is not None
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def wait_http(url, seconds=60, proc=None):

@@ -26,7 +26,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,8 @@ import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'common'))
+from net_util import free_port  # noqa: E402,F401  (also imported from here by other tests)
 from pngcheck import count_colour, decode_png  # noqa: E402
 
 FIOKIT = None
@@ -340,12 +341,6 @@ def part_compare(tmp):
     check(len(re.findall(r"regression: rr/read/iops", err)) == 4, f"regressions per point: {err}")
     rc, _, err = compare(a, os.path.join(a, manifest(a)["points"][0]["run"]))
     check(rc == 2 and "only with a sweep" in err, f"sweep vs a run: exit {rc}: {err}")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def http_get(port, path):
