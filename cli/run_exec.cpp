@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -29,6 +28,7 @@
 #include "volumes/device_info.hpp"
 #include "volumes/layout.hpp"
 #include "volumes/preflight.hpp"
+#include "util/wall_clock.hpp"
 
 namespace fiokit::cli {
 namespace {
@@ -184,15 +184,11 @@ constexpr uint64_t kCheckpointIntervalMs = 1000;
 // A cluster member's status snapshots: one a second (docs/cluster-protocol.md).
 constexpr uint64_t kClusterStatusMs = 1000;
 
-int64_t unix_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 // What a repeat's results.json holds before its first timed checkpoint (see
 // RunDirWriter::start): the jobs, no figures yet.
 results::RunResult not_started(const std::vector<jobs::JobSpec>& jobs) {
   results::RunResult r;
-  const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t ms = util::unix_ms_now();
   r.timestamp_ms = ms;
   r.timestamp = ms / 1000;
   for (const auto& j : jobs) {
@@ -293,7 +289,7 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
     results::RunResult placeholder = not_started(jobs);
     decorate(placeholder, 1);
     placeholder.extras.erase("repeat");  // start() numbers each repeat's
-    run_dir->start(placeholder, unix_ms_now());
+    run_dir->start(placeholder, util::unix_ms_now());
     report_run_dir_failures(*run_dir, run_dir_reported);
   }
   // Logs that could not be written, with or without a run dir (a job's log
@@ -359,7 +355,7 @@ int execute_run(const std::vector<jobs::JobSpec>& jobs, const ExecArgs& args, st
       opts.checkpoint = [&](const results::RunResult& given) {
         results::RunResult snap = given;
         decorate(snap, rep);
-        run_dir->checkpoint(rep, snap, unix_ms_now());
+        run_dir->checkpoint(rep, snap, util::unix_ms_now());
         if (run_dir->failures().size() > run_dir_reported) {
           progress.finish();
           report_run_dir_failures(*run_dir, run_dir_reported);

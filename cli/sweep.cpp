@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 #include <signal.h>
 
-#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -29,6 +28,7 @@
 #include "results/json_reader.hpp"
 #include "results/run_dir.hpp"
 #include "results/sweep.hpp"
+#include "util/wall_clock.hpp"
 
 namespace fiokit::cli {
 namespace {
@@ -180,11 +180,6 @@ extern "C" void on_signal(int sig) {
   g_signal = sig;
 }
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // What a second signal during a point writes before the process ends: the
 // manifest with the running point interrupted, the rest skipped and a finish
 // time, so the sweep page does not say "running" forever. Set only while a
@@ -204,7 +199,7 @@ void write_final_manifest(int) {
       running = false;
     }
     m.interrupted = true;
-    m.finished_ms = now_ms();
+    m.finished_ms = util::unix_ms_now();
     results::write_file_atomic(*g_sweep_dir, results::kSweepManifest, results::write_sweep_manifest(m));
   } catch (const std::exception& e) {
     fmt::print(stderr, "fiokit sweep: could not mark {} interrupted: {}\n", *g_sweep_dir, e.what());
@@ -268,7 +263,7 @@ int cmd_sweep(const std::vector<std::string>& argv) {
   results::SweepManifest m;
   m.version = FIOKIT_VERSION;
   m.dimensions = a.dims;
-  m.started_ms = now_ms();
+  m.started_ms = util::unix_ms_now();
   for (const auto& p : points) m.points.push_back({p, "pending", "", "", 0, std::nullopt});
   const std::string dir = results::create_run_dir(
       a.data_dir, results::make_run_id(m.started_ms / 1000, "sweep-" + parsed.front().jobs.front().name));
@@ -350,7 +345,7 @@ int cmd_sweep(const std::vector<std::string>& argv) {
   // the same, and says so in its exit code and manifest.
   if (!signal_exit && g_signal) signal_exit = 128 + g_signal;
   m.interrupted = signal_exit != 0;
-  m.finished_ms = now_ms();
+  m.finished_ms = util::unix_ms_now();
   save();
   sigaction(SIGINT, &old_int, nullptr);
   sigaction(SIGTERM, &old_term, nullptr);

@@ -24,6 +24,7 @@
 #include "engine/io_buffers.hpp"
 #include "engine/job_logs.hpp"
 #include "engine/worker.hpp"
+#include "util/wall_clock.hpp"
 
 namespace fiokit::engine {
 namespace {
@@ -108,12 +109,6 @@ std::string ctime_now(time_t t) {
   return buf;
 }
 
-int64_t unix_now_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
 // The start gate's wait (RunOptions::before_start): an absolute sleep on
 // CLOCK_REALTIME, the clock the members share (NTP-disciplined), in slices of
 // at most 100 ms so a stop request ends it within that. Signals are blocked in
@@ -125,7 +120,7 @@ void sleep_until_unix_ns(int64_t target, const std::atomic<bool>* stop) {
   constexpr int64_t kSpinNs = 2'000'000;
   for (;;) {
     if (stop && stop->load()) return;
-    const int64_t now = unix_now_ns();
+    const int64_t now = util::unix_ns_now();
     if (now >= target) return;
     if (target - now <= kSpinNs) continue;
     const int64_t wake = std::min<int64_t>(target - kSpinNs, now + 100'000'000);
@@ -148,8 +143,7 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volume
   if (plan.size() != jobs.size())
     throw std::invalid_argument(fmt::format("run_jobs: a plan of {} jobs for {} jobs", plan.size(), jobs.size()));
   results::RunResult rr;
-  const auto wall = std::chrono::system_clock::now();
-  rr.timestamp_ms = std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count();
+  rr.timestamp_ms = util::unix_ms_now();
   rr.timestamp = rr.timestamp_ms / 1000;
   rr.time = ctime_now(static_cast<time_t>(rr.timestamp));
   const DiskStats disks(plan);
@@ -401,7 +395,7 @@ results::RunResult run_jobs(const std::vector<jobs::JobSpec>& jobs, const volume
         throw;
       }
       sleep_until_unix_ns(start_at, opts.stop);
-      const int64_t started = unix_now_ns();
+      const int64_t started = util::unix_ns_now();
       poll_stop();
       if (sh.halt.load())
         for (auto& w : workers) w->skip();  // a signal at the barrier: nothing runs

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -37,12 +36,6 @@ T get_key(const nlohmann::json& j, const char* key) {
 
 }  // namespace
 
-int64_t unix_ns_now() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-int64_t unix_ms_now() { return unix_ns_now() / 1000000; }
 
 bool valid_run_name(std::string_view name) {
   return !name.empty() && name.size() <= 64 &&

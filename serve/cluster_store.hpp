@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/wall_clock.hpp"
+
 namespace fiokit::serve::cluster {
 
 struct Member {
@@ -58,7 +60,7 @@ void save_run(const std::string& data_dir, const Run& r);
 // reported on stderr and skipped (never rewritten).
 std::vector<Run> load_runs(const std::string& data_dir);
 
-int64_t unix_ns_now();
-int64_t unix_ms_now();
+using util::unix_ms_now;  // util/wall_clock.hpp
+using util::unix_ns_now;
 
 }  // namespace fiokit::serve::cluster

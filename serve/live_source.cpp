@@ -3,23 +3,18 @@
 
 #include <sys/stat.h>
 
-#include <chrono>
 #include <limits>
 #include <nlohmann/json.hpp>
 
 #include "results/json_reader.hpp"
 #include "util/fd.hpp"
+#include "util/wall_clock.hpp"
 
 namespace fiokit::serve {
 
 namespace {
 
 constexpr size_t kMaxFileBytes = 64u << 20;  // a json+ snapshot of many jobs is a few MB
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 template <typename T>
 T get_or(const nlohmann::json& o, const char* key, T fallback) {
@@ -176,7 +171,7 @@ LiveRun LiveSource::read(const RunInfo& run) {
     return lr;
   }
   lr.changed_ms = e.mtime_ns / 1'000'000;
-  lr.state = now_ms() - lr.changed_ms > kStaleMs ? "stalled" : "running";
+  lr.state = util::unix_ms_now() - lr.changed_ms > kStaleMs ? "stalled" : "running";
   lr.start_ms = e.cur->start_ms;
   LiveHost h;
   h.host = e.cur->hostname;
