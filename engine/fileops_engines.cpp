@@ -97,6 +97,7 @@ class FileOpEngine final : public EngineBase<FileOpEngine<Op>> {
   }
   std::string error_hint() const override { return hint_; }
   const char* io_error_hint(int) const override {
+    if (!refused_.empty()) return refused_.c_str();  // a remote job's file, refused by open_confined
     return Op == FileOp::create ? " (filecreate: open with O_CREAT failed)"
            : Op == FileOp::stat ? " (filestat: stat failed)"
                                 : " (filedelete: unlink failed)";
@@ -112,10 +113,14 @@ class FileOpEngine final : public EngineBase<FileOpEngine<Op>> {
       const uint64_t t0 = now_ns();
       // A remote job's run opens through open_confined (its checks are
       // then part of the timed call; only such runs pay for them).
-      const int fd = confine_ ? volumes::open_confined(*confine_, path, O_CREAT | O_RDWR | O_CLOEXEC, 0600, nullptr)
+      std::string why;
+      const int fd = confine_ ? volumes::open_confined(*confine_, path, O_CREAT | O_RDWR | O_CLOEXEC, 0600, &why)
                               : ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
       op_ns_ = now_ns() - t0;
-      if (fd < 0) return confine_ ? fd : -errno;
+      if (fd < 0) {
+        if (!why.empty()) refused_ = fmt::format(" (filecreate: {})", why);
+        return confine_ ? fd : -errno;
+      }
       // The marker lets unlink=1 remove what this job created, and only that.
       if (!existed) (void)volumes::mark_created(fd);
       ::close(fd);
@@ -148,6 +153,7 @@ class FileOpEngine final : public EngineBase<FileOpEngine<Op>> {
   const volumes::Confinement* confine_ = nullptr;  // EngineSetup::confine
   std::vector<bool> done_;  // the operation was done on this file in this pass
   uint64_t op_ns_ = 0;
+  std::string refused_;  // why open_confined refused the last file, as io_error_hint's text
   StatType stat_type_ = StatType::stat;
   std::string hint_;
 };

@@ -366,6 +366,9 @@ TEST_CASE("a folder swapped for a symlink between the check and the open is refu
   fs::create_directories(e.data + "/sub");
   std::string user_bytes;
   const bool existing = GENERATE(false, true);
+  // filecreate opens the file itself (no layout, no job open): its refusal
+  // must say why, as the others' do.
+  const std::string engine = GENERATE(as<std::string>{}, "psync", "filecreate");
   if (existing) {
     // The job's file exists (so the layout leaves it alone and the job's own
     // open is the one that must refuse), made by an earlier run (a write job
@@ -376,12 +379,12 @@ TEST_CASE("a folder swapped for a symlink between the check and the open is refu
     user_bytes = std::string(16384, 'u');
     std::ofstream(e.out + "/f") << user_bytes;
   }
-  INFO("sub/f exists before the run: " << existing);
+  INFO("sub/f exists before the run: " << existing << ", ioengine=" << engine);
   std::optional<Outcome> o;
   std::thread run([&] {
     o = e.run("swap.fio",
               "[first]\nioengine=psync\nrw=write\nbs=4k\nsize=16k\nfilename=first.dat\ntime_based\nruntime=2\nrate_iops=20\n"
-              "[w]\nstonewall\nioengine=psync\nrw=write\nbs=4k\nsize=16k\nfilename=sub/f\n");
+              "[w]\nstonewall\nioengine=" + engine + "\nrw=write\nbs=4k\nsize=16k\nfilename=sub/f\n");
   });
   bool started = false;
   for (int i = 0; i < 1000 && !started; ++i) {
