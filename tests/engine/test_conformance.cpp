@@ -387,13 +387,26 @@ RingRegistrations watch_rings(const std::function<void()>& run) {
       const size_t at = text.find(key);
       return at == std::string::npos ? -1L : std::strtol(text.c_str() + at + std::strlen(key), nullptr, 10);
     };
+    // The run opens and closes descriptors meanwhile: one may be gone between
+    // the listing and the read (ENOENT), which is skipped, never thrown
+    // (an ifstream's read error throws from its buffer; CI saw it abort).
+    auto slurp_fdinfo = [](const std::string& fd) {
+      std::string text;
+      const int f = ::open(("/proc/self/fdinfo/" + fd).c_str(), O_RDONLY | O_CLOEXEC);
+      if (f < 0) return text;
+      char buf[4096];
+      ssize_t n;
+      while ((n = ::read(f, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+      ::close(f);
+      return text;
+    };
     while (!done.load()) {
-      for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd", std::filesystem::directory_options::skip_permission_denied)) {
-        std::error_code ec;
-        const auto target = std::filesystem::read_symlink(e.path(), ec);
-        if (ec || target.string().find("io_uring") == std::string::npos) continue;
-        std::ifstream in("/proc/self/fdinfo/" + e.path().filename().string());
-        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::error_code ec;
+      for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end; it.increment(ec)) {
+        std::error_code lec;
+        const auto target = std::filesystem::read_symlink(it->path(), lec);
+        if (lec || target.string().find("io_uring") == std::string::npos) continue;
+        const std::string text = slurp_fdinfo(it->path().filename().string());
         seen.bufs = std::max(seen.bufs, field(text, "UserBufs:"));
         seen.files = std::max(seen.files, field(text, "UserFiles:"));
       }

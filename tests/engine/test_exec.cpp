@@ -81,7 +81,14 @@ TEST_CASE("exec: argv, output files, SIGTERM at the runtime's end, SIGKILL grace
   CHECK(j.dirs[0].runtime_ms == 0);
   CHECK(j.dirs[0].slat.count() == 0);
   CHECK(j.dirs[0].lat.count() == j.dirs[0].total_ios);
-  CHECK(j.dirs[0].lat.max() >= 1'000'000'000u);  // the last I/O held the grace time
+  // The 11th I/O checks the runtime at >= 1 s (10 x 100 ms), so it sends
+  // SIGTERM and holds the grace time. Under heavy load (ASan, 2 busy cores)
+  // the sleeps overshoot and the deadline can come before it starts: the job
+  // then ends with 10 I/Os and the cleanup sends SIGTERM and waits instead
+  // (fio sends SIGKILL alone there); term.log and the duration below hold
+  // either way.
+  INFO("I/Os: " << j.dirs[0].total_ios << ", longest " << j.dirs[0].lat.max() << " ns");
+  CHECK((j.dirs[0].total_ios < 11 || j.dirs[0].lat.max() >= 1'000'000'000u));
   CHECK(secs >= 2.0);                            // runtime + grace_time
   CHECK(secs < 4.0);
   CHECK(d.read("mon.stdout") == "argv: x1y mon amon1\n");
