@@ -390,6 +390,9 @@ void Worker::reset_loop() {
   if (sync_every && !spec.time_based) sync_pending = write_issues_ % sync_every == 0 && write_issues_ != 0;
   seq_run_left_ = 0;
   trim_then_write_ = false;
+  // file_service_type=sequential starts each loop at the first file again
+  // (fio 3.33, write_iolog of nrfiles=3 loops=2: 0000 1111 2222 0000 ...).
+  if (spec.file_service_type == jobs::FileServiceType::sequential) cur_file_ = 0;
   reseed_loop();
   for (auto& f : files_) {
     // fio 3.33 keeps a backward walk's position across loops (loops=2 of

@@ -81,10 +81,14 @@ uint32_t Worker::pick_file() {
   if (n == 1) return 0;
   switch (spec.file_service_type) {
     case jobs::FileServiceType::roundrobin:
-      if (--file_ios_left_ == 0) {
+      // fio 3.33 starts at the first file and moves on after N I/Os
+      // (measured, write_iolog of nrfiles=3: roundrobin 012012...,
+      // roundrobin:2 001122...).
+      if (file_ios_left_ == 0) {
         cur_file_ = (cur_file_ + 1) % n;
         file_ios_left_ = std::max<uint32_t>(1, spec.file_service_nr);
       }
+      --file_ios_left_;
       return cur_file_;
     case jobs::FileServiceType::sequential:
       for (uint32_t k = 0; k < n && files_[cur_file_].issued >= files_[cur_file_].target.size; ++k) cur_file_ = (cur_file_ + 1) % n;

@@ -6,7 +6,9 @@
 #  - fsync=N / fdatasync=N across loops: how many syncs, and where in the
 #    sequence of I/Os, from write_iolog with the times left out;
 #  - description=: the "Description  : [..]" line, "desc" in the JSON (and
-#    its place among the job's keys), the terse line's last field.
+#    its place among the job's keys), the terse line's last field;
+#  - file_service_type: which file each I/O goes to, in order (fiokit's
+#    round robin began at the second file).
 import glob
 import os
 
@@ -208,7 +210,34 @@ numjobs=2
 """, [('desc', J('desc'), EXACT)])
 
 
+def IOLOG_FILES(name, action):
+    """The files of the iolog's `action` lines in order, by name, 'f.0 f.1 ...'."""
+    def get(r):
+        return ' '.join(row[1] for row in iolog_rows(r, name) if len(row) >= 3 and row[2] == action)
+    return get
+
+
+def add_file_order(case):
+    # nrfiles=3, 4 blocks each: fio 3.33 goes 0 1 2 0 1 2 ... (roundrobin),
+    # 0 0 1 1 2 2 0 0 ... (roundrobin:2), 0 0 0 0 1 1 1 1 ... (sequential),
+    # from the first file; sequential and random across loops too.
+    for fst in ('roundrobin', 'roundrobin:2', 'sequential'):
+        for rw in ('read', 'randread'):
+            case('fixes2', 'file-order-%s-%s' % (fst.replace(':', ''), rw), f"""
+[j]
+nrfiles=3
+filename_format=f.$filenum
+filesize=16k
+bs=4k
+rw={rw}
+loops=2
+file_service_type={fst}
+write_iolog=rec.log
+""", COUNTS + [('files of the reads, in order', IOLOG_FILES('rec.log', 'read'), EXACT)])
+
+
 def add(case):
     add_layout(case)
     add_fsync(case)
     add_description(case)
+    add_file_order(case)
