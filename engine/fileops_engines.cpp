@@ -97,7 +97,7 @@ class FileOpEngine final : public EngineBase<FileOpEngine<Op>> {
   }
   std::string error_hint() const override { return hint_; }
   const char* io_error_hint(int) const override {
-    if (!refused_.empty()) return refused_.c_str();  // a remote job's file, refused by open_confined
+    if (!refused_.empty()) return refused_.c_str();  // a remote job's file, refused by open_confined / unlink_confined
     return Op == FileOp::create ? " (filecreate: open with O_CREAT failed)"
            : Op == FileOp::stat ? " (filestat: stat failed)"
                                 : " (filedelete: unlink failed)";
@@ -142,10 +142,14 @@ class FileOpEngine final : public EngineBase<FileOpEngine<Op>> {
       op_ns_ = now_ns() - t0;
       return rc == 0 ? 0 : -errno;
     } else {
+      // A remote job's file is removed inside its pinned, re-judged folder
+      // (unlink_confined), as filecreate opens it; only such runs pay for it.
+      std::string why;
       const uint64_t t0 = now_ns();
-      const int rc = ::unlink(path.c_str());
+      const int rc = confine_ ? volumes::unlink_confined(*confine_, path, false, &why) : ::unlink(path.c_str()) == 0 ? 0 : -errno;
       op_ns_ = now_ns() - t0;
-      return rc == 0 ? 0 : -errno;
+      if (!why.empty()) refused_ = fmt::format(" (filedelete: {})", why);
+      return rc;
     }
   }
 
@@ -153,7 +157,7 @@ class FileOpEngine final : public EngineBase<FileOpEngine<Op>> {
   const volumes::Confinement* confine_ = nullptr;  // EngineSetup::confine
   std::vector<bool> done_;  // the operation was done on this file in this pass
   uint64_t op_ns_ = 0;
-  std::string refused_;  // why open_confined refused the last file, as io_error_hint's text
+  std::string refused_;  // why the confinement refused the last file, as io_error_hint's text
   StatType stat_type_ = StatType::stat;
   std::string hint_;
 };

@@ -93,7 +93,7 @@ void JobFiles::reopen(bool random, bool verify) {
   for (auto& f : files_) {
     if (!f.fd) continue;
     f.fd.reset();
-    (void)volumes::remove_created_file(f.target.path);
+    (void)volumes::remove_created_file(f.target.path, confine_);
   }
   open(random, verify);
 }
@@ -160,7 +160,7 @@ void JobFiles::close_all(bool fsync_on_close) {
     if (!f.fd) continue;
     if (fsync_on_close) (void)::fsync(f.fd.get());
     f.fd.reset();
-    if (spec_->unlink && !volumes::remove_created_file(f.target.path))
+    if (spec_->unlink && !volumes::remove_created_file(f.target.path, confine_))
       (*notes_)["unlink"] = fmt::format("'{}' was not created by fiokit: left in place", f.target.path);
   }
 }

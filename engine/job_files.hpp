@@ -63,6 +63,7 @@ class JobFiles {
   }
   // A remote job's run: open() uses volumes::open_confined (null: open(2)).
   void set_confinement(const volumes::Confinement* c) { confine_ = c; }
+  const volumes::Confinement* confinement() const { return confine_; }
   // unlink_each_loop: removes the files this job created and opens them anew.
   void reopen(bool random, bool verify);
   // invalidate= at the start of a pass; file_reopened: the pass reopened it.

@@ -471,7 +471,7 @@ void Worker::teardown() {
   // files by; unlink=1 removes them as fio does (filecreate's and filestat's
   // files; filedelete's are gone), and still only those fiokit created.
   if (spec.unlink && engine_ && engine_->features().no_io_stats)
-    for (const auto& t : targets_) (void)volumes::remove_created_file(t.path);
+    for (const auto& t : targets_) (void)volumes::remove_created_file(t.path, files_.confinement());
   // A log that cannot be written (full data dir) is not a failed job: fio
   // 3.33 then exits 0 with "error": 0 and a silently short log (tried on a
   // 64 KiB tmpfs). fiokit keeps the job clean as fio does, and hands the

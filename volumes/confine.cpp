@@ -203,31 +203,63 @@ std::optional<std::string> refuse_path(const Confinement& c, const std::string& 
   return refuse_place(c, r.path, shown);
 }
 
-int open_confined(const Confinement& c, const std::string& path, int flags, mode_t mode, std::string* why) {
-  auto refused = [&](int err, const std::string& msg) {
-    if (why) *why = msg;
-    return -err;
-  };
+namespace {
+
+int refused_with(std::string* why, int err, const std::string& msg) {
+  if (why) *why = msg;
+  return -err;
+}
+
+// A remote job's file's folder, pinned: whatever happens to its name from
+// here on, the file is opened (or removed) in the folder `dir` holds, and
+// that folder's real place (the kernel's own answer) is what is judged. 0 with
+// dir, leaf and shown ("is now 'REAL' and ") set, or -errno (*why set when
+// the place is refused).
+int pin_folder(const Confinement& c, const std::string& path, util::Fd& dir, std::string& leaf, std::string& shown,
+               std::string* why) {
   const size_t slash = path.rfind('/');
-  const std::string leaf = slash == std::string::npos ? path : path.substr(slash + 1);
+  leaf = slash == std::string::npos ? path : path.substr(slash + 1);
   const std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   if (leaf.empty() || leaf == "." || leaf == "..")
-    return refused(EISDIR, "'" + path + "' does not name a file (a remote job's files are opened by their own name)");
-  // The folder, pinned: whatever happens to its name from here on, the file
-  // is opened in the folder this descriptor holds, and that folder's real
-  // place (the kernel's own answer) is what is judged.
-  const util::Fd dir(::open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    return refused_with(why, EISDIR, "'" + path + "' does not name a file (a remote job's files are opened by their own name)");
+  dir = util::Fd(::open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!dir) return -errno;
   char buf[PATH_MAX + 1];
   const ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(dir.get())).c_str(), buf, PATH_MAX);
-  if (n <= 0) return refused(EACCES, "its folder's real place cannot be read back from /proc/self/fd (is /proc mounted?)");
+  if (n <= 0) return refused_with(why, EACCES, "its folder's real place cannot be read back from /proc/self/fd (is /proc mounted?)");
   const std::string real_dir(buf, static_cast<size_t>(n));
   struct statfs sf {};
   if (real_dir.empty() || real_dir[0] != '/' || (::fstatfs(dir.get(), &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC))
-    return refused(EACCES, "its folder is '" + real_dir + "', not a folder a remote job may use");
+    return refused_with(why, EACCES, "its folder is '" + real_dir + "', not a folder a remote job may use");
   const std::string real = join(real_dir, leaf);
-  const std::string shown = "is now '" + real + "' and ";
-  if (auto no = refuse_place(c, real, shown)) return refused(EACCES, "changed since it was checked: it " + *no);
+  shown = "is now '" + real + "' and ";
+  if (auto no = refuse_place(c, real, shown)) return refused_with(why, EACCES, "changed since it was checked: it " + *no);
+  return 0;
+}
+
+}  // namespace
+
+int unlink_confined(const Confinement& c, const std::string& path, bool only_created, std::string* why) {
+  util::Fd dir;
+  std::string leaf, shown;
+  if (const int rc = pin_folder(c, path, dir, leaf, shown, why); rc < 0) return rc;
+  if (only_created) {
+    // Opened only once known to be a regular file (opening a device can act
+    // on it), and without following a last symlink.
+    struct stat st {};
+    if (::fstatat(dir.get(), leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return -errno;
+    const util::Fd f(S_ISREG(st.st_mode) ? ::openat(dir.get(), leaf.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) : -1);
+    if (!f || !created_by_fiokit(f.get()))
+      return refused_with(why, EPERM, "'" + path + "' is not a file fiokit created: left in place");
+  }
+  return ::unlinkat(dir.get(), leaf.c_str(), 0) == 0 ? 0 : -errno;
+}
+
+int open_confined(const Confinement& c, const std::string& path, int flags, mode_t mode, std::string* why) {
+  auto refused = [&](int err, const std::string& msg) { return refused_with(why, err, msg); };
+  util::Fd dir;
+  std::string leaf, shown;
+  if (const int rc = pin_folder(c, path, dir, leaf, shown, why); rc < 0) return rc;
   // The device rule before opening (opening a device can act on it) and again
   // on what was opened.
   struct stat st {};

@@ -62,6 +62,14 @@ std::optional<std::string> refuse_path(const Confinement& c, const std::string& 
 // an ordinary failure (strerror then says it).
 int open_confined(const Confinement& c, const std::string& path, int flags, mode_t mode, std::string* why);
 
+// Removes `path` for a remote job's run (filedelete, unlink=) the way
+// open_confined opens it: inside its pinned folder, judged where it really
+// is, a last symlink never followed (unlinkat removes the link itself, not
+// what it points at). With only_created, only a regular file that carries
+// fiokit's created marker. 0, or -errno with *why set when the place is
+// refused (-EACCES) or the file is not one fiokit created (-EPERM).
+int unlink_confined(const Confinement& c, const std::string& path, bool only_created, std::string* why);
+
 struct ConfineViolation {
   std::string job;       // job name
   jobs::SourceLoc loc;   // the job's section

@@ -335,9 +335,16 @@ bool created_by_fiokit(const std::string& path) {
   return n == static_cast<ssize_t>(sizeof(kMarkerValue) - 1) && std::memcmp(buf, kMarkerValue, n) == 0;
 }
 
-bool remove_created_file(const std::string& path) {
+bool remove_created_file(const std::string& path, const Confinement* c) {
+  if (c) return unlink_confined(*c, path, true, nullptr) == 0;
   if (!created_by_fiokit(path)) return false;
   return ::unlink(path.c_str()) == 0;
+}
+
+bool created_by_fiokit(int fd) {
+  char buf[32];
+  const ssize_t n = ::fgetxattr(fd, kMarkerName, buf, sizeof(buf));
+  return n == static_cast<ssize_t>(sizeof(kMarkerValue) - 1) && std::memcmp(buf, kMarkerValue, n) == 0;
 }
 
 namespace {

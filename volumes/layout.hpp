@@ -112,9 +112,13 @@ bool lay_out_file(const FileTarget& t, const LayoutOptions& o);
 
 // The created-by-fiokit marker.
 bool created_by_fiokit(const std::string& path);
+bool created_by_fiokit(int fd);
 int mark_created(int fd);  // 0 or -errno
 // Deletes `path` only when fiokit created it; returns false (and leaves the file)
-// otherwise. unlink= and unlink_each_loop= go through here.
-bool remove_created_file(const std::string& path);
+// otherwise. unlink= and unlink_each_loop= go through here. With a remote
+// job's confinement, the file is judged and removed inside its folder as
+// open_confined opens it (unlink_confined): a folder swapped for a symlink
+// since the check leaves whatever it now points at alone.
+bool remove_created_file(const std::string& path, const Confinement* c = nullptr);
 
 }  // namespace fiokit::volumes

@@ -6,6 +6,7 @@
 // (major 240, a number reserved for local use that no driver here owns, so
 // even a failed check could not reach a real device's data); those cases need
 // root and are skipped with a printed reason otherwise.
+#include <fcntl.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -21,6 +22,8 @@
 #include <thread>
 
 #include "local_server.hpp"
+#include "util/fd.hpp"
+#include "volumes/layout.hpp"
 #include "subprocess.hpp"
 
 namespace fs = std::filesystem;
@@ -407,5 +410,86 @@ TEST_CASE("a folder swapped for a symlink between the check and the open is refu
     CHECK(fs::file_size(e.data + "/sub.old/f") == 16384);
   } else {
     CHECK(fs::is_empty(e.out));
+  }
+}
+
+// Whether some process holds `path` open (its real path, as /proc shows it).
+bool held_open(const std::string& path) {
+  std::error_code ec;
+  for (fs::directory_iterator p("/proc", ec), end; !ec && p != end; p.increment(ec)) {
+    std::error_code ec2;
+    for (fs::directory_iterator f(p->path() / "fd", ec2); !ec2 && f != end; f.increment(ec2)) {
+      std::error_code ec3;
+      if (fs::read_symlink(f->path(), ec3).string() == path) return true;
+    }
+  }
+  return false;
+}
+
+// The same swap before a remote job removes a file fiokit created (made by
+// an earlier run here): unlink=1 at the job's end (swapped while the job has
+// its file open), or filedelete's own unlink of a second file (swapped once
+// the first is deleted, in the 1 s think time between the two). The files
+// outside carry fiokit's created marker too, so a check of the marker by path
+// cannot tell them from the job's own. The removal happens inside the folder
+// pinned and judged again (volumes::unlink_confined): the outside files stay,
+// and filedelete fails saying why. Without it, the unlink by path follows the
+// symlink and deletes the outside file.
+TEST_CASE("a folder swapped for a symlink before a remote job's unlink leaves the outside file alone", "[escape]") {
+  Env e;
+  fs::create_directories(e.data + "/sub");
+  const std::string how = GENERATE(as<std::string>{}, "unlink=1", "filedelete");
+  INFO("removal by " << how);
+  const std::vector<std::string> names = how == "unlink=1" ? std::vector<std::string>{"f"} : std::vector<std::string>{"w.0.0", "w.0.1"};
+  for (const auto& n : names) {
+    std::ofstream(e.out + "/" + n) << std::string(4096, 'u');
+    const fiokit::util::Fd fd(::open((e.out + "/" + n).c_str(), O_RDONLY | O_CLOEXEC));
+    REQUIRE(fd);
+    REQUIRE(fiokit::volumes::mark_created(fd.get()) == 0);
+    REQUIRE(fiokit::volumes::created_by_fiokit(e.out + "/" + n));
+  }
+  const Outcome prep = e.run("prep.fio", how == "unlink=1" ? "[w]\nioengine=psync\nrw=write\nbs=4k\nsize=16k\nfilename=sub/f\n"
+                                                           : "[w]\nioengine=psync\nrw=write\nbs=4k\nnrfiles=2\nfilesize=4k\ndirectory=sub\n");
+  INFO(prep.err);
+  REQUIRE(prep.code == 0);
+  const int in = inotify_init1(IN_CLOEXEC);
+  REQUIRE(in >= 0);
+  REQUIRE(inotify_add_watch(in, (e.data + "/sub").c_str(), IN_DELETE) >= 0);
+  const std::string job = how == "unlink=1"
+                              ? "[w]\nioengine=psync\nrw=write\nbs=4k\nsize=16k\nfilename=sub/f\nunlink=1\ntime_based\nruntime=2\nrate_iops=20\n"
+                              : "[w]\nioengine=filedelete\nnrfiles=2\nfilesize=4k\ndirectory=sub\nthinktime=1s\n";
+  std::optional<Outcome> o;
+  std::thread run([&] { o = e.run("rm.fio", job); });
+  bool ready = false;
+  if (how == "unlink=1") {
+    for (int i = 0; i < 1000 && !ready; ++i) {
+      ready = held_open(e.data + "/sub/f");
+      if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  } else {
+    alignas(inotify_event) char buf[4096];
+    const ssize_t n = ::read(in, buf, sizeof buf);  // the first delete (blocks until it)
+    const auto* ev = reinterpret_cast<const inotify_event*>(buf);
+    INFO("deleted first: " << (n > 0 && ev->len ? ev->name : "(nothing)"));
+    ready = n > 0 && ev->len && std::string(ev->name) == "w.0.0";
+    CHECK(ready);
+  }
+  ::close(in);
+  if (ready) {
+    fs::rename(e.data + "/sub", e.data + "/sub.old");
+    fs::create_directory_symlink(e.out, e.data + "/sub");
+  }
+  run.join();
+  REQUIRE(ready);
+  REQUIRE(o);
+  INFO(o->err);
+  for (const auto& n : names) CHECK(slurp(e.out + "/" + n) == std::string(4096, 'u'));
+  // The job's own file: no longer at its path, so it stays.
+  CHECK(fs::exists(e.data + "/sub.old/" + names.back()));
+  if (how == "filedelete") {
+    CHECK(o->code == 1);
+    CHECK_THAT(o->err, Catch::Contains("filedelete: changed since it was checked") && Catch::Contains("is now '" + e.out + "/w.0.1'"));
+  } else {
+    CHECK(o->code == 0);
   }
 }
