@@ -66,6 +66,13 @@ struct Env {
   }
   ~Env() { fs::remove_all(root); }
 
+  // What someone who can write into the data dir does mid-run: data/sub
+  // becomes a symlink to the outside folder (the old folder kept as sub.old).
+  void swap_sub_for_link() const {
+    fs::rename(data + "/sub", data + "/sub.old");
+    fs::create_directory_symlink(out, data + "/sub");
+  }
+
   // Serves `text` as NAME and runs it as the only job file, with `env` added.
   Outcome run(const std::string& name, const std::string& text, const std::map<std::string, std::string>& env = {},
               const std::vector<std::string>& more_files = {}) {
@@ -394,10 +401,7 @@ TEST_CASE("a folder swapped for a symlink between the check and the open is refu
     started = fs::exists(e.data + "/first.dat");
     if (!started) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  if (started) {
-    fs::rename(e.data + "/sub", e.data + "/sub.old");
-    fs::create_directory_symlink(e.out, e.data + "/sub");
-  }
+  if (started) e.swap_sub_for_link();
   run.join();
   REQUIRE(started);
   REQUIRE(o);
@@ -475,10 +479,7 @@ TEST_CASE("a folder swapped for a symlink before a remote job's unlink leaves th
     CHECK(ready);
   }
   ::close(in);
-  if (ready) {
-    fs::rename(e.data + "/sub", e.data + "/sub.old");
-    fs::create_directory_symlink(e.out, e.data + "/sub");
-  }
+  if (ready) e.swap_sub_for_link();
   run.join();
   REQUIRE(ready);
   REQUIRE(o);
