@@ -108,6 +108,7 @@ class FileOpEngine final : public EngineBase<FileOpEngine<Op>> {
   // resolves the path with realpath() inside its timed region, and so does
   // this). 0 or -errno.
   int operate(const std::string& path) {
+    refused_.clear();  // io_error_hint speaks of this operation's file only
     if constexpr (Op == FileOp::create) {
       const bool existed = ::access(path.c_str(), F_OK) == 0;
       const uint64_t t0 = now_ns();
