@@ -105,7 +105,7 @@ TEST_CASE("one deadline for the whole fetch, whatever the server trickles", "[fe
     INFO(url << " -> " << t.error << " after " << t.elapsed.count() << " ms");
     REQUIRE(t.ended);
     CHECK(t.elapsed >= 1900ms);
-    CHECK(t.elapsed < 3500ms);
+    CHECK(t.elapsed < limit);  // the fetch's own deadline ended it, not the 15 s read timeout
     CHECK_THAT(t.error, Catch::Contains("no complete reply within 2 s") && Catch::Contains(url));
     CHECK(entries(pki.dest) == 0);
   };

