@@ -36,7 +36,6 @@ T get_key(const nlohmann::json& j, const char* key) {
 
 }  // namespace
 
-
 bool valid_run_name(std::string_view name) {
   return !name.empty() && name.size() <= 64 &&
          std::all_of(name.begin(), name.end(), [](char c) { return name_char(c, false); });

@@ -132,10 +132,6 @@ std::string comparison_items(const results::Comparison& c) {
   return out;
 }
 
-namespace {
-const auto li = list_item;
-}  // namespace
-
 uint64_t compare_gate_loads() { return g_loads.load(); }
 
 std::vector<std::string> compare_ids(const std::vector<std::string>& run_params, const std::string& runs_list,
@@ -183,7 +179,7 @@ std::string render_gate_section(const Root& root, const std::vector<std::shared_
   for (size_t i = 1; i < runs.size(); ++i) {
     if (!loaded[0] || !loaded[i]) continue;
     for (const std::string& why : results::incomparable_reasons(*loaded[0], *loaded[i], compare_warning_options()))
-      warnings += li(fmt::format("{} vs {}: {}", runs[0]->id, runs[i]->id, why));
+      warnings += list_item(fmt::format("{} vs {}: {}", runs[0]->id, runs[i]->id, why));
   }
   std::string b;
   if (!warnings.empty())
@@ -202,13 +198,13 @@ std::string render_gate_section(const Root& root, const std::vector<std::shared_
   for (size_t i = 1; i < runs.size(); ++i) {
     std::string verdict = "invalid", details, repeats = "?";
     if (!loaded[0] || !loaded[i]) {
-      details = li(load_errors[loaded[0] ? i : 0]);
+      details = list_item(load_errors[loaded[0] ? i : 0]);
     } else {
       repeats = std::to_string(loaded[i]->samples.size());
       const results::Comparison c = results::compare_runs(*loaded[0], *loaded[i], opt);
       verdict = results::verdict_name(c.verdict());
       details += comparison_items(c);
-      for (const std::string& n : c.notes) details += li(n);
+      for (const std::string& n : c.notes) details += list_item(n);
     }
     b += fmt::format("<tr data-run=\"{}\"><td>{}</td><td class=\"num repeats\">{}</td>"
                      "<td><span class=\"verdict verdict-{}\">{}</span></td><td><ul>{}</ul></td></tr>",

@@ -34,8 +34,6 @@ results::SweepManifest read_manifest(const Root& root, const RunInfo& sweep) {
   }
 }
 
-const auto li = list_item;
-
 std::string badge(const std::string& cls, const std::string& text) {
   return fmt::format("<span class=\"verdict verdict-{}\">{}</span>", cls, html_escape(text));
 }
@@ -56,10 +54,10 @@ std::string point_row(const results::PointComparison& p, const std::string& base
     verdict = cls;
     repeats = fmt::format("{} / {}", c.baseline_samples, c.current_samples);
     details = comparison_items(c);
-    if (c.metrics.empty() && c.invalid.empty()) details += li("nothing was measured at this point");
+    if (c.metrics.empty() && c.invalid.empty()) details += list_item("nothing was measured at this point");
   } else {
     verdict = p.only_baseline ? "only in the baseline" : p.only_current ? "only in " + cur_id : "not compared";
-    details = li(p.problem);
+    details = list_item(p.problem);
   }
   return fmt::format(
       "<tr class=\"point\" data-point=\"{0}\" data-verdict=\"{1}\"{2}><td class=\"key\">{0}</td>"
